@@ -1,0 +1,7 @@
+//! Data: loading (the only place polars is used), the data contract, the split.
+pub mod contract;
+pub mod load;
+pub mod split;
+pub mod table;
+
+pub use table::{Column, DType, Table, Values, NULL_CODE};

@@ -1,0 +1,143 @@
+//! The in-memory table every stage after loading works on.
+//!
+//! Polars stays inside `data::load`; the rest of the tool sees these plain,
+//! compact columns: numbers as `f64` (NaN = missing) and text as dictionary
+//! codes (so one-hot, `allowed`, uniqueness and group-bys are integer work).
+
+/// Code used for a missing value in a [`Values::Cat`] column.
+pub const NULL_CODE: u32 = u32::MAX;
+
+/// The logical type a column had in the source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DType {
+    Integer,
+    Float,
+    String,
+    Boolean,
+}
+
+impl DType {
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Integer => "integer",
+            DType::Float => "float",
+            DType::String => "string",
+            DType::Boolean => "boolean",
+        }
+    }
+}
+
+/// Column values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Integer, float and boolean columns (booleans as 0/1). NaN marks a missing
+    /// value; +/-inf are kept as read (the contract reports them).
+    Num(Vec<f64>),
+    /// Text columns, dictionary-encoded. `codes[i] == NULL_CODE` is missing;
+    /// otherwise `levels[codes[i]]` is the value. Levels are in first-seen order.
+    Cat { codes: Vec<u32>, levels: Vec<String> },
+}
+
+/// One named column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub dtype: DType,
+    pub values: Values,
+}
+
+impl Column {
+    pub fn len(&self) -> usize {
+        match &self.values {
+            Values::Num(v) => v.len(),
+            Values::Cat { codes, .. } => codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_null(&self, row: usize) -> bool {
+        match &self.values {
+            Values::Num(v) => v[row].is_nan(),
+            Values::Cat { codes, .. } => codes[row] == NULL_CODE,
+        }
+    }
+
+    /// The value of `row` as text (missing => None). Numbers print as Rust's
+    /// shortest round-trip form, integers without a trailing `.0`.
+    pub fn text(&self, row: usize) -> Option<String> {
+        match &self.values {
+            Values::Num(v) => {
+                let x = v[row];
+                if x.is_nan() {
+                    None
+                } else if self.dtype == DType::Boolean {
+                    Some(if x != 0.0 { "true" } else { "false" }.to_string())
+                } else {
+                    Some(format_number(x))
+                }
+            }
+            Values::Cat { codes, levels } => {
+                let c = codes[row];
+                if c == NULL_CODE {
+                    None
+                } else {
+                    levels.get(c as usize).cloned()
+                }
+            }
+        }
+    }
+
+    /// A new column holding only `rows` (in that order).
+    pub fn take(&self, rows: &[usize]) -> Column {
+        let values = match &self.values {
+            Values::Num(v) => Values::Num(rows.iter().map(|&r| v[r]).collect()),
+            Values::Cat { codes, levels } => Values::Cat {
+                codes: rows.iter().map(|&r| codes[r]).collect(),
+                levels: levels.clone(),
+            },
+        };
+        Column {
+            name: self.name.clone(),
+            dtype: self.dtype,
+            values,
+        }
+    }
+}
+
+/// Prints integers without a fractional part and other numbers in shortest form.
+pub fn format_number(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A loaded dataset: equal-length named columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub n_rows: usize,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// A new table holding only `rows` (in that order).
+    pub fn take(&self, rows: &[usize]) -> Table {
+        Table {
+            columns: self.columns.iter().map(|c| c.take(rows)).collect(),
+            n_rows: rows.len(),
+        }
+    }
+}

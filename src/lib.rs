@@ -1,0 +1,19 @@
+//! release-gate: decides, inside CI, whether a machine-learning model may ship.
+//!
+//! The pipeline reads top to bottom: `config` (parse + resolve `gates.toml`),
+//! `data` (load, contract, split), `features` (preprocessing), `model`
+//! (training and scoring), `evaluate` (metrics, fairness, latency, drift),
+//! `gates` (verdicts as data), `registry` (champion), `lineage`, `report`
+//! (all rendering). `cli` wires them; `pipeline` runs `check`.
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod evaluate;
+pub mod features;
+pub mod gates;
+pub mod lineage;
+pub mod model;
+pub mod pipeline;
+pub mod registry;
+pub mod report;

@@ -1,0 +1,104 @@
+//! Model kinds: hyper-parameters, training and scoring.
+//!
+//! Every model scores one row of preprocessed features (`score_row`, the
+//! serving path, allocation-free) and a whole matrix (`score_matrix`). Scores
+//! are the positive-class probability in [0, 1].
+//!
+//! All three kinds are our own code: smartcore 0.7 has no `predict_proba` for
+//! logistic regression or random forests, its tree's `predict_proba` is one-hot
+//! (1.0 for the leaf's majority class), and it fits forests serially. smartcore
+//! serves as an independent oracle in the tests.
+pub mod forest;
+pub mod logistic;
+pub mod tree;
+
+use crate::features::Matrix;
+use serde::{Deserialize, Serialize};
+
+/// The model kinds `[model] kind` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    #[default]
+    LogisticRegression,
+    RandomForest,
+    DecisionTree,
+}
+
+impl ModelKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::LogisticRegression => "logistic_regression",
+            ModelKind::RandomForest => "random_forest",
+            ModelKind::DecisionTree => "decision_tree",
+        }
+    }
+}
+
+/// Resolved hyper-parameters of one kind (parsed from `[model.params]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelSpec {
+    LogisticRegression(logistic::LogisticParams),
+    RandomForest(forest::ForestParams),
+    DecisionTree(tree::TreeParams),
+}
+
+impl ModelSpec {
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelSpec::LogisticRegression(_) => ModelKind::LogisticRegression,
+            ModelSpec::RandomForest(_) => ModelKind::RandomForest,
+            ModelSpec::DecisionTree(_) => ModelKind::DecisionTree,
+        }
+    }
+
+    /// The parameters as a JSON object (for `report.json` `model.params`).
+    pub fn params_json(&self) -> serde_json::Value {
+        let v = match self {
+            ModelSpec::LogisticRegression(p) => serde_json::to_value(p),
+            ModelSpec::RandomForest(p) => serde_json::to_value(p),
+            ModelSpec::DecisionTree(p) => serde_json::to_value(p),
+        };
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A trained model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Model {
+    LogisticRegression(logistic::Logistic),
+    RandomForest(forest::Forest),
+    DecisionTree(tree::Tree),
+}
+
+impl Model {
+    /// Positive-class score of one preprocessed row (`x.len()` = feature count).
+    pub fn score_row(&self, x: &[f64]) -> f64 {
+        match self {
+            Model::LogisticRegression(m) => m.score_row(x),
+            Model::RandomForest(m) => m.score_row(x),
+            Model::DecisionTree(m) => m.score_row(x),
+        }
+    }
+
+    /// Positive-class scores of every row of `x`.
+    pub fn score_matrix(&self, x: &Matrix) -> Vec<f64> {
+        match self {
+            Model::LogisticRegression(m) => m.score_matrix(x),
+            Model::RandomForest(m) => m.score_matrix(x),
+            Model::DecisionTree(m) => m.score_matrix(x),
+        }
+    }
+}
+
+/// Trains `spec` on `x` (rows = samples) and 0/1 labels `y`.
+/// Same inputs + seed => bit-identical model, whatever the thread count.
+pub fn train(spec: &ModelSpec, x: &Matrix, y: &[u8], seed: u64) -> anyhow::Result<Model> {
+    Ok(match spec {
+        ModelSpec::LogisticRegression(p) => Model::LogisticRegression(logistic::fit(p, x, y)?),
+        ModelSpec::RandomForest(p) => Model::RandomForest(forest::fit(p, x, y, seed)?),
+        ModelSpec::DecisionTree(p) => Model::DecisionTree(tree::fit(p, x, y, seed)?),
+    })
+}

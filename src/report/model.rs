@@ -1,0 +1,246 @@
+//! The one serde model of a run: what `report.json` holds (SPEC section 6,
+//! `schema_version` 1) and what every renderer reads. Keys are a contract
+//! with users' pipelines: add freely, never rename.
+use crate::evaluate::fairness::AttributeFairness;
+use crate::evaluate::metrics::Metrics;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// GO / NO-GO (`"go"` / `"no-go"` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    #[serde(rename = "go")]
+    Go,
+    #[serde(rename = "no-go")]
+    NoGo,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Go => "GO",
+            Verdict::NoGo => "NO-GO",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// `check` or `validate`.
+    pub command: String,
+    pub verdict: Verdict,
+    pub exit_code: u8,
+    pub data: DataInfo,
+    /// Absent for `validate` (no model is trained).
+    pub model: Option<ModelInfo>,
+    pub metrics: Option<Metrics>,
+    pub fairness: BTreeMap<String, AttributeFairness>,
+    pub latency: Option<Latency>,
+    pub champion: Option<ChampionInfo>,
+    pub contract: ContractReport,
+    pub drift: Option<DriftReport>,
+    pub gates: Vec<GateResult>,
+    pub lineage: Lineage,
+    #[serde(default)]
+    pub model_card: ModelCardMeta,
+    /// Wall time per pipeline stage, milliseconds (load, contract, split, ...).
+    #[serde(default)]
+    pub timings_ms: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DataInfo {
+    pub path: String,
+    pub sha256: String,
+    /// Rows in the source file (before dropping rows with a missing target).
+    pub rows: u64,
+    pub train_rows: u64,
+    pub test_rows: u64,
+    pub target: String,
+    pub positive: String,
+    /// Rows dropped because the target was missing.
+    pub dropped_null_target: u64,
+    /// Positive-class rows in the train and test sets.
+    pub train_positives: u64,
+    pub test_positives: u64,
+    /// Set when a held-out `test_path` was used instead of a split.
+    pub test_path: Option<String>,
+    pub test_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub kind: String,
+    pub params: serde_json::Value,
+    pub threshold: f64,
+    /// Input columns the model reads (after `drop`, target and protected).
+    pub features: Vec<String>,
+    /// Columns after preprocessing (one-hot expanded), in model order.
+    pub encoded_features: Vec<String>,
+    /// sha256 of the saved model artifact (`model.json`).
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    /// Batch scoring throughput over the test set (preprocessing + model).
+    pub rows_per_sec: f64,
+    /// Number of timed single-row calls.
+    pub calls: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChampionInfo {
+    pub present: bool,
+    pub version: Option<String>,
+    pub metric: String,
+    pub champion_value: Option<f64>,
+    pub candidate_value: Option<f64>,
+    pub delta: Option<f64>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ContractReport {
+    pub passed: bool,
+    pub violations: Vec<Violation>,
+}
+
+/// One broken contract rule: which column, which rule, how many rows, examples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Column name, or `"*"` for table-level rules (min_rows, duplicates).
+    pub column: String,
+    /// Rule name as written in `gates.toml` (`max`, `allowed`, `nullable`, ...).
+    pub rule: String,
+    /// Offending rows (or the observed figure for table-level rules).
+    pub count: u64,
+    /// Up to 5 offending values, as JSON (numbers stay numbers).
+    pub examples: Vec<serde_json::Value>,
+    /// 0-based data row indices of the examples, in the same order.
+    #[serde(default)]
+    pub rows: Vec<u64>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DriftReport {
+    /// Population Stability Index per feature.
+    pub psi: BTreeMap<String, f64>,
+    /// Kolmogorov-Smirnov statistic per numeric feature.
+    pub ks: BTreeMap<String, f64>,
+    /// Features ordered from most to least drifted (by PSI).
+    pub ranked: Vec<String>,
+    /// `training split` or the reference file's path.
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateStatus {
+    Pass,
+    Fail,
+    Warn,
+    Inconclusive,
+    Skipped,
+}
+
+impl GateStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            GateStatus::Pass => "pass",
+            GateStatus::Fail => "fail",
+            GateStatus::Warn => "warn",
+            GateStatus::Inconclusive => "inconclusive",
+            GateStatus::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    #[default]
+    Block,
+    Warn,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Block => "block",
+            Severity::Warn => "warn",
+        }
+    }
+}
+
+/// The outcome of one `[[gate]]`: data, never an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateResult {
+    pub name: String,
+    pub kind: String,
+    pub status: GateStatus,
+    pub observed: Option<f64>,
+    pub threshold: Option<f64>,
+    pub severity: Severity,
+    pub message: String,
+    /// Line of the `[[gate]]` header in `gates.toml` (1-based), for annotations.
+    #[serde(default)]
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Lineage {
+    pub git: Option<GitInfo>,
+    pub config_path: String,
+    pub config_sha256: String,
+    pub data_sha256: String,
+    pub seed: u64,
+    pub started_at: String,
+    pub tool_version: String,
+    pub ci: Option<CiInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GitInfo {
+    pub commit: String,
+    pub branch: Option<String>,
+    pub dirty: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CiInfo {
+    pub provider: String,
+    pub run_id: Option<String>,
+    pub run_url: Option<String>,
+    pub sha: Option<String>,
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+}
+
+/// `[model_card]` metadata from `gates.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ModelCardMeta {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub owners: Vec<String>,
+    #[serde(default)]
+    pub intended_use: Option<String>,
+    #[serde(default)]
+    pub limitations: Option<String>,
+    #[serde(default)]
+    pub ethical_considerations: Option<String>,
+}
