@@ -5,6 +5,7 @@
 //! (training and scoring), `evaluate` (metrics, fairness, latency, drift),
 //! `gates` (verdicts as data), `registry` (champion), `lineage`, `report`
 //! (all rendering). `cli` wires them; `pipeline` runs `check`.
+pub mod artifact;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -14,6 +15,8 @@ pub mod features;
 pub mod gates;
 pub mod lineage;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod registry;
 pub mod report;
+pub mod rng;

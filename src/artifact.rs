@@ -1,0 +1,71 @@
+//! The saved model (`model.json`): fitted preprocessing + trained model +
+//! what produced them. Loadable by `promote`, champion re-scoring and a later
+//! `predict`; the artifact alone reproduces the scores.
+use crate::data::Table;
+use crate::features::{Preprocessor, RawValue};
+use crate::model::Model;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const FORMAT: &str = "release-gate-model";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelArtifact {
+    pub format: String,
+    pub format_version: u32,
+    pub tool_version: String,
+    pub target: String,
+    pub positive: String,
+    pub threshold: f64,
+    pub preprocessor: Preprocessor,
+    pub model: Model,
+    pub training: TrainingInfo,
+}
+
+/// Where the model came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    pub data_sha256: String,
+    pub config_sha256: String,
+    pub seed: u64,
+    pub train_rows: u64,
+    /// Hashes of the training rows' feature values (sorted), to spot test rows
+    /// a later candidate shares with this model's training data.
+    #[serde(default)]
+    pub row_hashes: Vec<u64>,
+}
+
+impl ModelArtifact {
+    /// Scores `rows` of `table` with the saved preprocessing (batch path).
+    pub fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        let x = self.preprocessor.transform(table, rows)?;
+        Ok(self.model.score_matrix(&x))
+    }
+
+    /// Scores one raw row; `buf` is scratch space of `preprocessor.width()`.
+    pub fn score_raw_row(&self, row: &[RawValue], buf: &mut [f64]) -> f64 {
+        self.preprocessor.transform_row(row, buf);
+        self.model.score_row(buf)
+    }
+
+    pub fn to_json(&self) -> anyhow::Result<String> {
+        Ok(serde_json::to_string(self)? + "\n")
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<ModelArtifact> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read model: {e}", path.display()))?;
+        let a: ModelArtifact = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not a release-gate model: {e}", path.display()))?;
+        if a.format != FORMAT || a.format_version != FORMAT_VERSION {
+            anyhow::bail!(
+                "{}: model format {} v{} is not supported (expected {FORMAT} v{FORMAT_VERSION})",
+                path.display(),
+                a.format,
+                a.format_version
+            );
+        }
+        Ok(a)
+    }
+}

@@ -1,0 +1,139 @@
+//! Command-line interface: flags (clap), dispatch, and the exit-code policy.
+use crate::config;
+use crate::error::{GateError, EXIT_ERROR};
+use crate::output;
+use crate::pipeline::{self, Run};
+use crate::report::{self, Format};
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Debug, Parser)]
+#[command(name = "release-gate", version, about = "Decides, inside CI, whether a machine-learning model may ship.")]
+#[command(after_help = "Exit codes: 0 = GO, 1 = NO-GO (a blocking gate failed or was inconclusive, or the data contract was violated), 2 = error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole gate: load, contract, split, train, evaluate, gates, artifacts.
+    Check(CheckArgs),
+    /// Load the data and check the data contract only (no training).
+    Validate(ValidateArgs),
+    /// Re-render a saved run without recomputing anything.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The gate configuration.
+    #[arg(long, default_value = "gates.toml", value_name = "FILE")]
+    config: PathBuf,
+    /// Where the artifacts go (report.json, report.md, model_card.md, predictions.csv, model.json).
+    #[arg(long, default_value = "release-gate-out", value_name = "DIR")]
+    out: PathBuf,
+    /// What to print on stdout: a gate table, or the report as JSON or Markdown.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Print only the verdict line.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print per-stage timings after the table.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// The gate configuration.
+    #[arg(long, default_value = "gates.toml", value_name = "FILE")]
+    config: PathBuf,
+    /// Where report.json and report.md go.
+    #[arg(long, default_value = "release-gate-out", value_name = "DIR")]
+    out: PathBuf,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Print only the verdict line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// A run directory written by `check` (holds report.json).
+    #[arg(long, value_name = "DIR")]
+    run: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Parses arguments, runs, prints an error once, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(a) => gate(&a.config, &a.out, a.format, a.quiet, a.verbose, true),
+        Command::Validate(a) => gate(&a.config, &a.out, a.format, a.quiet, false, false),
+        Command::Report(a) => {
+            let r = report::json::load(&a.run.join(output::REPORT_JSON))?;
+            print!("{}", report::render(&r, a.format, std::io::stdout().is_terminal())?);
+            Ok(0)
+        }
+    }
+}
+
+/// Plain timestamped progress lines on stderr (never on stdout, which may carry JSON).
+fn progress_printer(quiet: bool) -> impl Fn(&str) {
+    let start = Instant::now();
+    move |msg: &str| {
+        if !quiet {
+            eprintln!("[{:>7.3}s] {msg}", start.elapsed().as_secs_f64());
+        }
+    }
+}
+
+fn gate(config: &Path, out: &Path, format: Format, quiet: bool, verbose: bool, full: bool) -> anyhow::Result<u8> {
+    let plan = config::load(config).map_err(anyhow::Error::from)?;
+    let progress = progress_printer(quiet || format != Format::Table);
+    let result: Result<Run, GateError> =
+        if full { pipeline::check(&plan, &progress) } else { pipeline::validate(&plan, &progress) };
+    let run = result?;
+    output::write_run(out, &plan, &run)?;
+    let r = &run.report;
+    if quiet {
+        println!("{}", report::table::verdict_line(r));
+    } else {
+        print!("{}", report::render(r, format, std::io::stdout().is_terminal())?);
+        if verbose {
+            for (stage, ms) in &r.timings_ms {
+                eprintln!("  {stage:<12} {ms:>10.1} ms");
+            }
+        }
+        if format == Format::Table {
+            eprintln!("artifacts: {}", out.display());
+        }
+    }
+    Ok(r.exit_code)
+}

@@ -1,0 +1,391 @@
+//! Preprocessing fitted on training rows only and saved inside the model
+//! artifact, so the artifact alone reproduces the scores (no training/serving
+//! skew): numeric median imputation + standardization; categorical
+//! most-frequent imputation + one-hot, unseen categories ignored.
+use super::Matrix;
+use crate::data::{Column, Table, Values, NULL_CODE};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One-hot keeps at most this many categories per column (the most frequent);
+/// rarer ones encode as all zeros, like unseen ones. Bounds the model width
+/// when an id-like column slips into the features.
+pub const MAX_CATEGORIES: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FeatureSpec {
+    Numeric {
+        name: String,
+        median: f64,
+        mean: f64,
+        scale: f64,
+    },
+    Categorical {
+        name: String,
+        /// Kept categories, sorted; output column `offset + i` is `levels[i]`.
+        levels: Vec<String>,
+        /// Most frequent training value, used for missing values.
+        fill: Option<String>,
+        /// Distinct training values when more than `MAX_CATEGORIES` (else None).
+        capped_from: Option<usize>,
+    },
+}
+
+impl FeatureSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            FeatureSpec::Numeric { name, .. } | FeatureSpec::Categorical { name, .. } => name,
+        }
+    }
+
+    fn width(&self) -> usize {
+        match self {
+            FeatureSpec::Numeric { .. } => 1,
+            FeatureSpec::Categorical { levels, .. } => levels.len(),
+        }
+    }
+}
+
+/// A raw input value of one feature, as a server would receive it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    Num(f64),
+    Text(String),
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Specs", into = "Specs")]
+pub struct Preprocessor {
+    pub features: Vec<FeatureSpec>,
+    /// Level -> one-hot index per categorical feature (derived, not saved).
+    lookup: Vec<HashMap<String, usize>>,
+}
+
+/// The saved form of a [`Preprocessor`]: the specs alone.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Specs {
+    features: Vec<FeatureSpec>,
+}
+
+impl From<Specs> for Preprocessor {
+    fn from(s: Specs) -> Self {
+        Preprocessor::new(s.features)
+    }
+}
+
+impl From<Preprocessor> for Specs {
+    fn from(p: Preprocessor) -> Self {
+        Specs { features: p.features }
+    }
+}
+
+impl Preprocessor {
+    /// Fits on `rows` of `table` for the named input columns.
+    pub fn fit(table: &Table, features: &[String], rows: &[usize]) -> Result<Preprocessor, String> {
+        let specs = features
+            .iter()
+            .map(|name| {
+                let col = table.column(name).ok_or_else(|| format!("feature column {name:?} not found"))?;
+                Ok(fit_column(col, rows))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Preprocessor::new(specs))
+    }
+
+    pub fn new(features: Vec<FeatureSpec>) -> Preprocessor {
+        let lookup = features
+            .iter()
+            .map(|f| match f {
+                FeatureSpec::Categorical { levels, .. } => {
+                    levels.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect()
+                }
+                FeatureSpec::Numeric { .. } => HashMap::new(),
+            })
+            .collect();
+        Preprocessor { features, lookup }
+    }
+
+    /// Number of model inputs after one-hot expansion.
+    pub fn width(&self) -> usize {
+        self.features.iter().map(FeatureSpec::width).sum()
+    }
+
+    /// Input column names the preprocessor reads.
+    pub fn input_names(&self) -> Vec<String> {
+        self.features.iter().map(|f| f.name().to_string()).collect()
+    }
+
+    /// Model input names: `col` for numbers, `col=level` for one-hot columns.
+    pub fn output_names(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.width());
+        for f in &self.features {
+            match f {
+                FeatureSpec::Numeric { name, .. } => out.push(name.clone()),
+                FeatureSpec::Categorical { name, levels, .. } => {
+                    out.extend(levels.iter().map(|l| format!("{name}={l}")));
+                }
+            }
+        }
+        out
+    }
+
+    /// Input columns this preprocessor needs that `table` lacks.
+    pub fn missing_columns(&self, table: &Table) -> Vec<String> {
+        self.input_names().into_iter().filter(|n| table.column(n).is_none()).collect()
+    }
+
+    /// Transforms `rows` of `table` (column-wise, the batch path).
+    pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Matrix, String> {
+        let mut m = Matrix::zeros(rows.len(), self.width());
+        let mut offset = 0;
+        for (k, spec) in self.features.iter().enumerate() {
+            let col = table
+                .column(spec.name())
+                .ok_or_else(|| format!("column {:?} is missing from the data", spec.name()))?;
+            match spec {
+                FeatureSpec::Numeric { median, mean, scale, name } => {
+                    let Values::Num(v) = &col.values else {
+                        return Err(format!("column {name:?} was numeric in training but is text here"));
+                    };
+                    let out = m.col_mut(offset);
+                    for (o, &r) in out.iter_mut().zip(rows) {
+                        let x = if v[r].is_nan() { *median } else { v[r] };
+                        *o = (x - mean) / scale;
+                    }
+                }
+                FeatureSpec::Categorical { fill, .. } => {
+                    self.one_hot_column(&mut m, offset, &self.lookup[k], fill.as_deref(), col, rows);
+                }
+            }
+            offset += spec.width();
+        }
+        Ok(m)
+    }
+
+    fn one_hot_column(
+        &self,
+        m: &mut Matrix,
+        offset: usize,
+        lookup: &HashMap<String, usize>,
+        fill: Option<&str>,
+        col: &Column,
+        rows: &[usize],
+    ) {
+        let fill_idx = fill.and_then(|f| lookup.get(f).copied());
+        let n = m.rows;
+        // Map each distinct source value once, then write per row.
+        let target_of = |text: Option<String>| match text {
+            None => fill_idx,
+            Some(t) => lookup.get(&t).copied(),
+        };
+        let cached: Option<Vec<Option<usize>>> = match &col.values {
+            Values::Cat { levels, .. } => Some(levels.iter().map(|l| target_of(Some(l.clone()))).collect()),
+            Values::Num(_) => None,
+        };
+        for (i, &r) in rows.iter().enumerate() {
+            let hit = match (&col.values, &cached) {
+                (Values::Cat { codes, .. }, Some(map)) => {
+                    let c = codes[r];
+                    if c == NULL_CODE {
+                        fill_idx
+                    } else {
+                        map.get(c as usize).copied().flatten()
+                    }
+                }
+                _ => target_of(col.text(r)),
+            };
+            if let Some(j) = hit {
+                m.data[(offset + j) * n + i] = 1.0;
+            }
+        }
+    }
+
+    /// Transforms one raw row into `out` (length `width()`): the serving path.
+    pub fn transform_row(&self, row: &[RawValue], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        let mut offset = 0;
+        for (k, (spec, v)) in self.features.iter().zip(row).enumerate() {
+            match spec {
+                FeatureSpec::Numeric { median, mean, scale, .. } => {
+                    let x = match v {
+                        RawValue::Num(x) if !x.is_nan() => *x,
+                        RawValue::Text(t) => t.trim().parse::<f64>().unwrap_or(*median),
+                        _ => *median,
+                    };
+                    out[offset] = (x - mean) / scale;
+                }
+                FeatureSpec::Categorical { fill, .. } => {
+                    let hit = match v {
+                        RawValue::Text(t) => self.lookup[k].get(t.as_str()).copied(),
+                        RawValue::Num(x) if !x.is_nan() => {
+                            self.lookup[k].get(&crate::data::table::format_number(*x)).copied()
+                        }
+                        _ => fill.as_ref().and_then(|f| self.lookup[k].get(f).copied()),
+                    };
+                    if let Some(j) = hit {
+                        out[offset + j] = 1.0;
+                    }
+                }
+            }
+            offset += spec.width();
+        }
+    }
+
+    /// The raw values of `row` of `table` in feature order (what a server receives).
+    pub fn raw_row(&self, table: &Table, row: usize) -> Vec<RawValue> {
+        self.features
+            .iter()
+            .map(|f| match table.column(f.name()) {
+                Some(c) => match (&c.values, c.is_null(row)) {
+                    (_, true) => RawValue::Missing,
+                    (Values::Num(v), false) => RawValue::Num(v[row]),
+                    (Values::Cat { .. }, false) => c.text(row).map_or(RawValue::Missing, RawValue::Text),
+                },
+                None => RawValue::Missing,
+            })
+            .collect()
+    }
+}
+
+fn fit_column(col: &Column, rows: &[usize]) -> FeatureSpec {
+    match &col.values {
+        Values::Num(v) => fit_numeric(&col.name, rows.iter().map(|&r| v[r])),
+        Values::Cat { codes, levels } => fit_categorical(&col.name, codes, levels, rows),
+    }
+}
+
+fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
+    let mut present: Vec<f64> = Vec::new();
+    let mut n_total = 0usize;
+    for x in values {
+        n_total += 1;
+        if !x.is_nan() {
+            present.push(x);
+        }
+    }
+    let median = median(&mut present).unwrap_or(0.0);
+    // Mean and std of the imputed column (StandardScaler after SimpleImputer).
+    let n_missing = (n_total - present.len()) as f64;
+    let n = n_total.max(1) as f64;
+    let mean = (present.iter().sum::<f64>() + n_missing * median) / n;
+    let var = (present.iter().map(|x| (x - mean).powi(2)).sum::<f64>() + n_missing * (median - mean).powi(2)) / n;
+    let std = var.sqrt();
+    let scale = if std.is_finite() && std > 1e-12 * mean.abs().max(1.0) { std } else { 1.0 };
+    FeatureSpec::Numeric { name: name.to_string(), median, mean, scale }
+}
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
+
+fn fit_categorical(name: &str, codes: &[u32], levels: &[String], rows: &[usize]) -> FeatureSpec {
+    let mut counts = vec![0u64; levels.len()];
+    for &r in rows {
+        if let Some(c) = counts.get_mut(codes[r] as usize) {
+            *c += 1;
+        }
+    }
+    // Most frequent first; ties broken by the value (as scikit-learn's imputer).
+    let mut seen: Vec<(u64, &String)> =
+        counts.iter().zip(levels).filter(|(c, _)| **c > 0).map(|(c, l)| (*c, l)).collect();
+    seen.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let fill = seen.first().map(|(_, l)| (*l).clone());
+    let capped_from = (seen.len() > MAX_CATEGORIES).then_some(seen.len());
+    let mut kept: Vec<String> = seen.iter().take(MAX_CATEGORIES).map(|(_, l)| (*l).clone()).collect();
+    kept.sort();
+    FeatureSpec::Categorical { name: name.to_string(), levels: kept, fill, capped_from }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Column, DType};
+
+    fn table() -> Table {
+        Table {
+            n_rows: 5,
+            columns: vec![
+                Column { name: "x".into(), dtype: DType::Float, values: Values::Num(vec![1.0, f64::NAN, 3.0, 5.0, 100.0]) },
+                Column {
+                    name: "c".into(),
+                    dtype: DType::String,
+                    values: Values::Cat { codes: vec![0, 1, 1, NULL_CODE, 2], levels: vec!["b".into(), "a".into(), "z".into()] },
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn fits_on_training_rows_only() {
+        let t = table();
+        let p = Preprocessor::fit(&t, &["x".into(), "c".into()], &[0, 1, 2, 3]).unwrap();
+        match &p.features[0] {
+            FeatureSpec::Numeric { median, mean, .. } => {
+                assert_eq!(*median, 3.0); // 100.0 (test row) is not seen
+                assert_eq!(*mean, 3.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        match &p.features[1] {
+            FeatureSpec::Categorical { levels, fill, .. } => {
+                assert_eq!(levels, &vec!["a".to_string(), "b".to_string()]);
+                assert_eq!(fill.as_deref(), Some("a"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(p.output_names(), vec!["x", "c=a", "c=b"]);
+    }
+
+    #[test]
+    fn batch_and_single_row_agree_and_unseen_is_zero() {
+        let t = table();
+        let p = Preprocessor::fit(&t, &["x".into(), "c".into()], &[0, 1, 2, 3]).unwrap();
+        let m = p.transform(&t, &[0, 1, 2, 3, 4]).unwrap();
+        let mut out = vec![0.0; p.width()];
+        for i in 0..5 {
+            p.transform_row(&p.raw_row(&t, i), &mut out);
+            let mut batch = vec![0.0; p.width()];
+            m.row_into(i, &mut batch);
+            assert_eq!(out, batch, "row {i}");
+        }
+        // Row 4 has "z", unseen in training: all one-hot zeros.
+        assert_eq!(m.get(4, 1) + m.get(4, 2), 0.0);
+        // Row 3 is missing: imputed with the most frequent "a".
+        assert_eq!(m.get(3, 1), 1.0);
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_lookup() {
+        let t = table();
+        let p = Preprocessor::fit(&t, &["x".into(), "c".into()], &[0, 1, 2, 3]).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        let q: Preprocessor = serde_json::from_str(&json).unwrap();
+        assert_eq!(p, q);
+    }
+
+    #[test]
+    fn constant_and_all_missing_columns_do_not_divide_by_zero() {
+        let s = fit_numeric("k", [2.0, 2.0, 2.0].into_iter());
+        assert!(matches!(s, FeatureSpec::Numeric { scale, .. } if scale == 1.0));
+        let s = fit_numeric("n", [f64::NAN, f64::NAN].into_iter());
+        assert!(matches!(s, FeatureSpec::Numeric { median, scale, .. } if median == 0.0 && scale == 1.0));
+    }
+
+    #[test]
+    fn many_categories_are_capped() {
+        let n = MAX_CATEGORIES + 50;
+        let levels: Vec<String> = (0..n).map(|i| format!("id{i}")).collect();
+        let codes: Vec<u32> = (0..n as u32).collect();
+        let rows: Vec<usize> = (0..n).collect();
+        let s = fit_categorical("id", &codes, &levels, &rows);
+        assert!(matches!(s, FeatureSpec::Categorical { ref levels, capped_from: Some(c), .. } if levels.len() == MAX_CATEGORIES && c == n));
+    }
+}

@@ -1,0 +1,88 @@
+//! Writes a run's artifacts into the out dir, each file atomically.
+use crate::config::Plan;
+use crate::pipeline::{Predictions, Run};
+use crate::report::{self, write_atomic};
+use anyhow::Context;
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub const REPORT_JSON: &str = "report.json";
+pub const REPORT_MD: &str = "report.md";
+pub const MODEL_CARD: &str = "model_card.md";
+pub const PREDICTIONS: &str = "predictions.csv";
+pub const MODEL: &str = "model.json";
+/// A copy of the config the run used, so a run dir is self-describing.
+pub const CONFIG_COPY: &str = "gates.toml";
+
+/// Writes every artifact of `run` into `out`.
+pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create out dir", out.display()))?;
+    if let Some(json) = &run.artifact_json {
+        write_atomic(&out.join(MODEL), json.as_bytes())?;
+    }
+    if let Some(p) = &run.predictions {
+        write_atomic(&out.join(PREDICTIONS), predictions_csv(p).as_bytes())?;
+    }
+    write_atomic(&out.join(CONFIG_COPY), plan.config_text.as_bytes())?;
+    let template = match &plan.card_template {
+        Some(path) => Some(
+            std::fs::read_to_string(path).with_context(|| format!("{}: cannot read template", path.display()))?,
+        ),
+        None => None,
+    };
+    let card = report::card::render(&run.report, template.as_deref())?;
+    write_atomic(&out.join(MODEL_CARD), card.as_bytes())?;
+    write_atomic(&out.join(REPORT_MD), report::markdown::render(&run.report).as_bytes())?;
+    // report.json last: its presence marks a complete run directory.
+    write_atomic(&out.join(REPORT_JSON), report::json::render(&run.report)?.as_bytes())?;
+    Ok(())
+}
+
+/// `row,y_true,score,y_pred,<protected...>`; scores in shortest round-trip form
+/// so scikit-learn on this file reproduces `report.json` exactly.
+pub fn predictions_csv(p: &Predictions) -> String {
+    let mut s = String::with_capacity(p.row.len() * 40);
+    s.push_str("row,y_true,score,y_pred");
+    for (name, _) in &p.protected {
+        s.push(',');
+        s.push_str(&csv_field(name));
+    }
+    s.push('\n');
+    for i in 0..p.row.len() {
+        let _ = write!(s, "{},{},{:?},{}", p.row[i], p.y_true[i], p.score[i], p.y_pred[i]);
+        for (_, values) in &p.protected {
+            s.push(',');
+            if let Some(v) = &values[i] {
+                s.push_str(&csv_field(v));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn csv_field(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predictions_quote_and_keep_precision() {
+        let p = Predictions {
+            row: vec![3, 7],
+            y_true: vec![1, 0],
+            score: vec![0.1 + 0.2, 1.0],
+            y_pred: vec![0, 1],
+            protected: vec![("g".into(), vec![Some("a,b".into()), None])],
+        };
+        let csv = predictions_csv(&p);
+        assert_eq!(csv, "row,y_true,score,y_pred,g\n3,1,0.30000000000000004,0,\"a,b\"\n7,0,1.0,1,\n");
+    }
+}

@@ -1,0 +1,546 @@
+//! `check` and `validate`: the whole gate as one pipeline over a resolved
+//! [`Plan`]. Returns the run as a [`Report`] plus what the artifacts need;
+//! nothing here prints (progress goes through a callback).
+use crate::artifact::{ModelArtifact, TrainingInfo, FORMAT, FORMAT_VERSION};
+use crate::config::{GateSpec, Plan};
+use crate::data::contract;
+use crate::data::load::{self, Loaded};
+use crate::data::split;
+use crate::data::{Table, Values};
+use crate::error::{GateError, EXIT_GO, EXIT_NO_GO};
+use crate::evaluate::{drift, fairness, metrics};
+use crate::features::Preprocessor;
+use crate::gates::{self, ChampionEval, Evidence};
+use crate::report::{
+    ChampionInfo, ContractReport, DataInfo, DriftReport, GateResult, GateStatus, Latency, Lineage,
+    ModelInfo, Report, Verdict, SCHEMA_VERSION,
+};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Timed single-row predictions (after warm-up).
+const LATENCY_CALLS: usize = 2_000;
+const LATENCY_WARMUP: usize = 200;
+
+/// A finished run: the report and, for `check`, what goes next to it.
+pub struct Run {
+    pub report: Report,
+    pub artifact: Option<ModelArtifact>,
+    pub artifact_json: Option<String>,
+    pub predictions: Option<Predictions>,
+}
+
+/// One row per test row, for `predictions.csv`.
+pub struct Predictions {
+    pub row: Vec<u64>,
+    pub y_true: Vec<u8>,
+    pub score: Vec<f64>,
+    pub y_pred: Vec<u8>,
+    /// Protected attribute name and its text value per test row.
+    pub protected: Vec<(String, Vec<Option<String>>)>,
+}
+
+/// Loads data and checks the contract; shared by `check` and `validate`.
+struct Prepared {
+    main: Loaded,
+    test: Option<Loaded>,
+    violations: Vec<crate::report::Violation>,
+}
+
+type Progress<'a> = &'a dyn Fn(&str);
+
+fn timed<T>(timings: &mut BTreeMap<String, f64>, stage: &str, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    *timings.entry(stage.to_string()).or_insert(0.0) += t.elapsed().as_secs_f64() * 1e3;
+    out
+}
+
+fn prepare(plan: &Plan, timings: &mut BTreeMap<String, f64>, progress: Progress) -> Result<Prepared, GateError> {
+    progress(&format!("loading {}", plan.data.path.display()));
+    let main = timed(timings, "load", || load::load(&plan.data.path))?;
+    let test = match &plan.data.test_path {
+        Some(p) => Some(timed(timings, "load", || load::load(p))?),
+        None => None,
+    };
+    progress("checking the data contract");
+    let mut violations = timed(timings, "contract", || {
+        let mut v = contract::check(&plan.contract, &main.table, &plan.data.target);
+        if let Some(t) = &test {
+            v.extend(contract::check(&plan.contract, &t.table, &plan.data.target).into_iter().map(|mut x| {
+                x.message = format!("test file: {}", x.message);
+                x
+            }));
+        }
+        v
+    });
+    for loaded in std::iter::once(&main).chain(test.as_ref()) {
+        required_columns(plan, &loaded.table)?;
+    }
+    violations.sort_by(|a, b| a.column.cmp(&b.column).then_with(|| a.rule.cmp(&b.rule)));
+    Ok(Prepared { main, test, violations })
+}
+
+/// The target and protected columns must exist: without them nothing can be decided.
+fn required_columns(plan: &Plan, t: &Table) -> Result<(), GateError> {
+    let names = t.column_names();
+    for (what, col) in std::iter::once(("target", &plan.data.target)).chain(plan.data.protected.iter().map(|p| ("protected", p))) {
+        if t.column(col).is_none() {
+            return Err(GateError::Data(format!(
+                "{}: {what} column {col:?} not found (columns: {})",
+                plan.data.path.display(),
+                names.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> Report {
+    let data = DataInfo {
+        path: plan.data.path_text.clone(),
+        sha256: p.main.sha256.clone(),
+        rows: p.main.table.n_rows as u64,
+        target: plan.data.target.clone(),
+        positive: plan.data.positive.clone(),
+        test_path: plan.data.test_path.as_ref().map(|t| t.display().to_string()),
+        test_sha256: p.test.as_ref().map(|t| t.sha256.clone()),
+        ..DataInfo::default()
+    };
+    let passed = p.violations.is_empty();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: TOOL_VERSION.to_string(),
+        command: command.to_string(),
+        verdict: if passed { Verdict::Go } else { Verdict::NoGo },
+        exit_code: if passed { EXIT_GO } else { EXIT_NO_GO },
+        data,
+        model: None,
+        metrics: None,
+        fairness: BTreeMap::new(),
+        latency: None,
+        champion: None,
+        contract: ContractReport { passed, violations: p.violations.clone() },
+        drift: None,
+        gates: Vec::new(),
+        lineage: lineage(plan, &p.main.sha256, started_at),
+        model_card: plan.model_card.clone(),
+        timings_ms: BTreeMap::new(),
+    }
+}
+
+fn lineage(plan: &Plan, data_sha256: &str, started_at: String) -> Lineage {
+    Lineage {
+        git: crate::lineage::git_info(&plan.config_dir),
+        config_path: plan.config_path.display().to_string(),
+        config_sha256: plan.config_sha256.clone(),
+        data_sha256: data_sha256.to_string(),
+        seed: plan.data.seed,
+        started_at,
+        tool_version: TOOL_VERSION.to_string(),
+        ci: crate::lineage::ci_info(),
+    }
+}
+
+/// Gates reported as skipped when the run stopped before evaluating them.
+fn skipped_gates(plan: &Plan, why: &str) -> Vec<GateResult> {
+    plan.gates
+        .iter()
+        .map(|g| GateResult {
+            name: g.name.clone(),
+            kind: g.kind.name().to_string(),
+            status: GateStatus::Skipped,
+            observed: None,
+            threshold: None,
+            severity: g.severity,
+            message: why.to_string(),
+            line: Some(g.line),
+        })
+        .collect()
+}
+
+/// `release-gate validate`: load + data contract only.
+pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
+    let started = crate::lineage::now_rfc3339();
+    let mut timings = BTreeMap::new();
+    let p = prepare(plan, &mut timings, progress)?;
+    let mut report = base_report(plan, "validate", started, &p);
+    report.timings_ms = timings;
+    Ok(Run { report, artifact: None, artifact_json: None, predictions: None })
+}
+
+/// The labelled rows of one table: kept row indices and 0/1 targets.
+struct Labelled {
+    rows: Vec<usize>,
+    y: Vec<u8>,
+    dropped: u64,
+}
+
+fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, GateError> {
+    let col = t
+        .column(&plan.data.target)
+        .ok_or_else(|| GateError::Data(format!("{}: target column {:?} not found", path.display(), plan.data.target)))?;
+    let positive = match &col.values {
+        Values::Cat { levels, .. } => levels.iter().position(|l| *l == plan.data.positive).map(|i| i as u32),
+        Values::Num(_) => None,
+    };
+    let mut rows = Vec::with_capacity(t.n_rows);
+    let mut y = Vec::with_capacity(t.n_rows);
+    for r in 0..t.n_rows {
+        if col.is_null(r) {
+            continue;
+        }
+        rows.push(r);
+        let is_pos = match (&col.values, positive) {
+            (Values::Cat { codes, .. }, p) => Some(codes[r]) == p,
+            (Values::Num(_), _) => col.text(r).as_deref() == Some(plan.data.positive.as_str()),
+        };
+        y.push(u8::from(is_pos));
+    }
+    Ok(Labelled { dropped: (t.n_rows - rows.len()) as u64, rows, y })
+}
+
+/// Both classes must be present in the labelled data, or nothing can be learned.
+fn check_classes(plan: &Plan, t: &Table, l: &Labelled, path: &std::path::Path) -> Result<(), GateError> {
+    let pos = l.y.iter().filter(|&&v| v == 1).count();
+    if pos > 0 && pos < l.y.len() {
+        return Ok(());
+    }
+    let mut seen: Vec<String> = Vec::new();
+    if let Some(col) = t.column(&plan.data.target) {
+        for &r in &l.rows {
+            if let Some(v) = col.text(r) {
+                if !seen.contains(&v) {
+                    seen.push(v);
+                }
+                if seen.len() > 10 {
+                    break;
+                }
+            }
+        }
+    }
+    let what = if pos == 0 {
+        format!("the positive value {:?} never occurs", plan.data.positive)
+    } else {
+        "every row is positive".to_string()
+    };
+    Err(GateError::Data(format!(
+        "{}: target {:?} has one class: {what} (values seen: {}); set data.positive to one of them",
+        path.display(),
+        plan.data.target,
+        if seen.is_empty() { "none".to_string() } else { seen.join(", ") }
+    )))
+}
+
+/// Input feature columns: everything but target, drop and (unless allowed) protected.
+fn feature_names(plan: &Plan, t: &Table) -> Vec<String> {
+    t.columns
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|n| {
+            *n != plan.data.target
+                && !plan.data.drop.contains(n)
+                && (plan.data.use_protected || !plan.data.protected.contains(n))
+        })
+        .collect()
+}
+
+/// `release-gate check`: the whole gate.
+pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
+    let started = crate::lineage::now_rfc3339();
+    let mut timings = BTreeMap::new();
+    let prepared = prepare(plan, &mut timings, progress)?;
+    let mut report = base_report(plan, "check", started, &prepared);
+    if !prepared.violations.is_empty() {
+        report.gates = skipped_gates(plan, "not evaluated: the data contract was violated");
+        report.timings_ms = timings;
+        return Ok(Run { report, artifact: None, artifact_json: None, predictions: None });
+    }
+    let run = train_and_evaluate(plan, &prepared, report, &mut timings, progress)?;
+    Ok(run)
+}
+
+/// The train and test sides: which table, which rows, which labels.
+struct Sides<'a> {
+    train_table: &'a Table,
+    train_rows: Vec<usize>,
+    y_train: Vec<u8>,
+    test_table: &'a Table,
+    test_rows: Vec<usize>,
+    y_test: Vec<u8>,
+}
+
+fn make_sides<'a>(plan: &Plan, p: &'a Prepared, report: &mut Report) -> Result<Sides<'a>, GateError> {
+    let main = label(plan, &p.main.table, &plan.data.path)?;
+    check_classes(plan, &p.main.table, &main, &plan.data.path)?;
+    report.data.dropped_null_target = main.dropped;
+    if let (Some(test), Some(path)) = (&p.test, &plan.data.test_path) {
+        let t = label(plan, &test.table, path)?;
+        report.data.dropped_null_target += t.dropped;
+        return Ok(Sides {
+            train_table: &p.main.table,
+            train_rows: main.rows,
+            y_train: main.y,
+            test_table: &test.table,
+            test_rows: t.rows,
+            y_test: t.y,
+        });
+    }
+    let s = split::split(&main.y, plan.data.test_fraction, plan.data.seed, plan.data.stratify);
+    let pick = |idx: &[usize]| -> (Vec<usize>, Vec<u8>) {
+        (idx.iter().map(|&i| main.rows[i]).collect(), idx.iter().map(|&i| main.y[i]).collect())
+    };
+    let (train_rows, y_train) = pick(&s.train);
+    let (test_rows, y_test) = pick(&s.test);
+    Ok(Sides { train_table: &p.main.table, train_rows, y_train, test_table: &p.main.table, test_rows, y_test })
+}
+
+fn train_and_evaluate(
+    plan: &Plan,
+    p: &Prepared,
+    mut report: Report,
+    timings: &mut BTreeMap<String, f64>,
+    progress: Progress,
+) -> Result<Run, GateError> {
+    let sides = timed(timings, "split", || make_sides(plan, p, &mut report))?;
+    if sides.test_rows.is_empty() || sides.train_rows.is_empty() {
+        return Err(GateError::Data("not enough labelled rows to split into train and test sets".into()));
+    }
+    fill_data_counts(&mut report, &sides);
+    let features = feature_names(plan, sides.train_table);
+    progress(&format!("fitting preprocessing on {} training rows, {} features", sides.train_rows.len(), features.len()));
+    let (pre, x_train) = timed(timings, "preprocess", || {
+        let pre = Preprocessor::fit(sides.train_table, &features, &sides.train_rows)?;
+        let x = pre.transform(sides.train_table, &sides.train_rows)?;
+        Ok::<_, String>((pre, x))
+    })
+    .map_err(GateError::Data)?;
+    progress(&format!("training {} on {} rows x {} inputs", plan.model.kind().name(), x_train.rows, x_train.cols));
+    let model = timed(timings, "train", || crate::model::train(&plan.model, &x_train, &sides.y_train, plan.data.seed))
+        .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
+    drop(x_train);
+    let artifact = ModelArtifact {
+        format: FORMAT.to_string(),
+        format_version: FORMAT_VERSION,
+        tool_version: TOOL_VERSION.to_string(),
+        target: plan.data.target.clone(),
+        positive: plan.data.positive.clone(),
+        threshold: plan.threshold,
+        preprocessor: pre,
+        model,
+        training: TrainingInfo {
+            data_sha256: p.main.sha256.clone(),
+            config_sha256: plan.config_sha256.clone(),
+            seed: plan.data.seed,
+            train_rows: sides.train_rows.len() as u64,
+            row_hashes: Vec::new(),
+        },
+    };
+    progress("scoring the test set");
+    let scores = timed(timings, "score", || artifact.score_table(sides.test_table, &sides.test_rows))
+        .map_err(GateError::Data)?;
+    evaluate_and_gate(plan, &sides, artifact, scores, report, timings, progress)
+}
+
+fn fill_data_counts(report: &mut Report, s: &Sides) {
+    report.data.train_rows = s.train_rows.len() as u64;
+    report.data.test_rows = s.test_rows.len() as u64;
+    report.data.train_positives = s.y_train.iter().map(|&v| u64::from(v)).sum();
+    report.data.test_positives = s.y_test.iter().map(|&v| u64::from(v)).sum();
+}
+
+fn evaluate_and_gate(
+    plan: &Plan,
+    sides: &Sides,
+    artifact: ModelArtifact,
+    scores: Vec<f64>,
+    mut report: Report,
+    timings: &mut BTreeMap<String, f64>,
+    progress: Progress,
+) -> Result<Run, GateError> {
+    let m = timed(timings, "metrics", || metrics::compute(&sides.y_test, &scores, plan.threshold));
+    let y_pred: Vec<u8> = scores.iter().map(|&s| u8::from(s >= plan.threshold)).collect();
+    let (fair, protected) = timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
+    progress("measuring single-row latency");
+    let (latency, lat_sorted) = timed(timings, "latency", || measure_latency(&artifact, sides));
+    let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &artifact));
+    let artifact_json = artifact.to_json().map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
+    let model_sha = crate::config::sha256_hex(artifact_json.as_bytes());
+    let champion = timed(timings, "champion", || champion_eval(plan, sides, &model_sha, plan.threshold));
+    let ev = Evidence { metrics: &m, fairness: &fair, latencies_ms: &lat_sorted, champion: &champion, drift: &drift_by_gate };
+    report.gates = gates::evaluate(&plan.gates, &ev);
+    report.verdict = gates::verdict(&report.gates);
+    report.exit_code = if report.verdict == Verdict::Go { EXIT_GO } else { EXIT_NO_GO };
+    report.champion = champion_info(plan, &champion, &m);
+    report.drift = drift_by_gate.values().find_map(|d| d.as_ref().ok().cloned()).or_else(|| default_drift(sides, &artifact));
+    report.model = Some(ModelInfo {
+        kind: plan.model.kind().name().to_string(),
+        params: plan.model.params_json(),
+        threshold: plan.threshold,
+        features: artifact.preprocessor.input_names(),
+        encoded_features: artifact.preprocessor.output_names(),
+        sha256: model_sha,
+    });
+    report.metrics = Some(m);
+    report.fairness = fair;
+    report.latency = Some(latency);
+    report.timings_ms = timings.clone();
+    let predictions = Predictions {
+        row: sides.test_rows.iter().map(|&r| r as u64).collect(),
+        y_true: sides.y_test.clone(),
+        score: scores,
+        y_pred,
+        protected,
+    };
+    Ok(Run { report, artifact: Some(artifact), artifact_json: Some(artifact_json), predictions: Some(predictions) })
+}
+
+type ProtectedValues = Vec<(String, Vec<Option<String>>)>;
+
+fn fairness_all(plan: &Plan, s: &Sides, y_pred: &[u8]) -> (BTreeMap<String, fairness::AttributeFairness>, ProtectedValues) {
+    let mut out = BTreeMap::new();
+    let mut values = Vec::new();
+    for attr in &plan.data.protected {
+        let Some(col) = s.test_table.column(attr) else { continue };
+        let texts: Vec<Option<String>> = s.test_rows.iter().map(|&r| col.text(r)).collect();
+        let mut names: Vec<String> = Vec::new();
+        let codes: Vec<u32> = texts
+            .iter()
+            .map(|t| match t {
+                None => crate::data::NULL_CODE,
+                Some(v) => match names.iter().position(|n| n == v) {
+                    Some(i) => i as u32,
+                    None => {
+                        names.push(v.clone());
+                        (names.len() - 1) as u32
+                    }
+                },
+            })
+            .collect();
+        out.insert(attr.clone(), fairness::compute(&codes, &names, &s.y_test, y_pred));
+        values.push((attr.clone(), texts));
+    }
+    (out, values)
+}
+
+fn measure_latency(a: &ModelArtifact, s: &Sides) -> (Latency, Vec<f64>) {
+    let n = s.test_rows.len().min(1000);
+    let raw: Vec<_> = s.test_rows[..n].iter().map(|&r| a.preprocessor.raw_row(s.test_table, r)).collect();
+    let mut buf = vec![0.0; a.preprocessor.width()];
+    let mut sink = 0.0;
+    for i in 0..LATENCY_WARMUP {
+        sink += a.score_raw_row(&raw[i % n], &mut buf);
+    }
+    let mut lat = Vec::with_capacity(LATENCY_CALLS);
+    for i in 0..LATENCY_CALLS {
+        let t = Instant::now();
+        sink += a.score_raw_row(std::hint::black_box(&raw[i % n]), &mut buf);
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    std::hint::black_box(sink);
+    lat.sort_by(f64::total_cmp);
+    let t = Instant::now();
+    let batch = a.score_table(s.test_table, &s.test_rows).map(|v| v.len()).unwrap_or(0);
+    let secs = t.elapsed().as_secs_f64().max(1e-9);
+    let pct = |p| gates::percentile(&lat, p).unwrap_or(0.0);
+    let latency = Latency {
+        p50_ms: pct(50.0),
+        p95_ms: pct(95.0),
+        p99_ms: pct(99.0),
+        rows_per_sec: batch as f64 / secs,
+        calls: LATENCY_CALLS as u64,
+    };
+    (latency, lat)
+}
+
+/// Drift per drift gate: its reference file, or the training split.
+fn drift_all(plan: &Plan, s: &Sides, a: &ModelArtifact) -> BTreeMap<usize, Result<DriftReport, String>> {
+    let mut out = BTreeMap::new();
+    let features = a.preprocessor.input_names();
+    let current = s.test_table.take(&s.test_rows);
+    for (i, g) in plan.gates.iter().enumerate() {
+        let GateSpec::Drift { reference, .. } = &g.spec else { continue };
+        let result = match reference {
+            Some(path) => load::load(path)
+                .map_err(|e| e.to_string())
+                .map(|l| drift::compute(&l.table, &current, &features, &path.display().to_string())),
+            None => Ok(drift::compute(&s.train_table.take(&s.train_rows), &current, &features, "training split")),
+        };
+        out.insert(i, result);
+    }
+    out
+}
+
+fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {
+    let features = a.preprocessor.input_names();
+    let reference = s.train_table.take(&s.train_rows);
+    let current = s.test_table.take(&s.test_rows);
+    Some(drift::compute(&reference, &current, &features, "training split"))
+}
+
+fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) -> ChampionEval {
+    if !plan.gates.iter().any(|g| matches!(g.spec, GateSpec::Champion { .. })) {
+        return ChampionEval::Missing;
+    }
+    let (version, champ, sha) = match crate::registry::load_champion(&plan.registry) {
+        Ok(Some(c)) => c,
+        Ok(None) => return ChampionEval::Missing,
+        Err(e) => return ChampionEval::Unusable { version: "?".into(), reason: format!("{e:#}") },
+    };
+    let missing = champ.preprocessor.missing_columns(s.test_table);
+    if !missing.is_empty() {
+        let reason = format!("the data no longer has column(s) the champion needs: {}", missing.join(", "));
+        return ChampionEval::Unusable { version, reason };
+    }
+    match champ.score_table(s.test_table, &s.test_rows) {
+        Ok(scores) => ChampionEval::Scored {
+            version,
+            metrics: metrics::compute(&s.y_test, &scores, threshold),
+            identical: sha == candidate_sha,
+            leaked_rows: 0,
+        },
+        Err(reason) => ChampionEval::Unusable { version, reason },
+    }
+}
+
+fn champion_info(plan: &Plan, c: &ChampionEval, candidate: &metrics::Metrics) -> Option<ChampionInfo> {
+    let metric = plan.gates.iter().find_map(|g| match &g.spec {
+        GateSpec::Champion { metric, .. } => Some(metric.clone()),
+        _ => None,
+    })?;
+    let cand = metrics::named(candidate, &metric);
+    Some(match c {
+        ChampionEval::Missing => ChampionInfo {
+            present: false,
+            version: None,
+            metric,
+            champion_value: None,
+            candidate_value: cand,
+            delta: None,
+            message: "no champion in the registry".into(),
+        },
+        ChampionEval::Unusable { version, reason } => ChampionInfo {
+            present: true,
+            version: Some(version.clone()),
+            metric,
+            champion_value: None,
+            candidate_value: cand,
+            delta: None,
+            message: reason.clone(),
+        },
+        ChampionEval::Scored { version, metrics: cm, identical, .. } => {
+            let champ = metrics::named(cm, &metric);
+            ChampionInfo {
+                present: true,
+                version: Some(version.clone()),
+                delta: cand.zip(champ).map(|(a, b)| a - b),
+                metric,
+                champion_value: champ,
+                candidate_value: cand,
+                message: if *identical { "candidate and champion are byte-identical".into() } else { String::new() },
+            }
+        }
+    })
+}

@@ -1,0 +1,191 @@
+//! The model registry: immutable versions, one index that names the champion
+//! and keeps the promotion history.
+//!
+//! Layout (a directory; commit it to git or sync it to object storage):
+//! ```text
+//! registry/
+//!   registry.json        # {"champion": "v0002", "versions": [ {version, promoted_at, ...}, ... ]}
+//!   versions/v0001/      # model.json, report.json, model_card.md, predictions.csv, gates.toml
+//!   versions/v0002/
+//!   .lock                # advisory lock held while promoting
+//! ```
+//! `registry.json` is the single commit point: a version directory is written
+//! under a temporary name and renamed into place, then the index is replaced
+//! by rename. A promotion killed at any instant leaves the index as before
+//! (an unreferenced version directory is ignored and reclaimed by the next
+//! promotion) or fully after. Promotions serialize on an OS file lock, which
+//! the OS releases if the process dies.
+use crate::artifact::ModelArtifact;
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+pub const INDEX: &str = "registry.json";
+pub const VERSIONS: &str = "versions";
+pub const MODEL_FILE: &str = "model.json";
+const LOCK: &str = ".lock";
+/// Files copied from a run directory into a version.
+pub const RUN_FILES: [&str; 5] = ["model.json", "report.json", "model_card.md", "predictions.csv", "gates.toml"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    pub champion: Option<String>,
+    pub versions: Vec<Entry>,
+}
+
+/// One promotion, as recorded in the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub version: String,
+    pub promoted_at: String,
+    pub promoted_by: String,
+    pub verdict: String,
+    pub git_commit: Option<String>,
+    pub data_sha256: String,
+    pub model_sha256: String,
+    /// The champion gate's metric (or roc_auc) and the candidate's value.
+    pub metric: Option<String>,
+    pub value: Option<f64>,
+    pub forced: bool,
+    pub reason: Option<String>,
+}
+
+/// Reads the index; a missing registry is an empty one.
+pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
+    let path = registry.join(INDEX);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).with_context(|| format!("{}: not a registry index", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
+        Err(e) => Err(e).with_context(|| format!("{}: cannot read registry index", path.display())),
+    }
+}
+
+/// Directory of `version` in the registry.
+pub fn version_dir(registry: &Path, version: &str) -> PathBuf {
+    registry.join(VERSIONS).join(version)
+}
+
+/// The champion's version name and directory, if the registry has one.
+pub fn champion_dir(registry: &Path) -> anyhow::Result<Option<(String, PathBuf)>> {
+    let index = read_index(registry)?;
+    let Some(version) = index.champion else {
+        return Ok(None);
+    };
+    let dir = version_dir(registry, &version);
+    if !dir.join(MODEL_FILE).is_file() {
+        bail!("{}: champion {version} has no {MODEL_FILE} in {}", registry.display(), dir.display());
+    }
+    Ok(Some((version, dir)))
+}
+
+/// Loads the champion's model and the sha256 of its file, if any.
+pub fn load_champion(registry: &Path) -> anyhow::Result<Option<(String, ModelArtifact, String)>> {
+    let Some((version, dir)) = champion_dir(registry)? else {
+        return Ok(None);
+    };
+    let path = dir.join(MODEL_FILE);
+    let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let sha = crate::config::sha256_hex(&bytes);
+    Ok(Some((version, ModelArtifact::load(&path)?, sha)))
+}
+
+/// Holds the registry's advisory lock until dropped.
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+/// Takes the registry lock, waiting for a concurrent promotion to finish.
+pub fn lock(registry: &Path) -> anyhow::Result<Lock> {
+    std::fs::create_dir_all(registry).with_context(|| format!("{}: cannot create registry", registry.display()))?;
+    let path = registry.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("{}: cannot open lock file", path.display()))?;
+    file.lock().with_context(|| format!("{}: cannot take the registry lock", path.display()))?;
+    Ok(Lock { _file: file })
+}
+
+/// `v0001`, `v0002`, ...: one past every version named in the index or on disk.
+fn next_version(registry: &Path, index: &Index) -> String {
+    let parse = |s: &str| s.strip_prefix('v').and_then(|n| n.parse::<u32>().ok());
+    let mut max = index.versions.iter().filter_map(|e| parse(&e.version)).max().unwrap_or(0);
+    if let Ok(rd) = std::fs::read_dir(registry.join(VERSIONS)) {
+        for e in rd.flatten() {
+            if let Some(n) = e.file_name().to_str().and_then(parse) {
+                max = max.max(n);
+            }
+        }
+    }
+    format!("v{:04}", max + 1)
+}
+
+/// Adds the run in `run_dir` as a new version and makes it the champion.
+/// The caller has checked the verdict; `entry.version` is filled in here.
+pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Result<String> {
+    let _lock = lock(registry)?;
+    let mut index = read_index(registry)?;
+    let version = next_version(registry, &index);
+    let versions = registry.join(VERSIONS);
+    std::fs::create_dir_all(&versions).with_context(|| format!("{}: cannot create", versions.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".staging-")
+        .tempdir_in(&versions)
+        .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;
+    for name in RUN_FILES {
+        let from = run_dir.join(name);
+        if from.is_file() {
+            copy_synced(&from, &staging.path().join(name))?;
+        }
+    }
+    let final_dir = version_dir(registry, &version);
+    std::fs::rename(staging.keep(), &final_dir)
+        .with_context(|| format!("{}: cannot move the new version into place", final_dir.display()))?;
+    entry.version = version.clone();
+    index.versions.push(entry);
+    index.champion = Some(version.clone());
+    write_index(registry, &index)?;
+    Ok(version)
+}
+
+fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(from).with_context(|| format!("{}: cannot read", from.display()))?;
+    let mut f = std::fs::File::create(to).with_context(|| format!("{}: cannot create", to.display()))?;
+    f.write_all(&bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Replaces `registry.json` atomically: the commit point of a promotion.
+fn write_index(registry: &Path, index: &Index) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(index)? + "\n";
+    let mut tmp = tempfile::NamedTempFile::new_in(registry)
+        .with_context(|| format!("{}: cannot write the index", registry.display()))?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(registry.join(INDEX))
+        .map_err(|e| anyhow::anyhow!("{}: cannot replace the index: {}", registry.display(), e.error))?;
+    Ok(())
+}
+
+/// Removes staging and unreferenced version directories left by killed promotions.
+pub fn reclaim(registry: &Path) -> anyhow::Result<Vec<String>> {
+    let _lock = lock(registry)?;
+    let index = read_index(registry)?;
+    let mut removed = Vec::new();
+    let Ok(rd) = std::fs::read_dir(registry.join(VERSIONS)) else {
+        return Ok(removed);
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !index.versions.iter().any(|v| v.version == name) {
+            std::fs::remove_dir_all(e.path()).with_context(|| format!("{}: cannot remove", e.path().display()))?;
+            removed.push(name);
+        }
+    }
+    Ok(removed)
+}
