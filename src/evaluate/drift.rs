@@ -1,0 +1,523 @@
+//! Drift between reference data (by default the training split) and current
+//! data: the Population Stability Index per feature, and the two-sample
+//! Kolmogorov-Smirnov statistic per numeric feature.
+//!
+//! Numeric PSI follows `psi` in the reference Python gate
+//! (`shared/bench/reference_gate.py`) to 1e-9: bin edges are the deciles of
+//! the reference (`np.unique(np.quantile(ref, linspace(0, 1, 11)))`, numpy's
+//! default linear interpolation), counts as `np.histogram` (last bin closed),
+//! fractions over *all* values including missing ones (so missing values sit
+//! in no bin and a change in missingness still moves the index), empty bins
+//! clipped to 1e-6, PSI = sum((a - e) * ln(a / e)). One deliberate difference:
+//! current values outside the reference range go to the first / last bin
+//! instead of being dropped, so a shift past the training range counts fully.
+//!
+//! When the reference is constant the deciles form no bin; the reference
+//! script then reports 0, which would hide any drift. [`psi_numeric`] returns
+//! `None`, and [`compute`] falls back to three bins (below / at / above the
+//! constant), which is 0 for unchanged data and large for a moved column.
+use crate::data::{Column, Table, Values, NULL_CODE};
+use crate::report::DriftReport;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Floor for a bin fraction, so an empty bin does not make the log infinite.
+pub const EPSILON: f64 = 1e-6;
+/// Number of quantile bins of the reference (deciles).
+const BINS: usize = 10;
+
+/// PSI of a numeric feature with decile bins of `reference` (see the module
+/// doc). `None` when `reference` has no finite value, when all its finite
+/// values are equal (no bin can be formed), or when `current` is empty.
+pub fn psi_numeric(reference: &[f64], current: &[f64]) -> Option<f64> {
+    psi_sorted(&Sample::new(reference), &Sample::new(current))
+}
+
+/// PSI of a categorical feature whose two samples share one code space of
+/// `n_levels` codes. Categories present only in `current` are their own bins
+/// (give them codes of their own), missing ([`NULL_CODE`]) is its own bin,
+/// and any other code at or past `n_levels` shares one "unknown" bin.
+pub fn psi_categorical(ref_codes: &[u32], cur_codes: &[u32], n_levels: usize) -> f64 {
+    let counts = |codes: &[u32]| {
+        // Bins: one per level, then missing, then unknown.
+        let mut c = vec![0_usize; n_levels + 2];
+        for &code in codes {
+            let bin = match code {
+                NULL_CODE => n_levels,
+                _ if (code as usize) < n_levels => code as usize,
+                _ => n_levels + 1,
+            };
+            c[bin] += 1;
+        }
+        c
+    };
+    psi_from_counts(
+        &counts(ref_codes),
+        ref_codes.len(),
+        &counts(cur_codes),
+        cur_codes.len(),
+    )
+}
+
+/// Two-sample Kolmogorov-Smirnov statistic D = max |F_ref(x) - F_cur(x)|, as
+/// scipy's `ks_2samp(...).statistic`, ignoring NaN. `None` when either sample
+/// has no non-missing value.
+pub fn ks_statistic(reference: &[f64], current: &[f64]) -> Option<f64> {
+    ks_sorted(&Sample::new(reference).sorted, &Sample::new(current).sorted)
+}
+
+/// Drift of every feature present in both tables: numeric columns get PSI and
+/// KS, text columns PSI over their level texts (the two tables may number
+/// levels differently). A feature missing from either table, or whose PSI
+/// cannot be computed, is left out of `psi` and `ranked`. A column numeric in
+/// one table and text in the other is compared as text.
+pub fn compute(
+    reference: &Table,
+    current: &Table,
+    features: &[String],
+    reference_label: &str,
+) -> DriftReport {
+    let results: Vec<(&String, Option<f64>, Option<f64>)> = features
+        .par_iter()
+        .filter_map(|f| {
+            let (r, c) = (reference.column(f)?, current.column(f)?);
+            let (psi, ks) = feature_drift(r, c);
+            Some((f, psi, ks))
+        })
+        .collect();
+    let mut report = DriftReport {
+        reference: reference_label.to_string(),
+        ..DriftReport::default()
+    };
+    for (name, psi, ks) in results {
+        if let Some(p) = psi {
+            report.psi.insert(name.clone(), p);
+        }
+        if let Some(k) = ks {
+            report.ks.insert(name.clone(), k);
+        }
+    }
+    report.ranked = rank(&report.psi);
+    report
+}
+
+/// Feature names by PSI, largest first; ties by name for a stable report.
+fn rank(psi: &BTreeMap<String, f64>) -> Vec<String> {
+    let mut pairs: Vec<(&String, f64)> = psi.iter().map(|(k, &v)| (k, v)).collect();
+    pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    pairs.into_iter().map(|(k, _)| k.clone()).collect()
+}
+
+/// (PSI, KS) of one feature.
+fn feature_drift(r: &Column, c: &Column) -> (Option<f64>, Option<f64>) {
+    match (&r.values, &c.values) {
+        (Values::Num(a), Values::Num(b)) => {
+            let (ra, cb) = (Sample::new(a), Sample::new(b));
+            let psi = psi_sorted(&ra, &cb).or_else(|| psi_constant(&ra, &cb));
+            (psi, ks_sorted(&ra.sorted, &cb.sorted))
+        }
+        _ => {
+            let mut dict = HashMap::new();
+            let ref_codes = text_codes(r, &mut dict);
+            let cur_codes = text_codes(c, &mut dict);
+            (
+                Some(psi_categorical(&ref_codes, &cur_codes, dict.len())),
+                None,
+            )
+        }
+    }
+}
+
+/// Codes of `col` in a dictionary keyed by level text, extended with every
+/// text not seen before, so two tables with different level numbering (or a
+/// numeric column against a text one) land in one code space.
+fn text_codes(col: &Column, dict: &mut HashMap<String, u32>) -> Vec<u32> {
+    let mut code_of = |text: String| {
+        let next = dict.len() as u32;
+        *dict.entry(text).or_insert(next)
+    };
+    match &col.values {
+        Values::Cat { codes, levels } => {
+            let map: Vec<u32> = levels.iter().map(|l| code_of(l.clone())).collect();
+            codes
+                .iter()
+                .map(|&c| map.get(c as usize).copied().unwrap_or(NULL_CODE))
+                .collect()
+        }
+        Values::Num(_) => (0..col.len())
+            .map(|row| col.text(row).map_or(NULL_CODE, &mut code_of))
+            .collect(),
+    }
+}
+
+/// A numeric sample: its non-NaN values sorted (infinities included), and its
+/// full length, which is the denominator of every fraction.
+struct Sample {
+    sorted: Vec<f64>,
+    len: usize,
+}
+
+impl Sample {
+    fn new(values: &[f64]) -> Sample {
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        sorted.sort_unstable_by(f64::total_cmp);
+        Sample {
+            sorted,
+            len: values.len(),
+        }
+    }
+
+    /// The finite values: infinities sort to the two ends.
+    fn finite(&self) -> &[f64] {
+        let lo = self.sorted.partition_point(|&x| x == f64::NEG_INFINITY);
+        let hi = self.sorted.partition_point(|&x| x < f64::INFINITY);
+        &self.sorted[lo..hi.max(lo)]
+    }
+
+    /// Counts per bin of `edges` (k + 1 edges, k bins) as `np.histogram`
+    /// would, except that values below / above the edges join the end bins.
+    fn histogram(&self, edges: &[f64]) -> Vec<usize> {
+        let k = edges.len().saturating_sub(1);
+        // bounds[i] = how many values fall before bin i.
+        let mut bounds = Vec::with_capacity(k + 1);
+        bounds.push(0);
+        for &e in edges.get(1..k).unwrap_or_default() {
+            bounds.push(self.sorted.partition_point(|&x| x < e));
+        }
+        bounds.push(self.sorted.len());
+        bounds.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}
+
+fn psi_sorted(reference: &Sample, current: &Sample) -> Option<f64> {
+    if current.len == 0 {
+        return None;
+    }
+    let edges = decile_edges(reference.finite());
+    if edges.len() < 2 {
+        return None;
+    }
+    let e = reference.histogram(&edges);
+    let a = current.histogram(&edges);
+    Some(psi_from_counts(&e, reference.len, &a, current.len))
+}
+
+/// PSI for a constant reference: bins below, at and above the constant.
+fn psi_constant(reference: &Sample, current: &Sample) -> Option<f64> {
+    let v = *reference.finite().first()?;
+    if current.len == 0 {
+        return None;
+    }
+    let counts = |s: &Sample| {
+        let below = s.sorted.partition_point(|&x| x < v);
+        let upto = s.sorted.partition_point(|&x| x <= v);
+        [below, upto - below, s.sorted.len() - upto]
+    };
+    Some(psi_from_counts(
+        &counts(reference),
+        reference.len,
+        &counts(current),
+        current.len,
+    ))
+}
+
+/// `np.unique(np.quantile(sorted, np.linspace(0, 1, 11)))`; empty for an
+/// empty sample.
+fn decile_edges(sorted: &[f64]) -> Vec<f64> {
+    if sorted.is_empty() {
+        return Vec::new();
+    }
+    let mut edges: Vec<f64> = (0..=BINS)
+        .map(|i| {
+            // np.linspace computes i * step and pins the last point to 1.
+            let p = if i == BINS {
+                1.0
+            } else {
+                i as f64 * (1.0 / BINS as f64)
+            };
+            quantile_linear(sorted, p)
+        })
+        .collect();
+    edges.sort_unstable_by(f64::total_cmp);
+    edges.dedup();
+    edges
+}
+
+/// numpy's default (`linear`) quantile of a sorted, non-empty sample,
+/// including its `_lerp`, which interpolates from the upper neighbour when
+/// the weight is at least 0.5.
+fn quantile_linear(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    let h = (n - 1) as f64 * p;
+    if h >= (n - 1) as f64 {
+        return sorted[n - 1];
+    }
+    let lo = h.floor();
+    let i = lo as usize;
+    let (a, b) = (sorted[i], sorted[(i + 1).min(n - 1)]);
+    let t = h - lo;
+    let diff = b - a;
+    if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    }
+}
+
+/// sum((a - e) * ln(a / e)) over bins, fractions of the given totals clipped
+/// to [`EPSILON`]. A total of 0 counts as 1, as the reference script does.
+fn psi_from_counts(e: &[usize], e_total: usize, a: &[usize], a_total: usize) -> f64 {
+    let (et, at) = (e_total.max(1) as f64, a_total.max(1) as f64);
+    e.iter()
+        .zip(a)
+        .map(|(&ec, &ac)| {
+            let ef = (ec as f64 / et).max(EPSILON);
+            let af = (ac as f64 / at).max(EPSILON);
+            (af - ef) * (af / ef).ln()
+        })
+        .sum()
+}
+
+/// D over two sorted, NaN-free samples: walk both in step, and after each
+/// distinct value compare the empirical CDFs (right-continuous, as scipy's
+/// `searchsorted(side="right")`).
+fn ks_sorted(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let (n1, n2) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j, mut d) = (0, 0, 0.0_f64);
+    // Once one sample is used up its CDF is 1 and the gap can only shrink.
+    while i < a.len() && j < b.len() {
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / n1 - j as f64 / n2).abs());
+    }
+    Some(d)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::data::DType;
+
+    // Expected values come from numpy 2.4 / scipy 1.17:
+    //   def psi(expected, actual, bins=10):          # shared/bench/reference_gate.py
+    //       qs = np.unique(np.quantile(expected[~np.isnan(expected)], np.linspace(0, 1, bins + 1)))
+    //       e = np.histogram(expected, qs)[0] / max(len(expected), 1)
+    //       a = np.histogram(actual, qs)[0] / max(len(actual), 1)
+    //       e = np.clip(e, 1e-6, None); a = np.clip(a, 1e-6, None)
+    //       return float(np.sum((a - e) * np.log(a / e)))
+    const REF: [f64; 20] = [
+        3.1, 7.4, 1.0, 2.2, 9.9, 5.5, 5.5, 6.0, 4.4, 8.8, 2.2, 3.3, 7.7, 1.5, 6.6, 4.0, 9.1, 0.5,
+        5.0, 2.9,
+    ];
+    const CUR: [f64; 15] = [
+        4.1, 5.5, 6.2, 7.4, 8.0, 9.9, 3.3, 5.0, 6.6, 7.1, 8.8, 2.2, 9.0, 6.0, 5.9,
+    ];
+    const NAN: f64 = f64::NAN;
+    const REF2: [f64; 20] = [
+        1., 1., 2., 2., 2., 3., NAN, 4., 5., 5., 5., 5., 6., NAN, 7., 8., 8., 9., 10., 10.,
+    ];
+    const CUR2: [f64; 14] = [2., 3., 3., NAN, 4., 6., 6., 7., 7., 8., 9., 10., 10., 10.];
+    // Out-of-range values: -5, 0.1 below the first edge (0.5); 12, 15 above the last (9.9).
+    const CUR3: [f64; 8] = [-5.0, 0.1, 2.0, 4.0, 12.0, 15.0, 9.5, 5.5];
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    #[test]
+    fn decile_edges_equal_numpy_bit_for_bit() {
+        // [repr(float(x)) for x in np.unique(np.quantile(REF, np.linspace(0, 1, 11)))]
+        let want = [
+            0.5,
+            1.4500000000000002,
+            2.2,
+            3.04,
+            3.72,
+            4.7,
+            5.5,
+            6.180000000000001,
+            7.460000000000001,
+            8.830000000000002,
+            9.9,
+        ];
+        assert_eq!(decile_edges(Sample::new(&REF).finite()), want);
+        // Duplicate edges are dropped as np.unique does (REF2 has ties).
+        let want2 = [
+            1.0,
+            1.7000000000000002,
+            2.0,
+            3.1000000000000005,
+            4.800000000000001,
+            5.0,
+            5.200000000000001,
+            6.9,
+            8.0,
+            9.3,
+            10.0,
+        ];
+        assert_eq!(decile_edges(Sample::new(&REF2).finite()), want2);
+    }
+
+    #[test]
+    fn numeric_psi_matches_reference_script() {
+        close(psi_numeric(&REF, &CUR).unwrap(), 1.9886968050678844); // psi(REF, CUR)
+        close(psi_numeric(&REF2, &CUR2).unwrap(), 3.883529190952629); // with NaN in both
+    }
+
+    #[test]
+    fn out_of_range_values_join_the_end_bins() {
+        // psi(REF, np.clip(CUR3, qs[0], qs[-1])): numpy alone would drop them.
+        close(psi_numeric(&REF, &CUR3).unwrap(), 6.3623527610976165);
+    }
+
+    #[test]
+    fn ks_matches_scipy() {
+        // ks_2samp(REF, CUR).statistic, NaN removed first for the second pair
+        close(ks_statistic(&REF, &CUR).unwrap(), 0.31666666666666665);
+        close(ks_statistic(&REF2, &CUR2).unwrap(), 0.3034188034188034);
+        close(ks_statistic(&REF, &CUR3).unwrap(), 0.325);
+        assert_eq!(ks_statistic(&REF, &REF), Some(0.0));
+    }
+
+    #[test]
+    fn identical_data_has_no_drift_and_a_shift_has_much() {
+        let base: Vec<f64> = (0..1000).map(|i| f64::from(i % 97)).collect();
+        assert_eq!(psi_numeric(&base, &base), Some(0.0));
+        let shifted: Vec<f64> = base.iter().map(|x| x + 30.0).collect();
+        assert!(psi_numeric(&base, &shifted).unwrap() > 0.2);
+        assert!(ks_statistic(&base, &shifted).unwrap() > 0.2);
+    }
+
+    #[test]
+    fn categorical_psi_counts_unseen_and_missing_as_bins() {
+        // Reference a,a,b,b; current a,b,c,c where c (code 2) is unseen.
+        let got = psi_categorical(&[0, 0, 1, 1], &[0, 1, 2, 2], 3);
+        let want =
+            2.0 * (0.25 - 0.5) * (0.25_f64 / 0.5).ln() + (0.5 - EPSILON) * (0.5 / EPSILON).ln();
+        close(got, want);
+        // Missing is a bin of its own: half the current rows went missing.
+        let got = psi_categorical(&[0, 1], &[0, NULL_CODE], 2);
+        let want = (EPSILON - 0.5) * (EPSILON / 0.5).ln() + (0.5 - EPSILON) * (0.5 / EPSILON).ln();
+        close(got, want);
+        assert_eq!(
+            psi_categorical(&[0, 1, NULL_CODE], &[1, NULL_CODE, 0], 2),
+            0.0
+        );
+    }
+
+    #[test]
+    fn empty_and_degenerate_inputs_do_not_panic() {
+        assert_eq!(psi_numeric(&[], &[]), None);
+        assert_eq!(psi_numeric(&[NAN, NAN], &[1.0]), None);
+        assert_eq!(psi_numeric(&REF, &[]), None);
+        assert_eq!(psi_numeric(&[2.0, 2.0], &[2.0]), None); // constant: no bins
+        assert_eq!(ks_statistic(&[], &[1.0]), None);
+        assert_eq!(ks_statistic(&[NAN], &[1.0]), None);
+        assert_eq!(psi_categorical(&[], &[], 0), 0.0);
+        assert!(psi_categorical(&[], &[0], 1) > 0.0);
+        assert_eq!(psi_categorical(&[7], &[7], 1), 0.0); // a code past n_levels
+        let inf = [f64::NEG_INFINITY, 1.0, 2.0, 3.0, f64::INFINITY];
+        assert!(psi_numeric(&inf, &inf).is_some_and(|p| p.abs() < 1e-12));
+        let empty = compute(
+            &Table::default(),
+            &Table::default(),
+            &["x".into()],
+            "training split",
+        );
+        assert!(empty.psi.is_empty() && empty.ranked.is_empty());
+    }
+
+    fn num(name: &str, v: Vec<f64>) -> Column {
+        Column {
+            name: name.into(),
+            dtype: DType::Float,
+            values: Values::Num(v),
+        }
+    }
+
+    fn cat(name: &str, levels: &[&str], codes: Vec<u32>) -> Column {
+        let levels = levels.iter().map(|s| s.to_string()).collect();
+        Column {
+            name: name.into(),
+            dtype: DType::String,
+            values: Values::Cat { codes, levels },
+        }
+    }
+
+    fn table(columns: Vec<Column>) -> Table {
+        let n_rows = columns.first().map_or(0, Column::len);
+        Table { columns, n_rows }
+    }
+
+    #[test]
+    fn compute_maps_levels_by_text_and_ranks_by_psi() {
+        let base: Vec<f64> = (0..200).map(f64::from).collect();
+        let moved: Vec<f64> = base.iter().map(|x| x + 100.0).collect();
+        let reference = table(vec![
+            num("same", base.clone()),
+            num("moved", base.clone()),
+            num("constant", vec![1.0; 200]),
+            cat("plan", &["a", "b"], (0..200).map(|i| i % 2).collect()),
+        ]);
+        // Same plan distribution, levels numbered the other way round.
+        let current = table(vec![
+            num("same", base),
+            num("moved", moved),
+            num("constant", vec![1.0; 200]),
+            cat("plan", &["b", "a"], (0..200).map(|i| i % 2).collect()),
+        ]);
+        let names: Vec<String> = ["same", "moved", "constant", "plan", "absent"]
+            .map(String::from)
+            .into();
+        let r = compute(&reference, &current, &names, "training split");
+        assert_eq!(r.reference, "training split");
+        assert_eq!(r.psi["same"], 0.0);
+        assert_eq!(r.psi["plan"], 0.0);
+        assert_eq!(r.psi["constant"], 0.0);
+        assert!(r.psi["moved"] > 0.2);
+        assert!(!r.psi.contains_key("absent"));
+        assert_eq!(r.ks["moved"], 0.5);
+        assert!(!r.ks.contains_key("plan"));
+        assert_eq!(r.ranked, ["moved", "constant", "plan", "same"]);
+    }
+
+    #[test]
+    fn a_constant_reference_still_shows_a_moved_column() {
+        let reference = table(vec![num("x", vec![0.0; 50])]);
+        let current = table(vec![num("x", vec![5.0; 50])]);
+        let r = compute(&reference, &current, &["x".into()], "ref.csv");
+        assert!(r.psi["x"] > 0.2);
+    }
+
+    #[test]
+    fn unseen_category_in_current_table() {
+        let reference = table(vec![cat("c", &["x", "y"], vec![0, 1, 0, 1])]);
+        let current = table(vec![cat("c", &["z", "x"], vec![1, 0, 0, NULL_CODE])]);
+        let r = compute(&reference, &current, &["c".into()], "training split");
+        // x: .5 -> .25, y: .5 -> 0, z: 0 -> .5, missing: 0 -> .25
+        let term = |e: f64, a: f64| {
+            (a.max(EPSILON) - e.max(EPSILON)) * (a.max(EPSILON) / e.max(EPSILON)).ln()
+        };
+        close(
+            r.psi["c"],
+            term(0.5, 0.25) + term(0.5, 0.0) + term(0.0, 0.5) + term(0.0, 0.25),
+        );
+    }
+
+    #[test]
+    fn numeric_against_text_is_compared_as_text() {
+        let reference = table(vec![num("c", vec![1.0, 2.0])]);
+        let current = table(vec![cat("c", &["2", "1"], vec![1, 0])]);
+        let r = compute(&reference, &current, &["c".into()], "training split");
+        assert_eq!(r.psi["c"], 0.0);
+    }
+}
