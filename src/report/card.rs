@@ -1,0 +1,282 @@
+//! The model card (`model_card.md`), rendered with minijinja from the
+//! built-in `templates/model_card.md.j2` or the user's override. The context
+//! is the serialized `Report` (every `report.json` key, at the top level and
+//! under `report`) plus `verdict_label`, `verdict_line` and a few filters
+//! (`fmt`, `ms`, `signed`, `cell`, `short`). Printing an undefined key is an
+//! error naming the template and line, so a typo never renders as a blank.
+use super::markdown::cell;
+use super::num::{fixed, short_sha, signed, DECIMALS, MS_DECIMALS, NA};
+use super::summary::verdict_line;
+use super::Report;
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Serde, Value};
+use minijinja::{context, AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+
+/// The built-in template.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/model_card.md.j2");
+/// Name of the built-in template in error messages.
+pub const DEFAULT_NAME: &str = "built-in model_card.md.j2";
+/// Name of a user template in error messages: where SPEC section 5 puts it.
+pub const OVERRIDE_NAME: &str = "templates/model_card.md.j2";
+/// Most decimals `fmt(n)` accepts; more is noise in an f64.
+const MAX_DECIMALS: usize = 17;
+
+/// Renders the card from `template` (the user's override text) or the
+/// built-in template.
+pub fn render(r: &Report, template: Option<&str>) -> anyhow::Result<String> {
+    match template {
+        Some(source) => render_named(r, OVERRIDE_NAME, source),
+        None => render_named(r, DEFAULT_NAME, DEFAULT_TEMPLATE),
+    }
+}
+
+/// Renders the card from `source`, naming it `name` in error messages (pass
+/// the template's path when it is known).
+pub fn render_named(r: &Report, name: &str, source: &str) -> anyhow::Result<String> {
+    let env = environment()?;
+    env.render_named_str(name, source, card_context(r))
+        .map_err(|e| anyhow::anyhow!(describe_error(&e, name, source)))
+}
+
+fn environment() -> anyhow::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    let syntax = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .map_err(|e| anyhow::anyhow!("model card template syntax settings: {e}"))?;
+    env.set_syntax(syntax);
+    // Semi-strict: printing or iterating an undefined value fails (a typo is
+    // an error), while `{% if report.some_key %}` may still probe for a key.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    // Markdown, not HTML: the output is never HTML-escaped.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_filter("fmt", fmt_filter);
+    env.add_filter("ms", ms_filter);
+    env.add_filter("signed", signed_filter);
+    env.add_filter("cell", cell_filter);
+    env.add_filter("short", short_filter);
+    Ok(env)
+}
+
+fn card_context(r: &Report) -> Value {
+    let report = Value::from(Serde(r));
+    context! {
+        report => report.clone(),
+        verdict_label => r.verdict.label(),
+        verdict_line => verdict_line(r),
+        ..report
+    }
+}
+
+/// `file, line N: what\n   N | source line`.
+fn describe_error(e: &Error, name: &str, source: &str) -> String {
+    let what = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    match e.line() {
+        Some(line) if line > 0 => {
+            let text = source.lines().nth(line - 1).unwrap_or("").trim_end();
+            format!("model card template {name}, line {line}: {what}\n{line:>6} | {text}")
+        }
+        _ => format!("model card template {name}: {what}"),
+    }
+}
+
+/// A number from a template value; `None` for `none`, an error for an
+/// undefined value (almost always a misspelt key) or a non-number.
+fn number(filter: &str, v: &Value) -> Result<Option<f64>, Error> {
+    if v.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("{filter}: the value is undefined (misspelt key?)"),
+        ));
+    }
+    if v.is_none() {
+        return Ok(None);
+    }
+    f64::try_from(v.clone()).map(Some).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{filter}: {v} is not a number"),
+        )
+    })
+}
+
+/// `{{ x | fmt }}` → 4 decimals, `{{ x | fmt(2) }}` → 2; `none` → `n/a`.
+fn fmt_filter(v: &Value, decimals: Option<usize>) -> Result<String, Error> {
+    let decimals = decimals.unwrap_or(DECIMALS).min(MAX_DECIMALS);
+    Ok(number("fmt", v)?.map_or_else(|| NA.to_string(), |x| fixed(x, decimals)))
+}
+
+/// `{{ x | ms }}` → milliseconds with 3 decimals; `none` → `n/a`.
+fn ms_filter(v: &Value) -> Result<String, Error> {
+    Ok(number("ms", v)?.map_or_else(|| NA.to_string(), |x| fixed(x, MS_DECIMALS)))
+}
+
+/// `{{ x | signed }}` → `+0.0100` / `-0.0030`; `none` → `n/a`.
+fn signed_filter(v: &Value) -> Result<String, Error> {
+    Ok(signed(number("signed", v)?))
+}
+
+fn text(filter: &str, v: &Value) -> Result<String, Error> {
+    if v.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("{filter}: the value is undefined (misspelt key?)"),
+        ));
+    }
+    Ok(match v.as_str() {
+        Some(s) => s.to_string(),
+        None if v.is_none() => NA.to_string(),
+        None => v.to_string(),
+    })
+}
+
+/// `{{ x | cell }}` → text safe inside a Markdown table cell.
+fn cell_filter(v: &Value) -> Result<String, Error> {
+    Ok(cell(&text("cell", v)?))
+}
+
+/// `{{ sha | short }}` → the first 12 characters of a digest.
+fn short_filter(v: &Value) -> Result<String, Error> {
+    Ok(short_sha(&text("short", v)?).to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::report::sample::sample_report;
+
+    #[test]
+    fn built_in_card_has_every_section() {
+        let card = render(&sample_report(), None).unwrap();
+        for section in [
+            "# Model card: churn-classifier",
+            "## Model details",
+            "### Intended use",
+            "### Limitations",
+            "### Ethical considerations",
+            "## Training and evaluation data",
+            "## Metrics",
+            "## Fairness",
+            "## Latency",
+            "## Release gates",
+            "### Data contract",
+            "## Champion comparison",
+            "## Drift",
+            "## Lineage",
+        ] {
+            assert!(card.contains(section), "missing {section:?}:\n{card}");
+        }
+    }
+
+    #[test]
+    fn built_in_card_content() {
+        let card = render(&sample_report(), None).unwrap();
+        for needle in [
+            "| Version | 2.1.0 |",
+            "| Owners | ml-platform@example.com |",
+            "Rank customers by churn risk for retention offers.",
+            "_Not stated: set `ethical_considerations` in `[model_card]`._",
+            "| Model type | `logistic_regression` |",
+            "`max_iter=1000`",
+            "| Source sha256 | `3f2a9c1b0e7d4a5f8c6b2e1d0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a10` |",
+            "| Training rows | 5634 (1495 positive) |",
+            "| Test rows | 1409 (374 positive) |",
+            "| roc_auc | 0.8421 |",
+            "### `female`",
+            "| 0 | 700 | 190 | 0.2114 | 0.5526 |",
+            "| 1 | 709 | 184 | 0.2003 | 0.5435 |",
+            "Disparate impact **0.9475**",
+            "| quality floor | metric | fail | 0.8421 | 0.8500 | block | roc_auc 0.8421 &lt; 0.8500 \\| below floor |",
+            "| latency p95 | latency | pass | 0.046 ms | 5.000 ms | block |",
+            "**NO-GO: 2 of 3 blocking gates failed",
+            "| v0003 | roc_auc | 0.8312 | 0.8421 | +0.0109 |",
+            "| tenure | 0.2517 |",
+            "| Git commit | `0123456789abcdef0123456789abcdef01234567` (uncommitted changes) |",
+            "| Git branch | feature/new-model |",
+            "| Seed | 42 |",
+            "| Started at | 2026-11-22T05:37:55Z |",
+            "| CI | github run 123456789",
+            "| tenure | max | 3 | 121, 150, 999 |",
+        ] {
+            assert!(card.contains(needle), "missing {needle:?}:\n{card}");
+        }
+        assert!(
+            !card.contains("none"),
+            "a None leaked into the card:\n{card}"
+        );
+        assert!(!card.contains("\n\n\n"), "stray blank lines:\n{card}");
+    }
+
+    #[test]
+    fn validate_run_card_renders_without_model() {
+        let mut r = sample_report();
+        r.command = "validate".to_string();
+        r.model = None;
+        r.metrics = None;
+        r.latency = None;
+        r.champion = None;
+        r.drift = None;
+        r.fairness.clear();
+        r.gates.clear();
+        r.lineage.git = None;
+        r.lineage.ci = None;
+        r.model_card = Default::default();
+        let card = render(&r, None).unwrap();
+        assert!(card.contains("# Model card: churn classifier"), "{card}");
+        assert!(
+            card.contains("No model was evaluated in this run."),
+            "{card}"
+        );
+        assert!(card.contains("| CI | local run |"), "{card}");
+        assert!(!card.contains("none"), "{card}");
+    }
+
+    #[test]
+    fn custom_template_sees_report_keys_and_filters() {
+        let tpl = "{{ model_card.name }} {{ verdict_label }} {{ report.metrics.roc_auc | fmt(2) }} \
+                   {{ metrics.brier | fmt }} {{ champion.delta | signed }} {{ latency.p95_ms | ms }} \
+                   {{ data.sha256 | short }} {{ model_card.ethical_considerations | fmt }} \
+                   {{ gates[1].message | cell }}\n";
+        let out = render(&sample_report(), Some(tpl)).unwrap();
+        assert_eq!(
+            out,
+            "churn-classifier NO-GO 0.84 0.1372 +0.0109 0.046 3f2a9c1b0e7d n/a \
+             roc_auc 0.8421 &lt; 0.8500 \\| below floor\n"
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_template_and_line() {
+        let tpl = "# Card\n\n{% for g in gates %}\n{{ g.name }}\n";
+        let err = render(&sample_report(), Some(tpl)).unwrap_err().to_string();
+        assert!(err.contains("templates/model_card.md.j2"), "{err}");
+        assert!(err.contains("syntax error"), "{err}");
+        assert!(err.contains("line "), "{err}");
+    }
+
+    #[test]
+    fn typo_is_an_error_with_the_line() {
+        let tpl = "# Card\n{{ metrics.roc_auc | fmt }}\n{{ metrics.rocauc }}\n";
+        let err = render(&sample_report(), Some(tpl)).unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("{{ metrics.rocauc }}"), "{err}");
+
+        let tpl = "ok\n{{ metrics.acuracy | fmt }}\n";
+        let err = render(&sample_report(), Some(tpl)).unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("undefined"), "{err}");
+    }
+
+    #[test]
+    fn the_name_of_a_known_path_is_used() {
+        let err = render_named(&sample_report(), "ci/card.md.j2", "{% if %}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ci/card.md.j2, line 1"), "{err}");
+    }
+}
