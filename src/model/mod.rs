@@ -8,11 +8,15 @@
 //! logistic regression or random forests, its tree's `predict_proba` is one-hot
 //! (1.0 for the leaf's majority class), and it fits forests serially. smartcore
 //! serves as an independent oracle in the tests.
+pub mod binning;
 pub mod forest;
+pub mod grow;
 pub mod logistic;
+mod optim;
 pub mod tree;
 
 use crate::features::Matrix;
+use anyhow::{bail, ensure};
 use serde::{Deserialize, Serialize};
 
 /// The model kinds `[model] kind` accepts.
@@ -101,4 +105,34 @@ pub fn train(spec: &ModelSpec, x: &Matrix, y: &[u8], seed: u64) -> anyhow::Resul
         ModelSpec::RandomForest(p) => Model::RandomForest(forest::fit(p, x, y, seed)?),
         ModelSpec::DecisionTree(p) => Model::DecisionTree(tree::fit(p, x, y, seed)?),
     })
+}
+
+/// Checks shared by every model kind: shapes, 0/1 labels, finite features.
+pub(crate) fn validate_xy(x: &Matrix, y: &[u8]) -> anyhow::Result<()> {
+    ensure!(x.rows > 0, "cannot train on an empty table (0 rows)");
+    ensure!(
+        x.data.len() == x.rows * x.cols,
+        "feature matrix is malformed: {} values for {} x {}",
+        x.data.len(),
+        x.rows,
+        x.cols
+    );
+    ensure!(
+        y.len() == x.rows,
+        "{} labels for {} feature rows",
+        y.len(),
+        x.rows
+    );
+    if let Some(i) = y.iter().position(|&v| v > 1) {
+        bail!("label of row {i} is {}, expected 0 or 1", y[i]);
+    }
+    if let Some(k) = x.data.iter().position(|v| !v.is_finite()) {
+        bail!(
+            "feature {} of row {} is not finite ({})",
+            k / x.rows,
+            k % x.rows,
+            x.data[k]
+        );
+    }
+    Ok(())
 }
