@@ -1,0 +1,379 @@
+//! Group fairness of hard predictions for one protected attribute: per-group
+//! counts, selection rate and true-positive rate, plus the summary numbers the
+//! gates use (disparate impact, TPR difference, selection-rate difference),
+//! matching `fairlearn.metrics.MetricFrame` (SPEC §6).
+//!
+//! Semantics (checked against fairlearn 0.15.0):
+//! - Only groups that occur in the rows exist; codes named in `group_names`
+//!   but absent from the data are left out, as fairlearn does.
+//! - Code `u32::MAX` means the attribute is missing; those rows form their own
+//!   group named [`MISSING_GROUP`]. A code with no name in `group_names` is
+//!   named by its decimal value so that no row is silently dropped.
+//! - `disparate_impact` = min / max selection rate
+//!   (`MetricFrame(metrics=selection_rate).ratio()`). A single group gives 1.0
+//!   (fairlearn does too); max rate 0 gives NaN in fairlearn and `None` here.
+//! - A group's TPR is `None` when it has no `y_true = 1` rows. fairlearn's
+//!   `true_positive_rate` would report 0.0 there, which would fake a gap, so
+//!   we follow `MetricFrame(recall_score(zero_division=nan)).difference()`:
+//!   `tpr_difference` is max - min over groups with a defined TPR (0.0 for one
+//!   such group), `None` when no group has one.
+//! - `selection_rate_difference` = max - min selection rate
+//!   (`demographic_parity_difference`); 0.0 for a single group.
+//! - Lengths that differ are truncated to the shortest input.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Group code meaning "attribute value missing".
+pub const MISSING_CODE: u32 = u32::MAX;
+/// Name of the group formed by missing attribute values.
+pub const MISSING_GROUP: &str = "<missing>";
+
+/// Outcome statistics of one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupStats {
+    /// Test rows in the group.
+    pub count: u64,
+    /// Rows with `y_true = 1`.
+    pub positives: u64,
+    /// Fraction of rows with `y_pred = 1`.
+    pub selection_rate: Option<f64>,
+    /// Recall within the group; `None` without positives.
+    pub tpr: Option<f64>,
+}
+
+/// Fairness summary of one protected attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeFairness {
+    pub groups: BTreeMap<String, GroupStats>,
+    pub disparate_impact: Option<f64>,
+    pub tpr_difference: Option<f64>,
+    pub selection_rate_difference: Option<f64>,
+    /// Row count of the smallest group present (0 when there are no rows).
+    pub smallest_group: u64,
+}
+
+/// Raw tallies of one group.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    count: u64,
+    positives: u64,
+    selected: u64,
+    true_positives: u64,
+}
+
+impl Tally {
+    fn add(&mut self, truth: bool, pred: bool) {
+        self.count += 1;
+        self.positives += u64::from(truth);
+        self.selected += u64::from(pred);
+        self.true_positives += u64::from(truth && pred);
+    }
+
+    fn merge(&mut self, other: &Tally) {
+        self.count += other.count;
+        self.positives += other.positives;
+        self.selected += other.selected;
+        self.true_positives += other.true_positives;
+    }
+
+    fn stats(&self) -> GroupStats {
+        GroupStats {
+            count: self.count,
+            positives: self.positives,
+            selection_rate: rate(self.selected, self.count),
+            tpr: rate(self.true_positives, self.positives),
+        }
+    }
+}
+
+/// `num / den`, `None` when `den == 0`.
+fn rate(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// Fairness of `y_pred` across the groups given by `groups` (a code per row;
+/// `group_names[code]` names it).
+pub fn compute(
+    groups: &[u32],
+    group_names: &[String],
+    y_true: &[u8],
+    y_pred: &[u8],
+) -> AttributeFairness {
+    let tallies = tally_by_name(groups, group_names, y_true, y_pred);
+    let groups: BTreeMap<String, GroupStats> = tallies
+        .iter()
+        .map(|(name, t)| (name.clone(), t.stats()))
+        .collect();
+    let selection: Vec<f64> = groups.values().filter_map(|g| g.selection_rate).collect();
+    let tprs: Vec<f64> = groups.values().filter_map(|g| g.tpr).collect();
+    AttributeFairness {
+        disparate_impact: min_over_max(&selection),
+        tpr_difference: max_minus_min(&tprs),
+        selection_rate_difference: max_minus_min(&selection),
+        smallest_group: groups.values().map(|g| g.count).min().unwrap_or(0),
+        groups,
+    }
+}
+
+/// Tallies rows per code (a dense vector: codes are small indices), then
+/// merges codes by display name so duplicate names cannot yield two entries.
+fn tally_by_name(
+    groups: &[u32],
+    group_names: &[String],
+    y_true: &[u8],
+    y_pred: &[u8],
+) -> BTreeMap<String, Tally> {
+    let mut named = vec![Tally::default(); group_names.len()];
+    let mut other: BTreeMap<u32, Tally> = BTreeMap::new();
+    for ((&code, &t), &p) in groups.iter().zip(y_true).zip(y_pred) {
+        let slot = match named.get_mut(code as usize) {
+            Some(slot) if code != MISSING_CODE => slot,
+            _ => other.entry(code).or_default(),
+        };
+        slot.add(t != 0, p != 0);
+    }
+    let mut out: BTreeMap<String, Tally> = BTreeMap::new();
+    let named_codes = group_names.iter().cloned().zip(named);
+    let other_codes = other.into_iter().map(|(c, t)| (code_name(c), t));
+    for (name, tally) in named_codes.chain(other_codes) {
+        if tally.count > 0 {
+            out.entry(name).or_default().merge(&tally);
+        }
+    }
+    out
+}
+
+/// Display name of a code that `group_names` does not cover.
+fn code_name(code: u32) -> String {
+    if code == MISSING_CODE {
+        MISSING_GROUP.to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+/// min / max, as fairlearn's `ratio()`; `None` for no values or max == 0
+/// (fairlearn's NaN).
+fn min_over_max(values: &[f64]) -> Option<f64> {
+    let (min, max) = extremes(values)?;
+    (max > 0.0).then(|| min / max)
+}
+
+/// max - min, as fairlearn's `difference()`; `None` for no values.
+fn max_minus_min(values: &[f64]) -> Option<f64> {
+    extremes(values).map(|(min, max)| max - min)
+}
+
+/// (min, max) of a non-empty slice.
+fn extremes(values: &[f64]) -> Option<(f64, f64)> {
+    let first = *values.first()?;
+    Some(
+        values
+            .iter()
+            .fold((first, first), |(lo, hi), &v| (lo.min(v), hi.max(v))),
+    )
+}
+
+/// The summary metric called `metric` in gate configs, or `None`.
+pub fn named(f: &AttributeFairness, metric: &str) -> Option<f64> {
+    match metric {
+        "disparate_impact" => f.disparate_impact,
+        "tpr_difference" => f.tpr_difference,
+        "selection_rate_difference" => f.selection_rate_difference,
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Known answers computed with fairlearn 0.15.0 / scikit-learn 1.9.1
+    //! (`M` is the missing group, code `u32::MAX` here):
+    //!
+    //! ```python
+    //! import numpy as np, functools
+    //! from fairlearn.metrics import MetricFrame, selection_rate
+    //! from sklearn.metrics import recall_score
+    //! rec = functools.partial(recall_score, zero_division=np.nan)
+    //! def report(g, yt, yp):
+    //!     g = np.asarray(g, dtype=object); yt = np.asarray(yt); yp = np.asarray(yp)
+    //!     sel = MetricFrame(metrics=selection_rate, y_true=yt, y_pred=yp,
+    //!                       sensitive_features=g)
+    //!     tpr = MetricFrame(metrics=rec, y_true=yt, y_pred=yp, sensitive_features=g)
+    //!     return sel.by_group, tpr.by_group, sel.ratio(), tpr.difference(), sel.difference()
+    //! def lcg(n, seed):   # mirrored by `lcg_rows` below
+    //!     s = seed
+    //!     def u():
+    //!         nonlocal s
+    //!         s = (s * 6364136223846793005 + 1442695040888963407) % 2**64
+    //!         return (s >> 11) / float(2**53)
+    //!     g, yt, yp = [], [], []
+    //!     for i in range(n):
+    //!         c = int(u() * 5.0)          # 0..4; 4 = missing
+    //!         yt.append(1 if u() < 0.3 + 0.1 * c else 0)
+    //!         yp.append(1 if u() < 0.2 + 0.05 * c + 0.4 * yt[-1] else 0)
+    //!         g.append(["g0", "g1", "g2", "g3", M][c])
+    //!     return g, yt, yp
+    //! ```
+    use super::*;
+
+    const M: u32 = MISSING_CODE;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn close(got: Option<f64>, want: Option<f64>) {
+        match (got, want) {
+            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{g} vs {w}"),
+            (None, None) => {}
+            _ => panic!("got {got:?}, want {want:?}"),
+        }
+    }
+
+    /// Checks one group: (count, positives, selection rate, tpr).
+    fn group(f: &AttributeFairness, name: &str, want: (u64, u64, f64, Option<f64>)) {
+        let Some(g) = f.groups.get(name) else {
+            panic!("missing group {name}: {:?}", f.groups.keys());
+        };
+        assert_eq!((g.count, g.positives), (want.0, want.1), "{name}");
+        close(g.selection_rate, Some(want.2));
+        close(g.tpr, want.3);
+    }
+
+    /// Checks (disparate impact, tpr difference, selection-rate difference).
+    fn summary(f: &AttributeFairness, want: (Option<f64>, Option<f64>, Option<f64>)) {
+        close(named(f, "disparate_impact"), want.0);
+        close(named(f, "tpr_difference"), want.1);
+        close(named(f, "selection_rate_difference"), want.2);
+    }
+
+    #[test]
+    fn normal_with_missing_and_unused_codes() {
+        // Code 3 ("d") is named but has no rows: it must not appear.
+        let g = [0, 0, 0, 1, 1, 1, 1, M, M, 2, 2, 2];
+        let yt = [1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1];
+        let yp = [1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 1, 0];
+        let f = compute(&g, &names(&["a", "b", "c", "d"]), &yt, &yp);
+        let keys: Vec<&str> = f.groups.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["<missing>", "a", "b", "c"]);
+        group(&f, "<missing>", (2, 1, 1.0, Some(1.0)));
+        group(&f, "a", (3, 2, 0.6666666666666666, Some(0.5)));
+        group(&f, "b", (4, 2, 0.25, Some(0.5)));
+        group(&f, "c", (3, 2, 0.3333333333333333, Some(0.5)));
+        summary(&f, (Some(0.25), Some(0.5), Some(0.75)));
+        assert_eq!(f.smallest_group, 2);
+    }
+
+    #[test]
+    fn single_group() {
+        let f = compute(&[0; 5], &names(&["a"]), &[1, 0, 1, 0, 1], &[1, 1, 0, 0, 0]);
+        group(&f, "a", (5, 3, 0.4, Some(0.3333333333333333)));
+        summary(&f, (Some(1.0), Some(0.0), Some(0.0)));
+        assert_eq!(f.smallest_group, 5);
+    }
+
+    #[test]
+    fn group_without_positives_has_no_tpr() {
+        let g = [0, 0, 1, 1, 1];
+        let f = compute(&g, &names(&["a", "b"]), &[1, 0, 0, 0, 0], &[1, 0, 1, 0, 0]);
+        group(&f, "a", (2, 1, 0.5, Some(1.0)));
+        group(&f, "b", (3, 0, 0.3333333333333333, None));
+        summary(
+            &f,
+            (
+                Some(0.6666666666666666),
+                Some(0.0),
+                Some(0.16666666666666669),
+            ),
+        );
+    }
+
+    #[test]
+    fn zero_max_selection_rate_has_no_disparate_impact() {
+        let g = [0, 0, 1, 1];
+        let f = compute(&g, &names(&["a", "b"]), &[1, 0, 1, 0], &[0; 4]);
+        group(&f, "a", (2, 1, 0.0, Some(0.0)));
+        group(&f, "b", (2, 1, 0.0, Some(0.0)));
+        summary(&f, (None, Some(0.0), Some(0.0)));
+    }
+
+    #[test]
+    fn no_positives_anywhere_has_no_tpr_difference() {
+        let f = compute(&[0, 1], &names(&["a", "b"]), &[0, 0], &[1, 0]);
+        summary(&f, (Some(0.0), None, Some(1.0)));
+    }
+
+    #[test]
+    fn empty_input() {
+        let f = compute(&[], &names(&["a"]), &[], &[]);
+        assert!(f.groups.is_empty());
+        summary(&f, (None, None, None));
+        assert_eq!(f.smallest_group, 0);
+    }
+
+    #[test]
+    fn unnamed_code_keeps_its_rows() {
+        let f = compute(&[0, 7], &names(&["a"]), &[1, 1], &[1, 0]);
+        group(&f, "7", (1, 1, 0.0, Some(0.0)));
+    }
+
+    /// Same generator as the Python `lcg` above.
+    fn lcg_rows(n: usize, seed: u64) -> (Vec<u32>, Vec<u8>, Vec<u8>) {
+        let mut s = seed;
+        let mut u = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut g, mut yt, mut yp) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..n {
+            let c = (u() * 5.0) as u32;
+            let t = u8::from(u() < 0.3 + 0.1 * f64::from(c));
+            let p = u() < 0.2 + 0.05 * f64::from(c) + 0.4 * f64::from(t);
+            g.push(if c == 4 { M } else { c });
+            yt.push(t);
+            yp.push(u8::from(p));
+        }
+        (g, yt, yp)
+    }
+
+    #[test]
+    fn lcg_5000_rows() {
+        let (g, yt, yp) = lcg_rows(5000, 11);
+        let f = compute(&g, &names(&["g0", "g1", "g2", "g3", "g4"]), &yt, &yp);
+        assert_eq!(f.groups.len(), 5, "g4 has no rows; <missing> does");
+        group(
+            &f,
+            "<missing>",
+            (949, 656, 0.678609062170706, Some(0.7987804878048781)),
+        );
+        group(&f, "g0", (1015, 295, 0.32610837438423645, Some(0.6)));
+        group(
+            &f,
+            "g1",
+            (1008, 377, 0.39186507936507936, Some(0.6551724137931034)),
+        );
+        group(
+            &f,
+            "g2",
+            (1016, 514, 0.5059055118110236, Some(0.7315175097276264)),
+        );
+        group(
+            &f,
+            "g3",
+            (1012, 605, 0.5948616600790514, Some(0.7454545454545455)),
+        );
+        summary(
+            &f,
+            (
+                Some(0.4805541106997521),
+                Some(0.19878048780487811),
+                Some(0.3525006877864696),
+            ),
+        );
+        assert_eq!(f.smallest_group, 949);
+    }
+}

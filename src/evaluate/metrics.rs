@@ -1,0 +1,502 @@
+//! Binary-classification quality metrics (accuracy, precision, recall, F1,
+//! ROC AUC, log loss, Brier score and the confusion matrix), defined exactly
+//! as scikit-learn defines them so that `report.json` agrees with
+//! `sklearn.metrics` to 1e-9 on the same predictions (SPEC §6).
+//!
+//! Conventions:
+//! - `y_true` is 0/1; any non-zero value counts as the positive class.
+//! - `y_pred = (score >= threshold)`.
+//! - A metric that is undefined is `None`, never NaN: empty input, ROC AUC with
+//!   a single class, or inputs scikit-learn would reject (non-finite scores for
+//!   ROC AUC; scores outside `[0, 1]` or NaN for log loss and Brier).
+//! - If `y_true` and `score` differ in length only the common prefix is used
+//!   (callers are expected to pass equal lengths; this keeps the function total).
+//! - Precision/recall/F1 use `zero_division=0` semantics.
+//! - Log loss clips probabilities to `[eps, 1 - eps]` with
+//!   `eps = f64::EPSILON` (2.220446049250313e-16), as scikit-learn >= 1.5
+//!   does (`np.finfo(y_proba.dtype).eps`); verified against scikit-learn 1.9.1.
+
+use serde::{Deserialize, Serialize};
+
+/// Report names of the metrics, in report order.
+pub const METRIC_NAMES: [&str; 7] = [
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "log_loss",
+    "brier",
+];
+
+/// Machine epsilon for f64, scikit-learn's log-loss clipping bound.
+const LOG_LOSS_EPS: f64 = f64::EPSILON;
+
+/// Binary confusion matrix with the positive class = 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Confusion {
+    pub tp: u64,
+    pub fp: u64,
+    pub tn: u64,
+    /// False negatives; `fn` is a Rust keyword, hence the trailing underscore.
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+}
+
+/// All quality metrics of one model on one test set. `None` = undefined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub accuracy: Option<f64>,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+    pub roc_auc: Option<f64>,
+    pub log_loss: Option<f64>,
+    pub brier: Option<f64>,
+    pub confusion: Confusion,
+}
+
+/// Confusion matrix of hard predictions (non-zero = positive).
+pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
+    let mut c = Confusion::default();
+    for (&t, &p) in y_true.iter().zip(y_pred) {
+        match (t != 0, p != 0) {
+            (true, true) => c.tp += 1,
+            (false, true) => c.fp += 1,
+            (false, false) => c.tn += 1,
+            (true, false) => c.fn_ += 1,
+        }
+    }
+    c
+}
+
+/// Computes every metric; `y_pred = (score >= threshold)`.
+pub fn compute(y_true: &[u8], score: &[f64], threshold: f64) -> Metrics {
+    let n = y_true.len().min(score.len());
+    let (y_true, score) = (&y_true[..n], &score[..n]);
+    let y_pred: Vec<u8> = score.iter().map(|&s| u8::from(s >= threshold)).collect();
+    let c = confusion(y_true, &y_pred);
+    if n == 0 {
+        return Metrics {
+            accuracy: None,
+            precision: None,
+            recall: None,
+            f1: None,
+            roc_auc: None,
+            log_loss: None,
+            brier: None,
+            confusion: c,
+        };
+    }
+    Metrics {
+        accuracy: Some(ratio_or_zero(c.tp + c.tn, n as u64)),
+        precision: Some(ratio_or_zero(c.tp, c.tp + c.fp)),
+        recall: Some(ratio_or_zero(c.tp, c.tp + c.fn_)),
+        // sklearn computes F1 as 2tp / (2tp + fp + fn), not 2PR / (P + R);
+        // using the same formula keeps the rounding identical.
+        f1: Some(ratio_or_zero(2 * c.tp, 2 * c.tp + c.fp + c.fn_)),
+        roc_auc: roc_auc(y_true, score),
+        log_loss: log_loss(y_true, score),
+        brier: brier(y_true, score),
+        confusion: c,
+    }
+}
+
+/// `num / den`, or 0.0 when `den == 0` (sklearn's `zero_division=0`).
+fn ratio_or_zero(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// ROC AUC as `sklearn.metrics.roc_auc_score` for binary targets.
+///
+/// Uses the Mann-Whitney formulation with mid-ranks, which equals sklearn's
+/// trapezoid over distinct thresholds: each (positive, negative) pair scores
+/// 1 if the positive ranks higher and 1/2 on a tie. Pairs are counted with
+/// exact integers after one sort, so the only rounding is the final division.
+/// `None` with a single class or any non-finite score (sklearn raises).
+pub fn roc_auc(y_true: &[u8], score: &[f64]) -> Option<f64> {
+    if score.iter().any(|s| !s.is_finite()) {
+        return None;
+    }
+    let mut rows: Vec<(f64, bool)> = score
+        .iter()
+        .zip(y_true)
+        .map(|(&s, &t)| (s, t != 0))
+        .collect();
+    rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let (twice_wins, pos, neg) = count_pair_wins(&rows);
+    if pos == 0 || neg == 0 {
+        return None;
+    }
+    Some(twice_wins as f64 / (2 * pos * neg) as f64)
+}
+
+/// Walks rows sorted by ascending score and returns
+/// (2 × pairs won by the positive, #positives, #negatives); a tie counts 1 in
+/// the doubled total. Ties are grouped with `==` so that -0.0 and 0.0 (adjacent
+/// under `total_cmp`) form one threshold, as in numpy.
+fn count_pair_wins(rows: &[(f64, bool)]) -> (u128, u128, u128) {
+    let (mut twice_wins, mut neg_below, mut pos_total) = (0u128, 0u128, 0u128);
+    let mut i = 0;
+    while i < rows.len() {
+        let (mut p, mut q) = (0u128, 0u128);
+        let mut j = i;
+        while j < rows.len() && rows[j].0 == rows[i].0 {
+            if rows[j].1 {
+                p += 1;
+            } else {
+                q += 1;
+            }
+            j += 1;
+        }
+        twice_wins += 2 * p * neg_below + p * q;
+        neg_below += q;
+        pos_total += p;
+        i = j;
+    }
+    (twice_wins, pos_total, neg_below)
+}
+
+/// Mean cross-entropy as `sklearn.metrics.log_loss(y, p, labels=[0, 1])`.
+///
+/// sklearn builds the column `1 - p` first and then clips both columns to
+/// `[eps, 1 - eps]`, so the negative-class term clips `1 - p`, not `p`.
+/// `None` for empty input or any score outside `[0, 1]` / NaN (sklearn raises).
+pub fn log_loss(y_true: &[u8], score: &[f64]) -> Option<f64> {
+    if !all_probabilities(score) {
+        return None;
+    }
+    let terms = y_true.iter().zip(score).map(|(&t, &p)| {
+        let q = if t != 0 { p } else { 1.0 - p };
+        -q.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS).ln()
+    });
+    mean(terms, y_true.len().min(score.len()))
+}
+
+/// Brier score as `sklearn.metrics.brier_score_loss`: mean of (p - y)^2.
+/// `None` for empty input or any score outside `[0, 1]` / NaN (sklearn raises).
+pub fn brier(y_true: &[u8], score: &[f64]) -> Option<f64> {
+    if !all_probabilities(score) {
+        return None;
+    }
+    let terms = y_true.iter().zip(score).map(|(&t, &p)| {
+        let d = p - f64::from(u8::from(t != 0));
+        d * d
+    });
+    mean(terms, y_true.len().min(score.len()))
+}
+
+/// True when every score is a probability (NaN fails both comparisons).
+fn all_probabilities(score: &[f64]) -> bool {
+    score.iter().all(|&p| (0.0..=1.0).contains(&p))
+}
+
+/// Mean with Neumaier-compensated summation: deterministic sequential order,
+/// and accurate enough to agree with numpy's pairwise sum far below 1e-9.
+fn mean(values: impl Iterator<Item = f64>, n: usize) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for v in values {
+        let t = sum + v;
+        // Recover the low-order bits lost in `sum + v`, whichever is larger.
+        comp += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
+        sum = t;
+    }
+    Some((sum + comp) / n as f64)
+}
+
+/// The metric called `name` in the report, or `None` if undefined/unknown.
+pub fn named(m: &Metrics, name: &str) -> Option<f64> {
+    match name {
+        "accuracy" => m.accuracy,
+        "precision" => m.precision,
+        "recall" => m.recall,
+        "f1" => m.f1,
+        "roc_auc" => m.roc_auc,
+        "log_loss" => m.log_loss,
+        "brier" => m.brier,
+        _ => None,
+    }
+}
+
+/// Whether a larger value of the metric is better. Only the two losses are
+/// lower-is-better; unknown names default to `true`.
+pub fn higher_is_better(name: &str) -> bool {
+    !matches!(name, "log_loss" | "brier")
+}
+
+#[cfg(test)]
+mod tests {
+    //! Known answers computed with scikit-learn 1.9.1 / numpy 2.4.6:
+    //!
+    //! ```python
+    //! import numpy as np
+    //! from sklearn.metrics import (accuracy_score, precision_score, recall_score,
+    //!     f1_score, roc_auc_score, log_loss, brier_score_loss, confusion_matrix)
+    //! def report(y, p, thr):
+    //!     y = np.asarray(y); p = np.asarray(p, dtype=float)
+    //!     yp = (p >= thr).astype(int)
+    //!     tn, fp, fn, tp = confusion_matrix(y, yp, labels=[0, 1]).ravel()
+    //!     return dict(
+    //!         accuracy=accuracy_score(y, yp),
+    //!         precision=precision_score(y, yp, zero_division=0),
+    //!         recall=recall_score(y, yp, zero_division=0),
+    //!         f1=f1_score(y, yp, zero_division=0),
+    //!         roc_auc=roc_auc_score(y, p) if len(set(y)) == 2 else None,
+    //!         log_loss=log_loss(y, p, labels=[0, 1]),
+    //!         brier=brier_score_loss(y, p))
+    //! def lcg_data(n, seed):   # mirrored by `lcg_data` below
+    //!     s = seed
+    //!     def u():
+    //!         nonlocal s
+    //!         s = (s * 6364136223846793005 + 1442695040888963407) % 2**64
+    //!         return (s >> 11) / float(2**53)
+    //!     y, p = [], []
+    //!     for i in range(n):
+    //!         sc = np.floor(u() * 1000.0) / 1000.0   # 3 decimals -> many ties
+    //!         if i % 97 == 0: sc = 0.0
+    //!         if i % 89 == 0: sc = 1.0
+    //!         y.append(1 if u() < sc * 0.8 + 0.1 else 0)
+    //!         p.append(sc)
+    //!     return np.array(y), np.array(p)
+    //! ```
+    use super::*;
+
+    /// Expected values in `METRIC_NAMES` order, then (tp, fp, tn, fn).
+    struct Expected {
+        values: [Option<f64>; 7],
+        confusion: (u64, u64, u64, u64),
+    }
+
+    fn check(y: &[u8], score: &[f64], threshold: f64, want: &Expected) {
+        let m = compute(y, score, threshold);
+        for (name, expected) in METRIC_NAMES.iter().zip(want.values) {
+            let got = named(&m, name);
+            match (got, expected) {
+                (Some(g), Some(e)) => assert!((g - e).abs() < 1e-9, "{name}: {g} vs {e}"),
+                (None, None) => {}
+                _ => panic!("{name}: got {got:?}, want {expected:?}"),
+            }
+        }
+        let (tp, fp, tn, fn_) = want.confusion;
+        assert_eq!(m.confusion, Confusion { tp, fp, tn, fn_ });
+    }
+
+    /// Same generator as the Python `lcg_data` above.
+    fn lcg_data(n: usize, seed: u64) -> (Vec<u8>, Vec<f64>) {
+        let mut s = seed;
+        let mut u = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut y, mut p) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for i in 0..n {
+            let mut sc = (u() * 1000.0).floor() / 1000.0;
+            if i % 97 == 0 {
+                sc = 0.0;
+            }
+            if i % 89 == 0 {
+                sc = 1.0;
+            }
+            y.push(u8::from(u() < sc * 0.8 + 0.1));
+            p.push(sc);
+        }
+        (y, p)
+    }
+
+    #[test]
+    fn normal_case() {
+        let y = [0, 0, 1, 1, 0, 1, 0, 1, 1, 0];
+        let p = [0.1, 0.4, 0.35, 0.8, 0.65, 0.9, 0.2, 0.55, 0.45, 0.05];
+        let want = Expected {
+            values: [
+                Some(0.7),
+                Some(0.75),
+                Some(0.6),
+                Some(0.6666666666666666),
+                Some(0.8400000000000001),
+                Some(0.47151159980683605),
+                Some(0.16125),
+            ],
+            confusion: (3, 1, 4, 2),
+        };
+        check(&y, &p, 0.5, &want);
+    }
+
+    #[test]
+    fn ties_in_scores() {
+        let y = [0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0];
+        let p = [0.5, 0.5, 0.5, 0.5, 0.3, 0.3, 0.7, 0.7, 0.7, 0.5, 0.3, 0.5];
+        let want = Expected {
+            values: [
+                Some(0.4166666666666667),
+                Some(0.4444444444444444),
+                Some(0.6666666666666666),
+                Some(0.5333333333333333),
+                Some(0.37499999999999994),
+                Some(0.8073436823784067),
+                Some(0.3033333333333333),
+            ],
+            confusion: (4, 5, 1, 2),
+        };
+        check(&y, &p, 0.5, &want);
+    }
+
+    #[test]
+    fn one_class_only_has_no_roc_auc() {
+        // sklearn's log_loss needs labels=[0, 1] here; we always assume them.
+        let want = Expected {
+            values: [
+                Some(0.75),
+                Some(1.0),
+                Some(0.75),
+                Some(0.8571428571428571),
+                None,
+                Some(0.6841124189059771),
+                Some(0.24250000000000005),
+            ],
+            confusion: (3, 0, 0, 1),
+        };
+        check(&[1, 1, 1, 1], &[0.2, 0.6, 0.9, 0.6], 0.5, &want);
+    }
+
+    #[test]
+    fn all_positive_predictions() {
+        let want = Expected {
+            values: [
+                Some(0.6),
+                Some(0.6),
+                Some(1.0),
+                Some(0.75),
+                Some(0.6666666666666666),
+                Some(0.5700356881904503),
+                Some(0.20052000000000003),
+            ],
+            confusion: (3, 2, 0, 0),
+        };
+        check(&[0, 1, 1, 0, 1], &[0.6, 0.7, 0.9, 0.55, 0.51], 0.5, &want);
+    }
+
+    #[test]
+    fn all_negative_predictions_zero_division() {
+        let want = Expected {
+            values: [
+                Some(0.4),
+                Some(0.0),
+                Some(0.0),
+                Some(0.0),
+                Some(0.6666666666666666),
+                Some(0.845620910480325),
+                Some(0.32050000000000006),
+            ],
+            confusion: (0, 0, 2, 3),
+        };
+        check(&[0, 1, 1, 0, 1], &[0.1, 0.2, 0.3, 0.4, 0.45], 0.5, &want);
+    }
+
+    #[test]
+    fn scores_exactly_zero_and_one_are_clipped() {
+        let want = Expected {
+            values: [
+                Some(0.6666666666666666),
+                Some(0.6666666666666666),
+                Some(0.6666666666666666),
+                Some(0.6666666666666666),
+                Some(0.5555555555555556),
+                Some(12.17802267187434),
+                Some(0.3854166666666667),
+            ],
+            confusion: (2, 1, 2, 1),
+        };
+        let p = [1.0, 0.0, 0.0, 1.0, 0.5, 0.25];
+        check(&[1, 0, 1, 0, 1, 0], &p, 0.5, &want);
+    }
+
+    #[test]
+    fn empty_input_is_all_none() {
+        let want = Expected {
+            values: [None; 7],
+            confusion: (0, 0, 0, 0),
+        };
+        check(&[], &[], 0.5, &want);
+    }
+
+    #[test]
+    fn invalid_scores_make_dependent_metrics_none() {
+        let m = compute(&[0, 1], &[f64::NAN, 0.7], 0.5);
+        assert_eq!((m.roc_auc, m.log_loss, m.brier), (None, None, None));
+        assert_eq!(m.accuracy, Some(1.0));
+        // Raw scores outside [0, 1] still rank: only the probability losses go.
+        let m = compute(&[0, 1], &[-3.0, 2.0], 0.0);
+        assert_eq!((m.roc_auc, m.log_loss, m.brier), (Some(1.0), None, None));
+    }
+
+    #[test]
+    fn lcg_10k_rows() {
+        let (y, p) = lcg_data(10_000, 42);
+        let want = Expected {
+            values: [
+                Some(0.7057),
+                Some(0.704405022922065),
+                Some(0.7076491790148178),
+                Some(0.7060233742882829),
+                Some(0.7799987431981903),
+                Some(0.6225482025588766),
+                Some(0.19417638480000002),
+            ],
+            confusion: (3534, 1483, 3523, 1460),
+        };
+        check(&y, &p, 0.5, &want);
+    }
+
+    #[test]
+    fn lcg_1m_rows_summation_accuracy() {
+        let (y, p) = lcg_data(1_000_000, 7);
+        let want = Expected {
+            values: [
+                Some(0.705179),
+                Some(0.7052710201024849),
+                Some(0.704634664553999),
+                Some(0.7049526987199182),
+                Some(0.7731427381229413),
+                Some(0.6637508007279326),
+                Some(0.19745866205699997),
+            ],
+            confusion: (352206, 147185, 352973, 147636),
+        };
+        check(&y, &p, 0.5, &want);
+    }
+
+    #[test]
+    fn names_and_directions() {
+        let m = compute(&[0, 1], &[0.2, 0.8], 0.5);
+        assert_eq!(named(&m, "roc_auc"), Some(1.0));
+        assert_eq!(named(&m, "nope"), None);
+        assert!(higher_is_better("roc_auc") && higher_is_better("f1"));
+        assert!(!higher_is_better("log_loss") && !higher_is_better("brier"));
+    }
+
+    #[test]
+    fn confusion_serializes_fn_key() {
+        let c = Confusion {
+            tp: 1,
+            fp: 2,
+            tn: 3,
+            fn_: 4,
+        };
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        assert_eq!(json, r#"{"tp":1,"fp":2,"tn":3,"fn":4}"#);
+    }
+}

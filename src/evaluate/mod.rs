@@ -1,0 +1,5 @@
+//! Evaluation: quality metrics, fairness per group, latency, drift.
+
+pub mod drift;
+pub mod fairness;
+pub mod metrics;
