@@ -11,8 +11,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Debug, Parser)]
-#[command(name = "release-gate", version, about = "Decides, inside CI, whether a machine-learning model may ship.")]
-#[command(after_help = "Exit codes: 0 = GO, 1 = NO-GO (a blocking gate failed or was inconclusive, or the data contract was violated), 2 = error.")]
+#[command(
+    name = "release-gate",
+    version,
+    about = "Decides, inside CI, whether a machine-learning model may ship."
+)]
+#[command(
+    after_help = "Exit codes: 0 = GO, 1 = NO-GO (a blocking gate failed or was inconclusive, or the data contract was violated), 2 = error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,7 +104,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Validate(a) => gate(&a.config, &a.out, a.format, a.quiet, false, false),
         Command::Report(a) => {
             let r = report::json::load(&a.run.join(output::REPORT_JSON))?;
-            print!("{}", report::render(&r, a.format, std::io::stdout().is_terminal())?);
+            print!(
+                "{}",
+                report::render(&r, a.format, std::io::stdout().is_terminal())?
+            );
             Ok(0)
         }
     }
@@ -114,18 +123,31 @@ fn progress_printer(quiet: bool) -> impl Fn(&str) {
     }
 }
 
-fn gate(config: &Path, out: &Path, format: Format, quiet: bool, verbose: bool, full: bool) -> anyhow::Result<u8> {
+fn gate(
+    config: &Path,
+    out: &Path,
+    format: Format,
+    quiet: bool,
+    verbose: bool,
+    full: bool,
+) -> anyhow::Result<u8> {
     let plan = config::load(config).map_err(anyhow::Error::from)?;
     let progress = progress_printer(quiet || format != Format::Table);
-    let result: Result<Run, GateError> =
-        if full { pipeline::check(&plan, &progress) } else { pipeline::validate(&plan, &progress) };
+    let result: Result<Run, GateError> = if full {
+        pipeline::check(&plan, &progress)
+    } else {
+        pipeline::validate(&plan, &progress)
+    };
     let run = result?;
     output::write_run(out, &plan, &run)?;
     let r = &run.report;
     if quiet {
         println!("{}", report::table::verdict_line(r));
     } else {
-        print!("{}", report::render(r, format, std::io::stdout().is_terminal())?);
+        print!(
+            "{}",
+            report::render(r, format, std::io::stdout().is_terminal())?
+        );
         if verbose {
             for (stage, ms) in &r.timings_ms {
                 eprintln!("  {stage:<12} {ms:>10.1} ms");

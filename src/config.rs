@@ -254,7 +254,7 @@ pub struct Gate {
     pub name: String,
     pub kind: GateKind,
     pub severity: Severity,
-    /// 1-based line of the gate's first key in `gates.toml`.
+    /// 1-based line of the `[[gate]]` header in `gates.toml`.
     pub line: usize,
     pub spec: GateSpec,
 }
@@ -288,7 +288,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err<T>(&self, span: std::ops::Range<usize>, message: impl AsRef<str>) -> Result<T, GateError> {
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl AsRef<str>,
+    ) -> Result<T, GateError> {
         Err(located(self.path, self.text, span.start, message.as_ref()))
     }
 }
@@ -297,9 +301,8 @@ impl Ctx<'_> {
 
 /// Reads and resolves `path`. Every config mistake is a `GateError::Config`.
 pub fn load(path: &Path) -> Result<Plan, GateError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        GateError::Config(format!("{}: cannot read config: {e}", path.display()))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| GateError::Config(format!("{}: cannot read config: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         GateError::Config(format!(
             "{}: not valid UTF-8 (byte {}); gates.toml must be UTF-8 text",
@@ -327,7 +330,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
     let model = resolve_model(&ctx, &raw.model)?;
     let threshold = *raw.model.threshold.get_ref();
     if !(0.0..=1.0).contains(&threshold) {
-        return ctx.err(raw.model.threshold.span(), "threshold must be within [0, 1]");
+        return ctx.err(
+            raw.model.threshold.span(),
+            "threshold must be within [0, 1]",
+        );
     }
     let gates = resolve_gates(&ctx, &dir, &data, raw.gate)?;
     let registry = dir.join(raw.registry.path.as_deref().unwrap_or("models/registry"));
@@ -370,7 +376,10 @@ fn resolve_data(ctx: &Ctx, dir: &Path, raw: RawData) -> Result<DataPlan, GateErr
     let frac = *raw.test_fraction.get_ref();
     let fraction_needed = raw.test_path.is_empty();
     if fraction_needed && !(frac > 0.0 && frac < 1.0) {
-        return ctx.err(raw.test_fraction.span(), "test_fraction must be between 0 and 1 (exclusive)");
+        return ctx.err(
+            raw.test_fraction.span(),
+            "test_fraction must be between 0 and 1 (exclusive)",
+        );
     }
     let test_path = (!raw.test_path.trim().is_empty()).then(|| dir.join(&raw.test_path));
     Ok(DataPlan {
@@ -399,13 +408,17 @@ fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
             ctx.path,
             ctx.text,
             span.start,
-            &format!("[model.params] for {}: {}", raw.kind.name(), e.message().trim()),
+            &format!(
+                "[model.params] for {}: {}",
+                raw.kind.name(),
+                e.message().trim()
+            ),
         )
     };
     Ok(match raw.kind {
-        ModelKind::LogisticRegression => {
-            ModelSpec::LogisticRegression(value.try_into::<logistic::LogisticParams>().map_err(bad)?)
-        }
+        ModelKind::LogisticRegression => ModelSpec::LogisticRegression(
+            value.try_into::<logistic::LogisticParams>().map_err(bad)?,
+        ),
         ModelKind::RandomForest => {
             ModelSpec::RandomForest(value.try_into::<forest::ForestParams>().map_err(bad)?)
         }
@@ -429,7 +442,10 @@ fn resolve_gates(
         let spec = resolve_gate_spec(ctx, dir, data, &g, span.clone())?;
         let name = g.name.clone().unwrap_or_else(|| derived_name(&spec));
         if gates.iter().any(|other| other.name == name) {
-            return ctx.err(span, format!("two gates are named {name:?}; give each gate a distinct `name`"));
+            return ctx.err(
+                span,
+                format!("two gates are named {name:?}; give each gate a distinct `name`"),
+            );
         }
         gates.push(Gate {
             name,
@@ -445,7 +461,9 @@ fn resolve_gates(
 fn derived_name(spec: &GateSpec) -> String {
     match spec {
         GateSpec::Metric { metric, .. } => format!("metric {metric}"),
-        GateSpec::Fairness { attribute, metric, .. } => format!("fairness {attribute} {metric}"),
+        GateSpec::Fairness {
+            attribute, metric, ..
+        } => format!("fairness {attribute} {metric}"),
         GateSpec::Latency { percentile, .. } => format!("latency p{percentile}"),
         GateSpec::Champion { metric, .. } => format!("champion {metric}"),
         GateSpec::Drift { .. } => "drift psi".to_string(),
@@ -500,11 +518,19 @@ fn resolve_gate_spec(
     }
     let finite = |v: Option<f64>, key: &str| -> Result<(), GateError> {
         match v {
-            Some(x) if !x.is_finite() => ctx.err(span.clone(), format!("`{key}` must be a finite number")),
+            Some(x) if !x.is_finite() => {
+                ctx.err(span.clone(), format!("`{key}` must be a finite number"))
+            }
             _ => Ok(()),
         }
     };
-    for (v, k) in [(g.min, "min"), (g.max, "max"), (g.max_ms, "max_ms"), (g.min_delta, "min_delta"), (g.max_psi, "max_psi")] {
+    for (v, k) in [
+        (g.min, "min"),
+        (g.max, "max"),
+        (g.max_ms, "max_ms"),
+        (g.min_delta, "min_delta"),
+        (g.max_psi, "max_psi"),
+    ] {
         finite(v, k)?;
     }
     match g.kind {
@@ -537,37 +563,73 @@ fn resolve_gate_spec(
             let Some(max_psi) = g.max_psi else {
                 return ctx.err(span, "a drift gate needs `max_psi`");
             };
-            let reference = g.reference.as_ref().filter(|r| !r.trim().is_empty()).map(|r| dir.join(r));
+            let reference = g
+                .reference
+                .as_ref()
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| dir.join(r));
             Ok(GateSpec::Drift { reference, max_psi })
         }
     }
 }
 
-fn quality_metric(ctx: &Ctx, g: &RawGate, span: &std::ops::Range<usize>) -> Result<String, GateError> {
+fn quality_metric(
+    ctx: &Ctx,
+    g: &RawGate,
+    span: &std::ops::Range<usize>,
+) -> Result<String, GateError> {
     let Some(m) = &g.metric else {
-        return ctx.err(span.clone(), format!("a {} gate needs `metric` (one of: {})", g.kind.name(), METRICS.join(", ")));
+        return ctx.err(
+            span.clone(),
+            format!(
+                "a {} gate needs `metric` (one of: {})",
+                g.kind.name(),
+                METRICS.join(", ")
+            ),
+        );
     };
     if !METRICS.contains(&m.get_ref().as_str()) {
-        return ctx.err(m.span(), format!("unknown metric {:?} (expected one of: {})", m.get_ref(), METRICS.join(", ")));
+        return ctx.err(
+            m.span(),
+            format!(
+                "unknown metric {:?} (expected one of: {})",
+                m.get_ref(),
+                METRICS.join(", ")
+            ),
+        );
     }
     Ok(m.get_ref().clone())
 }
 
 fn bound(ctx: &Ctx, g: &RawGate, span: &std::ops::Range<usize>) -> Result<Bound, GateError> {
     if g.min.is_none() && g.max.is_none() {
-        return ctx.err(span.clone(), format!("a {} gate needs `min` or `max`", g.kind.name()));
+        return ctx.err(
+            span.clone(),
+            format!("a {} gate needs `min` or `max`", g.kind.name()),
+        );
     }
     if let (Some(lo), Some(hi)) = (g.min, g.max) {
         if lo > hi {
             return ctx.err(span.clone(), format!("min {lo} is greater than max {hi}"));
         }
     }
-    Ok(Bound { min: g.min, max: g.max })
+    Ok(Bound {
+        min: g.min,
+        max: g.max,
+    })
 }
 
-fn fairness_gate(ctx: &Ctx, data: &DataPlan, g: &RawGate, span: &std::ops::Range<usize>) -> Result<GateSpec, GateError> {
+fn fairness_gate(
+    ctx: &Ctx,
+    data: &DataPlan,
+    g: &RawGate,
+    span: &std::ops::Range<usize>,
+) -> Result<GateSpec, GateError> {
     let Some(attr) = &g.attribute else {
-        return ctx.err(span.clone(), "a fairness gate needs `attribute` (a column listed in data.protected)");
+        return ctx.err(
+            span.clone(),
+            "a fairness gate needs `attribute` (a column listed in data.protected)",
+        );
     };
     if !data.protected.contains(attr.get_ref()) {
         return ctx.err(
@@ -585,11 +647,18 @@ fn fairness_gate(ctx: &Ctx, data: &DataPlan, g: &RawGate, span: &std::ops::Range
         Some(m) => {
             return ctx.err(
                 m.span(),
-                format!("unknown fairness metric {:?} (expected one of: {})", m.get_ref(), FAIRNESS_METRICS.join(", ")),
+                format!(
+                    "unknown fairness metric {:?} (expected one of: {})",
+                    m.get_ref(),
+                    FAIRNESS_METRICS.join(", ")
+                ),
             )
         }
     };
-    let mut b = Bound { min: g.min, max: g.max };
+    let mut b = Bound {
+        min: g.min,
+        max: g.max,
+    };
     if b.min.is_none() && b.max.is_none() {
         // The four-fifths rule for ratios; a 0.1 gap for differences.
         if metric == "disparate_impact" {
@@ -610,7 +679,8 @@ fn fairness_gate(ctx: &Ctx, data: &DataPlan, g: &RawGate, span: &std::ops::Range
 mod tests {
     use super::*;
 
-    const BASE: &str = "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"Yes\"\nprotected = [\"sex\"]\n";
+    const BASE: &str =
+        "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"Yes\"\nprotected = [\"sex\"]\n";
 
     fn parse_str(s: &str) -> Result<Plan, GateError> {
         parse(Path::new("gates.toml"), s)
@@ -650,27 +720,38 @@ mod tests {
 
     #[test]
     fn unknown_metric_points_at_the_value() {
-        let e = err_text(&format!("{BASE}\n[[gate]]\nkind = \"metric\"\nmetric = \"auc\"\nmin = 0.8\n"));
+        let e = err_text(&format!(
+            "{BASE}\n[[gate]]\nkind = \"metric\"\nmetric = \"auc\"\nmin = 0.8\n"
+        ));
         assert!(e.starts_with("gates.toml:9:10:"), "{e}");
         assert!(e.contains("unknown metric \"auc\""), "{e}");
     }
 
     #[test]
     fn fairness_gate_needs_a_protected_attribute() {
-        let e = err_text(&format!("{BASE}\n[[gate]]\nkind = \"fairness\"\nattribute = \"age\"\n"));
+        let e = err_text(&format!(
+            "{BASE}\n[[gate]]\nkind = \"fairness\"\nattribute = \"age\"\n"
+        ));
         assert!(e.contains("gates.toml:9:"), "{e}");
         assert!(e.contains("not listed in data.protected"), "{e}");
     }
 
     #[test]
     fn key_of_another_gate_kind_is_rejected() {
-        let e = err_text(&format!("{BASE}\n[[gate]]\nkind = \"latency\"\nmax_ms = 5\nmetric = \"f1\"\n"));
-        assert!(e.contains("`metric` does not apply to a latency gate"), "{e}");
+        let e = err_text(&format!(
+            "{BASE}\n[[gate]]\nkind = \"latency\"\nmax_ms = 5\nmetric = \"f1\"\n"
+        ));
+        assert!(
+            e.contains("`metric` does not apply to a latency gate"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_model_param_is_rejected() {
-        let e = err_text(&format!("{BASE}\n[model]\nkind = \"logistic_regression\"\n[model.params]\nmax_iterr = 3\n"));
+        let e = err_text(&format!(
+            "{BASE}\n[model]\nkind = \"logistic_regression\"\n[model.params]\nmax_iterr = 3\n"
+        ));
         assert!(e.contains("max_iterr"), "{e}");
         assert!(e.starts_with("gates.toml:"), "{e}");
     }
@@ -701,10 +782,14 @@ mod tests {
         );
         let p = parse_str(&s).unwrap();
         assert_eq!(p.gates.len(), 2);
-        assert_eq!(p.gates[0].line, 8);
+        assert_eq!(p.gates[0].line, 7, "the [[gate]] header line");
         assert_eq!(p.gates[1].name, "fairness sex disparate_impact");
         match &p.gates[1].spec {
-            GateSpec::Fairness { bound, min_group_size, .. } => {
+            GateSpec::Fairness {
+                bound,
+                min_group_size,
+                ..
+            } => {
                 assert_eq!(bound.min, Some(0.8));
                 assert_eq!(*min_group_size, 30);
             }

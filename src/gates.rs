@@ -37,19 +37,38 @@ pub struct Evidence<'a> {
 
 /// Checks every gate in order.
 pub fn evaluate(gates: &[Gate], ev: &Evidence) -> Vec<GateResult> {
-    gates.iter().enumerate().map(|(i, g)| evaluate_one(i, g, ev)).collect()
+    gates
+        .iter()
+        .enumerate()
+        .map(|(i, g)| evaluate_one(i, g, ev))
+        .collect()
 }
 
 fn evaluate_one(index: usize, g: &Gate, ev: &Evidence) -> GateResult {
     let (status, observed, threshold, message) = match &g.spec {
-        GateSpec::Metric { metric, bound } => bounded(metric, metrics::named(ev.metrics, metric), *bound),
-        GateSpec::Fairness { attribute, metric, bound, min_group_size } => {
-            fairness_gate(ev.fairness.get(attribute), attribute, metric, *bound, *min_group_size)
+        GateSpec::Metric { metric, bound } => {
+            bounded(metric, metrics::named(ev.metrics, metric), *bound)
         }
-        GateSpec::Latency { percentile, max_ms } => latency_gate(ev.latencies_ms, *percentile, *max_ms),
-        GateSpec::Champion { metric, min_delta, on_missing } => {
-            champion_gate(ev.metrics, ev.champion, metric, *min_delta, *on_missing)
+        GateSpec::Fairness {
+            attribute,
+            metric,
+            bound,
+            min_group_size,
+        } => fairness_gate(
+            ev.fairness.get(attribute),
+            attribute,
+            metric,
+            *bound,
+            *min_group_size,
+        ),
+        GateSpec::Latency { percentile, max_ms } => {
+            latency_gate(ev.latencies_ms, *percentile, *max_ms)
         }
+        GateSpec::Champion {
+            metric,
+            min_delta,
+            on_missing,
+        } => champion_gate(ev.metrics, ev.champion, metric, *min_delta, *on_missing),
         GateSpec::Drift { max_psi, .. } => drift_gate(ev.drift.get(&index), *max_psi),
     };
     // A failing warning-severity gate is reported as `warn` and never blocks.
@@ -74,16 +93,31 @@ type Outcome = (GateStatus, Option<f64>, Option<f64>, String);
 fn bounded(label: &str, value: Option<f64>, b: Bound) -> Outcome {
     let Some(v) = value else {
         let t = b.min.or(b.max);
-        return (GateStatus::Inconclusive, None, t, format!("{label} is undefined on this test set"));
+        return (
+            GateStatus::Inconclusive,
+            None,
+            t,
+            format!("{label} is undefined on this test set"),
+        );
     };
     if let Some(lo) = b.min {
         if v < lo {
-            return (GateStatus::Fail, Some(v), Some(lo), format!("{label} {v:.4} < {lo:.4}"));
+            return (
+                GateStatus::Fail,
+                Some(v),
+                Some(lo),
+                format!("{label} {v:.4} < {lo:.4}"),
+            );
         }
     }
     if let Some(hi) = b.max {
         if v > hi {
-            return (GateStatus::Fail, Some(v), Some(hi), format!("{label} {v:.4} > {hi:.4}"));
+            return (
+                GateStatus::Fail,
+                Some(v),
+                Some(hi),
+                format!("{label} {v:.4} > {hi:.4}"),
+            );
         }
     }
     let message = match (b.min, b.max) {
@@ -104,10 +138,18 @@ fn fairness_gate(
 ) -> Outcome {
     let threshold = b.min.or(b.max);
     let Some(f) = f else {
-        return (GateStatus::Inconclusive, None, threshold, format!("no fairness figures for {attribute:?}"));
+        return (
+            GateStatus::Inconclusive,
+            None,
+            threshold,
+            format!("no fairness figures for {attribute:?}"),
+        );
     };
     if f.groups.len() < 2 {
-        let msg = format!("{attribute}: only {} group(s) in the test set; cannot compare groups", f.groups.len());
+        let msg = format!(
+            "{attribute}: only {} group(s) in the test set; cannot compare groups",
+            f.groups.len()
+        );
         return (GateStatus::Inconclusive, None, threshold, msg);
     }
     let small: Vec<String> = f
@@ -124,7 +166,8 @@ fn fairness_gate(
         );
         return (GateStatus::Inconclusive, value, threshold, msg);
     }
-    let (status, observed, threshold, message) = bounded(&format!("{attribute} {metric}"), value, b);
+    let (status, observed, threshold, message) =
+        bounded(&format!("{attribute} {metric}"), value, b);
     if status == GateStatus::Inconclusive {
         let msg = format!("{attribute} {metric} is undefined (a zero denominator: no group selected, or no positives)");
         return (status, observed, threshold, msg);
@@ -147,13 +190,34 @@ pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
 fn latency_gate(latencies: &[f64], p: f64, max_ms: f64) -> Outcome {
     let label = format!("p{p} latency");
     match percentile(latencies, p) {
-        None => (GateStatus::Inconclusive, None, Some(max_ms), "no latency measured".to_string()),
-        Some(v) if v <= max_ms => (GateStatus::Pass, Some(v), Some(max_ms), format!("{label} {v:.4} ms <= {max_ms} ms")),
-        Some(v) => (GateStatus::Fail, Some(v), Some(max_ms), format!("{label} {v:.4} ms > {max_ms} ms")),
+        None => (
+            GateStatus::Inconclusive,
+            None,
+            Some(max_ms),
+            "no latency measured".to_string(),
+        ),
+        Some(v) if v <= max_ms => (
+            GateStatus::Pass,
+            Some(v),
+            Some(max_ms),
+            format!("{label} {v:.4} ms <= {max_ms} ms"),
+        ),
+        Some(v) => (
+            GateStatus::Fail,
+            Some(v),
+            Some(max_ms),
+            format!("{label} {v:.4} ms > {max_ms} ms"),
+        ),
     }
 }
 
-fn champion_gate(candidate: &Metrics, champ: &ChampionEval, metric: &str, min_delta: f64, on_missing: OnMissing) -> Outcome {
+fn champion_gate(
+    candidate: &Metrics,
+    champ: &ChampionEval,
+    metric: &str,
+    min_delta: f64,
+    on_missing: OnMissing,
+) -> Outcome {
     let cand = metrics::named(candidate, metric);
     match champ {
         ChampionEval::Missing => {
@@ -161,14 +225,35 @@ fn champion_gate(candidate: &Metrics, champ: &ChampionEval, metric: &str, min_de
                 OnMissing::Pass => GateStatus::Pass,
                 OnMissing::Fail => GateStatus::Fail,
             };
-            (status, cand, None, format!("no champion in the registry (on_missing = {})", on_label(on_missing)))
+            (
+                status,
+                cand,
+                None,
+                format!(
+                    "no champion in the registry (on_missing = {})",
+                    on_label(on_missing)
+                ),
+            )
         }
-        ChampionEval::Unusable { version, reason } => {
-            (GateStatus::Inconclusive, cand, None, format!("champion {version} cannot be re-scored: {reason}"))
-        }
-        ChampionEval::Scored { version, metrics: cm, identical, leaked_rows } => {
+        ChampionEval::Unusable { version, reason } => (
+            GateStatus::Inconclusive,
+            cand,
+            None,
+            format!("champion {version} cannot be re-scored: {reason}"),
+        ),
+        ChampionEval::Scored {
+            version,
+            metrics: cm,
+            identical,
+            leaked_rows,
+        } => {
             let (Some(c), Some(h)) = (cand, metrics::named(cm, metric)) else {
-                return (GateStatus::Inconclusive, cand, None, format!("{metric} is undefined on this test set"));
+                return (
+                    GateStatus::Inconclusive,
+                    cand,
+                    None,
+                    format!("{metric} is undefined on this test set"),
+                );
             };
             scored_champion(metric, c, h, min_delta, version, *identical, *leaked_rows)
         }
@@ -183,10 +268,22 @@ fn on_label(m: OnMissing) -> &'static str {
 }
 
 /// Direction-aware: for lower-is-better metrics the candidate must be lower.
-fn scored_champion(metric: &str, cand: f64, champ: f64, min_delta: f64, version: &str, identical: bool, leaked: u64) -> Outcome {
+fn scored_champion(
+    metric: &str,
+    cand: f64,
+    champ: f64,
+    min_delta: f64,
+    version: &str,
+    identical: bool,
+    leaked: u64,
+) -> Outcome {
     let higher = metrics::higher_is_better(metric);
     let improvement = if higher { cand - champ } else { champ - cand };
-    let needed = if higher { champ + min_delta } else { champ - min_delta };
+    let needed = if higher {
+        champ + min_delta
+    } else {
+        champ - min_delta
+    };
     let pass = improvement >= min_delta;
     let cmp = if pass { "beats" } else { "does not beat" };
     let mut message = format!(
@@ -196,20 +293,45 @@ fn scored_champion(metric: &str, cand: f64, champ: f64, min_delta: f64, version:
         message.push_str("; candidate and champion models are byte-identical");
     }
     if leaked > 0 {
-        message.push_str(&format!("; warning: {leaked} test rows were in the champion's training data"));
+        message.push_str(&format!(
+            "; warning: {leaked} test rows were in the champion's training data"
+        ));
     }
-    let status = if pass { GateStatus::Pass } else { GateStatus::Fail };
+    let status = if pass {
+        GateStatus::Pass
+    } else {
+        GateStatus::Fail
+    };
     (status, Some(cand), Some(needed), message)
 }
 
 fn drift_gate(drift: Option<&Result<DriftReport, String>>, max_psi: f64) -> Outcome {
     let report = match drift {
         Some(Ok(r)) => r,
-        Some(Err(e)) => return (GateStatus::Inconclusive, None, Some(max_psi), format!("drift not computed: {e}")),
-        None => return (GateStatus::Inconclusive, None, Some(max_psi), "drift not computed".to_string()),
+        Some(Err(e)) => {
+            return (
+                GateStatus::Inconclusive,
+                None,
+                Some(max_psi),
+                format!("drift not computed: {e}"),
+            )
+        }
+        None => {
+            return (
+                GateStatus::Inconclusive,
+                None,
+                Some(max_psi),
+                "drift not computed".to_string(),
+            )
+        }
     };
     let Some(worst) = report.ranked.first() else {
-        return (GateStatus::Skipped, None, Some(max_psi), "no features to compare".to_string());
+        return (
+            GateStatus::Skipped,
+            None,
+            Some(max_psi),
+            "no features to compare".to_string(),
+        );
     };
     let psi = report.psi.get(worst).copied().unwrap_or(0.0);
     if psi > max_psi {
@@ -219,17 +341,27 @@ fn drift_gate(drift: Option<&Result<DriftReport, String>>, max_psi: f64) -> Outc
             .filter(|f| report.psi.get(*f).is_some_and(|v| *v > max_psi))
             .map(String::as_str)
             .collect();
-        let msg = format!("PSI {psi:.4} on {worst} > {max_psi} ({} feature(s) over: {})", over.len(), over.join(", "));
+        let msg = format!(
+            "PSI {psi:.4} on {worst} > {max_psi} ({} feature(s) over: {})",
+            over.len(),
+            over.join(", ")
+        );
         (GateStatus::Fail, Some(psi), Some(max_psi), msg)
     } else {
-        (GateStatus::Pass, Some(psi), Some(max_psi), format!("worst PSI {psi:.4} ({worst}) <= {max_psi}"))
+        (
+            GateStatus::Pass,
+            Some(psi),
+            Some(max_psi),
+            format!("worst PSI {psi:.4} ({worst}) <= {max_psi}"),
+        )
     }
 }
 
 /// GO iff no blocking gate failed or was inconclusive.
 pub fn verdict(results: &[GateResult]) -> Verdict {
     let blocked = results.iter().any(|r| {
-        r.severity == Severity::Block && matches!(r.status, GateStatus::Fail | GateStatus::Inconclusive)
+        r.severity == Severity::Block
+            && matches!(r.status, GateStatus::Fail | GateStatus::Inconclusive)
     });
     if blocked {
         Verdict::NoGo
@@ -244,12 +376,18 @@ mod tests {
 
     #[test]
     fn bounds_pass_and_fail() {
-        let b = Bound { min: Some(0.8), max: None };
+        let b = Bound {
+            min: Some(0.8),
+            max: None,
+        };
         assert_eq!(bounded("auc", Some(0.85), b).0, GateStatus::Pass);
         assert_eq!(bounded("auc", Some(0.75), b).0, GateStatus::Fail);
         assert_eq!(bounded("auc", Some(0.8), b).0, GateStatus::Pass);
         assert_eq!(bounded("auc", None, b).0, GateStatus::Inconclusive);
-        let b = Bound { min: None, max: Some(0.5) };
+        let b = Bound {
+            min: None,
+            max: Some(0.5),
+        };
         assert_eq!(bounded("log_loss", Some(0.6), b).0, GateStatus::Fail);
     }
 
@@ -274,6 +412,10 @@ mod tests {
         assert_eq!(r.0, GateStatus::Fail);
         let r = scored_champion("brier", 0.2, 0.2, 0.0, "v0001", true, 3);
         assert_eq!(r.0, GateStatus::Pass);
-        assert!(r.3.contains("byte-identical") && r.3.contains("3 test rows"), "{}", r.3);
+        assert!(
+            r.3.contains("byte-identical") && r.3.contains("3 test rows"),
+            "{}",
+            r.3
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod lineage;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod promote;
 pub mod registry;
 pub mod report;
 pub mod rng;

@@ -9,9 +9,17 @@ pub fn git_info(dir: &Path) -> Option<GitInfo> {
     let head = repo.head().ok()?;
     let commit = head.peel_to_commit().ok()?.id().to_string();
     let branch = ci_branch().or_else(|| {
-        head.is_branch().then(|| head.shorthand().map(str::to_string)).flatten()
+        if head.is_branch() {
+            head.shorthand().ok().map(str::to_string)
+        } else {
+            None
+        }
     });
-    Some(GitInfo { commit, branch, dirty: is_dirty(&repo) })
+    Some(GitInfo {
+        commit,
+        branch,
+        dirty: is_dirty(&repo),
+    })
 }
 
 /// In CI the checkout is usually detached: take the branch from the environment.
@@ -25,8 +33,12 @@ fn ci_branch() -> Option<String> {
 /// Tracked changes or untracked files count; ignored files do not.
 fn is_dirty(repo: &git2::Repository) -> bool {
     let mut opts = git2::StatusOptions::new();
-    opts.include_untracked(true).include_ignored(false).recurse_untracked_dirs(false);
-    repo.statuses(Some(&mut opts)).map(|s| !s.is_empty()).unwrap_or(false)
+    opts.include_untracked(true)
+        .include_ignored(false)
+        .recurse_untracked_dirs(false);
+    repo.statuses(Some(&mut opts))
+        .map(|s| !s.is_empty())
+        .unwrap_or(false)
 }
 
 /// The CI provider and run from the environment, if running in CI.
@@ -55,7 +67,13 @@ pub fn ci_info() -> Option<CiInfo> {
             git_ref: var("CI_COMMIT_REF_NAME"),
         });
     }
-    var("CI").map(|_| CiInfo { provider: "unknown".into(), run_id: None, run_url: None, sha: None, git_ref: None })
+    var("CI").map(|_| CiInfo {
+        provider: "unknown".into(),
+        run_id: None,
+        run_url: None,
+        sha: None,
+        git_ref: None,
+    })
 }
 
 /// Current UTC time as RFC 3339 (`2026-11-22T05:32:28Z`).
@@ -70,7 +88,12 @@ fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.

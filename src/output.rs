@@ -16,7 +16,8 @@ pub const CONFIG_COPY: &str = "gates.toml";
 
 /// Writes every artifact of `run` into `out`.
 pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create out dir", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("{}: cannot create out dir", out.display()))?;
     if let Some(json) = &run.artifact_json {
         write_atomic(&out.join(MODEL), json.as_bytes())?;
     }
@@ -26,15 +27,22 @@ pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
     write_atomic(&out.join(CONFIG_COPY), plan.config_text.as_bytes())?;
     let template = match &plan.card_template {
         Some(path) => Some(
-            std::fs::read_to_string(path).with_context(|| format!("{}: cannot read template", path.display()))?,
+            std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read template", path.display()))?,
         ),
         None => None,
     };
     let card = report::card::render(&run.report, template.as_deref())?;
     write_atomic(&out.join(MODEL_CARD), card.as_bytes())?;
-    write_atomic(&out.join(REPORT_MD), report::markdown::render(&run.report).as_bytes())?;
+    write_atomic(
+        &out.join(REPORT_MD),
+        report::markdown::render(&run.report).as_bytes(),
+    )?;
     // report.json last: its presence marks a complete run directory.
-    write_atomic(&out.join(REPORT_JSON), report::json::render(&run.report)?.as_bytes())?;
+    write_atomic(
+        &out.join(REPORT_JSON),
+        report::json::render(&run.report)?.as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -49,7 +57,11 @@ pub fn predictions_csv(p: &Predictions) -> String {
     }
     s.push('\n');
     for i in 0..p.row.len() {
-        let _ = write!(s, "{},{},{:?},{}", p.row[i], p.y_true[i], p.score[i], p.y_pred[i]);
+        let _ = write!(
+            s,
+            "{},{},{:?},{}",
+            p.row[i], p.y_true[i], p.score[i], p.y_pred[i]
+        );
         for (_, values) in &p.protected {
             s.push(',');
             if let Some(v) = &values[i] {
@@ -83,6 +95,9 @@ mod tests {
             protected: vec![("g".into(), vec![Some("a,b".into()), None])],
         };
         let csv = predictions_csv(&p);
-        assert_eq!(csv, "row,y_true,score,y_pred,g\n3,1,0.30000000000000004,0,\"a,b\"\n7,0,1.0,1,\n");
+        assert_eq!(
+            csv,
+            "row,y_true,score,y_pred,g\n3,1,0.30000000000000004,0,\"a,b\"\n7,0,1.0,1,\n"
+        );
     }
 }

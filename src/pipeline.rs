@@ -58,7 +58,11 @@ fn timed<T>(timings: &mut BTreeMap<String, f64>, stage: &str, f: impl FnOnce() -
     out
 }
 
-fn prepare(plan: &Plan, timings: &mut BTreeMap<String, f64>, progress: Progress) -> Result<Prepared, GateError> {
+fn prepare(
+    plan: &Plan,
+    timings: &mut BTreeMap<String, f64>,
+    progress: Progress,
+) -> Result<Prepared, GateError> {
     progress(&format!("loading {}", plan.data.path.display()));
     let main = timed(timings, "load", || load::load(&plan.data.path))?;
     let test = match &plan.data.test_path {
@@ -69,10 +73,14 @@ fn prepare(plan: &Plan, timings: &mut BTreeMap<String, f64>, progress: Progress)
     let mut violations = timed(timings, "contract", || {
         let mut v = contract::check(&plan.contract, &main.table, &plan.data.target);
         if let Some(t) = &test {
-            v.extend(contract::check(&plan.contract, &t.table, &plan.data.target).into_iter().map(|mut x| {
-                x.message = format!("test file: {}", x.message);
-                x
-            }));
+            v.extend(
+                contract::check(&plan.contract, &t.table, &plan.data.target)
+                    .into_iter()
+                    .map(|mut x| {
+                        x.message = format!("test file: {}", x.message);
+                        x
+                    }),
+            );
         }
         v
     });
@@ -80,13 +88,19 @@ fn prepare(plan: &Plan, timings: &mut BTreeMap<String, f64>, progress: Progress)
         required_columns(plan, &loaded.table)?;
     }
     violations.sort_by(|a, b| a.column.cmp(&b.column).then_with(|| a.rule.cmp(&b.rule)));
-    Ok(Prepared { main, test, violations })
+    Ok(Prepared {
+        main,
+        test,
+        violations,
+    })
 }
 
 /// The target and protected columns must exist: without them nothing can be decided.
 fn required_columns(plan: &Plan, t: &Table) -> Result<(), GateError> {
     let names = t.column_names();
-    for (what, col) in std::iter::once(("target", &plan.data.target)).chain(plan.data.protected.iter().map(|p| ("protected", p))) {
+    for (what, col) in std::iter::once(("target", &plan.data.target))
+        .chain(plan.data.protected.iter().map(|p| ("protected", p)))
+    {
         if t.column(col).is_none() {
             return Err(GateError::Data(format!(
                 "{}: {what} column {col:?} not found (columns: {})",
@@ -105,7 +119,11 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
         rows: p.main.table.n_rows as u64,
         target: plan.data.target.clone(),
         positive: plan.data.positive.clone(),
-        test_path: plan.data.test_path.as_ref().map(|t| t.display().to_string()),
+        test_path: plan
+            .data
+            .test_path
+            .as_ref()
+            .map(|t| t.display().to_string()),
         test_sha256: p.test.as_ref().map(|t| t.sha256.clone()),
         ..DataInfo::default()
     };
@@ -122,7 +140,10 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
         fairness: BTreeMap::new(),
         latency: None,
         champion: None,
-        contract: ContractReport { passed, violations: p.violations.clone() },
+        contract: ContractReport {
+            passed,
+            violations: p.violations.clone(),
+        },
         drift: None,
         gates: Vec::new(),
         lineage: lineage(plan, &p.main.sha256, started_at),
@@ -168,7 +189,12 @@ pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     let p = prepare(plan, &mut timings, progress)?;
     let mut report = base_report(plan, "validate", started, &p);
     report.timings_ms = timings;
-    Ok(Run { report, artifact: None, artifact_json: None, predictions: None })
+    Ok(Run {
+        report,
+        artifact: None,
+        artifact_json: None,
+        predictions: None,
+    })
 }
 
 /// The labelled rows of one table: kept row indices and 0/1 targets.
@@ -179,11 +205,18 @@ struct Labelled {
 }
 
 fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, GateError> {
-    let col = t
-        .column(&plan.data.target)
-        .ok_or_else(|| GateError::Data(format!("{}: target column {:?} not found", path.display(), plan.data.target)))?;
+    let col = t.column(&plan.data.target).ok_or_else(|| {
+        GateError::Data(format!(
+            "{}: target column {:?} not found",
+            path.display(),
+            plan.data.target
+        ))
+    })?;
     let positive = match &col.values {
-        Values::Cat { levels, .. } => levels.iter().position(|l| *l == plan.data.positive).map(|i| i as u32),
+        Values::Cat { levels, .. } => levels
+            .iter()
+            .position(|l| *l == plan.data.positive)
+            .map(|i| i as u32),
         Values::Num(_) => None,
     };
     let mut rows = Vec::with_capacity(t.n_rows);
@@ -199,11 +232,20 @@ fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, Gat
         };
         y.push(u8::from(is_pos));
     }
-    Ok(Labelled { dropped: (t.n_rows - rows.len()) as u64, rows, y })
+    Ok(Labelled {
+        dropped: (t.n_rows - rows.len()) as u64,
+        rows,
+        y,
+    })
 }
 
 /// Both classes must be present in the labelled data, or nothing can be learned.
-fn check_classes(plan: &Plan, t: &Table, l: &Labelled, path: &std::path::Path) -> Result<(), GateError> {
+fn check_classes(
+    plan: &Plan,
+    t: &Table,
+    l: &Labelled,
+    path: &std::path::Path,
+) -> Result<(), GateError> {
     let pos = l.y.iter().filter(|&&v| v == 1).count();
     if pos > 0 && pos < l.y.len() {
         return Ok(());
@@ -230,7 +272,11 @@ fn check_classes(plan: &Plan, t: &Table, l: &Labelled, path: &std::path::Path) -
         "{}: target {:?} has one class: {what} (values seen: {}); set data.positive to one of them",
         path.display(),
         plan.data.target,
-        if seen.is_empty() { "none".to_string() } else { seen.join(", ") }
+        if seen.is_empty() {
+            "none".to_string()
+        } else {
+            seen.join(", ")
+        }
     )))
 }
 
@@ -256,7 +302,12 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     if !prepared.violations.is_empty() {
         report.gates = skipped_gates(plan, "not evaluated: the data contract was violated");
         report.timings_ms = timings;
-        return Ok(Run { report, artifact: None, artifact_json: None, predictions: None });
+        return Ok(Run {
+            report,
+            artifact: None,
+            artifact_json: None,
+            predictions: None,
+        });
     }
     let run = train_and_evaluate(plan, &prepared, report, &mut timings, progress)?;
     Ok(run)
@@ -272,7 +323,11 @@ struct Sides<'a> {
     y_test: Vec<u8>,
 }
 
-fn make_sides<'a>(plan: &Plan, p: &'a Prepared, report: &mut Report) -> Result<Sides<'a>, GateError> {
+fn make_sides<'a>(
+    plan: &Plan,
+    p: &'a Prepared,
+    report: &mut Report,
+) -> Result<Sides<'a>, GateError> {
     let main = label(plan, &p.main.table, &plan.data.path)?;
     check_classes(plan, &p.main.table, &main, &plan.data.path)?;
     report.data.dropped_null_target = main.dropped;
@@ -288,13 +343,28 @@ fn make_sides<'a>(plan: &Plan, p: &'a Prepared, report: &mut Report) -> Result<S
             y_test: t.y,
         });
     }
-    let s = split::split(&main.y, plan.data.test_fraction, plan.data.seed, plan.data.stratify);
+    let s = split::split(
+        &main.y,
+        plan.data.test_fraction,
+        plan.data.seed,
+        plan.data.stratify,
+    );
     let pick = |idx: &[usize]| -> (Vec<usize>, Vec<u8>) {
-        (idx.iter().map(|&i| main.rows[i]).collect(), idx.iter().map(|&i| main.y[i]).collect())
+        (
+            idx.iter().map(|&i| main.rows[i]).collect(),
+            idx.iter().map(|&i| main.y[i]).collect(),
+        )
     };
     let (train_rows, y_train) = pick(&s.train);
     let (test_rows, y_test) = pick(&s.test);
-    Ok(Sides { train_table: &p.main.table, train_rows, y_train, test_table: &p.main.table, test_rows, y_test })
+    Ok(Sides {
+        train_table: &p.main.table,
+        train_rows,
+        y_train,
+        test_table: &p.main.table,
+        test_rows,
+        y_test,
+    })
 }
 
 fn train_and_evaluate(
@@ -306,20 +376,33 @@ fn train_and_evaluate(
 ) -> Result<Run, GateError> {
     let sides = timed(timings, "split", || make_sides(plan, p, &mut report))?;
     if sides.test_rows.is_empty() || sides.train_rows.is_empty() {
-        return Err(GateError::Data("not enough labelled rows to split into train and test sets".into()));
+        return Err(GateError::Data(
+            "not enough labelled rows to split into train and test sets".into(),
+        ));
     }
     fill_data_counts(&mut report, &sides);
     let features = feature_names(plan, sides.train_table);
-    progress(&format!("fitting preprocessing on {} training rows, {} features", sides.train_rows.len(), features.len()));
+    progress(&format!(
+        "fitting preprocessing on {} training rows, {} features",
+        sides.train_rows.len(),
+        features.len()
+    ));
     let (pre, x_train) = timed(timings, "preprocess", || {
         let pre = Preprocessor::fit(sides.train_table, &features, &sides.train_rows)?;
         let x = pre.transform(sides.train_table, &sides.train_rows)?;
         Ok::<_, String>((pre, x))
     })
     .map_err(GateError::Data)?;
-    progress(&format!("training {} on {} rows x {} inputs", plan.model.kind().name(), x_train.rows, x_train.cols));
-    let model = timed(timings, "train", || crate::model::train(&plan.model, &x_train, &sides.y_train, plan.data.seed))
-        .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
+    progress(&format!(
+        "training {} on {} rows x {} inputs",
+        plan.model.kind().name(),
+        x_train.rows,
+        x_train.cols
+    ));
+    let model = timed(timings, "train", || {
+        crate::model::train(&plan.model, &x_train, &sides.y_train, plan.data.seed)
+    })
+    .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
     drop(x_train);
     let artifact = ModelArtifact {
         format: FORMAT.to_string(),
@@ -339,8 +422,10 @@ fn train_and_evaluate(
         },
     };
     progress("scoring the test set");
-    let scores = timed(timings, "score", || artifact.score_table(sides.test_table, &sides.test_rows))
-        .map_err(GateError::Data)?;
+    let scores = timed(timings, "score", || {
+        artifact.score_table(sides.test_table, &sides.test_rows)
+    })
+    .map_err(GateError::Data)?;
     evaluate_and_gate(plan, &sides, artifact, scores, report, timings, progress)
 }
 
@@ -360,21 +445,43 @@ fn evaluate_and_gate(
     timings: &mut BTreeMap<String, f64>,
     progress: Progress,
 ) -> Result<Run, GateError> {
-    let m = timed(timings, "metrics", || metrics::compute(&sides.y_test, &scores, plan.threshold));
-    let y_pred: Vec<u8> = scores.iter().map(|&s| u8::from(s >= plan.threshold)).collect();
+    let m = timed(timings, "metrics", || {
+        metrics::compute(&sides.y_test, &scores, plan.threshold)
+    });
+    let y_pred: Vec<u8> = scores
+        .iter()
+        .map(|&s| u8::from(s >= plan.threshold))
+        .collect();
     let (fair, protected) = timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
     progress("measuring single-row latency");
     let (latency, lat_sorted) = timed(timings, "latency", || measure_latency(&artifact, sides));
     let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &artifact));
-    let artifact_json = artifact.to_json().map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
+    let artifact_json = artifact
+        .to_json()
+        .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
     let model_sha = crate::config::sha256_hex(artifact_json.as_bytes());
-    let champion = timed(timings, "champion", || champion_eval(plan, sides, &model_sha, plan.threshold));
-    let ev = Evidence { metrics: &m, fairness: &fair, latencies_ms: &lat_sorted, champion: &champion, drift: &drift_by_gate };
+    let champion = timed(timings, "champion", || {
+        champion_eval(plan, sides, &model_sha, plan.threshold)
+    });
+    let ev = Evidence {
+        metrics: &m,
+        fairness: &fair,
+        latencies_ms: &lat_sorted,
+        champion: &champion,
+        drift: &drift_by_gate,
+    };
     report.gates = gates::evaluate(&plan.gates, &ev);
     report.verdict = gates::verdict(&report.gates);
-    report.exit_code = if report.verdict == Verdict::Go { EXIT_GO } else { EXIT_NO_GO };
+    report.exit_code = if report.verdict == Verdict::Go {
+        EXIT_GO
+    } else {
+        EXIT_NO_GO
+    };
     report.champion = champion_info(plan, &champion, &m);
-    report.drift = drift_by_gate.values().find_map(|d| d.as_ref().ok().cloned()).or_else(|| default_drift(sides, &artifact));
+    report.drift = drift_by_gate
+        .values()
+        .find_map(|d| d.as_ref().ok().cloned())
+        .or_else(|| default_drift(sides, &artifact));
     report.model = Some(ModelInfo {
         kind: plan.model.kind().name().to_string(),
         params: plan.model.params_json(),
@@ -394,16 +501,30 @@ fn evaluate_and_gate(
         y_pred,
         protected,
     };
-    Ok(Run { report, artifact: Some(artifact), artifact_json: Some(artifact_json), predictions: Some(predictions) })
+    Ok(Run {
+        report,
+        artifact: Some(artifact),
+        artifact_json: Some(artifact_json),
+        predictions: Some(predictions),
+    })
 }
 
 type ProtectedValues = Vec<(String, Vec<Option<String>>)>;
 
-fn fairness_all(plan: &Plan, s: &Sides, y_pred: &[u8]) -> (BTreeMap<String, fairness::AttributeFairness>, ProtectedValues) {
+fn fairness_all(
+    plan: &Plan,
+    s: &Sides,
+    y_pred: &[u8],
+) -> (
+    BTreeMap<String, fairness::AttributeFairness>,
+    ProtectedValues,
+) {
     let mut out = BTreeMap::new();
     let mut values = Vec::new();
     for attr in &plan.data.protected {
-        let Some(col) = s.test_table.column(attr) else { continue };
+        let Some(col) = s.test_table.column(attr) else {
+            continue;
+        };
         let texts: Vec<Option<String>> = s.test_rows.iter().map(|&r| col.text(r)).collect();
         let mut names: Vec<String> = Vec::new();
         let codes: Vec<u32> = texts
@@ -419,7 +540,10 @@ fn fairness_all(plan: &Plan, s: &Sides, y_pred: &[u8]) -> (BTreeMap<String, fair
                 },
             })
             .collect();
-        out.insert(attr.clone(), fairness::compute(&codes, &names, &s.y_test, y_pred));
+        out.insert(
+            attr.clone(),
+            fairness::compute(&codes, &names, &s.y_test, y_pred),
+        );
         values.push((attr.clone(), texts));
     }
     (out, values)
@@ -427,7 +551,10 @@ fn fairness_all(plan: &Plan, s: &Sides, y_pred: &[u8]) -> (BTreeMap<String, fair
 
 fn measure_latency(a: &ModelArtifact, s: &Sides) -> (Latency, Vec<f64>) {
     let n = s.test_rows.len().min(1000);
-    let raw: Vec<_> = s.test_rows[..n].iter().map(|&r| a.preprocessor.raw_row(s.test_table, r)).collect();
+    let raw: Vec<_> = s.test_rows[..n]
+        .iter()
+        .map(|&r| a.preprocessor.raw_row(s.test_table, r))
+        .collect();
     let mut buf = vec![0.0; a.preprocessor.width()];
     let mut sink = 0.0;
     for i in 0..LATENCY_WARMUP {
@@ -442,7 +569,10 @@ fn measure_latency(a: &ModelArtifact, s: &Sides) -> (Latency, Vec<f64>) {
     std::hint::black_box(sink);
     lat.sort_by(f64::total_cmp);
     let t = Instant::now();
-    let batch = a.score_table(s.test_table, &s.test_rows).map(|v| v.len()).unwrap_or(0);
+    let batch = a
+        .score_table(s.test_table, &s.test_rows)
+        .map(|v| v.len())
+        .unwrap_or(0);
     let secs = t.elapsed().as_secs_f64().max(1e-9);
     let pct = |p| gates::percentile(&lat, p).unwrap_or(0.0);
     let latency = Latency {
@@ -456,17 +586,28 @@ fn measure_latency(a: &ModelArtifact, s: &Sides) -> (Latency, Vec<f64>) {
 }
 
 /// Drift per drift gate: its reference file, or the training split.
-fn drift_all(plan: &Plan, s: &Sides, a: &ModelArtifact) -> BTreeMap<usize, Result<DriftReport, String>> {
+fn drift_all(
+    plan: &Plan,
+    s: &Sides,
+    a: &ModelArtifact,
+) -> BTreeMap<usize, Result<DriftReport, String>> {
     let mut out = BTreeMap::new();
     let features = a.preprocessor.input_names();
     let current = s.test_table.take(&s.test_rows);
     for (i, g) in plan.gates.iter().enumerate() {
-        let GateSpec::Drift { reference, .. } = &g.spec else { continue };
+        let GateSpec::Drift { reference, .. } = &g.spec else {
+            continue;
+        };
         let result = match reference {
-            Some(path) => load::load(path)
-                .map_err(|e| e.to_string())
-                .map(|l| drift::compute(&l.table, &current, &features, &path.display().to_string())),
-            None => Ok(drift::compute(&s.train_table.take(&s.train_rows), &current, &features, "training split")),
+            Some(path) => load::load(path).map_err(|e| e.to_string()).map(|l| {
+                drift::compute(&l.table, &current, &features, &path.display().to_string())
+            }),
+            None => Ok(drift::compute(
+                &s.train_table.take(&s.train_rows),
+                &current,
+                &features,
+                "training split",
+            )),
         };
         out.insert(i, result);
     }
@@ -477,21 +618,38 @@ fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {
     let features = a.preprocessor.input_names();
     let reference = s.train_table.take(&s.train_rows);
     let current = s.test_table.take(&s.test_rows);
-    Some(drift::compute(&reference, &current, &features, "training split"))
+    Some(drift::compute(
+        &reference,
+        &current,
+        &features,
+        "training split",
+    ))
 }
 
 fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) -> ChampionEval {
-    if !plan.gates.iter().any(|g| matches!(g.spec, GateSpec::Champion { .. })) {
+    if !plan
+        .gates
+        .iter()
+        .any(|g| matches!(g.spec, GateSpec::Champion { .. }))
+    {
         return ChampionEval::Missing;
     }
     let (version, champ, sha) = match crate::registry::load_champion(&plan.registry) {
         Ok(Some(c)) => c,
         Ok(None) => return ChampionEval::Missing,
-        Err(e) => return ChampionEval::Unusable { version: "?".into(), reason: format!("{e:#}") },
+        Err(e) => {
+            return ChampionEval::Unusable {
+                version: "?".into(),
+                reason: format!("{e:#}"),
+            }
+        }
     };
     let missing = champ.preprocessor.missing_columns(s.test_table);
     if !missing.is_empty() {
-        let reason = format!("the data no longer has column(s) the champion needs: {}", missing.join(", "));
+        let reason = format!(
+            "the data no longer has column(s) the champion needs: {}",
+            missing.join(", ")
+        );
         return ChampionEval::Unusable { version, reason };
     }
     match champ.score_table(s.test_table, &s.test_rows) {
@@ -505,7 +663,11 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
     }
 }
 
-fn champion_info(plan: &Plan, c: &ChampionEval, candidate: &metrics::Metrics) -> Option<ChampionInfo> {
+fn champion_info(
+    plan: &Plan,
+    c: &ChampionEval,
+    candidate: &metrics::Metrics,
+) -> Option<ChampionInfo> {
     let metric = plan.gates.iter().find_map(|g| match &g.spec {
         GateSpec::Champion { metric, .. } => Some(metric.clone()),
         _ => None,
@@ -530,7 +692,12 @@ fn champion_info(plan: &Plan, c: &ChampionEval, candidate: &metrics::Metrics) ->
             delta: None,
             message: reason.clone(),
         },
-        ChampionEval::Scored { version, metrics: cm, identical, .. } => {
+        ChampionEval::Scored {
+            version,
+            metrics: cm,
+            identical,
+            ..
+        } => {
             let champ = metrics::named(cm, &metric);
             ChampionInfo {
                 present: true,
@@ -539,7 +706,11 @@ fn champion_info(plan: &Plan, c: &ChampionEval, candidate: &metrics::Metrics) ->
                 metric,
                 champion_value: champ,
                 candidate_value: cand,
-                message: if *identical { "candidate and champion are byte-identical".into() } else { String::new() },
+                message: if *identical {
+                    "candidate and champion are byte-identical".into()
+                } else {
+                    String::new()
+                },
             }
         }
     })

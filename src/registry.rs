@@ -26,7 +26,13 @@ pub const VERSIONS: &str = "versions";
 pub const MODEL_FILE: &str = "model.json";
 const LOCK: &str = ".lock";
 /// Files copied from a run directory into a version.
-pub const RUN_FILES: [&str; 5] = ["model.json", "report.json", "model_card.md", "predictions.csv", "gates.toml"];
+pub const RUN_FILES: [&str; 5] = [
+    "model.json",
+    "report.json",
+    "model_card.md",
+    "predictions.csv",
+    "gates.toml",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +62,8 @@ pub struct Entry {
 pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
     let path = registry.join(INDEX);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).with_context(|| format!("{}: not a registry index", path.display())),
+        Ok(text) => serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a registry index", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
         Err(e) => Err(e).with_context(|| format!("{}: cannot read registry index", path.display())),
     }
@@ -75,7 +82,11 @@ pub fn champion_dir(registry: &Path) -> anyhow::Result<Option<(String, PathBuf)>
     };
     let dir = version_dir(registry, &version);
     if !dir.join(MODEL_FILE).is_file() {
-        bail!("{}: champion {version} has no {MODEL_FILE} in {}", registry.display(), dir.display());
+        bail!(
+            "{}: champion {version} has no {MODEL_FILE} in {}",
+            registry.display(),
+            dir.display()
+        );
     }
     Ok(Some((version, dir)))
 }
@@ -98,7 +109,8 @@ pub struct Lock {
 
 /// Takes the registry lock, waiting for a concurrent promotion to finish.
 pub fn lock(registry: &Path) -> anyhow::Result<Lock> {
-    std::fs::create_dir_all(registry).with_context(|| format!("{}: cannot create registry", registry.display()))?;
+    std::fs::create_dir_all(registry)
+        .with_context(|| format!("{}: cannot create registry", registry.display()))?;
     let path = registry.join(LOCK);
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -106,14 +118,20 @@ pub fn lock(registry: &Path) -> anyhow::Result<Lock> {
         .write(true)
         .open(&path)
         .with_context(|| format!("{}: cannot open lock file", path.display()))?;
-    file.lock().with_context(|| format!("{}: cannot take the registry lock", path.display()))?;
+    file.lock()
+        .with_context(|| format!("{}: cannot take the registry lock", path.display()))?;
     Ok(Lock { _file: file })
 }
 
 /// `v0001`, `v0002`, ...: one past every version named in the index or on disk.
 fn next_version(registry: &Path, index: &Index) -> String {
     let parse = |s: &str| s.strip_prefix('v').and_then(|n| n.parse::<u32>().ok());
-    let mut max = index.versions.iter().filter_map(|e| parse(&e.version)).max().unwrap_or(0);
+    let mut max = index
+        .versions
+        .iter()
+        .filter_map(|e| parse(&e.version))
+        .max()
+        .unwrap_or(0);
     if let Ok(rd) = std::fs::read_dir(registry.join(VERSIONS)) {
         for e in rd.flatten() {
             if let Some(n) = e.file_name().to_str().and_then(parse) {
@@ -131,7 +149,8 @@ pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Res
     let mut index = read_index(registry)?;
     let version = next_version(registry, &index);
     let versions = registry.join(VERSIONS);
-    std::fs::create_dir_all(&versions).with_context(|| format!("{}: cannot create", versions.display()))?;
+    std::fs::create_dir_all(&versions)
+        .with_context(|| format!("{}: cannot create", versions.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(".staging-")
         .tempdir_in(&versions)
@@ -143,8 +162,12 @@ pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Res
         }
     }
     let final_dir = version_dir(registry, &version);
-    std::fs::rename(staging.keep(), &final_dir)
-        .with_context(|| format!("{}: cannot move the new version into place", final_dir.display()))?;
+    std::fs::rename(staging.keep(), &final_dir).with_context(|| {
+        format!(
+            "{}: cannot move the new version into place",
+            final_dir.display()
+        )
+    })?;
     entry.version = version.clone();
     index.versions.push(entry);
     index.champion = Some(version.clone());
@@ -154,7 +177,8 @@ pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Res
 
 fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(from).with_context(|| format!("{}: cannot read", from.display()))?;
-    let mut f = std::fs::File::create(to).with_context(|| format!("{}: cannot create", to.display()))?;
+    let mut f =
+        std::fs::File::create(to).with_context(|| format!("{}: cannot create", to.display()))?;
     f.write_all(&bytes)?;
     f.sync_all()?;
     Ok(())
@@ -167,8 +191,13 @@ fn write_index(registry: &Path, index: &Index) -> anyhow::Result<()> {
         .with_context(|| format!("{}: cannot write the index", registry.display()))?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(registry.join(INDEX))
-        .map_err(|e| anyhow::anyhow!("{}: cannot replace the index: {}", registry.display(), e.error))?;
+    tmp.persist(registry.join(INDEX)).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot replace the index: {}",
+            registry.display(),
+            e.error
+        )
+    })?;
     Ok(())
 }
 
@@ -183,7 +212,8 @@ pub fn reclaim(registry: &Path) -> anyhow::Result<Vec<String>> {
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         if !index.versions.iter().any(|v| v.version == name) {
-            std::fs::remove_dir_all(e.path()).with_context(|| format!("{}: cannot remove", e.path().display()))?;
+            std::fs::remove_dir_all(e.path())
+                .with_context(|| format!("{}: cannot remove", e.path().display()))?;
             removed.push(name);
         }
     }

@@ -44,10 +44,23 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let a: Vec<u64> = (0..5).map({ let mut g = SplitMix64::new(7); move |_| g.next_u64() }).collect();
-        let b: Vec<u64> = (0..5).map({ let mut g = SplitMix64::new(7); move |_| g.next_u64() }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut g = SplitMix64::new(7);
+                move |_| g.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .map({
+                let mut g = SplitMix64::new(7);
+                move |_| g.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
-        assert_ne!(SplitMix64::derive(7, 0).next_u64(), SplitMix64::derive(7, 1).next_u64());
+        assert_ne!(
+            SplitMix64::derive(7, 0).next_u64(),
+            SplitMix64::derive(7, 1).next_u64()
+        );
     }
 
     #[test]

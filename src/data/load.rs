@@ -24,16 +24,23 @@ const INFER_ROWS: usize = 10_000;
 pub fn load(path: &Path) -> Result<Loaded, GateError> {
     let shown = path.display();
     if path.is_dir() {
-        return Err(GateError::Data(format!("{shown}: is a directory, expected a CSV or Parquet file")));
+        return Err(GateError::Data(format!(
+            "{shown}: is a directory, expected a CSV or Parquet file"
+        )));
     }
-    let bytes = std::fs::read(path).map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
     if bytes.is_empty() {
         return Err(GateError::Data(format!("{shown}: the file is empty")));
     }
     // Hash on one thread while polars parses on the others.
     let (sha256, df) = std::thread::scope(|s| {
         let hasher = s.spawn(|| crate::config::sha256_hex(&bytes));
-        let df = if is_parquet(path) { read_parquet(&bytes) } else { read_csv(&bytes) };
+        let df = if is_parquet(path) {
+            read_parquet(&bytes)
+        } else {
+            read_csv(&bytes)
+        };
         (hasher.join().unwrap_or_default(), df)
     });
     let df = df.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
@@ -43,7 +50,10 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
 
 fn is_parquet(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("parquet" | "pq")
     )
 }
@@ -57,7 +67,11 @@ fn read_parquet(bytes: &[u8]) -> Result<DataFrame, String> {
 fn read_csv(bytes: &[u8]) -> Result<DataFrame, String> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(body) {
-        let line = body[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = body[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         return Err(format!(
             "not valid UTF-8 at byte {} (line {line}); re-encode the file as UTF-8",
             e.valid_up_to()
@@ -106,7 +120,10 @@ fn to_table(df: &DataFrame) -> Result<Table, String> {
         .par_iter()
         .map(|c| convert(c.as_materialized_series()))
         .collect();
-    Ok(Table { columns: columns?, n_rows: df.height() })
+    Ok(Table {
+        columns: columns?,
+        n_rows: df.height(),
+    })
 }
 
 fn convert(s: &polars::prelude::Series) -> Result<Column, String> {
@@ -125,14 +142,20 @@ fn convert(s: &polars::prelude::Series) -> Result<Column, String> {
     } else {
         return Err(format!("column {name:?} has unsupported type {dtype}; use integer, float, boolean or text columns"));
     };
-    Ok(Column { name, dtype, values })
+    Ok(Column {
+        name,
+        dtype,
+        values,
+    })
 }
 
 fn numeric(s: &polars::prelude::Series) -> Result<Vec<f64>, String> {
     let cast = s
         .cast(&DataType::Float64)
         .map_err(|e| format!("column {:?}: {e}", s.name()))?;
-    let ca = cast.f64().map_err(|e| format!("column {:?}: {e}", s.name()))?;
+    let ca = cast
+        .f64()
+        .map_err(|e| format!("column {:?}: {e}", s.name()))?;
     Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 

@@ -16,7 +16,9 @@ pub fn split(y: &[u8], test_fraction: f64, seed: u64, stratify: bool) -> Split {
     let mut train = Vec::with_capacity(y.len());
     let mut test = Vec::new();
     let groups: Vec<Vec<usize>> = if stratify {
-        (0..=1u8).map(|c| (0..y.len()).filter(|&i| y[i] == c).collect()).collect()
+        (0..=1u8)
+            .map(|c| (0..y.len()).filter(|&i| y[i] == c).collect())
+            .collect()
     } else {
         vec![(0..y.len()).collect()]
     };

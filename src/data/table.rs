@@ -36,7 +36,10 @@ pub enum Values {
     Num(Vec<f64>),
     /// Text columns, dictionary-encoded. `codes[i] == NULL_CODE` is missing;
     /// otherwise `levels[codes[i]]` is the value. Levels are in first-seen order.
-    Cat { codes: Vec<u32>, levels: Vec<String> },
+    Cat {
+        codes: Vec<u32>,
+        levels: Vec<String>,
+    },
 }
 
 /// One named column.

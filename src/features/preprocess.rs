@@ -78,7 +78,9 @@ impl From<Specs> for Preprocessor {
 
 impl From<Preprocessor> for Specs {
     fn from(p: Preprocessor) -> Self {
-        Specs { features: p.features }
+        Specs {
+            features: p.features,
+        }
     }
 }
 
@@ -88,7 +90,9 @@ impl Preprocessor {
         let specs = features
             .iter()
             .map(|name| {
-                let col = table.column(name).ok_or_else(|| format!("feature column {name:?} not found"))?;
+                let col = table
+                    .column(name)
+                    .ok_or_else(|| format!("feature column {name:?} not found"))?;
                 Ok(fit_column(col, rows))
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -99,9 +103,11 @@ impl Preprocessor {
         let lookup = features
             .iter()
             .map(|f| match f {
-                FeatureSpec::Categorical { levels, .. } => {
-                    levels.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect()
-                }
+                FeatureSpec::Categorical { levels, .. } => levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (l.clone(), i))
+                    .collect(),
                 FeatureSpec::Numeric { .. } => HashMap::new(),
             })
             .collect();
@@ -134,7 +140,10 @@ impl Preprocessor {
 
     /// Input columns this preprocessor needs that `table` lacks.
     pub fn missing_columns(&self, table: &Table) -> Vec<String> {
-        self.input_names().into_iter().filter(|n| table.column(n).is_none()).collect()
+        self.input_names()
+            .into_iter()
+            .filter(|n| table.column(n).is_none())
+            .collect()
     }
 
     /// Transforms `rows` of `table` (column-wise, the batch path).
@@ -146,9 +155,16 @@ impl Preprocessor {
                 .column(spec.name())
                 .ok_or_else(|| format!("column {:?} is missing from the data", spec.name()))?;
             match spec {
-                FeatureSpec::Numeric { median, mean, scale, name } => {
+                FeatureSpec::Numeric {
+                    median,
+                    mean,
+                    scale,
+                    name,
+                } => {
                     let Values::Num(v) = &col.values else {
-                        return Err(format!("column {name:?} was numeric in training but is text here"));
+                        return Err(format!(
+                            "column {name:?} was numeric in training but is text here"
+                        ));
                     };
                     let out = m.col_mut(offset);
                     for (o, &r) in out.iter_mut().zip(rows) {
@@ -157,7 +173,14 @@ impl Preprocessor {
                     }
                 }
                 FeatureSpec::Categorical { fill, .. } => {
-                    self.one_hot_column(&mut m, offset, &self.lookup[k], fill.as_deref(), col, rows);
+                    self.one_hot_column(
+                        &mut m,
+                        offset,
+                        &self.lookup[k],
+                        fill.as_deref(),
+                        col,
+                        rows,
+                    );
                 }
             }
             offset += spec.width();
@@ -182,7 +205,9 @@ impl Preprocessor {
             Some(t) => lookup.get(&t).copied(),
         };
         let cached: Option<Vec<Option<usize>>> = match &col.values {
-            Values::Cat { levels, .. } => Some(levels.iter().map(|l| target_of(Some(l.clone()))).collect()),
+            Values::Cat { levels, .. } => {
+                Some(levels.iter().map(|l| target_of(Some(l.clone()))).collect())
+            }
             Values::Num(_) => None,
         };
         for (i, &r) in rows.iter().enumerate() {
@@ -209,7 +234,12 @@ impl Preprocessor {
         let mut offset = 0;
         for (k, (spec, v)) in self.features.iter().zip(row).enumerate() {
             match spec {
-                FeatureSpec::Numeric { median, mean, scale, .. } => {
+                FeatureSpec::Numeric {
+                    median,
+                    mean,
+                    scale,
+                    ..
+                } => {
                     let x = match v {
                         RawValue::Num(x) if !x.is_nan() => *x,
                         RawValue::Text(t) => t.trim().parse::<f64>().unwrap_or(*median),
@@ -220,9 +250,9 @@ impl Preprocessor {
                 FeatureSpec::Categorical { fill, .. } => {
                     let hit = match v {
                         RawValue::Text(t) => self.lookup[k].get(t.as_str()).copied(),
-                        RawValue::Num(x) if !x.is_nan() => {
-                            self.lookup[k].get(&crate::data::table::format_number(*x)).copied()
-                        }
+                        RawValue::Num(x) if !x.is_nan() => self.lookup[k]
+                            .get(&crate::data::table::format_number(*x))
+                            .copied(),
                         _ => fill.as_ref().and_then(|f| self.lookup[k].get(f).copied()),
                     };
                     if let Some(j) = hit {
@@ -242,7 +272,9 @@ impl Preprocessor {
                 Some(c) => match (&c.values, c.is_null(row)) {
                     (_, true) => RawValue::Missing,
                     (Values::Num(v), false) => RawValue::Num(v[row]),
-                    (Values::Cat { .. }, false) => c.text(row).map_or(RawValue::Missing, RawValue::Text),
+                    (Values::Cat { .. }, false) => {
+                        c.text(row).map_or(RawValue::Missing, RawValue::Text)
+                    }
                 },
                 None => RawValue::Missing,
             })
@@ -271,10 +303,21 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
     let n_missing = (n_total - present.len()) as f64;
     let n = n_total.max(1) as f64;
     let mean = (present.iter().sum::<f64>() + n_missing * median) / n;
-    let var = (present.iter().map(|x| (x - mean).powi(2)).sum::<f64>() + n_missing * (median - mean).powi(2)) / n;
+    let var = (present.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+        + n_missing * (median - mean).powi(2))
+        / n;
     let std = var.sqrt();
-    let scale = if std.is_finite() && std > 1e-12 * mean.abs().max(1.0) { std } else { 1.0 };
-    FeatureSpec::Numeric { name: name.to_string(), median, mean, scale }
+    let scale = if std.is_finite() && std > 1e-12 * mean.abs().max(1.0) {
+        std
+    } else {
+        1.0
+    };
+    FeatureSpec::Numeric {
+        name: name.to_string(),
+        median,
+        mean,
+        scale,
+    }
 }
 
 fn median(v: &mut [f64]) -> Option<f64> {
@@ -283,7 +326,11 @@ fn median(v: &mut [f64]) -> Option<f64> {
     }
     v.sort_unstable_by(f64::total_cmp);
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
 }
 
 fn fit_categorical(name: &str, codes: &[u32], levels: &[String], rows: &[usize]) -> FeatureSpec {
@@ -294,14 +341,27 @@ fn fit_categorical(name: &str, codes: &[u32], levels: &[String], rows: &[usize])
         }
     }
     // Most frequent first; ties broken by the value (as scikit-learn's imputer).
-    let mut seen: Vec<(u64, &String)> =
-        counts.iter().zip(levels).filter(|(c, _)| **c > 0).map(|(c, l)| (*c, l)).collect();
+    let mut seen: Vec<(u64, &String)> = counts
+        .iter()
+        .zip(levels)
+        .filter(|(c, _)| **c > 0)
+        .map(|(c, l)| (*c, l))
+        .collect();
     seen.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     let fill = seen.first().map(|(_, l)| (*l).clone());
     let capped_from = (seen.len() > MAX_CATEGORIES).then_some(seen.len());
-    let mut kept: Vec<String> = seen.iter().take(MAX_CATEGORIES).map(|(_, l)| (*l).clone()).collect();
+    let mut kept: Vec<String> = seen
+        .iter()
+        .take(MAX_CATEGORIES)
+        .map(|(_, l)| (*l).clone())
+        .collect();
     kept.sort();
-    FeatureSpec::Categorical { name: name.to_string(), levels: kept, fill, capped_from }
+    FeatureSpec::Categorical {
+        name: name.to_string(),
+        levels: kept,
+        fill,
+        capped_from,
+    }
 }
 
 #[cfg(test)]
@@ -313,11 +373,18 @@ mod tests {
         Table {
             n_rows: 5,
             columns: vec![
-                Column { name: "x".into(), dtype: DType::Float, values: Values::Num(vec![1.0, f64::NAN, 3.0, 5.0, 100.0]) },
+                Column {
+                    name: "x".into(),
+                    dtype: DType::Float,
+                    values: Values::Num(vec![1.0, f64::NAN, 3.0, 5.0, 100.0]),
+                },
                 Column {
                     name: "c".into(),
                     dtype: DType::String,
-                    values: Values::Cat { codes: vec![0, 1, 1, NULL_CODE, 2], levels: vec!["b".into(), "a".into(), "z".into()] },
+                    values: Values::Cat {
+                        codes: vec![0, 1, 1, NULL_CODE, 2],
+                        levels: vec!["b".into(), "a".into(), "z".into()],
+                    },
                 },
             ],
         }
@@ -376,7 +443,9 @@ mod tests {
         let s = fit_numeric("k", [2.0, 2.0, 2.0].into_iter());
         assert!(matches!(s, FeatureSpec::Numeric { scale, .. } if scale == 1.0));
         let s = fit_numeric("n", [f64::NAN, f64::NAN].into_iter());
-        assert!(matches!(s, FeatureSpec::Numeric { median, scale, .. } if median == 0.0 && scale == 1.0));
+        assert!(
+            matches!(s, FeatureSpec::Numeric { median, scale, .. } if median == 0.0 && scale == 1.0)
+        );
     }
 
     #[test]
@@ -386,6 +455,8 @@ mod tests {
         let codes: Vec<u32> = (0..n as u32).collect();
         let rows: Vec<usize> = (0..n).collect();
         let s = fit_categorical("id", &codes, &levels, &rows);
-        assert!(matches!(s, FeatureSpec::Categorical { ref levels, capped_from: Some(c), .. } if levels.len() == MAX_CATEGORIES && c == n));
+        assert!(
+            matches!(s, FeatureSpec::Categorical { ref levels, capped_from: Some(c), .. } if levels.len() == MAX_CATEGORIES && c == n)
+        );
     }
 }

@@ -32,36 +32,86 @@ fn go_run_writes_every_artifact_with_spec_keys() {
     assert_eq!(r["verdict"], "go");
     assert_eq!(r["exit_code"], 0);
     assert_eq!(r["schema_version"], 1);
-    for key in ["tool_version", "data", "model", "metrics", "fairness", "latency", "champion", "contract", "drift", "gates", "lineage"] {
+    for key in [
+        "tool_version",
+        "data",
+        "model",
+        "metrics",
+        "fairness",
+        "latency",
+        "champion",
+        "contract",
+        "drift",
+        "gates",
+        "lineage",
+    ] {
         assert!(!r[key].is_null(), "report.json lacks {key}");
     }
     assert_eq!(r["data"]["rows"], 600);
-    assert_eq!(r["data"]["train_rows"].as_u64().unwrap() + r["data"]["test_rows"].as_u64().unwrap(), 600);
+    assert_eq!(
+        r["data"]["train_rows"].as_u64().unwrap() + r["data"]["test_rows"].as_u64().unwrap(),
+        600
+    );
     assert_eq!(r["data"]["sha256"].as_str().unwrap().len(), 64);
-    let features: Vec<&str> = r["model"]["features"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(features, vec!["age", "income", "plan"], "id dropped, group protected, label is the target");
-    for m in ["accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "brier"] {
+    let features: Vec<&str> = r["model"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        features,
+        vec!["age", "income", "plan"],
+        "id dropped, group protected, label is the target"
+    );
+    for m in [
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "roc_auc",
+        "log_loss",
+        "brier",
+    ] {
         assert!(r["metrics"][m].is_f64(), "metric {m} missing");
     }
     assert!(r["metrics"]["roc_auc"].as_f64().unwrap() > 0.7);
     let groups = &r["fairness"]["group"]["groups"];
-    assert!(groups["a"]["count"].as_u64().unwrap() > 0 && groups["b"]["count"].as_u64().unwrap() > 0);
+    assert!(
+        groups["a"]["count"].as_u64().unwrap() > 0 && groups["b"]["count"].as_u64().unwrap() > 0
+    );
     assert!(r["latency"]["p95_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(r["champion"]["present"], false);
     assert_eq!(gate(&r, "quality floor")["status"], "pass");
-    for file in ["report.json", "report.md", "model_card.md", "predictions.csv", "model.json"] {
-        assert!(exists(&f.path(&format!("release-gate-out/{file}"))), "{file} missing");
+    for file in [
+        "report.json",
+        "report.md",
+        "model_card.md",
+        "predictions.csv",
+        "model.json",
+    ] {
+        assert!(
+            exists(&f.path(&format!("release-gate-out/{file}"))),
+            "{file} missing"
+        );
     }
     let preds = f.read("release-gate-out/predictions.csv");
     let mut lines = preds.lines();
     assert_eq!(lines.next(), Some("row,y_true,score,y_pred,group"));
-    assert_eq!(lines.count() as u64, r["data"]["test_rows"].as_u64().unwrap());
+    assert_eq!(
+        lines.count() as u64,
+        r["data"]["test_rows"].as_u64().unwrap()
+    );
 }
 
 #[test]
 fn table_output_shows_gates_and_verdict() {
     let f = Fixture::new(GOOD_GATES);
-    f.cmd(&["check"]).assert().code(0).stdout(contains("quality floor")).stdout(contains("GO"));
+    f.cmd(&["check"])
+        .assert()
+        .code(0)
+        .stdout(contains("quality floor"))
+        .stdout(contains("GO"));
 }
 
 #[test]
@@ -75,7 +125,9 @@ fn json_format_prints_the_report_on_stdout() {
 
 #[test]
 fn metric_gate_fails_the_run() {
-    let f = Fixture::new("[[gate]]\nname = \"impossible\"\nkind = \"metric\"\nmetric = \"accuracy\"\nmin = 0.999\n");
+    let f = Fixture::new(
+        "[[gate]]\nname = \"impossible\"\nkind = \"metric\"\nmetric = \"accuracy\"\nmin = 0.999\n",
+    );
     let r = f.check(1);
     assert_eq!(r["verdict"], "no-go");
     assert_eq!(gate(&r, "impossible")["status"], "fail");
@@ -83,7 +135,9 @@ fn metric_gate_fails_the_run() {
 
 #[test]
 fn lower_is_better_metric_uses_max() {
-    let f = Fixture::new("[[gate]]\nname = \"ll\"\nkind = \"metric\"\nmetric = \"log_loss\"\nmax = 0.01\n");
+    let f = Fixture::new(
+        "[[gate]]\nname = \"ll\"\nkind = \"metric\"\nmetric = \"log_loss\"\nmax = 0.01\n",
+    );
     let r = f.check(1);
     assert_eq!(gate(&r, "ll")["status"], "fail");
 }
@@ -106,14 +160,18 @@ fn fairness_gate_small_group_is_inconclusive() {
 
 #[test]
 fn fairness_gate_fails_on_a_strict_bound() {
-    let f = Fixture::new("[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\nmin = 1.01\n");
+    let f = Fixture::new(
+        "[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\nmin = 1.01\n",
+    );
     let r = f.check(1);
     assert_eq!(gate(&r, "fair")["status"], "fail");
 }
 
 #[test]
 fn latency_gate_fails_when_too_slow() {
-    let f = Fixture::new("[[gate]]\nname = \"fast\"\nkind = \"latency\"\npercentile = 99\nmax_ms = 0.0\n");
+    let f = Fixture::new(
+        "[[gate]]\nname = \"fast\"\nkind = \"latency\"\npercentile = 99\nmax_ms = 0.0\n",
+    );
     let r = f.check(1);
     assert_eq!(gate(&r, "fast")["status"], "fail");
 }
@@ -127,7 +185,9 @@ fn champion_gate_on_missing_fail() {
 
 #[test]
 fn drift_gate_fails_on_a_shifted_reference() {
-    let f = Fixture::new("[[gate]]\nname = \"drift\"\nkind = \"drift\"\nreference = \"ref.csv\"\nmax_psi = 0.2\n");
+    let f = Fixture::new(
+        "[[gate]]\nname = \"drift\"\nkind = \"drift\"\nreference = \"ref.csv\"\nmax_psi = 0.2\n",
+    );
     f.write("ref.csv", &dataset(600, 9, 40.0));
     let r = f.check(1);
     let g = gate(&r, "drift");
@@ -151,7 +211,10 @@ fn contract_violation_is_no_go_before_training() {
     assert_eq!(v["column"], "age");
     assert_eq!(v["rule"], "max");
     assert!(v["count"].as_u64().unwrap() > 0);
-    assert!(r["metrics"].is_null(), "no training after a contract violation");
+    assert!(
+        r["metrics"].is_null(),
+        "no training after a contract violation"
+    );
     assert_eq!(r["gates"][0]["status"], "skipped");
     assert!(!exists(&f.path("release-gate-out/model.json")));
 }
@@ -164,27 +227,39 @@ fn config_typo_reports_line_and_column_and_exits_2() {
         .code(2)
         .stderr(contains("gates.toml:10:1"))
         .stderr(contains("thresold"));
-    assert!(!exists(&f.path("release-gate-out")), "nothing is written when the config is wrong");
+    assert!(
+        !exists(&f.path("release-gate-out")),
+        "nothing is written when the config is wrong"
+    );
 }
 
 #[test]
 fn unknown_metric_is_an_error_before_any_data_is_read() {
     let f = Fixture::new("[[gate]]\nkind = \"metric\"\nmetric = \"auc\"\nmin = 0.8\n");
     std::fs::remove_file(f.path("data.csv")).unwrap();
-    f.cmd(&["check"]).assert().code(2).stderr(contains("unknown metric \"auc\""));
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown metric \"auc\""));
 }
 
 #[test]
 fn missing_data_file_exits_2_naming_it() {
     let f = Fixture::new("");
     std::fs::remove_file(f.path("data.csv")).unwrap();
-    f.cmd(&["check"]).assert().code(2).stderr(contains("data.csv"));
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("data.csv"));
 }
 
 #[test]
 fn missing_config_exits_2() {
     let f = Fixture::new("");
-    f.cmd(&["check", "--config", "nope.toml"]).assert().code(2).stderr(contains("nope.toml"));
+    f.cmd(&["check", "--config", "nope.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("nope.toml"));
 }
 
 #[test]
@@ -196,23 +271,42 @@ fn bad_flag_exits_2() {
 #[test]
 fn missing_target_column_exits_2() {
     let f = Fixture::new("");
-    f.write("gates.toml", &crate::fixture::BASE_CONFIG.replace("target = \"label\"", "target = \"churn\""));
-    f.cmd(&["check"]).assert().code(2).stderr(contains("\"churn\""));
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace("target = \"label\"", "target = \"churn\""),
+    );
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("\"churn\""));
 }
 
 #[test]
 fn one_class_target_exits_2_naming_the_values() {
     let f = Fixture::new("");
-    f.write("gates.toml", &crate::fixture::BASE_CONFIG.replace("positive = \"yes\"", "positive = \"maybe\""));
-    f.cmd(&["check"]).assert().code(2).stderr(contains("never occurs")).stderr(contains("yes"));
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace("positive = \"yes\"", "positive = \"maybe\""),
+    );
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("never occurs"))
+        .stderr(contains("yes"));
 }
 
 #[test]
 fn custom_template_overrides_the_model_card() {
     let f = Fixture::new("[model_card]\nname = \"demo\"\n");
-    f.write("templates/model_card.md.j2", "CUSTOM CARD for {{ model_card.name }}: {{ verdict }}\n");
+    f.write(
+        "templates/model_card.md.j2",
+        "CUSTOM CARD for {{ model_card.name }}: {{ verdict }}\n",
+    );
     f.check(0);
-    assert_eq!(f.read("release-gate-out/model_card.md").trim(), "CUSTOM CARD for demo: go");
+    assert_eq!(
+        f.read("release-gate-out/model_card.md").trim(),
+        "CUSTOM CARD for demo: go"
+    );
 }
 
 #[test]
@@ -221,7 +315,10 @@ fn default_model_card_has_the_sections() {
     f.check(0);
     let card = f.read("release-gate-out/model_card.md");
     for needle in ["demo-model", "team@example.com", "roc_auc", "group"] {
-        assert!(card.contains(needle), "model card lacks {needle:?}:\n{card}");
+        assert!(
+            card.contains(needle),
+            "model card lacks {needle:?}:\n{card}"
+        );
     }
 }
 
@@ -235,19 +332,31 @@ fn runs_are_deterministic() {
         let model_a = f.read("release-gate-out/model.json");
         let b = f.check(0);
         assert_eq!(a["metrics"], b["metrics"], "{kind}");
-        assert_eq!(preds_a, f.read("release-gate-out/predictions.csv"), "{kind}");
+        assert_eq!(
+            preds_a,
+            f.read("release-gate-out/predictions.csv"),
+            "{kind}"
+        );
         assert_eq!(model_a, f.read("release-gate-out/model.json"), "{kind}");
     }
 }
 
 #[test]
 fn random_forest_scores_are_probabilities_not_votes() {
-    let f = Fixture::new("[model]\nkind = \"random_forest\"\n[model.params]\nn_trees = 20\nmax_depth = 4\n");
+    let f = Fixture::new(
+        "[model]\nkind = \"random_forest\"\n[model.params]\nn_trees = 20\nmax_depth = 4\n",
+    );
     f.check(0);
     let preds = f.read("release-gate-out/predictions.csv");
-    let distinct: std::collections::BTreeSet<&str> =
-        preds.lines().skip(1).filter_map(|l| l.split(',').nth(2)).collect();
-    assert!(distinct.len() > 10, "forest scores look like 0/1 votes: {distinct:?}");
+    let distinct: std::collections::BTreeSet<&str> = preds
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2))
+        .collect();
+    assert!(
+        distinct.len() > 10,
+        "forest scores look like 0/1 votes: {distinct:?}"
+    );
 }
 
 #[test]
@@ -265,14 +374,21 @@ fn lineage_inside_git_records_commit_branch_and_dirty() {
     f.write(".gitignore", "release-gate-out/\n");
     let repo = git2::Repository::init(f.dir.path()).unwrap();
     let mut index = repo.index().unwrap();
-    index.add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None).unwrap();
+    index
+        .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = git2::Signature::now("t", "t@example.com").unwrap();
-    let oid = repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[]).unwrap();
+    let oid = repo
+        .commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .unwrap();
     let r = f.check(0);
     assert_eq!(r["lineage"]["git"]["commit"], oid.to_string());
-    assert_eq!(r["lineage"]["git"]["dirty"], false, "ignored out dir must not count");
+    assert_eq!(
+        r["lineage"]["git"]["dirty"], false,
+        "ignored out dir must not count"
+    );
     assert!(r["lineage"]["git"]["branch"].is_string());
     f.write("data.csv", &dataset(600, 2, 0.0));
     let r = f.check(0);
@@ -283,10 +399,19 @@ fn lineage_inside_git_records_commit_branch_and_dirty() {
 fn ci_branch_comes_from_the_environment() {
     let f = Fixture::new("");
     let repo = git2::Repository::init(f.dir.path()).unwrap();
-    let tree = repo.find_tree(repo.index().unwrap().write_tree().unwrap()).unwrap();
+    let tree = repo
+        .find_tree(repo.index().unwrap().write_tree().unwrap())
+        .unwrap();
     let sig = git2::Signature::now("t", "t@example.com").unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[]).unwrap();
-    let out = f.cmd(&["check", "--format", "json"]).env("GITHUB_HEAD_REF", "feature-x").env("GITHUB_ACTIONS", "true").env("GITHUB_RUN_ID", "99").output().unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .unwrap();
+    let out = f
+        .cmd(&["check", "--format", "json"])
+        .env("GITHUB_HEAD_REF", "feature-x")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_RUN_ID", "99")
+        .output()
+        .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["lineage"]["git"]["branch"], "feature-x");
     assert_eq!(r["lineage"]["ci"]["provider"], "github");
@@ -297,7 +422,10 @@ fn ci_branch_comes_from_the_environment() {
 fn held_out_test_file_is_used_instead_of_a_split() {
     let f = Fixture::new("");
     f.write("holdout.csv", &dataset(150, 5, 0.0));
-    f.write("gates.toml", &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"holdout.csv\""));
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"holdout.csv\""),
+    );
     let r = f.check(0);
     assert_eq!(r["data"]["train_rows"], 600);
     assert_eq!(r["data"]["test_rows"], 150);
@@ -319,5 +447,14 @@ fn validate_runs_the_contract_without_training() {
 fn report_rerenders_a_saved_run() {
     let f = Fixture::new(GOOD_GATES);
     f.check(0);
-    f.cmd(&["report", "--run", "release-gate-out", "--format", "markdown"]).assert().code(0).stdout(contains("quality floor"));
+    f.cmd(&[
+        "report",
+        "--run",
+        "release-gate-out",
+        "--format",
+        "markdown",
+    ])
+    .assert()
+    .code(0)
+    .stdout(contains("quality floor"));
 }

@@ -15,7 +15,10 @@ impl Lcg {
         Lcg(seed)
     }
     pub fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -31,7 +34,8 @@ pub fn dataset(n: usize, seed: u64, shift: f64) -> String {
         let income = (20.0 + r.next_f64() * 80.0 + shift).round();
         let plan = plans[(r.next_f64() * 3.0) as usize % 3];
         let group = if r.next_f64() < 0.5 { "a" } else { "b" };
-        let z = (age as f64 - 45.0) / 10.0 - (income - 60.0) / 20.0 + if plan == "pro" { 1.0 } else { 0.0 };
+        let z = (age as f64 - 45.0) / 10.0 - (income - 60.0) / 20.0
+            + if plan == "pro" { 1.0 } else { 0.0 };
         let p = 1.0 / (1.0 + (-z).exp());
         let label = if r.next_f64() < p { "yes" } else { "no" };
         let _ = writeln!(s, "{i},{age},{income},{plan},{group},{label}");
@@ -52,7 +56,9 @@ seed = 7
 impl Fixture {
     /// A temp dir with `data.csv` (600 rows) and `gates.toml` = BASE_CONFIG + `extra`.
     pub fn new(extra: &str) -> Fixture {
-        let f = Fixture { dir: tempfile::tempdir().expect("tempdir") };
+        let f = Fixture {
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
         f.write("data.csv", &dataset(600, 1, 0.0));
         f.write("gates.toml", &format!("{BASE_CONFIG}{extra}"));
         f
@@ -79,7 +85,14 @@ impl Fixture {
         let mut c = Command::cargo_bin("release-gate").expect("binary");
         c.current_dir(self.dir.path()).args(args);
         // Lineage must not pick up the CI that runs these tests.
-        for k in ["GITHUB_ACTIONS", "GITHUB_HEAD_REF", "GITHUB_REF_NAME", "GITLAB_CI", "CI", "CI_COMMIT_REF_NAME"] {
+        for k in [
+            "GITHUB_ACTIONS",
+            "GITHUB_HEAD_REF",
+            "GITHUB_REF_NAME",
+            "GITLAB_CI",
+            "CI",
+            "CI_COMMIT_REF_NAME",
+        ] {
             c.env_remove(k);
         }
         c
@@ -99,7 +112,8 @@ impl Fixture {
     }
 
     pub fn report(&self) -> serde_json::Value {
-        serde_json::from_str(&self.read("release-gate-out/report.json")).expect("report.json is JSON")
+        serde_json::from_str(&self.read("release-gate-out/report.json"))
+            .expect("report.json is JSON")
     }
 }
 

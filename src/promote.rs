@@ -1,0 +1,181 @@
+//! `promote`, `compare` and `registry list`: the champion/challenger workflow
+//! over saved runs and the registry (rendering stays in `report/`).
+use crate::error::{GateError, EXIT_GO, EXIT_NO_GO};
+use crate::evaluate::metrics;
+use crate::output::{CONFIG_COPY, REPORT_JSON};
+use crate::registry::{self, Entry};
+use crate::report::{self, GateStatus, Report, Verdict};
+use std::path::{Path, PathBuf};
+
+/// What `promote` did.
+pub struct Promoted {
+    pub version: Option<String>,
+    pub message: String,
+    pub exit_code: u8,
+}
+
+pub fn load_run(run: &Path) -> anyhow::Result<Report> {
+    let path = run.join(REPORT_JSON);
+    if !path.is_file() {
+        return Err(GateError::Run(format!(
+            "{}: not a run directory (no {REPORT_JSON})",
+            run.display()
+        ))
+        .into());
+    }
+    report::json::load(&path)
+}
+
+/// The registry a run's config names, resolved as `check` resolved it.
+pub fn run_registry(run: &Path, r: &Report) -> anyhow::Result<PathBuf> {
+    let copy = run.join(CONFIG_COPY);
+    let text = std::fs::read_to_string(&copy).map_err(|e| {
+        GateError::Run(format!(
+            "{}: cannot read the run's config copy: {e}; pass --registry",
+            copy.display()
+        ))
+    })?;
+    let plan = crate::config::parse(Path::new(&r.lineage.config_path), &text)?;
+    Ok(plan.registry)
+}
+
+fn failing_gates(r: &Report) -> Vec<String> {
+    let mut out: Vec<String> = r
+        .gates
+        .iter()
+        .filter(|g| matches!(g.status, GateStatus::Fail | GateStatus::Inconclusive))
+        .map(|g| format!("{} ({})", g.name, g.status.label()))
+        .collect();
+    if !r.contract.passed {
+        out.push(format!(
+            "data contract ({} violations)",
+            r.contract.violations.len()
+        ));
+    }
+    out
+}
+
+/// Who is promoting: the CI actor, else the local user.
+fn actor() -> String {
+    ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Registers the candidate of a GO run (or a forced NO-GO run) as the champion.
+pub fn promote(
+    run: &Path,
+    registry: Option<&Path>,
+    force: bool,
+    reason: Option<&str>,
+) -> anyhow::Result<Promoted> {
+    let r = load_run(run)?;
+    if r.command != "check" || r.model.is_none() || !run.join(registry::MODEL_FILE).is_file() {
+        return Err(GateError::Run(format!(
+            "{}: this run trained no model; nothing to promote",
+            run.display()
+        ))
+        .into());
+    }
+    if force && reason.is_none_or(|s| s.trim().is_empty()) {
+        return Err(GateError::Run(
+            "--force needs --reason \"...\" (it is recorded in the history)".into(),
+        )
+        .into());
+    }
+    if r.verdict != Verdict::Go && !force {
+        let msg = format!(
+            "refusing to promote a NO-GO run; failing: {} (use --force --reason \"...\" to override, recorded in the history)",
+            failing_gates(&r).join(", ")
+        );
+        return Ok(Promoted {
+            version: None,
+            message: msg,
+            exit_code: EXIT_NO_GO,
+        });
+    }
+    let registry = match registry {
+        Some(p) => p.to_path_buf(),
+        None => run_registry(run, &r)?,
+    };
+    let (metric, value) = gate_metric(&r);
+    let entry = Entry {
+        version: String::new(),
+        promoted_at: crate::lineage::now_rfc3339(),
+        promoted_by: actor(),
+        verdict: if r.verdict == Verdict::Go {
+            "go"
+        } else {
+            "no-go"
+        }
+        .to_string(),
+        git_commit: r.lineage.git.as_ref().map(|g| g.commit.clone()),
+        data_sha256: r.data.sha256.clone(),
+        model_sha256: r
+            .model
+            .as_ref()
+            .map(|m| m.sha256.clone())
+            .unwrap_or_default(),
+        metric: Some(metric),
+        value,
+        forced: r.verdict != Verdict::Go,
+        reason: reason.map(str::to_string),
+    };
+    let forced = entry.forced;
+    let version = registry::promote(&registry, run, entry)?;
+    let how = if forced {
+        " (FORCED over a NO-GO verdict)"
+    } else {
+        ""
+    };
+    Ok(Promoted {
+        message: format!(
+            "promoted {} as {version} in {}{how}",
+            run.display(),
+            registry.display()
+        ),
+        version: Some(version),
+        exit_code: EXIT_GO,
+    })
+}
+
+/// The champion gate's metric and the run's value of it (roc_auc when no champion gate).
+fn gate_metric(r: &Report) -> (String, Option<f64>) {
+    let metric = r
+        .champion
+        .as_ref()
+        .map_or_else(|| "roc_auc".to_string(), |c| c.metric.clone());
+    let value = r.metrics.as_ref().and_then(|m| metrics::named(m, &metric));
+    (metric, value)
+}
+
+/// Resolves a `compare` operand: a run dir, `champion`, or `vNNNN`.
+pub fn resolve_operand(op: &str, registry: &Path) -> anyhow::Result<(String, Report)> {
+    let as_dir = Path::new(op);
+    if as_dir.join(REPORT_JSON).is_file() {
+        return Ok((op.to_string(), load_run(as_dir)?));
+    }
+    let version = if op == "champion" {
+        registry::read_index(registry)?.champion.ok_or_else(|| {
+            GateError::Run(format!(
+                "{}: the registry has no champion",
+                registry.display()
+            ))
+        })?
+    } else if op.starts_with('v') && op[1..].chars().all(|c| c.is_ascii_digit()) && op.len() > 1 {
+        op.to_string()
+    } else {
+        return Err(GateError::Run(format!(
+            "{op}: not a run directory, `champion` or a version like v0001"
+        ))
+        .into());
+    };
+    let dir = registry::version_dir(registry, &version);
+    let label = if op == "champion" {
+        format!("champion {version}")
+    } else {
+        version
+    };
+    Ok((label, load_run(&dir)?))
+}
