@@ -32,6 +32,76 @@ enum Command {
     Validate(ValidateArgs),
     /// Re-render a saved run without recomputing anything.
     Report(ReportArgs),
+    /// Register the candidate of a GO run as the new champion (refuses a NO-GO run).
+    Promote(PromoteArgs),
+    /// Metric deltas between two runs: run dirs, `champion`, or registry versions like `v0002`.
+    Compare(CompareArgs),
+    /// Inspect the model registry.
+    Registry(RegistryArgs),
+}
+
+/// Formats of `compare` and `registry list`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+struct PromoteArgs {
+    /// A run directory written by `check`.
+    #[arg(long, value_name = "DIR")]
+    run: PathBuf,
+    /// The registry (default: `[registry] path` of the run's gates.toml).
+    #[arg(long, value_name = "DIR")]
+    registry: Option<PathBuf>,
+    /// Promote even a NO-GO run (needs --reason; recorded in the history).
+    #[arg(long, requires = "reason")]
+    force: bool,
+    /// Why a NO-GO run is forced through.
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct RegistryLocation {
+    /// The registry directory (default: `[registry] path` of --config).
+    #[arg(long, value_name = "DIR")]
+    registry: Option<PathBuf>,
+    /// The gate configuration naming the registry.
+    #[arg(long, default_value = "gates.toml", value_name = "FILE")]
+    config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// Baseline: a run dir, `champion`, or a version like `v0001`.
+    a: String,
+    /// Challenger: a run dir, `champion`, or a version like `v0002`.
+    b: String,
+    #[command(flatten)]
+    location: RegistryLocation,
+    /// Output format (Markdown is what a PR comment shows).
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+struct RegistryArgs {
+    #[command(subcommand)]
+    command: RegistryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum RegistryCommand {
+    /// Versions with date, verdict, gate metric, commit and forced flag; the champion marked.
+    List {
+        #[command(flatten)]
+        location: RegistryLocation,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +172,23 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(a) => gate(&a.config, &a.out, a.format, a.quiet, a.verbose, true),
         Command::Validate(a) => gate(&a.config, &a.out, a.format, a.quiet, false, false),
+        Command::Promote(a) => promote(&a),
+        Command::Compare(a) => compare(&a),
+        Command::Registry(RegistryArgs {
+            command: RegistryCommand::List { location, format },
+        }) => {
+            let index = crate::registry::read_index(&location.resolve()?)?;
+            use report::registry_list as rl;
+            print!(
+                "{}",
+                match format {
+                    ListFormat::Table => rl::render_table(&index),
+                    ListFormat::Json => rl::render_json(&index)?,
+                    ListFormat::Markdown => rl::render_markdown(&index),
+                }
+            );
+            Ok(0)
+        }
         Command::Report(a) => {
             let r = report::json::load(&a.run.join(output::REPORT_JSON))?;
             print!(
@@ -158,4 +245,46 @@ fn gate(
         }
     }
     Ok(r.exit_code)
+}
+
+impl RegistryLocation {
+    /// `--registry`, else `[registry] path` of `--config`.
+    fn resolve(&self) -> anyhow::Result<PathBuf> {
+        match &self.registry {
+            Some(r) => Ok(r.clone()),
+            None => Ok(config::load(&self.config)?.registry),
+        }
+    }
+}
+
+fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
+    let done =
+        crate::promote::promote(&a.run, a.registry.as_deref(), a.force, a.reason.as_deref())?;
+    if done.version.is_some() {
+        println!("{}", done.message);
+    } else {
+        eprintln!("{}", done.message);
+    }
+    Ok(done.exit_code)
+}
+
+fn compare(a: &CompareArgs) -> anyhow::Result<u8> {
+    use report::compare as c;
+    // The registry is only needed for `champion` / `vNNNN` operands.
+    let registry = a
+        .location
+        .resolve()
+        .unwrap_or_else(|_| PathBuf::from("models/registry"));
+    let (la, ra) = crate::promote::resolve_operand(&a.a, &registry)?;
+    let (lb, rb) = crate::promote::resolve_operand(&a.b, &registry)?;
+    let cmp = c::build(&la, &ra, &lb, &rb);
+    print!(
+        "{}",
+        match a.format {
+            ListFormat::Table => c::render_table(&cmp),
+            ListFormat::Json => c::render_json(&cmp)?,
+            ListFormat::Markdown => c::render_markdown(&cmp),
+        }
+    );
+    Ok(0)
 }

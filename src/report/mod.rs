@@ -6,10 +6,12 @@
 //! formatting and the verdict sentence they share; `write` writes artifacts
 //! atomically.
 pub mod card;
+pub mod compare;
 pub mod json;
 pub mod markdown;
 pub mod model;
 pub mod num;
+pub mod registry_list;
 pub mod summary;
 pub mod table;
 pub mod write;

@@ -1,0 +1,142 @@
+//! `compare A B`: per-metric values of two runs and their delta, rendered as
+//! a table, JSON or Markdown (the Markdown is what a PR comment shows).
+use super::num;
+use super::Report;
+use crate::evaluate::metrics::{self, METRIC_NAMES};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub metrics: Vec<MetricDelta>,
+    /// Both runs scored the same test data (same data sha256 and test rows).
+    pub same_test_data: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricDelta {
+    pub metric: String,
+    pub a: Option<f64>,
+    pub b: Option<f64>,
+    /// `b - a`.
+    pub delta: Option<f64>,
+    /// Whether B is better than A on this metric (direction-aware).
+    pub b_better: Option<bool>,
+}
+
+/// Builds the comparison of run `a` (baseline) and run `b`.
+pub fn build(a_label: &str, a: &Report, b_label: &str, b: &Report) -> Comparison {
+    let rows = METRIC_NAMES
+        .iter()
+        .map(|&m| {
+            let va = a.metrics.as_ref().and_then(|x| metrics::named(x, m));
+            let vb = b.metrics.as_ref().and_then(|x| metrics::named(x, m));
+            let delta = va.zip(vb).map(|(x, y)| y - x);
+            let b_better = delta
+                .filter(|d| *d != 0.0)
+                .map(|d| (d > 0.0) == metrics::higher_is_better(m));
+            MetricDelta {
+                metric: m.to_string(),
+                a: va,
+                b: vb,
+                delta,
+                b_better,
+            }
+        })
+        .collect();
+    let same = a.data.sha256 == b.data.sha256
+        && a.data.test_rows == b.data.test_rows
+        && a.data.test_sha256 == b.data.test_sha256
+        && a.lineage.seed == b.lineage.seed;
+    let note = if same {
+        "both runs were measured on the same test data".to_string()
+    } else {
+        "the runs were measured on different data or splits: deltas are indicative only; the champion gate re-scores on the same rows".to_string()
+    };
+    Comparison {
+        a: a_label.to_string(),
+        b: b_label.to_string(),
+        metrics: rows,
+        same_test_data: same,
+        note,
+    }
+}
+
+fn arrow(better: Option<bool>) -> &'static str {
+    match better {
+        Some(true) => "better",
+        Some(false) => "worse",
+        None => "",
+    }
+}
+
+pub fn render_table(c: &Comparison) -> String {
+    let mut t = super::table::plain(&["metric", &c.a, &c.b, "delta (B - A)", ""]);
+    for m in &c.metrics {
+        t.add_row(vec![
+            m.metric.clone(),
+            num::metric(m.a),
+            num::metric(m.b),
+            num::signed(m.delta),
+            arrow(m.b_better).to_string(),
+        ]);
+    }
+    format!("{}\n{}\n", super::table::draw(&t), c.note)
+}
+
+pub fn render_markdown(c: &Comparison) -> String {
+    let mut s = format!(
+        "### release-gate compare\n\n| metric | {} | {} | delta (B - A) | |\n| --- | ---: | ---: | ---: | --- |\n",
+        super::markdown::cell(&c.a),
+        super::markdown::cell(&c.b)
+    );
+    for m in &c.metrics {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            m.metric,
+            num::metric(m.a),
+            num::metric(m.b),
+            num::signed(m.delta),
+            arrow(m.b_better)
+        ));
+    }
+    s.push_str(&format!("\n_{}_\n", c.note));
+    s
+}
+
+pub fn render_json(c: &Comparison) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(c)? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_are_direction_aware() {
+        let a = crate::report::sample::sample_report();
+        let mut b = a.clone();
+        if let Some(m) = b.metrics.as_mut() {
+            m.roc_auc = m.roc_auc.map(|v| v + 0.01);
+            m.log_loss = m.log_loss.map(|v| v + 0.05);
+        }
+        let c = build("run-a", &a, "run-b", &b);
+        let auc = c.metrics.iter().find(|m| m.metric == "roc_auc").unwrap();
+        assert!((auc.delta.unwrap() - 0.01).abs() < 1e-12);
+        assert_eq!(auc.b_better, Some(true));
+        let ll = c.metrics.iter().find(|m| m.metric == "log_loss").unwrap();
+        assert_eq!(ll.b_better, Some(false), "higher log_loss is worse");
+        let acc = c.metrics.iter().find(|m| m.metric == "accuracy").unwrap();
+        assert_eq!(acc.delta, Some(0.0));
+        assert_eq!(acc.b_better, None);
+        assert!(c.same_test_data);
+        let md = render_markdown(&c);
+        assert!(
+            md.contains("| roc_auc |") && md.contains("better") && md.contains("worse"),
+            "{md}"
+        );
+        assert!(render_table(&c).contains("+0.0100"), "{}", render_table(&c));
+    }
+}
