@@ -36,7 +36,62 @@ pub struct TrainingInfo {
     pub row_hashes: Vec<u64>,
 }
 
+/// Training rows beyond this many are not hashed (the leakage check then
+/// covers only the first rows): keeps `model.json` small on big data.
+pub const MAX_ROW_HASHES: usize = 200_000;
+
+/// A stable 64-bit hash (FNV-1a) of `row`'s values in `columns`: equal rows
+/// hash equal across runs, tables and versions.
+pub fn row_hash(table: &Table, row: usize, columns: &[String]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+    };
+    for name in columns {
+        match table.column(name) {
+            Some(c) => match c.text(row) {
+                Some(t) => eat(t.as_bytes()),
+                None => eat(b"\x00null"),
+            },
+            None => eat(b"\x00absent"),
+        }
+        eat(b"\x1f");
+    }
+    h
+}
+
+/// Sorted, deduplicated hashes of (up to `MAX_ROW_HASHES`) training rows.
+pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
+    let mut v: Vec<u64> = rows
+        .iter()
+        .take(MAX_ROW_HASHES)
+        .map(|&r| row_hash(table, r, columns))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 impl ModelArtifact {
+    /// How many of `rows` of `table` were among this model's training rows.
+    pub fn leaked_rows(&self, table: &Table, rows: &[usize]) -> u64 {
+        if self.training.row_hashes.is_empty() {
+            return 0;
+        }
+        let cols = self.preprocessor.input_names();
+        rows.iter()
+            .filter(|&&r| {
+                self.training
+                    .row_hashes
+                    .binary_search(&row_hash(table, r, &cols))
+                    .is_ok()
+            })
+            .count() as u64
+    }
+
     /// Scores `rows` of `table` with the saved preprocessing (batch path).
     pub fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
         let x = self.preprocessor.transform(table, rows)?;

@@ -418,7 +418,11 @@ fn train_and_evaluate(
             config_sha256: plan.config_sha256.clone(),
             seed: plan.data.seed,
             train_rows: sides.train_rows.len() as u64,
-            row_hashes: Vec::new(),
+            row_hashes: crate::artifact::training_row_hashes(
+                sides.train_table,
+                &sides.train_rows,
+                &features,
+            ),
         },
     };
     progress("scoring the test set");
@@ -657,7 +661,7 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
             version,
             metrics: metrics::compute(&s.y_test, &scores, threshold),
             identical: sha == candidate_sha,
-            leaked_rows: 0,
+            leaked_rows: champ.leaked_rows(s.test_table, &s.test_rows),
         },
         Err(reason) => ChampionEval::Unusable { version, reason },
     }

@@ -1,0 +1,352 @@
+//! Champion/challenger: promote, the champion gate, compare, registry list,
+//! concurrency and crash safety of the registry.
+use crate::fixture::{dataset, gate, Fixture};
+use predicates::str::contains;
+use std::path::Path;
+
+const CHAMPION_GATES: &str = r#"
+[registry]
+path = "registry"
+
+[[gate]]
+name = "auc vs champion"
+kind = "champion"
+metric = "roc_auc"
+min_delta = 0.0
+on_missing = "pass"
+
+[[gate]]
+name = "log_loss vs champion"
+kind = "champion"
+metric = "log_loss"
+min_delta = 0.0
+on_missing = "pass"
+"#;
+
+fn index(f: &Fixture) -> serde_json::Value {
+    serde_json::from_str(&f.read("registry/registry.json")).expect("registry.json")
+}
+
+/// Runs check into `out` with the given model section, asserting the exit code.
+fn check_into(f: &Fixture, out: &str, code: i32) -> serde_json::Value {
+    let o = f.cmd(&["check", "--out", out]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_str(&f.read(&format!("{out}/report.json"))).unwrap()
+}
+
+fn set_model(f: &Fixture, model: &str) {
+    f.write(
+        "gates.toml",
+        &format!("{}{model}\n{CHAMPION_GATES}", crate::fixture::BASE_CONFIG),
+    );
+}
+
+#[test]
+fn promote_go_run_then_identical_candidate_has_delta_zero() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&["promote", "--run", "run1"])
+        .assert()
+        .code(0)
+        .stdout(contains("v0001"));
+    let idx = index(&f);
+    assert_eq!(idx["champion"], "v0001");
+    let e = &idx["versions"][0];
+    assert_eq!(e["forced"], false);
+    assert_eq!(e["metric"], "roc_auc");
+    assert_eq!(e["data_sha256"].as_str().unwrap().len(), 64);
+    assert!(e["promoted_by"].is_string() && e["promoted_at"].is_string());
+    for file in [
+        "model.json",
+        "report.json",
+        "model_card.md",
+        "predictions.csv",
+        "gates.toml",
+    ] {
+        assert!(
+            f.path(&format!("registry/versions/v0001/{file}")).is_file(),
+            "{file}"
+        );
+    }
+    let r = check_into(&f, "run2", 0);
+    assert_eq!(r["champion"]["present"], true);
+    assert_eq!(r["champion"]["version"], "v0001");
+    assert_eq!(r["champion"]["delta"], 0.0);
+    let g = gate(&r, "auc vs champion");
+    assert_eq!(g["status"], "pass");
+    assert!(
+        g["message"].as_str().unwrap().contains("byte-identical"),
+        "{g}"
+    );
+}
+
+#[test]
+fn champion_gate_fails_and_passes_in_both_directions() {
+    let f = Fixture::new("");
+    // A strong champion: the candidate (a stump) is worse on both metrics.
+    set_model(&f, "[model]\nkind = \"logistic_regression\"");
+    check_into(&f, "strong", 0);
+    f.cmd(&["promote", "--run", "strong"]).assert().code(0);
+    set_model(
+        &f,
+        "[model]\nkind = \"decision_tree\"\n[model.params]\nmax_depth = 1",
+    );
+    let r = check_into(&f, "weak", 1);
+    assert_eq!(gate(&r, "auc vs champion")["status"], "fail");
+    assert_eq!(
+        gate(&r, "log_loss vs champion")["status"],
+        "fail",
+        "higher log_loss must fail"
+    );
+    // Promote the weak one (forced): now the strong candidate beats it on both.
+    f.cmd(&["promote", "--run", "weak", "--force", "--reason", "test"])
+        .assert()
+        .code(0);
+    set_model(&f, "[model]\nkind = \"logistic_regression\"");
+    let r = check_into(&f, "again", 0);
+    assert_eq!(gate(&r, "auc vs champion")["status"], "pass");
+    assert_eq!(gate(&r, "log_loss vs champion")["status"], "pass");
+    assert!(r["champion"]["delta"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn no_go_run_is_refused_and_registry_untouched() {
+    let f = Fixture::new(&format!("{CHAMPION_GATES}\n[[gate]]\nname = \"impossible\"\nkind = \"metric\"\nmetric = \"accuracy\"\nmin = 0.9999\n"));
+    check_into(&f, "bad", 1);
+    f.cmd(&["promote", "--run", "bad"])
+        .assert()
+        .code(1)
+        .stderr(contains("refusing"))
+        .stderr(contains("impossible"));
+    assert!(!f.path("registry/registry.json").exists());
+    assert!(!f.path("registry/versions").exists());
+}
+
+#[test]
+fn forced_promotion_needs_a_reason_and_is_recorded() {
+    let f = Fixture::new(&format!("{CHAMPION_GATES}\n[[gate]]\nname = \"impossible\"\nkind = \"metric\"\nmetric = \"accuracy\"\nmin = 0.9999\n"));
+    check_into(&f, "bad", 1);
+    f.cmd(&["promote", "--run", "bad", "--force"])
+        .assert()
+        .code(2);
+    f.cmd(&[
+        "promote",
+        "--run",
+        "bad",
+        "--force",
+        "--reason",
+        "hotfix approved by risk",
+    ])
+    .assert()
+    .code(0)
+    .stdout(contains("FORCED"));
+    let idx = index(&f);
+    assert_eq!(idx["versions"][0]["forced"], true);
+    assert_eq!(idx["versions"][0]["reason"], "hotfix approved by risk");
+    f.cmd(&["registry", "list"])
+        .assert()
+        .code(0)
+        .stdout(contains("v0001"))
+        .stdout(contains("FORCED: hotfix"));
+}
+
+#[test]
+fn champion_missing_columns_is_inconclusive_naming_them() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    // New data without the `income` column.
+    let without: String = dataset(600, 1, 0.0)
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(2);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    f.write("data.csv", &without);
+    let r = check_into(&f, "run2", 1);
+    let g = gate(&r, "auc vs champion");
+    assert_eq!(g["status"], "inconclusive");
+    assert!(g["message"].as_str().unwrap().contains("income"), "{g}");
+}
+
+#[test]
+fn compare_runs_and_champion() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    set_model(
+        &f,
+        "[model]\nkind = \"random_forest\"\n[model.params]\nn_trees = 10\nmax_depth = 3",
+    );
+    f.cmd(&["check", "--out", "run2"]).output().unwrap();
+    f.cmd(&["compare", "run1", "run2"])
+        .assert()
+        .code(0)
+        .stdout(contains("roc_auc"))
+        .stdout(contains("delta"));
+    let o = f
+        .cmd(&["compare", "champion", "run2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["a"], "champion v0001");
+    assert_eq!(c["same_test_data"], true);
+    assert_eq!(c["metrics"].as_array().unwrap().len(), 7);
+    f.cmd(&["compare", "v0001", "run2", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .stdout(contains("| roc_auc |"));
+    f.cmd(&["compare", "v0009", "run2"]).assert().code(2);
+}
+
+/// Every version the index names is complete, and the champion is one of them.
+fn assert_consistent(registry: &Path, run: &Path) {
+    let text = match std::fs::read_to_string(registry.join("registry.json")) {
+        Ok(t) => t,
+        Err(_) => return, // never promoted: "as before"
+    };
+    let idx: serde_json::Value = serde_json::from_str(&text).expect("index is whole JSON");
+    let model = std::fs::read(run.join("model.json")).unwrap();
+    for v in idx["versions"].as_array().unwrap() {
+        let dir = registry
+            .join("versions")
+            .join(v["version"].as_str().unwrap());
+        assert_eq!(
+            std::fs::read(dir.join("model.json")).unwrap(),
+            model,
+            "{dir:?} is whole"
+        );
+        assert!(dir.join("report.json").is_file());
+    }
+    let champ = idx["champion"].as_str().unwrap();
+    assert!(idx["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["version"] == champ));
+}
+
+#[test]
+fn killed_promotions_leave_the_registry_before_or_after() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run", 0);
+    let bin = assert_cmd::cargo::cargo_bin("release-gate");
+    let mut rng = crate::fixture::Lcg::new(3);
+    for _ in 0..25 {
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(f.dir.path())
+            .args(["promote", "--run", "run"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(
+            (rng.next_f64() * 8000.0) as u64,
+        ));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_consistent(&f.path("registry"), &f.path("run"));
+    }
+    // The registry still works, and a new version never reuses a name.
+    f.cmd(&["promote", "--run", "run"]).assert().code(0);
+    assert_consistent(&f.path("registry"), &f.path("run"));
+}
+
+#[test]
+fn concurrent_promotions_serialize() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run", 0);
+    let bin = assert_cmd::cargo::cargo_bin("release-gate");
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            let bin = bin.clone();
+            let dir = f.dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                std::process::Command::new(bin)
+                    .current_dir(dir)
+                    .args(["promote", "--run", "run"])
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    for h in handles {
+        let o = h.join().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let idx = index(&f);
+    let versions: Vec<&str> = idx["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=6).map(|i| format!("v{i:04}")).collect();
+    assert_eq!(
+        versions, expected,
+        "6 promotions, none lost, none duplicated"
+    );
+    assert_eq!(idx["champion"], "v0006");
+}
+
+#[test]
+fn registry_list_marks_the_champion() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run", 0);
+    f.cmd(&["promote", "--run", "run"]).assert().code(0);
+    f.cmd(&["promote", "--run", "run"]).assert().code(0);
+    let o = f
+        .cmd(&["registry", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let idx: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(idx["champion"], "v0002");
+    f.cmd(&["registry", "list"])
+        .assert()
+        .code(0)
+        .stdout(contains("champion: v0002"))
+        .stdout(contains("roc_auc"));
+}
+
+#[test]
+fn test_rows_from_the_champions_training_data_are_flagged() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    // Another seed => another split: most of today's test rows trained the champion.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{CHAMPION_GATES}",
+            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 8")
+        ),
+    );
+    let o = f.cmd(&["check", "--out", "run2"]).output().unwrap();
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    let msg = gate(&r, "auc vs champion")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("were in the champion's training data"),
+        "{msg} / {o:?}"
+    );
+}
