@@ -667,6 +667,16 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
     }
 }
 
+/// The recorded reason when `version` was promoted with `--force`.
+fn forced_reason(plan: &Plan, version: &str) -> Option<String> {
+    let index = crate::registry::read_index(&plan.registry).ok()?;
+    let e = index
+        .versions
+        .into_iter()
+        .find(|e| e.version == version && e.forced)?;
+    Some(e.reason.unwrap_or_default())
+}
+
 fn champion_info(
     plan: &Plan,
     c: &ChampionEval,
@@ -676,46 +686,51 @@ fn champion_info(
         GateSpec::Champion { metric, .. } => Some(metric.clone()),
         _ => None,
     })?;
-    let cand = metrics::named(candidate, &metric);
-    Some(match c {
-        ChampionEval::Missing => ChampionInfo {
-            present: false,
-            version: None,
-            metric,
-            champion_value: None,
-            candidate_value: cand,
-            delta: None,
-            message: "no champion in the registry".into(),
-        },
-        ChampionEval::Unusable { version, reason } => ChampionInfo {
-            present: true,
-            version: Some(version.clone()),
-            metric,
-            champion_value: None,
-            candidate_value: cand,
-            delta: None,
-            message: reason.clone(),
-        },
+    let mut info = ChampionInfo {
+        present: false,
+        version: None,
+        champion_value: None,
+        candidate_value: metrics::named(candidate, &metric),
+        delta: None,
+        message: "no champion in the registry".into(),
+        forced_reason: None,
+        metric,
+    };
+    let version = match c {
+        ChampionEval::Missing => return Some(info),
+        ChampionEval::Unusable { version, reason } => {
+            info.message = reason.clone();
+            version
+        }
         ChampionEval::Scored {
             version,
             metrics: cm,
             identical,
             ..
         } => {
-            let champ = metrics::named(cm, &metric);
-            ChampionInfo {
-                present: true,
-                version: Some(version.clone()),
-                delta: cand.zip(champ).map(|(a, b)| a - b),
-                metric,
-                champion_value: champ,
-                candidate_value: cand,
-                message: if *identical {
-                    "candidate and champion are byte-identical".into()
-                } else {
-                    String::new()
-                },
-            }
+            info.champion_value = metrics::named(cm, &info.metric);
+            info.delta = info
+                .candidate_value
+                .zip(info.champion_value)
+                .map(|(a, b)| a - b);
+            info.message = if *identical {
+                "candidate and champion are byte-identical".into()
+            } else {
+                String::new()
+            };
+            version
         }
-    })
+    };
+    info.present = true;
+    info.version = Some(version.clone());
+    info.forced_reason = forced_reason(plan, version);
+    if let Some(reason) = &info.forced_reason {
+        let note = format!("champion {version} was promoted by force (reason: {reason})");
+        info.message = if info.message.is_empty() {
+            note
+        } else {
+            format!("{}; {note}", info.message)
+        };
+    }
+    Some(info)
 }

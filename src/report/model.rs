@@ -105,6 +105,9 @@ pub struct ChampionInfo {
     pub candidate_value: Option<f64>,
     pub delta: Option<f64>,
     pub message: String,
+    /// Set when the champion was promoted with `--force`: the recorded reason.
+    #[serde(default)]
+    pub forced_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -33,6 +33,7 @@ pub(crate) fn sample_report() -> Report {
             candidate_value: Some(0.8421),
             delta: Some(0.0109),
             message: "candidate beats v0003 by 0.0109".to_string(),
+            forced_reason: None,
         }),
         contract: ContractReport {
             passed: false,

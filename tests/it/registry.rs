@@ -109,6 +109,9 @@ fn champion_gate_fails_and_passes_in_both_directions() {
         .code(0);
     set_model(&f, "[model]\nkind = \"logistic_regression\"");
     let r = check_into(&f, "again", 0);
+    assert_eq!(r["champion"]["forced_reason"], "test");
+    assert!(r["champion"]["message"].as_str().unwrap().contains("promoted by force"));
+    assert!(f.read("again/model_card.md").contains("promoted by force"));
     assert_eq!(gate(&r, "auc vs champion")["status"], "pass");
     assert_eq!(gate(&r, "log_loss vs champion")["status"], "pass");
     assert!(r["champion"]["delta"].as_f64().unwrap() > 0.0);
