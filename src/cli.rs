@@ -8,7 +8,6 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +37,30 @@ enum Command {
     Compare(CompareArgs),
     /// Inspect the model registry.
     Registry(RegistryArgs),
+    /// Write a starter gates.toml and .github/workflows/release-gate.yml (never overwrites).
+    Init(InitArgs),
+    /// Print the JSON Schema of gates.toml (or, with --report, of report.json).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// A CSV or Parquet file: guess the target, its positive value and protected columns from it.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Where to write gates.toml and .github/workflows/ (default: the current directory).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    dir: PathBuf,
+    /// The GitHub Action the workflow uses.
+    #[arg(long, default_value = crate::init::DEFAULT_ACTION, value_name = "OWNER/REPO@REF")]
+    action: String,
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// The schema of report.json instead of gates.toml.
+    #[arg(long)]
+    report: bool,
 }
 
 /// Formats of `compare` and `registry list`.
@@ -163,6 +186,9 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
+            if crate::ci::github_actions() {
+                eprintln!("{}", crate::ci::error_annotation(&format!("{e:#}")));
+            }
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -173,6 +199,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(a) => gate(&a.config, &a.out, a.format, a.quiet, a.verbose, true),
         Command::Validate(a) => gate(&a.config, &a.out, a.format, a.quiet, false, false),
         Command::Promote(a) => promote(&a),
+        Command::Init(a) => init(&a),
+        Command::Schema(a) => {
+            let schema = if a.report {
+                report::model::json_schema()
+            } else {
+                config::json_schema()
+            };
+            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
+            Ok(0)
+        }
         Command::Compare(a) => compare(&a),
         Command::Registry(RegistryArgs {
             command: RegistryCommand::List { location, format },
@@ -200,16 +236,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-/// Plain timestamped progress lines on stderr (never on stdout, which may carry JSON).
-fn progress_printer(quiet: bool) -> impl Fn(&str) {
-    let start = Instant::now();
-    move |msg: &str| {
-        if !quiet {
-            eprintln!("[{:>7.3}s] {msg}", start.elapsed().as_secs_f64());
-        }
-    }
-}
-
 fn gate(
     config: &Path,
     out: &Path,
@@ -219,14 +245,19 @@ fn gate(
     full: bool,
 ) -> anyhow::Result<u8> {
     let plan = config::load(config).map_err(anyhow::Error::from)?;
-    let progress = progress_printer(quiet || format != Format::Table);
+    let progress = crate::progress::Progress::new(quiet || format != Format::Table);
+    let step = |msg: &str| progress.step(msg);
     let result: Result<Run, GateError> = if full {
-        pipeline::check(&plan, &progress)
+        pipeline::check(&plan, &step)
     } else {
-        pipeline::validate(&plan, &progress)
+        pipeline::validate(&plan, &step)
     };
+    progress.finish();
     let run = result?;
     output::write_run(out, &plan, &run)?;
+    if crate::ci::github_actions() {
+        crate::ci::publish(&run.report, &plan, out);
+    }
     let r = &run.report;
     if quiet {
         println!("{}", report::table::verdict_line(r));
@@ -255,6 +286,30 @@ impl RegistryLocation {
             None => Ok(config::load(&self.config)?.registry),
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn init(a: &InitArgs) -> anyhow::Result<u8> {
+    let done = crate::init::init(&a.dir, a.data.as_deref(), &a.action)?;
+    for f in &done.files {
+        println!("wrote {}", f.display());
+    }
+    if let Some(g) = &done.guess {
+        println!(
+            "guessed: target {:?} (positive {:?}), protected {:?}, drop {:?}",
+            g.target, g.positive, g.protected, g.drop
+        );
+    }
+    println!("next: review gates.toml, then `release-gate check`");
+    Ok(0)
 }
 
 fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {

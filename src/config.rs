@@ -4,6 +4,7 @@ use crate::data::contract::{self, ContractConfig};
 use crate::error::GateError;
 use crate::model::{forest, logistic, tree, ModelKind, ModelSpec};
 use crate::report::{ModelCardMeta, Severity};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -28,24 +29,30 @@ pub const FAIRNESS_METRICS: [&str; 3] = [
 
 // ---------------------------------------------------------------- raw (serde)
 
-#[derive(Debug, Deserialize)]
+/// `gates.toml`: the data, its contract, the model and the gates it must pass.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "gates.toml", rename = "GatesToml")]
 struct RawConfig {
+    /// Metadata rendered into `model_card.md`.
     #[serde(default)]
     model_card: ModelCardMeta,
     data: RawData,
+    /// The data contract; any violation is a NO-GO.
     #[serde(default)]
     contract: ContractConfig,
     #[serde(default)]
     model: RawModel,
     #[serde(default)]
     registry: RawRegistry,
+    /// The gates: each `[[gate]]` has a `kind` and the keys of that kind.
     #[serde(default)]
+    #[schemars(with = "Vec<RawGate>")]
     gate: Vec<Spanned<RawGate>>,
 }
 
 /// A TOML scalar compared as text (`positive = "Yes"`, `positive = 1`).
-#[derive(Debug, Deserialize, Clone)]
+#[derive(Debug, Deserialize, Clone, JsonSchema)]
 #[serde(untagged)]
 enum TextLike {
     Text(String),
@@ -65,11 +72,18 @@ impl TextLike {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `[data]`: where the rows are and what to predict.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Data")]
 struct RawData {
+    /// A `.csv` or `.parquet` file, relative to gates.toml.
+    #[schemars(with = "String")]
     path: Spanned<String>,
+    /// The label column.
+    #[schemars(with = "String")]
     target: Spanned<String>,
+    /// The target value that is the positive class (compared as text).
     positive: TextLike,
     #[serde(default)]
     drop: Vec<String>,
@@ -80,6 +94,7 @@ struct RawData {
     #[serde(default)]
     test_path: String,
     #[serde(default = "default_test_fraction")]
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
     test_fraction: Spanned<f64>,
     #[serde(default = "default_seed")]
     seed: u64,
@@ -100,15 +115,31 @@ fn default_threshold() -> Spanned<f64> {
     Spanned::new(0..0, 0.5)
 }
 
-#[derive(Debug, Deserialize)]
+/// `[model]`: which model to train and its decision threshold.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Model")]
 struct RawModel {
     #[serde(default)]
     kind: ModelKind,
+    /// Decision threshold on the positive-class score.
     #[serde(default = "default_threshold")]
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
     threshold: Spanned<f64>,
+    /// Hyper-parameters of `kind` (each kind's keys are listed below).
     #[serde(default)]
+    #[schemars(schema_with = "model_params_schema")]
     params: Option<Spanned<toml::Table>>,
+}
+
+/// `[model.params]`: the parameters of one of the model kinds.
+fn model_params_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let kinds = [
+        g.subschema_for::<logistic::LogisticParams>(),
+        g.subschema_for::<forest::ForestParams>(),
+        g.subschema_for::<tree::TreeParams>(),
+    ];
+    schemars::json_schema!({ "anyOf": kinds })
 }
 
 impl Default for RawModel {
@@ -121,13 +152,16 @@ impl Default for RawModel {
     }
 }
 
-#[derive(Debug, Deserialize, Default)]
+/// `[registry]`: where the champion lives.
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Registry")]
 struct RawRegistry {
+    /// A directory (default `models/registry`), may be committed to git.
     path: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GateKind {
     Metric,
@@ -150,7 +184,7 @@ impl GateKind {
 }
 
 /// What the champion gate does when there is no champion yet.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnMissing {
     #[default]
@@ -159,23 +193,40 @@ pub enum OnMissing {
 }
 
 /// One `[[gate]]` as written: every key of every kind, resolved per kind.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Gate")]
 struct RawGate {
+    /// Shown in reports and annotations; derived from the kind when absent.
     name: Option<String>,
     kind: GateKind,
+    /// metric/champion: a quality metric; fairness: a fairness metric.
+    #[schemars(with = "Option<String>")]
     metric: Option<Spanned<String>>,
+    /// metric/fairness: lower bound on the observed value.
     min: Option<f64>,
+    /// metric/fairness: upper bound on the observed value.
     max: Option<f64>,
+    /// `block` (default) stops the line; `warn` never changes the exit code.
     #[serde(default)]
     severity: Severity,
+    /// fairness: a column listed in `data.protected`.
+    #[schemars(with = "Option<String>")]
     attribute: Option<Spanned<String>>,
+    /// fairness: a smaller group makes the gate inconclusive (default 30).
     min_group_size: Option<u64>,
+    /// latency: which percentile of single-row latency (default 95).
+    #[schemars(with = "Option<f64>")]
     percentile: Option<Spanned<f64>>,
+    /// latency: the limit in milliseconds.
     max_ms: Option<f64>,
+    /// champion: the candidate must beat the champion by at least this much.
     min_delta: Option<f64>,
+    /// champion: what the first run (no champion yet) does.
     on_missing: Option<OnMissing>,
+    /// drift: a reference data file (default: the training split).
     reference: Option<String>,
+    /// drift: the Population Stability Index limit per feature.
     max_psi: Option<f64>,
 }
 
@@ -257,6 +308,11 @@ pub struct Gate {
     /// 1-based line of the `[[gate]]` header in `gates.toml`.
     pub line: usize,
     pub spec: GateSpec,
+}
+
+/// The JSON Schema of `gates.toml`, generated from the types above.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::Value::from(schemars::schema_for!(RawConfig))
 }
 
 // ---------------------------------------------------------------- errors

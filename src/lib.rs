@@ -6,6 +6,7 @@
 //! `gates` (verdicts as data), `registry` (champion), `lineage`, `report`
 //! (all rendering). `cli` wires them; `pipeline` runs `check`.
 pub mod artifact;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -13,10 +14,12 @@ pub mod error;
 pub mod evaluate;
 pub mod features;
 pub mod gates;
+pub mod init;
 pub mod lineage;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod promote;
 pub mod registry;
 pub mod report;

@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 const MAX_EXAMPLES: usize = 5;
 
 /// `[contract]`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractConfig {
     pub min_rows: Option<u64>,
@@ -56,7 +56,7 @@ pub struct ContractConfig {
 }
 
 /// `[contract.columns.NAME]`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnRule {
     #[serde(rename = "type")]
@@ -74,7 +74,7 @@ pub struct ColumnRule {
 }
 
 /// A TOML scalar compared as text: `"Yes"`, `1`, `2.5`, `true`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum TextValue {
     Text(String),

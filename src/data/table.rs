@@ -8,7 +8,9 @@
 pub const NULL_CODE: u32 = u32::MAX;
 
 /// The logical type a column had in the source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DType {
     Integer,

@@ -31,7 +31,7 @@ pub const MISSING_CODE: u32 = u32::MAX;
 pub const MISSING_GROUP: &str = "<missing>";
 
 /// Outcome statistics of one group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupStats {
     /// Test rows in the group.
     pub count: u64,
@@ -44,7 +44,7 @@ pub struct GroupStats {
 }
 
 /// Fairness summary of one protected attribute.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttributeFairness {
     pub groups: BTreeMap<String, GroupStats>,
     pub disparate_impact: Option<f64>,

@@ -33,7 +33,9 @@ pub const METRIC_NAMES: [&str; 7] = [
 const LOG_LOSS_EPS: f64 = f64::EPSILON;
 
 /// Binary confusion matrix with the positive class = 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Confusion {
     pub tp: u64,
     pub fp: u64,
@@ -44,7 +46,7 @@ pub struct Confusion {
 }
 
 /// All quality metrics of one model on one test set. `None` = undefined.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Metrics {
     pub accuracy: Option<f64>,
     pub precision: Option<f64>,

@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// `[model.params]` of `kind = "random_forest"`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ForestParams {
     pub n_trees: usize,
@@ -86,6 +86,24 @@ impl Serialize for MaxFeatures {
             MaxFeatures::Count(k) => s.serialize_u64(k as u64),
             MaxFeatures::Fraction(f) => s.serialize_f64(f),
         }
+    }
+}
+
+// Its serde form is hand-written, so its schema is too: the same three forms.
+impl schemars::JsonSchema for MaxFeatures {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MaxFeatures".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Candidate features per node: \"sqrt\", \"log2\", \"all\", a count >= 1 or a fraction in (0, 1].",
+            "anyOf": [
+                { "enum": ["sqrt", "log2", "all"] },
+                { "type": "integer", "minimum": 1 },
+                { "type": "number", "exclusiveMinimum": 0, "maximum": 1 }
+            ]
+        })
     }
 }
 

@@ -41,7 +41,7 @@ const ONE_CLASS_LOGIT: f64 = 40.0;
 const NEWTON_MAX_DIM: usize = 300;
 
 /// `[model.params]` of `kind = "logistic_regression"`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogisticParams {
     /// L2 strength (scikit-learn's `1 / C`); 0 disables the penalty.

@@ -20,7 +20,9 @@ use anyhow::{bail, ensure};
 use serde::{Deserialize, Serialize};
 
 /// The model kinds `[model] kind` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     #[default]

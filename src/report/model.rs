@@ -3,13 +3,19 @@
 //! with users' pipelines: add freely, never rename.
 use crate::evaluate::fairness::AttributeFairness;
 use crate::evaluate::metrics::Metrics;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The JSON Schema of `report.json`, generated from [`Report`].
+pub fn json_schema() -> serde_json::Value {
+    serde_json::Value::from(schemars::schema_for!(Report))
+}
+
 /// GO / NO-GO (`"go"` / `"no-go"` in JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Verdict {
     #[serde(rename = "go")]
     Go,
@@ -26,7 +32,7 @@ impl Verdict {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool_version: String,
@@ -52,7 +58,7 @@ pub struct Report {
     pub timings_ms: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct DataInfo {
     pub path: String,
     pub sha256: String,
@@ -72,7 +78,7 @@ pub struct DataInfo {
     pub test_sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelInfo {
     pub kind: String,
     pub params: serde_json::Value,
@@ -85,7 +91,7 @@ pub struct ModelInfo {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Latency {
     pub p50_ms: f64,
     pub p95_ms: f64,
@@ -96,7 +102,7 @@ pub struct Latency {
     pub calls: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ChampionInfo {
     pub present: bool,
     pub version: Option<String>,
@@ -110,14 +116,14 @@ pub struct ChampionInfo {
     pub forced_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct ContractReport {
     pub passed: bool,
     pub violations: Vec<Violation>,
 }
 
 /// One broken contract rule: which column, which rule, how many rows, examples.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Violation {
     /// Column name, or `"*"` for table-level rules (min_rows, duplicates).
     pub column: String,
@@ -133,7 +139,7 @@ pub struct Violation {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct DriftReport {
     /// Population Stability Index per feature.
     pub psi: BTreeMap<String, f64>,
@@ -145,7 +151,7 @@ pub struct DriftReport {
     pub reference: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GateStatus {
     Pass,
@@ -167,7 +173,7 @@ impl GateStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     #[default]
@@ -185,7 +191,7 @@ impl Severity {
 }
 
 /// The outcome of one `[[gate]]`: data, never an error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GateResult {
     pub name: String,
     pub kind: String,
@@ -199,7 +205,7 @@ pub struct GateResult {
     pub line: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct Lineage {
     pub git: Option<GitInfo>,
     pub config_path: String,
@@ -211,14 +217,14 @@ pub struct Lineage {
     pub ci: Option<CiInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GitInfo {
     pub commit: String,
     pub branch: Option<String>,
     pub dirty: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CiInfo {
     pub provider: String,
     pub run_id: Option<String>,
@@ -229,7 +235,7 @@ pub struct CiInfo {
 }
 
 /// `[model_card]` metadata from `gates.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelCardMeta {
     #[serde(default)]
