@@ -147,6 +147,7 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
         drift: None,
         gates: Vec::new(),
         lineage: lineage(plan, &p.main.sha256, started_at),
+        notes: Vec::new(),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),
     }
@@ -486,6 +487,7 @@ fn evaluate_and_gate(
         .values()
         .find_map(|d| d.as_ref().ok().cloned())
         .or_else(|| default_drift(sides, &artifact));
+    report.notes.extend(artifact.preprocessor.notes());
     report.model = Some(ModelInfo {
         kind: plan.model.kind().name().to_string(),
         params: plan.model.params_json(),

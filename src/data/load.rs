@@ -3,7 +3,8 @@
 use super::table::{Column, DType, Table, Values, NULL_CODE};
 use crate::error::GateError;
 use polars::prelude::{
-    CsvParseOptions, CsvReadOptions, DataFrame, DataType, NullValues, ParquetReader, SerReader,
+    ArrowDataType, CsvParseOptions, CsvReadOptions, DataFrame, DataType, NullValues, ParquetReader,
+    SerReader,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -44,7 +45,13 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         (hasher.join().unwrap_or_default(), df)
     });
     let df = df.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
-    let table = to_table(&df).map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    let mut table = to_table(&df).map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    if table.n_rows == 0 {
+        return Err(GateError::Data(format!("{shown}: {NO_ROWS}")));
+    }
+    if !is_parquet(path) {
+        table.columns.iter_mut().for_each(numeric_text_to_float);
+    }
     Ok(Loaded { table, sha256 })
 }
 
@@ -59,9 +66,35 @@ fn is_parquet(path: &Path) -> bool {
 }
 
 fn read_parquet(bytes: &[u8]) -> Result<DataFrame, String> {
-    ParquetReader::new(Cursor::new(bytes))
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let schema = reader
+        .schema()
+        .map_err(|e| format!("cannot read Parquet: {e}"))?;
+    // Name a nested column before polars fails on it with a type dump.
+    for field in schema.iter_values() {
+        if let Some(kind) = nested_kind(&field.dtype) {
+            return Err(format!(
+                "column {:?} has unsupported type {kind}; use integer, float, boolean or text columns",
+                field.name.as_str()
+            ));
+        }
+    }
+    reader
         .finish()
         .map_err(|e| format!("cannot read Parquet: {e}"))
+}
+
+/// The kind of a nested Arrow type (dictionary-encoded text is not nested).
+fn nested_kind(t: &ArrowDataType) -> Option<&'static str> {
+    use ArrowDataType as A;
+    match t {
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(..) => Some("list"),
+        A::Struct(_) => Some("struct"),
+        A::Map(..) => Some("map"),
+        A::Union(_) => Some("union"),
+        A::Extension(e) => nested_kind(&e.inner),
+        _ => None,
+    }
 }
 
 fn read_csv(bytes: &[u8]) -> Result<DataFrame, String> {
@@ -78,16 +111,55 @@ fn read_csv(bytes: &[u8]) -> Result<DataFrame, String> {
         ));
     }
     check_header(body)?;
+    if super::shape::check(body)?.records == 0 {
+        return Err(NO_ROWS.to_string());
+    }
     match parse_csv(body, Some(INFER_ROWS)) {
         Ok(df) => Ok(df),
         // A column whose type changes after the first rows: infer from all rows.
         Err(_) => parse_csv(body, None),
     }
-    .map_err(|e| format!("cannot parse CSV: {e}"))
+    .map_err(|e| format!("cannot parse CSV: {}", tidy_polars_error(&e.to_string())))
+}
+
+/// The error for a file with a header (or a schema) but no rows.
+const NO_ROWS: &str = "no data rows (the file has a header only)";
+
+/// A CSV text column whose every value is a number polars does not read
+/// (`Infinity`, `-Infinity`, `+inf`) becomes a float column, so the model and
+/// the contract's `finite` rule see numbers. Real text fails on its first level.
+fn numeric_text_to_float(col: &mut Column) {
+    let Values::Cat { codes, levels } = &col.values else {
+        return;
+    };
+    let nums: Option<Vec<f64>> = levels.iter().map(|l| l.trim().parse().ok()).collect();
+    let Some(nums) = nums.filter(|n| !n.is_empty()) else {
+        return;
+    };
+    let v = codes
+        .iter()
+        .map(|&c| nums.get(c as usize).copied().unwrap_or(f64::NAN))
+        .collect();
+    col.dtype = DType::Float;
+    col.values = Values::Num(v);
+}
+
+/// Polars' CSV errors end in advice about Python options (`ignore_errors`,
+/// `infer_schema_length`); keep what went wrong and where.
+fn tidy_polars_error(e: &str) -> String {
+    let head = e.split("\n\n").next().unwrap_or(e).trim();
+    let original = e.split_once("Original error:").map(|(_, o)| {
+        let o = o.replace("```", "");
+        o.split_whitespace().collect::<Vec<_>>().join(" ")
+    });
+    match original {
+        Some(o) if !o.is_empty() => format!("{head} ({o})"),
+        _ => head.to_string(),
+    }
 }
 
 fn parse_csv(body: &[u8], infer: Option<usize>) -> polars::prelude::PolarsResult<DataFrame> {
-    let nulls = NullValues::AllColumns(vec!["".into(), "NA".into(), "null".into(), "NULL".into()]);
+    let nulls = NullValues::AllColumns(["", "NA", "null", "NULL", "NaN"].map(Into::into).to_vec());
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(infer)

@@ -124,6 +124,25 @@ impl Preprocessor {
         self.features.iter().map(|f| f.name().to_string()).collect()
     }
 
+    /// One line per text column whose one-hot encoding was capped at
+    /// [`MAX_CATEGORIES`], for the report's `notes`.
+    pub fn notes(&self) -> Vec<String> {
+        self.features
+            .iter()
+            .filter_map(|f| match f {
+                FeatureSpec::Categorical {
+                    name,
+                    capped_from: Some(n),
+                    ..
+                } => Some(format!(
+                    "{name}: one-hot keeps the {MAX_CATEGORIES} most frequent of {n} categories \
+                     in the training rows; the others encode as all zeros"
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Model input names: `col` for numbers, `col=level` for one-hot columns.
     pub fn output_names(&self) -> Vec<String> {
         let mut out = Vec::with_capacity(self.width());
@@ -169,7 +188,7 @@ impl Preprocessor {
                     let out = m.col_mut(offset);
                     for (o, &r) in out.iter_mut().zip(rows) {
                         let x = if v[r].is_nan() { *median } else { v[r] };
-                        *o = (x - mean) / scale;
+                        *o = standardize(x, *mean, *scale);
                     }
                 }
                 FeatureSpec::Categorical { fill, .. } => {
@@ -245,7 +264,7 @@ impl Preprocessor {
                         RawValue::Text(t) => t.trim().parse::<f64>().unwrap_or(*median),
                         _ => *median,
                     };
-                    out[offset] = (x - mean) / scale;
+                    out[offset] = standardize(x, *mean, *scale);
                 }
                 FeatureSpec::Categorical { fill, .. } => {
                     let hit = match v {
@@ -299,14 +318,21 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
         }
     }
     let median = median(&mut present).unwrap_or(0.0);
-    // Mean and std of the imputed column (StandardScaler after SimpleImputer).
-    let n_missing = (n_total - present.len()) as f64;
-    let n = n_total.max(1) as f64;
-    let mean = (present.iter().sum::<f64>() + n_missing * median) / n;
-    let var = (present.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
-        + n_missing * (median - mean).powi(2))
-        / n;
-    let std = var.sqrt();
+    let n_missing = n_total - present.len();
+    let (mut mean, mut std) = mean_std(&present, n_missing, median, 1.0);
+    if !(mean.is_finite() && std.is_finite()) {
+        // Values near f64::MAX (1e308) overflow the sums: compute on values
+        // divided by the largest magnitude, then scale back (both stay finite).
+        let k = present
+            .iter()
+            .map(|x| x.abs())
+            .filter(|x| x.is_finite())
+            .fold(0.0, f64::max);
+        if k > 0.0 {
+            let (m, s) = mean_std(&present, n_missing, median, k);
+            (mean, std) = (m * k, s * k);
+        }
+    }
     let scale = if std.is_finite() && std > 1e-12 * mean.abs().max(1.0) {
         std
     } else {
@@ -320,6 +346,28 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
     }
 }
 
+/// Mean and standard deviation of the imputed column, computed on values
+/// divided by `k` (StandardScaler after SimpleImputer).
+fn mean_std(present: &[f64], n_missing: usize, median: f64, k: f64) -> (f64, f64) {
+    let n = (present.len() + n_missing).max(1) as f64;
+    let (fill, missing) = (median / k, n_missing as f64);
+    let mean = (present.iter().map(|x| x / k).sum::<f64>() + missing * fill) / n;
+    let var = (present.iter().map(|x| (x / k - mean).powi(2)).sum::<f64>()
+        + missing * (fill - mean).powi(2))
+        / n;
+    (mean, var.sqrt())
+}
+
+/// `(x - mean) / scale`, without overflowing when `x - mean` exceeds f64::MAX.
+fn standardize(x: f64, mean: f64, scale: f64) -> f64 {
+    let d = x - mean;
+    if d.is_finite() {
+        d / scale
+    } else {
+        x / scale - mean / scale
+    }
+}
+
 fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
@@ -329,7 +377,14 @@ fn median(v: &mut [f64]) -> Option<f64> {
     Some(if n % 2 == 1 {
         v[n / 2]
     } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
+        let (a, b) = (v[n / 2 - 1], v[n / 2]);
+        let m = (a + b) / 2.0;
+        // Two values near f64::MAX overflow their sum; halving first does not.
+        if m.is_finite() {
+            m
+        } else {
+            a / 2.0 + b / 2.0
+        }
     })
 }
 
@@ -449,6 +504,28 @@ mod tests {
     }
 
     #[test]
+    fn values_near_f64_max_standardize_to_finite_numbers() {
+        let v = [1e308, -1e308, 1e308, 1e308, -1e308, 5.0];
+        let s = fit_numeric("big", v.into_iter());
+        let FeatureSpec::Numeric {
+            median,
+            mean,
+            scale,
+            ..
+        } = s
+        else {
+            panic!("numeric")
+        };
+        assert!(median.is_finite() && mean.is_finite() && scale.is_finite());
+        assert!((mean - 1e308 / 6.0).abs() < 1e294, "{mean}");
+        for x in v {
+            let z = standardize(x, mean, scale);
+            assert!(z.is_finite() && z.abs() < 3.0, "{x} -> {z}");
+        }
+        assert_eq!(super::median(&mut [1e308, 1.7e308]), Some(1.35e308));
+    }
+
+    #[test]
     fn many_categories_are_capped() {
         let n = MAX_CATEGORIES + 50;
         let levels: Vec<String> = (0..n).map(|i| format!("id{i}")).collect();
@@ -457,6 +534,14 @@ mod tests {
         let s = fit_categorical("id", &codes, &levels, &rows);
         assert!(
             matches!(s, FeatureSpec::Categorical { ref levels, capped_from: Some(c), .. } if levels.len() == MAX_CATEGORIES && c == n)
+        );
+        let p = Preprocessor::new(vec![s, fit_numeric("x", [1.0].into_iter())]);
+        assert_eq!(
+            p.notes(),
+            vec![
+                "id: one-hot keeps the 100 most frequent of 150 categories in the training rows; \
+                 the others encode as all zeros"
+            ]
         );
     }
 }

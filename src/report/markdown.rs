@@ -31,6 +31,10 @@ pub fn render(r: &Report) -> String {
         r.drift.as_ref().and_then(drift_section),
     ];
     sections.extend(optional.into_iter().flatten());
+    if !r.notes.is_empty() {
+        let items: Vec<String> = r.notes.iter().map(|n| format!("- {}\n", cell(n))).collect();
+        sections.push(format!("### Notes\n\n{}", items.concat()));
+    }
     sections.push(lineage_section(r));
     let mut out = sections.join("\n").trim_end().to_string();
     out.push('\n');
@@ -440,6 +444,21 @@ mod tests {
         );
         assert!(
             md.contains("### Data contract") && md.contains("### Lineage"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn notes_are_a_bullet_list() {
+        let mut r = sample_report();
+        assert!(!render(&r).contains("### Notes"));
+        r.notes
+            .push("zip: one-hot keeps the 100 most frequent of 900 categories".into());
+        let md = render(&r);
+        assert!(
+            md.contains(
+                "### Notes\n\n- zip: one-hot keeps the 100 most frequent of 900 categories\n"
+            ),
             "{md}"
         );
     }

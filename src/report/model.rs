@@ -51,6 +51,10 @@ pub struct Report {
     pub drift: Option<DriftReport>,
     pub gates: Vec<GateResult>,
     pub lineage: Lineage,
+    /// What a reader should know that is not a failure, e.g. a text column
+    /// whose one-hot encoding was capped (`MAX_CATEGORIES`).
+    #[serde(default)]
+    pub notes: Vec<String>,
     #[serde(default)]
     pub model_card: ModelCardMeta,
     /// Wall time per pipeline stage, milliseconds (load, contract, split, ...).

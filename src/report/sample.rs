@@ -49,6 +49,7 @@ pub(crate) fn sample_report() -> Report {
         drift: Some(sample_drift()),
         gates: sample_gates(),
         lineage: sample_lineage(),
+        notes: Vec::new(),
         model_card: ModelCardMeta {
             name: Some("churn-classifier".to_string()),
             version: Some("2.1.0".to_string()),

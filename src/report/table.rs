@@ -61,6 +61,10 @@ pub fn render_with_width(r: &Report, color: bool, width: u16) -> String {
     if !details.is_empty() {
         blocks.push(details.join("\n"));
     }
+    if !r.notes.is_empty() {
+        let notes: Vec<String> = r.notes.iter().map(|n| format!("note: {n}")).collect();
+        blocks.push(notes.join("\n"));
+    }
     blocks.push(verdict(r, color));
     let mut out = blocks.join("\n\n");
     out.push('\n');
@@ -449,5 +453,18 @@ mod tests {
                 .ends_with("NO-GO: data contract violated (1 violation)"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn notes_are_shown_before_the_verdict() {
+        let mut r = sample_report();
+        assert!(!render_with_width(&r, false, DEFAULT_WIDTH).contains("note:"));
+        r.notes
+            .push("zip: one-hot keeps the 100 most frequent of 900 categories".into());
+        let out = render_with_width(&r, false, DEFAULT_WIDTH);
+        let note = out
+            .find("note: zip: one-hot keeps the 100 most frequent of 900 categories")
+            .expect("note shown");
+        assert!(note < out.find("NO-GO:").expect("verdict"), "{out}");
     }
 }

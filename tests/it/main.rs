@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod check;
 mod fixture;
+mod hostile;
 mod github;
 mod init;
 mod registry;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Fuzzes the gates.toml parser and CSV ingest through `validate` with
+# cargo-fuzz (libFuzzer; needs a nightly toolchain), each for a bounded time.
+#
+#   scripts/fuzz.sh              # every target, 120 s each
+#   scripts/fuzz.sh 600          # every target, 600 s each
+#   scripts/fuzz.sh 60 csv_validate
+#
+# The fuzz crate (fuzz/) is its own workspace: `cargo test` never builds it.
+# Corpora grow in fuzz/corpus/<target>/ (gitignored), seeded from the
+# committed fuzz/seeds/<target>/. A crash leaves its input in
+# fuzz/artifacts/<target>/ and makes this script exit non-zero; turn each one
+# into a regression test (tests/it/hostile.rs) before fixing it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+secs="${1:-120}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(config_parse csv_validate)
+
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    echo "fuzz.sh: needs a nightly toolchain: rustup toolchain install nightly" >&2
+    exit 2
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz.sh: installing cargo-fuzz" >&2
+    cargo install cargo-fuzz --locked
+fi
+
+status=0
+for t in "${targets[@]}"; do
+    mkdir -p "fuzz/corpus/$t"
+    cp -n fuzz/seeds/"$t"/* "fuzz/corpus/$t/" 2>/dev/null || true
+    echo "fuzz.sh: $t for ${secs}s" >&2
+    # -rss_limit_mb: polars may map large buffers; 4 GB is well above normal.
+    if ! cargo +nightly fuzz run "$t" "fuzz/corpus/$t" -- \
+        -max_total_time="$secs" -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1; then
+        echo "fuzz.sh: $t found a crash; see fuzz/artifacts/$t/" >&2
+        status=1
+    fi
+done
+exit $status
