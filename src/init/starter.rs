@@ -2,7 +2,6 @@
 //! commented out) with a comment saying what it does, filled with what
 //! [`super::guess`] found in the data when there is data.
 use super::guess::{Guess, MAX_GROUPS};
-use std::fmt::Write as _;
 
 /// What the starter is written from.
 pub struct Inputs<'a> {
@@ -11,17 +10,209 @@ pub struct Inputs<'a> {
     pub guess: Option<&'a Guess>,
 }
 
+/// Width of `key = value` before a line's `# comment`.
+const COMMENT_COLUMN: usize = 34;
+
+const HEADER: &str = r#"# gates.toml: what a model must pass before it ships.
+# Written by `release-gate init`{from}.
+# Values marked "guessed" were read off the data: review them. Every key is
+# described in README.md ("gates.toml reference").
+#   release-gate validate   # the data contract only, no training
+#   release-gate check      # the whole gate: exit 0 GO, 1 NO-GO, 2 error
+# Completion and validation in editors (taplo / Even Better TOML):
+#   release-gate schema > gates.schema.json, then uncomment the next line.
+# #:schema ./gates.schema.json
+
+[model_card] # rendered into model_card.md
+name = "my-model" # what the model is called
+owners = [] # who answers for it, e.g. ["ml-team@example.com"]
+intended_use = "" # what the model is for
+limitations = "" # where it must not be trusted
+"#;
+
+const DATA: &str = r#"
+[data]
+path = {path} # .csv or .parquet, relative to this file
+target = {target} # the label column{guessed}
+positive = {positive} # the positive class{seen}
+drop = {drop} # never used as features: ids, leaks{guessed}
+protected = {protected} # per-group fairness; not features{guessed}
+{too_many}use_protected = false # also train on the protected columns
+test_path = "" # a held-out test file; empty = split `path`
+test_fraction = 0.2 # share of rows in the test split
+seed = 42 # seeds the split and the model
+stratify = true # keep the class balance on both sides
+
+[contract] # any violation is a NO-GO, before training
+min_rows = {min_rows} # at least this many rows
+# max_null_fraction = 0.05 # missing values per column, at most
+# max_duplicate_fraction = 0.01 # fully duplicated rows, at most
+# unique = ["id"] # columns whose values must be unique
+# [contract.columns.NAME]: type, nullable, min, max, allowed, pattern, required
+"#;
+
+const TARGET_RULE: &str = r#"
+[contract.columns.{key}]
+allowed = {values} # the target's values today
+"#;
+
+const MODEL: &str = r#"
+[model]
+kind = "logistic_regression" # or random_forest, decision_tree
+threshold = 0.5 # decision threshold on the positive-class score
+
+[model.params] # per kind, see README; unknown keys are errors
+max_iter = 1000 # logistic_regression: solver iteration cap
+
+[registry]
+path = "models/registry" # where the champion lives (commit it)
+
+[[gate]]
+name = "quality floor" # shown in reports and annotations
+kind = "metric" # metric | fairness | latency | champion | drift
+metric = "roc_auc" # accuracy precision recall f1 roc_auc log_loss brier
+min = 0.7 # `min` if higher is better, `max` if lower is
+severity = "block" # block (default) stops the line; warn only reports
+
+[[gate]]
+name = "calibration" # mean squared error of the scores
+kind = "metric" # a quality metric
+metric = "brier" # lower is better
+max = 0.25 # upper bound
+severity = "warn" # block (default) stops the line; warn only reports
+"#;
+
+const FAIRNESS_GATE: &str = r#"
+[[gate]]
+name = {name} # per-group selection rates
+kind = "fairness" # needs the attribute in data.protected
+attribute = {attr} # a protected column (guessed)
+metric = "disparate_impact" # or tpr_difference, selection_rate_difference
+min = 0.8 # the four-fifths rule
+min_group_size = 30 # smaller groups make the gate inconclusive
+severity = "warn" # review the attribute, then make it block
+"#;
+
+const OPERATIONS_GATES: &str = r#"
+[[gate]]
+name = "single-row latency" # predict end to end: preprocessing + model
+kind = "latency" # timed single-row calls
+percentile = 95 # which percentile
+max_ms = 10.0 # milliseconds
+
+[[gate]]
+name = "beats the champion" # re-scores the champion on the same test rows
+kind = "champion" # compares with the registry's champion
+metric = "roc_auc" # a quality metric
+min_delta = 0.0 # must beat the champion by at least this
+on_missing = "pass" # first run, no champion yet: pass | fail
+
+[[gate]]
+name = "train/test drift" # Population Stability Index per feature
+kind = "drift" # compares feature distributions
+# reference = "data/reference.csv" # default: the training split
+max_psi = 0.2 # 0.1 small, 0.2 large shift
+severity = "warn" # block (default) stops the line; warn only reports
+"#;
+
 /// The whole starter `gates.toml`.
 pub fn gates_toml(i: &Inputs) -> String {
-    [
-        header(i),
-        model_card(),
-        data(i),
-        contract(i),
-        model(),
-        gates(i),
-    ]
-    .concat()
+    let from = match (i.data_path, i.guess) {
+        (Some(p), Some(g)) => format!(" from {p} ({} rows)", g.rows),
+        _ => String::new(),
+    };
+    let mut text = HEADER.replace("{from}", &from);
+    text.push_str(&data(i));
+    if let Some(g) = i
+        .guess
+        .filter(|g| (2..=10).contains(&g.target_values.len()))
+    {
+        let values: Vec<String> = g.target_values.iter().map(|(v, _)| v.clone()).collect();
+        let rule = TARGET_RULE
+            .replace("{key}", &key(&g.target))
+            .replace("{values}", &array(&values));
+        text.push_str(&rule);
+    }
+    text.push_str(MODEL);
+    for attr in i.guess.map(|g| g.protected.as_slice()).unwrap_or_default() {
+        let name = format!("four-fifths rule ({attr})");
+        let gate = FAIRNESS_GATE
+            .replace("{name}", &q(&name))
+            .replace("{attr}", &q(attr));
+        text.push_str(&gate);
+    }
+    text.push_str(OPERATIONS_GATES);
+    align_comments(&text)
+}
+
+/// `[data]` and `[contract]`, from the guesses or with placeholders.
+fn data(i: &Inputs) -> String {
+    let path = q(i.data_path.unwrap_or("data/train.csv"));
+    let Some(g) = i.guess else {
+        let fill = [
+            ("{target}", q("label")),
+            ("{positive}", q("yes")),
+            ("{drop}", "[]".into()),
+            ("{protected}", "[]".into()),
+            ("{min_rows}", "100".into()),
+        ];
+        return fill_in(DATA, &fill, &path, "", "", "");
+    };
+    let seen: Vec<String> = g
+        .target_values
+        .iter()
+        .take(4)
+        .map(|(v, n)| format!("{v} x{n}"))
+        .collect();
+    let too_many: String = g
+        .too_many_groups
+        .iter()
+        .map(|(name, n)| format!("# {name} looks protected but has {n} values (> {MAX_GROUPS}): bucket it, then add it\n"))
+        .collect();
+    let fill = [
+        ("{target}", q(&g.target)),
+        ("{positive}", q(&g.positive)),
+        ("{drop}", array(&g.drop)),
+        ("{protected}", array(&g.protected)),
+        ("{min_rows}", (g.rows / 2).max(1).to_string()),
+    ];
+    let seen = format!(" (guessed; seen: {})", seen.join(", "));
+    fill_in(DATA, &fill, &path, " (guessed)", &seen, &too_many)
+}
+
+fn fill_in(
+    template: &str,
+    fill: &[(&str, String)],
+    path: &str,
+    guessed: &str,
+    seen: &str,
+    too_many: &str,
+) -> String {
+    let mut s = template.replace("{path}", path);
+    for (k, v) in fill {
+        s = s.replace(k, v);
+    }
+    s.replace("{guessed}", guessed)
+        .replace("{seen}", seen)
+        .replace("{too_many}", too_many)
+}
+
+/// Pads `key = value # comment` lines so the comments line up.
+fn align_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.lines() {
+        let split = line
+            .rsplit_once(" # ")
+            .filter(|_| !line.starts_with("#   ") && !line.starts_with("# #:"));
+        match split {
+            Some((code, comment)) => {
+                out.push_str(&format!("{code:<COMMENT_COLUMN$} # {comment}"));
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// A TOML basic string.
@@ -46,359 +237,6 @@ fn key(s: &str) -> String {
     }
 }
 
-/// `key = value  # comment`, comments aligned.
-fn kv(out: &mut String, k: &str, value: &str, comment: &str) {
-    let _ = writeln!(out, "{:<34} # {comment}", format!("{k} = {value}"));
-}
-
-fn header(i: &Inputs) -> String {
-    let from = match (i.data_path, i.guess) {
-        (Some(p), Some(g)) => format!(" from {p} ({} rows)", g.rows),
-        _ => String::new(),
-    };
-    format!(
-        "# gates.toml: what a model must pass before it ships.\n\
-         # Written by `release-gate init`{from}.\n\
-         # Values marked \"guessed\" were read off the data: review them. Every key is\n\
-         # described in README.md (\"gates.toml reference\").\n\
-         #   release-gate validate   # the data contract only, no training\n\
-         #   release-gate check      # the whole gate: exit 0 GO, 1 NO-GO, 2 error\n\
-         # Completion and validation in editors (taplo / Even Better TOML):\n\
-         #   release-gate schema > gates.schema.json, then uncomment the next line.\n\
-         # #:schema ./gates.schema.json\n"
-    )
-}
-
-fn model_card() -> String {
-    let mut s =
-        String::from("\n[model_card]                       # rendered into model_card.md\n");
-    kv(&mut s, "name", &q("my-model"), "what the model is called");
-    kv(
-        &mut s,
-        "owners",
-        "[]",
-        "who answers for it, e.g. [\"ml-team@example.com\"]",
-    );
-    kv(&mut s, "intended_use", &q(""), "what the model is for");
-    kv(
-        &mut s,
-        "limitations",
-        &q(""),
-        "where it must not be trusted",
-    );
-    s
-}
-
-fn data(i: &Inputs) -> String {
-    let mut s = String::from("\n[data]\n");
-    let path = i.data_path.unwrap_or("data/train.csv");
-    kv(
-        &mut s,
-        "path",
-        &q(path),
-        ".csv or .parquet, relative to this file",
-    );
-    match i.guess {
-        Some(g) => {
-            let seen: Vec<String> = g
-                .target_values
-                .iter()
-                .take(4)
-                .map(|(v, n)| format!("{v} x{n}"))
-                .collect();
-            kv(
-                &mut s,
-                "target",
-                &q(&g.target),
-                "the label column (guessed)",
-            );
-            let note = format!("positive class (guessed; seen: {})", seen.join(", "));
-            kv(&mut s, "positive", &q(&g.positive), &note);
-            kv(
-                &mut s,
-                "drop",
-                &array(&g.drop),
-                "never features: ids, leaks (guessed)",
-            );
-            kv(
-                &mut s,
-                "protected",
-                &array(&g.protected),
-                "per-group fairness; not features (guessed)",
-            );
-            for (name, n) in &g.too_many_groups {
-                let _ = writeln!(
-                    s,
-                    "# {name} looks protected but has {n} values (> {MAX_GROUPS}): bucket it, then add it"
-                );
-            }
-        }
-        None => {
-            kv(&mut s, "target", &q("label"), "the label column");
-            kv(
-                &mut s,
-                "positive",
-                &q("yes"),
-                "the target value that is the positive class",
-            );
-            kv(&mut s, "drop", "[]", "never used as features: ids, leaks");
-            kv(
-                &mut s,
-                "protected",
-                "[]",
-                "per-group fairness; not features, e.g. [\"sex\"]",
-            );
-        }
-    }
-    kv(
-        &mut s,
-        "use_protected",
-        "false",
-        "also train on the protected columns",
-    );
-    kv(
-        &mut s,
-        "test_path",
-        &q(""),
-        "a held-out test file; empty = split `path`",
-    );
-    kv(
-        &mut s,
-        "test_fraction",
-        "0.2",
-        "share of rows in the test split",
-    );
-    kv(&mut s, "seed", "42", "seeds the split and the model");
-    kv(
-        &mut s,
-        "stratify",
-        "true",
-        "keep the class balance on both sides",
-    );
-    s
-}
-
-fn contract(i: &Inputs) -> String {
-    let mut s = String::from(
-        "\n[contract]                         # any violation is a NO-GO, before training\n",
-    );
-    let min_rows = i.guess.map_or(100, |g| (g.rows / 2).max(1));
-    kv(
-        &mut s,
-        "min_rows",
-        &min_rows.to_string(),
-        "at least this many rows",
-    );
-    kv(
-        &mut s,
-        "# max_null_fraction",
-        "0.05",
-        "missing values per column, at most",
-    );
-    kv(
-        &mut s,
-        "# max_duplicate_fraction",
-        "0.01",
-        "fully duplicated rows, at most",
-    );
-    kv(
-        &mut s,
-        "# unique",
-        "[\"id\"]",
-        "columns whose values must be unique",
-    );
-    s.push_str("# [contract.columns.NAME]: type, nullable, min, max, allowed, pattern, required\n");
-    if let Some(g) = i
-        .guess
-        .filter(|g| (2..=10).contains(&g.target_values.len()))
-    {
-        let values: Vec<String> = g.target_values.iter().map(|(v, _)| v.clone()).collect();
-        let _ = writeln!(s, "\n[contract.columns.{}]", key(&g.target));
-        kv(
-            &mut s,
-            "allowed",
-            &array(&values),
-            "the target's values today",
-        );
-    }
-    s
-}
-
-fn model() -> String {
-    let mut s = String::from("\n[model]\n");
-    kv(
-        &mut s,
-        "kind",
-        &q("logistic_regression"),
-        "or random_forest, decision_tree",
-    );
-    kv(
-        &mut s,
-        "threshold",
-        "0.5",
-        "decision threshold on the positive-class score",
-    );
-    s.push_str(
-        "\n[model.params]                     # per kind, see README; unknown keys are errors\n",
-    );
-    kv(
-        &mut s,
-        "max_iter",
-        "1000",
-        "logistic_regression: solver iteration cap",
-    );
-    s.push_str("\n[registry]\n");
-    kv(
-        &mut s,
-        "path",
-        &q("models/registry"),
-        "where the champion lives (commit it)",
-    );
-    s
-}
-
-/// One `[[gate]]` from `(key, value, comment)` rows.
-fn gate(s: &mut String, rows: &[(&str, String, &str)]) {
-    s.push_str("\n[[gate]]\n");
-    for (k, v, c) in rows {
-        kv(s, k, v, c);
-    }
-}
-
-fn gates(i: &Inputs) -> String {
-    let mut s = String::new();
-    let block = "block (default) stops the line; warn only reports";
-    gate(
-        &mut s,
-        &[
-            (
-                "name",
-                q("quality floor"),
-                "shown in reports and annotations",
-            ),
-            (
-                "kind",
-                q("metric"),
-                "metric | fairness | latency | champion | drift",
-            ),
-            (
-                "metric",
-                q("roc_auc"),
-                "accuracy precision recall f1 roc_auc log_loss brier",
-            ),
-            (
-                "min",
-                "0.7".into(),
-                "`min` for higher-is-better, `max` for lower-is-better",
-            ),
-            ("severity", q("block"), block),
-        ],
-    );
-    gate(
-        &mut s,
-        &[
-            ("name", q("calibration"), "mean squared error of the scores"),
-            ("kind", q("metric"), "a quality metric"),
-            ("metric", q("brier"), "lower is better"),
-            ("max", "0.25".into(), "upper bound"),
-            ("severity", q("warn"), block),
-        ],
-    );
-    let protected = i.guess.map(|g| g.protected.clone()).unwrap_or_default();
-    for attr in &protected {
-        gate(
-            &mut s,
-            &[
-                (
-                    "name",
-                    q(&format!("four-fifths rule ({attr})")),
-                    "per-group selection rates",
-                ),
-                (
-                    "kind",
-                    q("fairness"),
-                    "needs the attribute in data.protected",
-                ),
-                ("attribute", q(attr), "a protected column (guessed)"),
-                (
-                    "metric",
-                    q("disparate_impact"),
-                    "or tpr_difference, selection_rate_difference",
-                ),
-                ("min", "0.8".into(), "the four-fifths rule"),
-                (
-                    "min_group_size",
-                    "30".into(),
-                    "smaller groups make the gate inconclusive",
-                ),
-                (
-                    "severity",
-                    q("warn"),
-                    "review the attribute, then make it block",
-                ),
-            ],
-        );
-    }
-    gate(
-        &mut s,
-        &[
-            (
-                "name",
-                q("single-row latency"),
-                "end-to-end predict: preprocessing + model",
-            ),
-            ("kind", q("latency"), "timed single-row calls"),
-            ("percentile", "95".into(), "which percentile"),
-            ("max_ms", "10.0".into(), "milliseconds"),
-        ],
-    );
-    gate(
-        &mut s,
-        &[
-            (
-                "name",
-                q("beats the champion"),
-                "re-scores the champion on the same test rows",
-            ),
-            (
-                "kind",
-                q("champion"),
-                "compares with the registry's champion",
-            ),
-            ("metric", q("roc_auc"), "a quality metric"),
-            (
-                "min_delta",
-                "0.0".into(),
-                "must beat the champion by at least this",
-            ),
-            (
-                "on_missing",
-                q("pass"),
-                "first run, no champion yet: pass | fail",
-            ),
-        ],
-    );
-    gate(
-        &mut s,
-        &[
-            (
-                "name",
-                q("train/test drift"),
-                "Population Stability Index per feature",
-            ),
-            ("kind", q("drift"), "compares feature distributions"),
-            (
-                "# reference",
-                q("data/reference.csv"),
-                "default: the training split",
-            ),
-            ("max_psi", "0.2".into(), "0.1 small, 0.2 large shift"),
-            ("severity", q("warn"), block),
-        ],
-    );
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,7 +245,18 @@ mod tests {
     fn keys_quote_when_needed() {
         assert_eq!(key("churn"), "churn");
         assert_eq!(key("Loan Status"), "\"Loan Status\"");
-        assert_eq!(q("a\"b"), "'a\"b'");
+    }
+
+    #[test]
+    fn comments_line_up() {
+        let text = align_comments("a = 1 # one\n#   cmd   # kept\n[t] # table\n");
+        assert_eq!(
+            text,
+            format!(
+                "{:<34} # one\n#   cmd   # kept\n{:<34} # table\n",
+                "a = 1", "[t]"
+            )
+        );
     }
 
     #[test]
@@ -420,5 +269,6 @@ mod tests {
         let plan = plan.map_err(|e| e.to_string());
         assert!(plan.is_ok(), "{plan:?}\n{text}");
         assert!(text.contains("target = \"label\""), "{text}");
+        assert!(!text.contains('{'), "every placeholder filled: {text}");
     }
 }
