@@ -121,7 +121,13 @@ fn new_table(style: Style, header: &[&str]) -> Table {
 /// A plain table in the house style (no colour, `DEFAULT_WIDTH` columns),
 /// for the other terminal renderers (`compare`, `registry list`).
 pub(crate) fn plain(header: &[&str]) -> Table {
-    new_table(Style { color: false, width: DEFAULT_WIDTH }, header)
+    new_table(
+        Style {
+            color: false,
+            width: DEFAULT_WIDTH,
+        },
+        header,
+    )
 }
 
 /// The drawn table without the trailing blanks of padded last columns.

@@ -110,7 +110,10 @@ fn champion_gate_fails_and_passes_in_both_directions() {
     set_model(&f, "[model]\nkind = \"logistic_regression\"");
     let r = check_into(&f, "again", 0);
     assert_eq!(r["champion"]["forced_reason"], "test");
-    assert!(r["champion"]["message"].as_str().unwrap().contains("promoted by force"));
+    assert!(r["champion"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("promoted by force"));
     assert!(f.read("again/model_card.md").contains("promoted by force"));
     assert_eq!(gate(&r, "auc vs champion")["status"], "pass");
     assert_eq!(gate(&r, "log_loss vs champion")["status"], "pass");
