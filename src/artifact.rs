@@ -1,9 +1,10 @@
 //! The saved model (`model.json`): fitted preprocessing + trained model +
 //! what produced them. Loadable by `promote`, champion re-scoring and a later
 //! `predict`; the artifact alone reproduces the scores.
-use crate::data::Table;
+use crate::data::{Column, DType, Table, Values};
 use crate::features::{Preprocessor, RawValue};
 use crate::model::Model;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -43,6 +44,17 @@ pub const MAX_ROW_HASHES: usize = 200_000;
 /// A stable 64-bit hash (FNV-1a) of `row`'s values in `columns`: equal rows
 /// hash equal across runs, tables and versions.
 pub fn row_hash(table: &Table, row: usize, columns: &[String]) -> u64 {
+    hash_resolved(&resolve(table, columns), row, &mut String::new())
+}
+
+/// `columns` looked up once (a name lookup per cell dominated the hashing).
+fn resolve<'a>(table: &'a Table, columns: &[String]) -> Vec<Option<&'a Column>> {
+    columns.iter().map(|n| table.column(n)).collect()
+}
+
+/// [`row_hash`] over resolved columns; `buf` is scratch for number text.
+/// Hashes the bytes of `Column::text` without allocating a `String` per cell.
+fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
@@ -50,11 +62,19 @@ pub fn row_hash(table: &Table, row: usize, columns: &[String]) -> u64 {
             h = (h ^ u64::from(b)).wrapping_mul(PRIME);
         }
     };
-    for name in columns {
-        match table.column(name) {
-            Some(c) => match c.text(row) {
-                Some(t) => eat(t.as_bytes()),
-                None => eat(b"\x00null"),
+    for col in cols {
+        match col {
+            Some(c) => match (&c.values, c.is_null(row)) {
+                (_, true) => eat(b"\x00null"),
+                (Values::Cat { codes, levels }, false) => match levels.get(codes[row] as usize) {
+                    Some(l) => eat(l.as_bytes()),
+                    None => eat(b"\x00null"),
+                },
+                (Values::Num(v), false) => {
+                    buf.clear();
+                    write_number(buf, c.dtype, v[row]);
+                    eat(buf.as_bytes());
+                }
             },
             None => eat(b"\x00absent"),
         }
@@ -63,12 +83,21 @@ pub fn row_hash(table: &Table, row: usize, columns: &[String]) -> u64 {
     h
 }
 
+/// The text `Column::text` gives a present number (same bytes).
+fn write_number(buf: &mut String, dtype: DType, x: f64) {
+    if dtype == DType::Boolean {
+        buf.push_str(if x != 0.0 { "true" } else { "false" });
+    } else {
+        crate::data::table::write_number(buf, x);
+    }
+}
+
 /// Sorted, deduplicated hashes of (up to `MAX_ROW_HASHES`) training rows.
 pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
-    let mut v: Vec<u64> = rows
-        .iter()
-        .take(MAX_ROW_HASHES)
-        .map(|&r| row_hash(table, r, columns))
+    let cols = resolve(table, columns);
+    let mut v: Vec<u64> = rows[..rows.len().min(MAX_ROW_HASHES)]
+        .par_iter()
+        .map_init(String::new, |buf, &r| hash_resolved(&cols, r, buf))
         .collect();
     v.sort_unstable();
     v.dedup();
@@ -81,15 +110,14 @@ impl ModelArtifact {
         if self.training.row_hashes.is_empty() {
             return 0;
         }
-        let cols = self.preprocessor.input_names();
-        rows.iter()
-            .filter(|&&r| {
-                self.training
-                    .row_hashes
-                    .binary_search(&row_hash(table, r, &cols))
-                    .is_ok()
+        let names = self.preprocessor.input_names();
+        let cols = resolve(table, &names);
+        rows.par_iter()
+            .map_init(String::new, |buf, &r| {
+                let h = hash_resolved(&cols, r, buf);
+                u64::from(self.training.row_hashes.binary_search(&h).is_ok())
             })
-            .count() as u64
+            .sum()
     }
 
     /// Scores `rows` of `table` with the saved preprocessing (batch path).

@@ -41,6 +41,13 @@ enum Command {
     Init(InitArgs),
     /// Print the JSON Schema of gates.toml (or, with --report, of report.json).
     Schema(SchemaArgs),
+    /// Benchmark helper: load a data file and exit (what reading alone costs).
+    #[command(hide = true)]
+    ReadOnly {
+        /// The CSV or Parquet file.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -135,7 +142,7 @@ struct CheckArgs {
     /// Where the artifacts go (report.json, report.md, model_card.md, predictions.csv, model.json).
     #[arg(long, default_value = "release-gate-out", value_name = "DIR")]
     out: PathBuf,
-    /// What to print on stdout: a gate table, or the report as JSON or Markdown.
+    /// What to print on stdout: a gate table, or the report as JSON, Markdown, JUnit XML or HTML.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Print only the verdict line.
@@ -144,6 +151,9 @@ struct CheckArgs {
     /// Print per-stage timings after the table.
     #[arg(short, long)]
     verbose: bool,
+    /// Also write the gates as JUnit XML to FILE (one testcase per gate + the data contract).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +170,9 @@ struct ValidateArgs {
     /// Print only the verdict line.
     #[arg(short, long)]
     quiet: bool,
+    /// Also write the result as JUnit XML to FILE (the data contract as one testcase).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -196,8 +209,24 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Check(a) => gate(&a.config, &a.out, a.format, a.quiet, a.verbose, true),
-        Command::Validate(a) => gate(&a.config, &a.out, a.format, a.quiet, false, false),
+        Command::Check(a) => gate(
+            &a.config,
+            &a.out,
+            a.format,
+            a.quiet,
+            a.verbose,
+            true,
+            a.junit.as_deref(),
+        ),
+        Command::Validate(a) => gate(
+            &a.config,
+            &a.out,
+            a.format,
+            a.quiet,
+            false,
+            false,
+            a.junit.as_deref(),
+        ),
         Command::Promote(a) => promote(&a),
         Command::Init(a) => init(&a),
         Command::Schema(a) => {
@@ -225,6 +254,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(0)
         }
+        Command::ReadOnly { data } => {
+            let loaded = crate::data::load::load(&data)?;
+            eprintln!(
+                "{} rows x {} columns",
+                loaded.table.n_rows,
+                loaded.table.columns.len()
+            );
+            Ok(0)
+        }
         Command::Report(a) => {
             let r = report::json::load(&a.run.join(output::REPORT_JSON))?;
             print!(
@@ -243,6 +281,7 @@ fn gate(
     quiet: bool,
     verbose: bool,
     full: bool,
+    junit: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let plan = config::load(config).map_err(anyhow::Error::from)?;
     let progress = crate::progress::Progress::new(quiet || format != Format::Table);
@@ -255,6 +294,9 @@ fn gate(
     progress.finish();
     let run = result?;
     output::write_run(out, &plan, &run)?;
+    if let Some(path) = junit {
+        report::junit::write(path, &run.report)?;
+    }
     if crate::ci::github_actions() {
         crate::ci::publish(&run.report, &plan, out);
     }

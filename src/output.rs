@@ -8,6 +8,8 @@ use std::path::Path;
 
 pub const REPORT_JSON: &str = "report.json";
 pub const REPORT_MD: &str = "report.md";
+/// The self-contained HTML report with charts.
+pub const REPORT_HTML: &str = "report.html";
 pub const MODEL_CARD: &str = "model_card.md";
 pub const PREDICTIONS: &str = "predictions.csv";
 pub const MODEL: &str = "model.json";
@@ -16,6 +18,7 @@ pub const CONFIG_COPY: &str = "gates.toml";
 
 /// Writes every artifact of `run` into `out`.
 pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(out)
         .with_context(|| format!("{}: cannot create out dir", out.display()))?;
     if let Some(json) = &run.artifact_json {
@@ -38,10 +41,17 @@ pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
         &out.join(REPORT_MD),
         report::markdown::render(&run.report).as_bytes(),
     )?;
-    // report.json last: its presence marks a complete run directory.
+    write_atomic(
+        &out.join(REPORT_HTML),
+        report::html::render(&run.report).as_bytes(),
+    )?;
+    // report.json last: its presence marks a complete run directory. Its
+    // `report` timing includes writing the other artifacts.
+    let mut last = run.report.clone();
+    *last.timings_ms.entry("report".into()).or_insert(0.0) += started.elapsed().as_secs_f64() * 1e3;
     write_atomic(
         &out.join(REPORT_JSON),
-        report::json::render(&run.report)?.as_bytes(),
+        report::json::render(&last)?.as_bytes(),
     )?;
     Ok(())
 }

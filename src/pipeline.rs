@@ -8,7 +8,7 @@ use crate::data::load::{self, Loaded};
 use crate::data::split;
 use crate::data::{Table, Values};
 use crate::error::{GateError, EXIT_GO, EXIT_NO_GO};
-use crate::evaluate::{drift, fairness, metrics};
+use crate::evaluate::{curves, drift, fairness, metrics};
 use crate::features::Preprocessor;
 use crate::gates::{self, ChampionEval, Evidence};
 use crate::report::{
@@ -150,6 +150,7 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
         notes: Vec::new(),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),
+        curves: None,
     }
 }
 
@@ -377,9 +378,14 @@ fn train_and_evaluate(
 ) -> Result<Run, GateError> {
     let sides = timed(timings, "split", || make_sides(plan, p, &mut report))?;
     if sides.test_rows.is_empty() || sides.train_rows.is_empty() {
-        return Err(GateError::Data(
-            "not enough labelled rows to split into train and test sets".into(),
-        ));
+        return Err(GateError::Data(format!(
+            "{}: not enough labelled rows to split into train and test sets \
+             ({} train, {} test; data.test_fraction = {})",
+            plan.data.path.display(),
+            sides.train_rows.len(),
+            sides.test_rows.len(),
+            plan.data.test_fraction
+        )));
     }
     fill_data_counts(&mut report, &sides);
     let features = feature_names(plan, sides.train_table);
@@ -419,11 +425,13 @@ fn train_and_evaluate(
             config_sha256: plan.config_sha256.clone(),
             seed: plan.data.seed,
             train_rows: sides.train_rows.len() as u64,
-            row_hashes: crate::artifact::training_row_hashes(
-                sides.train_table,
-                &sides.train_rows,
-                &features,
-            ),
+            row_hashes: timed(timings, "row_hashes", || {
+                crate::artifact::training_row_hashes(
+                    sides.train_table,
+                    &sides.train_rows,
+                    &features,
+                )
+            }),
         },
     };
     progress("scoring the test set");
@@ -460,11 +468,16 @@ fn evaluate_and_gate(
     let (fair, protected) = timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
     progress("measuring single-row latency");
     let (latency, lat_sorted) = timed(timings, "latency", || measure_latency(&artifact, sides));
+    let curves = timed(timings, "curves", || {
+        curves::compute(&sides.y_test, &scores, &lat_sorted)
+    });
     let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &artifact));
-    let artifact_json = artifact
-        .to_json()
-        .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
-    let model_sha = crate::config::sha256_hex(artifact_json.as_bytes());
+    let (artifact_json, model_sha) = timed(timings, "report", || {
+        let json = artifact.to_json()?;
+        let sha = crate::config::sha256_hex(json.as_bytes());
+        Ok::<_, anyhow::Error>((json, sha))
+    })
+    .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
     let champion = timed(timings, "champion", || {
         champion_eval(plan, sides, &model_sha, plan.threshold)
     });
@@ -499,6 +512,7 @@ fn evaluate_and_gate(
     report.metrics = Some(m);
     report.fairness = fair;
     report.latency = Some(latency);
+    report.curves = Some(curves);
     report.timings_ms = timings.clone();
     let predictions = Predictions {
         row: sides.test_rows.iter().map(|&r| r as u64).collect(),
@@ -599,18 +613,19 @@ fn drift_all(
 ) -> BTreeMap<usize, Result<DriftReport, String>> {
     let mut out = BTreeMap::new();
     let features = a.preprocessor.input_names();
-    let current = s.test_table.take(&s.test_rows);
+    let current = drift::Rows::some(s.test_table, &s.test_rows);
     for (i, g) in plan.gates.iter().enumerate() {
         let GateSpec::Drift { reference, .. } = &g.spec else {
             continue;
         };
         let result = match reference {
             Some(path) => load::load(path).map_err(|e| e.to_string()).map(|l| {
-                drift::compute(&l.table, &current, &features, &path.display().to_string())
+                let label = path.display().to_string();
+                drift::compute_rows(drift::Rows::all(&l.table), current, &features, &label)
             }),
-            None => Ok(drift::compute(
-                &s.train_table.take(&s.train_rows),
-                &current,
+            None => Ok(drift::compute_rows(
+                drift::Rows::some(s.train_table, &s.train_rows),
+                current,
                 &features,
                 "training split",
             )),
@@ -622,11 +637,9 @@ fn drift_all(
 
 fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {
     let features = a.preprocessor.input_names();
-    let reference = s.train_table.take(&s.train_rows);
-    let current = s.test_table.take(&s.test_rows);
-    Some(drift::compute(
-        &reference,
-        &current,
+    Some(drift::compute_rows(
+        drift::Rows::some(s.train_table, &s.train_rows),
+        drift::Rows::some(s.test_table, &s.test_rows),
         &features,
         "training split",
     ))

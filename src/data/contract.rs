@@ -29,6 +29,7 @@
 //!   handed to [`check`].
 use crate::data::table::{format_number, Column, DType, Table, Values};
 use crate::report::Violation;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -441,15 +442,15 @@ fn duplicates(t: &Table, max: f64) -> Option<Violation> {
 /// hash, and equal hashes are confirmed by comparing the rows, so a hash
 /// collision can never invent a duplicate.
 fn duplicate_rows(t: &Table, n: usize) -> Vec<(usize, usize)> {
-    let hashes = row_hashes(t, n);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by_key(|&r| (hashes[r], r));
+    // (hash, row) pairs sorted in place: contiguous, no lookups while sorting.
+    let mut order: Vec<(u64, usize)> = row_hashes(t, n).into_iter().zip(0..n).collect();
+    order.par_sort_unstable();
     let mut dups = Vec::new();
-    for group in order.chunk_by(|&a, &b| hashes[a] == hashes[b]) {
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
         // Distinct rows of this hash, in row order: the first equal one is
         // the earliest occurrence.
         let mut firsts: Vec<usize> = Vec::new();
-        for &r in group {
+        for &(_, r) in group {
             match firsts.iter().find(|&&p| rows_equal(t, p, r)) {
                 Some(&p) => dups.push((r, p)),
                 None => firsts.push(r),
@@ -461,20 +462,28 @@ fn duplicate_rows(t: &Table, n: usize) -> Vec<(usize, usize)> {
 
 fn row_hashes(t: &Table, n: usize) -> Vec<u64> {
     let mut hashes = vec![0x9e37_79b9_7f4a_7c15_u64; n];
-    for col in &t.columns {
-        match &col.values {
-            Values::Num(v) => {
-                for (h, &x) in hashes.iter_mut().zip(v) {
-                    *h = mix(*h ^ norm_bits(x));
+    // Row blocks in parallel; within a block, column by column.
+    hashes
+        .par_chunks_mut(1 << 14)
+        .enumerate()
+        .for_each(|(b, block)| {
+            let r0 = b << 14;
+            let rows = r0..r0 + block.len();
+            for col in &t.columns {
+                match &col.values {
+                    Values::Num(v) => {
+                        for (h, &x) in block.iter_mut().zip(&v[rows.clone()]) {
+                            *h = mix(*h ^ norm_bits(x));
+                        }
+                    }
+                    Values::Cat { codes, .. } => {
+                        for (h, &c) in block.iter_mut().zip(&codes[rows.clone()]) {
+                            *h = mix(*h ^ u64::from(c));
+                        }
+                    }
                 }
             }
-            Values::Cat { codes, .. } => {
-                for (h, &c) in hashes.iter_mut().zip(codes) {
-                    *h = mix(*h ^ u64::from(c));
-                }
-            }
-        }
-    }
+        });
     hashes
 }
 

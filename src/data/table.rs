@@ -115,11 +115,19 @@ impl Column {
 
 /// Prints integers without a fractional part and other numbers in shortest form.
 pub fn format_number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
+    let mut s = String::new();
+    write_number(&mut s, x);
+    s
+}
+
+/// [`format_number`] appended to `buf` (no allocation once `buf` has room).
+pub fn write_number(buf: &mut String, x: f64) {
+    use std::fmt::Write as _;
+    let _ = if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        write!(buf, "{}", x as i64)
     } else {
-        format!("{x}")
-    }
+        write!(buf, "{x}")
+    };
 }
 
 /// A loaded dataset: equal-length named columns.

@@ -77,11 +77,48 @@ pub fn compute(
     features: &[String],
     reference_label: &str,
 ) -> DriftReport {
+    compute_rows(
+        Rows::all(reference),
+        Rows::all(current),
+        features,
+        reference_label,
+    )
+}
+
+/// Some rows of a table, named by index (the train or test split) so drift
+/// never copies the table; `rows: None` is every row.
+#[derive(Clone, Copy)]
+pub struct Rows<'a> {
+    pub table: &'a Table,
+    pub rows: Option<&'a [usize]>,
+}
+
+impl<'a> Rows<'a> {
+    pub fn all(table: &'a Table) -> Rows<'a> {
+        Rows { table, rows: None }
+    }
+
+    pub fn some(table: &'a Table, rows: &'a [usize]) -> Rows<'a> {
+        Rows {
+            table,
+            rows: Some(rows),
+        }
+    }
+}
+
+/// [`compute`] over row subsets of the two tables.
+pub fn compute_rows(
+    reference: Rows,
+    current: Rows,
+    features: &[String],
+    reference_label: &str,
+) -> DriftReport {
     let results: Vec<(&String, Option<f64>, Option<f64>)> = features
         .par_iter()
         .filter_map(|f| {
-            let (r, c) = (reference.column(f)?, current.column(f)?);
-            let (psi, ks) = feature_drift(r, c);
+            let r = reference.table.column(f)?;
+            let c = current.table.column(f)?;
+            let (psi, ks) = feature_drift((r, reference.rows), (c, current.rows));
             Some((f, psi, ks))
         })
         .collect();
@@ -108,18 +145,21 @@ fn rank(psi: &BTreeMap<String, f64>) -> Vec<String> {
     pairs.into_iter().map(|(k, _)| k.clone()).collect()
 }
 
+/// A column and the rows of it to use (`None`: all).
+type ColumnRows<'a> = (&'a Column, Option<&'a [usize]>);
+
 /// (PSI, KS) of one feature.
-fn feature_drift(r: &Column, c: &Column) -> (Option<f64>, Option<f64>) {
+fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> (Option<f64>, Option<f64>) {
     match (&r.values, &c.values) {
         (Values::Num(a), Values::Num(b)) => {
-            let (ra, cb) = (Sample::new(a), Sample::new(b));
+            let (ra, cb) = (Sample::from_rows(a, rr), Sample::from_rows(b, cr));
             let psi = psi_sorted(&ra, &cb).or_else(|| psi_constant(&ra, &cb));
             (psi, ks_sorted(&ra.sorted, &cb.sorted))
         }
         _ => {
             let mut dict = HashMap::new();
-            let ref_codes = text_codes(r, &mut dict);
-            let cur_codes = text_codes(c, &mut dict);
+            let ref_codes = text_codes(r, rr, &mut dict);
+            let cur_codes = text_codes(c, cr, &mut dict);
             (
                 Some(psi_categorical(&ref_codes, &cur_codes, dict.len())),
                 None,
@@ -131,21 +171,29 @@ fn feature_drift(r: &Column, c: &Column) -> (Option<f64>, Option<f64>) {
 /// Codes of `col` in a dictionary keyed by level text, extended with every
 /// text not seen before, so two tables with different level numbering (or a
 /// numeric column against a text one) land in one code space.
-fn text_codes(col: &Column, dict: &mut HashMap<String, u32>) -> Vec<u32> {
+fn text_codes(col: &Column, rows: Option<&[usize]>, dict: &mut HashMap<String, u32>) -> Vec<u32> {
     let mut code_of = |text: String| {
         let next = dict.len() as u32;
         *dict.entry(text).or_insert(next)
     };
+    let all: Vec<usize>;
+    let rows = match rows {
+        Some(r) => r,
+        None => {
+            all = (0..col.len()).collect();
+            &all
+        }
+    };
     match &col.values {
         Values::Cat { codes, levels } => {
             let map: Vec<u32> = levels.iter().map(|l| code_of(l.clone())).collect();
-            codes
-                .iter()
-                .map(|&c| map.get(c as usize).copied().unwrap_or(NULL_CODE))
+            rows.iter()
+                .map(|&r| map.get(codes[r] as usize).copied().unwrap_or(NULL_CODE))
                 .collect()
         }
-        Values::Num(_) => (0..col.len())
-            .map(|row| col.text(row).map_or(NULL_CODE, &mut code_of))
+        Values::Num(_) => rows
+            .iter()
+            .map(|&row| col.text(row).map_or(NULL_CODE, &mut code_of))
             .collect(),
     }
 }
@@ -159,12 +207,26 @@ struct Sample {
 
 impl Sample {
     fn new(values: &[f64]) -> Sample {
-        let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        Sample::from_rows(values, None)
+    }
+
+    /// The sample of `values` at `rows` (`None`: all of them).
+    fn from_rows(values: &[f64], rows: Option<&[usize]>) -> Sample {
+        let (mut sorted, len): (Vec<f64>, usize) = match rows {
+            None => (
+                values.iter().copied().filter(|x| !x.is_nan()).collect(),
+                values.len(),
+            ),
+            Some(r) => (
+                r.iter()
+                    .map(|&i| values[i])
+                    .filter(|x| !x.is_nan())
+                    .collect(),
+                r.len(),
+            ),
+        };
         sorted.sort_unstable_by(f64::total_cmp);
-        Sample {
-            sorted,
-            len: values.len(),
-        }
+        Sample { sorted, len }
     }
 
     /// The finite values: infinities sort to the two ends.

@@ -1,5 +1,7 @@
-//! Evaluation: quality metrics, fairness per group, latency, drift.
+//! Evaluation: quality metrics, fairness per group, latency, drift, and the
+//! curves behind the HTML report's charts.
 
+pub mod curves;
 pub mod drift;
 pub mod fairness;
 pub mod metrics;

@@ -4,6 +4,7 @@
 //! most-frequent imputation + one-hot, unseen categories ignored.
 use super::Matrix;
 use crate::data::{Column, Table, Values, NULL_CODE};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -88,13 +89,15 @@ impl Preprocessor {
     /// Fits on `rows` of `table` for the named input columns.
     pub fn fit(table: &Table, features: &[String], rows: &[usize]) -> Result<Preprocessor, String> {
         let specs = features
-            .iter()
+            .par_iter()
             .map(|name| {
                 let col = table
                     .column(name)
                     .ok_or_else(|| format!("feature column {name:?} not found"))?;
                 Ok(fit_column(col, rows))
             })
+            .collect::<Vec<Result<_, String>>>()
+            .into_iter()
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Preprocessor::new(specs))
     }
@@ -165,86 +168,64 @@ impl Preprocessor {
             .collect()
     }
 
-    /// Transforms `rows` of `table` (column-wise, the batch path).
+    /// Transforms `rows` of `table` (column-wise, the batch path). Each
+    /// feature fills its own block of columns, in parallel.
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Matrix, String> {
-        let mut m = Matrix::zeros(rows.len(), self.width());
-        let mut offset = 0;
-        for (k, spec) in self.features.iter().enumerate() {
-            let col = table
-                .column(spec.name())
-                .ok_or_else(|| format!("column {:?} is missing from the data", spec.name()))?;
-            match spec {
-                FeatureSpec::Numeric {
-                    median,
-                    mean,
-                    scale,
-                    name,
-                } => {
-                    let Values::Num(v) = &col.values else {
-                        return Err(format!(
-                            "column {name:?} was numeric in training but is text here"
-                        ));
-                    };
-                    let out = m.col_mut(offset);
-                    for (o, &r) in out.iter_mut().zip(rows) {
-                        let x = if v[r].is_nan() { *median } else { v[r] };
-                        *o = standardize(x, *mean, *scale);
-                    }
-                }
-                FeatureSpec::Categorical { fill, .. } => {
-                    self.one_hot_column(
-                        &mut m,
-                        offset,
-                        &self.lookup[k],
-                        fill.as_deref(),
-                        col,
-                        rows,
-                    );
-                }
-            }
-            offset += spec.width();
+        let n = rows.len();
+        let mut m = Matrix::zeros(n, self.width());
+        let mut blocks: Vec<&mut [f64]> = Vec::with_capacity(self.features.len());
+        let mut rest = m.data.as_mut_slice();
+        for spec in &self.features {
+            let (block, tail) = rest.split_at_mut(spec.width() * n);
+            blocks.push(block);
+            rest = tail;
         }
+        let results: Vec<Result<(), String>> = self
+            .features
+            .par_iter()
+            .zip(blocks)
+            .enumerate()
+            .map(|(k, (spec, block))| self.fill_feature(k, spec, table, rows, block))
+            .collect();
+        // The first error in feature order, whatever the thread timing.
+        results.into_iter().collect::<Result<(), String>>()?;
         Ok(m)
     }
 
-    fn one_hot_column(
+    /// Writes feature `k` of `rows` into `out` (its `width()` columns).
+    fn fill_feature(
         &self,
-        m: &mut Matrix,
-        offset: usize,
-        lookup: &HashMap<String, usize>,
-        fill: Option<&str>,
-        col: &Column,
+        k: usize,
+        spec: &FeatureSpec,
+        table: &Table,
         rows: &[usize],
-    ) {
-        let fill_idx = fill.and_then(|f| lookup.get(f).copied());
-        let n = m.rows;
-        // Map each distinct source value once, then write per row.
-        let target_of = |text: Option<String>| match text {
-            None => fill_idx,
-            Some(t) => lookup.get(&t).copied(),
-        };
-        let cached: Option<Vec<Option<usize>>> = match &col.values {
-            Values::Cat { levels, .. } => {
-                Some(levels.iter().map(|l| target_of(Some(l.clone()))).collect())
-            }
-            Values::Num(_) => None,
-        };
-        for (i, &r) in rows.iter().enumerate() {
-            let hit = match (&col.values, &cached) {
-                (Values::Cat { codes, .. }, Some(map)) => {
-                    let c = codes[r];
-                    if c == NULL_CODE {
-                        fill_idx
-                    } else {
-                        map.get(c as usize).copied().flatten()
-                    }
+        out: &mut [f64],
+    ) -> Result<(), String> {
+        let col = table
+            .column(spec.name())
+            .ok_or_else(|| format!("column {:?} is missing from the data", spec.name()))?;
+        match spec {
+            FeatureSpec::Numeric {
+                median,
+                mean,
+                scale,
+                name,
+            } => {
+                let Values::Num(v) = &col.values else {
+                    return Err(format!(
+                        "column {name:?} was numeric in training but is text here"
+                    ));
+                };
+                for (o, &r) in out.iter_mut().zip(rows) {
+                    let x = if v[r].is_nan() { *median } else { v[r] };
+                    *o = standardize(x, *mean, *scale);
                 }
-                _ => target_of(col.text(r)),
-            };
-            if let Some(j) = hit {
-                m.data[(offset + j) * n + i] = 1.0;
+            }
+            FeatureSpec::Categorical { fill, .. } => {
+                one_hot_column(out, &self.lookup[k], fill.as_deref(), col, rows);
             }
         }
+        Ok(())
     }
 
     /// Transforms one raw row into `out` (length `width()`): the serving path.
@@ -298,6 +279,46 @@ impl Preprocessor {
                 None => RawValue::Missing,
             })
             .collect()
+    }
+}
+
+/// One-hot columns of a text feature for `rows` into `out` (its columns,
+/// `rows.len()` values each, zeroed).
+fn one_hot_column(
+    out: &mut [f64],
+    lookup: &HashMap<String, usize>,
+    fill: Option<&str>,
+    col: &Column,
+    rows: &[usize],
+) {
+    let fill_idx = fill.and_then(|f| lookup.get(f).copied());
+    let n = rows.len();
+    // Map each distinct source value once, then write per row.
+    let target_of = |text: Option<String>| match text {
+        None => fill_idx,
+        Some(t) => lookup.get(&t).copied(),
+    };
+    let cached: Option<Vec<Option<usize>>> = match &col.values {
+        Values::Cat { levels, .. } => {
+            Some(levels.iter().map(|l| target_of(Some(l.clone()))).collect())
+        }
+        Values::Num(_) => None,
+    };
+    for (i, &r) in rows.iter().enumerate() {
+        let hit = match (&col.values, &cached) {
+            (Values::Cat { codes, .. }, Some(map)) => {
+                let c = codes[r];
+                if c == NULL_CODE {
+                    fill_idx
+                } else {
+                    map.get(c as usize).copied().flatten()
+                }
+            }
+            _ => target_of(col.text(r)),
+        };
+        if let Some(j) = hit {
+            out[j * n + i] = 1.0;
+        }
     }
 }
 

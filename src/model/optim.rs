@@ -49,17 +49,23 @@ pub fn minimize(
     s: &Settings,
 ) -> Result<(Vec<f64>, usize, bool)> {
     let mut memory = Lbfgs::new(LBFGS_MEMORY);
-    let mut cur = obj.eval(&theta, s.newton);
+    let mut cur = obj.eval(&theta, false);
     let small = |e: &Eval| e.grad.iter().all(|g| g.abs() <= s.grad_tol);
     for it in 0..s.max_iter {
         if small(&cur) {
             return Ok((theta, it, true));
         }
+        // The Hessian only once the point is known not to be the last: the
+        // converged point never needs one (the loss and gradient it comes
+        // with are the same bits as without it).
+        if s.newton && cur.hess.is_empty() {
+            cur = obj.eval(&theta, true);
+        }
         let step = match s.newton {
             true => newton_step(&cur.hess, &cur.grad)?,
             false => memory.direction(&cur.grad),
         };
-        let Some((next, e)) = line_search(obj, &theta, &step, &cur, s.newton) else {
+        let Some((next, e)) = line_search(obj, &theta, &step, &cur) else {
             if !memory.is_empty() {
                 memory.clear(); // stale curvature: retry from steepest descent
                 continue;
@@ -85,30 +91,23 @@ fn diff(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(a, b)| a - b).collect()
 }
 
-/// Backtracking line search along `step`; with `hess` the accepted point
-/// comes with its Hessian. `None` when no step length decreases the objective.
+/// Backtracking line search along `step` (the accepted point comes without
+/// a Hessian). `None` when no step length decreases the objective.
 fn line_search(
     obj: &impl Objective,
     theta: &[f64],
     step: &[f64],
     cur: &Eval,
-    hess: bool,
 ) -> Option<(Vec<f64>, Eval)> {
     let slope: f64 = cur.grad.iter().zip(step).map(|(g, s)| g * s).sum();
     if slope.is_nan() || slope >= 0.0 {
         return None;
     }
     let mut t = 1.0;
-    for k in 0..MAX_HALVINGS {
+    for _ in 0..MAX_HALVINGS {
         let trial: Vec<f64> = theta.iter().zip(step).map(|(a, s)| a + t * s).collect();
-        // The full step is almost always taken, so form its Hessian up front.
-        let e = obj.eval(&trial, hess && k == 0);
+        let e = obj.eval(&trial, false);
         if e.loss.is_finite() && e.loss <= cur.loss + ARMIJO * t * slope {
-            let e = if hess && k > 0 {
-                obj.eval(&trial, true)
-            } else {
-                e
-            };
             return Some((trial, e));
         }
         t *= 0.5;

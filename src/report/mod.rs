@@ -1,20 +1,25 @@
 //! Rendering: every output format over one serde model of the run.
 //! The rest of the tool never prints.
 //!
-//! `model` is the run (`report.json`); `json`, `table`, `markdown` and `card`
-//! render it, one file per format; `num` and `summary` hold the number
-//! formatting and the verdict sentence they share; `write` writes artifacts
-//! atomically.
+//! `model` is the run (`report.json`); `json`, `table`, `markdown`, `junit`,
+//! `html` and `card` render it, one file per format (`svg` draws the HTML
+//! charts); `num` and `summary` hold the number formatting and the verdict
+//! sentence they share; `xml` escapes for JUnit/HTML/SVG; `write` writes
+//! artifacts atomically.
 pub mod card;
 pub mod compare;
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod num;
 pub mod registry_list;
 pub mod summary;
+pub mod svg;
 pub mod table;
 pub mod write;
+pub mod xml;
 
 #[cfg(test)]
 pub(crate) mod sample;
@@ -32,6 +37,10 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` or a PR comment.
     Markdown,
+    /// JUnit XML: one testcase per gate plus the data contract, for CI test views.
+    Junit,
+    /// The self-contained `report.html` page (inline CSS and SVG charts).
+    Html,
 }
 
 /// Renders `r` in `format`; `color` only affects `Table`.
@@ -40,6 +49,8 @@ pub fn render(r: &Report, format: Format, color: bool) -> anyhow::Result<String>
         Format::Table => Ok(table::render(r, color)),
         Format::Json => json::render(r),
         Format::Markdown => Ok(markdown::render(r)),
+        Format::Junit => Ok(junit::render(r)),
+        Format::Html => Ok(html::render(r)),
     }
 }
 
@@ -58,5 +69,9 @@ mod tests {
         let table = render(&r, Format::Table, false).unwrap();
         assert!(table.contains("NO-GO: 2 of 3 blocking gates failed"));
         assert!(!table.contains('\u{1b}'), "no colour codes without colour");
+        let junit = render(&r, Format::Junit, false).unwrap();
+        assert!(junit.starts_with("<?xml"));
+        let html = render(&r, Format::Html, false).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
     }
 }

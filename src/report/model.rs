@@ -1,6 +1,7 @@
 //! The one serde model of a run: what `report.json` holds (SPEC section 6,
 //! `schema_version` 1) and what every renderer reads. Keys are a contract
 //! with users' pipelines: add freely, never rename.
+use crate::evaluate::curves::Curves;
 use crate::evaluate::fairness::AttributeFairness;
 use crate::evaluate::metrics::Metrics;
 use schemars::JsonSchema;
@@ -60,6 +61,10 @@ pub struct Report {
     /// Wall time per pipeline stage, milliseconds (load, contract, split, ...).
     #[serde(default)]
     pub timings_ms: BTreeMap<String, f64>,
+    /// Chart data for `report.html` (ROC, calibration, latency histogram);
+    /// absent for `validate` and for runs saved before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curves: Option<Curves>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]

@@ -62,7 +62,21 @@ pub(crate) fn sample_report() -> Report {
             ethical_considerations: None,
         },
         timings_ms: BTreeMap::from([("load".to_string(), 12.5), ("train".to_string(), 250.0)]),
+        curves: Some(sample_curves()),
     }
+}
+
+/// Chart data from 400 synthetic, imperfectly separated scores and a
+/// right-skewed latency sample.
+fn sample_curves() -> crate::evaluate::curves::Curves {
+    let y: Vec<u8> = (0..400).map(|i| u8::from(i % 4 == 0)).collect();
+    let score: Vec<f64> = (0..400)
+        .map(|i| (f64::from(i % 97) / 97.0 * 0.7 + f64::from(y[i as usize]) * 0.3).min(1.0))
+        .collect();
+    let latency: Vec<f64> = (0..2000)
+        .map(|i| 0.01 + 0.04 * (f64::from(i) / 2000.0).powi(4))
+        .collect();
+    crate::evaluate::curves::compute(&y, &score, &latency)
 }
 
 fn sample_data() -> DataInfo {

@@ -470,3 +470,17 @@ fn every_row_positive_exits_2_naming_the_values() {
         "target \"label\" has one class: every row is positive (values seen: yes)",
     );
 }
+
+#[test]
+fn too_few_rows_to_split_exits_2_naming_the_file_and_the_counts() {
+    let f = Fixture::new("");
+    f.write(
+        "data.csv",
+        &format!("{HEADER}\n1,30,50,pro,a,yes\n2,40,60,plus,b,no\n"),
+    );
+    exits_2(
+        &f,
+        "check",
+        "data.csv: not enough labelled rows to split into train and test sets (2 train, 0 test",
+    );
+}

@@ -1,9 +1,10 @@
 //! Integration tests: drive the real `release-gate` binary on small fixtures.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod check;
+mod ci_formats;
 mod fixture;
-mod hostile;
 mod github;
+mod hostile;
 mod init;
 mod registry;
 mod schema;
