@@ -26,8 +26,8 @@ BIN = ROOT / "target" / "release" / "release-gate"
 PY = BENCH / ".venv" / "bin" / "python"
 SMALL = ROOT / "examples" / "churn" / "telco_churn.csv"
 BIG = DATA / "telco_1m.csv"
-STAGES = ["load", "contract", "split", "preprocess", "train", "score", "metrics",
-          "fairness", "latency", "drift", "champion", "report"]
+STAGES = ["load", "contract", "split", "preprocess", "train", "row_hashes", "score",
+          "metrics", "fairness", "latency", "curves", "drift", "champion", "report"]
 
 # The reference's gates, as gates.toml: roc_auc >= 0.7, disparate impact of
 # `female` >= 0.8, single-row p95 <= 50 ms, champion + 0.005 (none yet),
@@ -216,11 +216,13 @@ def print_tables(rows):
     print()
     print("Our per-stage times (ms, medians, from report.json `timings_ms`):")
     print()
-    print("| case | " + " | ".join(STAGES) + " |")
-    print("| --- |" + " ---: |" * len(STAGES))
+    seen = {k for r in rows for s in r["ours"] for k in s["report"].get("timings_ms", {})}
+    stages = [s for s in STAGES if s in seen] + sorted(seen - set(STAGES))
+    print("| case | " + " | ".join(stages) + " |")
+    print("| --- |" + " ---: |" * len(stages))
     for r in rows:
         cells = []
-        for s in STAGES:
+        for s in stages:
             v = med_stage(r["ours"], s)
             cells.append("-" if v is None else f"{v:,.1f}")
         print(f"| {r['size']} {SHORT[r['kind']]} | " + " | ".join(cells) + " |")

@@ -152,3 +152,74 @@ impl ModelArtifact {
         Ok(a)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash as first defined: FNV-1a over `Column::text` of each value.
+    /// Registries keep these hashes, so the fast path must give the same.
+    fn text_hash(table: &Table, row: usize, columns: &[String]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        for name in columns {
+            match table.column(name) {
+                Some(c) => match c.text(row) {
+                    Some(t) => eat(t.as_bytes()),
+                    None => eat(b"\x00null"),
+                },
+                None => eat(b"\x00absent"),
+            }
+            eat(b"\x1f");
+        }
+        h
+    }
+
+    #[test]
+    fn row_hashes_equal_the_text_definition() {
+        let col = |name: &str, dtype, values| Column {
+            name: name.into(),
+            dtype,
+            values,
+        };
+        let t = Table {
+            n_rows: 4,
+            columns: vec![
+                col(
+                    "i",
+                    DType::Integer,
+                    Values::Num(vec![1.0, -7.0, f64::NAN, 3e15]),
+                ),
+                col("f", DType::Float, Values::Num(vec![0.5, 2.0, 1e-9, -0.0])),
+                col(
+                    "b",
+                    DType::Boolean,
+                    Values::Num(vec![1.0, 0.0, 1.0, f64::NAN]),
+                ),
+                col(
+                    "s",
+                    DType::String,
+                    Values::Cat {
+                        codes: vec![0, crate::data::NULL_CODE, 1, 7],
+                        levels: vec!["a,b".into(), "é".into()],
+                    },
+                ),
+            ],
+        };
+        let names: Vec<String> = ["i", "f", "b", "s", "absent"].map(String::from).into();
+        for row in 0..4 {
+            assert_eq!(
+                row_hash(&t, row, &names),
+                text_hash(&t, row, &names),
+                "row {row}"
+            );
+        }
+        let mut want: Vec<u64> = (0..4).map(|r| text_hash(&t, r, &names)).collect();
+        want.sort_unstable();
+        assert_eq!(training_row_hashes(&t, &[3, 2, 1, 0], &names), want);
+    }
+}

@@ -1,14 +1,21 @@
 //! Loading CSV and Parquet files into a [`Table`]. The only module that
 //! touches polars (pinned `=0.55.2`; its API breaks between minor versions).
+//!
+//! A large CSV is parsed in chunks of whole records: polars parses one chunk,
+//! its columns are appended to ours and the chunk is dropped before the next
+//! one, so the polars frame (text as 16-byte views plus buffers, several times
+//! our dictionary codes) never exists for the whole file at once.
 use super::table::{Column, DType, Table, Values, NULL_CODE};
 use crate::error::GateError;
 use polars::prelude::{
     ArrowDataType, CsvParseOptions, CsvReadOptions, DataFrame, DataType, NullValues, ParquetReader,
-    SerReader,
+    SchemaRef, SerReader, Series,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Cursor;
+use std::ops::Range;
 use std::path::Path;
 
 /// A loaded file: its table and the sha256 of its bytes.
@@ -20,6 +27,8 @@ pub struct Loaded {
 
 /// Rows polars looks at to guess column types before falling back to all rows.
 const INFER_ROWS: usize = 10_000;
+/// Bytes per parse chunk of a CSV file (cut at a line end).
+const CHUNK_BYTES: usize = 16 << 20;
 
 /// Reads `path` (`.parquet` / `.pq` as Parquet, anything else as CSV).
 pub fn load(path: &Path) -> Result<Loaded, GateError> {
@@ -35,17 +44,16 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         return Err(GateError::Data(format!("{shown}: the file is empty")));
     }
     // Hash on one thread while polars parses on the others.
-    let (sha256, df) = std::thread::scope(|s| {
+    let (sha256, table) = std::thread::scope(|s| {
         let hasher = s.spawn(|| crate::config::sha256_hex(&bytes));
-        let df = if is_parquet(path) {
-            read_parquet(&bytes)
+        let table = if is_parquet(path) {
+            read_parquet(&bytes).and_then(|df| to_table(&df))
         } else {
-            read_csv(&bytes)
+            read_csv(&bytes, CHUNK_BYTES)
         };
-        (hasher.join().unwrap_or_default(), df)
+        (hasher.join().unwrap_or_default(), table)
     });
-    let df = df.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
-    let mut table = to_table(&df).map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    let mut table = table.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
     if table.n_rows == 0 {
         return Err(GateError::Data(format!("{shown}: {NO_ROWS}")));
     }
@@ -97,7 +105,8 @@ fn nested_kind(t: &ArrowDataType) -> Option<&'static str> {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<DataFrame, String> {
+/// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`.
+fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<Table, String> {
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(body) {
         let line = body[..e.valid_up_to()]
@@ -114,12 +123,21 @@ fn read_csv(bytes: &[u8]) -> Result<DataFrame, String> {
     if super::shape::check(body)?.records == 0 {
         return Err(NO_ROWS.to_string());
     }
-    match parse_csv(body, Some(INFER_ROWS)) {
+    let chunks = split_chunks(body, chunk_bytes);
+    if chunks.len() > 1 {
+        // Any failure (e.g. a type change after the inference window) falls
+        // back to the whole-file parse, which reports or resolves it.
+        if let Ok(t) = parse_chunked(body, &chunks) {
+            return Ok(t);
+        }
+    }
+    let df = match parse_csv(body, true, Some(INFER_ROWS), None) {
         Ok(df) => Ok(df),
         // A column whose type changes after the first rows: infer from all rows.
-        Err(_) => parse_csv(body, None),
+        Err(_) => parse_csv(body, true, None, None),
     }
-    .map_err(|e| format!("cannot parse CSV: {}", tidy_polars_error(&e.to_string())))
+    .map_err(|e| format!("cannot parse CSV: {}", tidy_polars_error(&e.to_string())))?;
+    to_table(&df)
 }
 
 /// The error for a file with a header (or a schema) but no rows.
@@ -158,11 +176,17 @@ fn tidy_polars_error(e: &str) -> String {
     }
 }
 
-fn parse_csv(body: &[u8], infer: Option<usize>) -> polars::prelude::PolarsResult<DataFrame> {
+fn parse_csv(
+    body: &[u8],
+    header: bool,
+    infer: Option<usize>,
+    schema: Option<SchemaRef>,
+) -> polars::prelude::PolarsResult<DataFrame> {
     let nulls = NullValues::AllColumns(["", "NA", "null", "NULL", "NaN"].map(Into::into).to_vec());
     CsvReadOptions::default()
-        .with_has_header(true)
+        .with_has_header(header)
         .with_infer_schema_length(infer)
+        .with_schema(schema)
         .with_parse_options(CsvParseOptions::default().with_null_values(Some(nulls)))
         .into_reader_with_file_handle(Cursor::new(body))
         .finish()
@@ -185,68 +209,206 @@ fn check_header(body: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Byte ranges of about `target` bytes, each ending at a line end; the first
+/// holds the header and at least `INFER_ROWS` rows, so polars infers the
+/// types from the same rows as for the whole file. A file with a quote
+/// character anywhere (a quoted field may hold a newline) is one range.
+fn split_chunks(body: &[u8], target: usize) -> Vec<Range<usize>> {
+    let target = target.max(1);
+    if body.len() <= target || body.contains(&b'"') {
+        return std::iter::once(0..body.len()).collect();
+    }
+    let first_min = body
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(INFER_ROWS)
+        .map_or(body.len(), |(i, _)| i);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        let want = (start + target).max(if start == 0 { first_min } else { 0 });
+        let end = match body
+            .get(want..)
+            .and_then(|r| r.iter().position(|&b| b == b'\n'))
+        {
+            Some(i) => want + i + 1,
+            None => body.len(),
+        };
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// Parses the chunks in turn with the first chunk's schema, appending each
+/// to our columns before parsing the next.
+fn parse_chunked(body: &[u8], chunks: &[Range<usize>]) -> Result<Table, String> {
+    let mut builders: Vec<Builder> = Vec::new();
+    let mut schema: Option<SchemaRef> = None;
+    let mut n_rows = 0;
+    for (i, r) in chunks.iter().enumerate() {
+        let df = parse_csv(&body[r.clone()], i == 0, Some(INFER_ROWS), schema.clone())
+            .map_err(|e| e.to_string())?;
+        if i == 0 {
+            schema = Some(df.schema().clone());
+            builders = df
+                .columns()
+                .iter()
+                .map(|c| Builder::new(c.as_materialized_series()))
+                .collect::<Result<_, _>>()?;
+        }
+        if df.width() != builders.len() {
+            return Err("a chunk has a different column count".into());
+        }
+        builders
+            .par_iter_mut()
+            .zip(df.columns().par_iter())
+            .map(|(b, c)| b.push(c.as_materialized_series()))
+            .collect::<Result<(), String>>()?;
+        n_rows += df.height();
+    }
+    Ok(Table {
+        columns: builders.into_iter().map(Builder::finish).collect(),
+        n_rows,
+    })
+}
+
 /// Converts a polars frame to our columns, one column per rayon task.
 fn to_table(df: &DataFrame) -> Result<Table, String> {
-    let columns: Result<Vec<Column>, String> = df
+    let columns: Vec<Result<Column, String>> = df
         .columns()
         .par_iter()
-        .map(|c| convert(c.as_materialized_series()))
+        .map(|c| {
+            let s = c.as_materialized_series();
+            let mut b = Builder::new(s)?;
+            b.push(s)?;
+            Ok(b.finish())
+        })
         .collect();
     Ok(Table {
-        columns: columns?,
+        // The first error in column order, whatever the thread timing.
+        columns: columns.into_iter().collect::<Result<_, _>>()?,
         n_rows: df.height(),
     })
 }
 
-fn convert(s: &polars::prelude::Series) -> Result<Column, String> {
-    let name = s.name().to_string();
-    let dtype = s.dtype();
-    let (dtype, values) = if dtype.is_integer() {
-        (DType::Integer, Values::Num(numeric(s)?))
-    } else if dtype.is_float() {
-        (DType::Float, Values::Num(numeric(s)?))
-    } else if matches!(dtype, DataType::Boolean) {
-        (DType::Boolean, Values::Num(numeric(s)?))
-    } else if matches!(dtype, DataType::String) {
-        (DType::String, text(s)?)
-    } else if matches!(dtype, DataType::Null) {
-        (DType::Float, Values::Num(vec![f64::NAN; s.len()]))
-    } else {
-        return Err(format!("column {name:?} has unsupported type {dtype}; use integer, float, boolean or text columns"));
-    };
-    Ok(Column {
-        name,
-        dtype,
-        values,
-    })
+/// One of our columns, appended to chunk by chunk; text columns keep their
+/// dictionary (level -> code) across chunks.
+struct Builder {
+    column: Column,
+    index: HashMap<String, u32, BuildHasherDefault<FastHasher>>,
 }
 
-fn numeric(s: &polars::prelude::Series) -> Result<Vec<f64>, String> {
-    let cast = s
-        .cast(&DataType::Float64)
-        .map_err(|e| format!("column {:?}: {e}", s.name()))?;
-    let ca = cast
-        .f64()
-        .map_err(|e| format!("column {:?}: {e}", s.name()))?;
-    Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-fn text(s: &polars::prelude::Series) -> Result<Values, String> {
-    let ca = s.str().map_err(|e| format!("column {:?}: {e}", s.name()))?;
-    let mut index: HashMap<&str, u32> = HashMap::new();
-    let mut levels: Vec<String> = Vec::new();
-    let mut codes = Vec::with_capacity(ca.len());
-    for v in ca.iter() {
-        let code = match v {
-            None => NULL_CODE,
-            Some(t) => *index.entry(t).or_insert_with(|| {
-                levels.push(t.to_string());
-                (levels.len() - 1) as u32
-            }),
+impl Builder {
+    /// An empty column of the series' type.
+    fn new(s: &Series) -> Result<Builder, String> {
+        let name = s.name().to_string();
+        let dtype = s.dtype();
+        let (dtype, values) = if dtype.is_integer() {
+            (DType::Integer, Values::Num(Vec::new()))
+        } else if dtype.is_float() || matches!(dtype, DataType::Null) {
+            (DType::Float, Values::Num(Vec::new()))
+        } else if matches!(dtype, DataType::Boolean) {
+            (DType::Boolean, Values::Num(Vec::new()))
+        } else if matches!(dtype, DataType::String) {
+            let values = Values::Cat {
+                codes: Vec::new(),
+                levels: Vec::new(),
+            };
+            (DType::String, values)
+        } else {
+            return Err(format!("column {name:?} has unsupported type {dtype}; use integer, float, boolean or text columns"));
         };
-        codes.push(code);
+        Ok(Builder {
+            column: Column {
+                name,
+                dtype,
+                values,
+            },
+            index: HashMap::default(),
+        })
     }
-    Ok(Values::Cat { codes, levels })
+
+    /// Appends the values of `s` (same type as the first chunk's).
+    fn push(&mut self, s: &Series) -> Result<(), String> {
+        let name = s.name();
+        match &mut self.column.values {
+            Values::Num(v) if matches!(s.dtype(), DataType::Null) => {
+                v.extend(std::iter::repeat_n(f64::NAN, s.len()));
+            }
+            Values::Num(v) => {
+                let cast = s
+                    .cast(&DataType::Float64)
+                    .map_err(|e| format!("column {name:?}: {e}"))?;
+                let ca = cast.f64().map_err(|e| format!("column {name:?}: {e}"))?;
+                v.extend(ca.iter().map(|x| x.unwrap_or(f64::NAN)));
+            }
+            Values::Cat { codes, levels } => {
+                let ca = s.str().map_err(|e| format!("column {name:?}: {e}"))?;
+                codes.reserve(ca.len());
+                for v in ca.iter() {
+                    codes.push(match v {
+                        None => NULL_CODE,
+                        Some(t) => match self.index.get(t) {
+                            Some(&c) => c,
+                            None => {
+                                let c = levels.len() as u32;
+                                levels.push(t.to_string());
+                                self.index.insert(t.to_string(), c);
+                                c
+                            }
+                        },
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Column {
+        self.column
+    }
+}
+
+/// A fast non-cryptographic hasher for the level dictionaries (std's SipHash
+/// was a fifth of the load time of a 1M-row file): 8 bytes per multiply,
+/// splitmix64's finalizer for well-spread bits.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 30;
+        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x ^= x >> 27;
+        x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +416,7 @@ mod tests {
     use super::*;
 
     fn csv(text: &str) -> Result<Table, String> {
-        read_csv(text.as_bytes()).and_then(|df| to_table(&df))
+        read_csv(text.as_bytes(), CHUNK_BYTES)
     }
 
     #[test]
@@ -281,7 +443,7 @@ mod tests {
 
     #[test]
     fn non_utf8_is_an_error() {
-        let e = read_csv(b"a,b\n1,\xff\xfe\n").unwrap_err();
+        let e = read_csv(b"a,b\n1,\xff\xfe\n", CHUNK_BYTES).unwrap_err();
         assert!(e.contains("not valid UTF-8"), "{e}");
     }
 
@@ -307,5 +469,77 @@ mod tests {
         let t = csv("a,b\n\"x\ny\",1\n").unwrap();
         assert_eq!(t.n_rows, 1);
         assert_eq!(t.column("a").unwrap().text(0).as_deref(), Some("x\ny"));
+    }
+
+    /// A file big enough for several chunks: ints, floats with gaps, text.
+    fn big_csv(rows: usize) -> String {
+        let mut s = String::from("id,x,s,flag\n");
+        for i in 0..rows {
+            let x = if i % 7 == 0 {
+                String::new()
+            } else {
+                format!("{}.5", i % 13)
+            };
+            let t = ["a", "bb", "", "a long level name"][i % 4];
+            s.push_str(&format!("{i},{x},{t},{}\n", i % 2 == 0));
+        }
+        s
+    }
+
+    #[test]
+    fn chunked_parse_equals_whole_file_parse() {
+        let text = big_csv(INFER_ROWS + 5_000);
+        let whole = read_csv(text.as_bytes(), usize::MAX).unwrap();
+        for chunk in [1, 4_096, 100_000] {
+            assert!(split_chunks(text.as_bytes(), chunk).len() > 1);
+            let t = read_csv(text.as_bytes(), chunk).unwrap();
+            assert_eq!(t.n_rows, whole.n_rows, "chunk {chunk}");
+            for (a, b) in t.columns.iter().zip(&whole.columns) {
+                let same = (0..t.n_rows).all(|r| a.text(r) == b.text(r));
+                assert!(
+                    same && a.dtype == b.dtype,
+                    "chunk {chunk}: column {}",
+                    a.name
+                );
+                if let (Values::Cat { levels: la, .. }, Values::Cat { levels: lb, .. }) =
+                    (&a.values, &b.values)
+                {
+                    assert_eq!(la, lb, "chunk {chunk}: levels of {}", a.name);
+                }
+            }
+        }
+        assert_eq!(whole.n_rows, INFER_ROWS + 5_000);
+        let s = whole.column("s").unwrap();
+        assert_eq!(s.dtype, DType::String);
+        assert!(s.is_null(2));
+        assert_eq!(s.text(3).as_deref(), Some("a long level name"));
+    }
+
+    #[test]
+    fn chunks_end_at_line_ends_and_cover_the_file() {
+        let text = big_csv(INFER_ROWS + 2_000);
+        let body = text.as_bytes();
+        let chunks = split_chunks(body, 10_000);
+        assert_eq!(chunks.first().map(|r| r.start), Some(0));
+        assert_eq!(chunks.last().map(|r| r.end), Some(body.len()));
+        for w in chunks.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+            assert_eq!(body[w[0].end - 1], b'\n');
+        }
+        // The first chunk holds the header and the whole inference window.
+        let first = &body[chunks[0].clone()];
+        assert!(first.iter().filter(|&&b| b == b'\n').count() > INFER_ROWS);
+        // Quotes anywhere: one chunk (a quoted field may hold a newline).
+        let quoted = format!("{text}\"q\n\",1.5,x,true\n");
+        assert_eq!(split_chunks(quoted.as_bytes(), 10_000).len(), 1);
+    }
+
+    #[test]
+    fn type_change_in_a_later_chunk_falls_back_to_the_whole_file() {
+        let mut text = big_csv(INFER_ROWS + 3_000);
+        text.push_str("oops,1.5,a,true\n");
+        let t = read_csv(text.as_bytes(), 4_096).unwrap();
+        assert_eq!(t.column("id").unwrap().dtype, DType::String);
+        assert_eq!(t.n_rows, INFER_ROWS + 3_001);
     }
 }

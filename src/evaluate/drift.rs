@@ -521,6 +521,36 @@ mod tests {
     }
 
     #[test]
+    fn row_subsets_equal_copied_tables() {
+        let t = table(vec![
+            num("x", (0..300).map(|i| f64::from(i % 37) * 1.5).collect()),
+            cat(
+                "c",
+                &["a", "b", "c"],
+                (0..300).map(|i| (i * 7) % 3).collect(),
+            ),
+            num(
+                "n",
+                (0..300)
+                    .map(|i| if i % 5 == 0 { f64::NAN } else { f64::from(i) })
+                    .collect(),
+            ),
+        ]);
+        let train: Vec<usize> = (0..300).filter(|i| i % 4 != 0).collect();
+        let test: Vec<usize> = (0..300).filter(|i| i % 4 == 0).rev().collect();
+        let names: Vec<String> = ["x", "c", "n"].map(String::from).into();
+        let copied = compute(&t.take(&train), &t.take(&test), &names, "training split");
+        let viewed = compute_rows(
+            Rows::some(&t, &train),
+            Rows::some(&t, &test),
+            &names,
+            "training split",
+        );
+        assert_eq!(copied, viewed);
+        assert!(viewed.psi.len() == 3 && viewed.ks.len() == 2);
+    }
+
+    #[test]
     fn compute_maps_levels_by_text_and_ranks_by_psi() {
         let base: Vec<f64> = (0..200).map(f64::from).collect();
         let moved: Vec<f64> = base.iter().map(|x| x + 100.0).collect();

@@ -6,5 +6,6 @@ mod fixture;
 mod github;
 mod hostile;
 mod init;
+mod perf;
 mod registry;
 mod schema;
