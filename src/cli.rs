@@ -47,6 +47,9 @@ enum Command {
         /// The CSV or Parquet file.
         #[arg(long, value_name = "FILE")]
         data: PathBuf,
+        /// Only polars' parse into its own frame: no conversion, no checks.
+        #[arg(long)]
+        polars_only: bool,
     },
 }
 
@@ -254,13 +257,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(0)
         }
-        Command::ReadOnly { data } => {
-            let loaded = crate::data::load::load(&data)?;
-            eprintln!(
-                "{} rows x {} columns",
-                loaded.table.n_rows,
-                loaded.table.columns.len()
-            );
+        Command::ReadOnly { data, polars_only } => {
+            let (rows, columns) = if polars_only {
+                crate::data::load::polars_read(&data)?
+            } else {
+                let t = crate::data::load::load(&data)?.table;
+                (t.n_rows, t.columns.len())
+            };
+            eprintln!("{rows} rows x {columns} columns");
             Ok(0)
         }
         Command::Report(a) => {

@@ -63,6 +63,22 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
     Ok(Loaded { table, sha256 })
 }
 
+/// Polars alone reading `path` into its own frame (the same options, no
+/// conversion, no checks): the baseline `bench/validate_speed.sh` compares
+/// `validate` with. Returns (rows, columns).
+pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
+    let df = if is_parquet(path) {
+        read_parquet(&bytes)
+    } else {
+        parse_csv(&bytes, true, Some(INFER_ROWS), None).map_err(|e| e.to_string())
+    }
+    .map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    Ok((df.height(), df.width()))
+}
+
 fn is_parquet(path: &Path) -> bool {
     matches!(
         path.extension()
