@@ -11,6 +11,9 @@ const ARMIJO: f64 = 1e-4;
 const MAX_HALVINGS: usize = 60;
 /// Curvature pairs L-BFGS remembers.
 const LBFGS_MEMORY: usize = 10;
+/// A Newton step with an old Hessian must shrink the largest gradient entry
+/// at least this much, or the next step forms a new Hessian.
+const CHORD_RATE: f64 = 0.25;
 
 /// Objective value, gradient and (optionally) the row-major Hessian at a point.
 pub struct Eval {
@@ -51,21 +54,29 @@ pub fn minimize(
     let mut memory = Lbfgs::new(LBFGS_MEMORY);
     let mut cur = obj.eval(&theta, false);
     let small = |e: &Eval| e.grad.iter().all(|g| g.abs() <= s.grad_tol);
+    // Newton: the last Hessian formed, reused (a chord step) while the steps
+    // keep shrinking the gradient fast. A Hessian costs O(n d^2), a step
+    // with an old one O(n d). Formed only at a point known not to be the
+    // last (its loss and gradient are the same bits with or without it).
+    let mut hess: Vec<f64> = Vec::new();
+    let (mut stale, mut fresh) = (true, false);
     for it in 0..s.max_iter {
         if small(&cur) {
             return Ok((theta, it, true));
         }
-        // The Hessian only once the point is known not to be the last: the
-        // converged point never needs one (the loss and gradient it comes
-        // with are the same bits as without it).
-        if s.newton && cur.hess.is_empty() {
-            cur = obj.eval(&theta, true);
+        if s.newton && stale {
+            hess = obj.eval(&theta, true).hess;
+            (stale, fresh) = (false, true);
         }
         let step = match s.newton {
-            true => newton_step(&cur.hess, &cur.grad)?,
+            true => newton_step(&hess, &cur.grad)?,
             false => memory.direction(&cur.grad),
         };
         let Some((next, e)) = line_search(obj, &theta, &step, &cur) else {
+            if s.newton && !fresh {
+                stale = true; // the old Hessian misled: form a new one
+                continue;
+            }
             if !memory.is_empty() {
                 memory.clear(); // stale curvature: retry from steepest descent
                 continue;
@@ -75,7 +86,10 @@ pub fn minimize(
             return Ok((theta, it, small(&cur)));
         };
         let gain = cur.loss - e.loss;
-        if !s.newton {
+        if s.newton {
+            stale = max_abs(&e.grad) > CHORD_RATE * max_abs(&cur.grad);
+            fresh = false;
+        } else {
             memory.push(diff(&next, &theta), diff(&e.grad, &cur.grad));
         }
         theta = next;
@@ -85,6 +99,10 @@ pub fn minimize(
         }
     }
     Ok((theta, s.max_iter, small(&cur)))
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
 }
 
 fn diff(a: &[f64], b: &[f64]) -> Vec<f64> {
