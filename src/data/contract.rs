@@ -176,13 +176,24 @@ pub fn check(c: &ContractConfig, t: &Table, target: &str) -> Vec<Violation> {
             out.push(plain_violation("*", "min_rows", n, message));
         }
     }
-    if let Some(max) = c.max_duplicate_fraction {
-        out.extend(duplicates(t, max));
-    }
+    // Duplicates and the columns are independent: check them in parallel,
+    // then report in the documented order.
+    let (dups, per_column) = rayon::join(
+        || c.max_duplicate_fraction.and_then(|max| duplicates(t, max)),
+        || {
+            t.columns
+                .par_iter()
+                .map(|col| {
+                    let mut v = Vec::new();
+                    check_column(c, col, t.n_rows, target, &mut v);
+                    v
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    out.extend(dups);
     out.extend(missing_columns(c, t));
-    for col in &t.columns {
-        check_column(c, col, t.n_rows, target, &mut out);
-    }
+    out.extend(per_column.into_iter().flatten());
     out
 }
 
