@@ -34,7 +34,9 @@ for t in "${targets[@]}"; do
     cp -n fuzz/seeds/"$t"/* "fuzz/corpus/$t/" 2>/dev/null || true
     echo "fuzz.sh: $t for ${secs}s" >&2
     # -rss_limit_mb: polars may map large buffers; 4 GB is well above normal.
-    if ! cargo +nightly fuzz run "$t" "fuzz/corpus/$t" -- \
+    # -O: optimized, without debug assertions (add -a for them; a different
+    # build of every dependency, about half an hour on 2 cores).
+    if ! cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$secs" -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1; then
         echo "fuzz.sh: $t found a crash; see fuzz/artifacts/$t/" >&2
         status=1
