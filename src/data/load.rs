@@ -314,6 +314,9 @@ fn to_table(df: &DataFrame) -> Result<Table, String> {
 struct Builder {
     column: Column,
     index: HashMap<String, u32, BuildHasherDefault<FastHasher>>,
+    /// Codes of short values (at most 12 bytes) by their 16-byte Arrow view,
+    /// which holds such a value inline: no string hashing or comparing.
+    inline: HashMap<u128, u32, BuildHasherDefault<FastHasher>>,
 }
 
 impl Builder {
@@ -343,6 +346,7 @@ impl Builder {
                 values,
             },
             index: HashMap::default(),
+            inline: HashMap::default(),
         })
     }
 
@@ -363,19 +367,24 @@ impl Builder {
             Values::Cat { codes, levels } => {
                 let ca = s.str().map_err(|e| format!("column {name:?}: {e}"))?;
                 codes.reserve(ca.len());
-                for v in ca.iter() {
-                    codes.push(match v {
-                        None => NULL_CODE,
-                        Some(t) => match self.index.get(t) {
-                            Some(&c) => c,
-                            None => {
-                                let c = levels.len() as u32;
-                                levels.push(t.to_string());
-                                self.index.insert(t.to_string(), c);
-                                c
+                for arr in ca.downcast_iter() {
+                    for (view, value) in arr.views().iter().zip(arr.iter()) {
+                        let code = match value {
+                            None => NULL_CODE,
+                            Some(t) if view.length <= 12 => {
+                                match self.inline.get(&view.as_u128()) {
+                                    Some(&c) => c,
+                                    None => {
+                                        let c = level_code(&mut self.index, levels, t);
+                                        self.inline.insert(view.as_u128(), c);
+                                        c
+                                    }
+                                }
                             }
-                        },
-                    });
+                            Some(t) => level_code(&mut self.index, levels, t),
+                        };
+                        codes.push(code);
+                    }
                 }
             }
         }
@@ -385,6 +394,21 @@ impl Builder {
     fn finish(self) -> Column {
         self.column
     }
+}
+
+/// The code of `t`, adding it as a new level when first seen.
+fn level_code(
+    index: &mut HashMap<String, u32, BuildHasherDefault<FastHasher>>,
+    levels: &mut Vec<String>,
+    t: &str,
+) -> u32 {
+    if let Some(&c) = index.get(t) {
+        return c;
+    }
+    let c = levels.len() as u32;
+    levels.push(t.to_string());
+    index.insert(t.to_string(), c);
+    c
 }
 
 /// A fast non-cryptographic hasher for the level dictionaries (std's SipHash
