@@ -289,11 +289,10 @@ fn gate(
 ) -> anyhow::Result<u8> {
     let plan = config::load(config).map_err(anyhow::Error::from)?;
     let progress = crate::progress::Progress::new(quiet || format != Format::Table);
-    let step = |msg: &str| progress.step(msg);
     let result: Result<Run, GateError> = if full {
-        pipeline::check(&plan, &step)
+        pipeline::check(&plan, &progress)
     } else {
-        pipeline::validate(&plan, &step)
+        pipeline::validate(&plan, &progress)
     };
     progress.finish();
     let run = result?;

@@ -49,7 +49,23 @@ struct Prepared {
     violations: Vec<crate::report::Violation>,
 }
 
-type Progress<'a> = &'a dyn Fn(&str);
+/// What the pipeline tells its caller while it runs (the CLI draws it).
+pub trait Observer: Sync {
+    /// A new step begins.
+    fn step(&self, msg: &str);
+    /// `done` of `total` units of the current step are finished (trees of a
+    /// forest); `total == 0` means the total is unknown (solver iterations).
+    fn advance(&self, _done: usize, _total: usize) {}
+}
+
+/// An observer that ignores everything (library callers, fuzzing).
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn step(&self, _msg: &str) {}
+}
+
+type Progress<'a> = &'a dyn Observer;
 
 fn timed<T>(timings: &mut BTreeMap<String, f64>, stage: &str, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
@@ -63,13 +79,13 @@ fn prepare(
     timings: &mut BTreeMap<String, f64>,
     progress: Progress,
 ) -> Result<Prepared, GateError> {
-    progress(&format!("loading {}", plan.data.path.display()));
+    progress.step(&format!("loading {}", plan.data.path.display()));
     let main = timed(timings, "load", || load::load(&plan.data.path))?;
     let test = match &plan.data.test_path {
         Some(p) => Some(timed(timings, "load", || load::load(p))?),
         None => None,
     };
-    progress("checking the data contract");
+    progress.step("checking the data contract");
     let mut violations = timed(timings, "contract", || {
         let mut v = contract::check(&plan.contract, &main.table, &plan.data.target);
         if let Some(t) = &test {
@@ -389,7 +405,7 @@ fn train_and_evaluate(
     }
     fill_data_counts(&mut report, &sides);
     let features = feature_names(plan, sides.train_table);
-    progress(&format!(
+    progress.step(&format!(
         "fitting preprocessing on {} training rows, {} features",
         sides.train_rows.len(),
         features.len()
@@ -400,14 +416,20 @@ fn train_and_evaluate(
         Ok::<_, String>((pre, x))
     })
     .map_err(GateError::Data)?;
-    progress(&format!(
+    progress.step(&format!(
         "training {} on {} rows x {} inputs",
         plan.model.kind().name(),
         x_train.rows,
         x_train.cols
     ));
     let model = timed(timings, "train", || {
-        crate::model::train(&plan.model, &x_train, &sides.y_train, plan.data.seed)
+        crate::model::train_observed(
+            &plan.model,
+            &x_train,
+            &sides.y_train,
+            plan.data.seed,
+            &|done, total| progress.advance(done, total),
+        )
     })
     .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
     drop(x_train);
@@ -434,7 +456,7 @@ fn train_and_evaluate(
             }),
         },
     };
-    progress("scoring the test set");
+    progress.step("scoring the test set");
     let scores = timed(timings, "score", || {
         artifact.score_table(sides.test_table, &sides.test_rows)
     })
@@ -466,7 +488,7 @@ fn evaluate_and_gate(
         .map(|&s| u8::from(s >= plan.threshold))
         .collect();
     let (fair, protected) = timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
-    progress("measuring single-row latency");
+    progress.step("measuring single-row latency");
     // Batch throughput is the test-set scoring already timed as "score".
     let score_secs = timings.get("score").copied().unwrap_or(0.0) / 1e3;
     let (latency, lat_sorted) = timed(timings, "latency", || {

@@ -59,5 +59,5 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(s.dir.path().join("data.csv"), data).is_err() {
         return;
     }
-    let _ = release_gate::pipeline::validate(&s.plan, &|_| {});
+    let _ = release_gate::pipeline::validate(&s.plan, &release_gate::pipeline::Quiet);
 });

@@ -13,11 +13,13 @@ use crate::features::Matrix;
 use crate::model::binning::Binned;
 use crate::model::grow::{self, mix64, GrowConfig, SplitMix64};
 use crate::model::tree::{self, Tree};
+use crate::model::Tick;
 use anyhow::{ensure, Result};
 use rayon::prelude::*;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `[model.params]` of `kind = "random_forest"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -204,6 +206,17 @@ impl Forest {
 
 /// Trains `p.n_trees` trees in parallel; bit-identical for a given seed.
 pub fn fit(p: &ForestParams, x: &Matrix, y: &[u8], seed: u64) -> Result<Forest> {
+    fit_observed(p, x, y, seed, &|_, _| {})
+}
+
+/// [`fit`], calling `tick(trees done, n_trees)` as each tree is finished.
+pub fn fit_observed(
+    p: &ForestParams,
+    x: &Matrix,
+    y: &[u8],
+    seed: u64,
+    tick: Tick,
+) -> Result<Forest> {
     tree::check_common(x, y, p.min_samples_leaf, p.max_bins)?;
     ensure!(p.n_trees >= 1, "random_forest: n_trees must be >= 1");
     let data = Binned::new(x, p.max_bins);
@@ -213,6 +226,7 @@ pub fn fit(p: &ForestParams, x: &Matrix, y: &[u8], seed: u64) -> Result<Forest> 
         min_samples_split: 2,
         mtry: p.max_features.resolve(x.cols),
     };
+    let done = AtomicUsize::new(0);
     let trees = (0..p.n_trees)
         .into_par_iter()
         .map(|t| {
@@ -222,7 +236,9 @@ pub fn fit(p: &ForestParams, x: &Matrix, y: &[u8], seed: u64) -> Result<Forest> 
             } else {
                 vec![1; x.rows]
             };
-            grow::grow(&data, y, &weights, &cfg, &mut rng)
+            let tree = grow::grow(&data, y, &weights, &cfg, &mut rng);
+            tick(done.fetch_add(1, Ordering::Relaxed) + 1, p.n_trees);
+            tree
         })
         .collect();
     Ok(Forest { trees })

@@ -24,7 +24,7 @@
 
 use crate::features::Matrix;
 use crate::model::optim::{dot, minimize, sum, Eval, Objective, Settings};
-use crate::model::validate_xy;
+use crate::model::{validate_xy, Tick};
 use anyhow::{ensure, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -123,6 +123,11 @@ pub fn sigmoid(z: f64) -> f64 {
 
 /// Fits the model; see the module docs for objective and solver.
 pub fn fit(p: &LogisticParams, x: &Matrix, y: &[u8]) -> Result<Logistic> {
+    fit_observed(p, x, y, &|_, _| {})
+}
+
+/// [`fit`], calling `tick(iteration, 0)` as each solver iteration begins.
+pub fn fit_observed(p: &LogisticParams, x: &Matrix, y: &[u8], tick: Tick) -> Result<Logistic> {
     validate(p, x, y)?;
     let positives = y.iter().filter(|&&v| v == 1).count();
     if p.fit_intercept && (positives == 0 || positives == y.len()) {
@@ -152,7 +157,7 @@ pub fn fit(p: &LogisticParams, x: &Matrix, y: &[u8]) -> Result<Logistic> {
         grad_tol: p.tol * x.rows as f64,
         newton: prob.dim() <= NEWTON_MAX_DIM,
     };
-    let (theta, iterations, converged) = minimize(&prob, theta, &settings)?;
+    let (theta, iterations, converged) = minimize(&prob, theta, &settings, tick)?;
     let (coef, intercept) = match p.fit_intercept {
         true => (theta[..x.cols].to_vec(), theta[x.cols]),
         false => (theta, 0.0),
@@ -552,8 +557,8 @@ mod tests {
             grad_tol: 1e-8 * 2000.0,
             newton,
         };
-        let (a, _, ca) = minimize(&prob, vec![0.0; 9], &s(true))?;
-        let (b, _, cb) = minimize(&prob, vec![0.0; 9], &s(false))?;
+        let (a, _, ca) = minimize(&prob, vec![0.0; 9], &s(true), &|_, _| {})?;
+        let (b, _, cb) = minimize(&prob, vec![0.0; 9], &s(false), &|_, _| {})?;
         assert!(ca && cb);
         assert!(
             a.iter().zip(&b).all(|(a, b)| (a - b).abs() < 1e-6),

@@ -102,9 +102,29 @@ impl Model {
 /// Trains `spec` on `x` (rows = samples) and 0/1 labels `y`.
 /// Same inputs + seed => bit-identical model, whatever the thread count.
 pub fn train(spec: &ModelSpec, x: &Matrix, y: &[u8], seed: u64) -> anyhow::Result<Model> {
+    train_observed(spec, x, y, seed, &|_, _| {})
+}
+
+/// Progress of a fit: `(done, total)` units (trees of a forest), or
+/// `(iteration, 0)` when the total is unknown (solver iterations). Called from
+/// worker threads; it never influences the result.
+pub type Tick<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// [`train`], reporting progress through `tick`.
+pub fn train_observed(
+    spec: &ModelSpec,
+    x: &Matrix,
+    y: &[u8],
+    seed: u64,
+    tick: Tick,
+) -> anyhow::Result<Model> {
     Ok(match spec {
-        ModelSpec::LogisticRegression(p) => Model::LogisticRegression(logistic::fit(p, x, y)?),
-        ModelSpec::RandomForest(p) => Model::RandomForest(forest::fit(p, x, y, seed)?),
+        ModelSpec::LogisticRegression(p) => {
+            Model::LogisticRegression(logistic::fit_observed(p, x, y, tick)?)
+        }
+        ModelSpec::RandomForest(p) => {
+            Model::RandomForest(forest::fit_observed(p, x, y, seed, tick)?)
+        }
         ModelSpec::DecisionTree(p) => Model::DecisionTree(tree::fit(p, x, y, seed)?),
     })
 }

@@ -3,6 +3,7 @@
 //! backtracking line search, plus the vectorisable dot products and sums it
 //! is built on (fixed summation order, hence reproducible).
 
+use crate::model::Tick;
 use anyhow::{bail, Result};
 use std::collections::VecDeque;
 
@@ -50,6 +51,7 @@ pub fn minimize(
     obj: &impl Objective,
     mut theta: Vec<f64>,
     s: &Settings,
+    tick: Tick,
 ) -> Result<(Vec<f64>, usize, bool)> {
     let mut memory = Lbfgs::new(LBFGS_MEMORY);
     let mut cur = obj.eval(&theta, false);
@@ -64,6 +66,7 @@ pub fn minimize(
         if small(&cur) {
             return Ok((theta, it, true));
         }
+        tick(it + 1, 0);
         if s.newton && stale {
             hess = obj.eval(&theta, true).hess;
             (stale, fresh) = (false, true);

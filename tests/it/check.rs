@@ -360,6 +360,31 @@ fn random_forest_scores_are_probabilities_not_votes() {
 }
 
 #[test]
+fn training_progress_is_timestamped_lines_off_a_terminal() {
+    let f = Fixture::new(
+        "[model]\nkind = \"random_forest\"\n[model.params]\nn_trees = 20\nmax_depth = 3\n",
+    );
+    let out = f.cmd(&["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let trees: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("training random_forest"))
+        .collect();
+    // The step line, then one line per tenth of the trees, ending at 20/20.
+    assert_eq!(trees.len(), 11, "{err}");
+    assert!(
+        trees
+            .iter()
+            .all(|l| l.starts_with('[') && l.contains("s] ")),
+        "{err}"
+    );
+    assert!(trees[10].ends_with(": 20/20"), "{err}");
+    let quiet = f.cmd(&["check", "--quiet"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("training"));
+}
+
+#[test]
 fn lineage_outside_git_is_absent_not_an_error() {
     let f = Fixture::new("");
     let r = f.check(0);
