@@ -5,8 +5,8 @@
 # 1. bench/data/validate_1m.csv (gitignored): a deterministic 1M-row,
 #    21-column CSV made from examples/churn/telco_churn.csv by
 #    bench/make_validate_data.py (Python standard library only).
-# 2. A release build in its own target dir ($BENCH_TARGET_DIR, default
-#    target/validate-speed), so it never waits on other builds' lock.
+# 2. A release build (into $BENCH_TARGET_DIR when set, else target/;
+#    a separate dir keeps it from waiting on other builds' lock).
 # 3. Side by side, alternating, RUNS times each (default 5):
 #      polars:   release-gate read-only --polars-only --data FILE
 #                (polars parses the file into its frame, nothing else)
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 rows="${ROWS:-1000000}"
 runs="${RUNS:-5}"
 max_ratio="${MAX_RATIO:-2}"
-target_dir="${BENCH_TARGET_DIR:-target/validate-speed}"
+target_dir="${BENCH_TARGET_DIR:-target}"
 data=bench/data/validate_1m.csv
 [ "$rows" = 1000000 ] || data="bench/data/validate_${rows}.csv"
 config=bench/validate_gates.toml
