@@ -3,6 +3,7 @@
 use crate::config::{Bound, Gate, GateSpec, OnMissing};
 use crate::evaluate::fairness::{self, AttributeFairness};
 use crate::evaluate::metrics::{self, Metrics};
+use crate::report::num::ms;
 use crate::report::{DriftReport, GateResult, GateStatus, Severity, Verdict};
 use std::collections::BTreeMap;
 
@@ -200,13 +201,13 @@ fn latency_gate(latencies: &[f64], p: f64, max_ms: f64) -> Outcome {
             GateStatus::Pass,
             Some(v),
             Some(max_ms),
-            format!("{label} {v:.4} ms <= {max_ms} ms"),
+            format!("{label} {} ms <= {max_ms} ms", ms(Some(v))),
         ),
         Some(v) => (
             GateStatus::Fail,
             Some(v),
             Some(max_ms),
-            format!("{label} {v:.4} ms > {max_ms} ms"),
+            format!("{label} {} ms > {max_ms} ms", ms(Some(v))),
         ),
     }
 }

@@ -151,8 +151,7 @@ pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Res
     let versions = registry.join(VERSIONS);
     std::fs::create_dir_all(&versions)
         .with_context(|| format!("{}: cannot create", versions.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
+    let staging = crate::report::write::shared_builder(".staging-", true)
         .tempdir_in(&versions)
         .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;
     for name in RUN_FILES {
@@ -187,7 +186,8 @@ fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// Replaces `registry.json` atomically: the commit point of a promotion.
 fn write_index(registry: &Path, index: &Index) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(index)? + "\n";
-    let mut tmp = tempfile::NamedTempFile::new_in(registry)
+    let mut tmp = crate::report::write::shared_builder(".registry-", false)
+        .tempfile_in(registry)
         .with_context(|| format!("{}: cannot write the index", registry.display()))?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;

@@ -64,7 +64,9 @@ fn write_new(path: &Path, text: &str) -> Result<(), GateError> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    let mut tmp = crate::report::write::shared_builder(".release-gate-", false)
+        .tempfile_in(dir)
+        .map_err(fail)?;
     tmp.write_all(text.as_bytes()).map_err(fail)?;
     tmp.persist_noclobber(path).map_err(|e| fail(e.error))?;
     Ok(())

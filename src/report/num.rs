@@ -31,9 +31,22 @@ pub fn metric(v: Option<f64>) -> String {
     v.map_or_else(|| NA.to_string(), |v| fixed(v, DECIMALS))
 }
 
-/// Milliseconds: 3 decimals, `n/a` when undefined.
+/// Milliseconds: 3 decimals, or two significant digits below 0.1 ms (a
+/// sub-microsecond predict reads `0.00012`, not `0.000`); `n/a` when undefined.
 pub fn ms(v: Option<f64>) -> String {
-    v.map_or_else(|| NA.to_string(), |v| fixed(v, MS_DECIMALS))
+    v.map_or_else(
+        || NA.to_string(),
+        |v| {
+            let a = v.abs();
+            let decimals = if a > 0.0 && a < 0.1 && a.is_finite() {
+                // -log10(a) >= 1 here, so the cast cannot wrap.
+                ((-a.log10()).ceil() as usize + 1).clamp(MS_DECIMALS, 9)
+            } else {
+                MS_DECIMALS
+            };
+            fixed(v, decimals)
+        },
+    )
 }
 
 /// A difference with an explicit sign (`+0.0100`, `-0.0030`), 4 decimals.
@@ -76,6 +89,17 @@ pub fn short_sha(sha: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_durations_keep_two_significant_digits() {
+        assert_eq!(ms(Some(0.046)), "0.046");
+        assert_eq!(ms(Some(0.0001)), "0.00010");
+        assert_eq!(ms(Some(0.000123)), "0.00012");
+        assert_eq!(ms(Some(1e-12)), "0.000000000");
+        assert_eq!(ms(Some(0.0)), "0.000");
+        assert_eq!(ms(Some(12.5)), "12.500");
+        assert_eq!(ms(None), NA);
+    }
 
     #[test]
     fn fixed_precision_and_specials() {

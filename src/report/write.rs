@@ -11,14 +11,27 @@ use tempfile::NamedTempFile;
 /// `File::create` would give (tempfile's default is owner-only, which would
 /// make every artifact unreadable to the rest of a CI job).
 fn temp_file_in(dir: &Path) -> std::io::Result<NamedTempFile> {
+    shared_builder(".release-gate-", false)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
+/// A `tempfile` builder whose file (`0o666`) or directory (`0o777`) gets the
+/// permissions the umask allows, like any file a program creates, instead of
+/// tempfile's owner-only default: artifacts, registries and starter configs
+/// are read by other users and CI steps.
+pub fn shared_builder(prefix: &str, dir: bool) -> tempfile::Builder<'_, 'static> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".release-gate-").suffix(".tmp");
+    builder.prefix(prefix);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+        let mode = if dir { 0o777 } else { 0o666 };
+        builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    builder.tempfile_in(dir)
+    #[cfg(not(unix))]
+    let _ = dir;
+    builder
 }
 
 /// Writes `contents` to `path` atomically, replacing any existing file.

@@ -356,3 +356,34 @@ fn test_rows_from_the_champions_training_data_are_flagged() {
         "{msg} / {o:?}"
     );
 }
+
+/// Starter configs, registry files and version directories are created like
+/// any other file (0644/0755 under umask 022), not owner-only like a temp file.
+#[cfg(unix)]
+#[test]
+fn written_files_follow_the_umask_not_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    let bin = assert_cmd::cargo::cargo_bin("release-gate");
+    for args in ["promote --run run1", "init --dir fresh"] {
+        let status = std::process::Command::new("sh")
+            .current_dir(f.dir.path())
+            .arg("-c")
+            .arg(format!("umask 022 && exec \"$0\" {args} >/dev/null"))
+            .arg(&bin)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{args}");
+    }
+    let mode = |p: &str| std::fs::metadata(f.path(p)).unwrap().permissions().mode() & 0o777;
+    for file in [
+        "registry/registry.json",
+        "registry/versions/v0001/model.json",
+        "fresh/gates.toml",
+        "fresh/.github/workflows/release-gate.yml",
+    ] {
+        assert_eq!(mode(file), 0o644, "{file}");
+    }
+    assert_eq!(mode("registry/versions/v0001"), 0o755);
+}
