@@ -247,14 +247,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }) => {
             let index = crate::registry::read_index(&location.resolve()?)?;
             use report::registry_list as rl;
-            print!(
-                "{}",
-                match format {
-                    ListFormat::Table => rl::render_table(&index),
-                    ListFormat::Json => rl::render_json(&index)?,
-                    ListFormat::Markdown => rl::render_markdown(&index),
-                }
-            );
+            print_stdout(&match format {
+                ListFormat::Table => rl::render_table(&index),
+                ListFormat::Json => rl::render_json(&index)?,
+                ListFormat::Markdown => rl::render_markdown(&index),
+            })?;
             Ok(0)
         }
         Command::ReadOnly { data, polars_only } => {
@@ -269,10 +266,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Report(a) => {
             let r = report::json::load(&a.run.join(output::REPORT_JSON))?;
-            print!(
-                "{}",
-                report::render(&r, a.format, std::io::stdout().is_terminal())?
-            );
+            print_stdout(&report::render(
+                &r,
+                a.format,
+                std::io::stdout().is_terminal(),
+            )?)?;
             Ok(0)
         }
     }
@@ -305,12 +303,9 @@ fn gate(
     }
     let r = &run.report;
     if quiet {
-        println!("{}", report::table::verdict_line(r));
+        print_stdout(&format!("{}\n", report::table::verdict_line(r)))?;
     } else {
-        print!(
-            "{}",
-            report::render(r, format, std::io::stdout().is_terminal())?
-        );
+        print_stdout(&report::render(r, format, std::io::stdout().is_terminal())?)?;
         if verbose {
             for (stage, ms) in &r.timings_ms {
                 eprintln!("  {stage:<12} {ms:>10.1} ms");
@@ -345,15 +340,15 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
 fn init(a: &InitArgs) -> anyhow::Result<u8> {
     let done = crate::init::init(&a.dir, a.data.as_deref(), &a.action)?;
     for f in &done.files {
-        println!("wrote {}", f.display());
+        print_stdout(&format!("wrote {}\n", f.display()))?;
     }
     if let Some(g) = &done.guess {
-        println!(
-            "guessed: target {:?} (positive {:?}), protected {:?}, drop {:?}",
+        print_stdout(&format!(
+            "guessed: target {:?} (positive {:?}), protected {:?}, drop {:?}\n",
             g.target, g.positive, g.protected, g.drop
-        );
+        ))?;
     }
-    println!("next: review gates.toml, then `release-gate check`");
+    print_stdout("next: review gates.toml, then `release-gate check`\n")?;
     Ok(0)
 }
 
@@ -361,7 +356,7 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
     let done =
         crate::promote::promote(&a.run, a.registry.as_deref(), a.force, a.reason.as_deref())?;
     if done.version.is_some() {
-        println!("{}", done.message);
+        print_stdout(&format!("{}\n", done.message))?;
     } else {
         eprintln!("{}", done.message);
     }
@@ -378,13 +373,10 @@ fn compare(a: &CompareArgs) -> anyhow::Result<u8> {
     let (la, ra) = crate::promote::resolve_operand(&a.a, &registry)?;
     let (lb, rb) = crate::promote::resolve_operand(&a.b, &registry)?;
     let cmp = c::build(&la, &ra, &lb, &rb);
-    print!(
-        "{}",
-        match a.format {
-            ListFormat::Table => c::render_table(&cmp),
-            ListFormat::Json => c::render_json(&cmp)?,
-            ListFormat::Markdown => c::render_markdown(&cmp),
-        }
-    );
+    print_stdout(&match a.format {
+        ListFormat::Table => c::render_table(&cmp),
+        ListFormat::Json => c::render_json(&cmp)?,
+        ListFormat::Markdown => c::render_markdown(&cmp),
+    })?;
     Ok(0)
 }

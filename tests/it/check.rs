@@ -483,3 +483,24 @@ fn report_rerenders_a_saved_run() {
     .code(0)
     .stdout(contains("quality floor"));
 }
+
+/// `release-gate check | head -1`: a reader that closed the pipe is not a
+/// crash (Rust's `println!` panics on EPIPE); the verdict still sets the code.
+#[test]
+fn closed_stdout_pipe_is_not_a_panic() {
+    let f = Fixture::new("");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("release-gate"))
+        .current_dir(f.dir.path())
+        .arg("check")
+        .env_remove("GITHUB_ACTIONS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before the run gets to print its table.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
