@@ -163,11 +163,34 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
         drift: None,
         gates: Vec::new(),
         lineage: lineage(plan, &p.main.sha256, started_at),
-        notes: Vec::new(),
+        notes: missing_drop_notes(plan, &p.main.table),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),
         curves: None,
     }
+}
+
+/// `data.drop` names absent from the data: harmless (nothing to drop), but
+/// usually a typo that lets an id or a leak through as a feature, so said.
+fn missing_drop_notes(plan: &Plan, t: &Table) -> Vec<String> {
+    let missing: Vec<&str> = plan
+        .data
+        .drop
+        .iter()
+        .filter(|d| t.column(d).is_none())
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "data.drop names columns the data does not have: {}",
+        missing
+            .iter()
+            .map(|m| format!("{m:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )]
 }
 
 fn lineage(plan: &Plan, data_sha256: &str, started_at: String) -> Lineage {

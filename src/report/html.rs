@@ -38,7 +38,7 @@ th{color:#4b5563;font-weight:600}
 .warn{background:#fef3c7;color:#92400e}.inconclusive{background:#ede9fe;color:#5b21b6}
 .skipped{background:#f3f4f6;color:#4b5563}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px}
-figure{margin:0}figure svg{width:100%;height:auto;display:block;border:1px solid #e5e7eb;border-radius:8px}
+figure{margin:0}figure svg{width:100%;max-width:720px;height:auto;display:block;border:1px solid #e5e7eb;border-radius:8px}
 figcaption{color:#4b5563;margin-top:6px}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word-break:break-all}
 .muted{color:#6b7280}
@@ -50,6 +50,7 @@ pub fn render(r: &Report) -> String {
     if r.command != "validate" {
         body.push(gates_section(&r.gates));
     }
+    body.extend(notes_section(&r.notes));
     body.push(contract_section(&r.contract));
     let optional = [
         r.metrics.as_ref().map(|m| quality_section(r, m)),
@@ -167,6 +168,19 @@ fn gates_section(gates: &[GateResult]) -> String {
         "message",
     ];
     section("Gates", &table(&header, &[3, 4], &rows))
+}
+
+/// What the run changed or could not do on its own (capped encodings,
+/// ignored config entries), as a list.
+fn notes_section(notes: &[String]) -> Option<String> {
+    if notes.is_empty() {
+        return None;
+    }
+    let items: String = notes
+        .iter()
+        .map(|n| format!("<li>{}</li>\n", escape(n)))
+        .collect();
+    Some(section("Notes", &format!("<ul>\n{items}</ul>\n")))
 }
 
 fn contract_section(c: &ContractReport) -> String {
@@ -438,5 +452,15 @@ mod tests {
         assert!(!html.contains("<svg"));
         assert!(html.contains("Data contract"));
         assert!(!html.contains("<h2>Gates</h2>"));
+    }
+
+    #[test]
+    fn notes_are_listed_escaped_and_absent_when_none() {
+        let mut r = sample_report();
+        r.notes = vec!["plan <b> capped".to_string()];
+        let html = render(&r);
+        assert!(html.contains("<h2>Notes</h2>\n<ul>\n<li>plan &lt;b&gt; capped</li>"));
+        r.notes.clear();
+        assert!(!render(&r).contains("<h2>Notes</h2>"));
     }
 }

@@ -1,5 +1,5 @@
 //! `release-gate check` end to end: verdicts, exit codes, artifacts, lineage.
-use crate::fixture::{dataset, exists, gate, Fixture};
+use crate::fixture::{dataset, exists, gate, Fixture, BASE_CONFIG};
 use predicates::str::contains;
 
 const GOOD_GATES: &str = r#"
@@ -503,4 +503,26 @@ fn closed_stdout_pipe_is_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn drop_names_missing_from_the_data_are_a_note_everywhere() {
+    let f = Fixture::new("");
+    f.write(
+        "gates.toml",
+        &BASE_CONFIG.replace("drop = [\"id\"]", "drop = [\"id\", \"customer_id\"]"),
+    );
+    let r = f.check(0);
+    let notes = r["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("\"customer_id\"")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.as_str().unwrap().contains("\"id\"")));
+    for file in ["report.md", "report.html", "model_card.md"] {
+        let text = f.read(&format!("release-gate-out/{file}"));
+        assert!(text.contains("customer_id"), "{file}");
+    }
 }
