@@ -12,10 +12,13 @@
 //! current values outside the reference range go to the first / last bin
 //! instead of being dropped, so a shift past the training range counts fully.
 //!
-//! When the reference is constant the deciles form no bin; the reference
-//! script then reports 0, which would hide any drift. [`psi_numeric`] returns
-//! `None`, and [`compute`] falls back to three bins (below / at / above the
-//! constant), which is 0 for unchanged data and large for a moved column.
+//! A second deliberate difference: when the reference has at most 10 distinct
+//! finite values (a 0/1 flag, a count, a rating, a constant), its deciles
+//! collapse into fewer bins than values (a 0/1 column into a single bin, so
+//! the reference script reports 0 however much the share of ones moves).
+//! Such a feature gets a bin per distinct reference value and one per gap
+//! around them (`2k + 1` bins), where current values the reference never
+//! had land: 0 for unchanged data, large for a moved share.
 use crate::data::{Column, Table, Values, NULL_CODE};
 use crate::report::DriftReport;
 use rayon::prelude::*;
@@ -26,11 +29,16 @@ pub const EPSILON: f64 = 1e-6;
 /// Number of quantile bins of the reference (deciles).
 const BINS: usize = 10;
 
-/// PSI of a numeric feature with decile bins of `reference` (see the module
-/// doc). `None` when `reference` has no finite value, when all its finite
-/// values are equal (no bin can be formed), or when `current` is empty.
+/// PSI of a numeric feature with decile bins of `reference`, or a bin per
+/// value when it has at most 10 distinct values (see the module doc). `None`
+/// when `reference` has no finite value or `current` is empty.
 pub fn psi_numeric(reference: &[f64], current: &[f64]) -> Option<f64> {
-    psi_sorted(&Sample::new(reference), &Sample::new(current))
+    numeric_psi(&Sample::new(reference), &Sample::new(current))
+}
+
+/// Distinct-value bins for a reference with few values, deciles otherwise.
+fn numeric_psi(reference: &Sample, current: &Sample) -> Option<f64> {
+    psi_discrete(reference, current).or_else(|| psi_sorted(reference, current))
 }
 
 /// PSI of a categorical feature whose two samples share one code space of
@@ -153,7 +161,7 @@ fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> (Option<f64>, Opti
     match (&r.values, &c.values) {
         (Values::Num(a), Values::Num(b)) => {
             let (ra, cb) = (Sample::from_rows(a, rr), Sample::from_rows(b, cr));
-            let psi = psi_sorted(&ra, &cb).or_else(|| psi_constant(&ra, &cb));
+            let psi = numeric_psi(&ra, &cb);
             (psi, ks_sorted(&ra.sorted, &cb.sorted))
         }
         _ => {
@@ -264,16 +272,38 @@ fn psi_sorted(reference: &Sample, current: &Sample) -> Option<f64> {
     Some(psi_from_counts(&e, reference.len, &a, current.len))
 }
 
-/// PSI for a constant reference: bins below, at and above the constant.
-fn psi_constant(reference: &Sample, current: &Sample) -> Option<f64> {
-    let v = *reference.finite().first()?;
+/// PSI over a bin per distinct value of a reference with at most [`BINS`]
+/// distinct finite values, and a bin per gap below, between and above them
+/// (`2k + 1` bins). `None` for a reference with more values (deciles then
+/// apply) or none, and for an empty `current`.
+fn psi_discrete(reference: &Sample, current: &Sample) -> Option<f64> {
     if current.len == 0 {
         return None;
     }
+    let mut values: Vec<f64> = Vec::with_capacity(BINS);
+    for &x in reference.finite() {
+        if values.last() != Some(&x) {
+            if values.len() == BINS {
+                return None;
+            }
+            values.push(x);
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
     let counts = |s: &Sample| {
-        let below = s.sorted.partition_point(|&x| x < v);
-        let upto = s.sorted.partition_point(|&x| x <= v);
-        [below, upto - below, s.sorted.len() - upto]
+        let mut c = Vec::with_capacity(2 * values.len() + 1);
+        let mut before = 0;
+        for &v in &values {
+            let below = s.sorted.partition_point(|&x| x < v);
+            let upto = s.sorted.partition_point(|&x| x <= v);
+            c.push(below - before);
+            c.push(upto - below);
+            before = upto;
+        }
+        c.push(s.sorted.len() - before);
+        c
     };
     Some(psi_from_counts(
         &counts(reference),
@@ -432,7 +462,11 @@ mod tests {
     #[test]
     fn numeric_psi_matches_reference_script() {
         close(psi_numeric(&REF, &CUR).unwrap(), 1.9886968050678844); // psi(REF, CUR)
-        close(psi_numeric(&REF2, &CUR2).unwrap(), 3.883529190952629); // with NaN in both
+                                                                     // With NaN in both; REF2 has 10 distinct values, so `psi_numeric`
+                                                                     // bins it per value: the decile path is checked directly.
+        let deciles = psi_sorted(&Sample::new(&REF2), &Sample::new(&CUR2));
+        close(deciles.unwrap(), 3.883529190952629);
+        assert_ne!(psi_numeric(&REF2, &CUR2), deciles);
     }
 
     #[test]
@@ -460,6 +494,33 @@ mod tests {
     }
 
     #[test]
+    fn binary_and_few_valued_features_are_binned_per_value() {
+        // 60% ones in the reference, 30% now: deciles of 0/1 data are one bin
+        // (PSI 0 in the reference script); per-value bins see the shift.
+        let reference: Vec<f64> = (0..100).map(|i| f64::from(u8::from(i < 60))).collect();
+        let current: Vec<f64> = (0..100).map(|i| f64::from(u8::from(i < 30))).collect();
+        let want = (0.7 - 0.4) * (0.7_f64 / 0.4).ln() + (0.3 - 0.6) * (0.3_f64 / 0.6).ln();
+        close(psi_numeric(&reference, &current).unwrap(), want);
+        assert!(want > 0.2);
+        assert_eq!(psi_numeric(&reference, &reference), Some(0.0));
+        // A value the reference never had (2, or 0.5 between 0 and 1) is a bin.
+        let unseen = [0.0, 1.0, 2.0, 0.5];
+        let r4 = [0.0, 1.0, 0.0, 1.0];
+        let want = 2.0 * (0.25 - EPSILON) * (0.25 / EPSILON).ln()
+            + 2.0 * (0.25 - 0.5) * (0.25_f64 / 0.5).ln();
+        close(psi_numeric(&r4, &unseen).unwrap(), want);
+        // Ten distinct values still per value; eleven use deciles.
+        let ten: Vec<f64> = (0..100).map(|i| f64::from(i % 10)).collect();
+        let eleven: Vec<f64> = (0..110).map(|i| f64::from(i % 11)).collect();
+        let mut r = Sample::new(&ten);
+        assert!(psi_discrete(&r, &r).is_some());
+        r = Sample::new(&eleven);
+        assert!(psi_discrete(&r, &r).is_none());
+        // A constant that moved.
+        assert!(psi_numeric(&[2.0; 10], &[3.0; 10]).unwrap() > 10.0);
+    }
+
+    #[test]
     fn categorical_psi_counts_unseen_and_missing_as_bins() {
         // Reference a,a,b,b; current a,b,c,c where c (code 2) is unseen.
         let got = psi_categorical(&[0, 0, 1, 1], &[0, 1, 2, 2], 3);
@@ -481,7 +542,7 @@ mod tests {
         assert_eq!(psi_numeric(&[], &[]), None);
         assert_eq!(psi_numeric(&[NAN, NAN], &[1.0]), None);
         assert_eq!(psi_numeric(&REF, &[]), None);
-        assert_eq!(psi_numeric(&[2.0, 2.0], &[2.0]), None); // constant: no bins
+        assert_eq!(psi_numeric(&[2.0, 2.0], &[2.0]), Some(0.0)); // constant: 3 bins
         assert_eq!(ks_statistic(&[], &[1.0]), None);
         assert_eq!(ks_statistic(&[NAN], &[1.0]), None);
         assert_eq!(psi_categorical(&[], &[], 0), 0.0);
