@@ -202,7 +202,7 @@ mod tests {
             "| Seed | 42 |",
             "| Started at | 2026-11-22T05:37:55Z |",
             "| CI | github run 123456789",
-            "| tenure | max | 3 | 121, 150, 999 |",
+            "| tenure | max | 3 | row 17: 121, row 402: 150, row 6100: 999 |",
         ] {
             assert!(card.contains(needle), "missing {needle:?}:\n{card}");
         }

@@ -196,12 +196,11 @@ fn contract_section(c: &ContractReport) -> String {
         .violations
         .iter()
         .map(|v| {
-            let examples: Vec<String> = v.examples.iter().map(|e| e.to_string()).collect();
             vec![
                 escape(&v.column),
                 escape(&v.rule),
                 v.count.to_string(),
-                escape(&examples.join(", ")),
+                escape(&v.examples_text()),
                 escape(&v.message),
             ]
         })

@@ -152,18 +152,9 @@ fn contract_case(c: &ContractReport) -> Case {
 
 /// `tenure max: 3 rows: 3 values above max 120 (examples: 121 [row 17], …)`.
 fn violation_line(v: &Violation) -> String {
-    let examples: Vec<String> = v
-        .examples
-        .iter()
-        .enumerate()
-        .map(|(i, e)| match v.rows.get(i) {
-            Some(row) => format!("{e} [row {row}]"),
-            None => e.to_string(),
-        })
-        .collect();
     let mut line = format!("{} {}: {} rows: {}", v.column, v.rule, v.count, v.message);
-    if !examples.is_empty() {
-        let _ = write!(line, " (examples: {})", examples.join(", "));
+    if !v.examples.is_empty() {
+        let _ = write!(line, " (examples: {})", v.examples_text());
     }
     line
 }
@@ -303,7 +294,7 @@ mod tests {
         assert_eq!(skipped, 1);
         assert!(text.contains("warn: tenure PSI 0.2517 > 0.2000"), "{text}");
         assert!(text.contains("gates.toml line: 31"), "{text}");
-        assert!(text.contains("121 [row 17]"), "{text}");
+        assert!(text.contains("row 17: 121"), "{text}");
     }
 
     #[test]

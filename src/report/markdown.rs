@@ -143,12 +143,11 @@ fn contract_section(c: &ContractReport) -> String {
         .violations
         .iter()
         .map(|v| {
-            let examples: Vec<String> = v.examples.iter().map(|e| e.to_string()).collect();
             vec![
                 cell(&v.column),
                 cell(&v.rule),
                 v.count.to_string(),
-                cell(&examples.join(", ")),
+                cell(&v.examples_text()),
                 cell(&v.message),
             ]
         })
@@ -409,7 +408,7 @@ mod tests {
             "| seed | 42 |",
             "| started at | 2026-11-22T05:37:55Z |",
             "[run 123456789](https://github.com/acme/churn/actions/runs/123456789)",
-            "| tenure | max | 3 | 121, 150, 999 |",
+            "| tenure | max | 3 | row 17: 121, row 402: 150, row 6100: 999 |",
         ] {
             assert!(md.contains(needle), "missing {needle:?}:\n{md}");
         }

@@ -148,6 +148,24 @@ pub struct Violation {
     pub message: String,
 }
 
+impl Violation {
+    /// The examples as a person reads them, each with its 0-based data row
+    /// when known (`row 4: -3, row 9: 150`); values as JSON, so `""` and
+    /// `" "` differ.
+    pub fn examples_text(&self) -> String {
+        let shown: Vec<String> = if self.rows.len() == self.examples.len() {
+            self.examples
+                .iter()
+                .zip(&self.rows)
+                .map(|(v, r)| format!("row {r}: {v}"))
+                .collect()
+        } else {
+            self.examples.iter().map(|v| v.to_string()).collect()
+        };
+        shown.join(", ")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct DriftReport {
     /// Population Stability Index per feature.

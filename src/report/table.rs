@@ -199,12 +199,6 @@ fn gates_block(gates: &[GateResult], style: Style) -> String {
     draw(&t)
 }
 
-/// A contract example as shown to a person: JSON, so `""` and `" "` differ.
-fn examples_text(examples: &[serde_json::Value]) -> String {
-    let shown: Vec<String> = examples.iter().map(|v| v.to_string()).collect();
-    shown.join(", ")
-}
-
 fn contract_block(c: &ContractReport, style: Style) -> String {
     if c.violations.is_empty() {
         let state = if c.passed { "passed" } else { "failed" };
@@ -216,7 +210,7 @@ fn contract_block(c: &ContractReport, style: Style) -> String {
             Cell::new(&v.column),
             Cell::new(&v.rule),
             Cell::new(v.count),
-            Cell::new(examples_text(&v.examples)),
+            Cell::new(v.examples_text()),
         ]);
     }
     align_right(&mut t, &[2]);
@@ -417,7 +411,7 @@ mod tests {
     fn shows_violations_metrics_and_details() {
         let out = plain();
         assert!(out.contains("data contract: 1 violation"), "{out}");
-        assert!(out.contains("121, 150, 999"), "{out}");
+        assert!(out.contains("row 17: 121, row 402: 150"), "{out}");
         for m in ["roc_auc", "log_loss", "0.8034", "0.1372"] {
             assert!(out.contains(m), "missing {m}:\n{out}");
         }
