@@ -163,7 +163,14 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
         drift: None,
         gates: Vec::new(),
         lineage: lineage(plan, &p.main.sha256, started_at),
-        notes: missing_drop_notes(plan, &p.main.table),
+        notes: p
+            .main
+            .notes
+            .iter()
+            .chain(p.test.iter().flat_map(|t| &t.notes))
+            .cloned()
+            .chain(missing_drop_notes(plan, &p.main.table))
+            .collect(),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),
         curves: None,

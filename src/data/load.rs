@@ -23,6 +23,9 @@ use std::path::Path;
 pub struct Loaded {
     pub table: Table,
     pub sha256: String,
+    /// What loading left out, for the report's notes (date/time columns of
+    /// a Parquet file).
+    pub notes: Vec<String>,
 }
 
 /// Rows polars looks at to guess column types before falling back to all rows.
@@ -47,20 +50,33 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
     let (sha256, table) = std::thread::scope(|s| {
         let hasher = s.spawn(|| crate::config::sha256_hex(&bytes));
         let table = if is_parquet(path) {
-            read_parquet(&bytes).and_then(|df| to_table(&df))
+            read_parquet(&bytes).and_then(|(df, skipped)| Ok((to_table(&df)?, skipped)))
         } else {
-            read_csv(&bytes, CHUNK_BYTES)
+            read_csv(&bytes, CHUNK_BYTES).map(|t| (t, Vec::new()))
         };
         (hasher.join().unwrap_or_default(), table)
     });
-    let mut table = table.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    let (mut table, skipped) = table.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    let notes = skipped
+        .iter()
+        .map(|(name, kind)| {
+            format!(
+                "{shown}: column {name:?} ({kind}) was not read: date and time columns \
+                 are not supported; store them as text or numbers to use them"
+            )
+        })
+        .collect();
     if table.n_rows == 0 {
         return Err(GateError::Data(format!("{shown}: {NO_ROWS}")));
     }
     if !is_parquet(path) {
         table.columns.iter_mut().for_each(numeric_text_to_float);
     }
-    Ok(Loaded { table, sha256 })
+    Ok(Loaded {
+        table,
+        sha256,
+        notes,
+    })
 }
 
 /// Polars alone reading `path` into its own frame (the same options, no
@@ -71,7 +87,7 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     let bytes = std::fs::read(path)
         .map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
     let df = if is_parquet(path) {
-        read_parquet(&bytes)
+        read_parquet(&bytes).map(|(df, _)| df)
     } else {
         parse_csv(&bytes, true, Some(INFER_ROWS), None).map_err(|e| e.to_string())
     }
@@ -89,23 +105,50 @@ fn is_parquet(path: &Path) -> bool {
     )
 }
 
-fn read_parquet(bytes: &[u8]) -> Result<DataFrame, String> {
+/// A Parquet file's frame, and the (name, kind) of the date/time columns left
+/// out (this build of polars cannot read them).
+type ParquetFrame = (DataFrame, Vec<(String, &'static str)>);
+
+fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = reader
         .schema()
         .map_err(|e| format!("cannot read Parquet: {e}"))?;
-    // Name a nested column before polars fails on it with a type dump.
+    let mut kept = Vec::new();
+    let mut skipped = Vec::new();
     for field in schema.iter_values() {
+        let name = field.name.to_string();
+        // Name a nested column before polars fails on it with a type dump.
         if let Some(kind) = nested_kind(&field.dtype) {
             return Err(format!(
-                "column {:?} has unsupported type {kind}; use integer, float, boolean or text columns",
-                field.name.as_str()
+                "column {name:?} has unsupported type {kind}; use integer, float, boolean or text columns"
             ));
         }
+        match temporal_kind(&field.dtype) {
+            Some(kind) => skipped.push((name, kind)),
+            None => kept.push(name),
+        }
     }
-    reader
+    if !skipped.is_empty() {
+        reader = reader.with_columns(Some(kept));
+    }
+    let df = reader
         .finish()
-        .map_err(|e| format!("cannot read Parquet: {e}"))
+        .map_err(|e| format!("cannot read Parquet: {e}"))?;
+    Ok((df, skipped))
+}
+
+/// The kind of a date/time Arrow type.
+fn temporal_kind(t: &ArrowDataType) -> Option<&'static str> {
+    use ArrowDataType as A;
+    match t {
+        A::Timestamp(..) | A::Date64 => Some("timestamp"),
+        A::Date32 => Some("date"),
+        A::Time32(_) | A::Time64(_) => Some("time"),
+        A::Duration(_) | A::Interval(_) => Some("duration"),
+        A::Extension(e) => temporal_kind(&e.inner),
+        _ => None,
+    }
 }
 
 /// The kind of a nested Arrow type (dictionary-encoded text is not nested).
@@ -297,6 +340,16 @@ fn to_table(df: &DataFrame) -> Result<Table, String> {
         .par_iter()
         .map(|c| {
             let s = c.as_materialized_series();
+            // Dictionary-encoded text (pandas' `category`) is text to us.
+            let cast;
+            let s = if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {
+                cast = s
+                    .cast(&DataType::String)
+                    .map_err(|e| format!("column {:?}: {e}", s.name().as_str()))?;
+                &cast
+            } else {
+                s
+            };
             let mut b = Builder::new(s)?;
             b.push(s)?;
             Ok(b.finish())

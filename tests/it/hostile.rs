@@ -484,3 +484,27 @@ fn too_few_rows_to_split_exits_2_naming_the_file_and_the_counts() {
         "data.csv: not enough labelled rows to split into train and test sets (2 train, 0 test",
     );
 }
+
+#[test]
+fn parquet_dictionary_text_is_read_and_dates_are_left_out_with_a_note() {
+    let f = parquet_fixture("dictionary_dates.parquet");
+    f.write(
+        "gates.toml",
+        &f.read("gates.toml").replace("drop = [\"id\"]", "drop = []"),
+    );
+    let r = f.check(0);
+    let features: Vec<&str> = r["model"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(features, ["age", "plan"]);
+    let notes = r["notes"].to_string();
+    for (col, kind) in [("signed_up", "timestamp"), ("birthday", "date")] {
+        assert!(
+            notes.contains(&format!("column \\\"{col}\\\" ({kind}) was not read")),
+            "{notes}"
+        );
+    }
+}
