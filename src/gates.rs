@@ -327,11 +327,16 @@ fn drift_gate(drift: Option<&Result<DriftReport, String>>, max_psi: f64) -> Outc
         }
     };
     let Some(worst) = report.ranked.first() else {
+        // Nothing measured is not "no drift": a reference sharing no feature
+        // with the model must not let the run through.
         return (
-            GateStatus::Skipped,
+            GateStatus::Inconclusive,
             None,
             Some(max_psi),
-            "no features to compare".to_string(),
+            format!(
+                "no feature of the model could be compared with {} (no shared columns)",
+                report.reference
+            ),
         );
     };
     let psi = report.psi.get(worst).copied().unwrap_or(0.0);

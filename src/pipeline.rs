@@ -527,7 +527,7 @@ fn evaluate_and_gate(
     let curves = timed(timings, "curves", || {
         curves::compute(&sides.y_test, &scores, &lat_sorted)
     });
-    let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &artifact));
+    let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &artifact))?;
     let (artifact_json, model_sha) = timed(timings, "report", || {
         let json = artifact.to_json()?;
         let sha = crate::config::sha256_hex(json.as_bytes());
@@ -656,11 +656,13 @@ fn measure_latency(a: &ModelArtifact, s: &Sides, score_secs: f64) -> (Latency, V
 }
 
 /// Drift per drift gate: its reference file, or the training split.
+/// Drift per drift gate. An unreadable `reference` file is an error (exit
+/// 2), as any other input file the config names.
 fn drift_all(
     plan: &Plan,
     s: &Sides,
     a: &ModelArtifact,
-) -> BTreeMap<usize, Result<DriftReport, String>> {
+) -> Result<BTreeMap<usize, Result<DriftReport, String>>, GateError> {
     let mut out = BTreeMap::new();
     let features = a.preprocessor.input_names();
     let current = drift::Rows::some(s.test_table, &s.test_rows);
@@ -669,10 +671,18 @@ fn drift_all(
             continue;
         };
         let result = match reference {
-            Some(path) => load::load(path).map_err(|e| e.to_string()).map(|l| {
+            Some(path) => {
+                let l = load::load(path).map_err(|e| {
+                    GateError::Data(format!("drift gate {:?}: reference: {e}", g.name))
+                })?;
                 let label = path.display().to_string();
-                drift::compute_rows(drift::Rows::all(&l.table), current, &features, &label)
-            }),
+                Ok(drift::compute_rows(
+                    drift::Rows::all(&l.table),
+                    current,
+                    &features,
+                    &label,
+                ))
+            }
             None => Ok(drift::compute_rows(
                 drift::Rows::some(s.train_table, &s.train_rows),
                 current,
@@ -682,7 +692,7 @@ fn drift_all(
         };
         out.insert(i, result);
     }
-    out
+    Ok(out)
 }
 
 fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {

@@ -7,7 +7,7 @@
 //! than CSS classes, so it does not depend on the page's stylesheet.
 //! Every label passes through [`escape`]; a non-finite coordinate is drawn at
 //! the axis origin instead of producing invalid markup.
-use super::num::{fixed, metric};
+use super::num::{fixed, metric, ms};
 use super::xml::escape;
 use crate::evaluate::curves::{CalibrationBin, LatencyHistogram, RocPoint};
 use crate::evaluate::fairness::GroupStats;
@@ -458,7 +458,7 @@ pub fn latency(h: &LatencyHistogram, p: [f64; 3]) -> String {
     s += &subtitle(&format!(
         "{calls} calls; {} slower than p99 not drawn (slowest {} ms)",
         h.above,
-        fixed(h.max_ms, 3)
+        ms(Some(h.max_ms))
     ));
     let yt = nice_ticks(0.0, peak * 1.08, 5);
     s += &f.axes(&nice_ticks(lo, hi, 6), &yt, "milliseconds", "calls");
@@ -480,7 +480,7 @@ pub fn latency(h: &LatencyHistogram, p: [f64; 3]) -> String {
     let mut items = Vec::new();
     for ((v, color), name) in p.iter().zip(colors).zip(["p50", "p95", "p99"]) {
         s += &marker(&f, *v, color);
-        items.push((color, format!("{name} {} ms", fixed(*v, 3))));
+        items.push((color, format!("{name} {} ms", ms(Some(*v)))));
     }
     s += &legend(&items);
     s + "</svg>"

@@ -203,6 +203,30 @@ fn drift_gate_passes_against_the_training_split() {
 }
 
 #[test]
+fn drift_gate_against_a_reference_sharing_no_column_is_inconclusive() {
+    let f = Fixture::new(
+        "[[gate]]\nname = \"drift\"\nkind = \"drift\"\nreference = \"other.csv\"\nmax_psi = 0.2\n",
+    );
+    f.write("other.csv", "a,b\n1,x\n2,y\n");
+    let r = f.check(1);
+    let g = gate(&r, "drift");
+    assert_eq!(g["status"], "inconclusive");
+    assert!(g["message"].as_str().unwrap().contains("other.csv"), "{g}");
+}
+
+#[test]
+fn drift_gate_with_a_missing_reference_file_exits_2_naming_it() {
+    let f = Fixture::new(
+        "[[gate]]\nname = \"drift\"\nkind = \"drift\"\nreference = \"nope.csv\"\nmax_psi = 0.2\n",
+    );
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("nope.csv"))
+        .stderr(contains("drift"));
+}
+
+#[test]
 fn contract_violation_is_no_go_before_training() {
     let f = Fixture::new("[contract]\nmin_rows = 10\n[contract.columns.age]\nmax = 30\n\n[[gate]]\nkind = \"metric\"\nmetric = \"f1\"\nmin = 0.0\n");
     let r = f.check(1);
