@@ -6,7 +6,7 @@ use crate::config::{GateSpec, Plan};
 use crate::data::contract;
 use crate::data::load::{self, Loaded};
 use crate::data::split;
-use crate::data::{Table, Values};
+use crate::data::{DType, Table, Values};
 use crate::error::{GateError, EXIT_GO, EXIT_NO_GO};
 use crate::evaluate::{curves, drift, fairness, metrics};
 use crate::features::Preprocessor;
@@ -236,6 +236,12 @@ pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     let mut timings = BTreeMap::new();
     let p = prepare(plan, &mut timings, progress)?;
     let mut report = base_report(plan, "validate", started, &p);
+    if p.violations.is_empty() {
+        // The target must be usable too: a pre-push `validate` would
+        // otherwise pass data that `check` then refuses.
+        let sides = make_sides(plan, &p, &mut report)?;
+        fill_data_counts(&mut report, &sides);
+    }
     report.timings_ms = timings;
     Ok(Run {
         report,
@@ -252,6 +258,23 @@ struct Labelled {
     dropped: u64,
 }
 
+/// Whether a target value, as text, is `data.positive` ("compared as text",
+/// forgiving only how a parser spells the same value: `1.0` is `1`, `True`
+/// is `true`).
+fn is_positive_text(value: &str, positive: &str) -> bool {
+    if value == positive {
+        return true;
+    }
+    let (v, p) = (value.trim(), positive.trim());
+    match (v.parse::<f64>(), p.parse::<f64>()) {
+        (Ok(a), Ok(b)) => return a == b,
+        (Ok(_), _) | (_, Ok(_)) => return false,
+        _ => {}
+    }
+    let boolean = |t: &str| t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false");
+    boolean(v) && boolean(p) && v.eq_ignore_ascii_case(p)
+}
+
 fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, GateError> {
     let col = t.column(&plan.data.target).ok_or_else(|| {
         GateError::Data(format!(
@@ -260,12 +283,20 @@ fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, Gat
             plan.data.target
         ))
     })?;
-    let positive = match &col.values {
+    let positive = plan.data.positive.as_str();
+    // Text: positive or not per level. Numbers (booleans as 0/1): the value.
+    let level_is_positive: Vec<bool> = match &col.values {
         Values::Cat { levels, .. } => levels
             .iter()
-            .position(|l| *l == plan.data.positive)
-            .map(|i| i as u32),
-        Values::Num(_) => None,
+            .map(|l| is_positive_text(l, positive))
+            .collect(),
+        Values::Num(_) => Vec::new(),
+    };
+    let number = match col.dtype {
+        DType::Boolean if is_positive_text("true", positive) => Some(1.0),
+        DType::Boolean if is_positive_text("false", positive) => Some(0.0),
+        DType::Boolean => None,
+        _ => positive.trim().parse::<f64>().ok(),
     };
     let mut rows = Vec::with_capacity(t.n_rows);
     let mut y = Vec::with_capacity(t.n_rows);
@@ -274,9 +305,12 @@ fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, Gat
             continue;
         }
         rows.push(r);
-        let is_pos = match (&col.values, positive) {
-            (Values::Cat { codes, .. }, p) => Some(codes[r]) == p,
-            (Values::Num(_), _) => col.text(r).as_deref() == Some(plan.data.positive.as_str()),
+        let is_pos = match &col.values {
+            Values::Cat { codes, .. } => level_is_positive
+                .get(codes[r] as usize)
+                .copied()
+                .unwrap_or(false),
+            Values::Num(v) => Some(v[r]) == number,
         };
         y.push(u8::from(is_pos));
     }
@@ -287,7 +321,55 @@ fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, Gat
     })
 }
 
-/// Both classes must be present in the labelled data, or nothing can be learned.
+/// Up to `limit + 1` distinct target values of the labelled rows, as text.
+fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    if let Some(col) = t.column(&plan.data.target) {
+        for &r in &l.rows {
+            if let Some(v) = col.text(r) {
+                if !seen.contains(&v) {
+                    seen.push(v);
+                    if seen.len() > limit {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    seen
+}
+
+/// `a, b, c` of at most 10 values, `, ...` when there were more.
+fn values_text(seen: &[String]) -> String {
+    match seen.len() {
+        0 => "none".to_string(),
+        n if n > 10 => format!("{}, ...", seen[..10].join(", ")),
+        _ => seen.join(", "),
+    }
+}
+
+/// A target with more than two values is made binary (positive vs the
+/// rest): said in the notes, since `" Yes"` or a third class silently
+/// counting as negative is rarely what was meant.
+fn multiclass_note(plan: &Plan, t: &Table, l: &Labelled) -> Option<String> {
+    let seen = target_values(plan, t, l, 10);
+    if seen.len() <= 2 {
+        return None;
+    }
+    let count = match seen.len() {
+        n if n > 10 => "more than 10".to_string(),
+        n => n.to_string(),
+    };
+    Some(format!(
+        "target {:?} has {count} distinct values ({}): rows whose value is not {:?} count as negatives",
+        plan.data.target,
+        values_text(&seen),
+        plan.data.positive
+    ))
+}
+
+/// Both classes must be present in the labelled data, or nothing can be
+/// learned (training file) or measured (held-out test file).
 fn check_classes(
     plan: &Plan,
     t: &Table,
@@ -298,33 +380,24 @@ fn check_classes(
     if pos > 0 && pos < l.y.len() {
         return Ok(());
     }
-    let mut seen: Vec<String> = Vec::new();
-    if let Some(col) = t.column(&plan.data.target) {
-        for &r in &l.rows {
-            if let Some(v) = col.text(r) {
-                if !seen.contains(&v) {
-                    seen.push(v);
-                }
-                if seen.len() > 10 {
-                    break;
-                }
-            }
-        }
-    }
-    let what = if pos == 0 {
-        format!("the positive value {:?} never occurs", plan.data.positive)
+    let seen = values_text(&target_values(plan, t, l, 10));
+    let what = if l.y.is_empty() {
+        "has no labelled row".to_string()
+    } else if pos == 0 {
+        format!(
+            "never has the positive value {:?} (values seen: {seen}); set data.positive to one of them",
+            plan.data.positive
+        )
     } else {
-        "every row is positive".to_string()
+        format!(
+            "has one class: every row is the positive value {:?} (values seen: {seen})",
+            plan.data.positive
+        )
     };
     Err(GateError::Data(format!(
-        "{}: target {:?} has one class: {what} (values seen: {}); set data.positive to one of them",
+        "{}: target {:?} {what}",
         path.display(),
-        plan.data.target,
-        if seen.is_empty() {
-            "none".to_string()
-        } else {
-            seen.join(", ")
-        }
+        plan.data.target
     )))
 }
 
@@ -379,8 +452,12 @@ fn make_sides<'a>(
     let main = label(plan, &p.main.table, &plan.data.path)?;
     check_classes(plan, &p.main.table, &main, &plan.data.path)?;
     report.data.dropped_null_target = main.dropped;
+    report
+        .notes
+        .extend(multiclass_note(plan, &p.main.table, &main));
     if let (Some(test), Some(path)) = (&p.test, &plan.data.test_path) {
         let t = label(plan, &test.table, path)?;
+        check_classes(plan, &test.table, &t, path)?;
         report.data.dropped_null_target += t.dropped;
         return Ok(Sides {
             train_table: &p.main.table,

@@ -312,11 +312,68 @@ fn one_class_target_exits_2_naming_the_values() {
         "gates.toml",
         &crate::fixture::BASE_CONFIG.replace("positive = \"yes\"", "positive = \"maybe\""),
     );
-    f.cmd(&["check"])
-        .assert()
-        .code(2)
-        .stderr(contains("never occurs"))
-        .stderr(contains("yes"));
+    for cmd in ["check", "validate"] {
+        f.cmd(&[cmd])
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "target \"label\" never has the positive value \"maybe\" (values seen: ",
+            ))
+            .stderr(contains("yes"));
+    }
+}
+
+/// `data.positive` is compared as text, whatever type the parser gave the
+/// column: `True` finds a boolean column's true, `1` a float column's 1.0.
+#[test]
+fn positive_matches_however_the_target_was_parsed() {
+    for (yes, no, positive) in [
+        ("True", "False", "True"),
+        ("1.0", "0.0", "1"),
+        ("1", "0", "1.0"),
+    ] {
+        let f = Fixture::new("");
+        let data = dataset(600, 1, 0.0)
+            .replace(",yes\n", &format!(",{yes}\n"))
+            .replace(",no\n", &format!(",{no}\n"));
+        f.write("data.csv", &data);
+        f.write(
+            "gates.toml",
+            &BASE_CONFIG.replace("positive = \"yes\"", &format!("positive = \"{positive}\"")),
+        );
+        let r = f.check(0);
+        let positives = r["data"]["test_positives"].as_u64().unwrap();
+        assert!(
+            positives > 0,
+            "{yes}/{no} with positive {positive}: {}",
+            r["data"]
+        );
+        assert!(r["notes"].as_array().unwrap().is_empty(), "{}", r["notes"]);
+    }
+}
+
+#[test]
+fn a_third_target_value_is_a_note_that_it_counts_as_negative() {
+    let f = Fixture::new("");
+    let data = dataset(600, 1, 0.0).replacen(",no\n", ",No \n", 3);
+    f.write("data.csv", &data);
+    let r = f.check(0);
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("has 3 distinct values"), "{notes}");
+    assert!(notes.contains("count as negatives"), "{notes}");
+}
+
+#[test]
+fn held_out_test_file_without_the_positive_value_exits_2_naming_it() {
+    let f = Fixture::new("");
+    f.write(
+        "gates.toml",
+        &BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
+    );
+    f.write("test.csv", &dataset(100, 3, 0.0).replace(",yes\n", ",no\n"));
+    f.cmd(&["check"]).assert().code(2).stderr(contains(
+        "test.csv: target \"label\" never has the positive value",
+    ));
 }
 
 #[test]

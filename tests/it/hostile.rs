@@ -467,7 +467,7 @@ fn every_row_positive_exits_2_naming_the_values() {
     exits_2(
         &f,
         "check",
-        "target \"label\" has one class: every row is positive (values seen: yes)",
+        "target \"label\" has one class: every row is the positive value \"yes\" (values seen: yes)",
     );
 }
 
