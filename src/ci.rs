@@ -39,6 +39,32 @@ pub fn publish(r: &Report, plan: &Plan, out: &Path) {
     }
 }
 
+/// Publishes a run that could not decide (exit 2): the error annotation on
+/// stderr, `verdict=error` and `exit_code=2` in `$GITHUB_OUTPUT`, and the
+/// error in the step summary, so a workflow sees the same keys either way.
+pub fn publish_error(message: &str, exit_code: u8) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", error_annotation(message));
+    let outputs = format!(
+        "{}{}",
+        output_entry("verdict", "error"),
+        output_entry("exit_code", &exit_code.to_string())
+    );
+    let summary = format!(
+        "## release-gate: error\n\nThe gate could not decide (exit {exit_code}):\n\n```\n{}\n```\n",
+        message.replace("```", "'''")
+    );
+    for (var, text) in [("GITHUB_OUTPUT", outputs), ("GITHUB_STEP_SUMMARY", summary)] {
+        if let Err(e) = append_to_env_file(var, &text) {
+            let _ = writeln!(
+                err,
+                "::warning title=release-gate::{}",
+                escape_data(&format!("{e:#}"))
+            );
+        }
+    }
+}
+
 /// `report.md` of the run, as written to the out dir.
 fn summary_text(out: &Path) -> anyhow::Result<String> {
     let path = out.join(crate::output::REPORT_MD);

@@ -203,7 +203,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             if crate::ci::github_actions() {
-                eprintln!("{}", crate::ci::error_annotation(&format!("{e:#}")));
+                crate::ci::publish_error(&format!("{e:#}"), EXIT_ERROR);
             }
             ExitCode::from(EXIT_ERROR)
         }

@@ -162,6 +162,14 @@ fn config_errors_are_annotated_at_their_line() {
         + 1;
     let expected = format!("::error file=gates.toml,line={line},col=1,title=release-gate error::");
     assert!(stderr.contains(&expected), "{stderr}");
+    // The workflow still gets the verdict and exit code, and the summary says why.
+    assert_eq!(
+        f.read("output.txt"),
+        "earlier=1\nverdict=error\nexit_code=2\n"
+    );
+    let summary = f.read("summary.md");
+    assert!(summary.starts_with("previous step's summary\n## release-gate: error"));
+    assert!(summary.contains("thresold"), "{summary}");
 }
 
 #[test]
