@@ -471,7 +471,7 @@ fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
             ),
         )
     };
-    Ok(match raw.kind {
+    let spec = match raw.kind {
         ModelKind::LogisticRegression => ModelSpec::LogisticRegression(
             value.try_into::<logistic::LogisticParams>().map_err(bad)?,
         ),
@@ -481,7 +481,16 @@ fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
         ModelKind::DecisionTree => {
             ModelSpec::DecisionTree(value.try_into::<tree::TreeParams>().map_err(bad)?)
         }
-    })
+    };
+    spec.check_params().map_err(|e| {
+        located(
+            ctx.path,
+            ctx.text,
+            span.start,
+            &format!("[model.params] for {}: {e}", raw.kind.name()),
+        )
+    })?;
+    Ok(spec)
 }
 
 fn resolve_gates(
@@ -810,6 +819,59 @@ mod tests {
         ));
         assert!(e.contains("max_iterr"), "{e}");
         assert!(e.starts_with("gates.toml:"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_model_params_are_rejected_at_their_line() {
+        let cases = [
+            (
+                "logistic_regression",
+                "alpha = -1.0",
+                "alpha must be a finite number >= 0",
+            ),
+            (
+                "logistic_regression",
+                "max_iter = 0",
+                "max_iter must be >= 1",
+            ),
+            ("random_forest", "n_trees = 0", "n_trees must be >= 1"),
+            ("random_forest", "max_depth = 0", "max_depth must be >= 1"),
+            (
+                "random_forest",
+                "max_bins = 1000",
+                "max_bins must be in 2..=256",
+            ),
+            (
+                "random_forest",
+                "max_features = 1.5",
+                "a fraction in (0, 1]",
+            ),
+            (
+                "decision_tree",
+                "min_samples_leaf = 0",
+                "min_samples_leaf must be >= 1",
+            ),
+            (
+                "decision_tree",
+                "min_samples_split = 1",
+                "min_samples_split must be >= 2",
+            ),
+        ];
+        // The `[model.params]` header's line (BASE, a blank line, [model], kind).
+        let line = BASE.lines().count() + 4;
+        for (kind, param, want) in cases {
+            let e = err_text(&format!(
+                "{BASE}\n[model]\nkind = \"{kind}\"\n[model.params]\n{param}\n"
+            ));
+            assert!(e.contains(want), "{param}: {e}");
+            assert!(
+                e.starts_with(&format!("gates.toml:{line}:")),
+                "{param}: {e}"
+            );
+        }
+        let ok =
+            format!("{BASE}\n[model]\nkind = \"random_forest\"\n[model.params]\nmax_depth = 1\n");
+        assert!(parse_str(&ok).is_ok());
     }
 
     #[test]

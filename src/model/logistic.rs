@@ -25,7 +25,7 @@
 use crate::features::Matrix;
 use crate::model::optim::{dot, minimize, sum, Eval, Objective, Settings};
 use crate::model::{validate_xy, Tick};
-use anyhow::{ensure, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -171,21 +171,31 @@ pub fn fit_observed(p: &LogisticParams, x: &Matrix, y: &[u8], tick: Tick) -> Res
 }
 
 fn validate(p: &LogisticParams, x: &Matrix, y: &[u8]) -> Result<()> {
-    ensure!(
-        p.alpha.is_finite() && p.alpha >= 0.0,
-        "logistic_regression: alpha must be a finite number >= 0, got {}",
-        p.alpha
-    );
-    ensure!(
-        p.max_iter >= 1,
-        "logistic_regression: max_iter must be >= 1"
-    );
-    ensure!(
-        p.tol.is_finite() && p.tol >= 0.0,
-        "logistic_regression: tol must be a finite number >= 0, got {}",
-        p.tol
-    );
+    p.check()
+        .map_err(|e| anyhow::anyhow!("logistic_regression: {e}"))?;
     validate_xy(x, y)
+}
+
+impl LogisticParams {
+    /// Parameter ranges (see [`crate::model::ModelSpec::check_params`]).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(format!(
+                "alpha must be a finite number >= 0, got {}",
+                self.alpha
+            ));
+        }
+        if self.max_iter < 1 {
+            return Err("max_iter must be >= 1".to_string());
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(format!(
+                "tol must be a finite number >= 0, got {}",
+                self.tol
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The data and objective; `theta` is `[w_0 .. w_{d-1}, (b)]`.

@@ -129,6 +129,60 @@ pub fn train_observed(
     })
 }
 
+impl ModelSpec {
+    /// Parameter ranges, checked when `gates.toml` is read (so a bad value is
+    /// reported at its line before any data is loaded) and again by `fit`.
+    pub fn check_params(&self) -> Result<(), String> {
+        let bins = |b: usize| {
+            if (2..=binning::MAX_BINS).contains(&b) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "max_bins must be in 2..={}, got {b}",
+                    binning::MAX_BINS
+                ))
+            }
+        };
+        let depth = |d: Option<usize>| match d {
+            Some(0) => Err("max_depth must be >= 1 (leave it out for no limit)".to_string()),
+            _ => Ok(()),
+        };
+        let leaf = |l: usize| match l {
+            0 => Err("min_samples_leaf must be >= 1".to_string()),
+            _ => Ok(()),
+        };
+        match self {
+            ModelSpec::LogisticRegression(p) => p.check(),
+            ModelSpec::RandomForest(p) => {
+                if p.n_trees == 0 {
+                    return Err("n_trees must be >= 1".to_string());
+                }
+                if let forest::MaxFeatures::Fraction(f) = p.max_features {
+                    if !(f > 0.0 && f <= 1.0) {
+                        return Err(format!(
+                            "max_features as a fraction must be in (0, 1], got {f}"
+                        ));
+                    }
+                }
+                depth(p.max_depth)?;
+                leaf(p.min_samples_leaf)?;
+                bins(p.max_bins)
+            }
+            ModelSpec::DecisionTree(p) => {
+                if p.min_samples_split < 2 {
+                    return Err(format!(
+                        "min_samples_split must be >= 2, got {}",
+                        p.min_samples_split
+                    ));
+                }
+                depth(p.max_depth)?;
+                leaf(p.min_samples_leaf)?;
+                bins(p.max_bins)
+            }
+        }
+    }
+}
+
 /// Checks shared by every model kind: shapes, 0/1 labels, finite features.
 pub(crate) fn validate_xy(x: &Matrix, y: &[u8]) -> anyhow::Result<()> {
     ensure!(x.rows > 0, "cannot train on an empty table (0 rows)");
