@@ -800,6 +800,14 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
             }
         }
     };
+    if champ.target != plan.data.target || champ.positive != plan.data.positive {
+        let reason = format!(
+            "the champion predicts target {:?} = {:?}, this run target {:?} = {:?}: \
+             their scores are not comparable",
+            champ.target, champ.positive, plan.data.target, plan.data.positive
+        );
+        return ChampionEval::Unusable { version, reason };
+    }
     let missing = champ.preprocessor.missing_columns(s.test_table);
     if !missing.is_empty() {
         let reason = format!(
@@ -834,10 +842,26 @@ fn champion_info(
     c: &ChampionEval,
     candidate: &metrics::Metrics,
 ) -> Option<ChampionInfo> {
-    let metric = plan.gates.iter().find_map(|g| match &g.spec {
+    let Some(metric) = plan.gates.iter().find_map(|g| match &g.spec {
         GateSpec::Champion { metric, .. } => Some(metric.clone()),
         _ => None,
-    })?;
+    }) else {
+        // No champion gate: nothing is re-scored, but the key stays an object
+        // (SPEC section 6) saying whether the registry has a champion.
+        let champion = crate::registry::read_index(&plan.registry)
+            .ok()
+            .and_then(|i| i.champion);
+        return Some(ChampionInfo {
+            present: champion.is_some(),
+            message: "not compared: gates.toml declares no champion gate".into(),
+            version: champion,
+            metric: String::new(),
+            champion_value: None,
+            candidate_value: None,
+            delta: None,
+            forced_reason: None,
+        });
+    };
     let mut info = ChampionInfo {
         present: false,
         version: None,

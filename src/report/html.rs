@@ -56,7 +56,10 @@ pub fn render(r: &Report) -> String {
         r.metrics.as_ref().map(|m| quality_section(r, m)),
         fairness_section(&r.fairness),
         r.latency.as_ref().map(|l| latency_section(r, l)),
-        r.champion.as_ref().map(champion_section),
+        r.champion
+            .as_ref()
+            .filter(|c| c.compared())
+            .map(champion_section),
         r.drift.as_ref().and_then(drift_section),
     ];
     body.extend(optional.into_iter().flatten());

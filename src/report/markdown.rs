@@ -27,7 +27,10 @@ pub fn render(r: &Report) -> String {
         r.metrics.as_ref().map(metrics_section),
         fairness_section(&r.fairness),
         r.latency.as_ref().map(latency_section),
-        r.champion.as_ref().map(champion_section),
+        r.champion
+            .as_ref()
+            .filter(|c| c.compared())
+            .map(champion_section),
         r.drift.as_ref().and_then(drift_section),
     ];
     sections.extend(optional.into_iter().flatten());

@@ -125,6 +125,14 @@ pub struct ChampionInfo {
     pub forced_reason: Option<String>,
 }
 
+impl ChampionInfo {
+    /// Whether the champion was re-scored against the candidate (a champion
+    /// gate exists); otherwise `present` only says whether there is one.
+    pub fn compared(&self) -> bool {
+        !self.metric.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct ContractReport {
     pub passed: bool,

@@ -258,7 +258,7 @@ fn detail_lines(r: &Report) -> Vec<String> {
     if let Some(l) = &r.latency {
         lines.push(latency_line(l));
     }
-    if let Some(c) = &r.champion {
+    if let Some(c) = r.champion.as_ref().filter(|c| c.compared()) {
         lines.push(champion_line(c));
     }
     for (attr, f) in &r.fairness {

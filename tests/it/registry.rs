@@ -183,6 +183,42 @@ fn champion_missing_columns_is_inconclusive_naming_them() {
 }
 
 #[test]
+fn champion_for_another_positive_class_is_inconclusive_not_compared() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    let flipped = format!("{}{CHAMPION_GATES}", crate::fixture::BASE_CONFIG)
+        .replace("positive = \"yes\"", "positive = \"no\"");
+    f.write("gates.toml", &flipped);
+    let r = check_into(&f, "run2", 1);
+    let g = gate(&r, "auc vs champion");
+    assert_eq!(g["status"], "inconclusive");
+    assert!(
+        g["message"].as_str().unwrap().contains("not comparable"),
+        "{g}"
+    );
+}
+
+#[test]
+fn champion_key_is_an_object_even_without_a_champion_gate() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    let plain = format!(
+        "{}[registry]\npath = \"registry\"\n",
+        crate::fixture::BASE_CONFIG
+    );
+    f.write("gates.toml", &plain);
+    let r = check_into(&f, "run2", 0);
+    assert_eq!(r["champion"]["present"], true, "{}", r["champion"]);
+    assert_eq!(r["champion"]["version"], "v0001");
+    assert!(r["champion"]["delta"].is_null());
+    assert!(!f.read("run2/report.md").contains("v0001"));
+    let empty = Fixture::new("");
+    assert_eq!(empty.check(0)["champion"]["present"], false);
+}
+
+#[test]
 fn compare_runs_and_champion() {
     let f = Fixture::new(CHAMPION_GATES);
     check_into(&f, "run1", 0);
