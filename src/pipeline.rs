@@ -613,7 +613,7 @@ fn evaluate_and_gate(
     .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
     let champion = timed(timings, "champion", || {
         champion_eval(plan, sides, &model_sha, plan.threshold)
-    });
+    })?;
     let ev = Evidence {
         metrics: &m,
         fairness: &fair,
@@ -782,23 +782,26 @@ fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {
     ))
 }
 
-fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) -> ChampionEval {
+/// The champion re-scored on the candidate's test rows. A registry that
+/// cannot be read is an error (exit 2), as `compare` and `promote` say too;
+/// a champion that cannot score these rows is a finding (inconclusive).
+fn champion_eval(
+    plan: &Plan,
+    s: &Sides,
+    candidate_sha: &str,
+    threshold: f64,
+) -> Result<ChampionEval, GateError> {
     if !plan
         .gates
         .iter()
         .any(|g| matches!(g.spec, GateSpec::Champion { .. }))
     {
-        return ChampionEval::Missing;
+        return Ok(ChampionEval::Missing);
     }
     let (version, champ, sha) = match crate::registry::load_champion(&plan.registry) {
         Ok(Some(c)) => c,
-        Ok(None) => return ChampionEval::Missing,
-        Err(e) => {
-            return ChampionEval::Unusable {
-                version: "?".into(),
-                reason: format!("{e:#}"),
-            }
-        }
+        Ok(None) => return Ok(ChampionEval::Missing),
+        Err(e) => return Err(GateError::Data(format!("registry: {e:#}"))),
     };
     if champ.target != plan.data.target || champ.positive != plan.data.positive {
         let reason = format!(
@@ -806,7 +809,7 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
              their scores are not comparable",
             champ.target, champ.positive, plan.data.target, plan.data.positive
         );
-        return ChampionEval::Unusable { version, reason };
+        return Ok(ChampionEval::Unusable { version, reason });
     }
     let missing = champ.preprocessor.missing_columns(s.test_table);
     if !missing.is_empty() {
@@ -814,9 +817,9 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
             "the data no longer has column(s) the champion needs: {}",
             missing.join(", ")
         );
-        return ChampionEval::Unusable { version, reason };
+        return Ok(ChampionEval::Unusable { version, reason });
     }
-    match champ.score_table(s.test_table, &s.test_rows) {
+    Ok(match champ.score_table(s.test_table, &s.test_rows) {
         Ok(scores) => ChampionEval::Scored {
             version,
             metrics: metrics::compute(&s.y_test, &scores, threshold),
@@ -824,7 +827,7 @@ fn champion_eval(plan: &Plan, s: &Sides, candidate_sha: &str, threshold: f64) ->
             leaked_rows: champ.leaked_rows(s.test_table, &s.test_rows),
         },
         Err(reason) => ChampionEval::Unusable { version, reason },
-    }
+    })
 }
 
 /// The recorded reason when `version` was promoted with `--force`.

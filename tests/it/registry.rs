@@ -200,6 +200,16 @@ fn champion_for_another_positive_class_is_inconclusive_not_compared() {
 }
 
 #[test]
+fn corrupt_registry_index_exits_2_naming_it() {
+    let f = Fixture::new(CHAMPION_GATES);
+    f.write("registry/registry.json", "garbage\n");
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("registry.json: not a registry index"));
+}
+
+#[test]
 fn champion_key_is_an_object_even_without_a_champion_gate() {
     let f = Fixture::new(CHAMPION_GATES);
     check_into(&f, "run1", 0);
