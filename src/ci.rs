@@ -143,7 +143,7 @@ fn unique_suffix() -> String {
 /// `::error`/`::warning` lines: blocking gates that failed or were
 /// inconclusive, warn gates that tripped, and contract violations.
 pub fn annotations(r: &Report, plan: &Plan) -> Vec<String> {
-    let config = clean_path(&plan.config_path);
+    let config = workspace_path(&plan.config_path);
     let mut out = Vec::new();
     for g in &r.gates {
         let level = match g.status {
@@ -165,7 +165,7 @@ pub fn annotations(r: &Report, plan: &Plan) -> Vec<String> {
             _ => &plan.data.path,
         };
         let props = [
-            ("file", clean_path(data)),
+            ("file", workspace_path(data)),
             ("title", format!("data contract: {} {}", v.column, v.rule)),
         ];
         out.push(command("error", &props, &v.message));
@@ -188,7 +188,7 @@ pub fn error_annotation(message: &str) -> String {
     };
     let mut props = Vec::new();
     if let Some((file, line, col)) = located {
-        props.push(("file", file.to_string()));
+        props.push(("file", workspace_path(Path::new(file))));
         props.push(("line", line.to_string()));
         props.push(("col", col.to_string()));
     }
@@ -218,6 +218,20 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// The path without `./` components, `/`-separated: how GitHub names files.
+/// `p` as GitHub attaches annotations to files: relative to the checkout
+/// (`$GITHUB_WORKSPACE`) when inside it, whatever the step's working
+/// directory; else as given.
+fn workspace_path(p: &Path) -> String {
+    let resolve = |q: &Path| std::fs::canonicalize(q).or_else(|_| std::path::absolute(q));
+    let inside = std::env::var_os("GITHUB_WORKSPACE")
+        .filter(|w| !w.is_empty())
+        .and_then(|w| {
+            let (ws, abs) = (resolve(Path::new(&w)).ok()?, resolve(p).ok()?);
+            abs.strip_prefix(ws).ok().map(Path::to_path_buf)
+        });
+    clean_path(inside.as_deref().unwrap_or(p))
+}
+
 fn clean_path(p: &Path) -> String {
     let parts: Vec<String> = p
         .components()

@@ -185,3 +185,27 @@ fn nothing_github_specific_outside_github() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("::error"));
     assert_eq!(f.read("summary.md"), "");
 }
+
+/// With a step `working-directory:`, annotations still name the file
+/// relative to the checkout, where GitHub attaches them.
+#[test]
+fn annotations_are_relative_to_the_workspace() {
+    let f = Fixture::new(GATES);
+    std::fs::create_dir_all(f.path("ml")).unwrap();
+    std::fs::rename(f.path("gates.toml"), f.path("ml/gates.toml")).unwrap();
+    std::fs::rename(f.path("data.csv"), f.path("ml/data.csv")).unwrap();
+    let out = f
+        .cmd(&["check"])
+        .current_dir(f.path("ml"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", f.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("::error file=ml/gates.toml,line="),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("file=gates.toml"), "{stderr}");
+}
