@@ -366,10 +366,18 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
 fn compare(a: &CompareArgs) -> anyhow::Result<u8> {
     use report::compare as c;
     // The registry is only needed for `champion` / `vNNNN` operands.
-    let registry = a
-        .location
-        .resolve()
-        .unwrap_or_else(|_| PathBuf::from("models/registry"));
+    // Without a readable --config here (a CI job comparing downloaded run
+    // dirs), the registry named by a run operand's own config copy.
+    let registry = a.location.resolve().unwrap_or_else(|_| {
+        [&a.a, &a.b]
+            .into_iter()
+            .find_map(|op| {
+                let dir = Path::new(op);
+                let r = crate::promote::load_run(dir).ok()?;
+                crate::promote::run_registry(dir, &r).ok()
+            })
+            .unwrap_or_else(|| PathBuf::from("models/registry"))
+    });
     let (la, ra) = crate::promote::resolve_operand(&a.a, &registry)?;
     let (lb, rb) = crate::promote::resolve_operand(&a.b, &registry)?;
     let cmp = c::build(&la, &ra, &lb, &rb);

@@ -262,6 +262,13 @@ fn compare_runs_and_champion() {
         .code(0)
         .stdout(contains("| roc_auc |"));
     f.cmd(&["compare", "v0009", "run2"]).assert().code(2);
+    // Without ./gates.toml (a job comparing downloaded runs), the registry
+    // comes from the run's own config copy.
+    std::fs::remove_file(f.path("gates.toml")).unwrap();
+    f.cmd(&["compare", "champion", "run2"])
+        .assert()
+        .code(0)
+        .stdout(contains("v0001"));
 }
 
 /// Every version the index names is complete, and the champion is one of them.
