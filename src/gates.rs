@@ -286,16 +286,26 @@ fn scored_champion(
         champ - min_delta
     };
     let pass = improvement >= min_delta;
-    let cmp = if pass { "beats" } else { "does not beat" };
-    let mut message = format!(
-        "{metric}: candidate {cand:.4} {cmp} champion {version} {champ:.4} by the required {min_delta} (improvement {improvement:+.4})"
-    );
+    let mut message = if min_delta >= 0.0 {
+        let cmp = if pass { "beats" } else { "does not beat" };
+        format!(
+            "{metric}: candidate {cand:.4} {cmp} champion {version} {champ:.4} by the required {min_delta} (improvement {improvement:+.4})"
+        )
+    } else {
+        // A negative min_delta tolerates a regression of up to |min_delta|.
+        let cmp = if pass { "is within" } else { "is worse than" };
+        format!(
+            "{metric}: candidate {cand:.4} {cmp} the allowed regression of {} from champion {version} {champ:.4} (change {improvement:+.4})",
+            -min_delta
+        )
+    };
     if identical {
         message.push_str("; candidate and champion models are byte-identical");
     }
     if leaked > 0 {
         message.push_str(&format!(
-            "; warning: {leaked} test rows were in the champion's training data"
+            "; warning: {leaked} test rows match rows the champion was trained on \
+             (beyond duplicates within the data): its score may be optimistic"
         ));
     }
     let status = if pass {
@@ -423,5 +433,24 @@ mod tests {
             "{}",
             r.3
         );
+    }
+
+    #[test]
+    fn negative_min_delta_reads_as_an_allowed_regression() {
+        let r = scored_champion("roc_auc", 0.78, 0.80, -0.05, "v0001", false, 0);
+        assert_eq!(r.0, GateStatus::Pass);
+        assert!(
+            r.3.contains("is within the allowed regression of 0.05"),
+            "{}",
+            r.3
+        );
+        let r = scored_champion("roc_auc", 0.70, 0.80, -0.05, "v0001", false, 0);
+        assert_eq!(r.0, GateStatus::Fail);
+        assert!(
+            r.3.contains("is worse than the allowed regression"),
+            "{}",
+            r.3
+        );
+        assert!(!r.3.contains("beats"), "{}", r.3);
     }
 }

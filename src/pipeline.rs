@@ -612,7 +612,7 @@ fn evaluate_and_gate(
     })
     .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
     let champion = timed(timings, "champion", || {
-        champion_eval(plan, sides, &model_sha, plan.threshold)
+        champion_eval(plan, sides, &artifact, &model_sha)
     })?;
     let ev = Evidence {
         metrics: &m,
@@ -785,12 +785,24 @@ fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {
 /// The champion re-scored on the candidate's test rows. A registry that
 /// cannot be read is an error (exit 2), as `compare` and `promote` say too;
 /// a champion that cannot score these rows is a finding (inconclusive).
+/// Test rows matching a row the champion trained on, beyond those matching
+/// the candidate's own training rows: rows repeated in the data match either
+/// way and are no sign that the champion saw this test set.
+fn leaked_beyond_duplicates(champ: &ModelArtifact, candidate: &ModelArtifact, s: &Sides) -> u64 {
+    let leaked = champ.leaked_rows(s.test_table, &s.test_rows);
+    if leaked == 0 {
+        return 0;
+    }
+    leaked.saturating_sub(candidate.leaked_rows(s.test_table, &s.test_rows))
+}
+
 fn champion_eval(
     plan: &Plan,
     s: &Sides,
+    candidate: &ModelArtifact,
     candidate_sha: &str,
-    threshold: f64,
 ) -> Result<ChampionEval, GateError> {
+    let threshold = plan.threshold;
     if !plan
         .gates
         .iter()
@@ -824,7 +836,7 @@ fn champion_eval(
             version,
             metrics: metrics::compute(&s.y_test, &scores, threshold),
             identical: sha == candidate_sha,
-            leaked_rows: champ.leaked_rows(s.test_table, &s.test_rows),
+            leaked_rows: leaked_beyond_duplicates(&champ, candidate, s),
         },
         Err(reason) => ChampionEval::Unusable { version, reason },
     })
