@@ -607,3 +607,57 @@ fn drop_names_missing_from_the_data_are_a_note_everywhere() {
         assert!(text.contains("customer_id"), "{file}");
     }
 }
+
+/// Several rules broken at once: exact counts, example values and their
+/// data rows, in report.json, the terminal table and report.md.
+#[test]
+fn contract_violations_have_exact_counts_examples_and_rows_everywhere() {
+    let f = Fixture::new(
+        "[contract]\nmax_null_fraction = 0.5\n\
+         [contract.columns.age]\nmax = 100\n\
+         [contract.columns.plan]\nallowed = [\"basic\", \"pro\"]\n\
+         [contract.columns.income]\nnullable = false\n",
+    );
+    f.write(
+        "data.csv",
+        "id,age,income,plan,group,label\n\
+         0,30,50,basic,a,yes\n\
+         1,40,60,pro,b,no\n\
+         2,150,70,basic,a,yes\n\
+         3,35,80,gold,b,no\n\
+         4,45,,basic,a,yes\n\
+         5,101,55,pro,b,no\n\
+         6,50,65,gold,a,yes\n\
+         7,55,75,basic,b,no\n",
+    );
+    let out = f.cmd(&["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r = f.report();
+    let v = |column: &str, rule: &str| {
+        r["contract"]["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["column"] == column && v["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {column} {rule}: {}", r["contract"]))
+            .clone()
+    };
+    let age = v("age", "max");
+    assert_eq!(age["count"], 2);
+    assert_eq!(age["examples"], serde_json::json!([150, 101]));
+    assert_eq!(age["rows"], serde_json::json!([2, 5]));
+    let plan = v("plan", "allowed");
+    assert_eq!(plan["count"], 2);
+    assert_eq!(plan["examples"], serde_json::json!(["gold", "gold"]));
+    assert_eq!(plan["rows"], serde_json::json!([3, 6]));
+    let income = v("income", "nullable");
+    assert_eq!(income["count"], 1);
+    assert_eq!(income["rows"], serde_json::json!([4]));
+    assert_eq!(r["contract"]["violations"].as_array().unwrap().len(), 3);
+    let table = String::from_utf8_lossy(&out.stdout);
+    let md = f.read("release-gate-out/report.md");
+    for text in [table.as_ref(), md.as_str()] {
+        assert!(text.contains("row 2: 150, row 5: 101"), "{text}");
+        assert!(text.contains("row 3: \"gold\", row 6: \"gold\""), "{text}");
+    }
+}
