@@ -294,14 +294,15 @@ fn gate(
     };
     progress.finish();
     let run = result?;
-    output::write_run(out, &plan, &run)?;
+    // The report as written (with the time writing took), so stdout and
+    // report.json agree to the byte.
+    let r = &output::write_run(out, &plan, &run)?;
     if let Some(path) = junit {
-        report::junit::write(path, &run.report)?;
+        report::junit::write(path, r)?;
     }
     if crate::ci::github_actions() {
-        crate::ci::publish(&run.report, &plan, out);
+        crate::ci::publish(r, &plan, out);
     }
-    let r = &run.report;
     if quiet {
         print_stdout(&format!("{}\n", report::table::verdict_line(r)))?;
     } else {

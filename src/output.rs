@@ -1,7 +1,7 @@
 //! Writes a run's artifacts into the out dir, each file atomically.
 use crate::config::Plan;
 use crate::pipeline::{Predictions, Run};
-use crate::report::{self, write_atomic};
+use crate::report::{self, write_atomic, Report};
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -17,7 +17,7 @@ pub const MODEL: &str = "model.json";
 pub const CONFIG_COPY: &str = "gates.toml";
 
 /// Writes every artifact of `run` into `out`.
-pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
+pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<Report> {
     let started = std::time::Instant::now();
     std::fs::create_dir_all(out)
         .with_context(|| format!("{}: cannot create out dir", out.display()))?;
@@ -53,7 +53,7 @@ pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<()> {
         &out.join(REPORT_JSON),
         report::json::render(&last)?.as_bytes(),
     )?;
-    Ok(())
+    Ok(last)
 }
 
 /// `row,y_true,score,y_pred,<protected...>`; scores in shortest round-trip form

@@ -121,6 +121,11 @@ fn json_format_prints_the_report_on_stdout() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v["verdict"], "go");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        f.read("release-gate-out/report.json"),
+        "stdout is report.json to the byte"
+    );
 }
 
 #[test]
