@@ -178,10 +178,26 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<Table, String> {
             e.valid_up_to()
         ));
     }
-    check_header(body)?;
-    if super::shape::check(body)?.records == 0 {
+    let shape = super::shape::check(body)?;
+    check_header(&shape.header)?;
+    if shape.records == 0 {
         return Err(NO_ROWS.to_string());
     }
+    let mut table = read_csv_body(body, chunk_bytes)?;
+    // Names as the file spells them: polars keeps a quoted header's doubled
+    // quotes (`"a ""b"""` stays `a ""b""`); the shape scan unescapes them.
+    if table.columns.len() == shape.header.len() {
+        for (col, name) in table.columns.iter_mut().zip(shape.header) {
+            if !name.is_empty() {
+                col.name = name;
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// The parse proper of a checked CSV body.
+fn read_csv_body(body: &[u8], chunk_bytes: usize) -> Result<Table, String> {
     let chunks = split_chunks(body, chunk_bytes);
     if chunks.len() > 1 {
         // Any failure (e.g. a type change after the inference window) falls
@@ -251,16 +267,10 @@ fn parse_csv(
         .finish()
 }
 
-/// Rejects an empty header and duplicate column names before polars renames them.
-fn check_header(body: &[u8]) -> Result<(), String> {
-    let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
-    let line = String::from_utf8_lossy(&body[..end]);
-    let line = line.trim_end_matches('\r');
-    if line.trim().is_empty() {
-        return Err("the first line (the header) is empty".to_string());
-    }
+/// Rejects duplicate column names before polars renames them.
+fn check_header(names: &[String]) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
-    for name in line.split(',').map(|n| n.trim().trim_matches('"')) {
+    for name in names.iter().map(|n| n.trim()) {
         if !seen.insert(name) {
             return Err(format!("duplicate column name {name:?} in the header"));
         }

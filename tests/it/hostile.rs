@@ -508,3 +508,26 @@ fn parquet_dictionary_text_is_read_and_dates_are_left_out_with_a_note() {
         );
     }
 }
+
+/// A quoted header name with a comma and doubled quotes is the name the
+/// file means (`plan, "tier"`), usable as such in gates.toml.
+#[test]
+fn quoted_header_names_are_unescaped() {
+    let f = Fixture::new(
+        "[contract.columns.'plan, \"tier\"']\nallowed = [\"basic\", \"plus\", \"pro\"]\n",
+    );
+    let data = dataset(600, 1, 0.0).replacen(
+        "id,age,income,plan,",
+        "id,age,income,\"plan, \"\"tier\"\"\",",
+        1,
+    );
+    f.write("data.csv", &data);
+    let r = f.check(0);
+    let features: Vec<&str> = r["model"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(features, ["age", "income", "plan, \"tier\""]);
+}
