@@ -3,7 +3,7 @@
 use crate::error::{GateError, EXIT_GO, EXIT_NO_GO};
 use crate::evaluate::metrics;
 use crate::output::{CONFIG_COPY, REPORT_JSON};
-use crate::registry::{self, Entry};
+use crate::registry::{self, Entry, Promotion};
 use crate::report::{self, GateStatus, Report, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -57,10 +57,18 @@ fn failing_gates(r: &Report) -> Vec<String> {
 
 /// Who is promoting: the CI actor, else the local user.
 fn actor() -> String {
-    ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER", "USERNAME"]
+    ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(uid)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// `uid N` of this process (Linux), for containers that set no user name.
+fn uid() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    Some(format!("uid {}", line.split_whitespace().nth(1)?))
 }
 
 /// Registers the candidate of a GO run (or a forced NO-GO run) as the champion.
@@ -99,6 +107,22 @@ pub fn promote(
         Some(p) => p.to_path_buf(),
         None => run_registry(run, &r)?,
     };
+    let model_path = run.join(registry::MODEL_FILE);
+    let model_sha = crate::config::sha256_hex(
+        &std::fs::read(&model_path)
+            .map_err(|e| GateError::Run(format!("{}: cannot read: {e}", model_path.display())))?,
+    );
+    let recorded = r.model.as_ref().map(|m| m.sha256.as_str()).unwrap_or("");
+    if model_sha != recorded {
+        return Err(GateError::Run(format!(
+            "{}: sha256 {} is not the {} that report.json records: the run directory \
+             changed after check; run check again",
+            model_path.display(),
+            crate::report::num::short_sha(&model_sha),
+            crate::report::num::short_sha(recorded)
+        ))
+        .into());
+    }
     let (metric, value) = gate_metric(&r);
     let entry = Entry {
         version: String::new(),
@@ -112,18 +136,50 @@ pub fn promote(
         .to_string(),
         git_commit: r.lineage.git.as_ref().map(|g| g.commit.clone()),
         data_sha256: r.data.sha256.clone(),
-        model_sha256: r
-            .model
-            .as_ref()
-            .map(|m| m.sha256.clone())
-            .unwrap_or_default(),
+        model_sha256: model_sha,
         metric: Some(metric),
         value,
         forced: r.verdict != Verdict::Go,
         reason: reason.map(str::to_string),
     };
     let forced = entry.forced;
-    let version = registry::promote(&registry, run, entry)?;
+    // Without --force, the champion this run's champion gate compared with
+    // must still be the champion (checked under the registry lock).
+    let gated_against = match &r.champion {
+        Some(c) if c.compared() && !force => Some(c.version.clone().filter(|_| c.present)),
+        _ => None,
+    };
+    let version = match registry::promote(&registry, run, entry, gated_against)? {
+        Promotion::Promoted(v) => v,
+        Promotion::AlreadyChampion(v) => {
+            return Ok(Promoted {
+                message: format!(
+                    "{} is already the champion as {v} in {}; nothing to do",
+                    run.display(),
+                    registry.display()
+                ),
+                version: Some(v),
+                exit_code: EXIT_GO,
+            })
+        }
+        Promotion::Stale {
+            gated_against,
+            current,
+        } => {
+            let name = |v: Option<String>| v.unwrap_or_else(|| "no champion".to_string());
+            return Ok(Promoted {
+                message: format!(
+                    "refusing to promote: {} was gated against {} but the registry's champion is now {}; \
+                     run check again (or --force --reason \"...\", recorded in the history)",
+                    run.display(),
+                    name(gated_against),
+                    name(current)
+                ),
+                version: None,
+                exit_code: EXIT_NO_GO,
+            });
+        }
+    };
     let how = if forced {
         " (FORCED over a NO-GO verdict)"
     } else {

@@ -142,11 +142,54 @@ fn next_version(registry: &Path, index: &Index) -> String {
     format!("v{:04}", max + 1)
 }
 
+/// What a promotion did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Promotion {
+    /// Registered as this new version, now the champion.
+    Promoted(String),
+    /// The current champion already is this model (same model and data
+    /// digests): nothing written, so re-running a CI job is harmless.
+    AlreadyChampion(String),
+    /// The run was gated against another champion than the registry's
+    /// current one (`None`: no champion), so its champion gate says nothing
+    /// about the model it would replace.
+    Stale {
+        gated_against: Option<String>,
+        current: Option<String>,
+    },
+}
+
 /// Adds the run in `run_dir` as a new version and makes it the champion.
 /// The caller has checked the verdict; `entry.version` is filled in here.
-pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Result<String> {
+/// `gated_against`, when given, is the champion the run's champion gate
+/// compared with: under the registry lock, a different current champion
+/// refuses the promotion, so two runs gated against the same champion
+/// cannot both replace it.
+pub fn promote(
+    registry: &Path,
+    run_dir: &Path,
+    mut entry: Entry,
+    gated_against: Option<Option<String>>,
+) -> anyhow::Result<Promotion> {
     let _lock = lock(registry)?;
     let mut index = read_index(registry)?;
+    if let Some(current) =
+        index.champion.as_ref().and_then(|c| {
+            index.versions.iter().find(|e| &e.version == c).filter(|e| {
+                e.model_sha256 == entry.model_sha256 && e.data_sha256 == entry.data_sha256
+            })
+        })
+    {
+        return Ok(Promotion::AlreadyChampion(current.version.clone()));
+    }
+    if let Some(gated_against) = gated_against {
+        if gated_against != index.champion {
+            return Ok(Promotion::Stale {
+                gated_against,
+                current: index.champion.clone(),
+            });
+        }
+    }
     let version = next_version(registry, &index);
     let versions = registry.join(VERSIONS);
     std::fs::create_dir_all(&versions)
@@ -171,7 +214,7 @@ pub fn promote(registry: &Path, run_dir: &Path, mut entry: Entry) -> anyhow::Res
     index.versions.push(entry);
     index.champion = Some(version.clone());
     write_index(registry, &index)?;
-    Ok(version)
+    Ok(Promotion::Promoted(version))
 }
 
 fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {

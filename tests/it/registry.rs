@@ -272,22 +272,22 @@ fn compare_runs_and_champion() {
 }
 
 /// Every version the index names is complete, and the champion is one of them.
-fn assert_consistent(registry: &Path, run: &Path) {
+fn assert_consistent(registry: &Path, runs: &[&Path]) {
     let text = match std::fs::read_to_string(registry.join("registry.json")) {
         Ok(t) => t,
         Err(_) => return, // never promoted: "as before"
     };
     let idx: serde_json::Value = serde_json::from_str(&text).expect("index is whole JSON");
-    let model = std::fs::read(run.join("model.json")).unwrap();
+    let models: Vec<Vec<u8>> = runs
+        .iter()
+        .map(|r| std::fs::read(r.join("model.json")).unwrap())
+        .collect();
     for v in idx["versions"].as_array().unwrap() {
         let dir = registry
             .join("versions")
             .join(v["version"].as_str().unwrap());
-        assert_eq!(
-            std::fs::read(dir.join("model.json")).unwrap(),
-            model,
-            "{dir:?} is whole"
-        );
+        let stored = std::fs::read(dir.join("model.json")).unwrap();
+        assert!(models.contains(&stored), "{dir:?} is whole");
         assert!(dir.join("report.json").is_file());
     }
     let champ = idx["champion"].as_str().unwrap();
@@ -302,12 +302,25 @@ fn assert_consistent(registry: &Path, run: &Path) {
 fn killed_promotions_leave_the_registry_before_or_after() {
     let f = Fixture::new(CHAMPION_GATES);
     check_into(&f, "run", 0);
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{CHAMPION_GATES}",
+            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 8")
+        ),
+    );
+    check_into(&f, "runb", 0);
+    let runs = [f.path("run"), f.path("runb")];
+    let runs: Vec<&Path> = runs.iter().map(|p| p.as_path()).collect();
     let bin = assert_cmd::cargo::cargo_bin("release-gate");
     let mut rng = crate::fixture::Lcg::new(3);
-    for _ in 0..25 {
+    for i in 0..25 {
+        // Alternate the two candidates (forced past the stale-champion
+        // check) so every attempt really writes a new version.
+        let run = if i % 2 == 0 { "run" } else { "runb" };
         let mut child = std::process::Command::new(&bin)
             .current_dir(f.dir.path())
-            .args(["promote", "--run", "run"])
+            .args(["promote", "--run", run, "--force", "--reason", "kill test"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -317,53 +330,114 @@ fn killed_promotions_leave_the_registry_before_or_after() {
         ));
         let _ = child.kill();
         let _ = child.wait();
-        assert_consistent(&f.path("registry"), &f.path("run"));
+        assert_consistent(&f.path("registry"), &runs);
     }
     // The registry still works, and a new version never reuses a name.
-    f.cmd(&["promote", "--run", "run"]).assert().code(0);
-    assert_consistent(&f.path("registry"), &f.path("run"));
+    f.cmd(&["promote", "--run", "run", "--force", "--reason", "after"])
+        .assert()
+        .code(0);
+    assert_consistent(&f.path("registry"), &runs);
 }
 
 #[test]
 fn concurrent_promotions_serialize() {
+    // Three different candidates, each gated against "no champion yet":
+    // promoted at once, exactly one may win; the others are refused as stale
+    // (not silently stacked on top of a champion they never met).
     let f = Fixture::new(CHAMPION_GATES);
-    check_into(&f, "run", 0);
+    for (i, seed) in [7, 8, 9].iter().enumerate() {
+        f.write(
+            "gates.toml",
+            &format!(
+                "{}{CHAMPION_GATES}",
+                crate::fixture::BASE_CONFIG.replace("seed = 7", &format!("seed = {seed}"))
+            ),
+        );
+        check_into(&f, &format!("run{i}"), 0);
+    }
     let bin = assert_cmd::cargo::cargo_bin("release-gate");
     let handles: Vec<_> = (0..6)
-        .map(|_| {
+        .map(|k| {
             let bin = bin.clone();
             let dir = f.dir.path().to_path_buf();
             std::thread::spawn(move || {
                 std::process::Command::new(bin)
                     .current_dir(dir)
-                    .args(["promote", "--run", "run"])
+                    .args(["promote", "--run", &format!("run{}", k % 3)])
                     .output()
                     .unwrap()
             })
         })
         .collect();
-    for h in handles {
-        let o = h.join().unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-    let idx = index(&f);
-    let versions: Vec<&str> = idx["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["version"].as_str().unwrap())
+    let codes: Vec<Option<i32>> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().status.code())
         .collect();
-    let expected: Vec<String> = (1..=6).map(|i| format!("v{i:04}")).collect();
+    let idx = index(&f);
+    let versions = idx["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1, "one winner: {idx}");
+    assert_eq!(idx["champion"], "v0001");
+    // The winner's twin promotion is a no-op (exit 0); the other runs' are refused.
     assert_eq!(
-        versions, expected,
-        "6 promotions, none lost, none duplicated"
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        2,
+        "{codes:?}"
     );
-    assert_eq!(idx["champion"], "v0006");
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(1)).count(),
+        4,
+        "{codes:?}"
+    );
+    let stored = f.read("registry/versions/v0001/model.json");
+    let winner = (0..3)
+        .map(|i| format!("run{i}"))
+        .find(|r| f.read(&format!("{r}/model.json")) == stored)
+        .expect("the champion is one of the runs");
+    assert_consistent(&f.path("registry"), &[&f.path(&winner)]);
+}
+
+#[test]
+fn stale_tampered_and_repeated_promotions() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    let seed8 = format!(
+        "{}{CHAMPION_GATES}",
+        crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 8")
+    );
+    let seed7 = f.read("gates.toml");
+    f.write("gates.toml", &seed8);
+    check_into(&f, "run2", 0);
+    f.write("gates.toml", &seed7);
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    // Promoting the champion again is a harmless no-op.
+    f.cmd(&["promote", "--run", "run1"])
+        .assert()
+        .code(0)
+        .stdout(contains("already the champion as v0001"));
+    // run2 was gated before v0001 existed: refused, unless forced.
+    f.cmd(&["promote", "--run", "run2"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "gated against no champion but the registry's champion is now v0001",
+        ));
+    let again = check_into(&f, "run3", 0);
+    assert_eq!(again["champion"]["version"], "v0001");
+    f.cmd(&["promote", "--run", "run3"]).assert().code(0);
+    assert_eq!(
+        index(&f)["versions"].as_array().unwrap().len(),
+        1,
+        "run3 = run1's model"
+    );
+    // A model.json edited after check is refused, not registered.
+    let model = f
+        .read("run2/model.json")
+        .replacen("\"coef\":[", "\"coef\":[1.5,", 1);
+    f.write("run2/model.json", &model);
+    f.cmd(&["promote", "--run", "run2", "--force", "--reason", "test"])
+        .assert()
+        .code(2)
+        .stderr(contains("the run directory changed after check"));
 }
 
 #[test]
@@ -371,7 +445,17 @@ fn registry_list_marks_the_champion() {
     let f = Fixture::new(CHAMPION_GATES);
     check_into(&f, "run", 0);
     f.cmd(&["promote", "--run", "run"]).assert().code(0);
-    f.cmd(&["promote", "--run", "run"]).assert().code(0);
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{CHAMPION_GATES}",
+            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 8")
+        ),
+    );
+    f.cmd(&["check", "--out", "run2"]).output().unwrap();
+    f.cmd(&["promote", "--run", "run2", "--force", "--reason", "test"])
+        .assert()
+        .code(0);
     let o = f
         .cmd(&["registry", "list", "--format", "json"])
         .output()
