@@ -381,8 +381,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let data = resolve_data(&ctx, &dir, raw.data)?;
-    contract::validate_config(&raw.contract)
-        .map_err(|m| GateError::Config(format!("{}: [contract]: {m}", path.display())))?;
+    contract::validate_config(&raw.contract).map_err(|m| {
+        located(
+            path,
+            text,
+            contract_offset(text, &m),
+            &format!("[contract]: {m}"),
+        )
+    })?;
     let model = resolve_model(&ctx, &raw.model)?;
     let threshold = *raw.model.threshold.get_ref();
     if !(0.0..=1.0).contains(&threshold) {
@@ -451,6 +457,37 @@ fn resolve_data(ctx: &Ctx, dir: &Path, raw: RawData) -> Result<DataPlan, GateErr
         seed: raw.seed,
         stratify: raw.stratify,
     })
+}
+
+/// Where a `[contract]` error points: the `[contract.columns.NAME]` header
+/// of the column it names (`column "NAME": ...`), else `[contract]`, else
+/// the start of the file.
+fn contract_offset(text: &str, message: &str) -> usize {
+    let column = message
+        .strip_prefix("column \"")
+        .and_then(|m| m.split_once("\":"))
+        .map(|(name, _)| name);
+    let mut offset = 0;
+    let mut contract = None;
+    for line in text.split_inclusive('\n') {
+        let header: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(name) = column {
+            let quoted = format!("[contract.columns.\"{name}\"]");
+            let bare = format!("[contract.columns.{name}]");
+            let single = format!("[contract.columns.'{name}']");
+            if [quoted, bare, single]
+                .iter()
+                .any(|h| header.starts_with(h.as_str()))
+            {
+                return offset;
+            }
+        }
+        if contract.is_none() && header.starts_with("[contract]") {
+            contract = Some(offset);
+        }
+        offset += line.len();
+    }
+    contract.unwrap_or(0)
 }
 
 fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
@@ -872,6 +909,21 @@ mod tests {
         let ok =
             format!("{BASE}\n[model]\nkind = \"random_forest\"\n[model.params]\nmax_depth = 1\n");
         assert!(parse_str(&ok).is_ok());
+    }
+
+    #[test]
+    fn contract_rule_errors_point_at_the_column_table() {
+        let e = err_text(&format!(
+            "{BASE}[contract]\nmin_rows = 1\n\n[contract.columns.tenure]\nmin = 10\nmax = 5\n"
+        ));
+        let line = BASE.lines().count() + 4;
+        assert!(e.starts_with(&format!("gates.toml:{line}:1: [contract]: column \"tenure\": min (10) is greater than max (5)")), "{e}");
+        let e = err_text(&format!("{BASE}[contract]\nmax_null_fraction = 2.0\n"));
+        let line = BASE.lines().count() + 1;
+        assert!(
+            e.starts_with(&format!("gates.toml:{line}:1: [contract]: ")),
+            "{e}"
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub fn evaluate(gates: &[Gate], ev: &Evidence) -> Vec<GateResult> {
 fn evaluate_one(index: usize, g: &Gate, ev: &Evidence) -> GateResult {
     let (status, observed, threshold, message) = match &g.spec {
         GateSpec::Metric { metric, bound } => {
-            bounded(metric, metrics::named(ev.metrics, metric), *bound)
+            let mut out = bounded(metric, metrics::named(ev.metrics, metric), *bound);
+            if out.1.is_none() {
+                out.3.push_str(&undefined_reason(&ev.metrics.confusion));
+            }
+            out
         }
         GateSpec::Fairness {
             attribute,
@@ -90,6 +94,21 @@ fn evaluate_one(index: usize, g: &Gate, ev: &Evidence) -> GateResult {
 }
 
 type Outcome = (GateStatus, Option<f64>, Option<f64>, String);
+
+/// Why a quality metric may be undefined: a test set of one class (ROC AUC),
+/// no predicted positive (precision), no actual positive (recall).
+fn undefined_reason(c: &metrics::Confusion) -> String {
+    let (pos, neg) = (c.tp + c.fn_, c.tn + c.fp);
+    if pos == 0 {
+        format!(" (its {neg} rows hold no positive: too few positives to split, or a held-out file without them)")
+    } else if neg == 0 {
+        format!(" (its {pos} rows are all positive)")
+    } else if c.tp + c.fp == 0 {
+        " (no row is predicted positive at this threshold)".to_string()
+    } else {
+        String::new()
+    }
+}
 
 fn bounded(label: &str, value: Option<f64>, b: Bound) -> Outcome {
     let Some(v) = value else {
@@ -400,6 +419,18 @@ mod tests {
         assert_eq!(bounded("auc", Some(0.75), b).0, GateStatus::Fail);
         assert_eq!(bounded("auc", Some(0.8), b).0, GateStatus::Pass);
         assert_eq!(bounded("auc", None, b).0, GateStatus::Inconclusive);
+        let none_positive = metrics::Confusion {
+            tn: 9,
+            fp: 1,
+            ..Default::default()
+        };
+        assert!(undefined_reason(&none_positive).contains("10 rows hold no positive"));
+        let none_predicted = metrics::Confusion {
+            tn: 9,
+            fn_: 1,
+            ..Default::default()
+        };
+        assert!(undefined_reason(&none_predicted).contains("no row is predicted positive"));
         let b = Bound {
             min: None,
             max: Some(0.5),

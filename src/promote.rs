@@ -57,11 +57,17 @@ fn failing_gates(r: &Report) -> Vec<String> {
 
 /// Who is promoting: the CI actor, else the local user.
 fn actor() -> String {
-    ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .or_else(uid)
-        .unwrap_or_else(|| "unknown".to_string())
+    [
+        "GITHUB_ACTOR",
+        "GITLAB_USER_LOGIN",
+        "USER",
+        "USERNAME",
+        "LOGNAME",
+    ]
+    .iter()
+    .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    .or_else(uid)
+    .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// `uid N` of this process (Linux), for containers that set no user name.

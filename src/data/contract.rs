@@ -394,7 +394,10 @@ fn pattern_rule(col: &Column, pattern: &str) -> Option<Violation> {
             ));
         }
     };
-    let what = format!("{} not matching pattern {pattern}", values_text(hits.count));
+    let what = format!(
+        "{} not matching pattern {pattern} (as a whole value)",
+        values_text(hits.count)
+    );
     violation(col, "pattern", hits, what)
 }
 

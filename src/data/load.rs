@@ -166,6 +166,16 @@ fn nested_kind(t: &ArrowDataType) -> Option<&'static str> {
 
 /// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`.
 fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<Table, String> {
+    if let Some(kind) = binary_kind(bytes) {
+        return Err(format!(
+            "is a {kind}, not a CSV file; {}",
+            if kind == "Parquet file" {
+                "name it .parquet (or .pq)"
+            } else {
+                "decompress it first"
+            }
+        ));
+    }
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(body) {
         let line = body[..e.valid_up_to()]
@@ -180,6 +190,14 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<Table, String> {
     }
     let shape = super::shape::check(body)?;
     check_header(&shape.header)?;
+    if let [only] = shape.header.as_slice() {
+        if let Some(sep) = [';', '\t', '|'].into_iter().find(|&c| only.contains(c)) {
+            return Err(format!(
+                "the header is one column {only:?} split by {sep:?}, not commas; \
+                 release-gate reads comma-separated files"
+            ));
+        }
+    }
     if shape.records == 0 {
         return Err(NO_ROWS.to_string());
     }
@@ -265,6 +283,24 @@ fn parse_csv(
         .with_parse_options(CsvParseOptions::default().with_null_values(Some(nulls)))
         .into_reader_with_file_handle(Cursor::new(body))
         .finish()
+}
+
+/// A compressed or binary format recognised by its first bytes.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    [
+        (&b"\x1f\x8b"[..], "gzip-compressed file"),
+        (b"PK\x03\x04", "zip archive"),
+        (b"\x28\xb5\x2f\xfd", "zstd-compressed file"),
+        (b"\xfd7zXZ\x00", "xz-compressed file"),
+    ]
+    .into_iter()
+    .find(|(magic, _)| bytes.starts_with(magic))
+    .map(|(_, kind)| kind)
+    // Parquet starts and ends with its magic (a header could start `PAR1`).
+    .or_else(|| {
+        (bytes.len() > 8 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"))
+            .then_some("Parquet file")
+    })
 }
 
 /// Rejects duplicate column names before polars renames them.

@@ -531,3 +531,26 @@ fn quoted_header_names_are_unescaped() {
         .collect();
     assert_eq!(features, ["age", "income", "plan, \"tier\""]);
 }
+
+#[test]
+fn compressed_semicolon_and_misnamed_parquet_files_say_what_they_are() {
+    let f = Fixture::new("");
+    let mut gz = vec![0x1f, 0x8b, 0x08, 0x00];
+    gz.extend_from_slice(b"\x00\x00\x00\x00\x00\x03garbage");
+    std::fs::write(f.path("data.csv"), gz).unwrap();
+    exits_2(
+        &f,
+        "validate",
+        "data.csv: is a gzip-compressed file, not a CSV file; decompress it first",
+    );
+    f.write("data.csv", &dataset(50, 1, 0.0).replace(',', ";"));
+    exits_2(&f, "validate", "split by ';', not commas");
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nested.parquet");
+    std::fs::copy(src, f.path("data.csv")).unwrap();
+    exits_2(
+        &f,
+        "validate",
+        "data.csv: is a Parquet file, not a CSV file; name it .parquet",
+    );
+}
