@@ -234,6 +234,20 @@ pub fn resolve_operand(op: &str, registry: &Path) -> anyhow::Result<(String, Rep
         .into());
     };
     let dir = registry::version_dir(registry, &version);
+    if !dir.is_dir() {
+        let why = if registry.join("registry.json").is_file() {
+            format!(
+                "the registry {} has no version {version}",
+                registry.display()
+            )
+        } else {
+            format!(
+                "{op}: no registry at {} (pass --registry DIR, or --config naming it)",
+                registry.display()
+            )
+        };
+        return Err(GateError::Run(why).into());
+    }
     let label = if op == "champion" {
         format!("champion {version}")
     } else {

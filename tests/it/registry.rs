@@ -261,7 +261,14 @@ fn compare_runs_and_champion() {
         .assert()
         .code(0)
         .stdout(contains("| roc_auc |"));
-    f.cmd(&["compare", "v0009", "run2"]).assert().code(2);
+    f.cmd(&["compare", "v0009", "run2"])
+        .assert()
+        .code(2)
+        .stderr(contains("has no version v0009"));
+    f.cmd(&["compare", "v0001", "run2", "--registry", "elsewhere"])
+        .assert()
+        .code(2)
+        .stderr(contains("no registry at elsewhere"));
     // Without ./gates.toml (a job comparing downloaded runs), the registry
     // comes from the run's own config copy.
     std::fs::remove_file(f.path("gates.toml")).unwrap();
