@@ -343,6 +343,12 @@ fn init(a: &InitArgs) -> anyhow::Result<u8> {
     for f in &done.files {
         print_stdout(&format!("wrote {}\n", f.display()))?;
     }
+    for f in &done.kept {
+        print_stdout(&format!(
+            "kept {} (already exists; never overwritten)\n",
+            f.display()
+        ))?;
+    }
     if let Some(g) = &done.guess {
         print_stdout(&format!(
             "guessed: target {:?} (positive {:?}), protected {:?}, drop {:?}\n",

@@ -1,7 +1,8 @@
 //! `release-gate init`: writes a starter `gates.toml` (guessing the target,
 //! its positive value, protected and id columns from `--data` when given) and
 //! `.github/workflows/release-gate.yml` (PR check, promote on GO from main,
-//! nightly retrain). Never overwrites: if either file exists, nothing is written.
+//! nightly retrain). Never overwrites: an existing file is kept (and named),
+//! the missing one is still written; with both present it is an error.
 pub mod guess;
 pub mod starter;
 
@@ -17,19 +18,22 @@ pub const DEFAULT_ACTION: &str = "release-gate/release-gate@v1";
 pub const CONFIG_FILE: &str = "gates.toml";
 pub const WORKFLOW_FILE: &str = ".github/workflows/release-gate.yml";
 
-/// What `init` wrote and guessed.
+/// What `init` wrote, kept and guessed.
 pub struct Written {
     pub files: Vec<PathBuf>,
+    /// Files that already existed and were left as they were.
+    pub kept: Vec<PathBuf>,
     pub guess: Option<Guess>,
 }
 
 /// Writes the starter files into `dir`.
 pub fn init(dir: &Path, data: Option<&Path>, action: &str) -> Result<Written, GateError> {
     let targets = [dir.join(CONFIG_FILE), dir.join(WORKFLOW_FILE)];
-    if let Some(existing) = targets.iter().find(|p| p.exists()) {
+    if targets.iter().all(|p| p.exists()) {
         return Err(GateError::Config(format!(
-            "{}: already exists; init never overwrites a file (move it away or pass --dir)",
-            existing.display()
+            "{} and {} already exist; init never overwrites a file (move them away or pass --dir)",
+            targets[0].display(),
+            targets[1].display()
         )));
     }
     let (guess, data_path) = match data {
@@ -47,13 +51,16 @@ pub fn init(dir: &Path, data: Option<&Path>, action: &str) -> Result<Written, Ga
         guess: guess.as_ref(),
     });
     let workflow = WORKFLOW.replace(DEFAULT_ACTION, action);
+    let (mut files, mut kept) = (Vec::new(), Vec::new());
     for (path, text) in targets.iter().zip([config, workflow]) {
-        write_new(path, &text)?;
+        if path.exists() {
+            kept.push(path.clone());
+        } else {
+            write_new(path, &text)?;
+            files.push(path.clone());
+        }
     }
-    Ok(Written {
-        files: targets.to_vec(),
-        guess,
-    })
+    Ok(Written { files, kept, guess })
 }
 
 /// Writes `path` atomically, failing if it appeared meanwhile.

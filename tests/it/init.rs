@@ -106,21 +106,30 @@ fn init_without_data_writes_a_valid_starter() {
 
 #[test]
 fn init_never_overwrites() {
+    // gates.toml exists: it is kept byte for byte, the workflow still written.
     let f = Fixture::new("");
     let before = f.read("gates.toml");
     let out = f.cmd(&["init", "--data", "data.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("kept ./gates.toml (already exists"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("wrote ./.github/workflows/release-gate.yml"),
+        "{stdout}"
+    );
+    assert_eq!(f.read("gates.toml"), before);
+    // Both exist now: nothing to write is an error, and nothing changes.
+    let workflow = f.read(".github/workflows/release-gate.yml");
+    let out = f.cmd(&["init"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("gates.toml: already exists"), "{stderr}");
-    assert_eq!(f.read("gates.toml"), before);
     assert!(
-        !f.path(".github").exists(),
-        "nothing written when one file exists"
+        stderr.contains("already exist; init never overwrites"),
+        "{stderr}"
     );
-
-    f.write("other/.github/workflows/release-gate.yml", "mine\n");
-    let out = f.cmd(&["init", "--dir", "other"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("release-gate.yml: already exists"));
-    assert!(!f.path("other/gates.toml").exists());
+    assert_eq!(f.read("gates.toml"), before);
+    assert_eq!(f.read(".github/workflows/release-gate.yml"), workflow);
 }
