@@ -634,6 +634,15 @@ fn evaluate_and_gate(
         .find_map(|d| d.as_ref().ok().cloned())
         .or_else(|| default_drift(sides, &artifact));
     report.notes.extend(artifact.preprocessor.notes());
+    if m.roc_auc == Some(1.0) {
+        // Real-world targets are rarely separated perfectly: usually a column
+        // that is the label in disguise (an outcome recorded after the fact).
+        report.notes.push(
+            "ROC AUC is exactly 1.0 on the test set: check the features for one that \
+             encodes the target (leakage), and add it to data.drop"
+                .to_string(),
+        );
+    }
     report.model = Some(ModelInfo {
         kind: plan.model.kind().name().to_string(),
         params: plan.model.params_json(),

@@ -666,3 +666,21 @@ fn contract_violations_have_exact_counts_examples_and_rows_everywhere() {
         assert!(text.contains("row 3: \"gold\", row 6: \"gold\""), "{text}");
     }
 }
+
+#[test]
+fn a_perfect_test_score_is_flagged_as_possible_leakage() {
+    let f = Fixture::new("");
+    // `hint` is the label in disguise.
+    let data: String = dataset(600, 1, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l},hint\n"),
+            _ => format!("{l},{}\n", u8::from(l.ends_with(",yes"))),
+        })
+        .collect();
+    f.write("data.csv", &data);
+    let r = f.check(0);
+    assert_eq!(r["metrics"]["roc_auc"], 1.0);
+    assert!(r["notes"].to_string().contains("leakage"), "{}", r["notes"]);
+}
