@@ -105,19 +105,20 @@ pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) ->
 }
 
 impl ModelArtifact {
-    /// How many of `rows` of `table` were among this model's training rows.
-    pub fn leaked_rows(&self, table: &Table, rows: &[usize]) -> u64 {
+    /// Per row of `rows`: whether its feature values equal a row this model
+    /// was trained on (by row hash).
+    pub fn trained_on(&self, table: &Table, rows: &[usize]) -> Vec<bool> {
         if self.training.row_hashes.is_empty() {
-            return 0;
+            return vec![false; rows.len()];
         }
         let names = self.preprocessor.input_names();
         let cols = resolve(table, &names);
         rows.par_iter()
             .map_init(String::new, |buf, &r| {
                 let h = hash_resolved(&cols, r, buf);
-                u64::from(self.training.row_hashes.binary_search(&h).is_ok())
+                self.training.row_hashes.binary_search(&h).is_ok()
             })
-            .sum()
+            .collect()
     }
 
     /// Scores `rows` of `table` with the saved preprocessing (batch path).

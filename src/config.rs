@@ -470,7 +470,19 @@ fn contract_offset(text: &str, message: &str) -> usize {
     let mut offset = 0;
     let mut contract = None;
     for line in text.split_inclusive('\n') {
-        let header: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        // Whitespace outside quotes is insignificant in a TOML table header.
+        let mut quote = None;
+        let header: String = line
+            .chars()
+            .filter(|&c| {
+                match (quote, c) {
+                    (None, '"' | '\'') => quote = Some(c),
+                    (Some(q), _) if c == q => quote = None,
+                    _ => {}
+                }
+                quote.is_some() || !c.is_whitespace()
+            })
+            .collect();
         if let Some(name) = column {
             let quoted = format!("[contract.columns.\"{name}\"]");
             let bare = format!("[contract.columns.{name}]");
@@ -918,6 +930,14 @@ mod tests {
         ));
         let line = BASE.lines().count() + 4;
         assert!(e.starts_with(&format!("gates.toml:{line}:1: [contract]: column \"tenure\": min (10) is greater than max (5)")), "{e}");
+        let e = err_text(&format!(
+            "{BASE}[contract]\n[contract.columns.ab]\nmin = 1\n[contract.columns.\"a b\"]\nmin = 10\nmax = 5\n"
+        ));
+        let line = BASE.lines().count() + 4;
+        assert!(
+            e.starts_with(&format!("gates.toml:{line}:1: [contract]: column \"a b\"")),
+            "{e}"
+        );
         let e = err_text(&format!("{BASE}[contract]\nmax_null_fraction = 2.0\n"));
         let line = BASE.lines().count() + 1;
         assert!(

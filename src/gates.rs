@@ -100,7 +100,7 @@ type Outcome = (GateStatus, Option<f64>, Option<f64>, String);
 fn undefined_reason(c: &metrics::Confusion) -> String {
     let (pos, neg) = (c.tp + c.fn_, c.tn + c.fp);
     if pos == 0 {
-        format!(" (its {neg} rows hold no positive: too few positives to split, or a held-out file without them)")
+        format!(" (its {neg} rows hold no positive: too few positives in the data to split)")
     } else if neg == 0 {
         format!(" (its {pos} rows are all positive)")
     } else if c.tp + c.fp == 0 {

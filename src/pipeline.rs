@@ -85,6 +85,11 @@ fn prepare(
         Some(p) => Some(timed(timings, "load", || load::load(p))?),
         None => None,
     };
+    for (loaded, path) in std::iter::once((&main, &plan.data.path))
+        .chain(test.as_ref().zip(plan.data.test_path.as_ref()))
+    {
+        unreadable_references(plan, loaded, path)?;
+    }
     progress.step("checking the data contract");
     let mut violations = timed(timings, "contract", || {
         let mut v = contract::check(&plan.contract, &main.table, &plan.data.target);
@@ -112,6 +117,30 @@ fn prepare(
 }
 
 /// The target and protected columns must exist: without them nothing can be decided.
+/// A column the config uses that loading had to leave out (a Parquet date
+/// or time column) is a limitation of the tool, not a missing column: exit 2
+/// saying so, before the contract could call it missing.
+fn unreadable_references(
+    plan: &Plan,
+    loaded: &Loaded,
+    path: &std::path::Path,
+) -> Result<(), GateError> {
+    let used = std::iter::once(&plan.data.target)
+        .chain(&plan.data.protected)
+        .chain(&plan.contract.unique)
+        .chain(plan.contract.columns.keys());
+    for name in used {
+        if let Some((_, kind)) = loaded.skipped.iter().find(|(s, _)| s == name) {
+            return Err(GateError::Data(format!(
+                "{}: column {name:?} is a {kind} column, which release-gate cannot read; \
+                 store it as text or numbers, or stop naming it in gates.toml",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn required_columns(plan: &Plan, t: &Table) -> Result<(), GateError> {
     let names = t.column_names();
     for (what, col) in std::iter::once(("target", &plan.data.target))
@@ -169,7 +198,7 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
             .iter()
             .chain(p.test.iter().flat_map(|t| &t.notes))
             .cloned()
-            .chain(missing_drop_notes(plan, &p.main.table))
+            .chain(missing_drop_notes(plan, &p.main))
             .collect(),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),
@@ -179,12 +208,13 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
 
 /// `data.drop` names absent from the data: harmless (nothing to drop), but
 /// usually a typo that lets an id or a leak through as a feature, so said.
-fn missing_drop_notes(plan: &Plan, t: &Table) -> Vec<String> {
+fn missing_drop_notes(plan: &Plan, loaded: &Loaded) -> Vec<String> {
     let missing: Vec<&str> = plan
         .data
         .drop
         .iter()
-        .filter(|d| t.column(d).is_none())
+        .filter(|d| loaded.table.column(d).is_none())
+        .filter(|d| !loaded.skipped.iter().any(|(s, _)| s == *d))
         .map(String::as_str)
         .collect();
     if missing.is_empty() {
@@ -794,15 +824,20 @@ fn default_drift(s: &Sides, a: &ModelArtifact) -> Option<DriftReport> {
 /// The champion re-scored on the candidate's test rows. A registry that
 /// cannot be read is an error (exit 2), as `compare` and `promote` say too;
 /// a champion that cannot score these rows is a finding (inconclusive).
-/// Test rows matching a row the champion trained on, beyond those matching
-/// the candidate's own training rows: rows repeated in the data match either
-/// way and are no sign that the champion saw this test set.
+/// Test rows matching a row the champion trained on but none the candidate
+/// trained on: rows repeated in the data match either way and are no sign
+/// that the champion saw this test set.
 fn leaked_beyond_duplicates(champ: &ModelArtifact, candidate: &ModelArtifact, s: &Sides) -> u64 {
-    let leaked = champ.leaked_rows(s.test_table, &s.test_rows);
-    if leaked == 0 {
+    let by_champ = champ.trained_on(s.test_table, &s.test_rows);
+    if !by_champ.contains(&true) {
         return 0;
     }
-    leaked.saturating_sub(candidate.leaked_rows(s.test_table, &s.test_rows))
+    let by_candidate = candidate.trained_on(s.test_table, &s.test_rows);
+    by_champ
+        .iter()
+        .zip(&by_candidate)
+        .map(|(&c, &k)| u64::from(c && !k))
+        .sum()
 }
 
 fn champion_eval(
@@ -824,7 +859,7 @@ fn champion_eval(
         Ok(None) => return Ok(ChampionEval::Missing),
         Err(e) => return Err(GateError::Data(format!("registry: {e:#}"))),
     };
-    if champ.target != plan.data.target || champ.positive != plan.data.positive {
+    if champ.target != plan.data.target || !is_positive_text(&champ.positive, &plan.data.positive) {
         let reason = format!(
             "the champion predicts target {:?} = {:?}, this run target {:?} = {:?}: \
              their scores are not comparable",

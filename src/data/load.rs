@@ -26,6 +26,8 @@ pub struct Loaded {
     /// What loading left out, for the report's notes (date/time columns of
     /// a Parquet file).
     pub notes: Vec<String>,
+    /// The columns left out and their kind (`timestamp`, `date`, ...).
+    pub skipped: Vec<(String, &'static str)>,
 }
 
 /// Rows polars looks at to guess column types before falling back to all rows.
@@ -76,6 +78,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         table,
         sha256,
         notes,
+        skipped,
     })
 }
 

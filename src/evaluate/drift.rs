@@ -19,6 +19,8 @@
 //! Such a feature gets a bin per distinct reference value and one per gap
 //! around them (`2k + 1` bins), where current values the reference never
 //! had land: 0 for unchanged data, large for a moved share.
+//! With 3 to 10 values this needs 10 reference rows per value; a tiny
+//! reference of continuous values keeps the deciles.
 use crate::data::{Column, Table, Values, NULL_CODE};
 use crate::report::DriftReport;
 use rayon::prelude::*;
@@ -28,6 +30,9 @@ use std::collections::{BTreeMap, HashMap};
 pub const EPSILON: f64 = 1e-6;
 /// Number of quantile bins of the reference (deciles).
 const BINS: usize = 10;
+/// Reference rows per distinct value below which a reference of 3 to 10
+/// distinct values is binned by deciles, not per value.
+const MIN_ROWS_PER_VALUE: usize = 10;
 
 /// PSI of a numeric feature with decile bins of `reference`, or a bin per
 /// value when it has at most 10 distinct values (see the module doc). `None`
@@ -289,7 +294,11 @@ fn psi_discrete(reference: &Sample, current: &Sample) -> Option<f64> {
             values.push(x);
         }
     }
-    if values.is_empty() {
+    // Beyond 0/1 flags and constants, a value bin needs rows behind it: a
+    // tiny reference of continuous values would make every current value
+    // an "unseen" one (deciles then apply).
+    let k = values.len();
+    if k == 0 || (k > 2 && reference.finite().len() < MIN_ROWS_PER_VALUE * k) {
         return None;
     }
     let counts = |s: &Sample| {
@@ -462,11 +471,9 @@ mod tests {
     #[test]
     fn numeric_psi_matches_reference_script() {
         close(psi_numeric(&REF, &CUR).unwrap(), 1.9886968050678844); // psi(REF, CUR)
-                                                                     // With NaN in both; REF2 has 10 distinct values, so `psi_numeric`
-                                                                     // bins it per value: the decile path is checked directly.
-        let deciles = psi_sorted(&Sample::new(&REF2), &Sample::new(&CUR2));
-        close(deciles.unwrap(), 3.883529190952629);
-        assert_ne!(psi_numeric(&REF2, &CUR2), deciles);
+                                                                     // With NaN in both (REF2: 10 distinct values in 18 rows, too few
+                                                                     // rows per value for per-value bins, so deciles).
+        close(psi_numeric(&REF2, &CUR2).unwrap(), 3.883529190952629);
     }
 
     #[test]
@@ -509,6 +516,10 @@ mod tests {
         let want = 2.0 * (0.25 - EPSILON) * (0.25 / EPSILON).ln()
             + 2.0 * (0.25 - 0.5) * (0.25_f64 / 0.5).ln();
         close(psi_numeric(&r4, &unseen).unwrap(), want);
+        // A tiny reference of a few continuous values: deciles, so the
+        // current values are not all "unseen".
+        let tiny = [1.5, 2.5, 3.5, 4.5];
+        assert!(psi_discrete(&Sample::new(&tiny), &Sample::new(&[1.6, 2.6])).is_none());
         // Ten distinct values still per value; eleven use deciles.
         let ten: Vec<f64> = (0..100).map(|i| f64::from(i % 10)).collect();
         let eleven: Vec<f64> = (0..110).map(|i| f64::from(i % 11)).collect();

@@ -36,6 +36,8 @@ pub fn init(dir: &Path, data: Option<&Path>, action: &str) -> Result<Written, Ga
             targets[1].display()
         )));
     }
+    // The data only feeds gates.toml: a kept gates.toml needs none of it.
+    let data = data.filter(|_| !targets[0].exists());
     let (guess, data_path) = match data {
         Some(path) => {
             let loaded = crate::data::load::load(path)?;

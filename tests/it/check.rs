@@ -347,9 +347,14 @@ fn positive_matches_however_the_target_was_parsed() {
             &BASE_CONFIG.replace("positive = \"yes\"", &format!("positive = \"{positive}\"")),
         );
         let r = f.check(0);
-        let positives = r["data"]["test_positives"].as_u64().unwrap();
-        assert!(
-            positives > 0,
+        let want = data
+            .lines()
+            .filter(|l| l.ends_with(&format!(",{yes}")))
+            .count() as u64;
+        let got = r["data"]["train_positives"].as_u64().unwrap()
+            + r["data"]["test_positives"].as_u64().unwrap();
+        assert_eq!(
+            got, want,
             "{yes}/{no} with positive {positive}: {}",
             r["data"]
         );

@@ -507,6 +507,28 @@ fn parquet_dictionary_text_is_read_and_dates_are_left_out_with_a_note() {
             "{notes}"
         );
     }
+    // Dropping a left-out column is no "missing column" note; a rule on one
+    // is exit 2 naming the limitation, not a contract violation.
+    let config = f.read("gates.toml");
+    f.write(
+        "gates.toml",
+        &config.replace("drop = []", "drop = [\"signed_up\"]"),
+    );
+    let r = f.check(0);
+    assert!(
+        !r["notes"].to_string().contains("data.drop"),
+        "{}",
+        r["notes"]
+    );
+    f.write(
+        "gates.toml",
+        &format!("{config}\n[contract.columns.birthday]\nnullable = false\n"),
+    );
+    exits_2(
+        &f,
+        "check",
+        "column \"birthday\" is a date column, which release-gate cannot read",
+    );
 }
 
 /// A quoted header name with a comma and doubled quotes is the name the

@@ -120,6 +120,10 @@ fn init_never_overwrites() {
         stdout.contains("wrote ./.github/workflows/release-gate.yml"),
         "{stdout}"
     );
+    assert!(
+        !stdout.contains("guessed"),
+        "the kept gates.toml used no guess: {stdout}"
+    );
     assert_eq!(f.read("gates.toml"), before);
     // Both exist now: nothing to write is an error, and nothing changes.
     let workflow = f.read(".github/workflows/release-gate.yml");
