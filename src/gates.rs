@@ -383,12 +383,16 @@ fn drift_gate(drift: Option<&Result<DriftReport, String>>, max_psi: f64) -> Outc
         );
         (GateStatus::Fail, Some(psi), Some(max_psi), msg)
     } else {
-        (
-            GateStatus::Pass,
-            Some(psi),
-            Some(max_psi),
-            format!("worst PSI {psi:.4} ({worst}) <= {max_psi}"),
-        )
+        let mut msg = format!("worst PSI {psi:.4} ({worst}) <= {max_psi}");
+        if !report.not_compared.is_empty() {
+            // A pass over part of the features must say which were not seen.
+            msg.push_str(&format!(
+                "; not compared (absent from {} or the test data): {}",
+                report.reference,
+                report.not_compared.join(", ")
+            ));
+        }
+        (GateStatus::Pass, Some(psi), Some(max_psi), msg)
     }
 }
 

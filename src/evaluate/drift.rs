@@ -137,6 +137,11 @@ pub fn compute_rows(
         .collect();
     let mut report = DriftReport {
         reference: reference_label.to_string(),
+        not_compared: features
+            .iter()
+            .filter(|f| reference.table.column(f).is_none() || current.table.column(f).is_none())
+            .cloned()
+            .collect(),
         ..DriftReport::default()
     };
     for (name, psi, ks) in results {

@@ -184,6 +184,10 @@ pub struct DriftReport {
     pub ranked: Vec<String>,
     /// `training split` or the reference file's path.
     pub reference: String,
+    /// Model features absent from the reference or the current data, so not
+    /// compared (the gate says so).
+    #[serde(default)]
+    pub not_compared: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
