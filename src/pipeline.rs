@@ -289,13 +289,13 @@ struct Labelled {
 }
 
 /// Whether a target value, as text, is `data.positive` ("compared as text",
-/// forgiving only how a parser spells the same value: `1.0` is `1`, `True`
-/// is `true`).
+/// forgiving only how a file or parser spells the same value: surrounding
+/// spaces (` >50K` is `>50K`), `1.0` is `1`, `True` is `true`).
 fn is_positive_text(value: &str, positive: &str) -> bool {
-    if value == positive {
+    let (v, p) = (value.trim(), positive.trim());
+    if v == p {
         return true;
     }
-    let (v, p) = (value.trim(), positive.trim());
     match (v.parse::<f64>(), p.parse::<f64>()) {
         (Ok(a), Ok(b)) => return a == b,
         (Ok(_), _) | (_, Ok(_)) => return false,
@@ -351,12 +351,13 @@ fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, Gat
     })
 }
 
-/// Up to `limit + 1` distinct target values of the labelled rows, as text.
+/// Up to `limit + 1` distinct target values of the labelled rows, as text
+/// (values differing only by surrounding spaces are one).
 fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     if let Some(col) = t.column(&plan.data.target) {
         for &r in &l.rows {
-            if let Some(v) = col.text(r) {
+            if let Some(v) = col.text(r).map(|v| v.trim().to_string()) {
                 if !seen.contains(&v) {
                     seen.push(v);
                     if seen.len() > limit {

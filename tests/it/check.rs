@@ -361,6 +361,7 @@ fn positive_matches_however_the_target_was_parsed() {
         ("True", "False", "True"),
         ("1.0", "0.0", "1"),
         ("1", "0", "1.0"),
+        (" >50K", " <=50K", ">50K"),
     ] {
         let f = Fixture::new("");
         let data = dataset(600, 1, 0.0)
