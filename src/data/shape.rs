@@ -29,16 +29,22 @@ struct Bad {
 /// Checks `body` (UTF-8, without a BOM). The error names the first bad line
 /// and how many lines are bad.
 pub fn check(body: &[u8]) -> Result<Shape, String> {
+    check_with(body, b',')
+}
+
+/// [`check`] for fields separated by `sep`.
+pub fn check_with(body: &[u8], sep: u8) -> Result<Shape, String> {
     let mut scan = Scanner {
         body,
         pos: 0,
         line: 1,
+        sep,
     };
     let header = scan.header()?;
     let want = header.len();
     let rest = &body[scan.pos..];
     if memchr::memchr(b'"', rest).is_none() {
-        return plain_records(rest, want, scan.line).map(|records| Shape { header, records });
+        return plain_records(rest, want, scan.line, sep).map(|records| Shape { header, records });
     }
     let mut records = 0usize;
     let mut first_bad: Option<Bad> = None;
@@ -74,7 +80,7 @@ struct Piece {
 /// The common case, no `"` after the header: every line is one record, so
 /// pieces cut at newlines are checked in parallel and joined in order.
 /// `first_line` is the line number of `rest`'s first line.
-fn plain_records(rest: &[u8], want: usize, first_line: usize) -> Result<usize, String> {
+fn plain_records(rest: &[u8], want: usize, first_line: usize, sep: u8) -> Result<usize, String> {
     use rayon::prelude::*;
     let mut cuts = vec![0];
     while let Some(&last) = cuts.last() {
@@ -87,7 +93,7 @@ fn plain_records(rest: &[u8], want: usize, first_line: usize) -> Result<usize, S
     }
     let pieces: Vec<Piece> = cuts
         .par_windows(2)
-        .map(|w| plain_piece(&rest[w[0]..w[1]], want))
+        .map(|w| plain_piece(&rest[w[0]..w[1]], want, sep))
         .collect();
     let (mut line, mut n_bad, mut first_bad) = (first_line, 0, None);
     for p in &pieces {
@@ -107,7 +113,7 @@ fn plain_records(rest: &[u8], want: usize, first_line: usize) -> Result<usize, S
 }
 
 /// One piece of whole lines; `Bad::line` is 0-based within the piece.
-fn plain_piece(piece: &[u8], want: usize) -> Piece {
+fn plain_piece(piece: &[u8], want: usize, sep: u8) -> Piece {
     let mut p = Piece::default();
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', piece).chain(
@@ -120,7 +126,7 @@ fn plain_piece(piece: &[u8], want: usize) -> Piece {
         let fields = if text.is_empty() {
             0
         } else {
-            1 + text.iter().filter(|&&b| b == b',').count()
+            1 + text.iter().filter(|&&b| b == sep).count()
         };
         if fields != want && !(fields == 0 && want == 1) {
             p.bad += 1;
@@ -164,6 +170,8 @@ struct Scanner<'a> {
     pos: usize,
     /// Physical line number (1-based) of `pos`.
     line: usize,
+    /// The field separator.
+    sep: u8,
 }
 
 impl Scanner<'_> {
@@ -174,7 +182,7 @@ impl Scanner<'_> {
         if fields == 0 {
             return Err("the first line (the header) is empty".to_string());
         }
-        Ok(split_fields(raw))
+        Ok(split_fields(raw, char::from(self.sep)))
     }
 
     /// Consumes one record (with its line end); returns its field count,
@@ -190,7 +198,7 @@ impl Scanner<'_> {
             if text.is_empty() {
                 return Ok(0);
             }
-            return Ok(1 + text.iter().filter(|&&b| b == b',').count());
+            return Ok(1 + text.iter().filter(|&&b| b == self.sep).count());
         }
         self.quoted_record()
     }
@@ -214,7 +222,7 @@ impl Scanner<'_> {
             }
             match b {
                 b'"' if at_start => quoted = true,
-                b',' => {
+                _ if b == self.sep => {
                     fields += 1;
                     at_start = true;
                     continue;
@@ -237,7 +245,7 @@ impl Scanner<'_> {
 }
 
 /// Field texts of one record (its line end included), quotes removed.
-fn split_fields(raw: &[u8]) -> Vec<String> {
+fn split_fields(raw: &[u8], sep: char) -> Vec<String> {
     let text = String::from_utf8_lossy(raw);
     let text = text.trim_end_matches('\n').trim_end_matches('\r');
     let mut out = vec![String::new()];
@@ -253,7 +261,7 @@ fn split_fields(raw: &[u8]) -> Vec<String> {
             }
             ('"', true) => quoted = false,
             ('"', false) if at_start => quoted = true,
-            (',', false) => {
+            (c, false) if c == sep => {
                 out.push(String::new());
                 at_start = true;
                 continue;
