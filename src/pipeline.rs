@@ -269,8 +269,7 @@ pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     if p.violations.is_empty() {
         // The target must be usable too: a pre-push `validate` would
         // otherwise pass data that `check` then refuses.
-        let sides = make_sides(plan, &p, &mut report)?;
-        fill_data_counts(&mut report, &sides);
+        labelled(plan, &p, &mut report)?;
     }
     report.timings_ms = timings;
     Ok(Run {
@@ -475,21 +474,39 @@ struct Sides<'a> {
     y_test: Vec<u8>,
 }
 
-fn make_sides<'a>(
+/// The labelled rows of the data and of the held-out test file, with the
+/// target checks both `check` and `validate` make: both classes present, the
+/// missing targets counted, a multi-valued target noted.
+fn labelled(
     plan: &Plan,
-    p: &'a Prepared,
+    p: &Prepared,
     report: &mut Report,
-) -> Result<Sides<'a>, GateError> {
+) -> Result<(Labelled, Option<Labelled>), GateError> {
     let main = label(plan, &p.main.table, &plan.data.path)?;
     check_classes(plan, &p.main.table, &main, &plan.data.path)?;
     report.data.dropped_null_target = main.dropped;
     report
         .notes
         .extend(multiclass_note(plan, &p.main.table, &main));
-    if let (Some(test), Some(path)) = (&p.test, &plan.data.test_path) {
-        let t = label(plan, &test.table, path)?;
-        check_classes(plan, &test.table, &t, path)?;
-        report.data.dropped_null_target += t.dropped;
+    let test = match (&p.test, &plan.data.test_path) {
+        (Some(test), Some(path)) => {
+            let t = label(plan, &test.table, path)?;
+            check_classes(plan, &test.table, &t, path)?;
+            report.data.dropped_null_target += t.dropped;
+            Some(t)
+        }
+        _ => None,
+    };
+    Ok((main, test))
+}
+
+fn make_sides<'a>(
+    plan: &Plan,
+    p: &'a Prepared,
+    report: &mut Report,
+) -> Result<Sides<'a>, GateError> {
+    let (main, test) = labelled(plan, p, report)?;
+    if let (Some(test), Some(t)) = (&p.test, test) {
         return Ok(Sides {
             train_table: &p.main.table,
             train_rows: main.rows,
