@@ -199,6 +199,11 @@ fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> 
             .chain(p.test.iter().flat_map(|t| &t.notes))
             .cloned()
             .chain(missing_drop_notes(plan, &p.main))
+            .chain(plan.gates.is_empty().then(|| {
+                "gates.toml declares no [[gate]]: GO here means only that the data \
+                 contract held"
+                    .to_string()
+            }))
             .collect(),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),

@@ -715,3 +715,16 @@ fn a_perfect_test_score_is_flagged_as_possible_leakage() {
     assert_eq!(r["metrics"]["roc_auc"], 1.0);
     assert!(r["notes"].to_string().contains("leakage"), "{}", r["notes"]);
 }
+
+#[test]
+fn a_config_without_gates_says_go_means_little() {
+    let f = Fixture::new("");
+    let r = f.check(0);
+    assert!(
+        r["notes"].to_string().contains("declares no [[gate]]"),
+        "{}",
+        r["notes"]
+    );
+    let f = Fixture::new(GOOD_GATES);
+    assert!(!f.check(0)["notes"].to_string().contains("[[gate]]"));
+}
