@@ -384,7 +384,11 @@ fn positive_matches_however_the_target_was_parsed() {
             "{yes}/{no} with positive {positive}: {}",
             r["data"]
         );
-        assert!(r["notes"].as_array().unwrap().is_empty(), "{}", r["notes"]);
+        assert!(
+            !r["notes"].to_string().contains("distinct values"),
+            "{}",
+            r["notes"]
+        );
     }
 }
 
