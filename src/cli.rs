@@ -92,8 +92,8 @@ struct PromoteArgs {
     /// Promote even a NO-GO run (needs --reason; recorded in the history).
     #[arg(long, requires = "reason")]
     force: bool,
-    /// Why a NO-GO run is forced through.
-    #[arg(long, value_name = "TEXT")]
+    /// Why the run is forced through (only with --force).
+    #[arg(long, value_name = "TEXT", requires = "force")]
     reason: Option<String>,
 }
 

@@ -565,6 +565,13 @@ fn train_and_evaluate(
     }
     fill_data_counts(&mut report, &sides);
     let features = feature_names(plan, sides.train_table);
+    if features.is_empty() {
+        return Err(GateError::Data(format!(
+            "{}: no feature left to train on: every column is the target, in data.drop, \
+             or protected (set data.use_protected = true to train on protected columns)",
+            plan.data.path.display()
+        )));
+    }
     progress.step(&format!(
         "fitting preprocessing on {} training rows, {} features",
         sides.train_rows.len(),

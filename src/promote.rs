@@ -148,15 +148,24 @@ pub fn promote(
         forced: r.verdict != Verdict::Go,
         reason: reason.map(str::to_string),
     };
-    let forced = entry.forced;
+    let over_no_go = entry.forced;
     // Without --force, the champion this run's champion gate compared with
     // must still be the champion (checked under the registry lock).
     let gated_against = match &r.champion {
-        Some(c) if c.compared() && !force => Some(c.version.clone().filter(|_| c.present)),
+        Some(c) if c.compared() => Some(c.version.clone().filter(|_| c.present)),
         _ => None,
     };
-    let version = match registry::promote(&registry, run, entry, gated_against)? {
-        Promotion::Promoted(v) => v,
+    let (version, over_stale) = match registry::promote(
+        &registry,
+        run,
+        entry,
+        gated_against,
+        force,
+    )? {
+        Promotion::Promoted {
+            version,
+            over_stale,
+        } => (version, over_stale),
         Promotion::AlreadyChampion(v) => {
             return Ok(Promoted {
                 message: format!(
@@ -186,10 +195,11 @@ pub fn promote(
             });
         }
     };
-    let how = if forced {
-        " (FORCED over a NO-GO verdict)"
-    } else {
-        ""
+    let how = match (over_no_go, over_stale) {
+        (true, true) => " (FORCED over a NO-GO verdict and a stale champion gate)",
+        (true, false) => " (FORCED over a NO-GO verdict)",
+        (false, true) => " (FORCED over a champion gate that compared with an older champion)",
+        (false, false) => "",
     };
     Ok(Promoted {
         message: format!(
@@ -207,6 +217,7 @@ fn gate_metric(r: &Report) -> (String, Option<f64>) {
     let metric = r
         .champion
         .as_ref()
+        .filter(|c| c.compared())
         .map_or_else(|| "roc_auc".to_string(), |c| c.metric.clone());
     let value = r.metrics.as_ref().and_then(|m| metrics::named(m, &metric));
     (metric, value)

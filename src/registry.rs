@@ -145,8 +145,9 @@ fn next_version(registry: &Path, index: &Index) -> String {
 /// What a promotion did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Promotion {
-    /// Registered as this new version, now the champion.
-    Promoted(String),
+    /// Registered as this new version, now the champion; `over_stale`: forced
+    /// past a champion gate that compared with another champion.
+    Promoted { version: String, over_stale: bool },
     /// The current champion already is this model (same model and data
     /// digests): nothing written, so re-running a CI job is harmless.
     AlreadyChampion(String),
@@ -170,6 +171,7 @@ pub fn promote(
     run_dir: &Path,
     mut entry: Entry,
     gated_against: Option<Option<String>>,
+    force: bool,
 ) -> anyhow::Result<Promotion> {
     let _lock = lock(registry)?;
     let mut index = read_index(registry)?;
@@ -182,11 +184,27 @@ pub fn promote(
     {
         return Ok(Promotion::AlreadyChampion(current.version.clone()));
     }
+    let mut over_stale = false;
     if let Some(gated_against) = gated_against {
         if gated_against != index.champion {
-            return Ok(Promotion::Stale {
-                gated_against,
-                current: index.champion.clone(),
+            if !force {
+                return Ok(Promotion::Stale {
+                    gated_against,
+                    current: index.champion.clone(),
+                });
+            }
+            // Forced over a stale champion gate: recorded as forced, and why.
+            over_stale = true;
+            entry.forced = true;
+            let name = |v: &Option<String>| v.clone().unwrap_or_else(|| "no champion".into());
+            let stale = format!(
+                "gated against {}, champion was {}",
+                name(&gated_against),
+                name(&index.champion)
+            );
+            entry.reason = Some(match entry.reason.take() {
+                Some(r) => format!("{r} ({stale})"),
+                None => stale,
             });
         }
     }
@@ -214,7 +232,10 @@ pub fn promote(
     index.versions.push(entry);
     index.champion = Some(version.clone());
     write_index(registry, &index)?;
-    Ok(Promotion::Promoted(version))
+    Ok(Promotion::Promoted {
+        version,
+        over_stale,
+    })
 }
 
 fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {

@@ -64,7 +64,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         .filter(|&sep| sep != b',')
         .map(|sep| {
             format!(
-                "{shown}: read as {:?}-separated (the header has no comma)",
+                "{shown}: read as {:?}-separated (its first records split consistently on it, not on commas)",
                 char::from(sep)
             )
         });
@@ -296,19 +296,47 @@ fn parse_csv(
         .finish()
 }
 
-/// The field separator: `,`, unless the header line has none but has `;`
-/// or a tab (European spreadsheets and bank-marketing-style exports), in
-/// which case that one; said in the report's notes.
+/// The field separator: `,`, unless the file reads consistently with `;` or
+/// a tab instead (European spreadsheets, bank-marketing-style exports): the
+/// first records, quotes respected, must all have the same number of fields,
+/// more than one. Said in the report's notes.
 pub fn separator(body: &[u8]) -> u8 {
-    let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
-    let header = &body[..end];
-    if header.contains(&b',') {
-        return b',';
-    }
-    [b';', b'\t']
+    let head = &body[..body.len().min(1 << 16)];
+    let consistent = |sep: u8| {
+        let counts = record_field_counts(head, sep, 6);
+        counts.first().is_some_and(|&n| n > 1) && counts.iter().all(|&c| c == counts[0])
+    };
+    [b',', b';', b'\t']
         .into_iter()
-        .find(|s| header.contains(s))
+        .find(|&sep| consistent(sep))
         .unwrap_or(b',')
+}
+
+/// Fields per record of the first `max` records of `text` split by `sep`,
+/// quotes respected (a quoted field may hold `sep` or a newline); a last
+/// record cut short by the sample is left out unless it is the only one.
+fn record_field_counts(text: &[u8], sep: u8, max: usize) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let (mut fields, mut quoted) = (1, false);
+    for &b in text {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            b'\n' => {
+                counts.push(fields);
+                if counts.len() == max {
+                    return counts;
+                }
+                fields = 1;
+            }
+            _ if b == sep => fields += 1,
+            _ => {}
+        }
+    }
+    if counts.is_empty() {
+        counts.push(fields);
+    }
+    counts
 }
 
 /// A compressed or binary format recognised by its first bytes.

@@ -594,3 +594,39 @@ fn semicolon_and_tab_separated_files_are_read_like_commas() {
         );
     }
 }
+
+#[test]
+fn no_feature_left_to_train_on_exits_2() {
+    let f = Fixture::new("");
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace(
+            "drop = [\"id\"]",
+            "drop = [\"id\", \"age\", \"income\", \"plan\"]",
+        ),
+    );
+    exits_2(&f, "check", "no feature left to train on");
+}
+
+/// Quotes decide: a `;` file with a comma inside a (quoted or plain) column
+/// name, and a tab file with a `;` in one, are still read with their
+/// separator; a one-column file with a quoted `;` is one column.
+#[test]
+fn separator_detection_respects_quotes_and_consistency() {
+    let f = Fixture::new("");
+    f.check(0);
+    let want = f.read("release-gate-out/predictions.csv");
+    let base = dataset(600, 1, 0.0);
+    let variants = [
+        base.replace(',', ";")
+            .replacen("income", "\"income, EUR\"", 1),
+        base.replace(',', ";").replacen("income", "income, EUR", 1),
+        base.replace(',', "\t").replacen("income", "income;net", 1),
+    ];
+    for v in variants {
+        f.write("data.csv", &v);
+        let r = f.check(0);
+        assert_eq!(f.read("release-gate-out/predictions.csv"), want);
+        assert!(r["notes"].to_string().contains("-separated"));
+    }
+}

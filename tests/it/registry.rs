@@ -436,6 +436,22 @@ fn stale_tampered_and_repeated_promotions() {
         1,
         "run3 = run1's model"
     );
+    // Forced past the stale check: registered, and recorded as forced with why.
+    f.cmd(&["promote", "--run", "run2", "--force", "--reason", "hotfix"])
+        .assert()
+        .code(0)
+        .stdout(contains(
+            "FORCED over a champion gate that compared with an older champion",
+        ));
+    let entry = index(&f)["versions"][1].clone();
+    assert_eq!(entry["forced"], true, "{entry}");
+    assert_eq!(
+        entry["reason"],
+        "hotfix (gated against no champion, champion was v0001)"
+    );
+    f.cmd(&["promote", "--run", "run1", "--reason", "no force"])
+        .assert()
+        .code(2);
     // A model.json edited after check is refused, not registered.
     let model = f
         .read("run2/model.json")
