@@ -1,5 +1,5 @@
 //! `release-gate check` end to end: verdicts, exit codes, artifacts, lineage.
-use crate::fixture::{dataset, exists, gate, Fixture, BASE_CONFIG};
+use crate::fixture::{dataset, exists, features, gate, Fixture, BASE_CONFIG};
 use predicates::str::contains;
 
 const GOOD_GATES: &str = r#"
@@ -53,14 +53,8 @@ fn go_run_writes_every_artifact_with_spec_keys() {
         600
     );
     assert_eq!(r["data"]["sha256"].as_str().unwrap().len(), 64);
-    let features: Vec<&str> = r["model"]["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
     assert_eq!(
-        features,
+        features(&r),
         vec!["age", "income", "plan"],
         "id dropped, group protected, label is the target"
     );

@@ -118,6 +118,16 @@ impl Fixture {
 }
 
 /// The gate named `name` in a report.
+/// `model.features` of a report, in order.
+pub fn features(report: &serde_json::Value) -> Vec<&str> {
+    report["model"]["features"]
+        .as_array()
+        .expect("model.features")
+        .iter()
+        .map(|v| v.as_str().expect("a feature name"))
+        .collect()
+}
+
 pub fn gate<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     report["gates"]
         .as_array()

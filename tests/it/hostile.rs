@@ -1,7 +1,7 @@
 //! Hostile input: every case ends in a clear message and exit 2 (naming the
 //! file, column or line), or a contract violation and exit 1; never a panic.
 //! Each test states the exact exit code and the message a user sees.
-use crate::fixture::{dataset, gate, Fixture};
+use crate::fixture::{dataset, features, gate, Fixture};
 use predicates::str::contains;
 
 /// The fixture's 600 rows as fields (id, age, income, plan, group, label).
@@ -493,13 +493,7 @@ fn parquet_dictionary_text_is_read_and_dates_are_left_out_with_a_note() {
         &f.read("gates.toml").replace("drop = [\"id\"]", "drop = []"),
     );
     let r = f.check(0);
-    let features: Vec<&str> = r["model"]["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert_eq!(features, ["age", "plan"]);
+    assert_eq!(features(&r), ["age", "plan"]);
     let notes = r["notes"].to_string();
     for (col, kind) in [("signed_up", "timestamp"), ("birthday", "date")] {
         assert!(
@@ -545,13 +539,7 @@ fn quoted_header_names_are_unescaped() {
     );
     f.write("data.csv", &data);
     let r = f.check(0);
-    let features: Vec<&str> = r["model"]["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert_eq!(features, ["age", "income", "plan, \"tier\""]);
+    assert_eq!(features(&r), ["age", "income", "plan, \"tier\""]);
 }
 
 #[test]
