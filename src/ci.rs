@@ -24,10 +24,21 @@ pub fn publish(r: &Report, plan: &Plan, out: &Path) {
     for line in annotations(r, plan) {
         let _ = writeln!(err, "{line}");
     }
-    let files = [
-        ("GITHUB_STEP_SUMMARY", summary_text(out)),
-        ("GITHUB_OUTPUT", Ok(outputs_text(r, out))),
-    ];
+    append_env_files(
+        &mut err,
+        [
+            ("GITHUB_STEP_SUMMARY", summary_text(out)),
+            ("GITHUB_OUTPUT", Ok(outputs_text(r, out))),
+        ],
+    );
+}
+
+/// Appends each text to the file its variable names; a failure is a warning
+/// annotation (publishing must never change the verdict).
+fn append_env_files<const N: usize>(
+    err: &mut impl std::io::Write,
+    files: [(&str, anyhow::Result<String>); N],
+) {
     for (var, text) in files {
         if let Err(e) = text.and_then(|t| append_to_env_file(var, &t)) {
             let _ = writeln!(
@@ -54,15 +65,13 @@ pub fn publish_error(message: &str, exit_code: u8) {
         "## release-gate: error\n\nThe gate could not decide (exit {exit_code}):\n\n```\n{}\n```\n",
         message.replace("```", "'''")
     );
-    for (var, text) in [("GITHUB_OUTPUT", outputs), ("GITHUB_STEP_SUMMARY", summary)] {
-        if let Err(e) = append_to_env_file(var, &text) {
-            let _ = writeln!(
-                err,
-                "::warning title=release-gate::{}",
-                escape_data(&format!("{e:#}"))
-            );
-        }
-    }
+    append_env_files(
+        &mut err,
+        [
+            ("GITHUB_OUTPUT", Ok(outputs)),
+            ("GITHUB_STEP_SUMMARY", Ok(summary)),
+        ],
+    );
 }
 
 /// `report.md` of the run, as written to the out dir.

@@ -88,7 +88,7 @@ fn prepare(
     for (loaded, path) in std::iter::once((&main, &plan.data.path))
         .chain(test.as_ref().zip(plan.data.test_path.as_ref()))
     {
-        unreadable_references(plan, loaded, path)?;
+        check_columns(plan, loaded, path)?;
     }
     progress.step("checking the data contract");
     let mut violations = timed(timings, "contract", || {
@@ -105,9 +105,6 @@ fn prepare(
         }
         v
     });
-    for loaded in std::iter::once(&main).chain(test.as_ref()) {
-        required_columns(plan, &loaded.table)?;
-    }
     violations.sort_by(|a, b| a.column.cmp(&b.column).then_with(|| a.rule.cmp(&b.rule)));
     Ok(Prepared {
         main,
@@ -116,15 +113,12 @@ fn prepare(
     })
 }
 
-/// The target and protected columns must exist: without them nothing can be decided.
-/// A column the config uses that loading had to leave out (a Parquet date
-/// or time column) is a limitation of the tool, not a missing column: exit 2
-/// saying so, before the contract could call it missing.
-fn unreadable_references(
-    plan: &Plan,
-    loaded: &Loaded,
-    path: &std::path::Path,
-) -> Result<(), GateError> {
+/// The columns the config needs, checked before the contract runs. A column
+/// it uses that loading had to leave out (a Parquet date or time column) is
+/// a limitation of the tool, not a missing column: exit 2 saying so. The
+/// target and protected columns must exist: without them nothing can be
+/// decided. Errors name the file at fault (`path` or `test_path`).
+fn check_columns(plan: &Plan, loaded: &Loaded, path: &std::path::Path) -> Result<(), GateError> {
     let used = std::iter::once(&plan.data.target)
         .chain(&plan.data.protected)
         .chain(&plan.contract.unique)
@@ -138,19 +132,15 @@ fn unreadable_references(
             )));
         }
     }
-    Ok(())
-}
-
-fn required_columns(plan: &Plan, t: &Table) -> Result<(), GateError> {
-    let names = t.column_names();
+    let t = &loaded.table;
     for (what, col) in std::iter::once(("target", &plan.data.target))
         .chain(plan.data.protected.iter().map(|p| ("protected", p)))
     {
         if t.column(col).is_none() {
             return Err(GateError::Data(format!(
                 "{}: {what} column {col:?} not found (columns: {})",
-                plan.data.path.display(),
-                names.join(", ")
+                path.display(),
+                t.column_names().join(", ")
             )));
         }
     }

@@ -51,16 +51,16 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
     // Hash on one thread while polars parses on the others.
     let (sha256, table) = std::thread::scope(|s| {
         let hasher = s.spawn(|| crate::config::sha256_hex(&bytes));
+        // Parquet: the date/time columns left out; CSV: the separator used.
         let table = if is_parquet(path) {
-            read_parquet(&bytes).and_then(|(df, skipped)| Ok((to_table(&df)?, skipped)))
+            read_parquet(&bytes).and_then(|(df, skipped)| Ok((to_table(&df)?, skipped, None)))
         } else {
-            read_csv(&bytes, CHUNK_BYTES).map(|t| (t, Vec::new()))
+            read_csv(&bytes, CHUNK_BYTES).map(|(t, sep)| (t, Vec::new(), Some(sep)))
         };
         (hasher.join().unwrap_or_default(), table)
     });
-    let (mut table, skipped) = table.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
-    let separator_note = (!is_parquet(path))
-        .then(|| separator(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes)))
+    let (mut table, skipped, sep) = table.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    let separator_note = sep
         .filter(|&sep| sep != b',')
         .map(|sep| {
             format!(
@@ -177,8 +177,9 @@ fn nested_kind(t: &ArrowDataType) -> Option<&'static str> {
     }
 }
 
-/// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`.
-fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<Table, String> {
+/// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`; with
+/// the field separator it was read with.
+fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<(Table, u8), String> {
     if let Some(kind) = binary_kind(bytes) {
         return Err(format!(
             "is a {kind}, not a CSV file; {}",
@@ -217,7 +218,7 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<Table, String> {
             }
         }
     }
-    Ok(table)
+    Ok((table, sep))
 }
 
 /// The parse proper of a checked CSV body.
@@ -615,7 +616,7 @@ mod tests {
     use super::*;
 
     fn csv(text: &str) -> Result<Table, String> {
-        read_csv(text.as_bytes(), CHUNK_BYTES)
+        read_csv(text.as_bytes(), CHUNK_BYTES).map(|(t, _)| t)
     }
 
     #[test]
@@ -688,10 +689,10 @@ mod tests {
     #[test]
     fn chunked_parse_equals_whole_file_parse() {
         let text = big_csv(INFER_ROWS + 5_000);
-        let whole = read_csv(text.as_bytes(), usize::MAX).unwrap();
+        let whole = read_csv(text.as_bytes(), usize::MAX).unwrap().0;
         for chunk in [1, 4_096, 100_000] {
             assert!(split_chunks(text.as_bytes(), chunk).len() > 1);
-            let t = read_csv(text.as_bytes(), chunk).unwrap();
+            let t = read_csv(text.as_bytes(), chunk).unwrap().0;
             assert_eq!(t.n_rows, whole.n_rows, "chunk {chunk}");
             for (a, b) in t.columns.iter().zip(&whole.columns) {
                 let same = (0..t.n_rows).all(|r| a.text(r) == b.text(r));
@@ -737,7 +738,7 @@ mod tests {
     fn type_change_in_a_later_chunk_falls_back_to_the_whole_file() {
         let mut text = big_csv(INFER_ROWS + 3_000);
         text.push_str("oops,1.5,a,true\n");
-        let t = read_csv(text.as_bytes(), 4_096).unwrap();
+        let t = read_csv(text.as_bytes(), 4_096).unwrap().0;
         assert_eq!(t.column("id").unwrap().dtype, DType::String);
         assert_eq!(t.n_rows, INFER_ROWS + 3_001);
     }

@@ -133,22 +133,8 @@ impl ModelSpec {
     /// Parameter ranges, checked when `gates.toml` is read (so a bad value is
     /// reported at its line before any data is loaded) and again by `fit`.
     pub fn check_params(&self) -> Result<(), String> {
-        let bins = |b: usize| {
-            if (2..=binning::MAX_BINS).contains(&b) {
-                Ok(())
-            } else {
-                Err(format!(
-                    "max_bins must be in 2..={}, got {b}",
-                    binning::MAX_BINS
-                ))
-            }
-        };
         let depth = |d: Option<usize>| match d {
             Some(0) => Err("max_depth must be >= 1 (leave it out for no limit)".to_string()),
-            _ => Ok(()),
-        };
-        let leaf = |l: usize| match l {
-            0 => Err("min_samples_leaf must be >= 1".to_string()),
             _ => Ok(()),
         };
         match self {
@@ -157,16 +143,8 @@ impl ModelSpec {
                 if p.n_trees == 0 {
                     return Err("n_trees must be >= 1".to_string());
                 }
-                if let forest::MaxFeatures::Fraction(f) = p.max_features {
-                    if !(f > 0.0 && f <= 1.0) {
-                        return Err(format!(
-                            "max_features as a fraction must be in (0, 1], got {f}"
-                        ));
-                    }
-                }
                 depth(p.max_depth)?;
-                leaf(p.min_samples_leaf)?;
-                bins(p.max_bins)
+                check_leaf_and_bins(p.min_samples_leaf, p.max_bins)
             }
             ModelSpec::DecisionTree(p) => {
                 if p.min_samples_split < 2 {
@@ -176,11 +154,25 @@ impl ModelSpec {
                     ));
                 }
                 depth(p.max_depth)?;
-                leaf(p.min_samples_leaf)?;
-                bins(p.max_bins)
+                check_leaf_and_bins(p.min_samples_leaf, p.max_bins)
             }
         }
     }
+}
+
+/// The ranges trees and forests share: at least one row per leaf, 2 to
+/// [`binning::MAX_BINS`] histogram bins.
+pub(crate) fn check_leaf_and_bins(min_samples_leaf: usize, max_bins: usize) -> Result<(), String> {
+    if min_samples_leaf == 0 {
+        return Err("min_samples_leaf must be >= 1".to_string());
+    }
+    if !(2..=binning::MAX_BINS).contains(&max_bins) {
+        return Err(format!(
+            "max_bins must be in 2..={}, got {max_bins}",
+            binning::MAX_BINS
+        ));
+    }
+    Ok(())
 }
 
 /// Checks shared by every model kind: shapes, 0/1 labels, finite features.

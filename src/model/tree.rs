@@ -12,7 +12,7 @@
 //! features split at quantile bin edges.
 
 use crate::features::Matrix;
-use crate::model::binning::{Binned, MAX_BINS};
+use crate::model::binning::Binned;
 use crate::model::grow::{grow, GrowConfig, SplitMix64};
 use crate::model::validate_xy;
 use anyhow::{ensure, Result};
@@ -225,11 +225,7 @@ pub(crate) fn check_common(
     max_bins: usize,
 ) -> Result<()> {
     validate_xy(x, y)?;
-    ensure!(min_samples_leaf >= 1, "min_samples_leaf must be >= 1");
-    ensure!(
-        (2..=MAX_BINS).contains(&max_bins),
-        "max_bins must be in 2..=256, got {max_bins}"
-    );
+    crate::model::check_leaf_and_bins(min_samples_leaf, max_bins).map_err(anyhow::Error::msg)?;
     // Histograms pack (weight, positive weight) into the halves of a u64.
     ensure!(
         x.rows < u32::MAX as usize,
