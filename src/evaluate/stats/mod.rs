@@ -1,0 +1,403 @@
+//! Statistical gating (SPEC §8.3): confidence intervals for every quality
+//! metric, the paired champion test, and intervals for fairness summaries.
+//!
+//! | metric | interval | method |
+//! | --- | --- | --- |
+//! | `roc_auc` | DeLong variance (Sun & Xu 2014), Wald, clipped to [0, 1] | `delong` |
+//! | `accuracy`, `precision`, `recall` | Wilson score | `wilson` |
+//! | `f1`, `log_loss`, `brier` | class-stratified bootstrap, BCa | `bootstrap_bca` / `bootstrap_percentile` |
+//!
+//! Conventions follow `evaluate::metrics`: `y_true` is 0/1 (non-zero =
+//! positive), `y_pred = score >= threshold`, and inputs of different length
+//! are cut to the common prefix. An interval that is undefined is `None`:
+//! the metric itself is undefined, a proportion has an empty denominator
+//! (precision without predicted positives, recall without positives), DeLong
+//! has fewer than two rows of a class, or `confidence` is outside (0, 1).
+//! Everything is deterministic: same data, config and seed give bit-identical
+//! intervals whatever the thread count.
+
+mod bootstrap;
+mod champion;
+mod delong;
+mod fairness;
+mod normal;
+mod proportion;
+mod rng;
+
+#[cfg(test)]
+#[cfg(test)]
+mod oracle;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::domain::Metric;
+use crate::evaluate::metrics::{self, confusion, Confusion};
+
+pub use champion::{champion_test, mcnemar_mid_p, ChampionTest, Decision};
+pub use delong::{auc_interval, auc_variance, paired as delong_paired, PairedDelong};
+pub use fairness::{equalized_odds_difference, fairness_interval, FAIRNESS_METRICS};
+pub use normal::{norm_cdf, norm_ppf};
+pub use proportion::{katz_ratio, newcombe_difference, wilson};
+
+use bootstrap::{CellModel, MeanModel};
+
+/// A two-sided confidence interval and the method that produced it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    /// `delong`, `wilson`, `bootstrap_bca`, `bootstrap_percentile`, `katz`,
+    /// `newcombe`.
+    pub method: &'static str,
+}
+
+/// Settings shared by every interval (`[stats]` in `gates.toml`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BootstrapConfig {
+    /// Bootstrap replicates; 0 turns intervals off ([`all_intervals`] is empty).
+    pub replicates: usize,
+    /// Two-sided confidence level in (0, 1), e.g. 0.95.
+    pub confidence: f64,
+    /// Seed of the bootstrap random streams.
+    pub seed: u64,
+}
+
+/// Random-stream ids, one per bootstrapped statistic, so that two statistics
+/// never share draws by accident.
+pub(crate) mod streams {
+    pub const F1: u64 = 1;
+    pub const LOG_LOSS: u64 = 2;
+    pub const BRIER: u64 = 3;
+    pub const PAIRED_CELLS: u64 = 10;
+    pub const PAIRED_LOSS: u64 = 11;
+    pub const FAIRNESS: u64 = 20;
+}
+
+/// Interval of the metric called `name` (see the table in the module docs);
+/// `None` when undefined or the name is unknown. Bootstrap-based intervals
+/// are also `None` when `cfg.replicates == 0`.
+pub fn metric_interval(
+    name: &str,
+    y_true: &[u8],
+    score: &[f64],
+    threshold: f64,
+    cfg: &BootstrapConfig,
+) -> Option<Interval> {
+    let n = y_true.len().min(score.len());
+    if n == 0 {
+        return None;
+    }
+    let (y_true, score) = (&y_true[..n], &score[..n]);
+    let wilson_of = |k: u64, n: u64| {
+        wilson(k, n, cfg.confidence).map(|(low, high)| Interval {
+            low,
+            high,
+            method: "wilson",
+        })
+    };
+    match name {
+        "accuracy" | "precision" | "recall" | "f1" => {
+            let c = confusion_at(y_true, score, threshold);
+            match name {
+                "accuracy" => wilson_of(c.tp + c.tn, n as u64),
+                "precision" => wilson_of(c.tp, c.tp + c.fp),
+                "recall" => wilson_of(c.tp, c.tp + c.fn_),
+                _ => f1_interval(&c, cfg),
+            }
+        }
+        "roc_auc" => auc_interval(y_true, score, cfg.confidence),
+        "log_loss" => {
+            let theta = metrics::log_loss(y_true, score)?;
+            loss_interval(y_true, score, log_loss_row, theta, cfg, streams::LOG_LOSS)
+        }
+        "brier" => {
+            let theta = metrics::brier(y_true, score)?;
+            loss_interval(y_true, score, brier_row, theta, cfg, streams::BRIER)
+        }
+        _ => None,
+    }
+}
+
+/// Intervals of every metric in `Metric::ALL` that has one; empty
+/// when `cfg.replicates == 0` (intervals off).
+pub fn all_intervals(
+    y_true: &[u8],
+    score: &[f64],
+    threshold: f64,
+    cfg: &BootstrapConfig,
+) -> BTreeMap<String, Interval> {
+    if cfg.replicates == 0 {
+        return BTreeMap::new();
+    }
+    Metric::ALL
+        .iter()
+        .map(|m| m.name())
+        .filter_map(|name| {
+            metric_interval(name, y_true, score, threshold, cfg).map(|iv| (name.to_string(), iv))
+        })
+        .collect()
+}
+
+/// Confusion matrix of `score >= threshold`.
+pub(crate) fn confusion_at(y_true: &[u8], score: &[f64], threshold: f64) -> Confusion {
+    let y_pred: Vec<u8> = score.iter().map(|&s| u8::from(s >= threshold)).collect();
+    confusion(y_true, &y_pred)
+}
+
+/// `2tp / (2tp + fp + fn)` with sklearn's `zero_division=0`.
+pub(crate) fn f1_of(tp: u64, fp: u64, fn_: u64) -> f64 {
+    let den = 2 * tp + fp + fn_;
+    if den == 0 {
+        0.0
+    } else {
+        (2 * tp) as f64 / den as f64
+    }
+}
+
+/// Class-stratified bootstrap of F1 over the confusion cells: positives
+/// split into (tp, fn), negatives into (fp, tn).
+fn f1_interval(c: &Confusion, cfg: &BootstrapConfig) -> Option<Interval> {
+    let model = CellModel::new(&[vec![c.tp, c.fn_], vec![c.fp, c.tn]], |k: &[u64]| {
+        Some(f1_of(k[0], k[2], k[1]))
+    });
+    bootstrap::interval(&model, cfg, streams::F1)
+}
+
+/// Per-row log loss, clipped as `metrics::log_loss` does.
+pub(crate) fn log_loss_row(t: u8, p: f64) -> f64 {
+    let q = if t != 0 { p } else { 1.0 - p };
+    -q.clamp(f64::EPSILON, 1.0 - f64::EPSILON).ln()
+}
+
+/// Per-row squared error of the Brier score.
+pub(crate) fn brier_row(t: u8, p: f64) -> f64 {
+    let d = p - f64::from(u8::from(t != 0));
+    d * d
+}
+
+/// Per-row values split by class: (positives, negatives).
+pub(crate) fn split_by_class(y_true: &[u8], value: impl Fn(usize) -> f64) -> (Vec<f64>, Vec<f64>) {
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    for (i, &t) in y_true.iter().enumerate() {
+        if t != 0 {
+            pos.push(value(i));
+        } else {
+            neg.push(value(i));
+        }
+    }
+    (pos, neg)
+}
+
+/// Class-stratified bootstrap of a mean per-row loss centred on `theta`.
+fn loss_interval(
+    y_true: &[u8],
+    score: &[f64],
+    row: fn(u8, f64) -> f64,
+    theta: f64,
+    cfg: &BootstrapConfig,
+    stream: u64,
+) -> Option<Interval> {
+    let (pos, neg) = split_by_class(y_true, |i| row(y_true[i], score[i]));
+    bootstrap::interval(&MeanModel::new(vec![pos, neg], theta), cfg, stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(replicates: usize) -> BootstrapConfig {
+        BootstrapConfig {
+            replicates,
+            confidence: 0.95,
+            seed: 7,
+        }
+    }
+
+    /// Same generator as `metrics::tests::lcg_data` (3-decimal scores, ties).
+    pub(crate) fn lcg_data(n: usize, seed: u64) -> (Vec<u8>, Vec<f64>) {
+        let mut s = seed;
+        let mut u = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut y, mut p) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for i in 0..n {
+            let mut sc = (u() * 1000.0).floor() / 1000.0;
+            if i % 97 == 0 {
+                sc = 0.0;
+            }
+            if i % 89 == 0 {
+                sc = 1.0;
+            }
+            y.push(u8::from(u() < sc * 0.8 + 0.1));
+            p.push(sc);
+        }
+        (y, p)
+    }
+
+    #[test]
+    fn every_metric_gets_an_interval_containing_its_value() {
+        let (y, p) = lcg_data(2000, 3);
+        let m = metrics::compute(&y, &p, 0.5);
+        let all = all_intervals(&y, &p, 0.5, &cfg(500));
+        assert_eq!(all.len(), Metric::ALL.len());
+        for (name, iv) in &all {
+            let v = metrics::named(&m, name).unwrap();
+            assert!(iv.low <= v && v <= iv.high, "{name}: {v} not in {iv:?}");
+            assert!(iv.high - iv.low < 0.2, "{name}: {iv:?}");
+        }
+        assert_eq!(all["roc_auc"].method, "delong");
+        assert_eq!(all["accuracy"].method, "wilson");
+        assert_eq!(all["f1"].method, "bootstrap_bca");
+        assert_eq!(all["log_loss"].method, "bootstrap_bca");
+    }
+
+    #[test]
+    fn wilson_metrics_match_statsmodels_on_data() {
+        // from scripts/oracles/stats_oracle.py (lcg_data(500, 11), thr 0.5)
+        let (y, p) = lcg_data(500, 11);
+        for &(name, lo, hi) in oracle::WILSON_LCG500 {
+            let iv = metric_interval(name, &y, &p, 0.5, &cfg(10)).unwrap();
+            assert!(
+                (iv.low - lo).abs() < 1e-12 && (iv.high - hi).abs() < 1e-12,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn undefined_and_off() {
+        assert!(all_intervals(&[0, 1], &[0.2, 0.8], 0.5, &cfg(0)).is_empty());
+        assert!(metric_interval("nope", &[0, 1], &[0.2, 0.8], 0.5, &cfg(10)).is_none());
+        let empty = all_intervals(&[], &[], 0.5, &cfg(100));
+        assert!(empty.is_empty(), "{empty:?}");
+        // No predicted positives: precision has no interval, recall does.
+        let y = [0, 1, 1, 0];
+        let p = [0.1, 0.2, 0.3, 0.4];
+        assert!(metric_interval("precision", &y, &p, 0.5, &cfg(10)).is_none());
+        assert!(metric_interval("recall", &y, &p, 0.5, &cfg(10)).is_some());
+        // Scores outside [0, 1]: no log-loss interval.
+        let bad = [0.1, 1.2, 0.3, 0.4];
+        assert!(metric_interval("log_loss", &y, &bad, 0.5, &cfg(10)).is_none());
+        // One class: no AUC interval, the rest still defined.
+        let one = all_intervals(&[1, 1, 1], &[0.9, 0.2, 0.7], 0.5, &cfg(50));
+        assert!(!one.contains_key("roc_auc") && one.contains_key("f1"));
+    }
+
+    #[test]
+    fn seeds_and_threads() {
+        // 3000 rows: exact per-row path; 30000 rows: binned path.
+        for n in [3000, 30_000] {
+            let (y, p) = lcg_data(n, 5);
+            let run = |threads| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| all_intervals(&y, &p, 0.5, &cfg(200)))
+            };
+            let one = run(1);
+            assert_eq!(one, run(2));
+            assert_eq!(one, run(3));
+            let other = all_intervals(
+                &y,
+                &p,
+                0.5,
+                &BootstrapConfig {
+                    seed: 8,
+                    ..cfg(200)
+                },
+            );
+            assert_ne!(one["f1"], other["f1"]);
+        }
+    }
+
+    #[test]
+    fn binned_bootstrap_width_matches_standard_error() {
+        // For a mean, the stratified bootstrap sd is √(Σ_s M2_s) / N;
+        // the 95% interval should be about 2·1.96 of it wide. 60k rows
+        // exercise the binned (> EXACT_ROWS per stratum) path.
+        let (y, p) = lcg_data(60_000, 17);
+        let p: Vec<f64> = p.iter().map(|&v| 0.02 + 0.96 * v).collect();
+        for (name, row) in [
+            ("brier", brier_row as fn(u8, f64) -> f64),
+            ("log_loss", log_loss_row),
+        ] {
+            let (pos, neg) = split_by_class(&y, |i| row(y[i], p[i]));
+            let var: f64 = [&pos, &neg]
+                .iter()
+                .map(|s| {
+                    let m = s.iter().sum::<f64>() / s.len() as f64;
+                    s.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / s.len() as f64
+                        * s.len() as f64
+                })
+                .sum();
+            let se = var.sqrt() / y.len() as f64;
+            let iv = metric_interval(name, &y, &p, 0.5, &cfg(2000)).unwrap();
+            let ratio = (iv.high - iv.low) / (2.0 * 1.959964 * se);
+            assert!((0.93..1.07).contains(&ratio), "{name}: width ratio {ratio}");
+        }
+    }
+
+    #[test]
+    fn whole_bootstrap_agrees_with_scipy_within_monte_carlo_error() {
+        // from scripts/oracles/stats_oracle.py: scipy.stats.bootstrap, BCa,
+        // samples = (positives, negatives), 50k resamples of its own RNG.
+        let (y, p) = lcg_data(400, 9);
+        let c = BootstrapConfig {
+            replicates: 20_000,
+            confidence: 0.95,
+            seed: 2,
+        };
+        for &(name, lo, hi) in oracle::SCIPY_BOOTSTRAP_LCG400 {
+            let iv = metric_interval(name, &y, &p, 0.5, &c).unwrap();
+            let tol = 0.04 * (hi - lo);
+            assert_eq!(iv.method, "bootstrap_bca", "{name}");
+            assert!(
+                (iv.low - lo).abs() < tol && (iv.high - hi).abs() < tol,
+                "{name}: [{}, {}] vs scipy [{lo}, {hi}]",
+                iv.low,
+                iv.high
+            );
+        }
+    }
+
+    #[test]
+    fn coverage_on_synthetic_data() {
+        // Many test sets from one known population: the 90% interval of the
+        // mean Brier / log loss / F1 should cover the population value about
+        // 90% of the time. Population values come from a 400k-row sample.
+        // Scores are squeezed into [0.01, 0.99]: with exact 0/1 scores a
+        // wrong row costs 36 nats and no interval covers well at n = 300.
+        let squeeze = |(y, p): (Vec<u8>, Vec<f64>)| {
+            let p: Vec<f64> = p.iter().map(|&v| 0.01 + 0.98 * v).collect();
+            (y, p)
+        };
+        let (big_y, big_p) = squeeze(lcg_data(400_000, 99));
+        let truth = metrics::compute(&big_y, &big_p, 0.5);
+        let c = BootstrapConfig {
+            replicates: 300,
+            confidence: 0.9,
+            seed: 1,
+        };
+        let trials = 120;
+        let mut hits: BTreeMap<&str, usize> = BTreeMap::new();
+        for t in 0..trials {
+            let (y, p) = squeeze(lcg_data(300, 1000 + t as u64));
+            for name in ["f1", "brier", "log_loss", "accuracy", "roc_auc"] {
+                let iv = metric_interval(name, &y, &p, 0.5, &c).unwrap();
+                let v = metrics::named(&truth, name).unwrap();
+                *hits.entry(name).or_default() += usize::from(iv.low <= v && v <= iv.high);
+            }
+        }
+        for (name, h) in hits {
+            let rate = h as f64 / trials as f64;
+            // 120 trials: binomial sd ≈ 0.027; allow ±3.5 sd.
+            assert!((0.80..=0.99).contains(&rate), "{name}: coverage {rate}");
+        }
+    }
+}
