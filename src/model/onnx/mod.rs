@@ -1,0 +1,379 @@
+//! `[model] kind = "onnx"`: a model trained elsewhere (scikit-learn via
+//! skl2onnx, LightGBM/XGBoost via onnxmltools, PyTorch...), scored by ONNX
+//! Runtime through `ort`.
+//!
+//! ONNX Runtime is loaded on first use (see [`runtime`]); nothing here
+//! touches it until [`OnnxModel::load`]. Scoring runs batches of
+//! `batch_rows` rows through one session with one thread, in row order, so
+//! the scores are the same whatever the machine.
+pub mod feed;
+pub mod output;
+pub mod proto;
+pub mod runtime;
+pub mod scorer;
+
+use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session, SessionInputValue};
+use ort::value::DynValue;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Code of a missing value in [`ColumnRef::Cat`] (the same as
+/// `crate::data::NULL_CODE`).
+pub const NULL_CODE: u32 = u32::MAX;
+
+/// Errors of loading or scoring an ONNX model; each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum OnnxError {
+    /// ONNX Runtime could not be found or loaded (the message gives the fix).
+    #[error("{0}")]
+    Runtime(String),
+    /// The model file could not be read or is not a usable model.
+    #[error("{path}: {message}")]
+    Model { path: String, message: String },
+    /// The data does not fit the model's inputs (missing columns, types, widths).
+    #[error("{0}")]
+    Input(String),
+    /// A run failed or its output could not be read.
+    #[error("{0}")]
+    Output(String),
+}
+
+/// One data column, borrowed. Numbers are `f64` with NaN for missing
+/// (integers and booleans as numbers, booleans 0/1); text is either a slice
+/// of optional strings or, zero-copy from `crate::data::Values::Cat`,
+/// dictionary codes into `levels` ([`NULL_CODE`] = missing).
+#[derive(Debug, Clone, Copy)]
+pub enum ColumnRef<'a> {
+    Num(&'a [f64]),
+    Text(&'a [Option<&'a str>]),
+    Cat {
+        codes: &'a [u32],
+        levels: &'a [String],
+    },
+}
+
+impl ColumnRef<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnRef::Num(v) => v.len(),
+            ColumnRef::Text(v) => v.len(),
+            ColumnRef::Cat { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `r` as the text a string input gets: numbers in shortest form
+    /// (integers without `.0`), missing values as the empty string.
+    pub fn text(&self, r: usize) -> String {
+        match self {
+            ColumnRef::Num(v) => {
+                let x = v[r];
+                if x.is_nan() {
+                    String::new()
+                } else if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+                    format!("{}", x as i64)
+                } else {
+                    format!("{x}")
+                }
+            }
+            ColumnRef::Text(v) => v[r].unwrap_or_default().to_string(),
+            ColumnRef::Cat { codes, levels } => {
+                levels.get(codes[r] as usize).cloned().unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// `[model]` settings of an ONNX model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnnxOptions {
+    /// The probability output's name (default: found, see [`output`]).
+    pub output: Option<String>,
+    /// The configured positive value, in every spelling the labels may use
+    /// (e.g. `["1"]`, `["yes"]`, `["true", "1"]`).
+    pub positive: Vec<String>,
+    /// Which column/class of the probability output is positive (overrides
+    /// the label search).
+    pub positive_index: Option<usize>,
+    /// Rows per run (0 = all at once).
+    pub batch_rows: usize,
+}
+
+impl Default for OnnxOptions {
+    fn default() -> Self {
+        OnnxOptions {
+            output: None,
+            positive: vec!["1".into()],
+            positive_index: None,
+            batch_rows: 4096,
+        }
+    }
+}
+
+/// A loaded ONNX model, ready to score.
+pub struct OnnxModel {
+    path: PathBuf,
+    sha256: String,
+    /// `Session::run` needs `&mut`; scoring is sequential per model anyway.
+    runner: Mutex<Runner>,
+    feed: feed::Plan,
+    output: output::OutputPlan,
+    batch_rows: usize,
+}
+
+impl std::fmt::Debug for OnnxModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnnxModel")
+            .field("path", &self.path)
+            .field("feed", &self.feed)
+            .field("output", &self.output)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session and the run options that fetch only the probability output.
+struct Runner {
+    session: Session,
+    options: RunOptions<HasSelectedOutputs>,
+}
+
+/// Rows prepared for single-row scoring (see [`OnnxModel::prepare_rows`]):
+/// each row's input tensors, built once.
+#[derive(Debug)]
+pub struct PreparedRows {
+    rows: Vec<Vec<(String, DynValue)>>,
+}
+
+impl PreparedRows {
+    /// Number of prepared rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether no row was prepared.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+impl OnnxModel {
+    /// Loads the model at `path` (loading ONNX Runtime first if needed) and
+    /// plans its inputs and probability output.
+    pub fn load(path: &Path, options: &OnnxOptions) -> Result<OnnxModel, OnnxError> {
+        let model_err = |message: String| OnnxError::Model {
+            path: path.display().to_string(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| model_err(format!("cannot read: {e}")))?;
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let graph =
+            proto::parse_model(&bytes).map_err(|e| model_err(format!("not an ONNX model: {e}")))?;
+        drop(bytes);
+        let session = runtime::session(path)?;
+        let feed = feed::plan(session.inputs()).map_err(model_err)?;
+        let output = output::plan(
+            session.outputs(),
+            &graph,
+            options.output.as_deref(),
+            &options.positive,
+            options.positive_index,
+        )
+        .map_err(model_err)?;
+        let run_options = RunOptions::new()
+            .map_err(|e| model_err(format!("cannot create run options: {e}")))?
+            .with_outputs(OutputSelector::no_default().with(output.name.clone()));
+        Ok(OnnxModel {
+            path: path.to_path_buf(),
+            sha256,
+            runner: Mutex::new(Runner {
+                session,
+                options: run_options,
+            }),
+            feed,
+            output,
+            batch_rows: options.batch_rows,
+        })
+    }
+
+    /// The columns the model reads by name (a model with one input per
+    /// column), or `None` for a one-tensor model, which takes the columns it
+    /// is given (`[model] inputs`) in order.
+    pub fn input_columns(&self) -> Option<Vec<String>> {
+        feed::input_columns(&self.feed)
+    }
+
+    /// The name of a one-tensor model's input (`None` for a per-column model).
+    pub fn tensor_name(&self) -> Option<&str> {
+        match &self.feed {
+            feed::Plan::Tensor { name, .. } => Some(name),
+            feed::Plan::PerColumn(_) => None,
+        }
+    }
+
+    /// The declared width of a one-tensor model's input, when fixed.
+    pub fn tensor_width(&self) -> Option<usize> {
+        match &self.feed {
+            feed::Plan::Tensor { width, .. } => *width,
+            feed::Plan::PerColumn(_) => None,
+        }
+    }
+
+    /// The probability output read, and its class labels when known.
+    pub fn output(&self) -> (&str, Option<&[String]>) {
+        (&self.output.name, self.output.labels.as_deref())
+    }
+
+    /// Hex SHA-256 of the model file.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The model file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Positive-class scores of every row of `columns`.
+    pub fn score(&self, columns: &[(&str, ColumnRef<'_>)]) -> Result<Vec<f64>, OnnxError> {
+        let n = feed::row_count(columns)?;
+        let rows: Vec<usize> = (0..n).collect();
+        self.score_rows(columns, &rows)
+    }
+
+    /// Positive-class scores of `rows` of `columns`, in batches of `batch_rows`.
+    pub fn score_rows(
+        &self,
+        columns: &[(&str, ColumnRef<'_>)],
+        rows: &[usize],
+    ) -> Result<Vec<f64>, OnnxError> {
+        let n = feed::row_count(columns)?;
+        if let Some(&bad) = rows.iter().find(|&&r| r >= n) {
+            return Err(OnnxError::Input(format!(
+                "row {bad} out of range ({n} rows)"
+            )));
+        }
+        let resolved = feed::resolve(&self.feed, columns)?;
+        let batch = if self.batch_rows == 0 {
+            rows.len().max(1)
+        } else {
+            self.batch_rows
+        };
+        let mut scores = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(batch) {
+            let values = to_values(feed::build(&self.feed, &resolved, chunk)?)?;
+            let inputs = values
+                .iter()
+                .map(|(name, v)| (name.as_str(), SessionInputValue::from(v)))
+                .collect();
+            scores.extend(self.run(inputs, chunk.len())?);
+        }
+        check_scores(&scores, rows)?;
+        Ok(scores)
+    }
+
+    /// Parses `rows` of `columns` into typed inputs up front, so that
+    /// [`score_row`](Self::score_row) times what serving one request costs.
+    pub fn prepare_rows(
+        &self,
+        columns: &[(&str, ColumnRef<'_>)],
+        rows: &[usize],
+    ) -> Result<PreparedRows, OnnxError> {
+        let n = feed::row_count(columns)?;
+        if let Some(&bad) = rows.iter().find(|&&r| r >= n) {
+            return Err(OnnxError::Input(format!(
+                "row {bad} out of range ({n} rows)"
+            )));
+        }
+        let resolved = feed::resolve(&self.feed, columns)?;
+        let rows = rows
+            .iter()
+            .map(|&r| to_values(feed::build(&self.feed, &resolved, &[r])?))
+            .collect::<Result<_, _>>()?;
+        Ok(PreparedRows { rows })
+    }
+
+    /// Scores prepared row `i % prepared.len()` through the session (one run).
+    pub fn score_row(&self, prepared: &PreparedRows, i: usize) -> Result<f64, OnnxError> {
+        if prepared.rows.is_empty() {
+            return Err(OnnxError::Input("no prepared row to score".into()));
+        }
+        let row = &prepared.rows[i % prepared.rows.len()];
+        let inputs = row
+            .iter()
+            .map(|(name, v)| (name.as_str(), SessionInputValue::from(v)))
+            .collect();
+        let scores = self.run(inputs, 1)?;
+        check_scores(&scores, &[i % prepared.rows.len()])?;
+        scores
+            .first()
+            .copied()
+            .ok_or_else(|| OnnxError::Output("the run returned no score".into()))
+    }
+
+    /// One run over `inputs` (`n` rows), fetching only the probability output.
+    fn run(
+        &self,
+        inputs: Vec<(&str, SessionInputValue<'_>)>,
+        n: usize,
+    ) -> Result<Vec<f64>, OnnxError> {
+        // A panic elsewhere while holding the lock leaves the session usable.
+        let mut guard = self
+            .runner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Runner { session, options } = &mut *guard;
+        let outputs = session
+            .run_with_options(inputs, options)
+            .map_err(|e| OnnxError::Output(format!("ONNX Runtime failed to score: {e}")))?;
+        output::extract(&self.output, &outputs, n)
+    }
+}
+
+/// A probability that is NaN means the model met a missing value it does not
+/// handle: an error naming the rows (indices from `rows`), not a silent NaN.
+fn check_scores(scores: &[f64], rows: &[usize]) -> Result<(), OnnxError> {
+    let bad: Vec<usize> = scores
+        .iter()
+        .zip(rows)
+        .filter(|(s, _)| s.is_nan())
+        .map(|(_, &r)| r)
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = bad.iter().take(5).map(usize::to_string).collect();
+    Err(OnnxError::Output(format!(
+        "the model scored {} row{} as NaN (row{} {}{}): it does not handle missing values in its inputs; impute them in the model (e.g. a SimpleImputer before export) or fill them in the data",
+        bad.len(),
+        if bad.len() == 1 { "" } else { "s" },
+        if bad.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if bad.len() > 5 { ", ..." } else { "" }
+    )))
+}
+
+/// The tensors of `feeds`, named.
+fn to_values(feeds: Vec<feed::Feed>) -> Result<Vec<(String, DynValue)>, OnnxError> {
+    feeds
+        .into_iter()
+        .map(feed::Feed::into_value)
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(OnnxError::Input)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests;

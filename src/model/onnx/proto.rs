@@ -1,0 +1,325 @@
+//! Just enough of the ONNX protobuf (`ModelProto`) to find a classifier's
+//! class labels, which ONNX Runtime's session API does not expose: the
+//! `classlabels_*` attributes of the graph's nodes (`ZipMap`,
+//! `LinearClassifier`, `TreeEnsembleClassifier`, `SVMClassifier`...), a
+//! `classes` initializer (skl2onnx's double-precision classifiers) and the
+//! model's `metadata_props`.
+//!
+//! A hand-written reader of the wire format keeps a protobuf code generator
+//! out of the build; anything it does not understand it skips.
+
+/// What the graph tells about class labels.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct GraphInfo {
+    /// Every node, in graph order (only what the label search needs).
+    pub nodes: Vec<Node>,
+    /// A top-level initializer named `classes`, as text.
+    pub classes_initializer: Option<Vec<String>>,
+    /// `metadata_props` key/value pairs.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// One graph node.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Node {
+    pub op_type: String,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+    /// The values of a `classlabels_*` attribute, as text (integers in decimal).
+    pub classlabels: Option<Vec<String>>,
+}
+
+/// Ops that pass a probability tensor through unchanged in column order.
+const PASS_THROUGH: &[&str] = &["Identity", "Cast", "Normalizer", "Reshape", "Softmax"];
+
+impl GraphInfo {
+    /// The class labels behind graph output `output`: the first node met on
+    /// the way back from it (through pass-through ops) that carries
+    /// `classlabels_*`; else the labels every labelled node agrees on; else
+    /// the `classes` initializer; else a `classlabels`/`classes` metadata entry
+    /// (comma-separated).
+    pub fn class_labels(&self, output: &str) -> Option<Vec<String>> {
+        let mut name = output.to_string();
+        for _ in 0..self.nodes.len() {
+            let Some(node) = self.nodes.iter().find(|n| n.outputs.contains(&name)) else {
+                break;
+            };
+            if let Some(labels) = &node.classlabels {
+                return Some(labels.clone());
+            }
+            match node.inputs.first() {
+                Some(first) if PASS_THROUGH.contains(&node.op_type.as_str()) => {
+                    name = first.clone();
+                }
+                _ => break,
+            }
+        }
+        let mut lists = self.nodes.iter().filter_map(|n| n.classlabels.as_ref());
+        if let Some(first) = lists.next() {
+            if lists.all(|l| l == first) {
+                return Some(first.clone());
+            }
+        }
+        if let Some(c) = &self.classes_initializer {
+            return Some(c.clone());
+        }
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == "classlabels" || k == "classes")
+            .map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).collect())
+    }
+}
+
+/// Reads `bytes` (a serialized `ModelProto`). Errors only on a malformed
+/// wire format; unknown fields are skipped.
+pub fn parse_model(bytes: &[u8]) -> Result<GraphInfo, String> {
+    let mut info = GraphInfo::default();
+    for field in Reader::new(bytes) {
+        match field? {
+            (7, Value::Bytes(graph)) => parse_graph(graph, &mut info)?,
+            (14, Value::Bytes(entry)) => {
+                let (mut key, mut value) = (String::new(), String::new());
+                for f in Reader::new(entry) {
+                    match f? {
+                        (1, Value::Bytes(b)) => key = text(b),
+                        (2, Value::Bytes(b)) => value = text(b),
+                        _ => {}
+                    }
+                }
+                info.metadata.push((key, value));
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}
+
+fn parse_graph(bytes: &[u8], info: &mut GraphInfo) -> Result<(), String> {
+    for field in Reader::new(bytes) {
+        match field? {
+            (1, Value::Bytes(node)) => info.nodes.push(parse_node(node)?),
+            (5, Value::Bytes(tensor)) => {
+                if let Some(classes) = parse_classes_tensor(tensor)? {
+                    info.classes_initializer = Some(classes);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn parse_node(bytes: &[u8]) -> Result<Node, String> {
+    let mut node = Node::default();
+    for field in Reader::new(bytes) {
+        match field? {
+            (1, Value::Bytes(b)) => node.inputs.push(text(b)),
+            (2, Value::Bytes(b)) => node.outputs.push(text(b)),
+            (4, Value::Bytes(b)) => node.op_type = text(b),
+            (5, Value::Bytes(attr)) => {
+                if let Some(labels) = parse_classlabels(attr)? {
+                    node.classlabels = Some(labels);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(node)
+}
+
+/// An `AttributeProto` named `classlabels_*`: its ints (field 8) or strings (9).
+fn parse_classlabels(bytes: &[u8]) -> Result<Option<Vec<String>>, String> {
+    let mut name = String::new();
+    let mut ints = Vec::new();
+    let mut strings = Vec::new();
+    for field in Reader::new(bytes) {
+        match field? {
+            (1, Value::Bytes(b)) => name = text(b),
+            (8, v) => push_ints(v, &mut ints)?,
+            (9, Value::Bytes(b)) => strings.push(text(b)),
+            _ => {}
+        }
+    }
+    if !name.starts_with("classlabels") {
+        return Ok(None);
+    }
+    if !strings.is_empty() {
+        return Ok(Some(strings));
+    }
+    Ok(Some(ints.iter().map(|i| i.to_string()).collect()))
+}
+
+/// A `TensorProto` named `classes` of int32/int64/string values.
+fn parse_classes_tensor(bytes: &[u8]) -> Result<Option<Vec<String>>, String> {
+    let (mut name, mut dtype) = (String::new(), 0u64);
+    let (mut ints, mut strings, mut raw) = (Vec::new(), Vec::new(), None);
+    for field in Reader::new(bytes) {
+        match field? {
+            (2, Value::Varint(t)) => dtype = t,
+            (5 | 7, v) => push_ints(v, &mut ints)?,
+            (6, Value::Bytes(b)) => strings.push(text(b)),
+            (8, Value::Bytes(b)) => name = text(b),
+            (9, Value::Bytes(b)) => raw = Some(b),
+            _ => {}
+        }
+    }
+    if name != "classes" {
+        return Ok(None);
+    }
+    // TensorProto.DataType: 6 = INT32, 7 = INT64, 8 = STRING.
+    let values = match (dtype, raw) {
+        (8, _) => strings,
+        (7, Some(r)) => r
+            .chunks_exact(8)
+            .map(|c| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(c);
+                i64::from_le_bytes(b).to_string()
+            })
+            .collect(),
+        (6, Some(r)) => r
+            .chunks_exact(4)
+            .map(|c| {
+                let mut b = [0u8; 4];
+                b.copy_from_slice(c);
+                i32::from_le_bytes(b).to_string()
+            })
+            .collect(),
+        (6 | 7, None) => ints.iter().map(|i| i.to_string()).collect(),
+        _ => return Ok(None),
+    };
+    Ok(Some(values))
+}
+
+/// Repeated int64s arrive packed (one length-delimited field) or one varint each.
+fn push_ints(v: Value<'_>, out: &mut Vec<i64>) -> Result<(), String> {
+    match v {
+        Value::Varint(x) => out.push(x as i64),
+        Value::Bytes(packed) => {
+            let mut pos = 0;
+            while pos < packed.len() {
+                out.push(varint(packed, &mut pos)? as i64);
+            }
+        }
+        Value::Fixed => {}
+    }
+    Ok(())
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// One field's payload.
+enum Value<'a> {
+    Varint(u64),
+    Bytes(&'a [u8]),
+    /// A fixed32/fixed64 value (never needed here).
+    Fixed,
+}
+
+/// Iterates over the `(field number, value)` pairs of one message.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    failed: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn new(buf: &'a [u8]) -> Self {
+        Reader {
+            buf,
+            pos: 0,
+            failed: false,
+        }
+    }
+
+    fn field(&mut self) -> Result<(u64, Value<'a>), String> {
+        let key = varint(self.buf, &mut self.pos)?;
+        let number = key >> 3;
+        let value = match key & 7 {
+            0 => Value::Varint(varint(self.buf, &mut self.pos)?),
+            1 => {
+                self.skip(8)?;
+                Value::Fixed
+            }
+            2 => {
+                let len = usize::try_from(varint(self.buf, &mut self.pos)?)
+                    .map_err(|_| "length out of range".to_string())?;
+                let start = self.pos;
+                self.skip(len)?;
+                Value::Bytes(&self.buf[start..self.pos])
+            }
+            5 => {
+                self.skip(4)?;
+                Value::Fixed
+            }
+            w => return Err(format!("unsupported protobuf wire type {w}")),
+        };
+        Ok((number, value))
+    }
+
+    fn skip(&mut self, n: usize) -> Result<(), String> {
+        match self.pos.checked_add(n) {
+            Some(end) if end <= self.buf.len() => {
+                self.pos = end;
+                Ok(())
+            }
+            _ => Err("truncated protobuf message".into()),
+        }
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = Result<(u64, Value<'a>), String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.pos >= self.buf.len() {
+            return None;
+        }
+        let item = self.field();
+        self.failed = item.is_err();
+        Some(item)
+    }
+}
+
+fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut x: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let Some(&b) = buf.get(*pos) else {
+            return Err("truncated protobuf varint".into());
+        };
+        *pos += 1;
+        x |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(x);
+        }
+    }
+    Err("protobuf varint too long".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_bytes_are_an_error_not_a_panic() {
+        assert!(parse_model(&[0x3a, 0xff]).is_err());
+        assert!(parse_model(&[0x08]).is_err());
+        assert!(parse_model(&[0x0b]).is_err());
+        assert_eq!(parse_model(&[]), Ok(GraphInfo::default()));
+    }
+
+    #[test]
+    fn packed_and_unpacked_ints_read_alike() {
+        // AttributeProto { name: "classlabels_ints", ints: [0, 1] } both ways.
+        let mut unpacked = vec![0x0a, 16];
+        unpacked.extend_from_slice(b"classlabels_ints");
+        let mut packed = unpacked.clone();
+        unpacked.extend_from_slice(&[0x40, 0, 0x40, 1]);
+        packed.extend_from_slice(&[0x42, 2, 0, 1]);
+        let want = Some(vec!["0".to_string(), "1".to_string()]);
+        assert_eq!(parse_classlabels(&unpacked), Ok(want.clone()));
+        assert_eq!(parse_classlabels(&packed), Ok(want));
+    }
+}

@@ -1,0 +1,265 @@
+//! The [`Scorer`] seam for `kind = "onnx"`: table columns go to the model
+//! without copying (numbers as `f64` slices, text as dictionary codes).
+use super::{ColumnRef, OnnxError, OnnxModel, OnnxOptions, PreparedRows};
+use crate::data::{Table, Values};
+use crate::model::scorer::{RowScorer, Scorer};
+use std::path::Path;
+
+/// An ONNX model plus what the pipeline needs around it.
+#[derive(Debug)]
+pub struct OnnxScorer {
+    model: OnnxModel,
+    /// The columns fed to a one-tensor model, in order (`[model] inputs`, or
+    /// the data's feature columns); ignored by a per-column model.
+    inputs: Vec<String>,
+    threshold: f64,
+    target: String,
+    positive: String,
+}
+
+impl OnnxScorer {
+    /// Loads the model at `path`. `inputs` feeds a one-tensor model (its
+    /// width must match; a per-column model ignores it); `positive` is
+    /// `[data] positive` as text, matched against the model's class labels.
+    pub fn load(
+        path: &Path,
+        options: &OnnxOptions,
+        inputs: Vec<String>,
+        threshold: f64,
+        target: &str,
+        positive: &str,
+    ) -> Result<OnnxScorer, OnnxError> {
+        let model = OnnxModel::load(path, options)?;
+        let mut inputs = inputs;
+        // A one-column DataFrame model looks like a one-wide tensor model
+        // named after its column: feed it that column.
+        if let (Some(1), Some(name)) = (model.tensor_width(), model.tensor_name()) {
+            if inputs.len() != 1 && inputs.iter().any(|c| c == name) {
+                inputs = vec![name.to_string()];
+            }
+        }
+        if model.input_columns().is_none() {
+            if let Some(w) = model.tensor_width() {
+                if w != inputs.len() {
+                    return Err(OnnxError::Input(format!(
+                        "{}: the model's input takes {w} columns but [model] inputs gives {} ({}); list the {w} columns the model was trained on, in order",
+                        path.display(),
+                        inputs.len(),
+                        inputs.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(OnnxScorer {
+            model,
+            inputs,
+            threshold,
+            target: target.to_string(),
+            positive: positive.to_string(),
+        })
+    }
+
+    /// The loaded model.
+    pub fn model(&self) -> &OnnxModel {
+        &self.model
+    }
+
+    /// `table`'s input columns, borrowed; the names the table lacks go to `Err`.
+    fn columns<'t>(&self, table: &'t Table) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
+        let mut cols = Vec::new();
+        let mut missing = Vec::new();
+        for name in self.input_columns() {
+            match table.column(&name) {
+                Some(c) => cols.push((
+                    c.name.as_str(),
+                    match &c.values {
+                        Values::Num(v) => ColumnRef::Num(v),
+                        Values::Cat { codes, levels } => ColumnRef::Cat { codes, levels },
+                    },
+                )),
+                None => missing.push(name),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(format!(
+                "the model needs column{} the data lacks: {}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ));
+        }
+        Ok(cols)
+    }
+}
+
+/// Prepared rows scored one at a time through the session.
+struct OnnxRows<'a> {
+    model: &'a OnnxModel,
+    prepared: PreparedRows,
+}
+
+impl RowScorer for OnnxRows<'_> {
+    fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    /// A failed run scores NaN (the rows were checked when prepared).
+    fn score(&mut self, i: usize) -> f64 {
+        self.model.score_row(&self.prepared, i).unwrap_or(f64::NAN)
+    }
+}
+
+impl Scorer for OnnxScorer {
+    fn kind(&self) -> &str {
+        "onnx"
+    }
+
+    fn input_columns(&self) -> Vec<String> {
+        self.model
+            .input_columns()
+            .unwrap_or_else(|| self.inputs.clone())
+    }
+
+    fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    fn labels(&self) -> (&str, &str) {
+        (&self.target, &self.positive)
+    }
+
+    fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        let cols = self.columns(table)?;
+        self.model
+            .score_rows(&cols, rows)
+            .map_err(|e| e.to_string())
+    }
+
+    fn row_scorer<'a>(
+        &'a self,
+        table: &'a Table,
+        rows: &[usize],
+    ) -> Result<Option<Box<dyn RowScorer + 'a>>, String> {
+        if rows.is_empty() {
+            return Err("no row to time single-row scoring on".into());
+        }
+        let cols = self.columns(table)?;
+        let prepared = self
+            .model
+            .prepare_rows(&cols, rows)
+            .map_err(|e| e.to_string())?;
+        // One run up front: a model that fails on these rows fails here, with
+        // its message, rather than timing NaNs.
+        self.model
+            .score_row(&prepared, 0)
+            .map_err(|e| e.to_string())?;
+        Ok(Some(Box::new(OnnxRows {
+            model: &self.model,
+            prepared,
+        })))
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let (output, labels) = self.model.output();
+        let fed = match self.model.input_columns() {
+            Some(cols) => format!("fed by name: {}", cols.join(", ")),
+            None => format!("one tensor fed {}", self.inputs.join(", ")),
+        };
+        let labels = labels.map_or_else(String::new, |l| format!(", classes {}", l.join("/")));
+        vec![format!(
+            "ONNX model {} (sha256 {}): {fed}; probabilities from output `{output}`{labels}",
+            self.model.path().display(),
+            self.model.sha256()
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::data::{Column, DType};
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/onnx")
+            .join(name)
+    }
+
+    /// Rows 0..4 of tests/fixtures/onnx/data.csv.
+    fn table() -> Table {
+        let num = |name: &str, dtype, v: Vec<f64>| Column {
+            name: name.into(),
+            dtype,
+            values: Values::Num(v),
+        };
+        Table {
+            n_rows: 3,
+            columns: vec![
+                num("tenure", DType::Integer, vec![68.0, 45.0, 16.0]),
+                num("monthly", DType::Float, vec![56.49, 74.06, 69.06]),
+                num("age", DType::Float, vec![72.4, 50.4, 76.9]),
+                Column {
+                    name: "contract".into(),
+                    dtype: DType::String,
+                    values: Values::Cat {
+                        codes: vec![0, 0, 1],
+                        levels: vec!["two_year".into(), "month".into()],
+                    },
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn scores_a_table_through_the_seam() {
+        let t = table();
+        let s = OnnxScorer::load(
+            &fixture("pipeline_zipmap.onnx"),
+            &OnnxOptions::default(),
+            Vec::new(),
+            0.5,
+            "churn",
+            "1",
+        )
+        .unwrap();
+        assert_eq!(s.input_columns(), ["tenure", "monthly", "age", "contract"]);
+        let got = s.score_table(&t, &[0, 1]).unwrap();
+        // oracle.csv, pipeline_zipmap, rows 0 and 1.
+        assert!((got[0] - 0.021_745_383_739_471_436).abs() < 1e-6, "{got:?}");
+        assert!((got[1] - 0.071_593_075_990_676_88).abs() < 1e-6, "{got:?}");
+        let mut rs = s.row_scorer(&t, &[1, 0]).unwrap().unwrap();
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs.score(1), got[0]);
+        assert!(s.notes()[0].contains("classes 0/1"), "{:?}", s.notes());
+    }
+
+    #[test]
+    fn a_tensor_model_needs_its_width_of_inputs() {
+        let e = OnnxScorer::load(
+            &fixture("lr_tensor.onnx"),
+            &OnnxOptions::default(),
+            vec!["tenure".into(), "age".into()],
+            0.5,
+            "churn",
+            "1",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("takes 3 columns but [model] inputs gives 2 (tenure, age)"),
+            "{e}"
+        );
+        let s = OnnxScorer::load(
+            &fixture("lr_tensor.onnx"),
+            &OnnxOptions::default(),
+            vec!["tenure".into(), "monthly".into(), "nope".into()],
+            0.5,
+            "churn",
+            "1",
+        )
+        .unwrap();
+        assert_eq!(s.missing_columns(&table()), ["nope"]);
+        let e = s.score_table(&table(), &[0]).unwrap_err();
+        assert_eq!(e, "the model needs column the data lacks: nope");
+    }
+}
