@@ -3,6 +3,7 @@
 //! `predict`; the artifact alone reproduces the scores.
 use crate::data::{Column, DType, Table, Values};
 use crate::features::{Preprocessor, RawValue};
+use crate::model::scorer::{RowScorer, Scorer};
 use crate::model::Model;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -150,7 +151,94 @@ impl ModelArtifact {
                 a.format_version
             );
         }
+        let width = a.preprocessor.width();
+        a.model
+            .check_width(width)
+            .map_err(|e| anyhow::anyhow!("{}: not a valid model: {e}", path.display()))?;
+        if !(0.0..=1.0).contains(&a.threshold) {
+            anyhow::bail!(
+                "{}: not a valid model: threshold {} is outside [0, 1]",
+                path.display(),
+                a.threshold
+            );
+        }
         Ok(a)
+    }
+}
+
+/// Raw rows parsed up front, scored one at a time through the saved
+/// preprocessing (the serving path).
+struct NativeRows<'a> {
+    artifact: &'a ModelArtifact,
+    raw: Vec<Vec<RawValue>>,
+    buf: Vec<f64>,
+}
+
+impl RowScorer for NativeRows<'_> {
+    fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    fn score(&mut self, i: usize) -> f64 {
+        let row = &self.raw[i % self.raw.len()];
+        self.artifact.score_raw_row(row, &mut self.buf)
+    }
+}
+
+impl Scorer for ModelArtifact {
+    fn kind(&self) -> &str {
+        self.model.kind().name()
+    }
+
+    fn input_columns(&self) -> Vec<String> {
+        self.preprocessor.input_names()
+    }
+
+    fn encoded_columns(&self) -> Vec<String> {
+        self.preprocessor.output_names()
+    }
+
+    fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    fn labels(&self) -> (&str, &str) {
+        (&self.target, &self.positive)
+    }
+
+    fn missing_columns(&self, table: &Table) -> Vec<String> {
+        self.preprocessor.missing_columns(table)
+    }
+
+    fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        ModelArtifact::score_table(self, table, rows)
+    }
+
+    fn row_scorer<'a>(
+        &'a self,
+        table: &'a Table,
+        rows: &[usize],
+    ) -> Result<Option<Box<dyn RowScorer + 'a>>, String> {
+        if rows.is_empty() {
+            return Err("no row to time single-row scoring on".into());
+        }
+        let raw = rows
+            .iter()
+            .map(|&r| self.preprocessor.raw_row(table, r))
+            .collect();
+        Ok(Some(Box::new(NativeRows {
+            artifact: self,
+            raw,
+            buf: vec![0.0; self.preprocessor.width()],
+        })))
+    }
+
+    fn trained_on(&self, table: &Table, rows: &[usize]) -> Vec<bool> {
+        ModelArtifact::trained_on(self, table, rows)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.preprocessor.notes()
     }
 }
 

@@ -8,7 +8,7 @@
 //! streams, and stdout must stay clean for `--format json | jq`. A problem
 //! writing GitHub's files is a warning, never a change of verdict.
 use crate::config::Plan;
-use crate::report::{GateStatus, Report};
+use crate::domain::{GateStatus, Report};
 use anyhow::Context;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -103,8 +103,8 @@ fn append_to_env_file(var: &str, text: &str) -> anyhow::Result<()> {
 /// The `$GITHUB_OUTPUT` lines: verdict, exit_code, report_path, each metric.
 pub fn outputs_text(r: &Report, out: &Path) -> String {
     let verdict = match r.verdict {
-        crate::report::Verdict::Go => "go",
-        crate::report::Verdict::NoGo => "no-go",
+        crate::domain::Verdict::Go => "go",
+        crate::domain::Verdict::NoGo => "no-go",
     };
     let report_path = out.join(crate::output::REPORT_JSON);
     let mut pairs = vec![

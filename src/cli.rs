@@ -234,7 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init(a) => init(&a),
         Command::Schema(a) => {
             let schema = if a.report {
-                report::model::json_schema()
+                crate::domain::report::json_schema()
             } else {
                 config::json_schema()
             };
@@ -258,7 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let (rows, columns) = if polars_only {
                 crate::data::load::polars_read(&data)?
             } else {
-                let t = crate::data::load::load(&data)?.table;
+                let t = crate::data::parts::load(&data)?.table;
                 (t.n_rows, t.columns.len())
             };
             eprintln!("{rows} rows x {columns} columns");
@@ -286,6 +286,16 @@ fn gate(
     junit: Option<&Path>,
 ) -> anyhow::Result<u8> {
     let plan = config::load(config).map_err(anyhow::Error::from)?;
+    crate::outdir::guard(out, &plan)?;
+    if let Some(path) = junit {
+        if path.is_dir() {
+            return Err(GateError::Config(format!(
+                "--junit {}: is a directory; give a file path (nothing was written)",
+                path.display()
+            ))
+            .into());
+        }
+    }
     let progress = crate::progress::Progress::new(quiet || format != Format::Table);
     let result: Result<Run, GateError> = if full {
         pipeline::check(&plan, &progress)
@@ -296,14 +306,23 @@ fn gate(
     let run = result?;
     // The report as written (with the time writing took), so stdout and
     // report.json agree to the byte.
-    let r = &output::write_run(out, &plan, &run)?;
+    let (mut report, staged) = output::write_run(out, &plan, &run)?;
     if let Some(path) = junit {
-        report::junit::write(path, r)?;
+        report::junit::write(&staged.place(path), &report)?;
     }
+    // Only a complete run replaces the previous one.
+    staged.commit()?;
+    if full {
+        crate::track::after_check(&plan, out, &mut report)?;
+    }
+    let r = &report;
     if crate::ci::github_actions() {
         crate::ci::publish(r, &plan, out);
     }
-    if quiet {
+    if quiet && format == Format::Json {
+        // Machine output stays machine-readable: the report alone.
+        print_stdout(&report::render(r, format, false)?)?;
+    } else if quiet {
         print_stdout(&format!("{}\n", report::table::verdict_line(r)))?;
     } else {
         print_stdout(&report::render(r, format, std::io::stdout().is_terminal())?)?;
@@ -329,9 +348,28 @@ impl RegistryLocation {
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
+/// Writes to stdout; a closed pipe (`| head`) is not an error. A line that
+/// would start with `::` (a GitHub workflow command, e.g. from a gate name
+/// or a column name holding a newline) is indented: stdout never carries
+/// one; `ci` writes the real ones, escaped, to stderr.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
+    let safe;
+    let text = if text.starts_with("::") || text.contains("\n::") {
+        safe = text
+            .split_inclusive('\n')
+            .map(|l| {
+                if l.starts_with("::") {
+                    format!(" {l}")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<String>();
+        safe.as_str()
+    } else {
+        text
+    };
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
@@ -364,6 +402,10 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
         crate::promote::promote(&a.run, a.registry.as_deref(), a.force, a.reason.as_deref())?;
     if done.version.is_some() {
         print_stdout(&format!("{}\n", done.message))?;
+        let r = crate::promote::load_run(&a.run)?;
+        if let Ok(plan) = crate::promote::run_plan(&a.run, &r) {
+            crate::track::after_promote(&plan, &r)?;
+        }
     } else {
         eprintln!("{}", done.message);
     }
@@ -387,6 +429,16 @@ fn compare(a: &CompareArgs) -> anyhow::Result<u8> {
     });
     let (la, ra) = crate::promote::resolve_operand(&a.a, &registry)?;
     let (lb, rb) = crate::promote::resolve_operand(&a.b, &registry)?;
+    // Scores for different targets or positive classes are not comparable.
+    if ra.data.target != rb.data.target
+        || !crate::domain::is_positive_text(&ra.data.positive, &rb.data.positive)
+    {
+        return Err(GateError::Run(format!(
+            "refusing to compare different tasks: {la} predicts {:?} = {:?}, {lb} predicts {:?} = {:?}",
+            ra.data.target, ra.data.positive, rb.data.target, rb.data.positive
+        ))
+        .into());
+    }
     let cmp = c::build(&la, &ra, &lb, &rb);
     print_stdout(&match a.format {
         ListFormat::Table => c::render_table(&cmp),

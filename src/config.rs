@@ -1,31 +1,15 @@
 //! `gates.toml`: parse (strict, with line/column errors), then resolve into a
 //! validated [`Plan`] before any data is read or any model trained.
 use crate::data::contract::{self, ContractConfig};
+use crate::domain::ModelCardMeta;
 use crate::error::GateError;
+use crate::gates::{parse_gate, Gate, GateContext, GateSpec};
 use crate::model::{forest, logistic, tree, ModelKind, ModelSpec};
-use crate::report::{ModelCardMeta, Severity};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
-
-/// Quality metrics a `metric` or `champion` gate may name.
-pub const METRICS: [&str; 7] = [
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "roc_auc",
-    "log_loss",
-    "brier",
-];
-/// Fairness metrics a `fairness` gate may name.
-pub const FAIRNESS_METRICS: [&str; 3] = [
-    "disparate_impact",
-    "tpr_difference",
-    "selection_rate_difference",
-];
 
 // ---------------------------------------------------------------- raw (serde)
 
@@ -45,15 +29,57 @@ struct RawConfig {
     model: RawModel,
     #[serde(default)]
     registry: RawRegistry,
+    /// Intervals on every number; gates on their ends (`bound`, `test`).
+    #[serde(default)]
+    #[schemars(with = "Option<StatsConfig>")]
+    stats: Option<Spanned<StatsConfig>>,
+    /// Log every check run to an MLflow tracking server.
+    #[serde(default)]
+    mlflow: Option<crate::integrations::MlflowConfig>,
+    /// Post the verdict to a Slack-compatible incoming webhook.
+    #[serde(default)]
+    notify: Option<crate::integrations::NotifyConfig>,
     /// The gates: each `[[gate]]` has a `kind` and the keys of that kind.
     #[serde(default)]
-    #[schemars(with = "Vec<RawGate>")]
-    gate: Vec<Spanned<RawGate>>,
+    #[schemars(with = "Vec<crate::gates::GateSchema>")]
+    gate: Vec<Spanned<toml::Table>>,
+}
+
+/// `[stats]`: the confidence of every interval and the bootstrap size.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatsConfig {
+    /// Of every interval, in (0, 1) (default 0.95).
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+    /// Replicates where no exact or analytic interval exists (default
+    /// 1000); 0 turns intervals off.
+    #[serde(default = "default_bootstrap")]
+    pub bootstrap: usize,
+}
+
+impl Default for StatsConfig {
+    fn default() -> StatsConfig {
+        StatsConfig {
+            confidence: default_confidence(),
+            bootstrap: default_bootstrap(),
+        }
+    }
+}
+
+fn default_confidence() -> f64 {
+    0.95
+}
+fn default_bootstrap() -> usize {
+    1000
 }
 
 /// A TOML scalar compared as text (`positive = "Yes"`, `positive = 1`).
 #[derive(Debug, Deserialize, Clone, JsonSchema)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "one value (text, a number or a boolean), not a list or table: positive = \"Yes\" or positive = 1"
+)]
 enum TextLike {
     Text(String),
     Int(i64),
@@ -100,10 +126,17 @@ struct RawData {
     seed: u64,
     #[serde(default = "default_true")]
     stratify: bool,
+    /// Fewer test rows (or fewer than a tenth of this, at least 10, of one
+    /// class) make every metric gate inconclusive (default 100).
+    #[serde(default = "default_min_test_rows")]
+    min_test_rows: u64,
 }
 
 fn default_test_fraction() -> Spanned<f64> {
     Spanned::new(0..0, 0.2)
+}
+fn default_min_test_rows() -> u64 {
+    100
 }
 fn default_seed() -> u64 {
     42
@@ -130,6 +163,26 @@ struct RawModel {
     #[serde(default)]
     #[schemars(schema_with = "model_params_schema")]
     params: Option<Spanned<toml::Table>>,
+    /// onnx: the model file, relative to gates.toml.
+    #[serde(default)]
+    path: Option<String>,
+    /// onnx: the data columns fed to a model with one tensor input, in order
+    /// (default: the data's columns less target, drop and protected).
+    #[serde(default)]
+    inputs: Option<Vec<String>>,
+    /// onnx: the probability output's name (default: found).
+    #[serde(default)]
+    output: Option<String>,
+    /// onnx: the positive class's column of the output (default: found from
+    /// the model's class labels and `data.positive`).
+    #[serde(default)]
+    positive_index: Option<usize>,
+    /// scores: the column holding the candidate's positive-class score.
+    #[serde(default)]
+    score: Option<String>,
+    /// scores: the column holding the champion's score on the same rows.
+    #[serde(default)]
+    champion_score: Option<String>,
 }
 
 /// `[model.params]`: the parameters of one of the model kinds.
@@ -148,6 +201,12 @@ impl Default for RawModel {
             kind: ModelKind::default(),
             threshold: default_threshold(),
             params: None,
+            path: None,
+            inputs: None,
+            output: None,
+            positive_index: None,
+            score: None,
+            champion_score: None,
         }
     }
 }
@@ -159,75 +218,6 @@ impl Default for RawModel {
 struct RawRegistry {
     /// A directory (default `models/registry`), may be committed to git.
     path: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GateKind {
-    Metric,
-    Fairness,
-    Latency,
-    Champion,
-    Drift,
-}
-
-impl GateKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            GateKind::Metric => "metric",
-            GateKind::Fairness => "fairness",
-            GateKind::Latency => "latency",
-            GateKind::Champion => "champion",
-            GateKind::Drift => "drift",
-        }
-    }
-}
-
-/// What the champion gate does when there is no champion yet.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OnMissing {
-    #[default]
-    Pass,
-    Fail,
-}
-
-/// One `[[gate]]` as written: every key of every kind, resolved per kind.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Gate")]
-struct RawGate {
-    /// Shown in reports and annotations; derived from the kind when absent.
-    name: Option<String>,
-    kind: GateKind,
-    /// metric/champion: a quality metric; fairness: a fairness metric.
-    #[schemars(with = "Option<String>")]
-    metric: Option<Spanned<String>>,
-    /// metric/fairness: lower bound on the observed value.
-    min: Option<f64>,
-    /// metric/fairness: upper bound on the observed value.
-    max: Option<f64>,
-    /// `block` (default) stops the line; `warn` never changes the exit code.
-    #[serde(default)]
-    severity: Severity,
-    /// fairness: a column listed in `data.protected`.
-    #[schemars(with = "Option<String>")]
-    attribute: Option<Spanned<String>>,
-    /// fairness: a smaller group makes the gate inconclusive (default 30).
-    min_group_size: Option<u64>,
-    /// latency: which percentile of single-row latency (default 95).
-    #[schemars(with = "Option<f64>")]
-    percentile: Option<Spanned<f64>>,
-    /// latency: the limit in milliseconds.
-    max_ms: Option<f64>,
-    /// champion: the candidate must beat the champion by at least this much.
-    min_delta: Option<f64>,
-    /// champion: what the first run (no champion yet) does.
-    on_missing: Option<OnMissing>,
-    /// drift: a reference data file (default: the training split).
-    reference: Option<String>,
-    /// drift: the Population Stability Index limit per feature.
-    max_psi: Option<f64>,
 }
 
 // ---------------------------------------------------------------- resolved
@@ -248,6 +238,10 @@ pub struct Plan {
     pub gates: Vec<Gate>,
     /// `templates/model_card.md.j2` next to the config, when present.
     pub card_template: Option<PathBuf>,
+    pub mlflow: Option<crate::integrations::MlflowConfig>,
+    pub notify: Option<crate::integrations::NotifyConfig>,
+    /// `[stats]`, when present with `bootstrap > 0`.
+    pub stats: Option<StatsConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,50 +258,7 @@ pub struct DataPlan {
     pub test_fraction: f64,
     pub seed: u64,
     pub stratify: bool,
-}
-
-/// Lower and/or upper bound on an observed value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bound {
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum GateSpec {
-    Metric {
-        metric: String,
-        bound: Bound,
-    },
-    Fairness {
-        attribute: String,
-        metric: String,
-        bound: Bound,
-        min_group_size: u64,
-    },
-    Latency {
-        percentile: f64,
-        max_ms: f64,
-    },
-    Champion {
-        metric: String,
-        min_delta: f64,
-        on_missing: OnMissing,
-    },
-    Drift {
-        reference: Option<PathBuf>,
-        max_psi: f64,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Gate {
-    pub name: String,
-    pub kind: GateKind,
-    pub severity: Severity,
-    /// 1-based line of the `[[gate]]` header in `gates.toml`.
-    pub line: usize,
-    pub spec: GateSpec,
+    pub min_test_rows: u64,
 }
 
 /// The JSON Schema of `gates.toml`, generated from the types above.
@@ -344,6 +295,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// An error at `key` of the table whose header is `table`.
+    fn key_err<T>(&self, table: &str, key: &str, message: String) -> Result<T, GateError> {
+        let header = self.text.find(table).unwrap_or(0);
+        let at = crate::gates::keys::key_offset(self.text, header, key);
+        Err(located(self.path, self.text, at, &message))
+    }
+
     fn err<T>(
         &self,
         span: std::ops::Range<usize>,
@@ -389,7 +347,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
             &format!("[contract]: {m}"),
         )
     })?;
-    let model = resolve_model(&ctx, &raw.model)?;
+    let model = resolve_model(&ctx, &dir, &raw.model)?;
     let threshold = *raw.model.threshold.get_ref();
     if !(0.0..=1.0).contains(&threshold) {
         return ctx.err(
@@ -397,7 +355,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
             "threshold must be within [0, 1]",
         );
     }
-    let gates = resolve_gates(&ctx, &dir, &data, raw.gate)?;
+    let stats = match raw.stats {
+        None => None,
+        Some(s) => {
+            let c = *s.get_ref();
+            if !(c.confidence > 0.0 && c.confidence < 1.0) {
+                return ctx.err(
+                    s.span(),
+                    format!(
+                        "[stats] confidence must be between 0 and 1 (exclusive), not {}",
+                        c.confidence
+                    ),
+                );
+            }
+            (c.bootstrap > 0).then_some(c)
+        }
+    };
+    let gates = resolve_gates(&ctx, &dir, &data, raw.gate, stats.is_some())?;
+    check_external_gates(&ctx, &model, &data, &gates)?;
     let registry = dir.join(raw.registry.path.as_deref().unwrap_or("models/registry"));
     let card = dir.join("templates").join("model_card.md.j2");
     Ok(Plan {
@@ -413,6 +388,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
         registry,
         gates,
         card_template: card.is_file().then_some(card),
+        mlflow: raw.mlflow,
+        notify: raw.notify,
+        stats,
     })
 }
 
@@ -420,6 +398,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The columns `predictions.csv` writes before the protected attributes.
+pub const PREDICTION_COLUMNS: [&str; 5] = ["row", "y_true", "score", "y_pred", "champion_score"];
 
 fn resolve_data(ctx: &Ctx, dir: &Path, raw: RawData) -> Result<DataPlan, GateError> {
     if raw.path.get_ref().trim().is_empty() {
@@ -433,6 +414,34 @@ fn resolve_data(ctx: &Ctx, dir: &Path, raw: RawData) -> Result<DataPlan, GateErr
         return ctx.err(
             raw.target.span(),
             format!("target column {target:?} cannot also be in data.drop or data.protected"),
+        );
+    }
+    if raw.use_protected {
+        if let Some(c) = raw.protected.iter().find(|c| raw.drop.contains(c)) {
+            return ctx.key_err(
+                "[data]",
+                "drop",
+                format!(
+                    "column {c:?} is both protected (with use_protected = true, a feature) and \
+                     in data.drop; remove it from one of them"
+                ),
+            );
+        }
+    }
+    // predictions.csv holds these columns beside the protected ones.
+    if let Some(c) = raw
+        .protected
+        .iter()
+        .find(|c| PREDICTION_COLUMNS.contains(&c.as_str()))
+    {
+        return ctx.key_err(
+            "[data]",
+            "protected",
+            format!(
+                "protected column {c:?} would collide with predictions.csv's own column of that \
+                 name ({}); rename the column in the data",
+                PREDICTION_COLUMNS.join(", ")
+            ),
         );
     }
     let frac = *raw.test_fraction.get_ref();
@@ -456,6 +465,7 @@ fn resolve_data(ctx: &Ctx, dir: &Path, raw: RawData) -> Result<DataPlan, GateErr
         test_fraction: frac,
         seed: raw.seed,
         stratify: raw.stratify,
+        min_test_rows: raw.min_test_rows,
     })
 }
 
@@ -502,7 +512,90 @@ fn contract_offset(text: &str, message: &str) -> usize {
     contract.unwrap_or(0)
 }
 
-fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
+/// The `[model]` keys that belong to one kind only.
+fn kind_keys(raw: &RawModel) -> [(&'static str, bool, ModelKind); 6] {
+    [
+        ("path", raw.path.is_some(), ModelKind::Onnx),
+        ("inputs", raw.inputs.is_some(), ModelKind::Onnx),
+        ("output", raw.output.is_some(), ModelKind::Onnx),
+        (
+            "positive_index",
+            raw.positive_index.is_some(),
+            ModelKind::Onnx,
+        ),
+        ("score", raw.score.is_some(), ModelKind::Scores),
+        (
+            "champion_score",
+            raw.champion_score.is_some(),
+            ModelKind::Scores,
+        ),
+    ]
+}
+
+/// `onnx` and `scores`: the model made elsewhere.
+fn external_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec, GateError> {
+    let kind = raw.kind;
+    if raw.params.is_some() {
+        return ctx.key_err(
+            "[model.params]",
+            "",
+            format!(
+                "[model.params] does not apply to kind = \"{}\": nothing is trained",
+                kind.name()
+            ),
+        );
+    }
+    Ok(match kind {
+        ModelKind::Onnx => {
+            let Some(path) = raw.path.as_ref().filter(|p| !p.trim().is_empty()) else {
+                return ctx.key_err(
+                    "[model]",
+                    "kind",
+                    "kind = \"onnx\" needs `path = \"model.onnx\"` (relative to gates.toml)".into(),
+                );
+            };
+            ModelSpec::Onnx(crate::model::OnnxSpec {
+                path: dir.join(path),
+                inputs: raw.inputs.clone(),
+                output: raw.output.clone(),
+                positive_index: raw.positive_index,
+            })
+        }
+        _ => {
+            let Some(score) = raw.score.as_ref().filter(|s| !s.trim().is_empty()) else {
+                return ctx.key_err(
+                    "[model]",
+                    "kind",
+                    "kind = \"scores\" needs `score = \"COLUMN\"` (the candidate's score column)"
+                        .into(),
+                );
+            };
+            ModelSpec::Scores(crate::model::ScoresSpec {
+                score: score.clone(),
+                champion_score: raw.champion_score.clone(),
+            })
+        }
+    })
+}
+
+fn resolve_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec, GateError> {
+    if let Some((key, _, owner)) = kind_keys(raw)
+        .into_iter()
+        .find(|(_, set, owner)| *set && *owner != raw.kind)
+    {
+        return ctx.key_err(
+            "[model]",
+            key,
+            format!(
+                "`{key}` applies to kind = \"{}\", not \"{}\"",
+                owner.name(),
+                raw.kind.name()
+            ),
+        );
+    }
+    if !raw.kind.trains() {
+        return external_model(ctx, dir, raw);
+    }
     let (span, table) = match &raw.params {
         Some(p) => (p.span(), p.get_ref().clone()),
         None => (0..0, toml::Table::new()),
@@ -530,6 +623,7 @@ fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
         ModelKind::DecisionTree => {
             ModelSpec::DecisionTree(value.try_into::<tree::TreeParams>().map_err(bad)?)
         }
+        ModelKind::Onnx | ModelKind::Scores => return external_model(ctx, dir, raw),
     };
     spec.check_params().map_err(|e| {
         located(
@@ -542,251 +636,81 @@ fn resolve_model(ctx: &Ctx, raw: &RawModel) -> Result<ModelSpec, GateError> {
     Ok(spec)
 }
 
+/// For a model made elsewhere nothing is split or run per row: a latency
+/// gate on scores and a drift gate without `reference` cannot be measured.
+fn check_external_gates(
+    ctx: &Ctx,
+    model: &ModelSpec,
+    data: &DataPlan,
+    gates: &[Gate],
+) -> Result<(), GateError> {
+    let kind = model.kind();
+    if kind.trains() {
+        return Ok(());
+    }
+    if data.test_path.is_some() {
+        return ctx.key_err(
+            "[data]",
+            "test_path",
+            format!(
+                "test_path does not apply to kind = \"{}\": every row of data.path is evaluated",
+                kind.name()
+            ),
+        );
+    }
+    for g in gates {
+        let at = ctx
+            .text
+            .lines()
+            .take(g.line.saturating_sub(1))
+            .map(|l| l.len() + 1)
+            .sum::<usize>();
+        let why = match &g.spec {
+            GateSpec::Latency(_) if kind == ModelKind::Scores => {
+                "a latency gate cannot apply to kind = \"scores\": nothing runs to be timed"
+            }
+            GateSpec::Drift(d) if d.reference.is_none() => {
+                "a drift gate needs `reference` here: nothing is trained, so there is no training split to compare with"
+            }
+            _ => continue,
+        };
+        return Err(located(ctx.path, ctx.text, at, why));
+    }
+    Ok(())
+}
+
 fn resolve_gates(
     ctx: &Ctx,
     dir: &Path,
     data: &DataPlan,
-    raw: Vec<Spanned<RawGate>>,
+    raw: Vec<Spanned<toml::Table>>,
+    stats: bool,
 ) -> Result<Vec<Gate>, GateError> {
     let mut gates: Vec<Gate> = Vec::with_capacity(raw.len());
     for spanned in raw {
         let span = spanned.span();
         let line = line_col(ctx.text, span.start).0;
-        let g = spanned.into_inner();
-        let spec = resolve_gate_spec(ctx, dir, data, &g, span.clone())?;
-        let name = g.name.clone().unwrap_or_else(|| derived_name(&spec));
-        if gates.iter().any(|other| other.name == name) {
+        let cx = GateContext {
+            dir,
+            protected: &data.protected,
+            text: ctx.text,
+            header: span.start,
+            stats,
+        };
+        let g = parse_gate(spanned.into_inner(), &cx, line)
+            .map_err(|e| located(ctx.path, ctx.text, e.offset, &e.message))?;
+        if gates.iter().any(|other| other.name == g.name) {
             return ctx.err(
                 span,
-                format!("two gates are named {name:?}; give each gate a distinct `name`"),
+                format!(
+                    "two gates are named {:?}; give each gate a distinct `name`",
+                    g.name
+                ),
             );
         }
-        gates.push(Gate {
-            name,
-            kind: g.kind,
-            severity: g.severity,
-            line,
-            spec,
-        });
+        gates.push(g);
     }
     Ok(gates)
-}
-
-fn derived_name(spec: &GateSpec) -> String {
-    match spec {
-        GateSpec::Metric { metric, .. } => format!("metric {metric}"),
-        GateSpec::Fairness {
-            attribute, metric, ..
-        } => format!("fairness {attribute} {metric}"),
-        GateSpec::Latency { percentile, .. } => format!("latency p{percentile}"),
-        GateSpec::Champion { metric, .. } => format!("champion {metric}"),
-        GateSpec::Drift { .. } => "drift psi".to_string(),
-    }
-}
-
-/// Keys each gate kind accepts besides name/kind/severity.
-fn allowed_keys(kind: GateKind) -> &'static [&'static str] {
-    match kind {
-        GateKind::Metric => &["metric", "min", "max"],
-        GateKind::Fairness => &["attribute", "metric", "min", "max", "min_group_size"],
-        GateKind::Latency => &["percentile", "max_ms"],
-        GateKind::Champion => &["metric", "min_delta", "on_missing"],
-        GateKind::Drift => &["reference", "max_psi"],
-    }
-}
-
-fn present_keys(g: &RawGate) -> Vec<&'static str> {
-    let all = [
-        ("metric", g.metric.is_some()),
-        ("min", g.min.is_some()),
-        ("max", g.max.is_some()),
-        ("attribute", g.attribute.is_some()),
-        ("min_group_size", g.min_group_size.is_some()),
-        ("percentile", g.percentile.is_some()),
-        ("max_ms", g.max_ms.is_some()),
-        ("min_delta", g.min_delta.is_some()),
-        ("on_missing", g.on_missing.is_some()),
-        ("reference", g.reference.is_some()),
-        ("max_psi", g.max_psi.is_some()),
-    ];
-    all.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect()
-}
-
-fn resolve_gate_spec(
-    ctx: &Ctx,
-    dir: &Path,
-    data: &DataPlan,
-    g: &RawGate,
-    span: std::ops::Range<usize>,
-) -> Result<GateSpec, GateError> {
-    let allowed = allowed_keys(g.kind);
-    if let Some(k) = present_keys(g).into_iter().find(|k| !allowed.contains(k)) {
-        return ctx.err(
-            span,
-            format!(
-                "key `{k}` does not apply to a {} gate (expected one of: name, kind, severity, {})",
-                g.kind.name(),
-                allowed.join(", ")
-            ),
-        );
-    }
-    let finite = |v: Option<f64>, key: &str| -> Result<(), GateError> {
-        match v {
-            Some(x) if !x.is_finite() => {
-                ctx.err(span.clone(), format!("`{key}` must be a finite number"))
-            }
-            _ => Ok(()),
-        }
-    };
-    for (v, k) in [
-        (g.min, "min"),
-        (g.max, "max"),
-        (g.max_ms, "max_ms"),
-        (g.min_delta, "min_delta"),
-        (g.max_psi, "max_psi"),
-    ] {
-        finite(v, k)?;
-    }
-    match g.kind {
-        GateKind::Metric => {
-            let metric = quality_metric(ctx, g, &span)?;
-            let bound = bound(ctx, g, &span)?;
-            Ok(GateSpec::Metric { metric, bound })
-        }
-        GateKind::Fairness => fairness_gate(ctx, data, g, &span),
-        GateKind::Latency => {
-            let percentile = match &g.percentile {
-                Some(p) if *p.get_ref() > 0.0 && *p.get_ref() <= 100.0 => *p.get_ref(),
-                Some(p) => return ctx.err(p.span(), "percentile must be in (0, 100]"),
-                None => 95.0,
-            };
-            let Some(max_ms) = g.max_ms else {
-                return ctx.err(span, "a latency gate needs `max_ms`");
-            };
-            Ok(GateSpec::Latency { percentile, max_ms })
-        }
-        GateKind::Champion => {
-            let metric = quality_metric(ctx, g, &span)?;
-            Ok(GateSpec::Champion {
-                metric,
-                min_delta: g.min_delta.unwrap_or(0.0),
-                on_missing: g.on_missing.unwrap_or_default(),
-            })
-        }
-        GateKind::Drift => {
-            let Some(max_psi) = g.max_psi else {
-                return ctx.err(span, "a drift gate needs `max_psi`");
-            };
-            let reference = g
-                .reference
-                .as_ref()
-                .filter(|r| !r.trim().is_empty())
-                .map(|r| dir.join(r));
-            Ok(GateSpec::Drift { reference, max_psi })
-        }
-    }
-}
-
-fn quality_metric(
-    ctx: &Ctx,
-    g: &RawGate,
-    span: &std::ops::Range<usize>,
-) -> Result<String, GateError> {
-    let Some(m) = &g.metric else {
-        return ctx.err(
-            span.clone(),
-            format!(
-                "a {} gate needs `metric` (one of: {})",
-                g.kind.name(),
-                METRICS.join(", ")
-            ),
-        );
-    };
-    if !METRICS.contains(&m.get_ref().as_str()) {
-        return ctx.err(
-            m.span(),
-            format!(
-                "unknown metric {:?} (expected one of: {})",
-                m.get_ref(),
-                METRICS.join(", ")
-            ),
-        );
-    }
-    Ok(m.get_ref().clone())
-}
-
-fn bound(ctx: &Ctx, g: &RawGate, span: &std::ops::Range<usize>) -> Result<Bound, GateError> {
-    if g.min.is_none() && g.max.is_none() {
-        return ctx.err(
-            span.clone(),
-            format!("a {} gate needs `min` or `max`", g.kind.name()),
-        );
-    }
-    if let (Some(lo), Some(hi)) = (g.min, g.max) {
-        if lo > hi {
-            return ctx.err(span.clone(), format!("min {lo} is greater than max {hi}"));
-        }
-    }
-    Ok(Bound {
-        min: g.min,
-        max: g.max,
-    })
-}
-
-fn fairness_gate(
-    ctx: &Ctx,
-    data: &DataPlan,
-    g: &RawGate,
-    span: &std::ops::Range<usize>,
-) -> Result<GateSpec, GateError> {
-    let Some(attr) = &g.attribute else {
-        return ctx.err(
-            span.clone(),
-            "a fairness gate needs `attribute` (a column listed in data.protected)",
-        );
-    };
-    if !data.protected.contains(attr.get_ref()) {
-        return ctx.err(
-            attr.span(),
-            format!(
-                "attribute {:?} is not listed in data.protected (protected = {:?})",
-                attr.get_ref(),
-                data.protected
-            ),
-        );
-    }
-    let metric = match &g.metric {
-        None => "disparate_impact".to_string(),
-        Some(m) if FAIRNESS_METRICS.contains(&m.get_ref().as_str()) => m.get_ref().clone(),
-        Some(m) => {
-            return ctx.err(
-                m.span(),
-                format!(
-                    "unknown fairness metric {:?} (expected one of: {})",
-                    m.get_ref(),
-                    FAIRNESS_METRICS.join(", ")
-                ),
-            )
-        }
-    };
-    let mut b = Bound {
-        min: g.min,
-        max: g.max,
-    };
-    if b.min.is_none() && b.max.is_none() {
-        // The four-fifths rule for ratios; a 0.1 gap for differences.
-        if metric == "disparate_impact" {
-            b.min = Some(0.8);
-        } else {
-            b.max = Some(0.1);
-        }
-    }
-    Ok(GateSpec::Fairness {
-        attribute: attr.get_ref().clone(),
-        metric,
-        bound: b,
-        min_group_size: g.min_group_size.unwrap_or(30),
-    })
 }
 
 #[cfg(test)]
@@ -975,13 +899,9 @@ mod tests {
         assert_eq!(p.gates[0].line, 7, "the [[gate]] header line");
         assert_eq!(p.gates[1].name, "fairness sex disparate_impact");
         match &p.gates[1].spec {
-            GateSpec::Fairness {
-                bound,
-                min_group_size,
-                ..
-            } => {
-                assert_eq!(bound.min, Some(0.8));
-                assert_eq!(*min_group_size, 30);
+            GateSpec::Fairness(f) => {
+                assert_eq!(f.bound.min, Some(0.8));
+                assert_eq!(f.min_group_size, 30);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -1,6 +1,6 @@
 //! Lineage: which code (git), which config and data (sha256), which seed,
 //! when, and which CI run. Outside a git repository git is recorded as absent.
-use crate::report::{CiInfo, GitInfo};
+use crate::domain::{CiInfo, GitInfo};
 use std::path::Path;
 
 /// Reads the repository containing `dir`, if any.

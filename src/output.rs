@@ -1,11 +1,15 @@
 //! Writes a run's artifacts into the out dir, each file atomically.
+use crate::atomic::write_atomic;
 use crate::config::Plan;
+use crate::domain::Report;
+use crate::outdir::Staged;
 use crate::pipeline::{Predictions, Run};
-use crate::report::{self, write_atomic, Report};
+use crate::report;
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::Path;
 
+// The names of `outdir::ARTIFACTS`.
 pub const REPORT_JSON: &str = "report.json";
 pub const REPORT_MD: &str = "report.md";
 /// The self-contained HTML report with charts.
@@ -16,13 +20,18 @@ pub const MODEL: &str = "model.json";
 /// A copy of the config the run used, so a run dir is self-describing.
 pub const CONFIG_COPY: &str = "gates.toml";
 
-/// Writes every artifact of `run` into `out`.
-pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<Report> {
+/// Writes every artifact of `run` into a staging directory for `out`;
+/// [`Staged::commit`] moves them into place.
+pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<(Report, Staged)> {
     let started = std::time::Instant::now();
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("{}: cannot create out dir", out.display()))?;
+    let staged = Staged::new(out)?;
+    let out = staged.path();
     if let Some(json) = &run.artifact_json {
         write_atomic(&out.join(MODEL), json.as_bytes())?;
+    }
+    for (name, from) in &run.copies {
+        std::fs::copy(from, out.join(name))
+            .with_context(|| format!("{}: cannot copy into the run", from.display()))?;
     }
     if let Some(p) = &run.predictions {
         write_atomic(&out.join(PREDICTIONS), predictions_csv(p).as_bytes())?;
@@ -53,14 +62,17 @@ pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<Report> {
         &out.join(REPORT_JSON),
         report::json::render(&last)?.as_bytes(),
     )?;
-    Ok(last)
+    Ok((last, staged))
 }
 
-/// `row,y_true,score,y_pred,<protected...>`; scores in shortest round-trip form
+/// `row,y_true,score,y_pred[,champion_score],<protected...>`; scores in shortest round-trip form
 /// so scikit-learn on this file reproduces `report.json` exactly.
 pub fn predictions_csv(p: &Predictions) -> String {
     let mut s = String::with_capacity(p.row.len() * 40);
     s.push_str("row,y_true,score,y_pred");
+    if p.champion_score.is_some() {
+        s.push_str(",champion_score");
+    }
     for (name, _) in &p.protected {
         s.push(',');
         s.push_str(&csv_field(name));
@@ -72,6 +84,9 @@ pub fn predictions_csv(p: &Predictions) -> String {
             "{},{},{:?},{}",
             p.row[i], p.y_true[i], p.score[i], p.y_pred[i]
         );
+        if let Some(c) = &p.champion_score {
+            let _ = write!(s, ",{:?}", c[i]);
+        }
         for (_, values) in &p.protected {
             s.push(',');
             if let Some(v) = &values[i] {
@@ -102,6 +117,7 @@ mod tests {
             y_true: vec![1, 0],
             score: vec![0.1 + 0.2, 1.0],
             y_pred: vec![0, 1],
+            champion_score: None,
             protected: vec![("g".into(), vec![Some("a,b".into()), None])],
         };
         let csv = predictions_csv(&p);

@@ -1,10 +1,11 @@
 //! `promote`, `compare` and `registry list`: the champion/challenger workflow
 //! over saved runs and the registry (rendering stays in `report/`).
+use crate::domain::{GateStatus, Report, Verdict};
 use crate::error::{GateError, EXIT_GO, EXIT_NO_GO};
 use crate::evaluate::metrics;
 use crate::output::{CONFIG_COPY, REPORT_JSON};
 use crate::registry::{self, Entry, Promotion};
-use crate::report::{self, GateStatus, Report, Verdict};
+use crate::report;
 use std::path::{Path, PathBuf};
 
 /// What `promote` did.
@@ -28,6 +29,11 @@ pub fn load_run(run: &Path) -> anyhow::Result<Report> {
 
 /// The registry a run's config names, resolved as `check` resolved it.
 pub fn run_registry(run: &Path, r: &Report) -> anyhow::Result<PathBuf> {
+    Ok(run_plan(run, r)?.registry)
+}
+
+/// The plan of a run, from the config copy in its directory.
+pub fn run_plan(run: &Path, r: &Report) -> anyhow::Result<crate::config::Plan> {
     let copy = run.join(CONFIG_COPY);
     let text = std::fs::read_to_string(&copy).map_err(|e| {
         GateError::Run(format!(
@@ -35,8 +41,10 @@ pub fn run_registry(run: &Path, r: &Report) -> anyhow::Result<PathBuf> {
             copy.display()
         ))
     })?;
-    let plan = crate::config::parse(Path::new(&r.lineage.config_path), &text)?;
-    Ok(plan.registry)
+    Ok(crate::config::parse(
+        Path::new(&r.lineage.config_path),
+        &text,
+    )?)
 }
 
 fn failing_gates(r: &Report) -> Vec<String> {
@@ -109,10 +117,27 @@ pub fn promote(
             exit_code: EXIT_NO_GO,
         });
     }
-    let registry = match registry {
-        Some(p) => p.to_path_buf(),
-        None => run_registry(run, &r)?,
+    // The registry the run was gated against (recorded as an absolute
+    // path), wherever promote runs from; another registry is stale.
+    let registry = match (registry, &r.lineage.registry) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(recorded)) => PathBuf::from(recorded),
+        (None, None) => run_registry(run, &r)?,
     };
+    if let Some(recorded) = &r.lineage.registry {
+        let here = registry::identity(&registry);
+        if &here != recorded && !force {
+            return Ok(Promoted {
+                version: None,
+                message: format!(
+                    "refusing to promote: {} was gated against the registry {recorded}, not {here}; \
+                     run check against this registry (or --force --reason \"...\")",
+                    run.display()
+                ),
+                exit_code: EXIT_NO_GO,
+            });
+        }
+    }
     let model_path = run.join(registry::MODEL_FILE);
     let model_sha = crate::config::sha256_hex(
         &std::fs::read(&model_path)
@@ -124,8 +149,8 @@ pub fn promote(
             "{}: sha256 {} is not the {} that report.json records: the run directory \
              changed after check; run check again",
             model_path.display(),
-            crate::report::num::short_sha(&model_sha),
-            crate::report::num::short_sha(recorded)
+            crate::domain::num::short_sha(&model_sha),
+            crate::domain::num::short_sha(recorded)
         ))
         .into());
     }
@@ -152,7 +177,10 @@ pub fn promote(
     // Without --force, the champion this run's champion gate compared with
     // must still be the champion (checked under the registry lock).
     let gated_against = match &r.champion {
-        Some(c) if c.compared() => Some(c.version.clone().filter(|_| c.present)),
+        Some(c) if c.compared() => Some(registry::GatedAgainst {
+            version: c.version.clone().filter(|_| c.present),
+            sha256: c.sha256.clone(),
+        }),
         _ => None,
     };
     let (version, over_stale) = match registry::promote(
@@ -181,14 +209,20 @@ pub fn promote(
             gated_against,
             current,
         } => {
+            let same_name = gated_against == current;
             let name = |v: Option<String>| v.unwrap_or_else(|| "no champion".to_string());
+            let current = if same_name {
+                format!("{} holding another model", name(current))
+            } else {
+                name(current)
+            };
             return Ok(Promoted {
                 message: format!(
                     "refusing to promote: {} was gated against {} but the registry's champion is now {}; \
                      run check again (or --force --reason \"...\", recorded in the history)",
                     run.display(),
                     name(gated_against),
-                    name(current)
+                    current
                 ),
                 version: None,
                 exit_code: EXIT_NO_GO,

@@ -12,10 +12,9 @@
 //! `registry.json` is the single commit point: a version directory is written
 //! under a temporary name and renamed into place, then the index is replaced
 //! by rename. A promotion killed at any instant leaves the index as before
-//! (an unreferenced version directory is ignored and reclaimed by the next
-//! promotion) or fully after. Promotions serialize on an OS file lock, which
+//! (an unreferenced version directory is ignored, and its number is never
+//! reused: `next_version` counts the directories on disk too) or fully after. Promotions serialize on an OS file lock, which
 //! the OS releases if the process dies.
-use crate::artifact::ModelArtifact;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
@@ -26,8 +25,9 @@ pub const VERSIONS: &str = "versions";
 pub const MODEL_FILE: &str = "model.json";
 const LOCK: &str = ".lock";
 /// Files copied from a run directory into a version.
-pub const RUN_FILES: [&str; 5] = [
+pub const RUN_FILES: [&str; 6] = [
     "model.json",
+    "model.onnx",
     "report.json",
     "model_card.md",
     "predictions.csv",
@@ -62,10 +62,46 @@ pub struct Entry {
 pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
     let path = registry.join(INDEX);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a registry index", path.display())),
+        Ok(text) => {
+            let index: Index = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a registry index", path.display()))?;
+            // A champion that names no recorded version is a broken index,
+            // wherever it is read (list, check, compare, promote).
+            if let Some(c) = &index.champion {
+                if !index.versions.iter().any(|e| &e.version == c) {
+                    bail!(
+                        "{}: the champion {c} is not among the recorded versions \
+                         (a dangling champion); restore registry.json from git",
+                        path.display()
+                    );
+                }
+            }
+            Ok(index)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
         Err(e) => Err(e).with_context(|| format!("{}: cannot read registry index", path.display())),
+    }
+}
+
+/// A registry's identity: its absolute path with symlinks resolved as far
+/// as it exists (it may not exist before the first promotion).
+pub fn identity(registry: &Path) -> String {
+    let abs = std::path::absolute(registry).unwrap_or_else(|_| registry.to_path_buf());
+    let mut head = abs.clone();
+    let mut tail = Vec::new();
+    loop {
+        if let Ok(c) = head.canonicalize() {
+            let mut out = c;
+            out.extend(tail.iter().rev());
+            return out.display().to_string();
+        }
+        match (head.file_name().map(|n| n.to_os_string()), head.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name);
+                head = parent.to_path_buf();
+            }
+            _ => return abs.display().to_string(),
+        }
     }
 }
 
@@ -92,14 +128,40 @@ pub fn champion_dir(registry: &Path) -> anyhow::Result<Option<(String, PathBuf)>
 }
 
 /// Loads the champion's model and the sha256 of its file, if any.
-pub fn load_champion(registry: &Path) -> anyhow::Result<Option<(String, ModelArtifact, String)>> {
+pub type Champion = (String, Box<dyn crate::model::scorer::Scorer>, String);
+
+/// Loads the champion (a model trained here or an ONNX model) and the
+/// sha256 of its `model.json`, verified against the index.
+pub fn load_champion(registry: &Path) -> anyhow::Result<Option<Champion>> {
     let Some((version, dir)) = champion_dir(registry)? else {
         return Ok(None);
     };
     let path = dir.join(MODEL_FILE);
-    let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let sha = verified_sha(registry, &version, &path)?;
+    Ok(Some((version, crate::saved::load_scorer(&path)?, sha)))
+}
+
+/// The sha256 of a version's model file, checked against the digest the
+/// index recorded when it was promoted: an edited champion is never used.
+pub fn verified_sha(registry: &Path, version: &str, path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let sha = crate::config::sha256_hex(&bytes);
-    Ok(Some((version, ModelArtifact::load(&path)?, sha)))
+    let index = read_index(registry)?;
+    let recorded = index.versions.iter().find(|e| e.version == version);
+    match recorded {
+        Some(e) if e.model_sha256 == sha => Ok(sha),
+        Some(e) => bail!(
+            "{}: version {version}'s {MODEL_FILE} does not match the sha256 recorded in {INDEX} \
+             ({} recorded, {} on disk): it was edited or corrupted; restore it from git",
+            registry.display(),
+            crate::domain::num::short_sha(&e.model_sha256),
+            crate::domain::num::short_sha(&sha)
+        ),
+        None => bail!(
+            "{}: version {version} is not recorded in {INDEX}",
+            registry.display()
+        ),
+    }
 }
 
 /// Holds the registry's advisory lock until dropped.
@@ -160,6 +222,15 @@ pub enum Promotion {
     },
 }
 
+/// The champion a run's champion gate compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GatedAgainst {
+    /// `None`: there was no champion.
+    pub version: Option<String>,
+    /// The champion model's sha256, when the run recorded it.
+    pub sha256: Option<String>,
+}
+
 /// Adds the run in `run_dir` as a new version and makes it the champion.
 /// The caller has checked the verdict; `entry.version` is filled in here.
 /// `gated_against`, when given, is the champion the run's champion gate
@@ -170,7 +241,7 @@ pub fn promote(
     registry: &Path,
     run_dir: &Path,
     mut entry: Entry,
-    gated_against: Option<Option<String>>,
+    gated_against: Option<GatedAgainst>,
     force: bool,
 ) -> anyhow::Result<Promotion> {
     let _lock = lock(registry)?;
@@ -185,8 +256,17 @@ pub fn promote(
         return Ok(Promotion::AlreadyChampion(current.version.clone()));
     }
     let mut over_stale = false;
-    if let Some(gated_against) = gated_against {
-        if gated_against != index.champion {
+    if let Some(gated) = gated_against {
+        // Same version name is not enough: the digest must match too (a
+        // registry rebuilt elsewhere can reuse the names).
+        let current_sha = index
+            .champion
+            .as_ref()
+            .and_then(|c| index.versions.iter().find(|e| &e.version == c))
+            .map(|e| e.model_sha256.clone());
+        let digest_differs = gated.sha256.is_some() && gated.sha256 != current_sha;
+        let gated_against = gated.version;
+        if gated_against != index.champion || digest_differs {
             if !force {
                 return Ok(Promotion::Stale {
                     gated_against,
@@ -212,7 +292,7 @@ pub fn promote(
     let versions = registry.join(VERSIONS);
     std::fs::create_dir_all(&versions)
         .with_context(|| format!("{}: cannot create", versions.display()))?;
-    let staging = crate::report::write::shared_builder(".staging-", true)
+    let staging = crate::atomic::shared_builder(".staging-", true)
         .tempdir_in(&versions)
         .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;
     for name in RUN_FILES {
@@ -250,7 +330,7 @@ fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// Replaces `registry.json` atomically: the commit point of a promotion.
 fn write_index(registry: &Path, index: &Index) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(index)? + "\n";
-    let mut tmp = crate::report::write::shared_builder(".registry-", false)
+    let mut tmp = crate::atomic::shared_builder(".registry-", false)
         .tempfile_in(registry)
         .with_context(|| format!("{}: cannot write the index", registry.display()))?;
     tmp.write_all(text.as_bytes())?;
@@ -263,23 +343,4 @@ fn write_index(registry: &Path, index: &Index) -> anyhow::Result<()> {
         )
     })?;
     Ok(())
-}
-
-/// Removes staging and unreferenced version directories left by killed promotions.
-pub fn reclaim(registry: &Path) -> anyhow::Result<Vec<String>> {
-    let _lock = lock(registry)?;
-    let index = read_index(registry)?;
-    let mut removed = Vec::new();
-    let Ok(rd) = std::fs::read_dir(registry.join(VERSIONS)) else {
-        return Ok(removed);
-    };
-    for e in rd.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        if !index.versions.iter().any(|v| v.version == name) {
-            std::fs::remove_dir_all(e.path())
-                .with_context(|| format!("{}: cannot remove", e.path().display()))?;
-            removed.push(name);
-        }
-    }
-    Ok(removed)
 }

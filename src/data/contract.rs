@@ -28,7 +28,7 @@
 //! - The global `max_null_fraction` applies to every column of the table
 //!   handed to [`check`].
 use crate::data::table::{format_number, Column, DType, Table, Values};
-use crate::report::Violation;
+use crate::domain::Violation;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -705,7 +705,6 @@ fn list_text(allowed: &[TextValue]) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::data::NULL_CODE;

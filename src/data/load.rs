@@ -40,7 +40,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
     let shown = path.display();
     if path.is_dir() {
         return Err(GateError::Data(format!(
-            "{shown}: is a directory, expected a CSV or Parquet file"
+            "{shown}: is a directory; data::parts::load reads part directories"
         )));
     }
     let bytes = std::fs::read(path)
@@ -139,16 +139,46 @@ fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
         }
         match temporal_kind(&field.dtype) {
             Some(kind) => skipped.push((name, kind)),
-            None => kept.push(name),
+            None if readable(&field.dtype) => kept.push(name),
+            None => {
+                return Err(format!(
+                    "column {name:?} has unsupported Parquet type {:?}; use integer, float, \
+                     decimal, boolean or text columns",
+                    field.dtype
+                ))
+            }
         }
     }
     if !skipped.is_empty() {
         reader = reader.with_columns(Some(kept));
     }
-    let df = reader
-        .finish()
-        .map_err(|e| format!("cannot read Parquet: {e}"))?;
+    // The allowlist above is the rule; a polars panic on a file that passed
+    // it is still an error (exit 2), never exit 101.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()));
+    let df = match read {
+        Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}"))?,
+        Err(_) => return Err("cannot read Parquet: the reader failed on this file".into()),
+    };
     Ok((df, skipped))
+}
+
+/// Arrow types this build reads: every primitive number but float16 (small
+/// integers widened, decimals as floats), booleans, text, nulls and
+/// dictionary-encoded text.
+fn readable(t: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    match t {
+        A::Null | A::Boolean => true,
+        A::Int8 | A::Int16 | A::Int32 | A::Int64 => true,
+        A::UInt8 | A::UInt16 | A::UInt32 | A::UInt64 => true,
+        // polars 0.55's Parquet reader cannot decode float16.
+        A::Float32 | A::Float64 => true,
+        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) => true,
+        A::Utf8 | A::LargeUtf8 | A::Utf8View => true,
+        A::Dictionary(_, values, _) => readable(values),
+        A::Extension(e) => readable(&e.inner),
+        _ => false,
+    }
 }
 
 /// The kind of a date/time Arrow type.
@@ -246,7 +276,7 @@ const NO_ROWS: &str = "no data rows (the file has a header only)";
 /// A CSV text column whose every value is a number polars does not read
 /// (`Infinity`, `-Infinity`, `+inf`) becomes a float column, so the model and
 /// the contract's `finite` rule see numbers. Real text fails on its first level.
-fn numeric_text_to_float(col: &mut Column) {
+pub(crate) fn numeric_text_to_float(col: &mut Column) {
     let Values::Cat { codes, levels } = &col.values else {
         return;
     };
@@ -486,7 +516,7 @@ impl Builder {
         let dtype = s.dtype();
         let (dtype, values) = if dtype.is_integer() {
             (DType::Integer, Values::Num(Vec::new()))
-        } else if dtype.is_float() || matches!(dtype, DataType::Null) {
+        } else if dtype.is_float() || matches!(dtype, DataType::Null | DataType::Decimal(..)) {
             (DType::Float, Values::Num(Vec::new()))
         } else if matches!(dtype, DataType::Boolean) {
             (DType::Boolean, Values::Num(Vec::new()))

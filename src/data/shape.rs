@@ -34,6 +34,15 @@ pub fn check(body: &[u8]) -> Result<Shape, String> {
 
 /// [`check`] for fields separated by `sep`.
 pub fn check_with(body: &[u8], sep: u8) -> Result<Shape, String> {
+    // Classic Mac line endings: without this the whole file reads as one
+    // header line, and the error would be about duplicate column names.
+    if memchr::memchr(b'\n', body).is_none() && memchr::memchr(b'\r', body).is_some() {
+        return Err(
+            "the line endings are CR only (classic Mac); save the file with LF or \
+                    CRLF line endings"
+                .into(),
+        );
+    }
     let mut scan = Scanner {
         body,
         pos: 0,
@@ -274,7 +283,6 @@ fn split_fields(raw: &[u8], sep: char) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -306,6 +314,7 @@ mod tests {
         assert_eq!(check(b"a,b\n1,2\n").unwrap().records, 1);
         assert!(err("a,b\n1,2\n\n").starts_with("line 3 is blank"));
         assert!(err("a,b\r\n\r\n1,2\r\n").starts_with("line 2 is blank"));
+        assert!(err("a,b\r1,2\r3,4\r").contains("CR only"));
     }
 
     #[test]

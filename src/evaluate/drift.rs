@@ -22,7 +22,7 @@
 //! With 3 to 10 values this needs 10 reference rows per value; a tiny
 //! reference of continuous values keeps the deciles.
 use crate::data::{Column, Table, Values, NULL_CODE};
-use crate::report::DriftReport;
+use crate::domain::DriftReport;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -408,7 +408,6 @@ fn ks_sorted(a: &[f64], b: &[f64]) -> Option<f64> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::data::DType;

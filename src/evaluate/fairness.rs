@@ -21,6 +21,7 @@
 //!   (`demographic_parity_difference`); 0.0 for a single group.
 //! - Lengths that differ are truncated to the shortest input.
 
+use crate::domain::FairnessMetric;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,10 @@ pub struct AttributeFairness {
     pub disparate_impact: Option<f64>,
     pub tpr_difference: Option<f64>,
     pub selection_rate_difference: Option<f64>,
+    /// fairlearn's `equalized_odds_difference`: the larger of the TPR and
+    /// FPR differences (a group without positives has TPR 0, as fairlearn).
+    #[serde(default)]
+    pub equalized_odds_difference: Option<f64>,
     /// Row count of the smallest group present (0 when there are no rows).
     pub smallest_group: u64,
 }
@@ -102,6 +107,8 @@ pub fn compute(
     y_pred: &[u8],
 ) -> AttributeFairness {
     let tallies = tally_by_name(groups, group_names, y_true, y_pred);
+    let equalized_odds_difference =
+        crate::evaluate::stats::equalized_odds_difference(y_true, y_pred, groups);
     let groups: BTreeMap<String, GroupStats> = tallies
         .iter()
         .map(|(name, t)| (name.clone(), t.stats()))
@@ -112,6 +119,7 @@ pub fn compute(
         disparate_impact: min_over_max(&selection),
         tpr_difference: max_minus_min(&tprs),
         selection_rate_difference: max_minus_min(&selection),
+        equalized_odds_difference,
         smallest_group: groups.values().map(|g| g.count).min().unwrap_or(0),
         groups,
     }
@@ -176,13 +184,15 @@ fn extremes(values: &[f64]) -> Option<(f64, f64)> {
     )
 }
 
-/// The summary metric called `metric` in gate configs, or `None`.
-pub fn named(f: &AttributeFairness, metric: &str) -> Option<f64> {
-    match metric {
-        "disparate_impact" => f.disparate_impact,
-        "tpr_difference" => f.tpr_difference,
-        "selection_rate_difference" => f.selection_rate_difference,
-        _ => None,
+impl AttributeFairness {
+    /// The summary value of `metric`, `None` when undefined.
+    pub fn get(&self, metric: FairnessMetric) -> Option<f64> {
+        match metric {
+            FairnessMetric::DisparateImpact => self.disparate_impact,
+            FairnessMetric::TprDifference => self.tpr_difference,
+            FairnessMetric::SelectionRateDifference => self.selection_rate_difference,
+            FairnessMetric::EqualizedOddsDifference => self.equalized_odds_difference,
+        }
     }
 }
 
@@ -244,9 +254,9 @@ mod tests {
 
     /// Checks (disparate impact, tpr difference, selection-rate difference).
     fn summary(f: &AttributeFairness, want: (Option<f64>, Option<f64>, Option<f64>)) {
-        close(named(f, "disparate_impact"), want.0);
-        close(named(f, "tpr_difference"), want.1);
-        close(named(f, "selection_rate_difference"), want.2);
+        close(f.get(FairnessMetric::DisparateImpact), want.0);
+        close(f.get(FairnessMetric::TprDifference), want.1);
+        close(f.get(FairnessMetric::SelectionRateDifference), want.2);
     }
 
     #[test]

@@ -16,18 +16,8 @@
 //!   `eps = f64::EPSILON` (2.220446049250313e-16), as scikit-learn >= 1.5
 //!   does (`np.finfo(y_proba.dtype).eps`); verified against scikit-learn 1.9.1.
 
+use crate::domain::Metric;
 use serde::{Deserialize, Serialize};
-
-/// Report names of the metrics, in report order.
-pub const METRIC_NAMES: [&str; 7] = [
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "roc_auc",
-    "log_loss",
-    "brier",
-];
 
 /// Machine epsilon for f64, scikit-learn's log-loss clipping bound.
 const LOG_LOSS_EPS: f64 = f64::EPSILON;
@@ -217,24 +207,25 @@ fn mean(values: impl Iterator<Item = f64>, n: usize) -> Option<f64> {
     Some((sum + comp) / n as f64)
 }
 
-/// The metric called `name` in the report, or `None` if undefined/unknown.
-pub fn named(m: &Metrics, name: &str) -> Option<f64> {
-    match name {
-        "accuracy" => m.accuracy,
-        "precision" => m.precision,
-        "recall" => m.recall,
-        "f1" => m.f1,
-        "roc_auc" => m.roc_auc,
-        "log_loss" => m.log_loss,
-        "brier" => m.brier,
-        _ => None,
+impl Metrics {
+    /// The value of `metric`, `None` when undefined on this test set.
+    pub fn get(&self, metric: Metric) -> Option<f64> {
+        match metric {
+            Metric::Accuracy => self.accuracy,
+            Metric::Precision => self.precision,
+            Metric::Recall => self.recall,
+            Metric::F1 => self.f1,
+            Metric::RocAuc => self.roc_auc,
+            Metric::LogLoss => self.log_loss,
+            Metric::Brier => self.brier,
+        }
     }
 }
 
-/// Whether a larger value of the metric is better. Only the two losses are
-/// lower-is-better; unknown names default to `true`.
-pub fn higher_is_better(name: &str) -> bool {
-    !matches!(name, "log_loss" | "brier")
+/// The metric called `name` in a report, or `None` if undefined/unknown
+/// (reports carry metric names as text).
+pub fn named(m: &Metrics, name: &str) -> Option<f64> {
+    Metric::parse(name).and_then(|metric| m.get(metric))
 }
 
 #[cfg(test)]
@@ -274,7 +265,7 @@ mod tests {
     //! ```
     use super::*;
 
-    /// Expected values in `METRIC_NAMES` order, then (tp, fp, tn, fn).
+    /// Expected values in `Metric::ALL` order, then (tp, fp, tn, fn).
     struct Expected {
         values: [Option<f64>; 7],
         confusion: (u64, u64, u64, u64),
@@ -282,8 +273,8 @@ mod tests {
 
     fn check(y: &[u8], score: &[f64], threshold: f64, want: &Expected) {
         let m = compute(y, score, threshold);
-        for (name, expected) in METRIC_NAMES.iter().zip(want.values) {
-            let got = named(&m, name);
+        for (name, expected) in Metric::ALL.iter().zip(want.values) {
+            let got = m.get(*name);
             match (got, expected) {
                 (Some(g), Some(e)) => assert!((g - e).abs() < 1e-9, "{name}: {g} vs {e}"),
                 (None, None) => {}
@@ -486,8 +477,8 @@ mod tests {
         let m = compute(&[0, 1], &[0.2, 0.8], 0.5);
         assert_eq!(named(&m, "roc_auc"), Some(1.0));
         assert_eq!(named(&m, "nope"), None);
-        assert!(higher_is_better("roc_auc") && higher_is_better("f1"));
-        assert!(!higher_is_better("log_loss") && !higher_is_better("brier"));
+        assert!(Metric::RocAuc.higher_is_better() && Metric::F1.higher_is_better());
+        assert!(!Metric::LogLoss.higher_is_better() && !Metric::Brier.higher_is_better());
     }
 
     #[test]

@@ -5,3 +5,5 @@ pub mod curves;
 pub mod drift;
 pub mod fairness;
 pub mod metrics;
+pub mod percentile;
+pub mod stats;

@@ -40,7 +40,7 @@ pub fn init(dir: &Path, data: Option<&Path>, action: &str) -> Result<Written, Ga
     let data = data.filter(|_| !targets[0].exists());
     let (guess, data_path) = match data {
         Some(path) => {
-            let loaded = crate::data::load::load(path)?;
+            let loaded = crate::data::parts::load(path)?;
             let g = guess::guess(&loaded.table).ok_or_else(|| {
                 GateError::Data(format!("{}: no columns to guess from", path.display()))
             })?;
@@ -73,7 +73,7 @@ fn write_new(path: &Path, text: &str) -> Result<(), GateError> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut tmp = crate::report::write::shared_builder(".release-gate-", false)
+    let mut tmp = crate::atomic::shared_builder(".release-gate-", false)
         .tempfile_in(dir)
         .map_err(fail)?;
     tmp.write_all(text.as_bytes()).map_err(fail)?;

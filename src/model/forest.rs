@@ -236,7 +236,9 @@ pub fn fit_observed(
             } else {
                 vec![1; x.rows]
             };
-            let tree = grow::grow(&data, y, &weights, &cfg, &mut rng);
+            let tree = Tree {
+                nodes: grow::grow(&data, y, &weights, &cfg, &mut rng),
+            };
             tick(done.fetch_add(1, Ordering::Relaxed) + 1, p.n_trees);
             tree
         })

@@ -10,7 +10,7 @@
 //! feature index, then the lowest threshold.
 
 use crate::model::binning::{midpoint, Binned, MAX_BINS as HIST};
-use crate::model::tree::{Node, Tree};
+use crate::model::node::Node;
 use rayon::prelude::*;
 
 /// Nodes with at least this many rows keep all-feature histograms so a child's
@@ -77,7 +77,7 @@ pub fn grow(
     weights: &[u32],
     cfg: &GrowConfig,
     rng: &mut SplitMix64,
-) -> Tree {
+) -> Vec<Node> {
     let mut g = Grower::new(data, y, weights, cfg);
     let total = g.vals.iter().sum();
     let mut stack = vec![Task {
@@ -92,7 +92,7 @@ pub fn grow(
     while let Some(task) = stack.pop() {
         g.expand(task, rng, &mut stack);
     }
-    Tree { nodes: g.nodes }
+    g.nodes
 }
 
 fn leaf(total: u64) -> Node {
@@ -545,9 +545,9 @@ mod tests {
             mtry: 4,
         };
         let tree = grow(&b, &y, &vec![1; x.rows], &cfg, &mut SplitMix64::new(0));
-        let mut rows_at = vec![Vec::new(); tree.nodes.len()];
+        let mut rows_at = vec![Vec::new(); tree.len()];
         rows_at[0] = (0..x.rows).collect::<Vec<usize>>();
-        for (k, n) in tree.nodes.clone().iter().enumerate() {
+        for (k, n) in tree.clone().iter().enumerate() {
             let rows = std::mem::take(&mut rows_at[k]);
             if n.left == 0 {
                 // Grown to purity: a leaf is pure or cannot be split at all.
@@ -591,6 +591,6 @@ mod tests {
             mtry: 1,
         };
         let t = grow(&b, &y, &[3, 1, 0], &cfg, &mut SplitMix64::new(0));
-        assert_eq!(t.nodes[0].value, 0.75);
+        assert_eq!(t[0].value, 0.75);
     }
 }

@@ -12,7 +12,11 @@ pub mod binning;
 pub mod forest;
 pub mod grow;
 pub mod logistic;
+pub mod node;
+pub mod onnx;
 mod optim;
+pub mod scorer;
+pub mod scores;
 pub mod tree;
 
 use crate::features::Matrix;
@@ -29,6 +33,10 @@ pub enum ModelKind {
     LogisticRegression,
     RandomForest,
     DecisionTree,
+    /// A model trained elsewhere, scored by ONNX Runtime.
+    Onnx,
+    /// Predictions made elsewhere, already in the data.
+    Scores,
 }
 
 impl ModelKind {
@@ -37,8 +45,35 @@ impl ModelKind {
             ModelKind::LogisticRegression => "logistic_regression",
             ModelKind::RandomForest => "random_forest",
             ModelKind::DecisionTree => "decision_tree",
+            ModelKind::Onnx => "onnx",
+            ModelKind::Scores => "scores",
         }
     }
+
+    /// Whether release-gate trains this kind (else every row is evaluated).
+    pub fn trains(self) -> bool {
+        !matches!(self, ModelKind::Onnx | ModelKind::Scores)
+    }
+}
+
+/// `[model] kind = "onnx"`: the file and how to feed and read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnnxSpec {
+    /// Resolved against the config's directory.
+    pub path: std::path::PathBuf,
+    /// The data columns fed to a model with one tensor input, in order.
+    pub inputs: Option<Vec<String>>,
+    /// The probability output's name.
+    pub output: Option<String>,
+    /// The positive class's column of that output.
+    pub positive_index: Option<usize>,
+}
+
+/// `[model] kind = "scores"`: the columns holding the scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoresSpec {
+    pub score: String,
+    pub champion_score: Option<String>,
 }
 
 /// Resolved hyper-parameters of one kind (parsed from `[model.params]`).
@@ -48,6 +83,8 @@ pub enum ModelSpec {
     LogisticRegression(logistic::LogisticParams),
     RandomForest(forest::ForestParams),
     DecisionTree(tree::TreeParams),
+    Onnx(OnnxSpec),
+    Scores(ScoresSpec),
 }
 
 impl ModelSpec {
@@ -56,6 +93,8 @@ impl ModelSpec {
             ModelSpec::LogisticRegression(_) => ModelKind::LogisticRegression,
             ModelSpec::RandomForest(_) => ModelKind::RandomForest,
             ModelSpec::DecisionTree(_) => ModelKind::DecisionTree,
+            ModelSpec::Onnx(_) => ModelKind::Onnx,
+            ModelSpec::Scores(_) => ModelKind::Scores,
         }
     }
 
@@ -65,6 +104,8 @@ impl ModelSpec {
             ModelSpec::LogisticRegression(p) => serde_json::to_value(p),
             ModelSpec::RandomForest(p) => serde_json::to_value(p),
             ModelSpec::DecisionTree(p) => serde_json::to_value(p),
+            ModelSpec::Onnx(p) => serde_json::to_value(p),
+            ModelSpec::Scores(p) => serde_json::to_value(p),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -80,6 +121,47 @@ pub enum Model {
 }
 
 impl Model {
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Model::LogisticRegression(_) => ModelKind::LogisticRegression,
+            Model::RandomForest(_) => ModelKind::RandomForest,
+            Model::DecisionTree(_) => ModelKind::DecisionTree,
+        }
+    }
+
+    /// Whether the model reads exactly `width` preprocessed inputs: a model
+    /// edited or truncated on disk is refused when loaded, not trusted.
+    pub fn check_width(&self, width: usize) -> Result<(), String> {
+        let trees_ok = |trees: &[tree::Tree]| {
+            trees
+                .iter()
+                .flat_map(|t| t.nodes())
+                .all(|n| n.left == 0 || (n.feature as usize) < width)
+        };
+        match self {
+            Model::LogisticRegression(m) => {
+                if m.coef.len() != width {
+                    return Err(format!("{} coefficients for {width} inputs", m.coef.len()));
+                }
+                if !(m.intercept.is_finite() && m.coef.iter().all(|c| c.is_finite())) {
+                    return Err("a coefficient is not a finite number".into());
+                }
+            }
+            Model::RandomForest(m) if !trees_ok(m.trees()) => {
+                return Err(format!(
+                    "a tree splits on an input beyond the {width} it has"
+                ));
+            }
+            Model::DecisionTree(m) if !trees_ok(std::slice::from_ref(m)) => {
+                return Err(format!(
+                    "the tree splits on an input beyond the {width} it has"
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Positive-class score of one preprocessed row (`x.len()` = feature count).
     pub fn score_row(&self, x: &[f64]) -> f64 {
         match self {
@@ -126,6 +208,12 @@ pub fn train_observed(
             Model::RandomForest(forest::fit_observed(p, x, y, seed, tick)?)
         }
         ModelSpec::DecisionTree(p) => Model::DecisionTree(tree::fit(p, x, y, seed)?),
+        ModelSpec::Onnx(_) | ModelSpec::Scores(_) => {
+            bail!(
+                "{} models are made elsewhere: nothing is trained",
+                spec.kind().name()
+            )
+        }
     })
 }
 
@@ -156,6 +244,7 @@ impl ModelSpec {
                 depth(p.max_depth)?;
                 check_leaf_and_bins(p.min_samples_leaf, p.max_bins)
             }
+            ModelSpec::Onnx(_) | ModelSpec::Scores(_) => Ok(()),
         }
     }
 }

@@ -14,6 +14,7 @@
 use crate::features::Matrix;
 use crate::model::binning::Binned;
 use crate::model::grow::{grow, GrowConfig, SplitMix64};
+pub use crate::model::node::Node;
 use crate::model::validate_xy;
 use anyhow::{ensure, Result};
 use rayon::prelude::*;
@@ -42,21 +43,6 @@ impl Default for TreeParams {
             max_bins: 255,
         }
     }
-}
-
-/// One node of a flat tree. A leaf has `left == 0` (the root is never a
-/// child); otherwise the right child is `left + 1`, and children always have
-/// larger indices than their parent. Adjacent children make the walk's step
-/// arithmetic instead of a hard-to-predict branch.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Node {
-    pub feature: u32,
-    pub left: u32,
-    /// `x[feature] <= threshold` goes left.
-    pub threshold: f64,
-    /// Positive fraction of the (weighted) training rows in the node.
-    pub value: f64,
 }
 
 /// A fitted tree; `score_row` is an allocation-free walk from the root.
@@ -177,7 +163,9 @@ pub fn fit(p: &TreeParams, x: &Matrix, y: &[u8], seed: u64) -> Result<Tree> {
         mtry: x.cols,
     };
     let weights = vec![1u32; x.rows];
-    Ok(grow(&data, y, &weights, &cfg, &mut SplitMix64::new(seed)))
+    Ok(Tree {
+        nodes: grow(&data, y, &weights, &cfg, &mut SplitMix64::new(seed)),
+    })
 }
 
 /// Rows per scoring block: the block, transposed to row-major, and a tree

@@ -5,7 +5,7 @@
 //! (`fmt`, `ms`, `signed`, `cell`, `short`). Printing an undefined key is an
 //! error naming the template and line, so a typo never renders as a blank.
 use super::markdown::cell;
-use super::num::{fixed, short_sha, signed, DECIMALS, MS_DECIMALS, NA};
+use super::num::{fixed, short_sha, signed, DECIMALS, NA};
 use super::summary::verdict_line;
 use super::Report;
 use minijinja::syntax::SyntaxConfig;
@@ -111,9 +111,11 @@ fn fmt_filter(v: &Value, decimals: Option<usize>) -> Result<String, Error> {
     Ok(number("fmt", v)?.map_or_else(|| NA.to_string(), |x| fixed(x, decimals)))
 }
 
-/// `{{ x | ms }}` → milliseconds with 3 decimals; `none` → `n/a`.
+/// `{{ x | ms }}` → milliseconds with 3 decimals, more below 0.1 ms so a
+/// sub-microsecond value keeps its significant digits (as the terminal table
+/// does); `none` → `n/a`.
 fn ms_filter(v: &Value) -> Result<String, Error> {
-    Ok(number("ms", v)?.map_or_else(|| NA.to_string(), |x| fixed(x, MS_DECIMALS)))
+    Ok(crate::domain::num::ms(number("ms", v)?))
 }
 
 /// `{{ x | signed }}` → `+0.0100` / `-0.0030`; `none` → `n/a`.
@@ -146,7 +148,6 @@ fn short_filter(v: &Value) -> Result<String, Error> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;
@@ -211,6 +212,17 @@ mod tests {
             "a None leaked into the card:\n{card}"
         );
         assert!(!card.contains("\n\n\n"), "stray blank lines:\n{card}");
+    }
+
+    #[test]
+    fn sub_microsecond_latency_keeps_its_digits() {
+        let mut r = sample_report();
+        if let Some(l) = r.latency.as_mut() {
+            l.p95_ms = 0.000_43;
+        }
+        let card = render(&r, None).unwrap();
+        assert!(card.contains("0.00043 ms"), "{card}");
+        assert!(!card.contains("0.000 ms"), "{card}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! a table, JSON or Markdown (the Markdown is what a PR comment shows).
 use super::num;
 use super::Report;
-use crate::evaluate::metrics::{self, METRIC_NAMES};
+use crate::domain::Metric;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,15 +28,15 @@ pub struct MetricDelta {
 
 /// Builds the comparison of run `a` (baseline) and run `b`.
 pub fn build(a_label: &str, a: &Report, b_label: &str, b: &Report) -> Comparison {
-    let rows = METRIC_NAMES
-        .iter()
-        .map(|&m| {
-            let va = a.metrics.as_ref().and_then(|x| metrics::named(x, m));
-            let vb = b.metrics.as_ref().and_then(|x| metrics::named(x, m));
+    let rows = Metric::ALL
+        .into_iter()
+        .map(|m| {
+            let va = a.metrics.as_ref().and_then(|x| x.get(m));
+            let vb = b.metrics.as_ref().and_then(|x| x.get(m));
             let delta = va.zip(vb).map(|(x, y)| y - x);
             let b_better = delta
                 .filter(|d| *d != 0.0)
-                .map(|d| (d > 0.0) == metrics::higher_is_better(m));
+                .map(|d| (d > 0.0) == m.higher_is_better());
             MetricDelta {
                 metric: m.to_string(),
                 a: va,
@@ -46,14 +46,20 @@ pub fn build(a_label: &str, a: &Report, b_label: &str, b: &Report) -> Comparison
             }
         })
         .collect();
-    let same = a.data.sha256 == b.data.sha256
-        && a.data.test_rows == b.data.test_rows
-        && a.data.test_sha256 == b.data.test_sha256
-        && a.lineage.seed == b.lineage.seed;
+    let same = match (&a.data.test_set_sha256, &b.data.test_set_sha256) {
+        (Some(x), Some(y)) => x == y,
+        // Runs saved before the row digest existed.
+        _ => {
+            a.data.sha256 == b.data.sha256
+                && a.data.test_rows == b.data.test_rows
+                && a.data.test_sha256 == b.data.test_sha256
+                && a.lineage.seed == b.lineage.seed
+        }
+    };
     let note = if same {
-        "both runs were measured on the same test data".to_string()
+        "both runs were measured on the same test rows".to_string()
     } else {
-        "the runs were measured on different data or splits: deltas are indicative only; the champion gate re-scores on the same rows".to_string()
+        "different test rows: the runs were measured on different data or splits, so the deltas are indicative only; the champion gate re-scores both models on the same rows".to_string()
     };
     Comparison {
         a: a_label.to_string(),

@@ -4,14 +4,15 @@
 //! the confusion matrix, per-group fairness bars, the latency histogram,
 //! champion, drift and lineage. Charts come from [`super::svg`]; the curve
 //! data from `report.json`'s `curves`, so a saved run re-renders exactly.
-use super::num::{gate_value, metric, ms, plural, rate, signed};
+use super::num::{gate_value, metric, ms, plural, rate};
 use super::summary::verdict_line;
 use super::svg;
 use super::table::drift_ranking;
 use super::xml::escape;
 use super::{ChampionInfo, ContractReport, DriftReport, GateResult, Latency, Report, Verdict};
+use crate::domain::Metric;
 use crate::evaluate::fairness::AttributeFairness;
-use crate::evaluate::metrics::{self, Metrics, METRIC_NAMES};
+use crate::evaluate::metrics::Metrics;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -220,10 +221,18 @@ fn contract_section(c: &ContractReport) -> String {
     section("Data contract", &inner)
 }
 
-fn metrics_table(m: &Metrics) -> String {
-    let rows: Vec<Vec<String>> = METRIC_NAMES
+fn metrics_table(m: &Metrics, intervals: Option<&crate::domain::Intervals>) -> String {
+    let rows: Vec<Vec<String>> = Metric::ALL
         .iter()
-        .map(|n| vec![n.to_string(), metric(metrics::named(m, n))])
+        .map(|n| {
+            vec![
+                n.to_string(),
+                crate::domain::num::metric_with(
+                    m.get(*n),
+                    crate::domain::Intervals::ends(intervals, n.name()),
+                ),
+            ]
+        })
         .collect();
     format!(
         "<div>\n<h3>Metrics</h3>\n{}</div>\n",
@@ -248,7 +257,7 @@ fn quality_section(r: &Report, m: &Metrics) -> String {
         figure(roc, "True-positive against false-positive rate over every threshold; the dot is the model's threshold."),
         figure(cal, "Observed positive rate per score bin: on the diagonal, a score of 0.3 means a 30% chance."),
         figure(svg::confusion(&m.confusion, threshold), "Test rows by actual and predicted class."),
-        metrics_table(m)
+        metrics_table(m, r.intervals.as_ref())
     );
     section("Model quality", &inner)
 }
@@ -315,7 +324,7 @@ fn champion_section(c: &ChampionInfo) -> String {
         escape(&c.metric),
         metric(c.champion_value),
         metric(c.candidate_value),
-        signed(c.delta),
+        crate::domain::num::signed_with(c.delta, c.delta_low, c.delta_high),
     ]];
     let header = [
         "champion",
@@ -389,7 +398,6 @@ fn lineage_section(r: &Report) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;

@@ -20,7 +20,6 @@ pub fn load(path: &Path) -> anyhow::Result<Report> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;

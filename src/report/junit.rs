@@ -200,7 +200,6 @@ fn gate_details(g: &GateResult) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;

@@ -2,13 +2,15 @@
 //! comment and `report.md`: the verdict first, then gates, data contract,
 //! metrics, fairness, latency, champion, drift and lineage. Every cell goes
 //! through [`cell`] so a `|` or a newline in a message cannot break a table.
-use super::num::{gate_value, metric, ms, plural, rate, short_sha, signed};
+use super::num::{gate_value, metric, ms, plural, rate, short_sha};
 use super::summary::verdict_line;
 use super::table::drift_ranking;
 use super::{
     ChampionInfo, ContractReport, DriftReport, GateResult, GateStatus, Latency, Lineage, Report,
     Verdict,
 };
+use crate::domain::num::metric_with;
+use crate::domain::{Intervals, Metric};
 use crate::evaluate::fairness::AttributeFairness;
 use crate::evaluate::metrics::Metrics;
 use std::collections::BTreeMap;
@@ -24,7 +26,9 @@ pub fn render(r: &Report) -> String {
     }
     sections.push(contract_section(&r.contract));
     let optional = [
-        r.metrics.as_ref().map(metrics_section),
+        r.metrics
+            .as_ref()
+            .map(|m| metrics_section(m, r.intervals.as_ref())),
         fairness_section(&r.fairness),
         r.latency.as_ref().map(latency_section),
         r.champion
@@ -166,19 +170,15 @@ fn contract_section(c: &ContractReport) -> String {
     )
 }
 
-fn metrics_section(m: &Metrics) -> String {
-    let named = [
-        ("accuracy", m.accuracy),
-        ("precision", m.precision),
-        ("recall", m.recall),
-        ("f1", m.f1),
-        ("roc_auc", m.roc_auc),
-        ("log_loss", m.log_loss),
-        ("brier", m.brier),
-    ];
-    let rows: Vec<Vec<String>> = named
+fn metrics_section(m: &Metrics, intervals: Option<&Intervals>) -> String {
+    let rows: Vec<Vec<String>> = Metric::ALL
         .iter()
-        .map(|(n, v)| vec![n.to_string(), metric(*v)])
+        .map(|x| {
+            vec![
+                x.name().to_string(),
+                metric_with(m.get(*x), Intervals::ends(intervals, x.name())),
+            ]
+        })
         .collect();
     let c = &m.confusion;
     format!(
@@ -256,7 +256,7 @@ fn champion_section(c: &ChampionInfo) -> String {
         cell(&c.metric),
         metric(c.champion_value),
         metric(c.candidate_value),
-        signed(c.delta),
+        crate::domain::num::signed_with(c.delta, c.delta_low, c.delta_high),
     ]];
     let header = [
         "champion",
@@ -346,7 +346,6 @@ fn lineage_section(r: &Report) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;

@@ -1,32 +1,28 @@
 //! Rendering: every output format over one serde model of the run.
 //! The rest of the tool never prints.
 //!
-//! `model` is the run (`report.json`); `json`, `table`, `markdown`, `junit`,
+//! The run (`report.json`) is `crate::domain::Report`; `json`, `table`, `markdown`, `junit`,
 //! `html` and `card` render it, one file per format (`svg` draws the HTML
-//! charts); `num` and `summary` hold the number formatting and the verdict
-//! sentence they share; `xml` escapes for JUnit/HTML/SVG; `write` writes
-//! artifacts atomically.
+//! charts); `summary` holds the verdict sentence they share; `xml` escapes for JUnit/HTML/SVG.
 pub mod card;
 pub mod compare;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
-pub mod model;
-pub mod num;
 pub mod registry_list;
 pub mod summary;
 pub mod svg;
 pub mod table;
-pub mod write;
 pub mod xml;
 
 #[cfg(test)]
 pub(crate) mod sample;
 
-pub use model::*;
+pub use crate::atomic::write_atomic;
+pub use crate::domain::num;
+pub use crate::domain::*;
 pub use summary::verdict_line;
-pub use write::write_atomic;
 
 /// `--format` of `check` and `report`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +51,6 @@ pub fn render(r: &Report, format: Format, color: bool) -> anyhow::Result<String>
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 

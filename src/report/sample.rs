@@ -34,6 +34,11 @@ pub(crate) fn sample_report() -> Report {
             delta: Some(0.0109),
             message: "candidate beats v0003 by 0.0109".to_string(),
             forced_reason: None,
+            delta_low: None,
+            delta_high: None,
+            p_value: None,
+            method: None,
+            sha256: None,
         }),
         contract: ContractReport {
             passed: false,
@@ -63,6 +68,7 @@ pub(crate) fn sample_report() -> Report {
         },
         timings_ms: BTreeMap::from([("load".to_string(), 12.5), ("train".to_string(), 250.0)]),
         curves: Some(sample_curves()),
+        intervals: None,
     }
 }
 
@@ -93,6 +99,7 @@ fn sample_data() -> DataInfo {
         test_positives: 374,
         test_path: None,
         test_sha256: None,
+        test_set_sha256: None,
     }
 }
 
@@ -152,6 +159,7 @@ fn sample_fairness() -> BTreeMap<String, AttributeFairness> {
         disparate_impact: Some(0.9475),
         tpr_difference: Some(0.0091),
         selection_rate_difference: Some(0.0111),
+        equalized_odds_difference: Some(0.0152),
         smallest_group: 700,
     };
     BTreeMap::from([("female".to_string(), female)])
@@ -241,5 +249,7 @@ fn sample_lineage() -> Lineage {
             sha: Some("0123456789abcdef0123456789abcdef01234567".to_string()),
             git_ref: Some("refs/pull/42/merge".to_string()),
         }),
+        registry: None,
+        mlflow: None,
     }
 }

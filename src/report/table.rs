@@ -2,12 +2,14 @@
 //! short header, the gate table, the data contract, the metrics, one line
 //! each for latency, champion, fairness and drift, and the verdict last so it
 //! is the line a CI log ends on. Colour only when asked for.
-use super::num::{gate_value, metric, ms, plural, rate, short_sha, signed};
+use super::num::{gate_value, metric, ms, plural, rate, short_sha};
 // Re-exported: callers print the verdict alone in quiet mode.
 pub use super::summary::verdict_line;
 use super::{
     ChampionInfo, ContractReport, DriftReport, GateResult, GateStatus, Latency, Report, Verdict,
 };
+use crate::domain::num::metric_with;
+use crate::domain::{Intervals, Metric};
 use crate::evaluate::fairness::AttributeFairness;
 use crate::evaluate::metrics::Metrics;
 use comfy_table::{
@@ -55,7 +57,7 @@ pub fn render_with_width(r: &Report, color: bool, width: u16) -> String {
     }
     blocks.push(contract_block(&r.contract, style));
     if let Some(m) = &r.metrics {
-        blocks.push(draw(&metrics_table(m, style)));
+        blocks.push(draw(&metrics_table(m, r.intervals.as_ref(), style)));
     }
     let details = detail_lines(r);
     if !details.is_empty() {
@@ -218,30 +220,15 @@ fn contract_block(c: &ContractReport, style: Style) -> String {
     format!("{title}\n{}", draw(&t))
 }
 
-fn metrics_table(m: &Metrics, style: Style) -> Table {
-    let values = [
-        m.accuracy,
-        m.precision,
-        m.recall,
-        m.f1,
-        m.roc_auc,
-        m.log_loss,
-        m.brier,
-    ];
-    let mut t = new_table(
-        style,
-        &[
-            "accuracy",
-            "precision",
-            "recall",
-            "f1",
-            "roc_auc",
-            "log_loss",
-            "brier",
-        ],
+fn metrics_table(m: &Metrics, intervals: Option<&Intervals>, style: Style) -> Table {
+    let names: Vec<&str> = Metric::ALL.iter().map(|x| x.name()).collect();
+    let mut t = new_table(style, &names);
+    t.add_row(
+        Metric::ALL
+            .iter()
+            .map(|x| Cell::new(metric_with(m.get(*x), Intervals::ends(intervals, x.name())))),
     );
-    t.add_row(values.iter().map(|v| Cell::new(metric(*v))));
-    align_right(&mut t, &[0, 1, 2, 3, 4, 5, 6]);
+    align_right(&mut t, &(0..names.len()).collect::<Vec<_>>());
     t
 }
 
@@ -291,7 +278,7 @@ fn champion_line(c: &ChampionInfo) -> String {
         c.metric,
         metric(c.champion_value),
         metric(c.candidate_value),
-        signed(c.delta)
+        crate::domain::num::signed_with(c.delta, c.delta_low, c.delta_high)
     )
 }
 
@@ -349,7 +336,6 @@ fn verdict(r: &Report, color: bool) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;

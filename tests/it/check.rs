@@ -1,5 +1,6 @@
 //! `release-gate check` end to end: verdicts, exit codes, artifacts, lineage.
 use crate::fixture::{dataset, exists, features, gate, Fixture, BASE_CONFIG};
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 const GOOD_GATES: &str = r#"
@@ -105,7 +106,8 @@ fn table_output_shows_gates_and_verdict() {
         .assert()
         .code(0)
         .stdout(contains("quality floor"))
-        .stdout(contains("GO"));
+        .stdout(contains("GO"))
+        .stdout(contains("NO-GO").not());
 }
 
 #[test]
@@ -160,7 +162,7 @@ fn fairness_gate_small_group_is_inconclusive() {
 #[test]
 fn fairness_gate_fails_on_a_strict_bound() {
     let f = Fixture::new(
-        "[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\nmin = 1.01\n",
+        "[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\nmin = 0.9999\n",
     );
     let r = f.check(1);
     assert_eq!(gate(&r, "fair")["status"], "fail");
@@ -169,7 +171,7 @@ fn fairness_gate_fails_on_a_strict_bound() {
 #[test]
 fn latency_gate_fails_when_too_slow() {
     let f = Fixture::new(
-        "[[gate]]\nname = \"fast\"\nkind = \"latency\"\npercentile = 99\nmax_ms = 0.0\n",
+        "[[gate]]\nname = \"fast\"\nkind = \"latency\"\npercentile = 99\nmax_ms = 1e-9\n",
     );
     let r = f.check(1);
     assert_eq!(gate(&r, "fast")["status"], "fail");
@@ -252,7 +254,7 @@ fn drift_gate_with_a_missing_reference_file_exits_2_naming_it() {
 
 #[test]
 fn contract_violation_is_no_go_before_training() {
-    let f = Fixture::new("[contract]\nmin_rows = 10\n[contract.columns.age]\nmax = 30\n\n[[gate]]\nkind = \"metric\"\nmetric = \"f1\"\nmin = 0.0\n");
+    let f = Fixture::new("[contract]\nmin_rows = 10\n[contract.columns.age]\nmax = 30\n\n[[gate]]\nkind = \"metric\"\nmetric = \"f1\"\nmin = 0.01\n");
     let r = f.check(1);
     assert_eq!(r["contract"]["passed"], false);
     let v = &r["contract"]["violations"][0];
@@ -398,16 +400,25 @@ fn a_third_target_value_is_a_note_that_it_counts_as_negative() {
 }
 
 #[test]
-fn held_out_test_file_without_the_positive_value_exits_2_naming_it() {
-    let f = Fixture::new("");
+fn held_out_test_file_without_the_positive_value_is_measured_and_named() {
+    // As a split of one class is: the metrics that need both classes are
+    // undefined and their gates inconclusive (issue #12, finding 8).
+    let f = Fixture::new(
+        "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n",
+    );
     f.write(
         "gates.toml",
-        &BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
+        &f.read("gates.toml")
+            .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
     );
     f.write("test.csv", &dataset(100, 3, 0.0).replace(",yes\n", ",no\n"));
-    f.cmd(&["check"]).assert().code(2).stderr(contains(
-        "test.csv: target \"label\" never has the positive value",
-    ));
+    let r = f.check(1);
+    assert_eq!(crate::fixture::gate(&r, "auc")["status"], "inconclusive");
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("test.csv: target \\\"label\\\" never has the positive value"),
+        "{notes}"
+    );
 }
 
 #[test]

@@ -450,14 +450,57 @@ fn gates_toml_that_is_not_toml_exits_2_with_line_and_column() {
 }
 
 #[test]
-fn data_path_that_is_a_directory_exits_2() {
+fn data_path_that_is_a_directory_without_part_files_exits_2() {
     let f = Fixture::new("");
     std::fs::remove_file(f.path("data.csv")).unwrap();
     std::fs::create_dir(f.path("data.csv")).unwrap();
-    exits_2(
-        &f,
-        "check",
-        "data.csv: is a directory, expected a CSV or Parquet file",
+    f.write("data.csv/_SUCCESS", "");
+    f.write("data.csv/.part-0.crc", "x");
+    exits_2(&f, "check", "data.csv: a directory without part files");
+}
+
+#[test]
+fn a_directory_of_part_files_with_partition_folders_is_one_table() {
+    let f = Fixture::new("");
+    let all = f.read("data.csv");
+    let mut lines = all.lines();
+    let header = lines.next().unwrap().replace(",group", "");
+    let rows: Vec<&str> = lines.collect();
+    std::fs::remove_file(f.path("data.csv")).unwrap();
+    // Split by the protected column into group=a/ and group=b/ folders,
+    // two part files each, with Spark's marker and checksum files.
+    for g in ["a", "b"] {
+        let mine: Vec<String> = rows
+            .iter()
+            .filter(|r| r.split(',').nth(4) == Some(g))
+            .map(|r| {
+                let mut c: Vec<&str> = r.split(',').collect();
+                c.remove(4);
+                c.join(",")
+            })
+            .collect();
+        let (one, two) = mine.split_at(mine.len() / 2);
+        f.write(
+            &format!("data.csv/group={g}/part-00000.csv"),
+            &format!("{header}\n{}\n", one.join("\n")),
+        );
+        f.write(
+            &format!("data.csv/group={g}/part-00001.csv"),
+            &format!("{header}\n{}\n", two.join("\n")),
+        );
+        f.write(&format!("data.csv/group={g}/.part-00000.csv.crc"), "crc");
+    }
+    f.write("data.csv/_SUCCESS", "");
+    let r = f.check(0);
+    assert_eq!(r["data"]["rows"], 600);
+    assert_eq!(
+        r["fairness"]["group"]["groups"].as_object().unwrap().len(),
+        2
+    );
+    assert!(
+        r["notes"].to_string().contains("read 4 part file(s)"),
+        "{}",
+        r["notes"]
     );
 }
 

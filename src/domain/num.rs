@@ -31,6 +31,27 @@ pub fn metric(v: Option<f64>) -> String {
     v.map_or_else(|| NA.to_string(), |v| fixed(v, DECIMALS))
 }
 
+/// A metric with its interval when there is one: `0.8439 [0.8213, 0.8665]`.
+pub fn metric_with(v: Option<f64>, interval: Option<(f64, f64)>) -> String {
+    match (v, interval) {
+        (Some(_), Some((lo, hi))) => {
+            format!("{} [{}, {}]", metric(v), metric(Some(lo)), metric(Some(hi)))
+        }
+        _ => metric(v),
+    }
+}
+
+/// A signed delta with its paired interval when there is one:
+/// `+0.0109 [-0.0040, +0.0258]`.
+pub fn signed_with(v: Option<f64>, low: Option<f64>, high: Option<f64>) -> String {
+    match (v, low, high) {
+        (Some(_), Some(lo), Some(hi)) => {
+            format!("{} [{}, {}]", signed(v), signed(Some(lo)), signed(Some(hi)))
+        }
+        _ => signed(v),
+    }
+}
+
 /// Milliseconds: 3 decimals, or two significant digits below 0.1 ms (a
 /// sub-microsecond predict reads `0.00012`, not `0.000`); `n/a` when undefined.
 pub fn ms(v: Option<f64>) -> String {

@@ -65,6 +65,45 @@ pub struct Report {
     /// absent for `validate` and for runs saved before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curves: Option<Curves>,
+    /// `[stats]`: an interval on every metric and fairness value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<Intervals>,
+}
+
+/// The intervals of a run (`report.json` `intervals`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
+pub struct Intervals {
+    /// The confidence of every interval (`[stats] confidence`).
+    pub confidence: f64,
+    /// Per metric in `metrics`.
+    pub metrics: BTreeMap<String, IntervalValue>,
+    /// Per protected attribute, per fairness metric.
+    #[serde(default)]
+    pub fairness: BTreeMap<String, BTreeMap<String, IntervalValue>>,
+}
+
+/// One interval and how it was computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntervalValue {
+    pub low: f64,
+    pub high: f64,
+    /// `delong`, `wilson`, `bootstrap_bca`, `bootstrap_percentile`, `katz`, `newcombe`.
+    pub method: String,
+}
+
+impl Intervals {
+    /// The interval of `metric`'s value, as `(low, high)`.
+    pub fn ends(this: Option<&Intervals>, metric: &str) -> Option<(f64, f64)> {
+        this.and_then(|i| i.metric(metric)).map(|v| (v.low, v.high))
+    }
+
+    pub fn metric(&self, name: &str) -> Option<&IntervalValue> {
+        self.metrics.get(name)
+    }
+
+    pub fn fairness(&self, attribute: &str, metric: &str) -> Option<&IntervalValue> {
+        self.fairness.get(attribute).and_then(|m| m.get(metric))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
@@ -85,6 +124,10 @@ pub struct DataInfo {
     /// Set when a held-out `test_path` was used instead of a split.
     pub test_path: Option<String>,
     pub test_sha256: Option<String>,
+    /// The sha256 of the test rows (source digest and row numbers): two
+    /// runs measured the same rows exactly when these are equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_set_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -123,6 +166,20 @@ pub struct ChampionInfo {
     /// Set when the champion was promoted with `--force`: the recorded reason.
     #[serde(default)]
     pub forced_reason: Option<String>,
+    /// `test = "paired"`: the interval of the improvement (candidate better
+    /// is positive), its p-value and how it was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta_high: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The sha256 of the champion's model file this run was compared with:
+    /// `promote` refuses when the registry's champion is no longer it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl ChampionInfo {
@@ -254,6 +311,22 @@ pub struct Lineage {
     pub started_at: String,
     pub tool_version: String,
     pub ci: Option<CiInfo>,
+    /// The registry this run was gated against (an absolute path), which
+    /// `promote` uses and holds it to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+    /// Where `[mlflow]` logged this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mlflow: Option<MlflowLink>,
+}
+
+/// An MLflow run: `report.json` `lineage.mlflow`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MlflowLink {
+    pub run_id: String,
+    pub experiment_id: String,
+    /// The run's page in the MLflow UI.
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

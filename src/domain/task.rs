@@ -1,0 +1,78 @@
+//! The task a model is judged on. Today one kind: binary classification of
+//! a target column against its positive value, at a decision threshold. The
+//! assumption lives here (labelling, predicting, which metrics apply), so a
+//! multiclass or regression task is a new variant, not a change everywhere.
+use serde::{Deserialize, Serialize};
+
+/// Binary classification: `target == positive` is class 1, a row is
+/// predicted positive when its score is at least `threshold`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BinaryTask {
+    pub target: String,
+    pub positive: String,
+    pub threshold: f64,
+}
+
+impl BinaryTask {
+    /// The predicted class of a positive-class score (NaN predicts 0).
+    pub fn predict(&self, score: f64) -> u8 {
+        u8::from(score >= self.threshold)
+    }
+
+    /// Whether a target value, as text, is the positive class.
+    pub fn is_positive(&self, value: &str) -> bool {
+        is_positive_text(value, &self.positive)
+    }
+
+    /// Whether another model was trained for the same task (same target and
+    /// positive class, however spelled); thresholds may differ.
+    pub fn same_labels(&self, target: &str, positive: &str) -> bool {
+        self.target == target && is_positive_text(positive, &self.positive)
+    }
+}
+
+/// Whether a target value, as text, is `positive` ("compared as text",
+/// forgiving only how a file or parser spells the same value: surrounding
+/// spaces (` >50K` is `>50K`), `1.0` is `1`, `True` is `true`).
+pub fn is_positive_text(value: &str, positive: &str) -> bool {
+    let (v, p) = (value.trim(), positive.trim());
+    if v == p {
+        return true;
+    }
+    match (v.parse::<f64>(), p.parse::<f64>()) {
+        (Ok(a), Ok(b)) => return a == b,
+        (Ok(_), _) | (_, Ok(_)) => return false,
+        _ => {}
+    }
+    let boolean = |t: &str| t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false");
+    boolean(v) && boolean(p) && v.eq_ignore_ascii_case(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positive_forgives_spelling_only() {
+        assert!(is_positive_text(" >50K", ">50K"));
+        assert!(is_positive_text("1.0", "1"));
+        assert!(is_positive_text("True", "true"));
+        assert!(!is_positive_text("0", "1"));
+        assert!(!is_positive_text("yes", "Yes"));
+        assert!(!is_positive_text("1", "true"));
+    }
+
+    #[test]
+    fn predicts_at_the_threshold() {
+        let t = BinaryTask {
+            target: "y".into(),
+            positive: "1".into(),
+            threshold: 0.5,
+        };
+        assert_eq!(t.predict(0.5), 1);
+        assert_eq!(t.predict(0.4999), 0);
+        assert_eq!(t.predict(f64::NAN), 0);
+        assert!(t.same_labels("y", "1.0"));
+        assert!(!t.same_labels("z", "1"));
+    }
+}

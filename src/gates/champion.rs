@@ -1,0 +1,299 @@
+//! `kind = "champion"`: the candidate against the registry's champion,
+//! re-scored on the same test rows, each at its own saved threshold.
+use super::evidence::{ChampionEval, Evidence, Outcome};
+use crate::domain::{GateStatus, Metric};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub const KEYS: &[&str] = &["metric", "min_delta", "on_missing", "test"];
+
+/// How the champion gate compares: the point values, or a paired test on
+/// the same rows (DeLong for roc_auc, else a paired bootstrap).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Test {
+    #[default]
+    Point,
+    Paired,
+}
+
+/// What the champion gate does when there is no champion yet.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnMissing {
+    #[default]
+    Pass,
+    Fail,
+}
+
+impl OnMissing {
+    pub fn name(self) -> &'static str {
+        match self {
+            OnMissing::Pass => "pass",
+            OnMissing::Fail => "fail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChampionTable {
+    /// A quality metric.
+    pub metric: Metric,
+    /// The candidate must beat the champion by at least this much; a
+    /// negative value tolerates a regression of that size.
+    #[serde(default)]
+    pub min_delta: f64,
+    /// What the first run (no champion yet) does.
+    #[serde(default)]
+    pub on_missing: OnMissing,
+    /// `point` (default) or `paired`: pass only when the lower end of the
+    /// improvement's interval clears `min_delta`.
+    #[serde(default)]
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChampionGate {
+    pub metric: Metric,
+    pub min_delta: f64,
+    pub on_missing: OnMissing,
+    pub test: Test,
+}
+
+impl ChampionGate {
+    pub fn from_table(t: ChampionTable) -> Result<ChampionGate, String> {
+        if !t.min_delta.is_finite() {
+            return Err(format!(
+                "min_delta must be a finite number, not {}",
+                t.min_delta
+            ));
+        }
+        let (lo, hi) = t.metric.range();
+        if t.min_delta.abs() >= hi - lo {
+            return Err(format!(
+                "min_delta {} can never be met or never fail: {} always lies in [{lo}, {hi}]",
+                t.min_delta, t.metric
+            ));
+        }
+        Ok(ChampionGate {
+            metric: t.metric,
+            min_delta: t.min_delta,
+            on_missing: t.on_missing,
+            test: t.test,
+        })
+    }
+
+    pub fn default_name(&self) -> String {
+        format!("champion {}", self.metric)
+    }
+
+    pub fn evaluate(&self, ev: &Evidence) -> Outcome {
+        let metric = self.metric;
+        let cand = ev.metrics.get(metric);
+        match ev.champion {
+            ChampionEval::Missing => {
+                let status = match self.on_missing {
+                    OnMissing::Pass => GateStatus::Pass,
+                    OnMissing::Fail => GateStatus::Fail,
+                };
+                let msg = format!(
+                    "no champion in the registry (on_missing = {})",
+                    self.on_missing.name()
+                );
+                Outcome::new(status, cand, None, msg)
+            }
+            ChampionEval::Unusable { version, reason } => Outcome {
+                observed: cand,
+                ..Outcome::inconclusive(
+                    None,
+                    format!("champion {version} cannot be re-scored: {reason}"),
+                )
+            },
+            ChampionEval::Scored {
+                version,
+                metrics: cm,
+                identical,
+                leaked_rows,
+                paired,
+                ..
+            } => {
+                if self.test == Test::Paired {
+                    return self.paired(cand, version, paired.as_ref());
+                }
+                let (Some(c), Some(h)) = (cand, cm.get(metric)) else {
+                    return Outcome {
+                        observed: cand,
+                        ..Outcome::inconclusive(
+                            None,
+                            format!("{metric} is undefined on this test set"),
+                        )
+                    };
+                };
+                let pair = Pair {
+                    cand: c,
+                    champ: h,
+                    version,
+                };
+                self.scored(pair, *identical, *leaked_rows)
+            }
+        }
+    }
+
+    /// `test = "paired"`: pass when the improvement's interval lies at or
+    /// above `min_delta`, fail when it lies below, else inconclusive.
+    fn paired(
+        &self,
+        cand: Option<f64>,
+        version: &str,
+        t: Option<&crate::evaluate::stats::ChampionTest>,
+    ) -> Outcome {
+        use crate::evaluate::stats::Decision;
+        let metric = self.metric;
+        let Some(t) = t else {
+            return Outcome {
+                observed: cand,
+                ..Outcome::inconclusive(
+                    Some(self.min_delta),
+                    format!("{metric}: the paired test against champion {version} is undefined on these rows"),
+                )
+            };
+        };
+        let p = t
+            .p_value
+            .map(|p| format!(", p = {p:.4}"))
+            .unwrap_or_default();
+        let shown = format!(
+            "{metric}: improvement over champion {version} {:+.4}, interval [{:+.4}, {:+.4}]{p} ({})",
+            t.improvement, t.low, t.high, t.method
+        );
+        let (status, verdict) = match t.decide(self.min_delta) {
+            Decision::Pass => (GateStatus::Pass, "the lower end clears"),
+            Decision::Fail => (GateStatus::Fail, "the upper end is below"),
+            Decision::Inconclusive => (
+                GateStatus::Inconclusive,
+                "the interval straddles, so there is not enough evidence for",
+            ),
+        };
+        Outcome::new(
+            status,
+            cand,
+            Some(self.min_delta),
+            format!("{shown}: {verdict} min_delta {}", self.min_delta),
+        )
+    }
+
+    /// Direction-aware: for lower-is-better metrics the candidate must be lower.
+    fn scored(&self, p: Pair, identical: bool, leaked: u64) -> Outcome {
+        let (metric, min_delta) = (self.metric, self.min_delta);
+        let Pair {
+            cand,
+            champ,
+            version,
+        } = p;
+        let higher = metric.higher_is_better();
+        let improvement = if higher { cand - champ } else { champ - cand };
+        let needed = if higher {
+            champ + min_delta
+        } else {
+            champ - min_delta
+        };
+        let pass = improvement >= min_delta;
+        let mut message = if min_delta >= 0.0 {
+            let cmp = if pass { "beats" } else { "does not beat" };
+            format!(
+                "{metric}: candidate {cand:.4} {cmp} champion {version} {champ:.4} by the required {min_delta} (improvement {improvement:+.4})"
+            )
+        } else {
+            // A negative min_delta tolerates a regression of up to |min_delta|.
+            let cmp = if pass { "is within" } else { "is worse than" };
+            format!(
+                "{metric}: candidate {cand:.4} {cmp} the allowed regression of {} from champion {version} {champ:.4} (change {improvement:+.4})",
+                -min_delta
+            )
+        };
+        if identical {
+            message.push_str("; candidate and champion models are byte-identical");
+        }
+        if leaked > 0 {
+            message.push_str(&format!(
+                "; warning: {leaked} test rows match rows the champion was trained on \
+                 (beyond duplicates within the data): its score may be optimistic"
+            ));
+        }
+        let status = if pass {
+            GateStatus::Pass
+        } else {
+            GateStatus::Fail
+        };
+        Outcome::new(status, Some(cand), Some(needed), message)
+    }
+}
+
+struct Pair<'a> {
+    cand: f64,
+    champ: f64,
+    version: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(metric: Metric, min_delta: f64) -> ChampionGate {
+        ChampionGate {
+            metric,
+            min_delta,
+            on_missing: OnMissing::Pass,
+            test: Test::Point,
+        }
+    }
+
+    fn run(g: &ChampionGate, cand: f64, champ: f64, identical: bool, leaked: u64) -> Outcome {
+        let p = Pair {
+            cand,
+            champ,
+            version: "v0001",
+        };
+        g.scored(p, identical, leaked)
+    }
+
+    #[test]
+    fn champion_direction_matters() {
+        let auc = gate(Metric::RocAuc, 0.005);
+        assert_eq!(run(&auc, 0.81, 0.80, false, 0).status, GateStatus::Pass);
+        assert_eq!(run(&auc, 0.801, 0.80, false, 0).status, GateStatus::Fail);
+        let ll = gate(Metric::LogLoss, 0.01);
+        assert_eq!(run(&ll, 0.40, 0.42, false, 0).status, GateStatus::Pass);
+        let ll = gate(Metric::LogLoss, 0.0);
+        assert_eq!(run(&ll, 0.42, 0.40, true, 0).status, GateStatus::Fail);
+        let r = run(&gate(Metric::Brier, 0.0), 0.2, 0.2, true, 3);
+        assert_eq!(r.status, GateStatus::Pass);
+        assert!(
+            r.message.contains("byte-identical") && r.message.contains("3 test rows"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn negative_min_delta_reads_as_an_allowed_regression() {
+        let g = gate(Metric::RocAuc, -0.05);
+        let r = run(&g, 0.78, 0.80, false, 0);
+        assert_eq!(r.status, GateStatus::Pass);
+        assert!(
+            r.message
+                .contains("is within the allowed regression of 0.05"),
+            "{}",
+            r.message
+        );
+        let r = run(&g, 0.70, 0.80, false, 0);
+        assert_eq!(r.status, GateStatus::Fail);
+        assert!(
+            r.message.contains("is worse than the allowed regression"),
+            "{}",
+            r.message
+        );
+        assert!(!r.message.contains("beats"), "{}", r.message);
+    }
+}

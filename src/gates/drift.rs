@@ -1,0 +1,97 @@
+//! `kind = "drift"`: the Population Stability Index of every feature between
+//! a reference (default: the training split) and the test rows.
+use super::evidence::{Evidence, Outcome};
+use crate::domain::GateStatus;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const KEYS: &[&str] = &["reference", "max_psi"];
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriftTable {
+    /// A reference data file, relative to gates.toml (default: the training split).
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// The Population Stability Index limit per feature (>= 0).
+    pub max_psi: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftGate {
+    pub reference: Option<PathBuf>,
+    pub max_psi: f64,
+}
+
+impl DriftGate {
+    pub fn from_table(t: DriftTable, dir: &Path) -> Result<DriftGate, String> {
+        if !(t.max_psi.is_finite() && t.max_psi >= 0.0) {
+            return Err(format!(
+                "max_psi must be a finite number >= 0 (PSI is never negative), not {}",
+                t.max_psi
+            ));
+        }
+        let reference = t
+            .reference
+            .as_ref()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| dir.join(r));
+        Ok(DriftGate {
+            reference,
+            max_psi: t.max_psi,
+        })
+    }
+
+    pub fn default_name(&self) -> String {
+        "drift psi".to_string()
+    }
+
+    pub fn evaluate(&self, index: usize, ev: &Evidence) -> Outcome {
+        let max_psi = self.max_psi;
+        let report = match ev.drift.get(&index) {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => {
+                return Outcome::inconclusive(Some(max_psi), format!("drift not computed: {e}"))
+            }
+            None => return Outcome::inconclusive(Some(max_psi), "drift not computed"),
+        };
+        let Some(worst) = report.ranked.first() else {
+            // Nothing measured is not "no drift": a reference sharing no feature
+            // with the model must not let the run through.
+            return Outcome::inconclusive(
+                Some(max_psi),
+                format!(
+                    "no feature of the model could be compared with {} (no shared columns)",
+                    report.reference
+                ),
+            );
+        };
+        let psi = report.psi.get(worst).copied().unwrap_or(0.0);
+        if psi > max_psi {
+            let over: Vec<&str> = report
+                .ranked
+                .iter()
+                .filter(|f| report.psi.get(*f).is_some_and(|v| *v > max_psi))
+                .map(String::as_str)
+                .collect();
+            let msg = format!(
+                "PSI {psi:.4} on {worst} > {max_psi} ({} feature(s) over: {})",
+                over.len(),
+                over.join(", ")
+            );
+            Outcome::new(GateStatus::Fail, Some(psi), Some(max_psi), msg)
+        } else {
+            let mut msg = format!("worst PSI {psi:.4} ({worst}) <= {max_psi}");
+            if !report.not_compared.is_empty() {
+                // A pass over part of the features must say which were not seen.
+                msg.push_str(&format!(
+                    "; not compared (absent from {} or the test data): {}",
+                    report.reference,
+                    report.not_compared.join(", ")
+                ));
+            }
+            Outcome::new(GateStatus::Pass, Some(psi), Some(max_psi), msg)
+        }
+    }
+}

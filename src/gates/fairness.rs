@@ -1,0 +1,138 @@
+//! `kind = "fairness"`: a group-fairness metric over one protected attribute.
+use super::bound::{Bound, Limit, Side};
+use super::evidence::{Evidence, Outcome};
+use crate::domain::{FairnessMetric, GateStatus};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub const KEYS: &[&str] = &[
+    "attribute",
+    "metric",
+    "min",
+    "max",
+    "min_group_size",
+    "bound",
+];
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FairnessTable {
+    /// fairness: a column listed in `data.protected`.
+    pub attribute: String,
+    /// Default `disparate_impact`.
+    #[serde(default = "default_metric")]
+    pub metric: FairnessMetric,
+    /// Lower bound (default 0.8 for `disparate_impact`; `false` = none).
+    #[serde(default)]
+    pub min: Limit,
+    /// Upper bound (default 0.1 for the differences; `false` = none).
+    #[serde(default)]
+    pub max: Limit,
+    /// A smaller group makes the gate inconclusive (default 30).
+    #[serde(default = "default_min_group_size")]
+    pub min_group_size: u64,
+    /// The value compared: `point` (default), or the `lower`/`upper` end of
+    /// its interval (needs `[stats]`).
+    #[serde(default)]
+    pub bound: Side,
+}
+
+fn default_metric() -> FairnessMetric {
+    FairnessMetric::DisparateImpact
+}
+
+fn default_min_group_size() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FairnessGate {
+    pub attribute: String,
+    pub metric: FairnessMetric,
+    pub bound: Bound,
+    pub min_group_size: u64,
+    pub side: Side,
+}
+
+impl FairnessGate {
+    /// Setting one bound keeps the other's default unless it is `false`.
+    pub fn from_table(
+        t: FairnessTable,
+        protected: &[String],
+        stats: bool,
+    ) -> Result<FairnessGate, String> {
+        t.bound.check(stats)?;
+        if !protected.contains(&t.attribute) {
+            return Err(format!(
+                "attribute {:?} is not listed in data.protected (protected = {protected:?})",
+                t.attribute
+            ));
+        }
+        let (dmin, dmax) = t.metric.default_bound();
+        let bound = Bound {
+            min: t.min.or(dmin),
+            max: t.max.or(dmax),
+        };
+        bound.check(t.metric.name(), t.metric.range())?;
+        Ok(FairnessGate {
+            attribute: t.attribute,
+            metric: t.metric,
+            bound,
+            min_group_size: t.min_group_size,
+            side: t.bound,
+        })
+    }
+
+    pub fn default_name(&self) -> String {
+        format!("fairness {} {}", self.attribute, self.metric)
+    }
+
+    pub fn evaluate(&self, ev: &Evidence) -> Outcome {
+        let (attribute, metric) = (&self.attribute, self.metric);
+        let threshold = self.bound.shown();
+        let Some(f) = ev.fairness.get(attribute) else {
+            return Outcome::inconclusive(
+                threshold,
+                format!("no fairness figures for {attribute:?}"),
+            );
+        };
+        if f.groups.len() < 2 {
+            let msg = format!(
+                "{attribute}: only {} group(s) in the test set; cannot compare groups",
+                f.groups.len()
+            );
+            return Outcome::inconclusive(threshold, msg);
+        }
+        let small: Vec<String> = f
+            .groups
+            .iter()
+            .filter(|(_, g)| g.count < self.min_group_size)
+            .map(|(name, g)| format!("{name} ({})", g.count))
+            .collect();
+        let value = f.get(metric);
+        if !small.is_empty() {
+            let msg = format!(
+                "{attribute}: group(s) smaller than min_group_size {}: {}",
+                self.min_group_size,
+                small.join(", ")
+            );
+            return Outcome {
+                observed: value,
+                ..Outcome::inconclusive(threshold, msg)
+            };
+        }
+        let interval = ev.intervals.and_then(|i| {
+            i.fairness(attribute, metric.name())
+                .map(|v| (v, i.confidence))
+        });
+        let mut out =
+            self.bound
+                .apply_side(&format!("{attribute} {metric}"), value, self.side, interval);
+        if out.status == GateStatus::Inconclusive {
+            out.message = format!(
+                "{attribute} {metric} is undefined (a zero denominator: no group selected, or no positives)"
+            );
+        }
+        out
+    }
+}

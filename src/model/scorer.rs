@@ -1,0 +1,64 @@
+//! The Scorer seam: everything the pipeline, latency timing, champion
+//! re-scoring, `predict` and the registry need from a model, whatever made
+//! it (trained here, an ONNX file, a score column). A new model kind is one
+//! implementation of this trait; the pipeline stages never change for it.
+use crate::data::Table;
+
+/// Scores one prepared row at a time, for single-row latency timing. The
+/// rows are prepared up front (parsed from the table), so timing measures
+/// what serving one request costs, not table access.
+pub trait RowScorer {
+    /// How many prepared rows there are (at least 1).
+    fn len(&self) -> usize;
+    /// Never true for a row scorer the pipeline is given.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The positive-class score of prepared row `i % len()`.
+    fn score(&mut self, i: usize) -> f64;
+}
+
+pub trait Scorer: Send + Sync {
+    /// The `[model] kind` name (`logistic_regression`, `onnx`, ...).
+    fn kind(&self) -> &str;
+    /// The raw data columns the model reads, in its order.
+    fn input_columns(&self) -> Vec<String>;
+    /// Names of the inputs after preprocessing (one-hot levels etc.); the
+    /// same as `input_columns` for a model without its own preprocessing.
+    fn encoded_columns(&self) -> Vec<String> {
+        self.input_columns()
+    }
+    /// The decision threshold the model was saved with.
+    fn threshold(&self) -> f64;
+    /// The target column and positive value the model was trained for.
+    fn labels(&self) -> (&str, &str);
+    /// Input columns `table` lacks (the model cannot score it then).
+    fn missing_columns(&self, table: &Table) -> Vec<String> {
+        self.input_columns()
+            .into_iter()
+            .filter(|c| table.column(c).is_none())
+            .collect()
+    }
+    /// Positive-class scores of `rows` of `table`.
+    fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String>;
+    /// A single-row scorer over `rows` (at least one), or `None` when
+    /// nothing runs per row (precomputed scores).
+    fn row_scorer<'a>(
+        &'a self,
+        table: &'a Table,
+        rows: &[usize],
+    ) -> Result<Option<Box<dyn RowScorer + 'a>>, String>;
+    /// Per row of `rows`: whether it equals a row the model was trained on.
+    fn trained_on(&self, _table: &Table, rows: &[usize]) -> Vec<bool> {
+        vec![false; rows.len()]
+    }
+    /// The data columns drift is measured on: the model's inputs, unless
+    /// the model reads none of the data's features (a score column).
+    fn drift_columns(&self) -> Vec<String> {
+        self.input_columns()
+    }
+    /// What a reader of the report should know about the model's inputs.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,209 @@
+//! Stage 6, assemble: the report's frame (data, contract, lineage, notes)
+//! and the pieces filled in as stages finish.
+use super::champion::champion_info;
+use super::evaluate::Evaluation;
+use super::prepare::{missing_drop_notes, Prepared};
+use super::run::TOOL_VERSION;
+use super::run::{Predictions, Run, Timings};
+use super::target::Sides;
+use crate::config::Plan;
+use crate::domain::ModelInfo;
+use crate::domain::{
+    ContractReport, DataInfo, GateResult, GateStatus, Lineage, Report, Verdict, SCHEMA_VERSION,
+};
+use crate::error::{EXIT_GO, EXIT_NO_GO};
+use crate::gates::{self, ChampionEval, Evidence};
+use crate::model::scorer::Scorer;
+use std::collections::BTreeMap;
+
+pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> Report {
+    let data = DataInfo {
+        path: plan.data.path_text.clone(),
+        sha256: p.main.sha256.clone(),
+        rows: p.main.table.n_rows as u64,
+        target: plan.data.target.clone(),
+        positive: plan.data.positive.clone(),
+        test_path: plan
+            .data
+            .test_path
+            .as_ref()
+            .map(|t| t.display().to_string()),
+        test_sha256: p.test.as_ref().map(|t| t.sha256.clone()),
+        test_set_sha256: None,
+        ..DataInfo::default()
+    };
+    let passed = p.violations.is_empty();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: TOOL_VERSION.to_string(),
+        command: command.to_string(),
+        verdict: if passed { Verdict::Go } else { Verdict::NoGo },
+        exit_code: if passed { EXIT_GO } else { EXIT_NO_GO },
+        data,
+        model: None,
+        metrics: None,
+        fairness: BTreeMap::new(),
+        latency: None,
+        champion: None,
+        contract: ContractReport {
+            passed,
+            violations: p.violations.clone(),
+        },
+        drift: None,
+        gates: Vec::new(),
+        lineage: lineage(plan, &p.main.sha256, started_at),
+        notes: p
+            .main
+            .notes
+            .iter()
+            .chain(p.test.iter().flat_map(|t| &t.notes))
+            .cloned()
+            .chain(missing_drop_notes(plan, &p.main))
+            .chain(plan.gates.is_empty().then(|| {
+                "gates.toml declares no [[gate]]: GO here means only that the data \
+                 contract held"
+                    .to_string()
+            }))
+            .collect(),
+        model_card: plan.model_card.clone(),
+        timings_ms: BTreeMap::new(),
+        curves: None,
+        intervals: None,
+    }
+}
+
+pub fn lineage(plan: &Plan, data_sha256: &str, started_at: String) -> Lineage {
+    Lineage {
+        git: crate::lineage::git_info(&plan.config_dir),
+        config_path: plan.config_path.display().to_string(),
+        config_sha256: plan.config_sha256.clone(),
+        data_sha256: data_sha256.to_string(),
+        seed: plan.data.seed,
+        started_at,
+        tool_version: TOOL_VERSION.to_string(),
+        ci: crate::lineage::ci_info(),
+        registry: Some(crate::registry::identity(&plan.registry)),
+        mlflow: None,
+    }
+}
+
+/// Gates reported as skipped when the run stopped before evaluating them.
+pub fn skipped_gates(plan: &Plan, why: &str) -> Vec<GateResult> {
+    plan.gates
+        .iter()
+        .map(|g| GateResult {
+            name: g.name.clone(),
+            kind: g.kind().name().to_string(),
+            status: GateStatus::Skipped,
+            observed: None,
+            threshold: None,
+            severity: g.severity,
+            message: why.to_string(),
+            line: Some(g.line),
+        })
+        .collect()
+}
+
+/// What a run saves of its model: `model.json` (absent for scores), the
+/// model's digest, and files copied beside it.
+pub struct Saved {
+    pub json: Option<String>,
+    pub sha256: String,
+    pub copies: Vec<(&'static str, std::path::PathBuf)>,
+}
+
+/// The finished report of a `check`: the gates decided over the evidence,
+/// and everything measured filled in.
+pub fn finish(
+    plan: &Plan,
+    mut report: Report,
+    sides: &Sides,
+    (scorer, saved): (&dyn Scorer, Saved),
+    ev: Evaluation,
+    champion: ChampionEval,
+    timings: &Timings,
+) -> Run {
+    let Saved {
+        json: artifact_json,
+        sha256: model_sha,
+        copies,
+    } = saved;
+    let evidence = Evidence {
+        metrics: &ev.metrics,
+        fairness: &ev.fairness,
+        latencies_ms: &ev.latencies_ms,
+        champion: &champion,
+        drift: &ev.drift_by_gate,
+        min_test_rows: plan.data.min_test_rows,
+        intervals: ev.intervals.as_ref(),
+    };
+    report.gates = gates::evaluate(&plan.gates, &evidence);
+    report.verdict = gates::verdict(&report.gates);
+    report.exit_code = if report.verdict == Verdict::Go {
+        EXIT_GO
+    } else {
+        EXIT_NO_GO
+    };
+    report.champion = champion_info(plan, &champion, &ev.metrics);
+    report.drift = ev.drift;
+    report.notes.extend(scorer.notes());
+    if ev.metrics.roc_auc == Some(1.0) {
+        // Real-world targets are rarely separated perfectly: usually a column
+        // that is the label in disguise (an outcome recorded after the fact).
+        report.notes.push(
+            "ROC AUC is exactly 1.0 on the test set: check the features for one that \
+             encodes the target (leakage), and add it to data.drop"
+                .to_string(),
+        );
+    }
+    report.model = Some(ModelInfo {
+        kind: plan.model.kind().name().to_string(),
+        params: plan.model.params_json(),
+        threshold: plan.threshold,
+        features: scorer.input_columns(),
+        encoded_features: scorer.encoded_columns(),
+        sha256: model_sha,
+    });
+    report.metrics = Some(ev.metrics);
+    report.fairness = ev.fairness;
+    report.latency = Some(ev.latency);
+    report.curves = Some(ev.curves);
+    report.intervals = ev.intervals;
+    report.timings_ms = timings.clone();
+    report.data.test_set_sha256 = Some(test_set_sha256(&report, sides));
+    let champion_score = match champion {
+        ChampionEval::Scored { scores, .. } => Some(scores),
+        _ => None,
+    };
+    let predictions = Predictions {
+        row: sides.test_rows.iter().map(|&r| r as u64).collect(),
+        y_true: sides.y_test.clone(),
+        score: ev.scores,
+        y_pred: ev.y_pred,
+        champion_score,
+        protected: ev.protected,
+    };
+    Run {
+        report,
+        artifact_json,
+        predictions: Some(predictions),
+        copies,
+    }
+}
+
+/// The digest of the test rows: the source file's digest and the row
+/// numbers, in order.
+fn test_set_sha256(report: &Report, sides: &Sides) -> String {
+    let source = report
+        .data
+        .test_sha256
+        .as_deref()
+        .unwrap_or(&report.data.sha256);
+    let mut text = String::with_capacity(source.len() + sides.test_rows.len() * 7);
+    text.push_str(source);
+    for r in &sides.test_rows {
+        text.push(',');
+        text.push_str(&r.to_string());
+    }
+    crate::config::sha256_hex(text.as_bytes())
+}

@@ -1,0 +1,219 @@
+//! Stage 5, champion: the registry's champion re-scored on the candidate's
+//! test rows, and what the report says about it.
+use super::target::Sides;
+use crate::config::Plan;
+use crate::domain::{is_positive_text, ChampionInfo};
+use crate::error::GateError;
+use crate::evaluate::metrics;
+use crate::gates::ChampionEval;
+use crate::gates::GateSpec;
+use crate::model::scorer::Scorer;
+
+/// Test rows matching a row the champion trained on but none the candidate
+/// trained on: rows repeated in the data match either way and are no sign
+/// that the champion saw this test set.
+fn leaked_beyond_duplicates(champ: &dyn Scorer, candidate: &dyn Scorer, s: &Sides) -> u64 {
+    let by_champ = champ.trained_on(s.test_table, &s.test_rows);
+    if !by_champ.contains(&true) {
+        return 0;
+    }
+    let by_candidate = candidate.trained_on(s.test_table, &s.test_rows);
+    by_champ
+        .iter()
+        .zip(&by_candidate)
+        .map(|(&c, &k)| u64::from(c && !k))
+        .sum()
+}
+
+/// The champion re-scored on the candidate's test rows. A registry that
+/// cannot be read is an error (exit 2), as `compare` and `promote` say too;
+/// a champion that cannot score these rows is a finding (inconclusive).
+pub fn champion_eval(
+    plan: &Plan,
+    s: &Sides,
+    candidate: &dyn Scorer,
+    candidate_sha: &str,
+    candidate_scores: &[f64],
+) -> Result<ChampionEval, GateError> {
+    if !plan
+        .gates
+        .iter()
+        .any(|g| matches!(g.spec, GateSpec::Champion(_)))
+    {
+        // Not compared, but the report says whether there is a champion:
+        // a broken index is an error here too, never read as "none".
+        crate::registry::read_index(&plan.registry)
+            .map_err(|e| GateError::Data(format!("registry: {e:#}")))?;
+        return Ok(ChampionEval::Missing);
+    }
+    let (version, champ, sha) = match crate::registry::load_champion(&plan.registry) {
+        Ok(Some(c)) => c,
+        Ok(None) => return Ok(ChampionEval::Missing),
+        Err(e) => return Err(GateError::Data(format!("registry: {e:#}"))),
+    };
+    let (target, positive) = champ.labels();
+    if target != plan.data.target || !is_positive_text(positive, &plan.data.positive) {
+        let reason = format!(
+            "the champion predicts target {target:?} = {positive:?}, this run target {:?} = {:?}: \
+             their scores are not comparable",
+            plan.data.target, plan.data.positive
+        );
+        return Ok(ChampionEval::Unusable { version, reason });
+    }
+    let missing = champ.missing_columns(s.test_table);
+    if !missing.is_empty() {
+        let reason = format!(
+            "the data no longer has column(s) the champion needs: {}",
+            missing.join(", ")
+        );
+        return Ok(ChampionEval::Unusable { version, reason });
+    }
+    Ok(match champ.score_table(s.test_table, &s.test_rows) {
+        Ok(scores) => ChampionEval::Scored {
+            version,
+            sha256: sha.clone(),
+            // Each model at its own saved threshold: the champion's
+            // hard predictions are the ones it was promoted with.
+            metrics: metrics::compute(&s.y_test, &scores, champ.threshold()),
+            identical: sha == candidate_sha,
+            leaked_rows: leaked_beyond_duplicates(&*champ, candidate, s),
+            paired: paired_test(plan, s, candidate, candidate_scores, &*champ, &scores),
+            scores,
+        },
+        Err(reason) => ChampionEval::Unusable { version, reason },
+    })
+}
+
+/// `test = "paired"` on the champion gate: the two models compared on the
+/// same rows, each at its own threshold (`[stats]` settings, else 95% and
+/// 1000 replicates, seeded by `[data] seed`).
+fn paired_test(
+    plan: &Plan,
+    s: &Sides,
+    candidate: &dyn Scorer,
+    cand: &[f64],
+    champ: &dyn Scorer,
+    champ_scores: &[f64],
+) -> Option<crate::evaluate::stats::ChampionTest> {
+    let gate = plan.gates.iter().find_map(|g| match &g.spec {
+        GateSpec::Champion(c) if c.test == crate::gates::champion::Test::Paired => Some(c),
+        _ => None,
+    })?;
+    let cfg = super::intervals::config(plan).unwrap_or(crate::evaluate::stats::BootstrapConfig {
+        replicates: 1000,
+        confidence: 0.95,
+        seed: plan.data.seed,
+    });
+    crate::evaluate::stats::champion_test(
+        gate.metric.name(),
+        &s.y_test,
+        cand,
+        champ_scores,
+        candidate.threshold(),
+        champ.threshold(),
+        &cfg,
+    )
+}
+
+/// The recorded reason when `version` was promoted with `--force`.
+fn forced_reason(plan: &Plan, version: &str) -> Option<String> {
+    let index = crate::registry::read_index(&plan.registry).ok()?;
+    let e = index
+        .versions
+        .into_iter()
+        .find(|e| e.version == version && e.forced)?;
+    Some(e.reason.unwrap_or_default())
+}
+
+pub fn champion_info(
+    plan: &Plan,
+    c: &ChampionEval,
+    candidate: &metrics::Metrics,
+) -> Option<ChampionInfo> {
+    let Some(metric) = plan.gates.iter().find_map(|g| match &g.spec {
+        GateSpec::Champion(c) => Some(c.metric.name().to_string()),
+        _ => None,
+    }) else {
+        // No champion gate: nothing is re-scored, but the key stays an object
+        // (SPEC section 6) saying whether the registry has a champion.
+        let champion = crate::registry::read_index(&plan.registry)
+            .ok()
+            .and_then(|i| i.champion);
+        return Some(ChampionInfo {
+            present: champion.is_some(),
+            message: "not compared: gates.toml declares no champion gate".into(),
+            version: champion,
+            metric: String::new(),
+            champion_value: None,
+            candidate_value: None,
+            delta: None,
+            forced_reason: None,
+            delta_low: None,
+            delta_high: None,
+            p_value: None,
+            method: None,
+            sha256: None,
+        });
+    };
+    let mut info = ChampionInfo {
+        present: false,
+        version: None,
+        champion_value: None,
+        candidate_value: metrics::named(candidate, &metric),
+        delta: None,
+        message: "no champion in the registry".into(),
+        forced_reason: None,
+        delta_low: None,
+        delta_high: None,
+        p_value: None,
+        method: None,
+        sha256: None,
+        metric,
+    };
+    let version = match c {
+        ChampionEval::Missing => return Some(info),
+        ChampionEval::Unusable { version, reason } => {
+            info.message = reason.clone();
+            version
+        }
+        ChampionEval::Scored {
+            version,
+            sha256,
+            metrics: cm,
+            identical,
+            paired,
+            ..
+        } => {
+            info.sha256 = Some(sha256.clone());
+            if let Some(t) = paired {
+                info.delta_low = Some(t.low);
+                info.delta_high = Some(t.high);
+                info.p_value = t.p_value;
+                info.method = Some(t.method.to_string());
+            }
+            info.champion_value = metrics::named(cm, &info.metric);
+            info.delta = info
+                .candidate_value
+                .zip(info.champion_value)
+                .map(|(a, b)| a - b);
+            info.message = if *identical {
+                "candidate and champion are byte-identical".into()
+            } else {
+                String::new()
+            };
+            version
+        }
+    };
+    info.present = true;
+    info.version = Some(version.clone());
+    info.forced_reason = forced_reason(plan, version);
+    if let Some(reason) = &info.forced_reason {
+        let note = format!("champion {version} was promoted by force (reason: {reason})");
+        info.message = if info.message.is_empty() {
+            note
+        } else {
+            format!("{}; {note}", info.message)
+        };
+    }
+    Some(info)
+}

@@ -1,0 +1,228 @@
+//! Stage 4, evaluate: metrics, fairness per protected attribute, single-row
+//! latency, curves and drift, then the gates over that evidence.
+use super::run::{timed, Progress, Timings};
+use super::target::Sides;
+use crate::config::Plan;
+use crate::domain::{DriftReport, Latency};
+use crate::error::GateError;
+use crate::evaluate::{curves, drift, fairness, metrics};
+use crate::gates::GateSpec;
+use crate::model::scorer::Scorer;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Timed single-row predictions (after warm-up).
+const LATENCY_CALLS: usize = 2_000;
+const LATENCY_WARMUP: usize = 200;
+
+/// Everything measured about the candidate on the test rows.
+pub struct Evaluation {
+    pub scores: Vec<f64>,
+    pub y_pred: Vec<u8>,
+    pub metrics: metrics::Metrics,
+    pub fairness: BTreeMap<String, fairness::AttributeFairness>,
+    pub protected: ProtectedValues,
+    pub latency: Latency,
+    /// Single-row latencies, sorted, in milliseconds.
+    pub latencies_ms: Vec<f64>,
+    pub curves: curves::Curves,
+    /// `[stats]`: intervals of the metrics and fairness values.
+    pub intervals: Option<crate::domain::Intervals>,
+    /// Drift per drift gate (by gate index).
+    pub drift_by_gate: BTreeMap<usize, Result<DriftReport, String>>,
+    /// The drift shown in the report: the first drift gate's, else the
+    /// training split against the test rows.
+    pub drift: Option<DriftReport>,
+}
+
+/// Scores the test rows with `model` and measures everything the gates need.
+pub fn evaluate(
+    plan: &Plan,
+    sides: &Sides,
+    model: &dyn Scorer,
+    timings: &mut Timings,
+    progress: Progress,
+) -> Result<Evaluation, GateError> {
+    progress.step("scoring the test set");
+    let scores = timed(timings, "score", || {
+        model.score_table(sides.test_table, &sides.test_rows)
+    })
+    .map_err(GateError::Data)?;
+    let m = timed(timings, "metrics", || {
+        metrics::compute(&sides.y_test, &scores, plan.threshold)
+    });
+    let y_pred: Vec<u8> = scores
+        .iter()
+        .map(|&s| u8::from(s >= plan.threshold))
+        .collect();
+    let (fair, protected) = timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
+    let intervals = timed(timings, "intervals", || {
+        super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &protected)
+    });
+    progress.step("measuring single-row latency");
+    // Batch throughput is the test-set scoring already timed as "score".
+    let score_secs = timings.get("score").copied().unwrap_or(0.0) / 1e3;
+    let (latency, lat_sorted) = timed(timings, "latency", || {
+        measure_latency(model, sides, score_secs)
+    })?;
+    let curves = timed(timings, "curves", || {
+        curves::compute(&sides.y_test, &scores, &lat_sorted)
+    });
+    let features = model.drift_columns();
+    let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &features))?;
+    let drift = drift_by_gate
+        .values()
+        .find_map(|d| d.as_ref().ok().cloned())
+        .or_else(|| default_drift(sides, &features));
+    Ok(Evaluation {
+        scores,
+        y_pred,
+        metrics: m,
+        fairness: fair,
+        protected,
+        latency,
+        latencies_ms: lat_sorted,
+        curves,
+        intervals,
+        drift_by_gate,
+        drift,
+    })
+}
+
+pub type ProtectedValues = Vec<(String, Vec<Option<String>>)>;
+
+pub fn fairness_all(
+    plan: &Plan,
+    s: &Sides,
+    y_pred: &[u8],
+) -> (
+    BTreeMap<String, fairness::AttributeFairness>,
+    ProtectedValues,
+) {
+    let mut out = BTreeMap::new();
+    let mut values = Vec::new();
+    for attr in &plan.data.protected {
+        let Some(col) = s.test_table.column(attr) else {
+            continue;
+        };
+        let texts: Vec<Option<String>> = s.test_rows.iter().map(|&r| col.text(r)).collect();
+        let mut names: Vec<String> = Vec::new();
+        let codes: Vec<u32> = texts
+            .iter()
+            .map(|t| match t {
+                None => crate::data::NULL_CODE,
+                Some(v) => match names.iter().position(|n| n == v) {
+                    Some(i) => i as u32,
+                    None => {
+                        names.push(v.clone());
+                        (names.len() - 1) as u32
+                    }
+                },
+            })
+            .collect();
+        out.insert(
+            attr.clone(),
+            fairness::compute(&codes, &names, &s.y_test, y_pred),
+        );
+        values.push((attr.clone(), texts));
+    }
+    (out, values)
+}
+
+/// Single-row latency through the model's own row path (none for a model
+/// that runs nothing per row: then all zeros over zero calls).
+pub fn measure_latency(
+    model: &dyn Scorer,
+    s: &Sides,
+    score_secs: f64,
+) -> Result<(Latency, Vec<f64>), GateError> {
+    let n = s.test_rows.len().min(1000);
+    let rows_per_sec = s.test_rows.len() as f64 / score_secs.max(1e-9);
+    let Some(mut row) = model
+        .row_scorer(s.test_table, &s.test_rows[..n])
+        .map_err(GateError::Data)?
+    else {
+        let latency = Latency {
+            p50_ms: 0.0,
+            p95_ms: 0.0,
+            p99_ms: 0.0,
+            rows_per_sec,
+            calls: 0,
+        };
+        return Ok((latency, Vec::new()));
+    };
+    let mut sink = 0.0;
+    for i in 0..LATENCY_WARMUP {
+        sink += row.score(i);
+    }
+    let mut lat = Vec::with_capacity(LATENCY_CALLS);
+    for i in 0..LATENCY_CALLS {
+        let t = Instant::now();
+        sink += row.score(std::hint::black_box(i));
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    std::hint::black_box(sink);
+    lat.sort_by(f64::total_cmp);
+    let pct = |p| crate::evaluate::percentile::percentile(&lat, p).unwrap_or(0.0);
+    let latency = Latency {
+        p50_ms: pct(50.0),
+        p95_ms: pct(95.0),
+        p99_ms: pct(99.0),
+        rows_per_sec,
+        calls: LATENCY_CALLS as u64,
+    };
+    Ok((latency, lat))
+}
+
+/// Drift per drift gate: its `reference` file, or the training split. An
+/// unreadable `reference` file is an error (exit 2), as any other input
+/// file the config names.
+pub fn drift_all(
+    plan: &Plan,
+    s: &Sides,
+    features: &[String],
+) -> Result<BTreeMap<usize, Result<DriftReport, String>>, GateError> {
+    let mut out = BTreeMap::new();
+    let current = drift::Rows::some(s.test_table, &s.test_rows);
+    for (i, g) in plan.gates.iter().enumerate() {
+        let GateSpec::Drift(crate::gates::drift::DriftGate { reference, .. }) = &g.spec else {
+            continue;
+        };
+        let result = match reference {
+            Some(path) => {
+                let l = crate::data::parts::load(path).map_err(|e| {
+                    GateError::Data(format!("drift gate {:?}: reference: {e}", g.name))
+                })?;
+                let label = path.display().to_string();
+                Ok(drift::compute_rows(
+                    drift::Rows::all(&l.table),
+                    current,
+                    features,
+                    &label,
+                ))
+            }
+            None => Ok(drift::compute_rows(
+                drift::Rows::some(s.train_table, &s.train_rows),
+                current,
+                features,
+                "training split",
+            )),
+        };
+        out.insert(i, result);
+    }
+    Ok(out)
+}
+
+/// The training split against the test rows, when no drift gate says more.
+pub fn default_drift(s: &Sides, features: &[String]) -> Option<DriftReport> {
+    // A model made elsewhere has no training split to compare with.
+    if s.train_rows.is_empty() {
+        return None;
+    }
+    Some(drift::compute_rows(
+        drift::Rows::some(s.train_table, &s.train_rows),
+        drift::Rows::some(s.test_table, &s.test_rows),
+        features,
+        "training split",
+    ))
+}

@@ -1,0 +1,99 @@
+//! `check` and `validate`: the whole gate as one pipeline over a resolved
+//! [`Plan`]. Returns the run as a [`Report`](crate::domain::Report) plus
+//! what the artifacts need; nothing here prints (progress goes through an
+//! [`Observer`]).
+//!
+//! One file per stage, run in this order: `prepare` (load + columns +
+//! contract), `target` (labels, classes, split, features), `train`,
+//! `evaluate` (scores, metrics, fairness, latency, curves, drift),
+//! `champion` (re-scored on the same rows), `assemble` (gates decided,
+//! report filled in). The stages see the model only through
+//! [`Scorer`](crate::model::scorer::Scorer).
+mod assemble;
+mod champion;
+mod evaluate;
+mod external;
+mod intervals;
+mod prepare;
+mod run;
+mod target;
+mod train;
+
+#[cfg(test)]
+mod tests;
+
+pub use run::{Observer, Predictions, Progress, Quiet, Run, Timings, TOOL_VERSION};
+
+use crate::config::Plan;
+use crate::error::GateError;
+use run::timed;
+use std::collections::BTreeMap;
+
+/// `release-gate validate`: load + data contract only.
+pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
+    let started = crate::lineage::now_rfc3339();
+    let mut timings = BTreeMap::new();
+    let p = prepare::prepare(plan, &mut timings, progress)?;
+    let mut report = assemble::base_report(plan, "validate", started, &p);
+    report.data.dropped_null_target = target::null_targets(plan, &p);
+    if p.violations.is_empty() {
+        // The target must be usable too: a pre-push `validate` would
+        // otherwise pass data that `check` then refuses.
+        target::labelled(plan, &p, &mut report)?;
+    }
+    report.timings_ms = timings;
+    Ok(Run::report_only(report))
+}
+
+/// `release-gate check`: the whole gate.
+pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
+    let started = crate::lineage::now_rfc3339();
+    let mut timings = BTreeMap::new();
+    let prepared = prepare::prepare(plan, &mut timings, progress)?;
+    let mut report = assemble::base_report(plan, "check", started, &prepared);
+    if !prepared.violations.is_empty() {
+        report.data.dropped_null_target = target::null_targets(plan, &prepared);
+        report.gates =
+            assemble::skipped_gates(plan, "not evaluated: the data contract was violated");
+        report.timings_ms = timings;
+        return Ok(Run::report_only(report));
+    }
+    if !plan.model.kind().trains() {
+        return external::check(plan, &prepared, report, timings, progress);
+    }
+    let (sides, features) = timed(&mut timings, "split", || {
+        target::sides_and_features(plan, &prepared, &mut report)
+    })?;
+    let artifact = train::train(
+        plan,
+        &prepared.main.sha256,
+        &sides,
+        &features,
+        &mut timings,
+        progress,
+    )?;
+    let evaluation = evaluate::evaluate(plan, &sides, &artifact, &mut timings, progress)?;
+    let (artifact_json, model_sha) = timed(&mut timings, "report", || {
+        let json = artifact.to_json()?;
+        let sha = crate::config::sha256_hex(json.as_bytes());
+        Ok::<_, anyhow::Error>((json, sha))
+    })
+    .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
+    let champion = timed(&mut timings, "champion", || {
+        champion::champion_eval(plan, &sides, &artifact, &model_sha, &evaluation.scores)
+    })?;
+    let saved = assemble::Saved {
+        json: Some(artifact_json),
+        sha256: model_sha,
+        copies: Vec::new(),
+    };
+    Ok(assemble::finish(
+        plan,
+        report,
+        &sides,
+        (&artifact, saved),
+        evaluation,
+        champion,
+        &timings,
+    ))
+}

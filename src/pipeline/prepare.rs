@@ -1,0 +1,118 @@
+//! Stage 1, load and contract: the data (and held-out test file) loaded,
+//! the columns the config names checked, the data contract applied.
+use super::run::{timed, Progress, Timings};
+use crate::config::Plan;
+use crate::data::contract;
+use crate::data::load::Loaded;
+use crate::domain::Violation;
+use crate::error::GateError;
+
+/// Loads data and checks the contract; shared by `check` and `validate`.
+pub struct Prepared {
+    pub main: Loaded,
+    pub test: Option<Loaded>,
+    pub violations: Vec<Violation>,
+}
+
+pub fn prepare(
+    plan: &Plan,
+    timings: &mut Timings,
+    progress: Progress,
+) -> Result<Prepared, GateError> {
+    progress.step(&format!("loading {}", plan.data.path.display()));
+    let main = timed(timings, "load", || {
+        crate::data::parts::load(&plan.data.path)
+    })?;
+    let test = match &plan.data.test_path {
+        Some(p) => Some(timed(timings, "load", || crate::data::parts::load(p))?),
+        None => None,
+    };
+    for (loaded, path) in std::iter::once((&main, &plan.data.path))
+        .chain(test.as_ref().zip(plan.data.test_path.as_ref()))
+    {
+        check_columns(plan, loaded, path)?;
+    }
+    progress.step("checking the data contract");
+    let mut violations = timed(timings, "contract", || {
+        let mut v = contract::check(&plan.contract, &main.table, &plan.data.target);
+        if let Some(t) = &test {
+            v.extend(
+                contract::check(&plan.contract, &t.table, &plan.data.target)
+                    .into_iter()
+                    .map(|mut x| {
+                        x.message = format!("test file: {}", x.message);
+                        x
+                    }),
+            );
+        }
+        v
+    });
+    violations.sort_by(|a, b| a.column.cmp(&b.column).then_with(|| a.rule.cmp(&b.rule)));
+    Ok(Prepared {
+        main,
+        test,
+        violations,
+    })
+}
+
+/// The columns the config needs, checked before the contract runs. A column
+/// it uses that loading had to leave out (a Parquet date or time column) is
+/// a limitation of the tool, not a missing column: exit 2 saying so. The
+/// target and protected columns must exist: without them nothing can be
+/// decided. Errors name the file at fault (`path` or `test_path`).
+pub fn check_columns(
+    plan: &Plan,
+    loaded: &Loaded,
+    path: &std::path::Path,
+) -> Result<(), GateError> {
+    let used = std::iter::once(&plan.data.target)
+        .chain(&plan.data.protected)
+        .chain(&plan.contract.unique)
+        .chain(plan.contract.columns.keys());
+    for name in used {
+        if let Some((_, kind)) = loaded.skipped.iter().find(|(s, _)| s == name) {
+            return Err(GateError::Data(format!(
+                "{}: column {name:?} is a {kind} column, which release-gate cannot read; \
+                 store it as text or numbers, or stop naming it in gates.toml",
+                path.display()
+            )));
+        }
+    }
+    let t = &loaded.table;
+    for (what, col) in std::iter::once(("target", &plan.data.target))
+        .chain(plan.data.protected.iter().map(|p| ("protected", p)))
+    {
+        if t.column(col).is_none() {
+            return Err(GateError::Data(format!(
+                "{}: {what} column {col:?} not found (columns: {})",
+                path.display(),
+                t.column_names().join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `data.drop` names absent from the data: harmless (nothing to drop), but
+/// usually a typo that lets an id or a leak through as a feature, so said.
+pub fn missing_drop_notes(plan: &Plan, loaded: &Loaded) -> Vec<String> {
+    let missing: Vec<&str> = plan
+        .data
+        .drop
+        .iter()
+        .filter(|d| loaded.table.column(d).is_none())
+        .filter(|d| !loaded.skipped.iter().any(|(s, _)| s == *d))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "data.drop names columns the data does not have: {}",
+        missing
+            .iter()
+            .map(|m| format!("{m:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )]
+}

@@ -1,0 +1,71 @@
+//! What the stages share: the finished [`Run`], the progress [`Observer`]
+//! and the stage timings.
+use crate::domain::Report;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A finished run: the report and, for `check`, what goes next to it.
+pub struct Run {
+    pub report: Report,
+    /// `model.json`: the trained model, or what describes a model made
+    /// elsewhere.
+    pub artifact_json: Option<String>,
+    pub predictions: Option<Predictions>,
+    /// Files copied into the out dir beside the artifacts (`model.onnx`).
+    pub copies: Vec<(&'static str, std::path::PathBuf)>,
+}
+
+impl Run {
+    /// A run that stopped before a model existed (validate, a violated contract).
+    pub fn report_only(report: Report) -> Run {
+        Run {
+            report,
+            artifact_json: None,
+            predictions: None,
+            copies: Vec::new(),
+        }
+    }
+}
+
+/// One row per test row, for `predictions.csv`.
+pub struct Predictions {
+    pub row: Vec<u64>,
+    pub y_true: Vec<u8>,
+    pub score: Vec<f64>,
+    pub y_pred: Vec<u8>,
+    /// The champion's score per test row, when it was re-scored.
+    pub champion_score: Option<Vec<f64>>,
+    /// Protected attribute name and its text value per test row.
+    pub protected: Vec<(String, Vec<Option<String>>)>,
+}
+
+/// What the pipeline tells its caller while it runs (the CLI draws it).
+pub trait Observer: Sync {
+    /// A new step begins.
+    fn step(&self, msg: &str);
+    /// `done` of `total` units of the current step are finished (trees of a
+    /// forest); `total == 0` means the total is unknown (solver iterations).
+    fn advance(&self, _done: usize, _total: usize) {}
+}
+
+/// An observer that ignores everything (library callers, fuzzing).
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn step(&self, _msg: &str) {}
+}
+
+pub type Progress<'a> = &'a dyn Observer;
+
+/// Wall time per stage in milliseconds (`report.json` `timings_ms`).
+pub type Timings = BTreeMap<String, f64>;
+
+/// Runs `f`, adding its wall time to `stage`.
+pub fn timed<T>(timings: &mut Timings, stage: &str, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    *timings.entry(stage.to_string()).or_insert(0.0) += t.elapsed().as_secs_f64() * 1e3;
+    out
+}

@@ -1,0 +1,310 @@
+//! Stage 2, target and split: rows labelled 0/1 against `data.positive`,
+//! both classes required, then the train and test sides (split or
+//! `test_path`) and the input feature columns.
+use super::prepare::Prepared;
+use crate::config::Plan;
+use crate::data::split;
+use crate::data::{DType, Table, Values};
+use crate::domain::{is_positive_text, Report};
+use crate::error::GateError;
+
+/// The labelled rows of one table: kept row indices and 0/1 targets.
+pub struct Labelled {
+    pub rows: Vec<usize>,
+    pub y: Vec<u8>,
+    pub dropped: u64,
+}
+
+pub fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled, GateError> {
+    let col = t.column(&plan.data.target).ok_or_else(|| {
+        GateError::Data(format!(
+            "{}: target column {:?} not found",
+            path.display(),
+            plan.data.target
+        ))
+    })?;
+    let positive = plan.data.positive.as_str();
+    // Text: positive or not per level. Numbers (booleans as 0/1): the value.
+    let level_is_positive: Vec<bool> = match &col.values {
+        Values::Cat { levels, .. } => levels
+            .iter()
+            .map(|l| is_positive_text(l, positive))
+            .collect(),
+        Values::Num(_) => Vec::new(),
+    };
+    let number = match col.dtype {
+        DType::Boolean if is_positive_text("true", positive) => Some(1.0),
+        DType::Boolean if is_positive_text("false", positive) => Some(0.0),
+        DType::Boolean => None,
+        _ => positive.trim().parse::<f64>().ok(),
+    };
+    let mut rows = Vec::with_capacity(t.n_rows);
+    let mut y = Vec::with_capacity(t.n_rows);
+    for r in 0..t.n_rows {
+        if col.is_null(r) {
+            continue;
+        }
+        rows.push(r);
+        let is_pos = match &col.values {
+            Values::Cat { codes, .. } => level_is_positive
+                .get(codes[r] as usize)
+                .copied()
+                .unwrap_or(false),
+            Values::Num(v) => Some(v[r]) == number,
+        };
+        y.push(u8::from(is_pos));
+    }
+    Ok(Labelled {
+        dropped: (t.n_rows - rows.len()) as u64,
+        rows,
+        y,
+    })
+}
+
+/// Rows whose target is missing, in the data and the test file: reported
+/// even when the contract failed and nothing was labelled.
+pub fn null_targets(plan: &Plan, p: &Prepared) -> u64 {
+    std::iter::once(&p.main)
+        .chain(&p.test)
+        .filter_map(|l| l.table.column(&plan.data.target))
+        .map(|c| (0..c.len()).filter(|&r| c.is_null(r)).count() as u64)
+        .sum()
+}
+
+/// Up to `limit + 1` distinct target values of the labelled rows, as text
+/// (values differing only by surrounding spaces are one).
+pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    if let Some(col) = t.column(&plan.data.target) {
+        for &r in &l.rows {
+            if let Some(v) = col.text(r).map(|v| v.trim().to_string()) {
+                if !seen.contains(&v) {
+                    seen.push(v);
+                    if seen.len() > limit {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    seen
+}
+
+/// `a, b, c` of at most 10 values, `, ...` when there were more.
+pub fn values_text(seen: &[String]) -> String {
+    match seen.len() {
+        0 => "none".to_string(),
+        n if n > 10 => format!("{}, ...", seen[..10].join(", ")),
+        _ => seen.join(", "),
+    }
+}
+
+/// A target with more than two values is made binary (positive vs the
+/// rest): said in the notes, since `" Yes"` or a third class silently
+/// counting as negative is rarely what was meant.
+pub fn multiclass_note(plan: &Plan, t: &Table, l: &Labelled) -> Option<String> {
+    let seen = target_values(plan, t, l, 10);
+    if seen.len() <= 2 {
+        return None;
+    }
+    let count = match seen.len() {
+        n if n > 10 => "more than 10".to_string(),
+        n => n.to_string(),
+    };
+    Some(format!(
+        "target {:?} has {count} distinct values ({}): rows whose value is not {:?} count as negatives",
+        plan.data.target,
+        values_text(&seen),
+        plan.data.positive
+    ))
+}
+
+/// Both classes must be present in the labelled data, or nothing can be
+/// learned (training file) or measured (held-out test file).
+pub fn check_classes(
+    plan: &Plan,
+    t: &Table,
+    l: &Labelled,
+    path: &std::path::Path,
+) -> Result<(), GateError> {
+    let pos = l.y.iter().filter(|&&v| v == 1).count();
+    if pos > 0 && pos < l.y.len() {
+        return Ok(());
+    }
+    let seen = values_text(&target_values(plan, t, l, 10));
+    let what = if l.y.is_empty() {
+        "has no labelled row".to_string()
+    } else if pos == 0 {
+        format!(
+            "never has the positive value {:?} (values seen: {seen}); set data.positive to one of them",
+            plan.data.positive
+        )
+    } else {
+        format!(
+            "has one class: every row is the positive value {:?} (values seen: {seen})",
+            plan.data.positive
+        )
+    };
+    Err(GateError::Data(format!(
+        "{}: target {:?} {what}",
+        path.display(),
+        plan.data.target
+    )))
+}
+
+/// The labelled rows of the data and of the held-out test file, with the
+/// target checks both `check` and `validate` make: both classes present, the
+/// missing targets counted, a multi-valued target noted.
+pub fn labelled(
+    plan: &Plan,
+    p: &Prepared,
+    report: &mut Report,
+) -> Result<(Labelled, Option<Labelled>), GateError> {
+    let main = label(plan, &p.main.table, &plan.data.path)?;
+    check_classes(plan, &p.main.table, &main, &plan.data.path)?;
+    report.data.dropped_null_target = main.dropped;
+    report
+        .notes
+        .extend(multiclass_note(plan, &p.main.table, &main));
+    let test = match (&p.test, &plan.data.test_path) {
+        (Some(test), Some(path)) => {
+            let t = label(plan, &test.table, path)?;
+            // A held-out file of one class is measured as a split of one
+            // class is: the metrics that need both are undefined and the
+            // gates on them inconclusive. Only an unlabelled file is an error.
+            if t.y.is_empty() {
+                check_classes(plan, &test.table, &t, path)?;
+            }
+            if let Err(GateError::Data(why)) = check_classes(plan, &test.table, &t, path) {
+                report.notes.push(format!(
+                    "{why}: the metrics that need both classes are undefined on it"
+                ));
+            }
+            report.data.dropped_null_target += t.dropped;
+            Some(t)
+        }
+        _ => None,
+    };
+    Ok((main, test))
+}
+
+/// The train and test sides: which table, which rows, which labels.
+pub struct Sides<'a> {
+    pub train_table: &'a Table,
+    pub train_rows: Vec<usize>,
+    pub y_train: Vec<u8>,
+    pub test_table: &'a Table,
+    pub test_rows: Vec<usize>,
+    pub y_test: Vec<u8>,
+}
+
+pub fn make_sides<'a>(
+    plan: &Plan,
+    p: &'a Prepared,
+    report: &mut Report,
+) -> Result<Sides<'a>, GateError> {
+    let (main, test) = labelled(plan, p, report)?;
+    if let (Some(test), Some(t)) = (&p.test, test) {
+        return Ok(Sides {
+            train_table: &p.main.table,
+            train_rows: main.rows,
+            y_train: main.y,
+            test_table: &test.table,
+            test_rows: t.rows,
+            y_test: t.y,
+        });
+    }
+    let s = split::split(
+        &main.y,
+        plan.data.test_fraction,
+        plan.data.seed,
+        plan.data.stratify,
+    );
+    let pick = |idx: &[usize]| -> (Vec<usize>, Vec<u8>) {
+        (
+            idx.iter().map(|&i| main.rows[i]).collect(),
+            idx.iter().map(|&i| main.y[i]).collect(),
+        )
+    };
+    let (train_rows, y_train) = pick(&s.train);
+    let (test_rows, y_test) = pick(&s.test);
+    Ok(Sides {
+        train_table: &p.main.table,
+        train_rows,
+        y_train,
+        test_table: &p.main.table,
+        test_rows,
+        y_test,
+    })
+}
+
+/// Input feature columns: everything but target, drop and (unless allowed) protected.
+pub fn feature_names(plan: &Plan, t: &Table) -> Vec<String> {
+    t.columns
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|n| {
+            *n != plan.data.target
+                && !plan.data.drop.contains(n)
+                && (plan.data.use_protected || !plan.data.protected.contains(n))
+        })
+        .collect()
+}
+
+/// The train and test sides of a run with both non-empty, the report's row
+/// counts filled in, and the feature columns (at least one).
+pub fn sides_and_features<'a>(
+    plan: &Plan,
+    p: &'a Prepared,
+    report: &mut Report,
+) -> Result<(Sides<'a>, Vec<String>), GateError> {
+    let sides = make_sides(plan, p, report)?;
+    if sides.test_rows.is_empty() || sides.train_rows.is_empty() {
+        return Err(GateError::Data(format!(
+            "{}: not enough labelled rows to split into train and test sets \
+             ({} train, {} test; data.test_fraction = {})",
+            plan.data.path.display(),
+            sides.train_rows.len(),
+            sides.test_rows.len(),
+            plan.data.test_fraction
+        )));
+    }
+    let train_pos = sides.y_train.iter().filter(|&&v| v == 1).count();
+    if train_pos == 0 || train_pos == sides.y_train.len() {
+        return Err(GateError::Data(format!(
+            "{}: the training split holds one class only ({train_pos} positive of {} rows): \
+             nothing can be learned; set data.stratify = true, lower test_fraction, or add rows \
+             of the rare class",
+            plan.data.path.display(),
+            sides.y_train.len()
+        )));
+    }
+    report.data.train_rows = sides.train_rows.len() as u64;
+    report.data.test_rows = sides.test_rows.len() as u64;
+    report.data.train_positives = sides.y_train.iter().map(|&v| u64::from(v)).sum();
+    report.data.test_positives = sides.y_test.iter().map(|&v| u64::from(v)).sum();
+    let features = feature_names(plan, sides.train_table);
+    if features.is_empty() {
+        return Err(GateError::Data(format!(
+            "{}: no feature left to train on: every column is the target, in data.drop, \
+             or protected (set data.use_protected = true to train on protected columns)",
+            plan.data.path.display()
+        )));
+    }
+    if let Some(test_path) = &plan.data.test_path {
+        let missing: Vec<&str> = features
+            .iter()
+            .filter(|f| sides.test_table.column(f).is_none())
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(GateError::Data(format!(
+                "{}: the test file lacks feature column(s) of {}: {}",
+                test_path.display(),
+                plan.data.path.display(),
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok((sides, features))
+}

@@ -1,0 +1,168 @@
+//! The orchestration with a fake Scorer: the stages call the model only
+//! through the seam, so any model kind gets the same evaluation and gates.
+use super::champion::champion_eval;
+use super::evaluate::evaluate;
+use super::run::{Quiet, Timings};
+use super::target::Sides;
+use crate::data::table::{Column, DType, Table, Values};
+use crate::domain::{GateStatus, Metric};
+use crate::evaluate::metrics;
+use crate::gates::{self, ChampionEval, Evidence};
+use crate::model::scorer::{RowScorer, Scorer};
+use std::path::Path;
+
+/// Scores each row by its `s` column; single rows from the same column.
+struct Fake {
+    threshold: f64,
+}
+
+struct FakeRows(Vec<f64>);
+
+impl RowScorer for FakeRows {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn score(&mut self, i: usize) -> f64 {
+        self.0[i % self.0.len()]
+    }
+}
+
+fn column(t: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+    match t.column("s").map(|c| &c.values) {
+        Some(Values::Num(v)) => Ok(rows.iter().map(|&i| v[i]).collect()),
+        _ => Err("no score column s".into()),
+    }
+}
+
+impl Scorer for Fake {
+    fn kind(&self) -> &str {
+        "fake"
+    }
+    fn input_columns(&self) -> Vec<String> {
+        vec!["s".into()]
+    }
+    fn threshold(&self) -> f64 {
+        self.threshold
+    }
+    fn labels(&self) -> (&str, &str) {
+        ("y", "1")
+    }
+    fn score_table(&self, t: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        column(t, rows)
+    }
+    fn row_scorer<'a>(
+        &'a self,
+        t: &'a Table,
+        rows: &[usize],
+    ) -> Result<Option<Box<dyn RowScorer + 'a>>, String> {
+        Ok(Some(Box::new(FakeRows(column(t, rows)?))))
+    }
+}
+
+fn table(n: usize) -> (Table, Vec<u8>) {
+    // Scores that rank most positives first, with some mistakes.
+    let y: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0)).collect();
+    let s: Vec<f64> = (0..n)
+        .map(|i| {
+            let base = if y[i] == 1 { 0.7 } else { 0.3 };
+            base + ((i * 37 % 11) as f64 - 5.0) / 20.0
+        })
+        .collect();
+    let t = Table {
+        columns: vec![Column {
+            name: "s".into(),
+            dtype: DType::Float,
+            values: Values::Num(s),
+        }],
+        n_rows: n,
+    };
+    (t, y)
+}
+
+const CONFIG: &str = "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = 1\n\n\
+[[gate]]\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n\n\
+[[gate]]\nkind = \"latency\"\nmax_ms = 1000\n";
+
+#[test]
+fn evaluation_and_gates_run_on_any_scorer() {
+    let plan = crate::config::parse(Path::new("gates.toml"), CONFIG).unwrap();
+    let (t, y) = table(600);
+    let rows: Vec<usize> = (0..600).collect();
+    let sides = Sides {
+        train_table: &t,
+        train_rows: rows[..300].to_vec(),
+        y_train: y[..300].to_vec(),
+        test_table: &t,
+        test_rows: rows[300..].to_vec(),
+        y_test: y[300..].to_vec(),
+    };
+    let model = Fake { threshold: 0.5 };
+    let mut timings = Timings::new();
+    let ev = evaluate(&plan, &sides, &model, &mut timings, &Quiet).unwrap();
+    let want = metrics::compute(&y[300..], &column(&t, &rows[300..]).unwrap(), 0.5);
+    assert_eq!(ev.metrics, want);
+    assert!(ev.latencies_ms.len() > 100 && ev.latency.p95_ms >= ev.latency.p50_ms);
+    // No champion gate: the registry is not even read.
+    let champ = champion_eval(&plan, &sides, &model, "sha", &[]).unwrap();
+    assert!(matches!(champ, ChampionEval::Missing));
+    let evidence = Evidence {
+        metrics: &ev.metrics,
+        fairness: &ev.fairness,
+        latencies_ms: &ev.latencies_ms,
+        champion: &champ,
+        drift: &ev.drift_by_gate,
+        min_test_rows: plan.data.min_test_rows,
+        intervals: None,
+    };
+    let results = gates::evaluate(&plan.gates, &evidence);
+    assert_eq!(results[0].status, GateStatus::Pass, "{:?}", results[0]);
+    assert_eq!(results[0].observed, want.get(Metric::RocAuc));
+    assert_eq!(results[1].status, GateStatus::Pass, "{:?}", results[1]);
+
+    // The same scorer on too few rows: the metric gate cannot pass.
+    let few = Sides {
+        test_rows: rows[300..330].to_vec(),
+        y_test: y[300..330].to_vec(),
+        ..sides
+    };
+    let ev = evaluate(&plan, &few, &model, &mut timings, &Quiet).unwrap();
+    let evidence = Evidence {
+        metrics: &ev.metrics,
+        fairness: &ev.fairness,
+        latencies_ms: &ev.latencies_ms,
+        champion: &champ,
+        drift: &ev.drift_by_gate,
+        min_test_rows: plan.data.min_test_rows,
+        intervals: None,
+    };
+    let results = gates::evaluate(&plan.gates, &evidence);
+    assert_eq!(results[0].status, GateStatus::Inconclusive);
+    assert!(
+        results[0].message.contains("min_test_rows"),
+        "{}",
+        results[0].message
+    );
+}
+
+#[test]
+fn a_scorer_that_cannot_score_is_an_error_not_a_panic() {
+    let plan = crate::config::parse(Path::new("gates.toml"), CONFIG).unwrap();
+    let t = Table::default();
+    let sides = Sides {
+        train_table: &t,
+        train_rows: vec![],
+        y_train: vec![],
+        test_table: &t,
+        test_rows: vec![0],
+        y_test: vec![1],
+    };
+    let mut timings = Timings::new();
+    let r = evaluate(
+        &plan,
+        &sides,
+        &Fake { threshold: 0.5 },
+        &mut timings,
+        &Quiet,
+    );
+    assert!(r.is_err());
+}

@@ -1,0 +1,66 @@
+//! Stage 3, train: preprocessing fitted on the training rows, the model
+//! trained and wrapped with its preprocessing into the saved artifact.
+use super::run::{timed, Progress, Timings, TOOL_VERSION};
+use super::target::Sides;
+use crate::artifact::{ModelArtifact, TrainingInfo, FORMAT, FORMAT_VERSION};
+use crate::config::Plan;
+use crate::error::GateError;
+use crate::features::Preprocessor;
+
+/// Trains the candidate on the training side of `sides`.
+pub fn train(
+    plan: &Plan,
+    data_sha256: &str,
+    sides: &Sides,
+    features: &[String],
+    timings: &mut Timings,
+    progress: Progress,
+) -> Result<ModelArtifact, GateError> {
+    progress.step(&format!(
+        "fitting preprocessing on {} training rows, {} features",
+        sides.train_rows.len(),
+        features.len()
+    ));
+    let (pre, x_train) = timed(timings, "preprocess", || {
+        let pre = Preprocessor::fit(sides.train_table, features, &sides.train_rows)?;
+        let x = pre.transform(sides.train_table, &sides.train_rows)?;
+        Ok::<_, String>((pre, x))
+    })
+    .map_err(GateError::Data)?;
+    progress.step(&format!(
+        "training {} on {} rows x {} inputs",
+        plan.model.kind().name(),
+        x_train.rows,
+        x_train.cols
+    ));
+    let model = timed(timings, "train", || {
+        crate::model::train_observed(
+            &plan.model,
+            &x_train,
+            &sides.y_train,
+            plan.data.seed,
+            &|done, total| progress.advance(done, total),
+        )
+    })
+    .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
+    drop(x_train);
+    Ok(ModelArtifact {
+        format: FORMAT.to_string(),
+        format_version: FORMAT_VERSION,
+        tool_version: TOOL_VERSION.to_string(),
+        target: plan.data.target.clone(),
+        positive: plan.data.positive.clone(),
+        threshold: plan.threshold,
+        preprocessor: pre,
+        model,
+        training: TrainingInfo {
+            data_sha256: data_sha256.to_string(),
+            config_sha256: plan.config_sha256.clone(),
+            seed: plan.data.seed,
+            train_rows: sides.train_rows.len() as u64,
+            row_hashes: timed(timings, "row_hashes", || {
+                crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features)
+            }),
+        },
+    })
+}
