@@ -1,0 +1,174 @@
+//! The out dir is never a place where inputs get overwritten: `check` and
+//! `validate` refuse, before any work, an out dir that would replace one of
+//! their inputs or that holds files release-gate did not write; and a run's
+//! artifacts appear together or not at all (written into a staging
+//! directory, then swapped into place).
+use crate::config::Plan;
+use crate::error::GateError;
+use crate::gates::GateSpec;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// Every file name a run writes into its out dir.
+pub const ARTIFACTS: [&str; 8] = [
+    "model.onnx",
+    "report.json",
+    "report.md",
+    "report.html",
+    "model_card.md",
+    "predictions.csv",
+    "model.json",
+    "gates.toml",
+];
+
+/// The files a run reads.
+fn inputs(plan: &Plan) -> Vec<PathBuf> {
+    let mut v = vec![plan.config_path.clone(), plan.data.path.clone()];
+    v.extend(plan.data.test_path.clone());
+    v.extend(plan.card_template.clone());
+    for g in &plan.gates {
+        if let GateSpec::Drift(d) = &g.spec {
+            v.extend(d.reference.clone());
+        }
+    }
+    v
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Refuses an out dir that would overwrite an input, that is a file, or
+/// that holds anything but a previous run's artifacts.
+pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
+    let refuse = |why: String| {
+        Err(GateError::Config(format!(
+            "--out {}: {why}; choose another out dir (nothing was written)",
+            out.display()
+        )))
+    };
+    if out.exists() && !out.is_dir() {
+        return refuse("is a file, not a directory".into());
+    }
+    for input in inputs(plan) {
+        // An input inside the out dir would be replaced by the swap.
+        if let (Ok(i), Ok(o)) = (input.canonicalize(), out.canonicalize()) {
+            if i.starts_with(&o) {
+                return refuse(format!(
+                    "holds the input {} (the run would replace it)",
+                    input.display()
+                ));
+            }
+        }
+        if let Some(name) = ARTIFACTS.iter().find(|a| same_file(&out.join(a), &input)) {
+            return refuse(format!(
+                "writing {name} there would overwrite the input {}",
+                input.display()
+            ));
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    let names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    // A previous run's out dir (marked by its report.json) may also hold
+    // files others put there (a JUnit file, a screenshot): they are kept.
+    if names.is_empty() || names.iter().any(|n| n == "report.json") {
+        return Ok(());
+    }
+    let mut shown = names;
+    shown.sort();
+    shown.truncate(5);
+    refuse(format!(
+        "is not empty and not a release-gate out dir (it holds {}, and no report.json)",
+        shown.join(", ")
+    ))
+}
+
+/// A run's artifacts, complete, in a staging directory beside the out dir.
+pub struct Staged {
+    dir: Option<tempfile::TempDir>,
+    out: PathBuf,
+}
+
+impl Staged {
+    /// A fresh staging directory beside `out` (same file system, so each
+    /// artifact moves by a rename).
+    pub fn new(out: &Path) -> anyhow::Result<Staged> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("{}: cannot create", parent.display()))?;
+        let dir = crate::atomic::shared_builder(".release-gate-staging-", true)
+            .tempdir_in(&parent)
+            .with_context(|| format!("{}: cannot create a staging directory", parent.display()))?;
+        Ok(Staged {
+            dir: Some(dir),
+            out: out.to_path_buf(),
+        })
+    }
+
+    /// Where to write a file meant for `path`: staged with the artifacts
+    /// when it belongs in the out dir, else `path` itself.
+    pub fn place(&self, path: &Path) -> PathBuf {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let inside = parent == self.out || same_file(parent, &self.out);
+        match (inside, path.file_name()) {
+            (true, Some(name)) => self.path().join(name),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().map_or(self.out.as_path(), |d| d.path())
+    }
+
+    /// Moves the staged artifacts into the out dir, one rename each, and
+    /// removes the artifacts of an earlier run that this run did not write
+    /// (so no file of another run is left beside this run's report). Other
+    /// files in the out dir are left alone.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let Some(dir) = self.dir.take() else {
+            return Ok(());
+        };
+        let out = &self.out;
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("{}: cannot create out dir", out.display()))?;
+        // report.json last: its presence marks a complete run directory.
+        let mut order: Vec<&str> = ARTIFACTS
+            .iter()
+            .copied()
+            .filter(|a| *a != "report.json")
+            .collect();
+        order.push("report.json");
+        for name in order {
+            let from = dir.path().join(name);
+            let to = out.join(name);
+            if from.is_file() {
+                std::fs::rename(&from, &to)
+                    .with_context(|| format!("{}: cannot move into place", to.display()))?;
+            } else if to.is_file() {
+                std::fs::remove_file(&to)
+                    .with_context(|| format!("{}: cannot remove a stale artifact", to.display()))?;
+            }
+        }
+        // Anything else staged (a JUnit file inside the out dir).
+        for e in std::fs::read_dir(dir.path())?.flatten() {
+            let to = out.join(e.file_name());
+            std::fs::rename(e.path(), &to)
+                .with_context(|| format!("{}: cannot move into place", to.display()))?;
+        }
+        Ok(())
+    }
+}
