@@ -1,0 +1,261 @@
+//! `[data] path` as a directory of part files, as Spark, Dask and pyarrow
+//! write them: `part-*.parquet` or CSV parts, `key=value/` partition folders
+//! (which become columns), `_SUCCESS`, `.crc` and hidden files ignored.
+use super::load::{self, Loaded};
+use super::table::{Column, DType, Table, Values, NULL_CODE};
+use crate::error::GateError;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Spark's name for a missing partition value.
+const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// A part file and the partition columns of the folders above it.
+struct Part {
+    path: PathBuf,
+    rel: String,
+    partitions: Vec<(String, String)>,
+}
+
+fn is_data_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".parquet") || lower.ends_with(".pq") || lower.ends_with(".csv")
+}
+
+fn collect(
+    dir: &Path,
+    rel: &str,
+    partitions: &[(String, String)],
+    out: &mut Vec<Part>,
+) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("{}: cannot list: {e}", dir.display()))?;
+    let mut names: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().to_string(), e.path()))
+        .collect();
+    names.sort();
+    for (name, path) in names {
+        // _SUCCESS, _committed_*, .crc checksums, hidden files.
+        if name.starts_with('.') || name.starts_with('_') || name.ends_with(".crc") {
+            continue;
+        }
+        let child_rel = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if path.is_dir() {
+            let Some((key, value)) = name.split_once('=') else {
+                return Err(format!(
+                    "{}: a folder that is not a key=value partition; a part directory holds part files and key=value/ folders only",
+                    path.display()
+                ));
+            };
+            let mut p = partitions.to_vec();
+            p.push((unescape(key), unescape(value)));
+            collect(&path, &child_rel, &p, out)?;
+        } else if is_data_file(&name) {
+            out.push(Part {
+                path,
+                rel: child_rel,
+                partitions: partitions.to_vec(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Spark escapes `%`, `/`, `:`, `=`, `#` and other characters of
+/// partition values as `%XX`.
+fn unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends `more` to `into` (same column names), remapping text codes.
+fn append(into: &mut Column, more: Column, file: &str) -> Result<(), String> {
+    match (&mut into.values, more.values) {
+        (Values::Num(a), Values::Num(b)) => a.extend(b),
+        (
+            Values::Cat { codes, levels },
+            Values::Cat {
+                codes: c2,
+                levels: l2,
+            },
+        ) => {
+            let mut index: HashMap<String, u32> = levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.clone(), i as u32))
+                .collect();
+            let map: Vec<u32> = l2
+                .into_iter()
+                .map(|l| {
+                    *index.entry(l.clone()).or_insert_with(|| {
+                        levels.push(l);
+                        (levels.len() - 1) as u32
+                    })
+                })
+                .collect();
+            codes.extend(c2.into_iter().map(|c| {
+                if c == NULL_CODE {
+                    NULL_CODE
+                } else {
+                    map[c as usize]
+                }
+            }));
+        }
+        _ => {
+            return Err(format!(
+                "column {:?} is {} in the first part file but {} in {file}",
+                into.name,
+                into.dtype.name(),
+                more.dtype.name()
+            ))
+        }
+    }
+    if into.dtype != more.dtype && matches!(into.values, Values::Num(_)) {
+        // Integer in one part and float in another: floats.
+        into.dtype = DType::Float;
+    }
+    Ok(())
+}
+
+/// A text column holding one value for every row (a partition folder).
+fn constant(name: &str, value: &str, rows: usize) -> Column {
+    let missing = value == HIVE_NULL;
+    Column {
+        name: name.to_string(),
+        dtype: DType::String,
+        values: Values::Cat {
+            codes: vec![if missing { NULL_CODE } else { 0 }; rows],
+            levels: if missing {
+                Vec::new()
+            } else {
+                vec![value.to_string()]
+            },
+        },
+    }
+}
+
+/// Loads `path`: a CSV or Parquet file, or a directory of part files.
+pub fn load(path: &Path) -> Result<Loaded, GateError> {
+    if path.is_dir() {
+        load_dir(path)
+    } else {
+        load::load(path)
+    }
+}
+
+/// Loads every part file under `dir` into one table.
+pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
+    let shown = dir.display();
+    let mut parts = Vec::new();
+    collect(dir, "", &[], &mut parts).map_err(GateError::Data)?;
+    if parts.is_empty() {
+        return Err(GateError::Data(format!(
+            "{shown}: a directory without part files (*.parquet, *.pq or *.csv; _SUCCESS, .crc and hidden files are ignored)"
+        )));
+    }
+    let mut table: Option<Table> = None;
+    let mut digest = String::new();
+    let mut notes = Vec::new();
+    let mut skipped = Vec::new();
+    for part in &parts {
+        let loaded = load::load(&part.path)?;
+        digest.push_str(&format!("{}:{}\n", part.rel, loaded.sha256));
+        notes.extend(loaded.notes);
+        skipped.extend(loaded.skipped);
+        let mut t = loaded.table;
+        for (key, value) in &part.partitions {
+            if t.column(key).is_some() {
+                return Err(GateError::Data(format!(
+                    "{}: column {key:?} is both in the file and a partition folder",
+                    part.path.display()
+                )));
+            }
+            t.columns.push(constant(key, value, t.n_rows));
+        }
+        match &mut table {
+            None => table = Some(t),
+            Some(all) => {
+                let want: Vec<&str> = all.column_names();
+                let got: Vec<&str> = t.column_names();
+                let mut a = want.clone();
+                let mut b = got.clone();
+                a.sort_unstable();
+                b.sort_unstable();
+                if a != b {
+                    return Err(GateError::Data(format!(
+                        "{}: its columns ({}) differ from the first part file's ({})",
+                        part.path.display(),
+                        got.join(", "),
+                        want.join(", ")
+                    )));
+                }
+                let mut by_name: HashMap<String, Column> =
+                    t.columns.into_iter().map(|c| (c.name.clone(), c)).collect();
+                for col in &mut all.columns {
+                    if let Some(more) = by_name.remove(&col.name) {
+                        append(col, more, &part.rel)
+                            .map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+                    }
+                }
+                all.n_rows += t.n_rows;
+            }
+        }
+    }
+    let Some(mut table) = table else {
+        return Err(GateError::Data(format!(
+            "{shown}: no part file could be read"
+        )));
+    };
+    // Partition values are text in folder names; numbers become numbers.
+    let keys: Vec<&String> = parts
+        .iter()
+        .flat_map(|p| p.partitions.iter().map(|(k, _)| k))
+        .collect();
+    table
+        .columns
+        .iter_mut()
+        .filter(|c| keys.contains(&&c.name))
+        .for_each(load::numeric_text_to_float);
+    skipped.sort();
+    skipped.dedup();
+    notes.sort();
+    notes.dedup();
+    notes.insert(
+        0,
+        format!(
+            "{shown}: read {} part file(s) as one table of {} rows",
+            parts.len(),
+            table.n_rows
+        ),
+    );
+    Ok(Loaded {
+        table,
+        sha256: crate::config::sha256_hex(digest.as_bytes()),
+        notes,
+        skipped,
+    })
+}

@@ -1,0 +1,82 @@
+//! `[model] kind = "scores"`: predictions made elsewhere, read from a data
+//! column. Nothing is trained or run per row.
+use crate::data::{Table, Values};
+use crate::model::scorer::{RowScorer, Scorer};
+
+/// A score column seen through the Scorer seam.
+pub struct ScoreColumn {
+    pub column: String,
+    /// The data's feature columns, for drift: the score itself says little
+    /// about whether the inputs moved.
+    pub features: Vec<String>,
+    pub threshold: f64,
+    pub target: String,
+    pub positive: String,
+}
+
+impl ScoreColumn {
+    /// The column's values at `rows`; an error names a missing or text
+    /// column, or a row without a score.
+    pub fn values(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        let col = table
+            .column(&self.column)
+            .ok_or_else(|| format!("score column {:?} not found", self.column))?;
+        let Values::Num(v) = &col.values else {
+            return Err(format!(
+                "score column {:?} holds text ({}), not numbers",
+                self.column,
+                col.text(0).unwrap_or_default()
+            ));
+        };
+        let out: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
+        let bad: Vec<String> = rows
+            .iter()
+            .zip(&out)
+            .filter(|(_, s)| !s.is_finite())
+            .take(5)
+            .map(|(r, s)| format!("row {r}: {s}"))
+            .collect();
+        if !bad.is_empty() {
+            return Err(format!(
+                "score column {:?} has missing or non-finite scores ({})",
+                self.column,
+                bad.join(", ")
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Scorer for ScoreColumn {
+    fn kind(&self) -> &str {
+        "scores"
+    }
+    fn input_columns(&self) -> Vec<String> {
+        vec![self.column.clone()]
+    }
+    fn threshold(&self) -> f64 {
+        self.threshold
+    }
+    fn labels(&self) -> (&str, &str) {
+        (&self.target, &self.positive)
+    }
+    fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        self.values(table, rows)
+    }
+    fn row_scorer<'a>(
+        &'a self,
+        _table: &'a Table,
+        _rows: &[usize],
+    ) -> Result<Option<Box<dyn RowScorer + 'a>>, String> {
+        Ok(None)
+    }
+    fn drift_columns(&self) -> Vec<String> {
+        self.features.clone()
+    }
+    fn notes(&self) -> Vec<String> {
+        vec![format!(
+            "scores were read from column {:?}: made elsewhere, not by release-gate",
+            self.column
+        )]
+    }
+}

@@ -1,0 +1,165 @@
+//! Models made elsewhere: `kind = "onnx"` (scored by ONNX Runtime; needs
+//! `ORT_DYLIB_PATH`, which `scripts/test.sh` sets up) and `kind = "scores"`.
+use crate::fixture::{gate, Fixture};
+use predicates::str::contains;
+
+fn onnx_fixture(model: &str, gates: &str) -> Fixture {
+    let f = Fixture::new("");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    for name in ["data.csv", model] {
+        std::fs::copy(dir.join(name), f.path(name)).unwrap();
+    }
+    f.write(
+        "gates.toml",
+        &format!(
+            "[data]\npath = \"data.csv\"\ntarget = \"churn\"\npositive = 1\ndrop = [\"churned\"]\n\n\
+             [model]\nkind = \"onnx\"\npath = \"{model}\"\n{gates}"
+        ),
+    );
+    f
+}
+
+fn oracle(column: &str) -> Vec<f64> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx/oracle.csv"),
+    )
+    .unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let j = header.iter().position(|h| *h == column).unwrap();
+    lines
+        .map(|l| l.split(',').nth(j).unwrap().parse().unwrap())
+        .collect()
+}
+
+fn predicted(f: &Fixture, run: &str) -> Vec<(usize, f64)> {
+    let text = f.read(&format!("{run}/predictions.csv"));
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[0].parse().unwrap(), c[2].parse().unwrap())
+        })
+        .collect()
+}
+
+const CHAMP: &str = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n\n[[gate]]\nname = \"lat\"\nkind = \"latency\"\nmax_ms = 50\n";
+
+#[test]
+fn an_onnx_pipeline_is_gated_with_onnxruntimes_scores_and_promoted() {
+    let f = onnx_fixture("pipeline_zipmap.onnx", CHAMP);
+    let o = f.cmd(&["check", "--out", "run1"]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let want = oracle("pipeline_zipmap");
+    let got = predicted(&f, "run1");
+    assert_eq!(got.len(), want.len(), "every row is evaluated");
+    for (row, s) in got {
+        assert!(
+            (s - want[row]).abs() < 1e-6,
+            "row {row}: {s} vs onnxruntime {}",
+            want[row]
+        );
+    }
+    let r: serde_json::Value = serde_json::from_str(&f.read("run1/report.json")).unwrap();
+    assert_eq!(r["model"]["kind"], "onnx");
+    assert_eq!(r["data"]["train_rows"], 0);
+    assert!(r["latency"]["calls"].as_u64().unwrap() > 0);
+    assert!(f.path("run1/model.onnx").is_file());
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    assert!(f.path("reg/versions/v0001/model.onnx").is_file());
+    // An ONNX champion is re-scored on the candidate's rows.
+    let o = f.cmd(&["check", "--out", "run2"]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    assert_eq!(r["champion"]["version"], "v0001");
+    assert_eq!(r["champion"]["delta"], 0.0);
+    assert_eq!(gate(&r, "champ")["status"], "pass");
+}
+
+#[test]
+fn a_missing_onnx_runtime_is_exit_2_with_the_fix() {
+    let f = onnx_fixture(
+        "lr_tensor.onnx",
+        "inputs = [\"tenure\", \"monthly\", \"age\"]\n",
+    );
+    f.cmd(&["check"])
+        .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+        .assert()
+        .code(2)
+        .stderr(contains("ORT_DYLIB_PATH"));
+}
+
+fn scores_fixture(extra_model: &str, gates: &str, scale: f64) -> Fixture {
+    let f = Fixture::new("");
+    let mut s = String::from("y,score,champion_score,group\n");
+    let mut r = crate::fixture::Lcg::new(5);
+    for i in 0..800 {
+        let y = u8::from(r.next_f64() < 0.4);
+        let noise = r.next_f64();
+        let score = (0.35 * f64::from(y) + 0.65 * noise) * scale;
+        let champ = (0.2 * f64::from(y) + 0.8 * r.next_f64()) * scale;
+        let g = if i % 2 == 0 { "a" } else { "b" };
+        s.push_str(&format!("{y},{score},{champ},{g}\n"));
+    }
+    f.write("data.csv", &s);
+    f.write(
+        "gates.toml",
+        &format!(
+            "[data]\npath = \"data.csv\"\ntarget = \"y\"\npositive = 1\nprotected = [\"group\"]\n\n\
+             [model]\nkind = \"scores\"\nscore = \"score\"\n{extra_model}\n{gates}"
+        ),
+    );
+    f
+}
+
+#[test]
+fn scores_made_elsewhere_are_gated_against_the_champion_column() {
+    let gates = "[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n\n[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\n";
+    let f = scores_fixture("champion_score = \"champion_score\"", gates, 1.0);
+    let r = f.check(0);
+    assert_eq!(r["data"]["test_rows"], 800);
+    assert_eq!(r["model"]["kind"], "scores");
+    assert_eq!(gate(&r, "champ")["status"], "pass");
+    assert!(
+        r["champion"]["champion_value"].as_f64().unwrap()
+            < r["metrics"]["roc_auc"].as_f64().unwrap()
+    );
+    // Without champion_score the champion gate is inconclusive, naming the key.
+    let f = scores_fixture("", gates, 1.0);
+    let r = f.check(1);
+    let g = gate(&r, "champ");
+    assert_eq!(g["status"], "inconclusive");
+    assert!(
+        g["message"].as_str().unwrap().contains("champion_score"),
+        "{g}"
+    );
+}
+
+#[test]
+fn raw_margins_give_auc_but_leave_the_losses_inconclusive() {
+    let gates = "[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n\n[[gate]]\nname = \"ll\"\nkind = \"metric\"\nmetric = \"log_loss\"\nmax = 0.7\n";
+    let f = scores_fixture("threshold = 1.0", gates, 4.0);
+    let r = f.check(1);
+    assert_eq!(gate(&r, "auc")["status"], "pass");
+    assert_eq!(gate(&r, "ll")["status"], "inconclusive");
+    assert!(r["metrics"]["log_loss"].is_null());
+}
+
+#[test]
+fn a_latency_gate_on_scores_is_a_config_error() {
+    let f = scores_fixture("", "[[gate]]\nkind = \"latency\"\nmax_ms = 5\n", 1.0);
+    f.cmd(&["validate"])
+        .assert()
+        .code(2)
+        .stderr(contains("nothing runs to be timed"));
+}

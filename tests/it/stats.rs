@@ -1,0 +1,147 @@
+//! `[stats]`: intervals in report.json, gates on their ends, the paired
+//! champion test (the numbers themselves are checked against scipy,
+//! statsmodels and fairlearn in `src/evaluate/stats`).
+use crate::fixture::{gate, Fixture};
+
+const STATS: &str = "\n[stats]\nconfidence = 0.9\nbootstrap = 400\n";
+
+#[test]
+fn every_metric_gets_an_interval_naming_its_method_bit_identically() {
+    let f = Fixture::new(STATS);
+    let r = f.check(0);
+    let iv = &r["intervals"];
+    assert_eq!(iv["confidence"], 0.9);
+    for (name, method) in [
+        ("roc_auc", "delong"),
+        ("accuracy", "wilson"),
+        ("precision", "wilson"),
+        ("recall", "wilson"),
+    ] {
+        assert_eq!(iv["metrics"][name]["method"], method, "{name}");
+    }
+    for name in [
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "roc_auc",
+        "log_loss",
+        "brier",
+    ] {
+        let m = &iv["metrics"][name];
+        let (lo, hi) = (m["low"].as_f64().unwrap(), m["high"].as_f64().unwrap());
+        let v = r["metrics"][name].as_f64().unwrap();
+        assert!(lo <= v && v <= hi, "{name}: {v} not in [{lo}, {hi}]");
+        assert!(hi - lo > 0.0, "{name}");
+    }
+    assert!(iv["fairness"]["group"]["disparate_impact"]["low"].is_f64());
+    // Same data, config and seed: the same intervals, bit for bit.
+    let first = r["intervals"].to_string();
+    let again = f.check(0);
+    assert_eq!(again["intervals"].to_string(), first);
+    // The table shows the interval beside the value.
+    let out = f
+        .cmd(&[
+            "report",
+            "--run",
+            "release-gate-out",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    let auc = &iv["metrics"]["roc_auc"];
+    let shown = format!(
+        "{:.4} [{:.4}, {:.4}]",
+        r["metrics"]["roc_auc"].as_f64().unwrap(),
+        auc["low"].as_f64().unwrap(),
+        auc["high"].as_f64().unwrap()
+    );
+    assert!(md.contains(&shown), "{shown} not in\n{md}");
+    assert!(f.read("release-gate-out/model_card.md").contains(&shown));
+}
+
+#[test]
+fn a_floor_the_lower_end_misses_is_inconclusive() {
+    let f = Fixture::new(STATS);
+    let r = f.check(0);
+    let auc = r["metrics"]["roc_auc"].as_f64().unwrap();
+    let low = r["intervals"]["metrics"]["roc_auc"]["low"]
+        .as_f64()
+        .unwrap();
+    let floor = (auc + low) / 2.0;
+    let gates = format!(
+        "{STATS}\n[[gate]]\nname = \"auc lower\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = {floor}\nbound = \"lower\"\n\n\
+         [[gate]]\nname = \"auc point\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = {floor}\n"
+    );
+    f.write(
+        "gates.toml",
+        &format!("{}{gates}", crate::fixture::BASE_CONFIG),
+    );
+    let r = f.check(1);
+    let g = gate(&r, "auc lower");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    let msg = g["message"].as_str().unwrap();
+    assert!(
+        msg.contains("90% interval") && msg.contains("the lower end is below the floor"),
+        "{msg}"
+    );
+    assert_eq!(gate(&r, "auc point")["status"], "pass");
+    // bound without [stats] is a config error.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{}",
+            crate::fixture::BASE_CONFIG,
+            gates.replace(STATS, "")
+        ),
+    );
+    let o = f.cmd(&["validate"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[stats]"));
+}
+
+#[test]
+fn the_paired_champion_test_reports_its_interval_and_scores() {
+    let gates = format!(
+        "{STATS}\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\ntest = \"paired\"\n"
+    );
+    let f = Fixture::new(&gates);
+    let o = f.cmd(&["check", "--out", "run1"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    f.cmd(&["promote", "--run", "run1"]).assert().code(0);
+    // A weaker candidate: a shallow tree against the logistic champion.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[model]\nkind = \"decision_tree\"\n[model.params]\nmax_depth = 1\n{gates}",
+            crate::fixture::BASE_CONFIG
+        ),
+    );
+    let o = f.cmd(&["check", "--out", "run2"]).output().unwrap();
+    assert!(o.status.code() == Some(1) || o.status.code() == Some(0));
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    let c = &r["champion"];
+    assert_eq!(c["method"], "delong_paired");
+    let (lo, hi) = (
+        c["delta_low"].as_f64().unwrap(),
+        c["delta_high"].as_f64().unwrap(),
+    );
+    let p = c["p_value"].as_f64().unwrap();
+    assert!(lo < hi && (0.0..=1.0).contains(&p), "{c}");
+    let status = gate(&r, "champ")["status"].as_str().unwrap().to_string();
+    let expect = if lo >= 0.0 {
+        "pass"
+    } else if hi < 0.0 {
+        "fail"
+    } else {
+        "inconclusive"
+    };
+    assert_eq!(status, expect, "{c}");
+    let preds = f.read("run2/predictions.csv");
+    assert!(
+        preds.lines().next().unwrap().contains("champion_score"),
+        "{preds:.200}"
+    );
+}
