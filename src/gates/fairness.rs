@@ -14,11 +14,23 @@ pub const KEYS: &[&str] = &[
     "bound",
 ];
 
+/// One protected column, or several for intersectional groups.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "a column name, or a list of column names for intersectional groups"
+)]
+pub enum Attribute {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FairnessTable {
-    /// fairness: a column listed in `data.protected`.
-    pub attribute: String,
+    /// fairness: a column listed in `data.protected`, or a list of them
+    /// (`["female", "senior_citizen"]`: groups are their intersections).
+    pub attribute: Attribute,
     /// Default `disparate_impact`.
     #[serde(default = "default_metric")]
     pub metric: FairnessMetric,
@@ -47,7 +59,8 @@ fn default_min_group_size() -> u64 {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FairnessGate {
-    pub attribute: String,
+    /// One column, or several whose intersections are the groups.
+    pub attributes: Vec<String>,
     pub metric: FairnessMetric,
     pub bound: Bound,
     pub min_group_size: u64,
@@ -62,11 +75,22 @@ impl FairnessGate {
         stats: bool,
     ) -> Result<FairnessGate, String> {
         t.bound.check(stats)?;
-        if !protected.contains(&t.attribute) {
-            return Err(format!(
-                "attribute {:?} is not listed in data.protected (protected = {protected:?})",
-                t.attribute
-            ));
+        let attributes = match t.attribute {
+            Attribute::One(a) => vec![a],
+            Attribute::Many(v) => v,
+        };
+        if attributes.is_empty() {
+            return Err("attribute lists no column".into());
+        }
+        for (i, a) in attributes.iter().enumerate() {
+            if !protected.contains(a) {
+                return Err(format!(
+                    "attribute {a:?} is not listed in data.protected (protected = {protected:?})"
+                ));
+            }
+            if attributes[..i].contains(a) {
+                return Err(format!("attribute lists {a:?} twice"));
+            }
         }
         let (dmin, dmax) = t.metric.default_bound();
         let bound = Bound {
@@ -75,7 +99,7 @@ impl FairnessGate {
         };
         bound.check(t.metric.name(), t.metric.range())?;
         Ok(FairnessGate {
-            attribute: t.attribute,
+            attributes,
             metric: t.metric,
             bound,
             min_group_size: t.min_group_size,
@@ -83,12 +107,19 @@ impl FairnessGate {
         })
     }
 
+    /// The key of its figures in `report.json` `fairness`: the column, or
+    /// the columns joined by `|`.
+    pub fn key(&self) -> String {
+        self.attributes.join("|")
+    }
+
     pub fn default_name(&self) -> String {
-        format!("fairness {} {}", self.attribute, self.metric)
+        format!("fairness {} {}", self.key(), self.metric)
     }
 
     pub fn evaluate(&self, ev: &Evidence) -> Outcome {
-        let (attribute, metric) = (&self.attribute, self.metric);
+        let key = self.key();
+        let (attribute, metric) = (&key, self.metric);
         let threshold = self.bound.shown();
         let Some(f) = ev.fairness.get(attribute) else {
             return Outcome::inconclusive(

@@ -55,9 +55,10 @@ pub fn evaluate(
         .iter()
         .map(|&s| u8::from(s >= plan.threshold))
         .collect();
-    let (fair, protected) = timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
+    let (fair, protected, keyed) =
+        timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
     let intervals = timed(timings, "intervals", || {
-        super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &protected)
+        super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &keyed)
     });
     progress.step("measuring single-row latency");
     // Batch throughput is the test-set scoring already timed as "score".
@@ -91,6 +92,10 @@ pub fn evaluate(
 
 pub type ProtectedValues = Vec<(String, Vec<Option<String>>)>;
 
+/// Fairness per protected attribute, and per intersection a fairness gate
+/// names (`attribute = ["a", "b"]`: groups `"1|0"`, only the combinations
+/// present; a missing value is its own `<missing>` part). The predictions
+/// carry the single attributes' values.
 pub fn fairness_all(
     plan: &Plan,
     s: &Sides,
@@ -98,35 +103,59 @@ pub fn fairness_all(
 ) -> (
     BTreeMap<String, fairness::AttributeFairness>,
     ProtectedValues,
+    ProtectedValues,
 ) {
     let mut out = BTreeMap::new();
     let mut values = Vec::new();
+    let text_of = |attr: &str| -> Option<Vec<Option<String>>> {
+        let col = s.test_table.column(attr)?;
+        Some(s.test_rows.iter().map(|&r| col.text(r)).collect())
+    };
     for attr in &plan.data.protected {
-        let Some(col) = s.test_table.column(attr) else {
+        if let Some(texts) = text_of(attr) {
+            values.push((attr.clone(), texts));
+        }
+    }
+    let mut keyed = values.clone();
+    for g in &plan.gates {
+        let GateSpec::Fairness(f) = &g.spec else {
             continue;
         };
-        let texts: Vec<Option<String>> = s.test_rows.iter().map(|&r| col.text(r)).collect();
-        let mut names: Vec<String> = Vec::new();
-        let codes: Vec<u32> = texts
-            .iter()
-            .map(|t| match t {
-                None => crate::data::NULL_CODE,
-                Some(v) => match names.iter().position(|n| n == v) {
-                    Some(i) => i as u32,
-                    None => {
-                        names.push(v.clone());
-                        (names.len() - 1) as u32
-                    }
-                },
+        let key = f.key();
+        if f.attributes.len() < 2 || keyed.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let parts: Option<Vec<Vec<Option<String>>>> =
+            f.attributes.iter().map(|a| text_of(a)).collect();
+        let Some(parts) = parts else { continue };
+        let combined = (0..s.test_rows.len())
+            .map(|i| {
+                let v: Vec<String> = parts
+                    .iter()
+                    .map(|p| {
+                        p[i].clone()
+                            .unwrap_or_else(|| fairness::MISSING_GROUP.to_string())
+                    })
+                    .collect();
+                Some(v.join("|"))
             })
             .collect();
+        keyed.push((key, combined));
+    }
+    for (key, texts) in &keyed {
+        let codes = super::intervals::group_codes(texts);
+        let mut names: Vec<String> = Vec::new();
+        for t in texts.iter().flatten() {
+            if !names.contains(t) {
+                names.push(t.clone());
+            }
+        }
         out.insert(
-            attr.clone(),
+            key.clone(),
             fairness::compute(&codes, &names, &s.y_test, y_pred),
         );
-        values.push((attr.clone(), texts));
     }
-    (out, values)
+    (out, values, keyed)
 }
 
 /// Single-row latency through the model's own row path (none for a model

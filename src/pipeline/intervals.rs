@@ -24,18 +24,15 @@ pub fn config(plan: &Plan) -> Option<BootstrapConfig> {
 
 /// Group codes of one attribute's values (missing values one group).
 pub fn group_codes(texts: &[Option<String>]) -> Vec<u32> {
-    let mut names: Vec<&String> = Vec::new();
+    let mut names: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     texts
         .iter()
         .map(|t| match t {
             None => crate::data::NULL_CODE,
-            Some(v) => match names.iter().position(|n| *n == v) {
-                Some(i) => i as u32,
-                None => {
-                    names.push(v);
-                    (names.len() - 1) as u32
-                }
-            },
+            Some(v) => {
+                let next = names.len() as u32;
+                *names.entry(v.as_str()).or_insert(next)
+            }
         })
         .collect()
 }

@@ -145,3 +145,55 @@ fn the_paired_champion_test_reports_its_interval_and_scores() {
         "{preds:.200}"
     );
 }
+
+#[test]
+fn intersectional_groups_and_equalized_odds() {
+    let f = Fixture::new("");
+    let config = f.read("gates.toml").replace(
+        "protected = [\"group\"]",
+        "protected = [\"group\", \"plan\"]",
+    );
+    let gates = "\n[[gate]]\nname = \"inter\"\nkind = \"fairness\"\nattribute = [\"group\", \"plan\"]\nmetric = \"equalized_odds_difference\"\nmax = 0.9\nmin_group_size = 5\n";
+    f.write("gates.toml", &format!("{config}{STATS}{gates}"));
+    let r = f.check(0);
+    let inter = &r["fairness"]["group|plan"];
+    let groups = inter["groups"].as_object().unwrap();
+    assert_eq!(groups.len(), 6, "{inter}");
+    assert!(groups.keys().all(|k| k.contains('|')));
+    let total: u64 = groups.values().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, r["data"]["test_rows"].as_u64().unwrap());
+    // fairlearn's definition: the larger of the TPR and FPR differences.
+    let preds = f.read("release-gate-out/predictions.csv");
+    let mut lines = preds.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (yt, yp, g, p) = (col("y_true"), col("y_pred"), col("group"), col("plan"));
+    let mut cells: std::collections::BTreeMap<String, [f64; 4]> = Default::default();
+    for l in lines {
+        let c: Vec<&str> = l.split(',').collect();
+        let e = cells.entry(format!("{}|{}", c[g], c[p])).or_default();
+        let (t, pr) = (c[yt] == "1", c[yp] == "1");
+        e[usize::from(t) * 2 + usize::from(pr)] += 1.0;
+    }
+    let rate = |v: &[f64; 4], pos: bool| {
+        let (a, b) = if pos {
+            (v[3], v[2] + v[3])
+        } else {
+            (v[1], v[0] + v[1])
+        };
+        if b == 0.0 {
+            0.0
+        } else {
+            a / b
+        }
+    };
+    let spread = |pos: bool| {
+        let r: Vec<f64> = cells.values().map(|v| rate(v, pos)).collect();
+        r.iter().cloned().fold(f64::MIN, f64::max) - r.iter().cloned().fold(f64::MAX, f64::min)
+    };
+    let want = spread(true).max(spread(false));
+    let got = inter["equalized_odds_difference"].as_f64().unwrap();
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    assert!(r["intervals"]["fairness"]["group|plan"]["equalized_odds_difference"]["low"].is_f64());
+    assert_eq!(gate(&r, "inter")["status"], "pass");
+}
