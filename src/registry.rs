@@ -65,6 +65,14 @@ pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
         Ok(text) => {
             let index: Index = serde_json::from_str(&text)
                 .with_context(|| format!("{}: not a registry index", path.display()))?;
+            // Version names become directory names: only `vNNNN`.
+            if let Some(bad) = index.versions.iter().find(|e| !is_version_name(&e.version)) {
+                bail!(
+                    "{}: {:?} is not a version name (vNNNN); restore registry.json from git",
+                    path.display(),
+                    bad.version
+                );
+            }
             // A champion that names no recorded version is a broken index,
             // wherever it is read (list, check, compare, promote).
             if let Some(c) = &index.champion {
@@ -103,6 +111,12 @@ pub fn identity(registry: &Path) -> String {
             _ => return abs.display().to_string(),
         }
     }
+}
+
+/// `v` and at least one digit, nothing else.
+pub fn is_version_name(v: &str) -> bool {
+    v.strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Directory of `version` in the registry.

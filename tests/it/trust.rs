@@ -445,3 +445,79 @@ fn compare_checks_test_rows_and_the_task() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("different tasks"), "{err}");
 }
+
+// The fuzz targets' properties, on a fixed stream of mutations so that CI
+// runs them on stable Rust (cargo-fuzz needs nightly): bytes that are not
+// quite a Parquet file, and hand-edited registry indexes, never panic.
+fn mutate(seed: u64, base: &[u8], n: usize) -> Vec<u8> {
+    let mut r = crate::fixture::Lcg::new(seed);
+    let mut out = base.to_vec();
+    for _ in 0..n {
+        if out.is_empty() {
+            break;
+        }
+        let i = (r.next_f64() * out.len() as f64) as usize % out.len();
+        match (r.next_f64() * 4.0) as u32 {
+            0 => out[i] = (r.next_f64() * 256.0) as u8,
+            1 => {
+                out.remove(i);
+            }
+            2 => out.insert(i, (r.next_f64() * 256.0) as u8),
+            _ => out.truncate(i),
+        }
+    }
+    out
+}
+
+#[test]
+fn mutated_parquet_files_never_panic() {
+    let base = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/primitive_types.parquet"),
+    )
+    .unwrap();
+    let f = Fixture::new("");
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"d.parquet\"\ntarget = \"label\"\npositive = 1\n",
+    );
+    for seed in 0..60 {
+        std::fs::write(
+            f.path("d.parquet"),
+            mutate(seed, &base, 1 + seed as usize % 8),
+        )
+        .unwrap();
+        let (code, _, err) = run(&f, &["validate", "--out", "o"]);
+        assert!(
+            code == 0 || code == 1 || code == 2,
+            "seed {seed}: exit {code}: {err}"
+        );
+        assert!(!err.contains("panicked"), "seed {seed}: {err}");
+    }
+}
+
+#[test]
+fn mutated_registry_indexes_never_panic() {
+    let f = Fixture::new(
+        "\n[registry]\npath = \"reg\"\n[[gate]]\nkind = \"champion\"\nmetric = \"roc_auc\"\n",
+    );
+    assert_eq!(run(&f, &["check", "--out", "run1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "run1"]).0, 0);
+    let base = std::fs::read(f.path("reg/registry.json")).unwrap();
+    for seed in 0..40 {
+        let bytes = mutate(seed, &base, 1 + seed as usize % 5);
+        std::fs::write(f.path("reg/registry.json"), &bytes).unwrap();
+        for args in [
+            vec!["registry", "list"],
+            vec!["compare", "champion", "run1"],
+            vec!["check", "--out", "run2", "-q"],
+        ] {
+            let (code, _, err) = run(&f, &args);
+            assert!(
+                code <= 2 && code >= 0,
+                "seed {seed} {args:?}: exit {code}: {err}"
+            );
+            assert!(!err.contains("panicked"), "seed {seed} {args:?}: {err}");
+        }
+    }
+}
