@@ -288,13 +288,7 @@ fn gate(
     let plan = config::load(config).map_err(anyhow::Error::from)?;
     crate::outdir::guard(out, &plan)?;
     if let Some(path) = junit {
-        if path.is_dir() {
-            return Err(GateError::Config(format!(
-                "--junit {}: is a directory; give a file path (nothing was written)",
-                path.display()
-            ))
-            .into());
-        }
+        crate::outdir::guard_file(path, out, &plan)?;
     }
     let progress = crate::progress::Progress::new(quiet || format != Format::Table);
     let result: Result<Run, GateError> = if full {

@@ -3,13 +3,20 @@
 use crate::data::contract::{self, ContractConfig};
 use crate::domain::ModelCardMeta;
 use crate::error::GateError;
-use crate::gates::{parse_gate, Gate, GateContext, GateSpec};
-use crate::model::{forest, logistic, tree, ModelKind, ModelSpec};
+use crate::gates::{parse_gate, Gate, GateContext};
+use crate::model::ModelSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
+
+mod model;
+mod span;
+
+use model::{check_external_gates, resolve_model, RawModel};
+pub use span::line_col;
+use span::{located, Ctx};
 
 // ---------------------------------------------------------------- raw (serde)
 
@@ -66,6 +73,9 @@ impl Default for StatsConfig {
         }
     }
 }
+
+/// Fewer replicates cannot place the ends of a 95% interval.
+const MIN_BOOTSTRAP: usize = 200;
 
 fn default_confidence() -> f64 {
     0.95
@@ -144,72 +154,6 @@ fn default_seed() -> u64 {
 fn default_true() -> bool {
     true
 }
-fn default_threshold() -> Spanned<f64> {
-    Spanned::new(0..0, 0.5)
-}
-
-/// `[model]`: which model to train and its decision threshold.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Model")]
-struct RawModel {
-    #[serde(default)]
-    kind: ModelKind,
-    /// Decision threshold on the positive-class score.
-    #[serde(default = "default_threshold")]
-    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
-    threshold: Spanned<f64>,
-    /// Hyper-parameters of `kind` (each kind's keys are listed below).
-    #[serde(default)]
-    #[schemars(schema_with = "model_params_schema")]
-    params: Option<Spanned<toml::Table>>,
-    /// onnx: the model file, relative to gates.toml.
-    #[serde(default)]
-    path: Option<String>,
-    /// onnx: the data columns fed to a model with one tensor input, in order
-    /// (default: the data's columns less target, drop and protected).
-    #[serde(default)]
-    inputs: Option<Vec<String>>,
-    /// onnx: the probability output's name (default: found).
-    #[serde(default)]
-    output: Option<String>,
-    /// onnx: the positive class's column of the output (default: found from
-    /// the model's class labels and `data.positive`).
-    #[serde(default)]
-    positive_index: Option<usize>,
-    /// scores: the column holding the candidate's positive-class score.
-    #[serde(default)]
-    score: Option<String>,
-    /// scores: the column holding the champion's score on the same rows.
-    #[serde(default)]
-    champion_score: Option<String>,
-}
-
-/// `[model.params]`: the parameters of one of the model kinds.
-fn model_params_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let kinds = [
-        g.subschema_for::<logistic::LogisticParams>(),
-        g.subschema_for::<forest::ForestParams>(),
-        g.subschema_for::<tree::TreeParams>(),
-    ];
-    schemars::json_schema!({ "anyOf": kinds })
-}
-
-impl Default for RawModel {
-    fn default() -> Self {
-        RawModel {
-            kind: ModelKind::default(),
-            threshold: default_threshold(),
-            params: None,
-            path: None,
-            inputs: None,
-            output: None,
-            positive_index: None,
-            score: None,
-            champion_score: None,
-        }
-    }
-}
 
 /// `[registry]`: where the champion lives.
 #[derive(Debug, Deserialize, Default, JsonSchema)]
@@ -266,51 +210,6 @@ pub fn json_schema() -> serde_json::Value {
     serde_json::Value::from(schemars::schema_for!(RawConfig))
 }
 
-// ---------------------------------------------------------------- errors
-
-/// Formats `path:line:col: message` plus the offending source line and a caret.
-fn located(path: &Path, text: &str, offset: usize, message: &str) -> GateError {
-    let (line, col) = line_col(text, offset);
-    let src = text.lines().nth(line - 1).unwrap_or("");
-    let caret = format!("{}^", " ".repeat(col.saturating_sub(1)));
-    GateError::Config(format!(
-        "{}:{line}:{col}: {message}\n  {line:>4} | {src}\n       | {caret}",
-        path.display()
-    ))
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, col)
-}
-
-struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
-}
-
-impl Ctx<'_> {
-    /// An error at `key` of the table whose header is `table`.
-    fn key_err<T>(&self, table: &str, key: &str, message: String) -> Result<T, GateError> {
-        let header = self.text.find(table).unwrap_or(0);
-        let at = crate::gates::keys::key_offset(self.text, header, key);
-        Err(located(self.path, self.text, at, &message))
-    }
-
-    fn err<T>(
-        &self,
-        span: std::ops::Range<usize>,
-        message: impl AsRef<str>,
-    ) -> Result<T, GateError> {
-        Err(located(self.path, self.text, span.start, message.as_ref()))
-    }
-}
-
 // ---------------------------------------------------------------- loading
 
 /// Reads and resolves `path`. Every config mistake is a `GateError::Config`.
@@ -359,12 +258,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
         None => None,
         Some(s) => {
             let c = *s.get_ref();
-            if !(c.confidence > 0.0 && c.confidence < 1.0) {
+            if !(0.5..=0.9999).contains(&c.confidence) {
                 return ctx.err(
                     s.span(),
                     format!(
-                        "[stats] confidence must be between 0 and 1 (exclusive), not {}",
+                        "[stats] confidence must be within [0.5, 0.9999] (e.g. 0.95), not {}",
                         c.confidence
+                    ),
+                );
+            }
+            // A handful of replicates gives an interval of zero width that
+            // any gate would clear: not evidence.
+            if c.bootstrap > 0 && c.bootstrap < MIN_BOOTSTRAP {
+                return ctx.err(
+                    s.span(),
+                    format!(
+                        "[stats] bootstrap must be 0 (intervals off) or at least {MIN_BOOTSTRAP} \
+                         replicates (1000 is the usual choice), not {}",
+                        c.bootstrap
                     ),
                 );
             }
@@ -512,173 +423,6 @@ fn contract_offset(text: &str, message: &str) -> usize {
     contract.unwrap_or(0)
 }
 
-/// The `[model]` keys that belong to one kind only.
-fn kind_keys(raw: &RawModel) -> [(&'static str, bool, ModelKind); 6] {
-    [
-        ("path", raw.path.is_some(), ModelKind::Onnx),
-        ("inputs", raw.inputs.is_some(), ModelKind::Onnx),
-        ("output", raw.output.is_some(), ModelKind::Onnx),
-        (
-            "positive_index",
-            raw.positive_index.is_some(),
-            ModelKind::Onnx,
-        ),
-        ("score", raw.score.is_some(), ModelKind::Scores),
-        (
-            "champion_score",
-            raw.champion_score.is_some(),
-            ModelKind::Scores,
-        ),
-    ]
-}
-
-/// `onnx` and `scores`: the model made elsewhere.
-fn external_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec, GateError> {
-    let kind = raw.kind;
-    if raw.params.is_some() {
-        return ctx.key_err(
-            "[model.params]",
-            "",
-            format!(
-                "[model.params] does not apply to kind = \"{}\": nothing is trained",
-                kind.name()
-            ),
-        );
-    }
-    Ok(match kind {
-        ModelKind::Onnx => {
-            let Some(path) = raw.path.as_ref().filter(|p| !p.trim().is_empty()) else {
-                return ctx.key_err(
-                    "[model]",
-                    "kind",
-                    "kind = \"onnx\" needs `path = \"model.onnx\"` (relative to gates.toml)".into(),
-                );
-            };
-            ModelSpec::Onnx(crate::model::OnnxSpec {
-                path: dir.join(path),
-                inputs: raw.inputs.clone(),
-                output: raw.output.clone(),
-                positive_index: raw.positive_index,
-            })
-        }
-        _ => {
-            let Some(score) = raw.score.as_ref().filter(|s| !s.trim().is_empty()) else {
-                return ctx.key_err(
-                    "[model]",
-                    "kind",
-                    "kind = \"scores\" needs `score = \"COLUMN\"` (the candidate's score column)"
-                        .into(),
-                );
-            };
-            ModelSpec::Scores(crate::model::ScoresSpec {
-                score: score.clone(),
-                champion_score: raw.champion_score.clone(),
-            })
-        }
-    })
-}
-
-fn resolve_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec, GateError> {
-    if let Some((key, _, owner)) = kind_keys(raw)
-        .into_iter()
-        .find(|(_, set, owner)| *set && *owner != raw.kind)
-    {
-        return ctx.key_err(
-            "[model]",
-            key,
-            format!(
-                "`{key}` applies to kind = \"{}\", not \"{}\"",
-                owner.name(),
-                raw.kind.name()
-            ),
-        );
-    }
-    if !raw.kind.trains() {
-        return external_model(ctx, dir, raw);
-    }
-    let (span, table) = match &raw.params {
-        Some(p) => (p.span(), p.get_ref().clone()),
-        None => (0..0, toml::Table::new()),
-    };
-    let value = toml::Value::Table(table);
-    let bad = |e: toml::de::Error| {
-        located(
-            ctx.path,
-            ctx.text,
-            span.start,
-            &format!(
-                "[model.params] for {}: {}",
-                raw.kind.name(),
-                e.message().trim()
-            ),
-        )
-    };
-    let spec = match raw.kind {
-        ModelKind::LogisticRegression => ModelSpec::LogisticRegression(
-            value.try_into::<logistic::LogisticParams>().map_err(bad)?,
-        ),
-        ModelKind::RandomForest => {
-            ModelSpec::RandomForest(value.try_into::<forest::ForestParams>().map_err(bad)?)
-        }
-        ModelKind::DecisionTree => {
-            ModelSpec::DecisionTree(value.try_into::<tree::TreeParams>().map_err(bad)?)
-        }
-        ModelKind::Onnx | ModelKind::Scores => return external_model(ctx, dir, raw),
-    };
-    spec.check_params().map_err(|e| {
-        located(
-            ctx.path,
-            ctx.text,
-            span.start,
-            &format!("[model.params] for {}: {e}", raw.kind.name()),
-        )
-    })?;
-    Ok(spec)
-}
-
-/// For a model made elsewhere nothing is split or run per row: a latency
-/// gate on scores and a drift gate without `reference` cannot be measured.
-fn check_external_gates(
-    ctx: &Ctx,
-    model: &ModelSpec,
-    data: &DataPlan,
-    gates: &[Gate],
-) -> Result<(), GateError> {
-    let kind = model.kind();
-    if kind.trains() {
-        return Ok(());
-    }
-    if data.test_path.is_some() {
-        return ctx.key_err(
-            "[data]",
-            "test_path",
-            format!(
-                "test_path does not apply to kind = \"{}\": every row of data.path is evaluated",
-                kind.name()
-            ),
-        );
-    }
-    for g in gates {
-        let at = ctx
-            .text
-            .lines()
-            .take(g.line.saturating_sub(1))
-            .map(|l| l.len() + 1)
-            .sum::<usize>();
-        let why = match &g.spec {
-            GateSpec::Latency(_) if kind == ModelKind::Scores => {
-                "a latency gate cannot apply to kind = \"scores\": nothing runs to be timed"
-            }
-            GateSpec::Drift(d) if d.reference.is_none() => {
-                "a drift gate needs `reference` here: nothing is trained, so there is no training split to compare with"
-            }
-            _ => continue,
-        };
-        return Err(located(ctx.path, ctx.text, at, why));
-    }
-    Ok(())
-}
-
 fn resolve_gates(
     ctx: &Ctx,
     dir: &Path,
@@ -716,6 +460,8 @@ fn resolve_gates(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gates::GateSpec;
+    use crate::model::ModelKind;
 
     const BASE: &str =
         "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"Yes\"\nprotected = [\"sex\"]\n";

@@ -22,4 +22,8 @@ pub enum GateError {
     /// A run directory or registry is missing or malformed.
     #[error("{0}")]
     Run(String),
+    /// A data file without a data row (empty, or a header only): an error
+    /// for `[data] path`, an empty partition in a directory of part files.
+    #[error("{0}")]
+    NoRows(String),
 }

@@ -41,8 +41,47 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Refuses an out dir that would overwrite an input, that is a file, or
-/// that holds anything but a previous run's artifacts.
+/// `path` is `dir` or inside it (both resolved as far as they exist).
+fn within(path: &Path, dir: &Path) -> bool {
+    let resolve = |p: &Path| std::path::PathBuf::from(crate::registry::identity(p));
+    resolve(path).starts_with(resolve(dir))
+}
+
+/// Refuses a `--junit` file that is an input, a run artifact, or inside the
+/// registry: it would be overwritten.
+pub fn guard_file(path: &Path, out: &Path, plan: &Plan) -> Result<(), GateError> {
+    let refuse = |why: String| {
+        Err(GateError::Config(format!(
+            "--junit {}: {why}; choose another file (nothing was written)",
+            path.display()
+        )))
+    };
+    if path.is_dir() {
+        return refuse("is a directory; give a file path".into());
+    }
+    if let Some(input) = inputs(plan).into_iter().find(|i| same_file(i, path)) {
+        return refuse(format!("is the input {}", input.display()));
+    }
+    if within(path, &plan.registry) {
+        return refuse(format!(
+            "is inside the registry {}",
+            plan.registry.display()
+        ));
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if ARTIFACTS.contains(&name) && (parent == out || same_file(parent, out)) {
+        return refuse(format!("would replace the run's own {name}"));
+    }
+    Ok(())
+}
+
+/// Refuses an out dir that would overwrite an input, that is a file, that
+/// lies inside the registry, or that holds anything but a previous run's
+/// artifacts.
 pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
     let refuse = |why: String| {
         Err(GateError::Config(format!(
@@ -52,6 +91,13 @@ pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
     };
     if out.exists() && !out.is_dir() {
         return refuse("is a file, not a directory".into());
+    }
+    // A stored version is a run dir too: never write over one.
+    if within(out, &plan.registry) {
+        return refuse(format!(
+            "is inside the registry {}",
+            plan.registry.display()
+        ));
     }
     for input in inputs(plan) {
         // An input inside the out dir would be replaced by the swap.

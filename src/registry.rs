@@ -73,6 +73,18 @@ pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
                     bad.version
                 );
             }
+            let mut seen = std::collections::HashSet::new();
+            if let Some(dup) = index
+                .versions
+                .iter()
+                .find(|e| !seen.insert(e.version.as_str()))
+            {
+                bail!(
+                    "{}: version {} is recorded twice; restore registry.json from git",
+                    path.display(),
+                    dup.version
+                );
+            }
             // A champion that names no recorded version is a broken index,
             // wherever it is read (list, check, compare, promote).
             if let Some(c) = &index.champion {

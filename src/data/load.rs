@@ -46,7 +46,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
     let bytes = std::fs::read(path)
         .map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
     if bytes.is_empty() {
-        return Err(GateError::Data(format!("{shown}: the file is empty")));
+        return Err(GateError::NoRows(format!("{shown}: the file is empty")));
     }
     // Hash on one thread while polars parses on the others.
     let (sha256, table) = std::thread::scope(|s| {
@@ -78,7 +78,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         }))
         .collect();
     if table.n_rows == 0 {
-        return Err(GateError::Data(format!("{shown}: {NO_ROWS}")));
+        return Err(GateError::NoRows(format!("{shown}: {NO_ROWS}")));
     }
     if !is_parquet(path) {
         table.columns.iter_mut().for_each(numeric_text_to_float);
@@ -236,7 +236,18 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<(Table, u8), String> {
     let shape = super::shape::check_with(body, sep)?;
     check_header(&shape.header)?;
     if shape.records == 0 {
-        return Err(NO_ROWS.to_string());
+        // An empty table: the caller says "no data rows" (or skips an
+        // empty part file).
+        let columns = shape
+            .header
+            .iter()
+            .map(|name| Column {
+                name: name.clone(),
+                dtype: DType::Float,
+                values: Values::Num(Vec::new()),
+            })
+            .collect();
+        return Ok((Table { columns, n_rows: 0 }, sep));
     }
     let mut table = read_csv_body(body, chunk_bytes, sep)?;
     // Names as the file spells them: polars keeps a quoted header's doubled

@@ -181,8 +181,17 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
     let mut digest = String::new();
     let mut notes = Vec::new();
     let mut skipped = Vec::new();
+    let mut empty = 0;
     for part in &parts {
-        let loaded = load::load(&part.path)?;
+        // Spark writes an empty part (0 bytes, or a header only) for an
+        // empty partition: nothing to add.
+        let loaded = match load::load(&part.path) {
+            Err(GateError::NoRows(_)) => {
+                empty += 1;
+                continue;
+            }
+            other => other?,
+        };
         digest.push_str(&format!("{}:{}\n", part.rel, loaded.sha256));
         notes.extend(loaded.notes);
         skipped.extend(loaded.skipped);
@@ -247,9 +256,14 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
     notes.insert(
         0,
         format!(
-            "{shown}: read {} part file(s) as one table of {} rows",
-            parts.len(),
-            table.n_rows
+            "{shown}: read {} part file(s) as one table of {} rows{}",
+            parts.len() - empty,
+            table.n_rows,
+            if empty > 0 {
+                format!(" ({empty} empty part file(s) skipped)")
+            } else {
+                String::new()
+            }
         ),
     );
     Ok(Loaded {

@@ -121,6 +121,18 @@ impl ChampionGate {
                 if self.test == Test::Paired {
                     return self.paired(cand, version, paired.as_ref());
                 }
+                // A point comparison on a handful of rows says nothing.
+                if let Some(why) =
+                    super::metric::too_few_rows(&ev.metrics.confusion, ev.min_test_rows)
+                {
+                    return Outcome {
+                        observed: cand,
+                        ..Outcome::inconclusive(
+                            None,
+                            format!("{metric} against champion {version}: {why}"),
+                        )
+                    };
+                }
                 let (Some(c), Some(h)) = (cand, cm.get(metric)) else {
                     return Outcome {
                         observed: cand,

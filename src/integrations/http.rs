@@ -201,8 +201,11 @@ impl Client {
         }
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_recv_response(Some(Duration::from_secs(60)))
+            // A server that accepts and never answers (or trickles) must
+            // not hold a CI job: every call ends within 10 s, and a timed-out
+            // call is not retried.
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .timeout_global(Some(Duration::from_secs(10)))
             .user_agent(concat!("release-gate/", env!("CARGO_PKG_VERSION")))
             .build();
         Client {
@@ -381,15 +384,13 @@ impl Client {
     }
 }
 
-/// Errors worth another try: no answer came back (refused, reset, DNS,
-/// timeout). TLS and protocol errors are not retried.
+/// Errors worth another try: no answer came back (refused, reset, DNS).
+/// A timeout is not retried (a silent server stays silent: the run must not
+/// wait three times), nor are TLS and protocol errors.
 fn retryable(e: &ureq::Error) -> bool {
     matches!(
         e,
-        ureq::Error::Io(_)
-            | ureq::Error::Timeout(_)
-            | ureq::Error::HostNotFound
-            | ureq::Error::ConnectionFailed
+        ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed
     )
 }
 

@@ -186,8 +186,17 @@ pub fn champion_info(
         } => {
             info.sha256 = Some(sha256.clone());
             if let Some(t) = paired {
-                info.delta_low = Some(t.low);
-                info.delta_high = Some(t.high);
+                // The test's interval is of the improvement (positive =
+                // candidate better); `delta` is candidate minus champion.
+                let higher =
+                    crate::domain::Metric::parse(&info.metric).is_none_or(|m| m.higher_is_better());
+                let (lo, hi) = if higher {
+                    (t.low, t.high)
+                } else {
+                    (-t.high, -t.low)
+                };
+                info.delta_low = Some(lo);
+                info.delta_high = Some(hi);
                 info.p_value = t.p_value;
                 info.method = Some(t.method.to_string());
             }

@@ -661,3 +661,23 @@ fn separator_detection_respects_quotes_and_consistency() {
         assert!(r["notes"].to_string().contains("-separated"));
     }
 }
+
+#[test]
+fn empty_part_files_are_skipped() {
+    let f = Fixture::new("");
+    let all = f.read("data.csv");
+    let header = all.lines().next().unwrap().to_string();
+    std::fs::remove_file(f.path("data.csv")).unwrap();
+    f.write("data.csv/part-00000.csv", &all);
+    f.write("data.csv/part-00001.csv", "");
+    f.write("data.csv/part-00002.csv", &format!("{header}\n"));
+    let r = f.check(0);
+    assert_eq!(r["data"]["rows"], 600);
+    assert!(
+        r["notes"]
+            .to_string()
+            .contains("2 empty part file(s) skipped"),
+        "{}",
+        r["notes"]
+    );
+}

@@ -514,10 +514,97 @@ fn mutated_registry_indexes_never_panic() {
         ] {
             let (code, _, err) = run(&f, &args);
             assert!(
-                code <= 2 && code >= 0,
+                (0..=2).contains(&code),
                 "seed {seed} {args:?}: exit {code}: {err}"
             );
             assert!(!err.contains("panicked"), "seed {seed} {args:?}: {err}");
         }
     }
+}
+
+// Second adversarial round.
+#[test]
+fn junit_and_out_never_overwrite_inputs_or_the_registry() {
+    let f = Fixture::new(&format!("\n[registry]\npath = \"reg\"\n{CHAMP}"));
+    let data = f.read("data.csv");
+    for junit in ["data.csv", "gates.toml"] {
+        let (code, _, err) = run(&f, &["check", "--junit", junit]);
+        assert_eq!(code, 2, "--junit {junit}: {err}");
+    }
+    assert_eq!(f.read("data.csv"), data);
+    assert_eq!(run(&f, &["check", "--out", "run1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "run1"]).0, 0);
+    let index = f.read("reg/registry.json");
+    let model = f.read("reg/versions/v0001/model.json");
+    let (code, _, err) = run(
+        &f,
+        &["check", "--out", "run2", "--junit", "reg/registry.json"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(
+        &f,
+        &["check", "--out", "run2", "--junit", "run2/report.json"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(&f, &["check", "--out", "reg/versions/v0001"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("inside the registry"), "{err}");
+    assert_eq!(f.read("reg/registry.json"), index);
+    assert_eq!(f.read("reg/versions/v0001/model.json"), model);
+}
+
+#[test]
+fn scores_and_inputs_that_are_the_answer_are_refused() {
+    let f = Fixture::new("");
+    let base =
+        "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\ndrop = [\"id\"]\n";
+    for model in [
+        "[model]\nkind = \"scores\"\nscore = \"age\"\nchampion_score = \"age\"\n",
+        "[model]\nkind = \"scores\"\nscore = \"label\"\n",
+        "[model]\nkind = \"onnx\"\npath = \"m.onnx\"\ninputs = [\"age\", \"label\"]\n",
+    ] {
+        f.write("gates.toml", &format!("{base}{model}"));
+        let (code, _, err) = run(&f, &["validate"]);
+        assert_eq!(code, 2, "{model}: {err}");
+    }
+}
+
+#[test]
+fn a_champion_gate_on_a_tiny_test_set_is_inconclusive() {
+    let f = Fixture::new(&format!("\n[registry]\npath = \"reg\"\n{CHAMP}"));
+    assert_eq!(run(&f, &["check", "--out", "run1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "run1"]).0, 0);
+    f.write(
+        "gates.toml",
+        &f.read("gates.toml")
+            .replace("seed = 7", "seed = 7\ntest_fraction = 0.05"),
+    );
+    let (code, _, err) = run(&f, &["check", "--out", "run2"]);
+    assert_eq!(code, 1, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    assert_eq!(gate(&r, "champ")["status"], "inconclusive");
+}
+
+#[test]
+fn too_few_bootstrap_replicates_are_a_config_error() {
+    for stats in ["bootstrap = 1", "bootstrap = 2", "confidence = 1e-300"] {
+        let f = Fixture::new(&format!("\n[stats]\n{stats}\n"));
+        let (code, _, err) = run(&f, &["validate"]);
+        assert_eq!(code, 2, "{stats}: {err}");
+    }
+}
+
+#[test]
+fn a_registry_with_a_version_twice_is_exit_2() {
+    let f = Fixture::new(&format!("\n[registry]\npath = \"reg\"\n{CHAMP}"));
+    assert_eq!(run(&f, &["check", "--out", "run1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "run1"]).0, 0);
+    let mut index: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+    let first = index["versions"][0].clone();
+    index["versions"].as_array_mut().unwrap().push(first);
+    f.write("reg/registry.json", &index.to_string());
+    f.cmd(&["registry", "list"])
+        .assert()
+        .code(2)
+        .stderr(contains("recorded twice"));
 }
