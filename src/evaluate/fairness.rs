@@ -57,6 +57,10 @@ pub struct AttributeFairness {
     pub equalized_odds_difference: Option<f64>,
     /// Row count of the smallest group present (0 when there are no rows).
     pub smallest_group: u64,
+    /// `[stats]`: `<metric>_low` / `<metric>_high`, the interval ends of
+    /// each summary value (also in `intervals.fairness`).
+    #[serde(default, flatten, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ends: BTreeMap<String, f64>,
 }
 
 /// Raw tallies of one group.
@@ -120,6 +124,7 @@ pub fn compute(
         tpr_difference: max_minus_min(&tprs),
         selection_rate_difference: max_minus_min(&selection),
         equalized_odds_difference,
+        ends: BTreeMap::new(),
         smallest_group: groups.values().map(|g| g.count).min().unwrap_or(0),
         groups,
     }

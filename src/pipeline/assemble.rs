@@ -168,6 +168,16 @@ pub fn finish(
     report.fairness = ev.fairness;
     report.latency = Some(ev.latency);
     report.curves = Some(ev.curves);
+    if let Some(iv) = &ev.intervals {
+        for (attr, per) in &iv.fairness {
+            if let Some(f) = report.fairness.get_mut(attr) {
+                for (metric, v) in per {
+                    f.ends.insert(format!("{metric}_low"), v.low);
+                    f.ends.insert(format!("{metric}_high"), v.high);
+                }
+            }
+        }
+    }
     report.intervals = ev.intervals;
     report.timings_ms = timings.clone();
     report.data.test_set_sha256 = Some(test_set_sha256(&report, sides));

@@ -2,7 +2,7 @@
 //! a table, JSON or Markdown (the Markdown is what a PR comment shows).
 use super::num;
 use super::Report;
-use crate::domain::Metric;
+use crate::domain::{Intervals, Metric};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,16 @@ pub struct MetricDelta {
     pub delta: Option<f64>,
     /// Whether B is better than A on this metric (direction-aware).
     pub b_better: Option<bool>,
+    /// Each run's interval, when both carry `[stats]` intervals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a_interval: Option<(f64, f64)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b_interval: Option<(f64, f64)>,
+    /// An approximate interval of the delta: the half-widths combined as
+    /// for independent estimates (runs on the same rows are correlated, so
+    /// it is conservative; the paired champion test is the exact one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_interval: Option<(f64, f64)>,
 }
 
 /// Builds the comparison of run `a` (baseline) and run `b`.
@@ -34,6 +44,17 @@ pub fn build(a_label: &str, a: &Report, b_label: &str, b: &Report) -> Comparison
             let va = a.metrics.as_ref().and_then(|x| x.get(m));
             let vb = b.metrics.as_ref().and_then(|x| x.get(m));
             let delta = va.zip(vb).map(|(x, y)| y - x);
+            let (ia, ib) = match (
+                Intervals::ends(a.intervals.as_ref(), m.name()),
+                Intervals::ends(b.intervals.as_ref(), m.name()),
+            ) {
+                (Some(x), Some(y)) => (Some(x), Some(y)),
+                _ => (None, None),
+            };
+            let delta_interval = delta.zip(ia.zip(ib)).map(|(d, ((al, ah), (bl, bh)))| {
+                let hw = (((ah - al) / 2.0).powi(2) + ((bh - bl) / 2.0).powi(2)).sqrt();
+                (d - hw, d + hw)
+            });
             let b_better = delta
                 .filter(|d| *d != 0.0)
                 .map(|d| (d > 0.0) == m.higher_is_better());
@@ -43,6 +64,9 @@ pub fn build(a_label: &str, a: &Report, b_label: &str, b: &Report) -> Comparison
                 b: vb,
                 delta,
                 b_better,
+                a_interval: ia,
+                b_interval: ib,
+                delta_interval,
             }
         })
         .collect();
@@ -78,14 +102,19 @@ fn arrow(better: Option<bool>) -> &'static str {
     }
 }
 
+fn delta_text(m: &MetricDelta) -> String {
+    let (lo, hi) = m.delta_interval.unzip();
+    num::signed_with(m.delta, lo, hi)
+}
+
 pub fn render_table(c: &Comparison) -> String {
     let mut t = super::table::plain(&["metric", &c.a, &c.b, "delta (B - A)", ""]);
     for m in &c.metrics {
         t.add_row(vec![
             m.metric.clone(),
-            num::metric(m.a),
-            num::metric(m.b),
-            num::signed(m.delta),
+            num::metric_with(m.a, m.a_interval),
+            num::metric_with(m.b, m.b_interval),
+            delta_text(m),
             arrow(m.b_better).to_string(),
         ]);
     }
@@ -102,9 +131,9 @@ pub fn render_markdown(c: &Comparison) -> String {
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             m.metric,
-            num::metric(m.a),
-            num::metric(m.b),
-            num::signed(m.delta),
+            num::metric_with(m.a, m.a_interval),
+            num::metric_with(m.b, m.b_interval),
+            delta_text(m),
             arrow(m.b_better)
         ));
     }

@@ -160,6 +160,7 @@ fn sample_fairness() -> BTreeMap<String, AttributeFairness> {
         tpr_difference: Some(0.0091),
         selection_rate_difference: Some(0.0111),
         equalized_odds_difference: Some(0.0152),
+        ends: BTreeMap::new(),
         smallest_group: 700,
     };
     BTreeMap::from([("female".to_string(), female)])

@@ -35,6 +35,15 @@ fn every_metric_gets_an_interval_naming_its_method_bit_identically() {
         assert!(hi - lo > 0.0, "{name}");
     }
     assert!(iv["fairness"]["group"]["disparate_impact"]["low"].is_f64());
+    let di = &r["fairness"]["group"];
+    assert_eq!(
+        di["disparate_impact_low"],
+        iv["fairness"]["group"]["disparate_impact"]["low"]
+    );
+    assert_eq!(
+        di["disparate_impact_high"],
+        iv["fairness"]["group"]["disparate_impact"]["high"]
+    );
     // Same data, config and seed: the same intervals, bit for bit.
     let first = r["intervals"].to_string();
     let again = f.check(0);
@@ -196,4 +205,56 @@ fn intersectional_groups_and_equalized_odds() {
     assert!((got - want).abs() < 1e-12, "{got} vs {want}");
     assert!(r["intervals"]["fairness"]["group|plan"]["equalized_odds_difference"]["low"].is_f64());
     assert_eq!(gate(&r, "inter")["status"], "pass");
+}
+
+#[test]
+fn compare_shows_intervals_when_both_runs_carry_them() {
+    let f = Fixture::new(STATS);
+    assert_eq!(
+        f.cmd(&["check", "--out", "a"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[model]\nkind = \"decision_tree\"\n{STATS}",
+            crate::fixture::BASE_CONFIG
+        ),
+    );
+    assert!(
+        f.cmd(&["check", "--out", "b"])
+            .output()
+            .unwrap()
+            .status
+            .code()
+            .unwrap()
+            <= 1
+    );
+    let out = f
+        .cmd(&["compare", "a", "b", "--format", "json"])
+        .output()
+        .unwrap();
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let auc = c["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "roc_auc")
+        .unwrap();
+    let (lo, hi) = (
+        auc["delta_interval"][0].as_f64().unwrap(),
+        auc["delta_interval"][1].as_f64().unwrap(),
+    );
+    let d = auc["delta"].as_f64().unwrap();
+    assert!(lo < d && d < hi, "{auc}");
+    let table = f.cmd(&["compare", "a", "b"]).output().unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains(&format!("{:.4} [", auc["a"].as_f64().unwrap())),
+        "{text}"
+    );
 }
