@@ -166,7 +166,8 @@ pub fn finish(
     });
     report.metrics = Some(ev.metrics);
     report.fairness = ev.fairness;
-    report.latency = Some(ev.latency);
+    // Nothing runs per row for scores made elsewhere: no latency to show.
+    report.latency = (ev.latency.calls > 0).then_some(ev.latency);
     report.curves = Some(ev.curves);
     if let Some(iv) = &ev.intervals {
         for (attr, per) in &iv.fairness {
