@@ -4,7 +4,7 @@ use crate::data::contract::{self, ContractConfig};
 use crate::domain::ModelCardMeta;
 use crate::error::GateError;
 use crate::gates::{parse_gate, Gate, GateContext, GateSpec};
-use crate::model::{forest, logistic, tree, ModelKind, ModelSpec};
+use crate::model::{forest, gbm, logistic, tree, ModelKind, ModelSpec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -191,6 +191,7 @@ fn model_params_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         g.subschema_for::<logistic::LogisticParams>(),
         g.subschema_for::<forest::ForestParams>(),
         g.subschema_for::<tree::TreeParams>(),
+        g.subschema_for::<gbm::GbmParams>(),
     ];
     schemars::json_schema!({ "anyOf": kinds })
 }
@@ -622,6 +623,9 @@ fn resolve_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec, Gat
         }
         ModelKind::DecisionTree => {
             ModelSpec::DecisionTree(value.try_into::<tree::TreeParams>().map_err(bad)?)
+        }
+        ModelKind::GradientBoosting => {
+            ModelSpec::GradientBoosting(value.try_into::<gbm::GbmParams>().map_err(bad)?)
         }
         ModelKind::Onnx | ModelKind::Scores => return external_model(ctx, dir, raw),
     };
