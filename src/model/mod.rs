@@ -237,7 +237,8 @@ pub fn train_noted(
             Model::RandomForest(forest::fit_observed(p, x, y, seed, tick)?)
         }
         ModelSpec::DecisionTree(p) => Model::DecisionTree(tree::fit(p, x, y, seed)?),
-        ModelSpec::GradientBoosting(_) | ModelSpec::Onnx(_) | ModelSpec::Scores(_) => {
+        ModelSpec::GradientBoosting(_) => bail!("gradient boosting is trained above"),
+        ModelSpec::Onnx(_) | ModelSpec::Scores(_) => {
             bail!(
                 "{} models are made elsewhere: nothing is trained",
                 spec.kind().name()
