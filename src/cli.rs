@@ -37,6 +37,8 @@ enum Command {
     Compare(CompareArgs),
     /// Inspect the model registry.
     Registry(RegistryArgs),
+    /// Score new rows with a saved model (a run dir, `champion` or a version like `v0002`).
+    Predict(PredictArgs),
     /// Write a starter gates.toml and .github/workflows/release-gate.yml (never overwrites).
     Init(InitArgs),
     /// Print the JSON Schema of gates.toml (or, with --report, of report.json).
@@ -64,6 +66,25 @@ struct InitArgs {
     /// The GitHub Action the workflow uses.
     #[arg(long, default_value = crate::init::DEFAULT_ACTION, value_name = "OWNER/REPO@REF")]
     action: String,
+}
+
+#[derive(Debug, Args)]
+struct PredictArgs {
+    /// A run directory written by `check`, `champion`, or a registry version like `v0002`.
+    #[arg(long, value_name = "MODEL")]
+    model: String,
+    /// The rows to score (CSV or Parquet, or a directory of part files); extra columns are ignored.
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// Where the CSV goes (default: stdout).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Add one `contrib_<feature>` column per input feature and `contrib_base` (model output units).
+    #[arg(long)]
+    explain: bool,
+    /// The registry for `champion` / `vNNNN` (default: `[registry] path` of ./gates.toml, else models/registry).
+    #[arg(long, value_name = "DIR")]
+    registry: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +263,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Compare(a) => compare(&a),
+        Command::Predict(a) => predict(&a),
         Command::Registry(RegistryArgs {
             command: RegistryCommand::List { location, format },
         }) => {
@@ -404,6 +426,34 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
         eprintln!("{}", done.message);
     }
     Ok(done.exit_code)
+}
+
+fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
+    let registry = match &a.registry {
+        Some(r) => r.clone(),
+        None if Path::new("gates.toml").is_file() => {
+            config::load(Path::new("gates.toml"))?.registry
+        }
+        None => PathBuf::from("models/registry"),
+    };
+    let path = crate::predict::resolve_model(&a.model, &registry)?;
+    let model = crate::predict::load(&path)?;
+    let data = crate::data::parts::load(&a.data)?;
+    crate::predict::check_columns(&model, &data.table)?;
+    match &a.out {
+        Some(out) => {
+            let file = std::fs::File::create(out)
+                .map_err(|e| GateError::Run(format!("{}: cannot write: {e}", out.display())))?;
+            let mut w = std::io::BufWriter::new(file);
+            crate::predict::write(&model, &data.table, a.explain, &mut w)?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            crate::predict::write(&model, &data.table, a.explain, &mut w)?;
+        }
+    }
+    Ok(0)
 }
 
 fn compare(a: &CompareArgs) -> anyhow::Result<u8> {

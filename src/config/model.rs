@@ -4,7 +4,7 @@ use super::span::{located, Ctx};
 use super::DataPlan;
 use crate::error::GateError;
 use crate::gates::{Gate, GateSpec};
-use crate::model::{forest, logistic, tree, ModelKind, ModelSpec};
+use crate::model::{forest, gbm, logistic, tree, ModelKind, ModelSpec};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::Path;
@@ -53,6 +53,7 @@ fn model_params_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         g.subschema_for::<logistic::LogisticParams>(),
         g.subschema_for::<forest::ForestParams>(),
         g.subschema_for::<tree::TreeParams>(),
+        g.subschema_for::<gbm::GbmParams>(),
     ];
     schemars::json_schema!({ "anyOf": kinds })
 }
@@ -194,6 +195,9 @@ pub fn resolve_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec,
         }
         ModelKind::DecisionTree => {
             ModelSpec::DecisionTree(value.try_into::<tree::TreeParams>().map_err(bad)?)
+        }
+        ModelKind::GradientBoosting => {
+            ModelSpec::GradientBoosting(value.try_into::<gbm::GbmParams>().map_err(bad)?)
         }
         ModelKind::Onnx | ModelKind::Scores => return external_model(ctx, dir, raw),
     };

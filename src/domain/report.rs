@@ -68,6 +68,35 @@ pub struct Report {
     /// `[stats]`: an interval on every metric and fairness value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Intervals>,
+    /// Mean |contribution| per input feature over (a sample of) the test
+    /// rows, for models that can explain their scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+}
+
+/// `report.json` `importance`: which inputs drive the model's scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
+pub struct Importance {
+    /// `log-odds` (logistic regression, gradient boosting) or `probability`
+    /// (random forest, decision tree).
+    pub units: String,
+    /// Input feature -> mean |contribution| over the explained test rows.
+    pub features: BTreeMap<String, f64>,
+    /// The input features, most important first (ties by name).
+    pub ranked: Vec<String>,
+    /// How many test rows were explained (a seeded sample when there are more).
+    #[serde(default)]
+    pub rows: u64,
+}
+
+impl Importance {
+    /// `(feature, mean |contribution|)`, most important first.
+    pub fn ranked_values(&self) -> Vec<(String, f64)> {
+        self.ranked
+            .iter()
+            .map(|k| (k.clone(), self.features.get(k).copied().unwrap_or(f64::NAN)))
+            .collect()
+    }
 }
 
 /// The intervals of a run (`report.json` `intervals`).

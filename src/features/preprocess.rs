@@ -1,6 +1,7 @@
 //! Preprocessing fitted on training rows only and saved inside the model
 //! artifact, so the artifact alone reproduces the scores (no training/serving
-//! skew): numeric median imputation + standardization; categorical
+//! skew): numeric median imputation (or NaN kept, for gradient boosting)
+//! and standardization; categorical
 //! most-frequent imputation + one-hot, unseen categories ignored.
 use super::Matrix;
 use crate::data::{Column, Table, Values, NULL_CODE};
@@ -60,6 +61,9 @@ pub enum RawValue {
 #[serde(from = "Specs", into = "Specs")]
 pub struct Preprocessor {
     pub features: Vec<FeatureSpec>,
+    /// Missing numbers stay NaN (not median-imputed): set for
+    /// `gradient_boosting`, whose splits learn where missing values go.
+    pub keep_missing: bool,
     /// Level -> one-hot index per categorical feature (derived, not saved).
     lookup: Vec<HashMap<String, usize>>,
 }
@@ -69,11 +73,15 @@ pub struct Preprocessor {
 #[serde(deny_unknown_fields)]
 struct Specs {
     features: Vec<FeatureSpec>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    keep_missing: bool,
 }
 
 impl From<Specs> for Preprocessor {
     fn from(s: Specs) -> Self {
-        Preprocessor::new(s.features)
+        let mut p = Preprocessor::new(s.features);
+        p.keep_missing = s.keep_missing;
+        p
     }
 }
 
@@ -81,6 +89,7 @@ impl From<Preprocessor> for Specs {
     fn from(p: Preprocessor) -> Self {
         Specs {
             features: p.features,
+            keep_missing: p.keep_missing,
         }
     }
 }
@@ -114,7 +123,28 @@ impl Preprocessor {
                 FeatureSpec::Numeric { .. } => HashMap::new(),
             })
             .collect();
-        Preprocessor { features, lookup }
+        Preprocessor {
+            features,
+            keep_missing: false,
+            lookup,
+        }
+    }
+
+    /// This preprocessor with missing numbers left as NaN (for models that
+    /// handle them, gradient boosting); text columns are still one-hot
+    /// encoded with their most frequent value for missing.
+    pub fn keeping_missing(mut self) -> Preprocessor {
+        self.keep_missing = true;
+        self
+    }
+
+    /// What a missing number becomes: NaN, or the training median.
+    fn fill_number(&self, median: f64) -> f64 {
+        if self.keep_missing {
+            f64::NAN
+        } else {
+            median
+        }
     }
 
     /// Number of model inputs after one-hot expansion.
@@ -211,13 +241,23 @@ impl Preprocessor {
                 scale,
                 name,
             } => {
-                let Values::Num(v) = &col.values else {
-                    return Err(format!(
-                        "column {name:?} was numeric in training but is text here"
-                    ));
+                let fill = self.fill_number(*median);
+                let v = match &col.values {
+                    Values::Num(v) => v,
+                    // Every value missing reads as text: all missing numbers.
+                    Values::Cat { codes, .. } if rows.iter().all(|&r| codes[r] == NULL_CODE) => {
+                        let x = standardize(fill, *mean, *scale);
+                        out.iter_mut().for_each(|o| *o = x);
+                        return Ok(());
+                    }
+                    Values::Cat { .. } => {
+                        return Err(format!(
+                            "column {name:?} was numeric in training but is text here"
+                        ))
+                    }
                 };
                 for (o, &r) in out.iter_mut().zip(rows) {
-                    let x = if v[r].is_nan() { *median } else { v[r] };
+                    let x = if v[r].is_nan() { fill } else { v[r] };
                     *o = standardize(x, *mean, *scale);
                 }
             }
@@ -240,10 +280,11 @@ impl Preprocessor {
                     scale,
                     ..
                 } => {
+                    let fill = self.fill_number(*median);
                     let x = match v {
                         RawValue::Num(x) if !x.is_nan() => *x,
-                        RawValue::Text(t) => t.trim().parse::<f64>().unwrap_or(*median),
-                        _ => *median,
+                        RawValue::Text(t) => t.trim().parse::<f64>().unwrap_or(fill),
+                        _ => fill,
                     };
                     out[offset] = standardize(x, *mean, *scale);
                 }

@@ -58,7 +58,7 @@ allowed = {values} # the target's values today
 
 const MODEL: &str = r#"
 [model]
-kind = "logistic_regression" # or random_forest, decision_tree
+kind = "logistic_regression" # or random_forest, decision_tree, gradient_boosting
 threshold = 0.5 # decision threshold on the positive-class score
 
 [model.params] # per kind, see README; unknown keys are errors

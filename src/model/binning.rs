@@ -7,6 +7,11 @@
 //! adjacent *within the node*; other features get approximately
 //! equal-frequency (quantile) edges, and a split there uses the edge itself.
 //! Thresholds are raw `f64` values, so scoring never bins.
+//!
+//! Missing values (NaN, allowed by gradient boosting only) get a bin of their
+//! own after the value bins; a column with NaN gets at most `max_bins - 1`
+//! value bins so every code still fits. NaN-free columns are binned exactly
+//! as before (the forest relies on that).
 
 use crate::features::Matrix;
 use rayon::prelude::*;
@@ -28,14 +33,28 @@ pub struct Binned {
     /// Per feature, the value of each bin when bins are exact (one distinct
     /// value each), else empty.
     pub values: Vec<Vec<f64>>,
+    /// Per feature, whether it has NaN; those rows get code `edges.len() + 1`.
+    pub nan: Vec<bool>,
 }
 
 impl Binned {
     pub fn new(x: &Matrix, max_bins: usize) -> Binned {
         let max_bins = max_bins.clamp(2, MAX_BINS);
+        let nan: Vec<bool> = (0..x.cols)
+            .into_par_iter()
+            .map(|j| x.col(j).iter().any(|v| v.is_nan()))
+            .collect();
         let (edges, values): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (0..x.cols)
             .into_par_iter()
-            .map(|j| bin_edges(x.col(j), max_bins))
+            .map(|j| {
+                if nan[j] {
+                    let present: Vec<f64> =
+                        x.col(j).iter().copied().filter(|v| !v.is_nan()).collect();
+                    bin_edges(&present, max_bins - 1)
+                } else {
+                    bin_edges(x.col(j), max_bins)
+                }
+            })
             .unzip();
         let mut codes = vec![0u8; x.rows * x.cols];
         if x.rows > 0 {
@@ -43,7 +62,13 @@ impl Binned {
                 .par_chunks_mut(x.rows)
                 .zip(&edges)
                 .enumerate()
-                .for_each(|(j, (out, e))| bin_codes(e, x.col(j), out));
+                .for_each(|(j, (out, e))| {
+                    if nan[j] {
+                        bin_codes_nan(e, x.col(j), out);
+                    } else {
+                        bin_codes(e, x.col(j), out);
+                    }
+                });
         }
         Binned {
             rows: x.rows,
@@ -51,7 +76,13 @@ impl Binned {
             codes,
             edges,
             values,
+            nan,
         }
+    }
+
+    /// Codes feature `j` uses: its value bins plus the NaN bin if it has one.
+    pub fn n_bins(&self, j: usize) -> usize {
+        self.edges[j].len() + 1 + usize::from(self.nan[j])
     }
 
     pub fn col(&self, j: usize) -> &[u8] {
@@ -123,6 +154,19 @@ fn bin_codes(edges: &[f64], col: &[f64], out: &mut [u8]) {
     }
 }
 
+/// [`bin_codes`] for a column with NaN: NaN gets the code after the last
+/// value bin (`edges.len() + 1 <= MAX_BINS - 1`, see `Binned::new`).
+fn bin_codes_nan(edges: &[f64], col: &[f64], out: &mut [u8]) {
+    let nan_code = (edges.len() + 1) as u8;
+    for (o, &v) in out.iter_mut().zip(col) {
+        *o = if v.is_nan() {
+            nan_code
+        } else {
+            edges.partition_point(|&e| e < v) as u8
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +212,39 @@ mod tests {
             counts.iter().all(|&c| (900..=1100).contains(&c)),
             "{counts:?}"
         );
+    }
+
+    #[test]
+    fn nan_gets_its_own_bin_after_the_value_bins() {
+        let b = Binned::new(&one_col(&[1.0, f64::NAN, 0.0, 3.0, f64::NAN]), 255);
+        assert_eq!(b.edges[0], vec![0.5, 2.0]);
+        assert_eq!(b.values[0], vec![0.0, 1.0, 3.0]);
+        assert!(b.nan[0]);
+        assert_eq!(b.n_bins(0), 4);
+        assert_eq!(b.col(0), &[1, 3, 0, 2, 3]);
+        // All NaN: no value bins, NaN is code 1.
+        let b = Binned::new(&one_col(&[f64::NAN; 3]), 255);
+        assert_eq!((b.edges[0].len(), b.col(0)), (0, &[1u8, 1, 1][..]));
+        // The cap leaves room for the NaN code: 256 values + NaN fit in u8.
+        let mut v: Vec<f64> = (0..300).map(f64::from).collect();
+        v.push(f64::NAN);
+        let b = Binned::new(&one_col(&v), 256);
+        assert!(b.n_bins(0) <= 256);
+        assert_eq!(usize::from(b.col(0)[300]), b.edges[0].len() + 1);
+        assert!(b.col(0)[..300]
+            .iter()
+            .all(|&c| usize::from(c) <= b.edges[0].len()));
+    }
+
+    #[test]
+    fn nan_free_columns_are_binned_as_before() {
+        let v: Vec<f64> = (0..5000)
+            .map(|i| ((i * 7919) % 5003) as f64 / 7.0)
+            .collect();
+        let b = Binned::new(&one_col(&v), 32);
+        assert!(!b.nan[0]);
+        assert_eq!(b.n_bins(0), b.edges[0].len() + 1);
+        assert_eq!(b.edges[0], quantile_edges(&v, 32));
     }
 
     #[test]

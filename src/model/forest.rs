@@ -236,9 +236,8 @@ pub fn fit_observed(
             } else {
                 vec![1; x.rows]
             };
-            let tree = Tree {
-                nodes: grow::grow(&data, y, &weights, &cfg, &mut rng),
-            };
+            let (nodes, cover) = grow::grow(&data, y, &weights, &cfg, &mut rng);
+            let tree = Tree { nodes, cover };
             tick(done.fetch_add(1, Ordering::Relaxed) + 1, p.n_trees);
             tree
         })

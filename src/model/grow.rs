@@ -70,14 +70,15 @@ fn unpack(v: u64) -> (u64, u64) {
 /// Grows one tree on the rows with non-zero `weights` (bootstrap counts).
 /// Nodes are expanded depth-first; with `cfg.mtry < data.cols` each node
 /// draws its candidate features from `rng` (scikit-learn's rule: features
-/// constant in the node do not count towards `mtry`).
+/// constant in the node do not count towards `mtry`). Returns the nodes and
+/// each node's cover (weighted training rows reaching it).
 pub fn grow(
     data: &Binned,
     y: &[u8],
     weights: &[u32],
     cfg: &GrowConfig,
     rng: &mut SplitMix64,
-) -> Vec<Node> {
+) -> (Vec<Node>, Vec<f64>) {
     let mut g = Grower::new(data, y, weights, cfg);
     let total = g.vals.iter().sum();
     let mut stack = vec![Task {
@@ -88,11 +89,11 @@ pub fn grow(
         total,
         hist: None,
     }];
-    g.nodes.push(leaf(total));
+    g.push(total);
     while let Some(task) = stack.pop() {
         g.expand(task, rng, &mut stack);
     }
-    g.nodes
+    (g.nodes, g.cover)
 }
 
 fn leaf(total: u64) -> Node {
@@ -153,9 +154,17 @@ struct Grower<'a> {
     /// Scratch list of a feature's non-empty bins `(bin, packed sums)`.
     bins: Vec<(usize, u64)>,
     nodes: Vec<Node>,
+    /// Per node: the (bootstrap-weighted) training rows reaching it, the
+    /// cover TreeSHAP weighs paths by.
+    cover: Vec<f64>,
 }
 
 impl<'a> Grower<'a> {
+    fn push(&mut self, total: u64) {
+        self.nodes.push(leaf(total));
+        self.cover.push(unpack(total).0 as f64);
+    }
+
     fn new(data: &'a Binned, y: &[u8], weights: &[u32], cfg: &'a GrowConfig) -> Grower<'a> {
         let rows = weights.iter().enumerate().filter(|(_, &w)| w > 0);
         let idx: Vec<u32> = rows.clone().map(|(i, _)| i as u32).collect();
@@ -171,6 +180,7 @@ impl<'a> Grower<'a> {
             hist: Box::new([[0; HIST]; 4]),
             bins: Vec::new(),
             nodes: Vec::new(),
+            cover: Vec::new(),
         }
     }
 
@@ -209,8 +219,8 @@ impl<'a> Grower<'a> {
         node.feature = s.feature as u32;
         node.threshold = threshold;
         node.left = l as u32;
-        self.nodes.push(leaf(s.left_total));
-        self.nodes.push(leaf(right_total));
+        self.push(s.left_total);
+        self.push(right_total);
         let (lh, rh) = self.child_hists(t.hist, t.start, mid, t.end);
         let depth = t.depth + 1;
         stack.push(Task {
@@ -544,7 +554,7 @@ mod tests {
             min_samples_split: 2,
             mtry: 4,
         };
-        let tree = grow(&b, &y, &vec![1; x.rows], &cfg, &mut SplitMix64::new(0));
+        let (tree, _) = grow(&b, &y, &vec![1; x.rows], &cfg, &mut SplitMix64::new(0));
         let mut rows_at = vec![Vec::new(); tree.len()];
         rows_at[0] = (0..x.rows).collect::<Vec<usize>>();
         for (k, n) in tree.clone().iter().enumerate() {
@@ -590,7 +600,7 @@ mod tests {
             min_samples_split: 2,
             mtry: 1,
         };
-        let t = grow(&b, &y, &[3, 1, 0], &cfg, &mut SplitMix64::new(0));
+        let (t, _) = grow(&b, &y, &[3, 1, 0], &cfg, &mut SplitMix64::new(0));
         assert_eq!(t[0].value, 0.75);
     }
 }

@@ -4,12 +4,13 @@
 //! serving path, allocation-free) and a whole matrix (`score_matrix`). Scores
 //! are the positive-class probability in [0, 1].
 //!
-//! All three kinds are our own code: smartcore 0.7 has no `predict_proba` for
+//! All trained kinds are our own code (gradient boosting too, see `gbm`): smartcore 0.7 has no `predict_proba` for
 //! logistic regression or random forests, its tree's `predict_proba` is one-hot
 //! (1.0 for the leaf's majority class), and it fits forests serially. smartcore
 //! serves as an independent oracle in the tests.
 pub mod binning;
 pub mod forest;
+pub mod gbm;
 pub mod grow;
 pub mod logistic;
 pub mod node;
@@ -17,6 +18,7 @@ pub mod onnx;
 mod optim;
 pub mod scorer;
 pub mod scores;
+pub mod shap;
 pub mod tree;
 
 use crate::features::Matrix;
@@ -33,6 +35,8 @@ pub enum ModelKind {
     LogisticRegression,
     RandomForest,
     DecisionTree,
+    /// Histogram gradient-boosted trees on log-loss, trained here.
+    GradientBoosting,
     /// A model trained elsewhere, scored by ONNX Runtime.
     Onnx,
     /// Predictions made elsewhere, already in the data.
@@ -45,6 +49,7 @@ impl ModelKind {
             ModelKind::LogisticRegression => "logistic_regression",
             ModelKind::RandomForest => "random_forest",
             ModelKind::DecisionTree => "decision_tree",
+            ModelKind::GradientBoosting => "gradient_boosting",
             ModelKind::Onnx => "onnx",
             ModelKind::Scores => "scores",
         }
@@ -83,6 +88,7 @@ pub enum ModelSpec {
     LogisticRegression(logistic::LogisticParams),
     RandomForest(forest::ForestParams),
     DecisionTree(tree::TreeParams),
+    GradientBoosting(gbm::GbmParams),
     Onnx(OnnxSpec),
     Scores(ScoresSpec),
 }
@@ -93,6 +99,7 @@ impl ModelSpec {
             ModelSpec::LogisticRegression(_) => ModelKind::LogisticRegression,
             ModelSpec::RandomForest(_) => ModelKind::RandomForest,
             ModelSpec::DecisionTree(_) => ModelKind::DecisionTree,
+            ModelSpec::GradientBoosting(_) => ModelKind::GradientBoosting,
             ModelSpec::Onnx(_) => ModelKind::Onnx,
             ModelSpec::Scores(_) => ModelKind::Scores,
         }
@@ -104,6 +111,7 @@ impl ModelSpec {
             ModelSpec::LogisticRegression(p) => serde_json::to_value(p),
             ModelSpec::RandomForest(p) => serde_json::to_value(p),
             ModelSpec::DecisionTree(p) => serde_json::to_value(p),
+            ModelSpec::GradientBoosting(p) => serde_json::to_value(p),
             ModelSpec::Onnx(p) => serde_json::to_value(p),
             ModelSpec::Scores(p) => serde_json::to_value(p),
         };
@@ -118,6 +126,7 @@ pub enum Model {
     LogisticRegression(logistic::Logistic),
     RandomForest(forest::Forest),
     DecisionTree(tree::Tree),
+    GradientBoosting(gbm::Gbm),
 }
 
 impl Model {
@@ -126,6 +135,7 @@ impl Model {
             Model::LogisticRegression(_) => ModelKind::LogisticRegression,
             Model::RandomForest(_) => ModelKind::RandomForest,
             Model::DecisionTree(_) => ModelKind::DecisionTree,
+            Model::GradientBoosting(_) => ModelKind::GradientBoosting,
         }
     }
 
@@ -157,6 +167,7 @@ impl Model {
                     "the tree splits on an input beyond the {width} it has"
                 ));
             }
+            Model::GradientBoosting(m) => m.validate(width)?,
             _ => {}
         }
         Ok(())
@@ -168,6 +179,7 @@ impl Model {
             Model::LogisticRegression(m) => m.score_row(x),
             Model::RandomForest(m) => m.score_row(x),
             Model::DecisionTree(m) => m.score_row(x),
+            Model::GradientBoosting(m) => m.score_row(x),
         }
     }
 
@@ -177,6 +189,7 @@ impl Model {
             Model::LogisticRegression(m) => m.score_matrix(x),
             Model::RandomForest(m) => m.score_matrix(x),
             Model::DecisionTree(m) => m.score_matrix(x),
+            Model::GradientBoosting(m) => m.score_matrix(x),
         }
     }
 }
@@ -200,7 +213,23 @@ pub fn train_observed(
     seed: u64,
     tick: Tick,
 ) -> anyhow::Result<Model> {
-    Ok(match spec {
+    Ok(train_noted(spec, x, y, seed, tick)?.0)
+}
+
+/// [`train_observed`], also returning what the fit wants the report's
+/// `notes` to say (a class rarer than a leaf, early stopping...).
+pub fn train_noted(
+    spec: &ModelSpec,
+    x: &Matrix,
+    y: &[u8],
+    seed: u64,
+    tick: Tick,
+) -> anyhow::Result<(Model, Vec<String>)> {
+    if let ModelSpec::GradientBoosting(p) = spec {
+        let (m, info) = gbm::fit_observed(p, x, y, seed, tick)?;
+        return Ok((Model::GradientBoosting(m), info.notes));
+    }
+    let model = match spec {
         ModelSpec::LogisticRegression(p) => {
             Model::LogisticRegression(logistic::fit_observed(p, x, y, tick)?)
         }
@@ -208,13 +237,15 @@ pub fn train_observed(
             Model::RandomForest(forest::fit_observed(p, x, y, seed, tick)?)
         }
         ModelSpec::DecisionTree(p) => Model::DecisionTree(tree::fit(p, x, y, seed)?),
+        ModelSpec::GradientBoosting(_) => bail!("gradient boosting is trained above"),
         ModelSpec::Onnx(_) | ModelSpec::Scores(_) => {
             bail!(
                 "{} models are made elsewhere: nothing is trained",
                 spec.kind().name()
             )
         }
-    })
+    };
+    Ok((model, Vec::new()))
 }
 
 impl ModelSpec {
@@ -244,6 +275,7 @@ impl ModelSpec {
                 depth(p.max_depth)?;
                 check_leaf_and_bins(p.min_samples_leaf, p.max_bins)
             }
+            ModelSpec::GradientBoosting(p) => p.check().map_err(|e| e.to_string()),
             ModelSpec::Onnx(_) | ModelSpec::Scores(_) => Ok(()),
         }
     }

@@ -50,6 +50,10 @@ impl Default for TreeParams {
 #[serde(try_from = "TreeRepr")]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
+    /// Per node: training rows reaching it (TreeSHAP's cover). Empty in
+    /// models saved before explanations existed: they score, not explain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) cover: Vec<f64>,
 }
 
 /// The serialized form, checked before it becomes a `Tree` so a hand-edited
@@ -58,6 +62,8 @@ pub struct Tree {
 #[serde(deny_unknown_fields)]
 struct TreeRepr {
     nodes: Vec<Node>,
+    #[serde(default)]
+    cover: Vec<f64>,
 }
 
 impl TryFrom<TreeRepr> for Tree {
@@ -79,13 +85,23 @@ impl TryFrom<TreeRepr> for Tree {
                 ));
             }
         }
-        Ok(Tree { nodes: r.nodes })
+        check_cover(&r.nodes, &r.cover)?;
+        Ok(Tree {
+            nodes: r.nodes,
+            cover: r.cover,
+        })
     }
 }
 
 impl Tree {
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
+    }
+
+    /// Per node: training rows reaching it (empty for models saved before
+    /// explanations existed).
+    pub fn cover(&self) -> &[f64] {
+        &self.cover
     }
 
     /// Leaf value reached by a row whose feature `j` is `feat(j)`. Children
@@ -163,9 +179,35 @@ pub fn fit(p: &TreeParams, x: &Matrix, y: &[u8], seed: u64) -> Result<Tree> {
         mtry: x.cols,
     };
     let weights = vec![1u32; x.rows];
-    Ok(Tree {
-        nodes: grow(&data, y, &weights, &cfg, &mut SplitMix64::new(seed)),
-    })
+    let (nodes, cover) = grow(&data, y, &weights, &cfg, &mut SplitMix64::new(seed));
+    Ok(Tree { nodes, cover })
+}
+
+/// A saved cover is empty (an older model) or one positive count per node,
+/// each split's children adding up to it.
+fn check_cover(nodes: &[Node], cover: &[f64]) -> Result<(), String> {
+    if cover.is_empty() {
+        return Ok(());
+    }
+    if cover.len() != nodes.len() {
+        return Err(format!(
+            "tree has {} cover values for {} nodes",
+            cover.len(),
+            nodes.len()
+        ));
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        if !(cover[i].is_finite() && cover[i] > 0.0) {
+            return Err(format!("tree node {i} has cover {}", cover[i]));
+        }
+        let l = n.left as usize;
+        if l != 0 && (cover[l] + cover[l + 1] - cover[i]).abs() > 1e-9 * cover[i].max(1.0) {
+            return Err(format!(
+                "tree node {i}: its children's cover does not add up"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Rows per scoring block: the block, transposed to row-major, and a tree

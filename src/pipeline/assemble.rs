@@ -69,6 +69,7 @@ pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared)
         timings_ms: BTreeMap::new(),
         curves: None,
         intervals: None,
+        importance: None,
     }
 }
 

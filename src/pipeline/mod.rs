@@ -6,6 +6,7 @@
 //! One file per stage, run in this order: `prepare` (load + columns +
 //! contract), `target` (labels, classes, split, features), `train`,
 //! `evaluate` (scores, metrics, fairness, latency, curves, drift),
+//! `importance` (mean |contribution| per input),
 //! `champion` (re-scored on the same rows), `assemble` (gates decided,
 //! report filled in). The stages see the model only through
 //! [`Scorer`](crate::model::scorer::Scorer).
@@ -13,6 +14,7 @@ mod assemble;
 mod champion;
 mod evaluate;
 mod external;
+mod importance;
 mod intervals;
 mod prepare;
 mod run;
@@ -64,7 +66,7 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     let (sides, features) = timed(&mut timings, "split", || {
         target::sides_and_features(plan, &prepared, &mut report)
     })?;
-    let artifact = train::train(
+    let (artifact, fit_notes) = train::train(
         plan,
         &prepared.main.sha256,
         &sides,
@@ -72,7 +74,12 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
         &mut timings,
         progress,
     )?;
+    report.notes.extend(fit_notes);
     let evaluation = evaluate::evaluate(plan, &sides, &artifact, &mut timings, progress)?;
+    let (importance, note) = timed(&mut timings, "explain", || {
+        importance::importance(&artifact, &sides, plan.data.seed)
+    });
+    report.notes.extend(note);
     let (artifact_json, model_sha) = timed(&mut timings, "report", || {
         let json = artifact.to_json()?;
         let sha = crate::config::sha256_hex(json.as_bytes());
@@ -87,7 +94,7 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
         sha256: model_sha,
         copies: Vec::new(),
     };
-    Ok(assemble::finish(
+    let mut run = assemble::finish(
         plan,
         report,
         &sides,
@@ -95,5 +102,7 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
         evaluation,
         champion,
         &timings,
-    ))
+    );
+    run.report.importance = importance;
+    Ok(run)
 }

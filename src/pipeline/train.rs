@@ -7,7 +7,8 @@ use crate::config::Plan;
 use crate::error::GateError;
 use crate::features::Preprocessor;
 
-/// Trains the candidate on the training side of `sides`.
+/// Trains the candidate on the training side of `sides`; also returns the
+/// fit's notes for the report.
 pub fn train(
     plan: &Plan,
     data_sha256: &str,
@@ -15,14 +16,17 @@ pub fn train(
     features: &[String],
     timings: &mut Timings,
     progress: Progress,
-) -> Result<ModelArtifact, GateError> {
+) -> Result<(ModelArtifact, Vec<String>), GateError> {
     progress.step(&format!(
         "fitting preprocessing on {} training rows, {} features",
         sides.train_rows.len(),
         features.len()
     ));
     let (pre, x_train) = timed(timings, "preprocess", || {
-        let pre = Preprocessor::fit(sides.train_table, features, &sides.train_rows)?;
+        let mut pre = Preprocessor::fit(sides.train_table, features, &sides.train_rows)?;
+        if plan.model.kind() == crate::model::ModelKind::GradientBoosting {
+            pre = pre.keeping_missing();
+        }
         let x = pre.transform(sides.train_table, &sides.train_rows)?;
         Ok::<_, String>((pre, x))
     })
@@ -33,8 +37,8 @@ pub fn train(
         x_train.rows,
         x_train.cols
     ));
-    let model = timed(timings, "train", || {
-        crate::model::train_observed(
+    let (model, notes) = timed(timings, "train", || {
+        crate::model::train_noted(
             &plan.model,
             &x_train,
             &sides.y_train,
@@ -44,7 +48,7 @@ pub fn train(
     })
     .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
     drop(x_train);
-    Ok(ModelArtifact {
+    let artifact = ModelArtifact {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
         tool_version: TOOL_VERSION.to_string(),
@@ -62,5 +66,6 @@ pub fn train(
                 crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features)
             }),
         },
-    })
+    };
+    Ok((artifact, notes))
 }

@@ -55,6 +55,7 @@ pub fn render(r: &Report) -> String {
     body.push(contract_section(&r.contract));
     let optional = [
         r.metrics.as_ref().map(|m| quality_section(r, m)),
+        r.importance.as_ref().map(importance_section),
         fairness_section(&r.fairness),
         r.latency.as_ref().map(|l| latency_section(r, l)),
         r.champion
@@ -260,6 +261,26 @@ fn quality_section(r: &Report, m: &Metrics) -> String {
         metrics_table(m, r.intervals.as_ref())
     );
     section("Model quality", &inner)
+}
+
+/// The importance bar chart and the full table.
+fn importance_section(imp: &crate::domain::Importance) -> String {
+    let ranked = imp.ranked_values();
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .map(|(k, v)| vec![escape(k), format!("{v:.4}")])
+        .collect();
+    let caption = format!(
+        "Mean absolute contribution per input feature over {} test rows, in {} \
+         (TreeSHAP for trees; coefficient x value for linear models).",
+        imp.rows, imp.units
+    );
+    let inner = format!(
+        "<div class=\"grid\">\n{}{}</div>\n",
+        figure(svg::importance(&imp.units, &ranked), &caption),
+        table(&["feature", "mean |contribution|"], &[1], &rows)
+    );
+    section("Feature importance", &inner)
 }
 
 fn fairness_attribute(attr: &str, f: &AttributeFairness) -> String {

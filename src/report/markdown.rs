@@ -29,6 +29,7 @@ pub fn render(r: &Report) -> String {
         r.metrics
             .as_ref()
             .map(|m| metrics_section(m, r.intervals.as_ref())),
+        r.importance.as_ref().map(importance_section),
         fairness_section(&r.fairness),
         r.latency.as_ref().map(latency_section),
         r.champion
@@ -188,6 +189,20 @@ fn metrics_section(m: &Metrics, intervals: Option<&Intervals>) -> String {
         c.fp,
         c.tn,
         c.fn_
+    )
+}
+
+fn importance_section(imp: &crate::domain::Importance) -> String {
+    let rows: Vec<Vec<String>> = imp
+        .ranked_values()
+        .iter()
+        .map(|(k, v)| vec![cell(k), format!("{v:.4}")])
+        .collect();
+    format!(
+        "### Feature importance\n\nMean |contribution| over {} test rows, in {}.\n\n{}",
+        imp.rows,
+        imp.units,
+        table(&["feature", "mean |contribution|"], &[1], &rows)
     )
 }
 

@@ -69,6 +69,7 @@ pub(crate) fn sample_report() -> Report {
         timings_ms: BTreeMap::from([("load".to_string(), 12.5), ("train".to_string(), 250.0)]),
         curves: Some(sample_curves()),
         intervals: None,
+        importance: None,
     }
 }
 

@@ -486,6 +486,54 @@ pub fn latency(h: &LatencyHistogram, p: [f64; 3]) -> String {
     s + "</svg>"
 }
 
+/// Features shown in the importance chart (the rest are in the table).
+const IMPORTANCE_BARS: usize = 15;
+
+/// Horizontal bars of mean |contribution| per input feature, most
+/// important first (at most [`IMPORTANCE_BARS`]).
+pub fn importance(units: &str, ranked: &[(String, f64)]) -> String {
+    let title = "Feature importance";
+    let shown: Vec<&(String, f64)> = ranked
+        .iter()
+        .filter(|(_, v)| v.is_finite())
+        .take(IMPORTANCE_BARS)
+        .collect();
+    if shown.is_empty() {
+        return unavailable(title, "no feature contributions");
+    }
+    let max = shown.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    let ticks = nice_ticks(0.0, if max > 0.0 { max } else { 1.0 }, 5);
+    let hi = ticks.last().copied().unwrap_or(1.0).max(f64::MIN_POSITIVE);
+    let mut f = Frame::new((0.0, hi), (0.0, shown.len() as f64));
+    f.left = 130.0;
+    let mut s = open(title);
+    s += &subtitle(&format!(
+        "mean |contribution| over the test rows, in {units}"
+    ));
+    s += &f.axes(&ticks, &[], &format!("mean |contribution| ({units})"), "");
+    let slot = (f.bottom - f.top) / shown.len() as f64;
+    for (i, (name, v)) in shown.iter().enumerate() {
+        let y = f.top + slot * i as f64;
+        let h = (slot * 0.7).min(22.0);
+        let y0 = y + (slot - h) / 2.0;
+        let _ = write!(
+            s,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{BLUE}"/><text x="{}" y="{}" text-anchor="end" fill="{INK}">{}</text><text x="{}" y="{}" fill="{INK}" font-size="10">{}</text>"#,
+            c(f.left),
+            c(y0),
+            c(f.px(*v) - f.left),
+            c(h),
+            c(f.left - 6.0),
+            c(y0 + h / 2.0 + 4.0),
+            escape(&short_label(name)),
+            c(f.px(*v) + 4.0),
+            c(y0 + h / 2.0 + 4.0),
+            fixed(*v, 3)
+        );
+    }
+    s + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

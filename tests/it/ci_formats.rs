@@ -157,12 +157,14 @@ fn report_html_is_self_contained_with_every_chart() {
     ] {
         assert!(html.contains(name), "gate {name} missing");
     }
-    // ROC, calibration, confusion matrix, fairness (one attribute), latency.
-    assert_eq!(html.matches("<svg").count(), 5);
+    // ROC, calibration, confusion matrix, importance, fairness (one
+    // attribute), latency.
+    assert_eq!(html.matches("<svg").count(), 6);
     for title in [
         "ROC curve (AUC",
         "Calibration (reliability diagram)",
         "Confusion matrix",
+        "Feature importance",
         "Fairness: group",
         "Single-row latency",
     ] {

@@ -1,0 +1,209 @@
+//! Per-row feature contributions of a saved model, summed back onto its
+//! input columns (a text column's one-hot levels add up to one value), and
+//! the report's `importance` (mean |contribution| over test rows).
+//!
+//! Units are the model's output units: log-odds for logistic regression and
+//! gradient boosting, probability for random forests and decision trees;
+//! `base + sum(contributions)` equals `logit(score)` or `score`.
+//!
+//! - Logistic regression: exact, `coef[j] * x[j]` per encoded column, base =
+//!   the intercept. That is relative to the all-zero encoded row: the training
+//!   mean for (standardized) numeric columns, "no level" for one-hot columns.
+//! - Trees, forests, gradient boosting: path-dependent TreeSHAP (Lundberg et
+//!   al. 2018) with the per-node cover recorded at training; a forest is the
+//!   mean over its trees. Base = the cover-weighted mean output.
+use crate::artifact::ModelArtifact;
+use crate::domain::Importance;
+use crate::features::Matrix;
+use crate::model::{shap, Model};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// At most this many test rows are explained for `importance` (a seeded
+/// sample when there are more): TreeSHAP costs ~100x a prediction.
+pub const MAX_IMPORTANCE_ROWS: usize = 2000;
+
+/// The units contributions are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Units {
+    LogOdds,
+    Probability,
+}
+
+impl Units {
+    pub fn name(self) -> &'static str {
+        match self {
+            Units::LogOdds => "log-odds",
+            Units::Probability => "probability",
+        }
+    }
+}
+
+/// Explains rows of one artifact, reusing its buffers across rows.
+pub struct Explainer<'a> {
+    model: &'a Model,
+    units: Units,
+    /// Encoded column -> input feature index.
+    groups: Vec<usize>,
+    n_inputs: usize,
+    encoded: Vec<f64>,
+    scratch: shap::Scratch,
+}
+
+/// Why `model` cannot explain its scores, if it cannot.
+fn units_of(model: &Model) -> Result<Units, String> {
+    let predates = "the model predates explanations (its trees carry no cover); retrain it";
+    match model {
+        Model::LogisticRegression(_) | Model::GradientBoosting(_) => Ok(Units::LogOdds),
+        Model::RandomForest(f) => {
+            if f.trees().iter().all(|t| t.cover().len() == t.nodes().len()) {
+                Ok(Units::Probability)
+            } else {
+                Err(predates.to_string())
+            }
+        }
+        Model::DecisionTree(t) => {
+            if t.cover().len() == t.nodes().len() {
+                Ok(Units::Probability)
+            } else {
+                Err(predates.to_string())
+            }
+        }
+    }
+}
+
+impl<'a> Explainer<'a> {
+    /// An explainer for `artifact`, or why its model cannot explain.
+    pub fn new(artifact: &'a ModelArtifact) -> Result<Explainer<'a>, String> {
+        let model = &artifact.model;
+        let units = units_of(model)?;
+        let pre = &artifact.preprocessor;
+        let mut groups = Vec::with_capacity(pre.width());
+        for (k, f) in pre.features.iter().enumerate() {
+            let w = match f {
+                crate::features::FeatureSpec::Numeric { .. } => 1,
+                crate::features::FeatureSpec::Categorical { levels, .. } => levels.len(),
+            };
+            groups.extend(std::iter::repeat_n(k, w));
+        }
+        Ok(Explainer {
+            model,
+            units,
+            n_inputs: pre.features.len(),
+            encoded: vec![0.0; groups.len()],
+            groups,
+            scratch: shap::Scratch::default(),
+        })
+    }
+
+    pub fn units(&self) -> Units {
+        self.units
+    }
+
+    /// Number of input features (the length `explain` writes).
+    pub fn n_inputs(&self) -> usize {
+        self.n_inputs
+    }
+
+    /// Contributions of one preprocessed row `x` per input feature, written
+    /// to `out` (length `n_inputs()`, overwritten); returns the base value.
+    pub fn explain(&mut self, x: &[f64], out: &mut [f64]) -> f64 {
+        let enc = &mut self.encoded;
+        let base = match self.model {
+            Model::LogisticRegression(m) => {
+                for ((e, w), v) in enc.iter_mut().zip(&m.coef).zip(x) {
+                    *e = w * v;
+                }
+                m.intercept
+            }
+            Model::GradientBoosting(m) => m.contributions_with(x, enc, &mut self.scratch),
+            Model::RandomForest(f) => shap::forest_contributions(
+                f.trees().iter().map(|t| (t.nodes(), t.cover())),
+                x,
+                enc,
+                &mut self.scratch,
+            ),
+            Model::DecisionTree(t) => shap::forest_contributions(
+                std::iter::once((t.nodes(), t.cover())),
+                x,
+                enc,
+                &mut self.scratch,
+            ),
+        };
+        out.fill(0.0);
+        for (&g, &e) in self.groups.iter().zip(enc.iter()) {
+            out[g] += e;
+        }
+        base
+    }
+}
+
+/// The output `base + sum(contributions)` equals for `score`: `logit(score)`
+/// in log-odds units, `score` itself in probability units.
+pub fn output_of(units: Units, score: f64) -> f64 {
+    match units {
+        Units::LogOdds => (score / (1.0 - score)).ln(),
+        Units::Probability => score,
+    }
+}
+
+/// Up to [`MAX_IMPORTANCE_ROWS`] of `n` row positions: all of them, or a
+/// seeded sample (sorted, so the result does not depend on draw order).
+pub fn sample_rows(n: usize, seed: u64) -> Vec<usize> {
+    if n <= MAX_IMPORTANCE_ROWS {
+        return (0..n).collect();
+    }
+    // Partial Fisher-Yates over positions, driven by SplitMix64.
+    let mut rng = crate::model::grow::SplitMix64::new(seed ^ 0x1b87_3593_c1d2_e5a7);
+    let mut pos: Vec<usize> = (0..n).collect();
+    for i in 0..MAX_IMPORTANCE_ROWS {
+        let j = i + (rng.next_u64() % (n - i) as u64) as usize;
+        pos.swap(i, j);
+    }
+    let mut s = pos[..MAX_IMPORTANCE_ROWS].to_vec();
+    s.sort_unstable();
+    s
+}
+
+/// `importance` over the rows of `x` (preprocessed test rows): mean
+/// |contribution| per input feature, ranked. Rows are explained in parallel
+/// and summed in row order, so the result is the same for any thread count.
+pub fn importance(artifact: &ModelArtifact, x: &Matrix) -> Result<Importance, String> {
+    let probe = Explainer::new(artifact)?;
+    let (units, d) = (probe.units(), probe.n_inputs());
+    let per_row: Vec<Vec<f64>> = (0..x.rows)
+        .into_par_iter()
+        .map_init(
+            || (Explainer::new(artifact), vec![0.0; x.cols]),
+            |(ex, row), i| {
+                let mut out = vec![0.0; d];
+                if let Ok(ex) = ex {
+                    x.row_into(i, row);
+                    ex.explain(row, &mut out);
+                }
+                out
+            },
+        )
+        .collect();
+    let mut sums = vec![0.0; d];
+    for r in &per_row {
+        for (s, v) in sums.iter_mut().zip(r) {
+            *s += v.abs();
+        }
+    }
+    let n = x.rows.max(1) as f64;
+    let names = artifact.preprocessor.input_names();
+    let features: BTreeMap<String, f64> = names
+        .iter()
+        .zip(&sums)
+        .map(|(k, s)| (k.clone(), s / n))
+        .collect();
+    let mut ranked: Vec<(String, f64)> = features.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(Importance {
+        units: units.name().to_string(),
+        features,
+        ranked: ranked.into_iter().map(|(k, _)| k).collect(),
+        rows: x.rows as u64,
+    })
+}

@@ -1,0 +1,218 @@
+use super::oracle::{self, OracleTree};
+use super::*;
+use crate::features::Matrix;
+use crate::model::gbm::{fit, GbmParams};
+use crate::model::grow::SplitMix64;
+
+fn nodes(t: &OracleTree) -> Vec<Node> {
+    t.nodes
+        .iter()
+        .map(|&(feature, left, threshold, value)| Node {
+            feature,
+            left,
+            threshold,
+            value,
+        })
+        .collect()
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() <= tol, "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn decision_tree_matches_shap_tree_explainer() {
+    // Numbers from scripts/oracles/shap_oracle.py (case `dt`).
+    let n = nodes(&oracle::DT);
+    for (k, row) in oracle::DT_ROWS.iter().enumerate() {
+        let mut out = vec![0.0; 4];
+        let base = tree_contributions(&n, oracle::DT.cover, row, &mut out);
+        close(&out, oracle::DT_SHAP[k], 1e-9);
+        assert!((base - oracle::DT_BASE).abs() <= 1e-9);
+        let total = base + out.iter().sum::<f64>();
+        assert!((total - oracle::DT_PROBA[k]).abs() <= 1e-9);
+    }
+}
+
+#[test]
+fn random_forest_mean_matches_shap_tree_explainer() {
+    // Numbers from scripts/oracles/shap_oracle.py (case `rf`).
+    let trees: Vec<(Vec<Node>, &[f64])> = oracle::RF.iter().map(|t| (nodes(t), t.cover)).collect();
+    let mut scratch = Scratch::default();
+    for (k, row) in oracle::DT_ROWS.iter().enumerate() {
+        let mut out = vec![0.0; 4];
+        let it = trees.iter().map(|(n, c)| (n.as_slice(), *c));
+        let base = forest_contributions(it, row, &mut out, &mut scratch);
+        close(&out, oracle::RF_SHAP[k], 1e-9);
+        assert!((base - oracle::RF_BASE).abs() <= 1e-9);
+        let total = base + out.iter().sum::<f64>();
+        assert!((total - oracle::RF_PROBA[k]).abs() <= 1e-9);
+    }
+}
+
+#[test]
+fn lightgbm_with_nan_directions_matches_shap_and_pred_contrib() {
+    // Numbers from scripts/oracles/shap_oracle.py (case `lgb`): shap's
+    // TreeExplainer and LightGBM's own pred_contrib (bias last).
+    let trees: Vec<Vec<Node>> = oracle::LGB.iter().map(nodes).collect();
+    let mut scratch = Scratch::default();
+    let mut nan_rows = 0;
+    for (k, row) in oracle::LGB_ROWS.iter().enumerate() {
+        nan_rows += usize::from(row.iter().any(|v| v.is_nan()));
+        let mut out = vec![0.0; 4];
+        let mut base = 0.0;
+        for (t, n) in oracle::LGB.iter().zip(&trees) {
+            base += tree_contributions_with(n, t.cover, t.nan_left, row, &mut out, &mut scratch);
+        }
+        close(&out, oracle::LGB_SHAP[k], 1e-9);
+        close(&out, &oracle::LGB_CONTRIB[k][..4], 1e-9);
+        assert!((base - oracle::LGB_BASE).abs() <= 1e-9);
+        assert!((base - oracle::LGB_CONTRIB[k][4]).abs() <= 1e-9);
+        let total = base + out.iter().sum::<f64>();
+        assert!((total - oracle::LGB_RAW[k]).abs() <= 1e-9);
+    }
+    assert!(nan_rows >= 2);
+}
+
+#[test]
+fn gbm_contributions_add_up_to_the_raw_score() {
+    let mut rng = SplitMix64::new(4);
+    let (n, d) = (3_000, 6);
+    let rows: Vec<Vec<f64>> = (0..n)
+        .map(|_| {
+            (0..d)
+                .map(|j| {
+                    let v = rng.below(1000) as f64 / 100.0;
+                    if j % 2 == 0 && rng.below(8) == 0 {
+                        f64::NAN
+                    } else {
+                        v
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let y: Vec<u8> = rows
+        .iter()
+        .map(|r| {
+            let a = if r[0].is_nan() { 8.0 } else { r[0] };
+            u8::from(a + r[1] * 0.5 - r[3] + rng.below(6) as f64 > 5.0)
+        })
+        .collect();
+    let x = Matrix::from_rows(&rows);
+    let p = GbmParams {
+        n_trees: 40,
+        subsample: 0.8,
+        ..GbmParams::default()
+    };
+    let (m, _) = fit(&p, &x, &y, 3).unwrap();
+    let mut scratch = Scratch::default();
+    let mut out = vec![0.0; d];
+    let mut worst: f64 = 0.0;
+    for r in rows.iter().take(1000) {
+        out.fill(0.0);
+        let base = m.contributions_with(r, &mut out, &mut scratch);
+        let total = base + out.iter().sum::<f64>();
+        worst = worst.max((total - m.raw_row(r)).abs());
+    }
+    assert!(worst <= 1e-9, "{worst}");
+    // The matrix path equals the row path bit for bit, whatever the threads.
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| m.contributions_matrix(&x))
+    };
+    let (b1, c1) = run(1);
+    let (b4, c4) = run(4);
+    assert_eq!((b1.to_bits(), &c1), (b4.to_bits(), &c4));
+    for (i, r) in rows.iter().enumerate().step_by(97) {
+        let base = m.contributions_with(r, &mut out, &mut scratch);
+        assert_eq!(base.to_bits(), b1.to_bits());
+        for (j, &o) in out.iter().enumerate() {
+            assert_eq!(o.to_bits(), c1.get(i, j).to_bits());
+        }
+    }
+    // The base is the same for every row: the model's mean raw score under
+    // the training covers.
+    let mut a = vec![0.0; d];
+    assert_eq!(
+        m.contributions(&rows[0], &mut a),
+        m.contributions(&rows[1], &mut a)
+    );
+}
+
+#[test]
+fn single_leaf_and_unused_features() {
+    let leaf = [Node {
+        feature: 0,
+        left: 0,
+        threshold: 0.0,
+        value: 0.25,
+    }];
+    let mut out = vec![0.0; 3];
+    assert_eq!(
+        tree_contributions(&leaf, &[10.0], &[1.0, 2.0, 3.0], &mut out),
+        0.25
+    );
+    assert_eq!(out, vec![0.0; 3]);
+    // One split on feature 1: the others get nothing; contributions are
+    // exact: (value - mean) for the split feature.
+    let stump = [
+        Node {
+            feature: 1,
+            left: 1,
+            threshold: 0.5,
+            value: 0.0,
+        },
+        Node {
+            feature: 0,
+            left: 0,
+            threshold: 0.0,
+            value: 1.0,
+        },
+        Node {
+            feature: 0,
+            left: 0,
+            threshold: 0.0,
+            value: 3.0,
+        },
+    ];
+    let cover = [4.0, 3.0, 1.0];
+    let base = tree_contributions(&stump, &cover, &[9.0, 0.0, 9.0], &mut out);
+    assert_eq!(base, 1.5);
+    assert_eq!(out, vec![0.0, -0.5, 0.0]);
+    // NaN goes right by default, left with `nan_left`.
+    out.fill(0.0);
+    tree_contributions(&stump, &cover, &[0.0, f64::NAN, 0.0], &mut out);
+    assert_eq!(out[1], 1.5);
+    out.fill(0.0);
+    let mut s = Scratch::default();
+    tree_contributions_with(
+        &stump,
+        &cover,
+        &[true, false, false],
+        &[0.0, f64::NAN],
+        &mut out,
+        &mut s,
+    );
+    assert_eq!(out[1], -0.5);
+    // A forest of no trees explains nothing.
+    let none: Vec<(&[Node], &[f64])> = Vec::new();
+    assert_eq!(
+        forest_contributions(none.into_iter(), &[1.0], &mut out, &mut s),
+        0.0
+    );
+}
+
+#[test]
+fn linear_contributions_are_exact() {
+    let (base, c) = linear_contributions(&[0.5, -2.0, 0.0], 0.25, &[2.0, 1.0, 7.0]);
+    assert_eq!(base, 0.25);
+    assert_eq!(c, vec![1.0, -2.0, 0.0]);
+    assert_eq!(base + c.iter().sum::<f64>(), 0.25 + 1.0 - 2.0);
+}

@@ -1,0 +1,269 @@
+//! `release-gate predict`: scores new rows with a saved model (a run
+//! directory, the registry's champion or a version), through the saved
+//! preprocessing, streaming the CSV in chunks of rows so a large file never
+//! holds two copies of its rows.
+//!
+//! Output: `row,score,y_pred`, and with `--explain` one `contrib_<feature>`
+//! per input feature plus `contrib_base` (see [`crate::explain`]).
+use crate::artifact::ModelArtifact;
+use crate::data::{Table, Values, NULL_CODE};
+use crate::error::GateError;
+use crate::explain::Explainer;
+use crate::features::FeatureSpec;
+use crate::model::scorer::Scorer;
+use crate::registry::{self, MODEL_FILE};
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Rows transformed, scored and written per chunk.
+pub const CHUNK_ROWS: usize = 8192;
+
+/// A loaded model: one trained here (which can explain) or any scorer.
+pub enum Loaded {
+    Native(Box<ModelArtifact>),
+    Other(Box<dyn Scorer>),
+}
+
+impl Loaded {
+    fn scorer(&self) -> &dyn Scorer {
+        match self {
+            Loaded::Native(a) => a.as_ref(),
+            Loaded::Other(s) => s.as_ref(),
+        }
+    }
+}
+
+/// Where `model` (a run dir, `champion` or `vNNNN`) keeps its `model.json`,
+/// after checking that file is the one recorded (by the run's `report.json`
+/// or the registry's index): an edited model is refused.
+pub fn resolve_model(model: &str, registry: &Path) -> anyhow::Result<PathBuf> {
+    let dir = Path::new(model);
+    if dir.join("report.json").is_file() {
+        let path = dir.join(MODEL_FILE);
+        if !path.is_file() {
+            return Err(GateError::Run(format!(
+                "{}: this run saved no model (nothing was trained)",
+                dir.display()
+            ))
+            .into());
+        }
+        let r = crate::promote::load_run(dir)?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| GateError::Run(format!("{}: cannot read: {e}", path.display())))?;
+        let sha = crate::config::sha256_hex(&bytes);
+        let recorded = r.model.as_ref().map(|m| m.sha256.as_str()).unwrap_or("");
+        if sha != recorded {
+            return Err(GateError::Run(format!(
+                "{}: sha256 {} is not the {} that report.json records: the run directory \
+                 changed after check; refusing to score with it (run check again)",
+                path.display(),
+                crate::domain::num::short_sha(&sha),
+                crate::domain::num::short_sha(recorded)
+            ))
+            .into());
+        }
+        return Ok(path);
+    }
+    let version = if model == "champion" {
+        registry::read_index(registry)?.champion.ok_or_else(|| {
+            GateError::Run(format!(
+                "{}: the registry has no champion",
+                registry.display()
+            ))
+        })?
+    } else if model.len() > 1
+        && model.starts_with('v')
+        && model[1..].chars().all(|c| c.is_ascii_digit())
+    {
+        model.to_string()
+    } else {
+        return Err(GateError::Run(format!(
+            "{model}: not a run directory (no report.json), `champion` or a version like v0001"
+        ))
+        .into());
+    };
+    let path = registry::version_dir(registry, &version).join(MODEL_FILE);
+    if !path.is_file() {
+        let why = if registry.join("registry.json").is_file() {
+            format!(
+                "the registry {} has no version {version}",
+                registry.display()
+            )
+        } else {
+            format!(
+                "{model}: no registry at {} (pass --registry DIR)",
+                registry.display()
+            )
+        };
+        return Err(GateError::Run(why).into());
+    }
+    registry::verified_sha(registry, &version, &path)
+        .map_err(|e| GateError::Run(format!("{e:#}")))?;
+    Ok(path)
+}
+
+/// Loads a verified `model.json`.
+pub fn load(path: &Path) -> anyhow::Result<Loaded> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| GateError::Run(format!("{}: cannot read model: {e}", path.display())))?;
+    let onnx = text.contains(crate::saved::ONNX_FORMAT)
+        && serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_string))
+            .as_deref()
+            == Some(crate::saved::ONNX_FORMAT);
+    if onnx {
+        return Ok(Loaded::Other(crate::saved::load_scorer(path)?));
+    }
+    let a = ModelArtifact::load(path).map_err(|e| GateError::Run(format!("{e:#}")))?;
+    Ok(Loaded::Native(Box::new(a)))
+}
+
+/// Checks `table` can be scored: every input column present (all missing
+/// ones named), numeric inputs numeric (the column and an example value).
+pub fn check_columns(model: &Loaded, table: &Table) -> Result<(), GateError> {
+    let missing = model.scorer().missing_columns(table);
+    if !missing.is_empty() {
+        return Err(GateError::Data(format!(
+            "the data lacks {} feature column{} the model reads: {}",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            missing
+                .iter()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let Loaded::Native(a) = model else {
+        return Ok(());
+    };
+    for f in &a.preprocessor.features {
+        let FeatureSpec::Numeric { name, .. } = f else {
+            continue;
+        };
+        let Some(col) = table.column(name) else {
+            continue;
+        };
+        if let Values::Cat { codes, levels } = &col.values {
+            // An example that is not a number (else the first present value).
+            let present = || codes.iter().filter(|&&c| c != NULL_CODE);
+            let example = present()
+                .filter_map(|&c| levels.get(c as usize))
+                .find(|v| v.trim().parse::<f64>().is_err())
+                .or_else(|| present().find_map(|&c| levels.get(c as usize)));
+            // A column of empty cells only is all missing numbers: fine.
+            if let Some(v) = example {
+                return Err(GateError::Data(format!(
+                    "column {name:?} holds text (e.g. {v:?}) but the model was trained on \
+                     numbers there"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+/// Writes the predictions CSV of every row of `table` to `out`.
+pub fn write(
+    model: &Loaded,
+    table: &Table,
+    explain: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let scorer = model.scorer();
+    let explainer = match (model, explain) {
+        (_, false) => None,
+        (Loaded::Other(s), true) => {
+            return Err(GateError::Run(format!(
+                "--explain is not available for {} models: release-gate cannot look inside \
+                 them; drop --explain",
+                s.kind()
+            ))
+            .into())
+        }
+        (Loaded::Native(a), true) => Some(Explainer::new(a).map_err(|e| {
+            GateError::Run(format!(
+                "--explain is not available for this {} model: {e}",
+                a.model.kind().name()
+            ))
+        })?),
+    };
+    let threshold = scorer.threshold();
+    let mut text = String::from("row,score,y_pred");
+    if explainer.is_some() {
+        for name in scorer.input_columns() {
+            text.push(',');
+            text.push_str(&csv_field(&format!("contrib_{name}")));
+        }
+        text.push_str(",contrib_base");
+    }
+    text.push('\n');
+    let mut start = 0;
+    while start < table.n_rows {
+        let end = (start + CHUNK_ROWS).min(table.n_rows);
+        let rows: Vec<usize> = (start..end).collect();
+        let (scores, x) = match model {
+            Loaded::Native(a) => {
+                let x = a
+                    .preprocessor
+                    .transform(table, &rows)
+                    .map_err(GateError::Data)?;
+                (a.model.score_matrix(&x), Some(x))
+            }
+            Loaded::Other(s) => (s.score_table(table, &rows).map_err(GateError::Data)?, None),
+        };
+        // Explanations of the chunk's rows, in parallel (each row alone).
+        let explained: Vec<(f64, Vec<f64>)> = match (model, explain, &x) {
+            (Loaded::Native(a), true, Some(x)) => (0..x.rows)
+                .into_par_iter()
+                .map_init(
+                    || (Explainer::new(a), vec![0.0; x.cols]),
+                    |(ex, row), k| match ex {
+                        Ok(ex) => {
+                            let mut out = vec![0.0; ex.n_inputs()];
+                            x.row_into(k, row);
+                            (ex.explain(row, &mut out), out)
+                        }
+                        Err(_) => (f64::NAN, Vec::new()),
+                    },
+                )
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (k, (&r, &s)) in rows.iter().zip(&scores).enumerate() {
+            let _ = write!(text, "{r},{s:?},{}", u8::from(s >= threshold));
+            if let Some((base, contrib)) = explained.get(k) {
+                for c in contrib {
+                    let _ = write!(text, ",{c:?}");
+                }
+                let _ = write!(text, ",{base:?}");
+            }
+            text.push('\n');
+        }
+        match out.write_all(text.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+        text.clear();
+        start = end;
+    }
+    out.flush().or_else(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    })?;
+    Ok(())
+}
