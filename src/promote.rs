@@ -121,7 +121,19 @@ pub fn promote(
     // path), wherever promote runs from; another registry is stale.
     let registry = match (registry, &r.lineage.registry) {
         (Some(p), _) => p.to_path_buf(),
-        (None, Some(recorded)) => PathBuf::from(recorded),
+        (None, Some(recorded)) => {
+            let path = PathBuf::from(recorded);
+            // A run copied from another machine: its registry is not here.
+            if !path.parent().is_some_and(Path::exists) {
+                return Err(GateError::Run(format!(
+                    "{}: the run was gated against the registry {recorded}, which does not \
+                     exist here; pass --registry",
+                    run.display()
+                ))
+                .into());
+            }
+            path
+        }
         (None, None) => run_registry(run, &r)?,
     };
     if let Some(recorded) = &r.lineage.registry {
