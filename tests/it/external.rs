@@ -128,7 +128,11 @@ fn scores_made_elsewhere_are_gated_against_the_champion_column() {
     let f = scores_fixture("champion_score = \"champion_score\"", gates, 1.0);
     let r = f.check(0);
     assert_eq!(r["data"]["test_rows"], 800);
-    assert!(r["latency"].is_null(), "nothing runs per row: {}", r["latency"]);
+    assert!(
+        r["latency"].is_null(),
+        "nothing runs per row: {}",
+        r["latency"]
+    );
     assert_eq!(r["model"]["kind"], "scores");
     assert_eq!(gate(&r, "champ")["status"], "pass");
     assert!(
