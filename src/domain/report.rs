@@ -74,6 +74,13 @@ pub struct Report {
     pub importance: Option<Importance>,
 }
 
+impl Report {
+    /// `[stats] confidence`, when the run computed intervals.
+    pub fn confidence(&self) -> Option<f64> {
+        self.intervals.as_ref().map(|i| i.confidence)
+    }
+}
+
 /// `report.json` `importance`: which inputs drive the model's scores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct Importance {

@@ -63,6 +63,30 @@ pub struct AttributeFairness {
     pub ends: BTreeMap<String, f64>,
 }
 
+impl GroupStats {
+    /// Wilson score interval of the selection rate at `confidence`
+    /// (`None` without rows).
+    pub fn selection_rate_interval(&self, confidence: f64) -> Option<(f64, f64)> {
+        proportion_interval(self.selection_rate?, self.count, confidence)
+    }
+
+    /// Wilson score interval of the true-positive rate at `confidence`
+    /// (`None` without positives).
+    pub fn tpr_interval(&self, confidence: f64) -> Option<(f64, f64)> {
+        proportion_interval(self.tpr?, self.positives, confidence)
+    }
+}
+
+/// Wilson interval of a rate `k / n` given as its value: `k` is recovered
+/// exactly, since the rate was computed as `k / n` in the first place.
+fn proportion_interval(rate: f64, n: u64, confidence: f64) -> Option<(f64, f64)> {
+    let k = (rate * n as f64).round();
+    if !k.is_finite() || k < 0.0 {
+        return None;
+    }
+    crate::evaluate::stats::wilson(k as u64, n, confidence)
+}
+
 /// Raw tallies of one group.
 #[derive(Debug, Clone, Copy, Default)]
 struct Tally {
@@ -199,6 +223,18 @@ impl AttributeFairness {
             FairnessMetric::EqualizedOddsDifference => self.equalized_odds_difference,
         }
     }
+
+    /// The `[stats]` interval of `metric`, when the run computed one.
+    pub fn interval(&self, metric: FairnessMetric) -> Option<(f64, f64)> {
+        let low = self.ends.get(&format!("{}_low", metric.name()))?;
+        let high = self.ends.get(&format!("{}_high", metric.name()))?;
+        Some((*low, *high))
+    }
+
+    /// `value [low, high]` of `metric` (the interval when there is one).
+    pub fn shown(&self, metric: FairnessMetric) -> String {
+        crate::domain::num::metric_with(self.get(metric), self.interval(metric))
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +268,51 @@ mod tests {
     //!     return g, yt, yp
     //! ```
     use super::*;
+
+    #[test]
+    fn group_rate_intervals_are_wilson_on_the_group_counts() {
+        let g = GroupStats {
+            count: 7,
+            positives: 4,
+            selection_rate: Some(3.0 / 7.0),
+            tpr: Some(2.0 / 4.0),
+        };
+        let wilson = crate::evaluate::stats::wilson;
+        assert_eq!(g.selection_rate_interval(0.95), wilson(3, 7, 0.95));
+        assert_eq!(g.tpr_interval(0.9), wilson(2, 4, 0.9));
+        assert!(g.selection_rate_interval(0.95).is_some());
+        let empty = GroupStats {
+            count: 0,
+            positives: 0,
+            selection_rate: None,
+            tpr: None,
+        };
+        assert_eq!(empty.selection_rate_interval(0.95), None);
+        assert_eq!(empty.tpr_interval(0.95), None);
+    }
+
+    #[test]
+    fn summary_intervals_come_from_the_stats_ends() {
+        let mut f = compute(
+            &[0, 0, 1, 1],
+            &["a".into(), "b".into()],
+            &[1, 0, 1, 0],
+            &[1, 0, 0, 0],
+        );
+        assert_eq!(f.interval(FairnessMetric::DisparateImpact), None);
+        assert_eq!(f.shown(FairnessMetric::DisparateImpact), "0.0000");
+        f.ends.insert("disparate_impact_low".into(), 0.0);
+        f.ends.insert("disparate_impact_high".into(), 0.75);
+        assert_eq!(
+            f.interval(FairnessMetric::DisparateImpact),
+            Some((0.0, 0.75))
+        );
+        assert_eq!(
+            f.shown(FairnessMetric::DisparateImpact),
+            "0.0000 [0.0000, 0.7500]"
+        );
+        assert_eq!(f.interval(FairnessMetric::TprDifference), None);
+    }
 
     const M: u32 = MISSING_CODE;
 

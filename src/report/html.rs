@@ -4,13 +4,13 @@
 //! the confusion matrix, per-group fairness bars, the latency histogram,
 //! champion, drift and lineage. Charts come from [`super::svg`]; the curve
 //! data from `report.json`'s `curves`, so a saved run re-renders exactly.
-use super::num::{gate_value, metric, ms, plural, rate};
+use super::num::{fixed, gate_value, metric, ms, plural, rate};
 use super::summary::verdict_line;
 use super::svg;
 use super::table::drift_ranking;
 use super::xml::escape;
 use super::{ChampionInfo, ContractReport, DriftReport, GateResult, Latency, Report, Verdict};
-use crate::domain::Metric;
+use crate::domain::{FairnessMetric, Metric};
 use crate::evaluate::fairness::AttributeFairness;
 use crate::evaluate::metrics::Metrics;
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ pub fn render(r: &Report) -> String {
     let optional = [
         r.metrics.as_ref().map(|m| quality_section(r, m)),
         r.importance.as_ref().map(importance_section),
-        fairness_section(&r.fairness),
+        fairness_section(&r.fairness, r.confidence()),
         r.latency.as_ref().map(|l| latency_section(r, l)),
         r.champion
             .as_ref()
@@ -246,7 +246,7 @@ fn quality_section(r: &Report, m: &Metrics) -> String {
     let threshold = r.model.as_ref().map_or(0.5, |x| x.threshold);
     let curves = r.curves.as_ref();
     let roc = match curves {
-        Some(c) => svg::roc(&c.roc, m.roc_auc, &m.confusion, threshold),
+        Some(c) => svg::roc(&c.roc, m.roc_auc, &m.confusion, threshold, r.confidence()),
         None => svg::unavailable("ROC curve", NO_CURVES),
     };
     let cal = match curves {
@@ -255,12 +255,23 @@ fn quality_section(r: &Report, m: &Metrics) -> String {
     };
     let inner = format!(
         "<div class=\"grid\">\n{}{}{}{}</div>\n",
-        figure(roc, "True-positive against false-positive rate over every threshold; the dot is the model's threshold."),
+        figure(roc, &roc_caption(r.confidence())),
         figure(cal, "Observed positive rate per score bin: on the diagonal, a score of 0.3 means a 30% chance."),
         figure(svg::confusion(&m.confusion, threshold), "Test rows by actual and predicted class."),
         metrics_table(m, r.intervals.as_ref())
     );
     section("Model quality", &inner)
+}
+
+fn roc_caption(confidence: Option<f64>) -> String {
+    let mut s = "True-positive against false-positive rate over every threshold; the dot is the model's threshold.".to_string();
+    if let Some(c) = confidence {
+        s += &format!(
+            " Band: pointwise {}% Wilson interval of the true-positive rate at each false-positive rate.",
+            fixed(c * 100.0, 0)
+        );
+    }
+    s
 }
 
 /// The importance bar chart and the full table.
@@ -283,23 +294,32 @@ fn importance_section(imp: &crate::domain::Importance) -> String {
     section("Feature importance", &inner)
 }
 
-fn fairness_attribute(attr: &str, f: &AttributeFairness) -> String {
-    let caption = format!(
+fn fairness_attribute(attr: &str, f: &AttributeFairness, confidence: Option<f64>) -> String {
+    let mut caption = format!(
         "Disparate impact {} · TPR difference {} · selection-rate difference {}",
-        metric(f.disparate_impact),
-        metric(f.tpr_difference),
-        metric(f.selection_rate_difference)
+        f.shown(FairnessMetric::DisparateImpact),
+        f.shown(FairnessMetric::TprDifference),
+        f.shown(FairnessMetric::SelectionRateDifference)
     );
-    figure(svg::group_rates(attr, &f.groups), &caption)
+    if let Some(c) = confidence {
+        caption += &format!(
+            ". Error bars: {}% Wilson intervals of each group's rate",
+            fixed(c * 100.0, 0)
+        );
+    }
+    figure(svg::group_rates(attr, &f.groups, confidence), &caption)
 }
 
-fn fairness_section(fairness: &BTreeMap<String, AttributeFairness>) -> Option<String> {
+fn fairness_section(
+    fairness: &BTreeMap<String, AttributeFairness>,
+    confidence: Option<f64>,
+) -> Option<String> {
     if fairness.is_empty() {
         return None;
     }
     let figures: Vec<String> = fairness
         .iter()
-        .map(|(a, f)| fairness_attribute(a, f))
+        .map(|(a, f)| fairness_attribute(a, f, confidence))
         .collect();
     Some(section(
         "Fairness",
@@ -448,6 +468,28 @@ mod tests {
         assert!(html.contains("Fairness: female"));
         assert!(html.contains("<span class=\"badge inconclusive\">inconclusive</span>"));
         assert!(html.contains("<header class=\"verdict no-go\">"));
+    }
+
+    #[test]
+    fn stats_runs_show_intervals_error_bars_and_a_roc_band() {
+        let mut r = sample_report();
+        let plain = render(&r);
+        assert!(!plain.contains("<polygon") && !plain.contains("Wilson"));
+        crate::report::sample::with_stats(&mut r);
+        let html = render(&r);
+        assert_self_contained(&html);
+        assert!(
+            html.contains("Disparate impact 0.9475 [0.9000, 0.9900]"),
+            "{html}"
+        );
+        assert!(html.contains("95% Wilson intervals of each group"));
+        assert!(html.contains("pointwise 95% Wilson interval of the true-positive rate"));
+        assert_eq!(html.matches("<polygon").count(), 1);
+        // Two groups, a selection rate and a TPR each: four error bars.
+        assert_eq!(
+            html.matches("<path").count() - plain.matches("<path").count(),
+            4
+        );
     }
 
     #[test]

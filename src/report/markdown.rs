@@ -10,8 +10,8 @@ use super::{
     Verdict,
 };
 use crate::domain::num::metric_with;
-use crate::domain::{Intervals, Metric};
-use crate::evaluate::fairness::AttributeFairness;
+use crate::domain::{FairnessMetric, Intervals, Metric};
+use crate::evaluate::fairness::{AttributeFairness, GroupStats};
 use crate::evaluate::metrics::Metrics;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ pub fn render(r: &Report) -> String {
             .as_ref()
             .map(|m| metrics_section(m, r.intervals.as_ref())),
         r.importance.as_ref().map(importance_section),
-        fairness_section(&r.fairness),
+        fairness_section(&r.fairness, r.confidence()),
         r.latency.as_ref().map(latency_section),
         r.champion
             .as_ref()
@@ -206,37 +206,43 @@ fn importance_section(imp: &crate::domain::Importance) -> String {
     )
 }
 
-fn fairness_attribute(attr: &str, f: &AttributeFairness) -> String {
+fn fairness_attribute(attr: &str, f: &AttributeFairness, confidence: Option<f64>) -> String {
     let rows: Vec<Vec<String>> = f
         .groups
         .iter()
         .map(|(g, s)| {
+            let ci = |ends: fn(&GroupStats, f64) -> Option<(f64, f64)>| {
+                confidence.and_then(|c| ends(s, c))
+            };
             vec![
                 cell(g),
                 s.count.to_string(),
                 s.positives.to_string(),
-                metric(s.selection_rate),
-                metric(s.tpr),
+                metric_with(s.selection_rate, ci(GroupStats::selection_rate_interval)),
+                metric_with(s.tpr, ci(GroupStats::tpr_interval)),
             ]
         })
         .collect();
     format!(
         "#### `{}`\n\nDisparate impact **{}** · TPR difference **{}** · selection-rate difference {}\n\n{}",
         cell(attr),
-        metric(f.disparate_impact),
-        metric(f.tpr_difference),
-        metric(f.selection_rate_difference),
+        f.shown(FairnessMetric::DisparateImpact),
+        f.shown(FairnessMetric::TprDifference),
+        f.shown(FairnessMetric::SelectionRateDifference),
         table(&["group", "count", "positives", "selection rate", "TPR"], &[1, 2, 3, 4], &rows)
     )
 }
 
-fn fairness_section(fairness: &BTreeMap<String, AttributeFairness>) -> Option<String> {
+fn fairness_section(
+    fairness: &BTreeMap<String, AttributeFairness>,
+    confidence: Option<f64>,
+) -> Option<String> {
     if fairness.is_empty() {
         return None;
     }
     let parts: Vec<String> = fairness
         .iter()
-        .map(|(a, f)| fairness_attribute(a, f))
+        .map(|(a, f)| fairness_attribute(a, f, confidence))
         .collect();
     Some(format!("### Fairness\n\n{}", parts.join("\n")))
 }
@@ -432,6 +438,22 @@ mod tests {
         let tenure = md.find("| tenure | 0.2517").unwrap();
         let monthly = md.find("| monthly_charges | 0.0312").unwrap();
         assert!(tenure < monthly, "drift sorted by PSI");
+    }
+
+    #[test]
+    fn stats_runs_show_fairness_intervals() {
+        let mut r = sample_report();
+        let md = render(&r);
+        assert!(md.contains("Disparate impact **0.9475** ·"), "{md}");
+        crate::report::sample::with_stats(&mut r);
+        let md = render(&r);
+        assert!(
+            md.contains("Disparate impact **0.9475 [0.9000, 0.9900]** ·"),
+            "{md}"
+        );
+        let rate = crate::report::sample::group_rate_with_interval();
+        assert!(rate.starts_with("0.2114 [0.18"), "{rate}");
+        assert!(md.contains(&format!("| {rate} |")), "{md}");
     }
 
     #[test]

@@ -75,6 +75,26 @@ pub(crate) fn sample_report() -> Report {
 
 /// Chart data from 400 synthetic, imperfectly separated scores and a
 /// right-skewed latency sample.
+/// `sample_report` as a `[stats]` run: 95% intervals, and the disparate
+/// impact of `female` at `[0.9000, 0.9900]`.
+pub(crate) fn with_stats(r: &mut Report) {
+    r.intervals = Some(crate::domain::Intervals {
+        confidence: 0.95,
+        ..Default::default()
+    });
+    if let Some(f) = r.fairness.get_mut("female") {
+        f.ends.insert("disparate_impact_low".into(), 0.9);
+        f.ends.insert("disparate_impact_high".into(), 0.99);
+    }
+}
+
+/// The female = 0 group's selection rate (148 of 700) with its 95% Wilson
+/// interval, as the renderers show it under `[stats]`.
+pub(crate) fn group_rate_with_interval() -> String {
+    let ci = crate::evaluate::stats::wilson(148, 700, 0.95);
+    crate::domain::num::metric_with(Some(0.2114), ci)
+}
+
 fn sample_curves() -> crate::evaluate::curves::Curves {
     let y: Vec<u8> = (0..400).map(|i| u8::from(i % 4 == 0)).collect();
     let score: Vec<f64> = (0..400)

@@ -242,13 +242,24 @@ pub fn unavailable(title: &str, why: &str) -> String {
 }
 
 /// The ROC curve, the chance diagonal and the operating point at `threshold`.
-pub fn roc(points: &[RocPoint], auc: Option<f64>, c_m: &Confusion, threshold: f64) -> String {
+/// With `confidence` (`[stats]`), a shaded band shows the pointwise Wilson
+/// interval of the true-positive rate at each point.
+pub fn roc(
+    points: &[RocPoint],
+    auc: Option<f64>,
+    c_m: &Confusion,
+    threshold: f64,
+    confidence: Option<f64>,
+) -> String {
     let title = format!("ROC curve (AUC {})", metric(auc));
     if points.is_empty() {
         return unavailable(&title, "undefined: the test set has a single class");
     }
     let (f, mut s) = unit_square(&title, "", "false positive rate", "true positive rate");
     s += &diagonal(&f);
+    if let Some(c) = confidence {
+        s += &tpr_band(&f, points, c_m.tp + c_m.fn_, c);
+    }
     let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.fpr, p.tpr)).collect();
     s += &polyline(&f, &xy, BLUE, "");
     let (neg, pos) = ((c_m.fp + c_m.tn) as f64, (c_m.tp + c_m.fn_) as f64);
@@ -266,6 +277,34 @@ pub fn roc(points: &[RocPoint], auc: Option<f64>, c_m: &Confusion, threshold: f6
     }
     s += &legend(&[(BLUE, "model".into()), (GREY, "chance".into())]);
     s + "</svg>"
+}
+
+/// The band between the Wilson interval ends of each point's true-positive
+/// rate (`positives` rows): the upper ends left to right, then the lower
+/// ends back, as one translucent polygon.
+fn tpr_band(f: &Frame, points: &[RocPoint], positives: u64, confidence: f64) -> String {
+    let ends: Vec<(f64, (f64, f64))> = points
+        .iter()
+        .filter_map(|p| {
+            let k = (p.tpr * positives as f64).round();
+            let ci = (k.is_finite() && k >= 0.0)
+                .then(|| crate::evaluate::stats::wilson(k as u64, positives, confidence))??;
+            Some((p.fpr, ci))
+        })
+        .collect();
+    if ends.is_empty() {
+        return String::new();
+    }
+    let upper = ends.iter().map(|&(x, (_, hi))| (x, hi));
+    let lower = ends.iter().rev().map(|&(x, (lo, _))| (x, lo));
+    let pts: Vec<String> = upper
+        .chain(lower)
+        .map(|(x, y)| format!("{},{}", c(f.px(x)), c(f.py(y))))
+        .collect();
+    format!(
+        r#"<polygon points="{}" fill="{BLUE}" fill-opacity="0.15" stroke="none"/>"#,
+        pts.join(" ")
+    )
 }
 
 /// The reliability diagram: observed positive rate against mean score per
@@ -401,8 +440,31 @@ fn bar(f: &Frame, x: f64, w: f64, v: Option<f64>, color: &str, label: bool) -> S
     s
 }
 
+/// A vertical error bar with caps at `x` from `low` to `high`; nothing
+/// without an interval.
+fn error_bar(f: &Frame, x: f64, interval: Option<(f64, f64)>) -> String {
+    let Some((low, high)) = interval.filter(|(l, h)| l.is_finite() && h.is_finite()) else {
+        return String::new();
+    };
+    let (y0, y1) = (f.py(low.clamp(0.0, 1.0)), f.py(high.clamp(0.0, 1.0)));
+    format!(
+        r#"<path d="M{x} {y0}V{y1}M{l} {y0}H{r}M{l} {y1}H{r}" stroke="{INK}" stroke-width="1.5" fill="none"/>"#,
+        x = c(x),
+        y0 = c(y0),
+        y1 = c(y1),
+        l = c(x - 4.0),
+        r = c(x + 4.0)
+    )
+}
+
 /// Selection rate and TPR side by side for every group of one attribute.
-pub fn group_rates(attribute: &str, groups: &BTreeMap<String, GroupStats>) -> String {
+/// With `confidence` (`[stats]`), each bar carries its Wilson interval as an
+/// error bar.
+pub fn group_rates(
+    attribute: &str,
+    groups: &BTreeMap<String, GroupStats>,
+    confidence: Option<f64>,
+) -> String {
     let title = format!("Fairness: {attribute}");
     if groups.is_empty() {
         return unavailable(&title, "no groups in the test set");
@@ -418,6 +480,10 @@ pub fn group_rates(attribute: &str, groups: &BTreeMap<String, GroupStats>) -> St
         let mid = f.px(i as f64 + 0.5);
         s += &bar(&f, mid - w - 1.0, w, g.selection_rate, BLUE, labels);
         s += &bar(&f, mid + 1.0, w, g.tpr, ORANGE, labels);
+        if let Some(c) = confidence {
+            s += &error_bar(&f, mid - w / 2.0 - 1.0, g.selection_rate_interval(c));
+            s += &error_bar(&f, mid + w / 2.0 + 1.0, g.tpr_interval(c));
+        }
         let _ = write!(
             s,
             r#"<text x="{}" y="{}" text-anchor="middle" fill="{INK}">{}</text><text x="{}" y="{}" text-anchor="middle" fill="{GREY}" font-size="10">n={}</text>"#,
@@ -558,7 +624,7 @@ mod tests {
         let r = sample_report();
         let mut groups = r.fairness["female"].groups.clone();
         groups.insert("<b>&\"x\"".into(), groups["0"].clone());
-        let svg = group_rates("sex <&>", &groups);
+        let svg = group_rates("sex <&>", &groups, None);
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<svg").count(), 1);
         assert!(svg.contains("Fairness: sex &lt;&amp;&gt;"));
@@ -575,7 +641,7 @@ mod tests {
             .map(|c| (c.roc.clone(), c.latency.clone()));
         let (points, hist) = curves.unwrap_or_default();
         let m = r.metrics.as_ref().map(|m| m.confusion).unwrap_or_default();
-        let svg = roc(&points, Some(0.8421), &m, 0.5);
+        let svg = roc(&points, Some(0.8421), &m, 0.5, None);
         assert!(svg.contains("ROC curve (AUC 0.8421)"));
         assert!(svg.contains("threshold 0.50"));
         assert_eq!(svg.matches("<polyline").count(), 2);
@@ -592,11 +658,45 @@ mod tests {
     }
 
     #[test]
+    fn stats_runs_draw_error_bars_and_a_roc_band() {
+        let r = sample_report();
+        let groups = &r.fairness["female"].groups;
+        let plain = group_rates("female", groups, None);
+        assert_eq!(plain.matches("<path").count(), 0);
+        let with = group_rates("female", groups, Some(0.95));
+        // Two groups, each with a selection rate and a TPR: four error bars.
+        assert_eq!(with.matches("<path").count(), 4, "{with}");
+        assert!(!with.contains("NaN"));
+        // A group without positives has no TPR and so no TPR error bar.
+        let mut one = groups.clone();
+        if let Some(g) = one.get_mut("1") {
+            g.positives = 0;
+            g.tpr = None;
+        }
+        assert_eq!(
+            group_rates("female", &one, Some(0.95))
+                .matches("<path")
+                .count(),
+            3
+        );
+
+        let points = r.curves.as_ref().map(|c| c.roc.clone()).unwrap_or_default();
+        let m = r.metrics.as_ref().map(|m| m.confusion).unwrap_or_default();
+        assert!(!roc(&points, Some(0.84), &m, 0.5, None).contains("<polygon"));
+        let band = roc(&points, Some(0.84), &m, 0.5, Some(0.95));
+        assert_eq!(band.matches("<polygon").count(), 1);
+        // The band has an upper and a lower end per ROC point.
+        let polygon = band.split("<polygon points=\"").nth(1).unwrap_or_default();
+        let coords = polygon.split('"').next().unwrap_or_default();
+        assert_eq!(coords.split(' ').count(), 2 * points.len());
+    }
+
+    #[test]
     fn empty_inputs_explain_themselves() {
         let m = Confusion::default();
-        assert!(roc(&[], None, &m, 0.5).contains("single class"));
+        assert!(roc(&[], None, &m, 0.5, Some(0.95)).contains("single class"));
         assert!(calibration(&[]).contains("no scored rows"));
-        assert!(group_rates("a", &BTreeMap::new()).contains("no groups"));
+        assert!(group_rates("a", &BTreeMap::new(), Some(0.95)).contains("no groups"));
         let empty = LatencyHistogram {
             edges_ms: vec![],
             counts: vec![],

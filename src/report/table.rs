@@ -9,7 +9,7 @@ use super::{
     ChampionInfo, ContractReport, DriftReport, GateResult, GateStatus, Latency, Report, Verdict,
 };
 use crate::domain::num::metric_with;
-use crate::domain::{Intervals, Metric};
+use crate::domain::{FairnessMetric, Intervals, Metric};
 use crate::evaluate::fairness::AttributeFairness;
 use crate::evaluate::metrics::Metrics;
 use comfy_table::{
@@ -285,8 +285,8 @@ fn champion_line(c: &ChampionInfo) -> String {
 fn fairness_line(attr: &str, f: &AttributeFairness) -> String {
     format!(
         "fairness   {attr}: disparate impact {} · TPR difference {} · {} (smallest {} rows)",
-        metric(f.disparate_impact),
-        metric(f.tpr_difference),
+        f.shown(FairnessMetric::DisparateImpact),
+        f.shown(FairnessMetric::TprDifference),
         plural(f.groups.len(), "group"),
         f.smallest_group
     )
@@ -409,6 +409,18 @@ mod tests {
         assert!(out.contains("female: disparate impact 0.9475"), "{out}");
         assert!(
             out.contains("tenure 0.2517 · monthly_charges 0.0312"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn stats_runs_show_fairness_intervals() {
+        assert!(plain().contains("disparate impact 0.9475 · TPR"));
+        let mut r = sample_report();
+        crate::report::sample::with_stats(&mut r);
+        let out = render_with_width(&r, false, DEFAULT_WIDTH);
+        assert!(
+            out.contains("disparate impact 0.9475 [0.9000, 0.9900] · TPR"),
             "{out}"
         );
     }
