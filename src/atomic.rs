@@ -36,6 +36,19 @@ pub fn shared_builder(prefix: &str, dir: bool) -> tempfile::Builder<'_, 'static>
 
 /// Writes `contents` to `path` atomically, replacing any existing file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    write_streamed(path, |w| {
+        w.write_all(contents)
+            .with_context(|| format!("could not write {}", path.display()))
+    })
+}
+
+/// Streams `write` into a temporary file next to `path`, then renames it
+/// over `path`: `path` only ever holds a complete output. When `write`
+/// fails, the temporary file is removed and `path` is left as it was.
+pub fn write_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -46,8 +59,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
             path.display()
         )
     })?;
-    tmp.write_all(contents)
-        .and_then(|()| tmp.as_file().sync_all())
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()
+            .with_context(|| format!("could not write {}", path.display()))?;
+    }
+    tmp.as_file()
+        .sync_all()
         .with_context(|| format!("could not write {}", path.display()))?;
     tmp.persist(path)
         .map_err(|e| e.error)

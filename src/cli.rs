@@ -326,11 +326,13 @@ fn gate(
     if let Some(path) = junit {
         report::junit::write(&staged.place(path), &report)?;
     }
+    // MLflow and the notification see the staged run; a required MLflow
+    // server that fails stops here, before the previous run is replaced.
+    if full {
+        crate::track::after_check(&plan, staged.path(), &mut report)?;
+    }
     // Only a complete run replaces the previous one.
     staged.commit()?;
-    if full {
-        crate::track::after_check(&plan, out, &mut report)?;
-    }
     let r = &report;
     if crate::ci::github_actions() {
         crate::ci::publish(r, &plan, out);
@@ -429,24 +431,29 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
 }
 
 fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
+    let config = Path::new("gates.toml");
     let registry = match &a.registry {
         Some(r) => r.clone(),
-        None if Path::new("gates.toml").is_file() => {
-            config::load(Path::new("gates.toml"))?.registry
-        }
+        None if config.is_file() => config::load(config)?.registry,
         None => PathBuf::from("models/registry"),
     };
     let path = crate::predict::resolve_model(&a.model, &registry)?;
+    if let Some(out) = &a.out {
+        let inputs = crate::outdir::PredictInputs {
+            data: &a.data,
+            model_dir: path.parent().unwrap_or(Path::new(".")),
+            registry: &registry,
+            config: config.is_file().then_some(config),
+        };
+        crate::outdir::guard_predictions(out, &inputs)?;
+    }
     let model = crate::predict::load(&path)?;
     let data = crate::data::parts::load(&a.data)?;
     crate::predict::check_columns(&model, &data.table)?;
     match &a.out {
-        Some(out) => {
-            let file = std::fs::File::create(out)
-                .map_err(|e| GateError::Run(format!("{}: cannot write: {e}", out.display())))?;
-            let mut w = std::io::BufWriter::new(file);
-            crate::predict::write(&model, &data.table, a.explain, &mut w)?;
-        }
+        Some(out) => crate::atomic::write_streamed(out, |w| {
+            crate::predict::write(&model, &data.table, a.explain, w)
+        })?,
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());

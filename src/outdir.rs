@@ -79,6 +79,64 @@ pub fn guard_file(path: &Path, out: &Path, plan: &Plan) -> Result<(), GateError>
     Ok(())
 }
 
+/// The header every `predict` output starts with.
+pub const PREDICT_HEADER: &str = "row,score,y_pred";
+
+/// What `predict` reads: the rows, the model's directory, the registry and
+/// the config it took the registry from.
+pub struct PredictInputs<'a> {
+    pub data: &'a Path,
+    pub model_dir: &'a Path,
+    pub registry: &'a Path,
+    pub config: Option<&'a Path>,
+}
+
+/// Refuses a `predict --out` file that would replace something `predict`
+/// did not write: an input, anything in the model's run directory or the
+/// registry, or an existing file that is not a previous predictions CSV.
+pub fn guard_predictions(out: &Path, inputs: &PredictInputs) -> Result<(), GateError> {
+    let refuse = |why: String| {
+        Err(GateError::Config(format!(
+            "--out {}: {why}; choose another file (nothing was written)",
+            out.display()
+        )))
+    };
+    if out.is_dir() {
+        return refuse("is a directory; give a file path".into());
+    }
+    if same_file(out, inputs.data) || within(out, inputs.data) {
+        return refuse(format!("is the input data {}", inputs.data.display()));
+    }
+    if let Some(config) = inputs.config.filter(|c| same_file(out, c)) {
+        return refuse(format!("is the config {}", config.display()));
+    }
+    if within(out, inputs.model_dir) {
+        return refuse(format!(
+            "is inside the model's directory {}",
+            inputs.model_dir.display()
+        ));
+    }
+    if within(out, inputs.registry) {
+        return refuse(format!(
+            "is inside the registry {}",
+            inputs.registry.display()
+        ));
+    }
+    if let Ok(file) = std::fs::File::open(out) {
+        let mut first = String::new();
+        let read = std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut first);
+        let empty = matches!(read, Ok(0));
+        if !empty && !first.starts_with(PREDICT_HEADER) {
+            return refuse(
+                "exists and is not a previous `predict` output (its first line is not \
+                 `row,score,y_pred...`)"
+                    .into(),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Refuses an out dir that would overwrite an input, that is a file, that
 /// lies inside the registry, or that holds anything but a previous run's
 /// artifacts.

@@ -174,6 +174,29 @@ fn csv_field(v: &str) -> String {
     }
 }
 
+/// The `--explain` column of each input: `contrib_<input>`, unless that
+/// name is already taken (by `row`, `score`, `y_pred`, `contrib_base` or an
+/// earlier input's column, e.g. for an input named `base`); then the first
+/// free `contrib_<input>_2`, `_3`, ... so no two columns share a name.
+pub fn contrib_columns(inputs: &[String]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> = ["row", "score", "y_pred", "contrib_base"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    inputs
+        .iter()
+        .map(|input| {
+            let plain = format!("contrib_{input}");
+            let name = std::iter::once(plain.clone())
+                .chain((2..).map(|k| format!("{plain}_{k}")))
+                .find(|n| !taken.contains(n))
+                .unwrap_or(plain);
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
 /// Writes the predictions CSV of every row of `table` to `out`.
 pub fn write(
     model: &Loaded,
@@ -200,11 +223,11 @@ pub fn write(
         })?),
     };
     let threshold = scorer.threshold();
-    let mut text = String::from("row,score,y_pred");
+    let mut text = String::from(crate::outdir::PREDICT_HEADER);
     if explainer.is_some() {
-        for name in scorer.input_columns() {
+        for name in contrib_columns(&scorer.input_columns()) {
             text.push(',');
-            text.push_str(&csv_field(&format!("contrib_{name}")));
+            text.push_str(&csv_field(&name));
         }
         text.push_str(",contrib_base");
     }
