@@ -76,6 +76,9 @@ impl Default for StatsConfig {
 
 /// Fewer replicates cannot place the ends of a 95% interval.
 const MIN_BOOTSTRAP: usize = 200;
+/// Most bootstrap replicates: beyond this the Monte-Carlo error is far below
+/// the interval's own width, and the replicates would only cost memory and time.
+const MAX_BOOTSTRAP: usize = 100_000;
 
 fn default_confidence() -> f64 {
     0.95
@@ -269,12 +272,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
             }
             // A handful of replicates gives an interval of zero width that
             // any gate would clear: not evidence.
-            if c.bootstrap > 0 && c.bootstrap < MIN_BOOTSTRAP {
+            if c.bootstrap > 0 && !(MIN_BOOTSTRAP..=MAX_BOOTSTRAP).contains(&c.bootstrap) {
                 return ctx.err(
                     s.span(),
                     format!(
-                        "[stats] bootstrap must be 0 (intervals off) or at least {MIN_BOOTSTRAP} \
-                         replicates (1000 is the usual choice), not {}",
+                        "[stats] bootstrap must be 0 (intervals off) or {MIN_BOOTSTRAP} to \
+                         {MAX_BOOTSTRAP} replicates (1000 is the usual choice), not {}",
                         c.bootstrap
                     ),
                 );
@@ -553,7 +556,7 @@ mod tests {
                 "max_iter = 0",
                 "max_iter must be >= 1",
             ),
-            ("random_forest", "n_trees = 0", "n_trees must be >= 1"),
+            ("random_forest", "n_trees = 0", "n_trees must be in 1..=100000, got 0"),
             ("random_forest", "max_depth = 0", "max_depth must be >= 1"),
             (
                 "random_forest",

@@ -14,7 +14,7 @@ use crate::model::binning::Binned;
 use crate::model::grow::{self, mix64, GrowConfig, SplitMix64};
 use crate::model::tree::{self, Tree};
 use crate::model::Tick;
-use anyhow::{ensure, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -218,7 +218,7 @@ pub fn fit_observed(
     tick: Tick,
 ) -> Result<Forest> {
     tree::check_common(x, y, p.min_samples_leaf, p.max_bins)?;
-    ensure!(p.n_trees >= 1, "random_forest: n_trees must be >= 1");
+    super::check_trees(p.n_trees).map_err(|e| anyhow::anyhow!("random_forest: {e}"))?;
     let data = Binned::new(x, p.max_bins);
     let cfg = GrowConfig {
         max_depth: p.max_depth.unwrap_or(usize::MAX),

@@ -111,8 +111,9 @@ fn fraction(key: &'static str, v: f64) -> Result<(), ParamError> {
 impl GbmParams {
     /// Parameter ranges, checked when `gates.toml` is read and again by `fit`.
     pub fn check(&self) -> Result<(), ParamError> {
-        if self.n_trees == 0 {
-            return param_err("n_trees", "must be >= 1".into());
+        if !(1..=super::MAX_TREES).contains(&self.n_trees) {
+            let (n, max) = (self.n_trees, super::MAX_TREES);
+            return param_err("n_trees", format!("must be in 1..={max}, got {n}"));
         }
         fraction("learning_rate", self.learning_rate)?;
         if !(1..=MAX_DEPTH).contains(&self.max_depth) {

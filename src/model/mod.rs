@@ -259,9 +259,7 @@ impl ModelSpec {
         match self {
             ModelSpec::LogisticRegression(p) => p.check(),
             ModelSpec::RandomForest(p) => {
-                if p.n_trees == 0 {
-                    return Err("n_trees must be >= 1".to_string());
-                }
+                check_trees(p.n_trees)?;
                 depth(p.max_depth)?;
                 check_leaf_and_bins(p.min_samples_leaf, p.max_bins)
             }
@@ -278,6 +276,19 @@ impl ModelSpec {
             ModelSpec::GradientBoosting(p) => p.check().map_err(|e| e.to_string()),
             ModelSpec::Onnx(_) | ModelSpec::Scores(_) => Ok(()),
         }
+    }
+}
+
+/// Most trees a forest or a boosted model may have: far above any useful
+/// model, far below what would exhaust memory before training starts.
+pub const MAX_TREES: usize = 100_000;
+
+/// `n_trees` within `1..=MAX_TREES`.
+pub(crate) fn check_trees(n_trees: usize) -> Result<(), String> {
+    if (1..=MAX_TREES).contains(&n_trees) {
+        Ok(())
+    } else {
+        Err(format!("n_trees must be in 1..={MAX_TREES}, got {n_trees}"))
     }
 }
 

@@ -179,8 +179,10 @@ impl<'a> Booster<'a> {
             let s: Vec<u32> = (0..n as u32)
                 .filter(|_| rng.next_u64() >> 11 < cut)
                 .collect();
-            if s.is_empty() {
-                (0..n as u32).collect()
+            if s.is_empty() && n > 0 {
+                // A tiny `subsample` keeps one row, not all of them: the
+                // tree is then as weak as asked for.
+                vec![rng.below(n) as u32]
             } else {
                 s
             }

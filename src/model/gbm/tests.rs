@@ -148,24 +148,6 @@ fn matches_lightgbm_auc_on_telco_churn() {
     );
 }
 
-#[test]
-fn telco_encoding_matches_the_python_dump_when_present() {
-    // Scratch-only cross-check of the encoding (gbm_oracle.py --dump data).
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/telco.csv");
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return;
-    };
-    let (x, y, _) = telco();
-    for (i, line) in text.lines().enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
-        assert_eq!(f[0].parse::<u8>().unwrap(), y[i]);
-        for (j, v) in f[1..].iter().enumerate() {
-            let want = v.parse::<f64>().unwrap_or(f64::NAN);
-            assert_eq!(want.to_bits(), x.get(i, j).to_bits(), "row {i} col {j}");
-        }
-    }
-}
-
 fn sampled() -> GbmParams {
     GbmParams {
         n_trees: 30,
@@ -173,6 +155,23 @@ fn sampled() -> GbmParams {
         colsample: 0.6,
         early_stopping_rounds: 5,
         ..GbmParams::default()
+    }
+}
+
+#[test]
+fn a_tiny_subsample_grows_each_tree_on_one_row_not_on_all() {
+    let (x, y, _) = synthetic_nan(2_000, 5);
+    let p = |subsample: f64| GbmParams {
+        n_trees: 5,
+        subsample,
+        ..GbmParams::default()
+    };
+    let (all, _) = fit(&p(1.0), &x, &y, 3).unwrap();
+    let (tiny, _) = fit(&p(1e-300), &x, &y, 3).unwrap();
+    assert_ne!(all, tiny);
+    // One row per tree: no split can be made, every tree is a single leaf.
+    for t in &tiny.trees {
+        assert_eq!(t.nodes.len(), 1, "{:?}", t.nodes);
     }
 }
 
