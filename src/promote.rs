@@ -166,6 +166,12 @@ pub fn promote(
         ))
         .into());
     }
+    // An ONNX run's model.onnx must still be the file model.json records.
+    crate::saved::verify_companions(&model_path).map_err(|e| {
+        GateError::Run(format!(
+            "{e:#}; the run directory changed after check; run check again"
+        ))
+    })?;
     let (metric, value) = gate_metric(&r);
     let entry = Entry {
         version: String::new(),

@@ -168,3 +168,31 @@ fn a_latency_gate_on_scores_is_a_config_error() {
         .code(2)
         .stderr(contains("nothing runs to be timed"));
 }
+
+// Third adversarial round: a run whose model.onnx was replaced after check
+// is refused by promote (as by predict), so the registry never stores a
+// champion its own digest check would then reject.
+#[test]
+fn promote_refuses_a_run_whose_onnx_file_was_replaced() {
+    let f = onnx_fixture("pipeline_zipmap.onnx", CHAMP);
+    assert_eq!(
+        f.cmd(&["check", "--out", "run1"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    std::fs::copy(dir.join("lgbm.onnx"), f.path("run1/model.onnx")).unwrap();
+    f.cmd(&["promote", "--run", "run1"])
+        .assert()
+        .code(2)
+        .stderr(contains("model.onnx: sha256"))
+        .stderr(contains("run check again"));
+    assert!(!f.path("reg/versions/v0001").exists());
+    assert!(
+        !f.path("reg/registry.json").exists()
+            || f.read("reg/registry.json").contains("\"versions\": []")
+    );
+}
