@@ -169,7 +169,7 @@ pub fn annotations(r: &Report, plan: &Plan) -> Vec<String> {
         out.push(command(level, &props, &msg));
     }
     for v in &r.contract.violations {
-        let data = match (&plan.data.test_path, v.message.starts_with("test file:")) {
+        let data = match (&plan.data.test_path, v.test_file) {
             (Some(t), true) => t,
             _ => &plan.data.path,
         };

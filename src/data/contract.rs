@@ -657,6 +657,7 @@ fn violation(col: &Column, rule: &str, hits: Hits, what: String) -> Option<Viola
         examples,
         rows: hits.rows.iter().map(|&r| r as u64).collect(),
         message: format!("{}: {what}{eg}", col.name),
+        test_file: false,
     })
 }
 
@@ -669,6 +670,7 @@ fn plain_violation(column: &str, rule: &str, count: u64, message: String) -> Vio
         examples: Vec::new(),
         rows: Vec::new(),
         message,
+        test_file: false,
     }
 }
 

@@ -247,6 +247,9 @@ pub struct Violation {
     #[serde(default)]
     pub rows: Vec<u64>,
     pub message: String,
+    /// The violation is in the held-out test file (`test_path`), not `path`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test_file: bool,
 }
 
 impl Violation {

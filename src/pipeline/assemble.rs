@@ -113,6 +113,28 @@ pub struct Saved {
     pub copies: Vec<(&'static str, std::path::PathBuf)>,
 }
 
+/// With a separate test file: how many of its rows have the feature values
+/// of a training row (by the model's row hashes), when any do. A test set
+/// that overlaps the training data overstates every metric.
+fn overlap_note(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<String> {
+    let test_path = plan.data.test_path.as_ref()?;
+    let n = sides.test_rows.len();
+    let seen = scorer
+        .trained_on(sides.test_table, &sides.test_rows)
+        .into_iter()
+        .filter(|&t| t)
+        .count();
+    (seen > 0).then(|| {
+        format!(
+            "{seen} of {n} test rows ({:.1}%) in {} have the feature values of a training \
+             row: the test file overlaps the training data, and metrics on those rows \
+             overstate how the model does on new data",
+            100.0 * seen as f64 / n.max(1) as f64,
+            test_path.display()
+        )
+    })
+}
+
 /// The finished report of a `check`: the gates decided over the evidence,
 /// and everything measured filled in.
 pub fn finish(
@@ -148,6 +170,7 @@ pub fn finish(
     report.champion = champion_info(plan, &champion, &ev.metrics);
     report.drift = ev.drift;
     report.notes.extend(scorer.notes());
+    report.notes.extend(overlap_note(plan, sides, scorer));
     if ev.metrics.roc_auc == Some(1.0) {
         // Real-world targets are rarely separated perfectly: usually a column
         // that is the label in disguise (an outcome recorded after the fact).

@@ -27,6 +27,18 @@ pub fn prepare(
         Some(p) => Some(timed(timings, "load", || crate::data::parts::load(p))?),
         None => None,
     };
+    if let (Some(t), Some(tp)) = (&test, &plan.data.test_path) {
+        if t.sha256 == main.sha256 {
+            return Err(GateError::Data(format!(
+                "{}: test_path holds the same data as path {} (same sha256): the model would \
+                 be tested on the rows it trained on; give a held-out test file, or remove \
+                 test_path to split {}",
+                tp.display(),
+                plan.data.path.display(),
+                plan.data.path.display()
+            )));
+        }
+    }
     for (loaded, path) in std::iter::once((&main, &plan.data.path))
         .chain(test.as_ref().zip(plan.data.test_path.as_ref()))
     {
@@ -41,6 +53,7 @@ pub fn prepare(
                     .into_iter()
                     .map(|mut x| {
                         x.message = format!("test file: {}", x.message);
+                        x.test_file = true;
                         x
                     }),
             );

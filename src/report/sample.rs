@@ -49,6 +49,7 @@ pub(crate) fn sample_report() -> Report {
                 examples: vec![json!(121), json!(150), json!(999)],
                 rows: vec![17, 402, 6100],
                 message: "3 values above max 120".to_string(),
+                test_file: false,
             }],
         },
         drift: Some(sample_drift()),
