@@ -152,6 +152,26 @@ impl FairnessGate {
                 ..Outcome::inconclusive(threshold, msg)
             };
         }
+        // A group without positives has no TPR: a TPR difference over the
+        // other groups would hide it (fairlearn counts its TPR as 0).
+        let no_positives: Vec<String> = f
+            .groups
+            .iter()
+            .filter(|(_, g)| g.positives == 0)
+            .map(|(name, g)| format!("{name} ({} rows)", g.count))
+            .collect();
+        if metric == FairnessMetric::TprDifference && !no_positives.is_empty() {
+            let msg = format!(
+                "{attribute}: group(s) without positive rows have no true-positive rate: {}; \
+                 the TPR difference cannot compare them (equalized_odds_difference counts \
+                 their TPR as 0, as fairlearn does)",
+                no_positives.join(", ")
+            );
+            return Outcome {
+                observed: value,
+                ..Outcome::inconclusive(threshold, msg)
+            };
+        }
         let interval = ev.intervals.and_then(|i| {
             i.fairness(attribute, metric.name())
                 .map(|v| (v, i.confidence))
@@ -159,7 +179,7 @@ impl FairnessGate {
         let mut out =
             self.bound
                 .apply_side(&format!("{attribute} {metric}"), value, self.side, interval);
-        if out.status == GateStatus::Inconclusive {
+        if out.status == GateStatus::Inconclusive && value.is_none() {
             out.message = format!(
                 "{attribute} {metric} is undefined (a zero denominator: no group selected, or no positives)"
             );
