@@ -212,8 +212,8 @@ pub fn lock(registry: &Path) -> anyhow::Result<Lock> {
 }
 
 /// `v0001`, `v0002`, ...: one past every version named in the index or on disk.
-fn next_version(registry: &Path, index: &Index) -> String {
-    let parse = |s: &str| s.strip_prefix('v').and_then(|n| n.parse::<u32>().ok());
+fn next_version(registry: &Path, index: &Index) -> anyhow::Result<String> {
+    let parse = |s: &str| s.strip_prefix('v').and_then(|n| n.parse::<u64>().ok());
     let mut max = index
         .versions
         .iter()
@@ -227,7 +227,14 @@ fn next_version(registry: &Path, index: &Index) -> String {
             }
         }
     }
-    format!("v{:04}", max + 1)
+    match max.checked_add(1).filter(|&n| n <= u64::from(u32::MAX)) {
+        Some(next) => Ok(format!("v{next:04}")),
+        None => anyhow::bail!(
+            "{}: the highest version number v{max} leaves no next one; the index or \
+             versions/ was edited by hand",
+            registry.display()
+        ),
+    }
 }
 
 /// What a promotion did.
@@ -314,7 +321,7 @@ pub fn promote(
             });
         }
     }
-    let version = next_version(registry, &index);
+    let version = next_version(registry, &index)?;
     let versions = registry.join(VERSIONS);
     std::fs::create_dir_all(&versions)
         .with_context(|| format!("{}: cannot create", versions.display()))?;
