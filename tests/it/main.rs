@@ -16,3 +16,4 @@ mod registry;
 mod schema;
 mod stats;
 mod trust;
+mod trust3;

@@ -1,0 +1,324 @@
+//! Regression tests for the third adversarial round (issue #12): each
+//! finding is a rule, tested on a variant of its reproduction.
+use crate::fixture::{dataset, gate, Fixture, BASE_CONFIG};
+
+fn run(f: &Fixture, args: &[&str]) -> (i32, String, String) {
+    let o = f.cmd(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
+const REGISTRY: &str = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n";
+
+/// A fixture with run1 checked and promoted as v0001 of `reg`.
+fn promoted() -> Fixture {
+    let f = Fixture::new(REGISTRY);
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    f
+}
+
+// F1. `predict --out` never replaces an input, a run's files or the registry.
+#[test]
+fn predict_out_never_replaces_inputs_runs_or_the_registry() {
+    let f = promoted();
+    let watched = [
+        "data.csv",
+        "gates.toml",
+        "run1/model.json",
+        "run1/report.json",
+        "run1/predictions.csv",
+        "reg/registry.json",
+        "reg/versions/v0001/model.json",
+    ];
+    let before: Vec<String> = watched.iter().map(|p| f.read(p)).collect();
+    f.write("notes.txt", "my notes\n");
+    for model in ["run1", "champion"] {
+        for out in watched.iter().chain(&["notes.txt", "run1", "."]) {
+            let (code, _, err) = run(
+                &f,
+                &[
+                    "predict", "--model", model, "--data", "data.csv", "--out", out,
+                ],
+            );
+            assert_eq!(code, 2, "--model {model} --out {out}: {err}");
+            assert!(err.contains("nothing was written"), "{out}: {err}");
+        }
+    }
+    for (p, text) in watched.iter().zip(&before) {
+        assert_eq!(&f.read(p), text, "{p} changed");
+    }
+    assert_eq!(f.read("notes.txt"), "my notes\n");
+    // A new file, and then a previous predict output, may be written.
+    for _ in 0..2 {
+        let (code, _, err) = run(
+            &f,
+            &[
+                "predict", "--model", "champion", "--data", "data.csv", "--out", "p.csv",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(f.read("p.csv").starts_with("row,score,y_pred\n"));
+        assert_eq!(f.read("p.csv").lines().count(), 601);
+    }
+    // Later commands still work on the untouched run and registry.
+    assert_eq!(run(&f, &["registry", "list"]).0, 0);
+    assert_eq!(run(&f, &["check", "--out", "run2"]).0, 0);
+}
+
+#[test]
+fn a_failed_predict_leaves_no_partial_output() {
+    let f = promoted();
+    f.write("p.csv", "row,score,y_pred\n0,0.5,1\n");
+    // A data file without the model's columns: exit 2, p.csv as it was.
+    f.write("bad.csv", "x,y\n1,2\n");
+    let (code, _, err) = run(
+        &f,
+        &[
+            "predict", "--model", "run1", "--data", "bad.csv", "--out", "p.csv",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(f.read("p.csv"), "row,score,y_pred\n0,0.5,1\n");
+    let stray: Vec<String> = std::fs::read_dir(f.path("."))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".release-gate-"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+// F2. A run that fails after its artifacts were written (a required MLflow
+// server that is down) leaves the previous run exactly as it was.
+#[test]
+fn a_required_mlflow_failure_leaves_the_previous_run_in_place() {
+    let f = Fixture::new("");
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    let names = ["report.json", "model.json", "predictions.csv", "gates.toml"];
+    let before: Vec<String> = names.iter().map(|n| f.read(&format!("run1/{n}"))).collect();
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[mlflow]\ntracking_uri = \"http://127.0.0.1:9\"\nrequired = true\n",
+            BASE_CONFIG.replace("seed = 7", "seed = 8")
+        ),
+    );
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 2, "{err}");
+    for (n, text) in names.iter().zip(&before) {
+        assert_eq!(&f.read(&format!("run1/{n}")), text, "run1/{n} was replaced");
+    }
+    let stray = std::fs::read_dir(f.path("."))
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().contains("staging"));
+    assert!(!stray, "a staging directory was left behind");
+}
+
+// F3. Sizes that would exhaust memory are config errors, not panics.
+#[test]
+fn huge_replicate_and_tree_counts_are_config_errors() {
+    for extra in [
+        "\n[stats]\nbootstrap = 18446744073709551615\n",
+        "\n[stats]\nbootstrap = 1000000000000\n",
+        "\n[stats]\nbootstrap = 100001\n",
+        "\n[model]\nkind = \"random_forest\"\n[model.params]\nn_trees = 9223372036854775807\n",
+        "\n[model]\nkind = \"random_forest\"\n[model.params]\nn_trees = 1000000000000\n",
+        "\n[model]\nkind = \"gradient_boosting\"\n[model.params]\nn_trees = 1000000000000\n",
+    ] {
+        let f = Fixture::new(extra);
+        let (code, _, err) = run(&f, &["validate"]);
+        assert_eq!(code, 2, "{extra}: {err}");
+        assert!(err.contains("gates.toml:"), "{extra}: no line in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let f = Fixture::new("\n[stats]\nbootstrap = 100000\n");
+    assert_eq!(run(&f, &["validate"]).0, 0);
+}
+
+// F5. The test file is never the training data.
+#[test]
+fn a_test_file_with_the_training_data_is_refused() {
+    let f = Fixture::new("");
+    f.write("copy.csv", &f.read("data.csv"));
+    for test in ["data.csv", "copy.csv"] {
+        f.write(
+            "gates.toml",
+            &BASE_CONFIG.replace("seed = 7", &format!("seed = 7\ntest_path = \"{test}\"")),
+        );
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 2, "{test}: {err}");
+        assert!(err.contains("same data as path"), "{err}");
+    }
+}
+
+#[test]
+fn a_test_file_overlapping_the_training_data_is_counted_in_a_note() {
+    let f = Fixture::new("");
+    let train = dataset(600, 1, 0.0);
+    let fresh = dataset(400, 99, 0.0);
+    // 150 training rows reappear in the test file, next to 250 new ones.
+    let mut test: Vec<&str> = fresh.lines().take(251).collect();
+    test.extend(train.lines().skip(1).take(150));
+    f.write("test.csv", &(test.join("\n") + "\n"));
+    f.write(
+        "gates.toml",
+        &BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let r = f.report();
+    let seen = overlap_count(&r);
+    let note = r["notes"].to_string();
+    // At least the 150 copied rows; a fresh row may repeat a training row.
+    assert!((150..=190).contains(&seen), "{note}");
+    assert!(note.contains("of 400 test rows"), "{note}");
+
+    // A fresh file shares only the rows that repeat by chance (the
+    // features take few values): far fewer, still counted.
+    f.write("test.csv", &dataset(400, 99, 0.0));
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let chance = overlap_count(&f.report());
+    assert!(chance < 40, "{chance}");
+    assert!(seen >= chance + 140, "{seen} vs {chance}");
+}
+
+/// The row count an overlap note gives (0 without a note).
+fn overlap_count(r: &serde_json::Value) -> usize {
+    r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .find(|n| n.contains("overlaps the training data"))
+        .map_or(0, |n| n.split(' ').next().unwrap().parse().unwrap())
+}
+
+// F6. A TPR difference never passes over a group that has no TPR.
+#[test]
+fn a_tpr_difference_over_a_group_without_positives_is_inconclusive() {
+    let f = Fixture::new(
+        "\n[[gate]]\nname = \"tprd\"\nkind = \"fairness\"\nattribute = \"group\"\nmetric = \"tpr_difference\"\nmax = 0.5\nmin_group_size = 5\n\n[[gate]]\nname = \"eod\"\nkind = \"fairness\"\nattribute = \"group\"\nmetric = \"equalized_odds_difference\"\nmax = 0.99\nmin_group_size = 5\n",
+    );
+    // Group c: 60 rows, all negative.
+    let mut data = dataset(600, 1, 0.0);
+    for i in 0..60 {
+        data.push_str(&format!(
+            "{},{},{},basic,c,no\n",
+            1000 + i,
+            20 + i % 40,
+            50 + i % 30
+        ));
+    }
+    f.write("data.csv", &data);
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let r = f.report();
+    let g = gate(&r, "tprd");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(g["message"].as_str().unwrap().contains("c ("), "{g}");
+    // Equalized odds counts the missing TPR as 0 (fairlearn) and decides.
+    assert_ne!(gate(&r, "eod")["status"], "inconclusive");
+}
+
+// M1. An inconclusive bound says the interval missed, not "undefined".
+#[test]
+fn an_inconclusive_fairness_bound_says_which_end_missed() {
+    let stats = "\n[stats]\nbootstrap = 200\n";
+    let di = |min: f64, bound: &str| {
+        format!(
+            "{stats}\n[[gate]]\nname = \"di\"\nkind = \"fairness\"\nattribute = \"group\"\n\
+             metric = \"disparate_impact\"\nmin = {min}\nbound = \"{bound}\"\n"
+        )
+    };
+    let f = Fixture::new(&di(0.01, "point"));
+    let r = f.check(0);
+    let value = r["fairness"]["group"]["disparate_impact"].as_f64().unwrap();
+    let low = r["intervals"]["fairness"]["group"]["disparate_impact"]["low"]
+        .as_f64()
+        .unwrap();
+    assert!(low < value, "{low} {value}");
+    f.write(
+        "gates.toml",
+        &format!("{BASE_CONFIG}{}", di((low + value) / 2.0, "lower")),
+    );
+    let r = f.check(1);
+    let g = gate(&r, "di");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    let m = g["message"].as_str().unwrap();
+    assert!(!m.contains("undefined"), "{m}");
+    assert!(m.contains("the lower end is below the floor"), "{m}");
+}
+
+// F7. `predict --explain` column names never collide.
+#[test]
+fn explain_columns_are_unique_whatever_the_feature_names() {
+    let f = Fixture::new("");
+    let data = f.read("data.csv").replacen(
+        "id,age,income,plan,group,label",
+        "id,base,score,plan,group,label",
+        1,
+    );
+    f.write("data.csv", &data);
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, out, err) = run(
+        &f,
+        &[
+            "predict",
+            "--model",
+            "release-gate-out",
+            "--data",
+            "data.csv",
+            "--explain",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+    let mut unique = header.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), header.len(), "{header:?}");
+    assert!(header.contains(&"contrib_base_2"), "{header:?}");
+    assert_eq!(header.last(), Some(&"contrib_base"));
+}
+
+// M2. A version number with no successor is an error, never a wrap to v0000.
+#[test]
+fn a_registry_at_the_last_version_number_refuses_to_promote() {
+    let f = promoted();
+    let mut index: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+    index["versions"][0]["version"] = "v4294967295".into();
+    index["champion"] = "v4294967295".into();
+    f.write("reg/registry.json", &index.to_string());
+    std::fs::rename(
+        f.path("reg/versions/v0001"),
+        f.path("reg/versions/v4294967295"),
+    )
+    .unwrap();
+    // Another seed: another model, so promote has something to do.
+    f.write(
+        "gates.toml",
+        &f.read("gates.toml").replace("seed = 7", "seed = 8"),
+    );
+    let (code, _, err) = run(&f, &["check", "--out", "run2"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, _, err) = run(&f, &["promote", "--run", "run2", "--force", "--reason", "t"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no next one"), "{err}");
+    assert!(!f.path("reg/versions/v0000").exists());
+    let left: Vec<String> = std::fs::read_dir(f.path("reg/versions"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(left, ["v4294967295"]);
+}
