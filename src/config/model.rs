@@ -252,6 +252,35 @@ pub fn check_external_gates(
                     format!("inputs lists {c:?}, the target or a dropped column: the model would read the answer"),
                 );
             }
+            let inputs = o.inputs.as_deref().unwrap_or_default();
+            if let Some((i, c)) = inputs
+                .iter()
+                .enumerate()
+                .find(|(i, c)| inputs[..*i].contains(c))
+            {
+                return ctx.key_err(
+                    "[model]",
+                    "inputs",
+                    format!(
+                        "inputs lists {c:?} twice (positions {} and {})",
+                        inputs.iter().position(|x| x == c).unwrap_or(0) + 1,
+                        i + 1
+                    ),
+                );
+            }
+            if !data.use_protected {
+                if let Some(c) = inputs.iter().find(|c| data.protected.contains(c)) {
+                    return ctx.key_err(
+                        "[model]",
+                        "inputs",
+                        format!(
+                            "inputs lists the protected column {c:?}, but [data] use_protected = false \
+                             keeps protected columns away from the model; set use_protected = true \
+                             or leave {c:?} out"
+                        ),
+                    );
+                }
+            }
         }
         _ => {}
     }

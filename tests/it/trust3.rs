@@ -311,7 +311,10 @@ fn a_registry_at_the_last_version_number_refuses_to_promote() {
     );
     let (code, _, err) = run(&f, &["check", "--out", "run2"]);
     assert!(code == 0 || code == 1, "{err}");
-    let (code, _, err) = run(&f, &["promote", "--run", "run2", "--force", "--reason", "t"]);
+    let (code, _, err) = run(
+        &f,
+        &["promote", "--run", "run2", "--force", "--reason", "t"],
+    );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no next one"), "{err}");
     assert!(!f.path("reg/versions/v0000").exists());
@@ -321,4 +324,31 @@ fn a_registry_at_the_last_version_number_refuses_to_promote() {
         .map(|e| e.file_name().to_string_lossy().to_string())
         .collect();
     assert_eq!(left, ["v4294967295"]);
+}
+
+// M4. ONNX inputs name each column once, and never a protected column the
+// config keeps away from the model.
+#[test]
+fn onnx_inputs_twice_or_protected_are_config_errors() {
+    let f = Fixture::new("");
+    let base = "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\ndrop = [\"id\"]\nprotected = [\"group\"]\n";
+    for (model, want) in [
+        (
+            "inputs = [\"age\", \"income\", \"age\"]",
+            "inputs lists \"age\" twice (positions 1 and 3)",
+        ),
+        (
+            "inputs = [\"age\", \"group\"]",
+            "the protected column \"group\"",
+        ),
+    ] {
+        f.write(
+            "gates.toml",
+            &format!("{base}\n[model]\nkind = \"onnx\"\npath = \"m.onnx\"\n{model}\n"),
+        );
+        let (code, _, err) = run(&f, &["validate"]);
+        assert_eq!(code, 2, "{model}: {err}");
+        assert!(err.contains(want), "{model}: {err}");
+        assert!(err.contains("gates.toml:11:"), "{model}: {err}");
+    }
 }
