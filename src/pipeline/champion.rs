@@ -99,11 +99,7 @@ fn paired_test(
         GateSpec::Champion(c) if c.test == crate::gates::champion::Test::Paired => Some(c),
         _ => None,
     })?;
-    let cfg = super::intervals::config(plan).unwrap_or(crate::evaluate::stats::BootstrapConfig {
-        replicates: 1000,
-        confidence: 0.95,
-        seed: plan.data.seed,
-    });
+    let cfg = super::intervals::paired_config(plan);
     crate::evaluate::stats::champion_test(
         gate.metric.name(),
         &s.y_test,

@@ -115,13 +115,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
         Ok(scores) => {
             let paired = plan.gates.iter().find_map(|g| match &g.spec {
                 GateSpec::Champion(c) if c.test == crate::gates::champion::Test::Paired => {
-                    let cfg = super::intervals::config(plan).unwrap_or(
-                        crate::evaluate::stats::BootstrapConfig {
-                            replicates: 1000,
-                            confidence: 0.95,
-                            seed: plan.data.seed,
-                        },
-                    );
+                    let cfg = super::intervals::paired_config(plan);
                     crate::evaluate::stats::champion_test(
                         c.metric.name(),
                         &s.y_test,

@@ -22,6 +22,17 @@ pub fn config(plan: &Plan) -> Option<BootstrapConfig> {
     })
 }
 
+/// The settings of the champion gate's `test = "paired"`: `[stats]`'s when
+/// intervals are on, else 95% and 1000 replicates (the test needs them even
+/// when no interval is reported).
+pub fn paired_config(plan: &Plan) -> BootstrapConfig {
+    config(plan).unwrap_or(BootstrapConfig {
+        replicates: 1000,
+        confidence: 0.95,
+        seed: plan.data.seed,
+    })
+}
+
 /// Group codes of one attribute's values (missing values one group).
 pub fn group_codes(texts: &[Option<String>]) -> Vec<u32> {
     let mut names: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
