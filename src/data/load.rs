@@ -173,7 +173,9 @@ fn readable(t: &ArrowDataType) -> bool {
         A::UInt8 | A::UInt16 | A::UInt32 | A::UInt64 => true,
         // polars 0.55's Parquet reader cannot decode float16.
         A::Float32 | A::Float64 => true,
-        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) => true,
+        A::Decimal32(..) | A::Decimal64(..) => true,
+        // polars holds decimals in 128 bits: up to 38 digits.
+        A::Decimal(p, _) | A::Decimal256(p, _) => *p <= 38,
         A::Utf8 | A::LargeUtf8 | A::Utf8View => true,
         A::Dictionary(_, values, _) => readable(values),
         A::Extension(e) => readable(&e.inner),

@@ -285,9 +285,15 @@ pub fn sides_and_features<'a>(
     report.data.test_positives = sides.y_test.iter().map(|&v| u64::from(v)).sum();
     let features = feature_names(plan, sides.train_table);
     if features.is_empty() {
+        // Columns loading left out (a Parquet date column) are often why.
+        let left_out = if report.notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", report.notes.join("; "))
+        };
         return Err(GateError::Data(format!(
             "{}: no feature left to train on: every column is the target, in data.drop, \
-             or protected (set data.use_protected = true to train on protected columns)",
+             or protected (set data.use_protected = true to train on protected columns){left_out}",
             plan.data.path.display()
         )));
     }
