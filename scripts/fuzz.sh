@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the gates.toml parser and CSV ingest through `validate` with
-# cargo-fuzz (libFuzzer; needs a nightly toolchain), each for a bounded time.
+# Runs the cargo-fuzz targets (libFuzzer), each for a bounded time: the
+# gates.toml parser, CSV and Parquet bytes through `validate`, mutated real
+# Parquet files of every Arrow type through `check`, and registry.json.
 #
 #   scripts/fuzz.sh              # every target, 120 s each
 #   scripts/fuzz.sh 600          # every target, 600 s each
@@ -17,11 +18,19 @@ cd "$(dirname "$0")/.."
 secs="${1:-120}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config_parse csv_validate)
+[ ${#targets[@]} -gt 0 ] || targets=(config_parse csv_validate parquet_validate parquet_check registry_index)
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-    echo "fuzz.sh: needs a nightly toolchain: rustup toolchain install nightly" >&2
-    exit 2
+# cargo-fuzz passes unstable rustc flags. With a nightly toolchain they are
+# used as is (with AddressSanitizer); on stable, RUSTC_BOOTSTRAP=1 lets the
+# same compiler accept them, without a sanitizer (the code is safe Rust:
+# what the fuzzers look for is panics, aborts and hangs).
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    toolchain=(+nightly)
+    sanitizer=()
+else
+    toolchain=()
+    sanitizer=(-s none)
+    export RUSTC_BOOTSTRAP=1
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz.sh: installing cargo-fuzz" >&2
@@ -36,7 +45,7 @@ for t in "${targets[@]}"; do
     # -rss_limit_mb: polars may map large buffers; 4 GB is well above normal.
     # -O: optimized, without debug assertions (add -a for them; a different
     # build of every dependency, about half an hour on 2 cores).
-    if ! cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
+    if ! cargo "${toolchain[@]}" fuzz run -O "${sanitizer[@]}" "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$secs" -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1; then
         echo "fuzz.sh: $t found a crash; see fuzz/artifacts/$t/" >&2
         status=1

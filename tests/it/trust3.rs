@@ -352,3 +352,57 @@ fn onnx_inputs_twice_or_protected_are_config_errors() {
         assert!(err.contains("gates.toml:11:"), "{model}: {err}");
     }
 }
+
+// The parquet_check fuzz target's seeds on stable Rust in every CI run: a
+// real Parquet file of each Arrow type (scripts/make_fuzz_parquet_seeds.py)
+// through `check`. Each must end in a decision or exit 2 naming what it
+// could not read, never a panic; types release-gate reads must decide.
+#[test]
+fn every_arrow_type_through_check_decides_or_names_the_column() {
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet_check");
+    let mut files: Vec<_> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "{} seeds", files.len());
+    let readable = [
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float32",
+        "float64",
+        "bool",
+        "string",
+        "large_string",
+        "decimal128",
+        "dictionary",
+    ];
+    let f = Fixture::new("");
+    for file in files {
+        let name = file.file_stem().unwrap().to_string_lossy().to_string();
+        std::fs::copy(&file, f.path("data.parquet")).unwrap();
+        f.write(
+            "gates.toml",
+            "[data]\npath = \"data.parquet\"\ntarget = \"label\"\npositive = \"yes\"\ntest_fraction = 0.3\n",
+        );
+        let (code, _, err) = run(&f, &["check", "--out", "out"]);
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!((0..=2).contains(&code), "{name}: exit {code}: {err}");
+        if readable.contains(&name.as_str()) {
+            assert!(code < 2, "{name}: exit {code}: {err}");
+        } else if code == 2 {
+            // An unreadable type names the column (x) or says all were left out.
+            assert!(
+                err.contains("\"x\"") || err.contains("`x`") || err.contains(" x "),
+                "{name}: {err}"
+            );
+        }
+    }
+}
