@@ -556,7 +556,11 @@ mod tests {
                 "max_iter = 0",
                 "max_iter must be >= 1",
             ),
-            ("random_forest", "n_trees = 0", "n_trees must be in 1..=100000, got 0"),
+            (
+                "random_forest",
+                "n_trees = 0",
+                "n_trees must be in 1..=100000, got 0",
+            ),
             ("random_forest", "max_depth = 0", "max_depth must be >= 1"),
             (
                 "random_forest",

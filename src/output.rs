@@ -57,7 +57,11 @@ pub fn write_run(out: &Path, plan: &Plan, run: &Run) -> anyhow::Result<(Report, 
     // report.json last: its presence marks a complete run directory. Its
     // `report` timing includes writing the other artifacts.
     let mut last = run.report.clone();
-    *last.timings_ms.entry("report".into()).or_insert(0.0) += started.elapsed().as_secs_f64() * 1e3;
+    crate::pipeline::add_time(
+        &mut last.timings_ms,
+        crate::pipeline::Stage::Report,
+        started.elapsed(),
+    );
     write_atomic(
         &out.join(REPORT_JSON),
         report::json::render(&last)?.as_bytes(),

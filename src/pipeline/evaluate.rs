@@ -1,6 +1,6 @@
 //! Stage 4, evaluate: metrics, fairness per protected attribute, single-row
 //! latency, curves and drift, then the gates over that evidence.
-use super::run::{timed, Progress, Timings};
+use super::run::{timed, Progress, Stage, Timings};
 use super::target::Sides;
 use crate::config::Plan;
 use crate::domain::{DriftReport, Latency};
@@ -44,33 +44,34 @@ pub fn evaluate(
     progress: Progress,
 ) -> Result<Evaluation, GateError> {
     progress.step("scoring the test set");
-    let scores = timed(timings, "score", || {
+    let scores = timed(timings, Stage::Score, || {
         model.score_table(sides.test_table, &sides.test_rows)
     })
     .map_err(GateError::Data)?;
-    let m = timed(timings, "metrics", || {
+    let m = timed(timings, Stage::Metrics, || {
         metrics::compute(&sides.y_test, &scores, plan.threshold)
     });
     let y_pred: Vec<u8> = scores
         .iter()
         .map(|&s| u8::from(s >= plan.threshold))
         .collect();
-    let (fair, protected, keyed) =
-        timed(timings, "fairness", || fairness_all(plan, sides, &y_pred));
-    let intervals = timed(timings, "intervals", || {
+    let (fair, protected, keyed) = timed(timings, Stage::Fairness, || {
+        fairness_all(plan, sides, &y_pred)
+    });
+    let intervals = timed(timings, Stage::Intervals, || {
         super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &keyed)
     });
     progress.step("measuring single-row latency");
     // Batch throughput is the test-set scoring already timed as "score".
     let score_secs = timings.get("score").copied().unwrap_or(0.0) / 1e3;
-    let (latency, lat_sorted) = timed(timings, "latency", || {
+    let (latency, lat_sorted) = timed(timings, Stage::Latency, || {
         measure_latency(model, sides, score_secs)
     })?;
-    let curves = timed(timings, "curves", || {
+    let curves = timed(timings, Stage::Curves, || {
         curves::compute(&sides.y_test, &scores, &lat_sorted)
     });
     let features = model.drift_columns();
-    let drift_by_gate = timed(timings, "drift", || drift_all(plan, sides, &features))?;
+    let drift_by_gate = timed(timings, Stage::Drift, || drift_all(plan, sides, &features))?;
     let drift = drift_by_gate
         .values()
         .find_map(|d| d.as_ref().ok().cloned())

@@ -4,7 +4,7 @@ use super::assemble::{self, Saved};
 use super::champion;
 use super::evaluate;
 use super::prepare::Prepared;
-use super::run::{timed, Progress, Run, Timings};
+use super::run::{timed, Progress, Run, Stage, Timings};
 use super::target::{self, Sides};
 use crate::config::Plan;
 use crate::domain::Report;
@@ -148,7 +148,7 @@ pub fn check(
     mut timings: Timings,
     progress: Progress,
 ) -> Result<Run, GateError> {
-    let sides = timed(&mut timings, "split", || {
+    let sides = timed(&mut timings, Stage::Split, || {
         evaluation_sides(plan, prepared, &mut report)
     })?;
     if sides.test_rows.is_empty() {
@@ -164,7 +164,7 @@ pub fn check(
             let json = serde_json::to_string_pretty(&artifact)
                 .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
             let sha = crate::config::sha256_hex(json.as_bytes());
-            let champ = timed(&mut timings, "champion", || {
+            let champ = timed(&mut timings, Stage::Champion, || {
                 champion::champion_eval(plan, &sides, &scorer, &sha, &ev.scores)
             })?;
             let saved = Saved {
@@ -193,7 +193,7 @@ pub fn check(
                 positive: plan.data.positive.clone(),
             };
             let ev = evaluate::evaluate(plan, &sides, &scorer, &mut timings, progress)?;
-            let champ = timed(&mut timings, "champion", || {
+            let champ = timed(&mut timings, Stage::Champion, || {
                 column_champion(plan, spec, &sides, &ev.scores)
             });
             // Scores made elsewhere: the digest of what was gated is the data's.

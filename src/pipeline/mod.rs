@@ -24,7 +24,9 @@ mod train;
 #[cfg(test)]
 mod tests;
 
-pub use run::{Observer, Predictions, Progress, Quiet, Run, Timings, TOOL_VERSION};
+pub use run::{
+    add_time, Observer, Predictions, Progress, Quiet, Run, Stage, Timings, TOOL_VERSION,
+};
 
 use crate::config::Plan;
 use crate::error::GateError;
@@ -63,7 +65,7 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     if !plan.model.kind().trains() {
         return external::check(plan, &prepared, report, timings, progress);
     }
-    let (sides, features) = timed(&mut timings, "split", || {
+    let (sides, features) = timed(&mut timings, Stage::Split, || {
         target::sides_and_features(plan, &prepared, &mut report)
     })?;
     let (artifact, fit_notes) = train::train(
@@ -76,17 +78,17 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     )?;
     report.notes.extend(fit_notes);
     let evaluation = evaluate::evaluate(plan, &sides, &artifact, &mut timings, progress)?;
-    let (importance, note) = timed(&mut timings, "explain", || {
+    let (importance, note) = timed(&mut timings, Stage::Explain, || {
         importance::importance(&artifact, &sides, plan.data.seed)
     });
     report.notes.extend(note);
-    let (artifact_json, model_sha) = timed(&mut timings, "report", || {
+    let (artifact_json, model_sha) = timed(&mut timings, Stage::Report, || {
         let json = artifact.to_json()?;
         let sha = crate::config::sha256_hex(json.as_bytes());
         Ok::<_, anyhow::Error>((json, sha))
     })
     .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;
-    let champion = timed(&mut timings, "champion", || {
+    let champion = timed(&mut timings, Stage::Champion, || {
         champion::champion_eval(plan, &sides, &artifact, &model_sha, &evaluation.scores)
     })?;
     let saved = assemble::Saved {

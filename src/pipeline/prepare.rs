@@ -1,6 +1,6 @@
 //! Stage 1, load and contract: the data (and held-out test file) loaded,
 //! the columns the config names checked, the data contract applied.
-use super::run::{timed, Progress, Timings};
+use super::run::{timed, Progress, Stage, Timings};
 use crate::config::Plan;
 use crate::data::contract;
 use crate::data::load::Loaded;
@@ -20,11 +20,11 @@ pub fn prepare(
     progress: Progress,
 ) -> Result<Prepared, GateError> {
     progress.step(&format!("loading {}", plan.data.path.display()));
-    let main = timed(timings, "load", || {
+    let main = timed(timings, Stage::Load, || {
         crate::data::parts::load(&plan.data.path)
     })?;
     let test = match &plan.data.test_path {
-        Some(p) => Some(timed(timings, "load", || crate::data::parts::load(p))?),
+        Some(p) => Some(timed(timings, Stage::Load, || crate::data::parts::load(p))?),
         None => None,
     };
     if let (Some(t), Some(tp)) = (&test, &plan.data.test_path) {
@@ -45,7 +45,7 @@ pub fn prepare(
         check_columns(plan, loaded, path)?;
     }
     progress.step("checking the data contract");
-    let mut violations = timed(timings, "contract", || {
+    let mut violations = timed(timings, Stage::Contract, || {
         let mut v = contract::check(&plan.contract, &main.table, &plan.data.target);
         if let Some(t) = &test {
             v.extend(

@@ -59,13 +59,83 @@ impl Observer for Quiet {
 
 pub type Progress<'a> = &'a dyn Observer;
 
-/// Wall time per stage in milliseconds (`report.json` `timings_ms`).
+/// Wall time per stage in milliseconds (`report.json` `timings_ms`, keyed
+/// by [`Stage::name`]).
 pub type Timings = BTreeMap<String, f64>;
 
+/// A timed stage of a run: one key of `report.json` `timings_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Contract,
+    Split,
+    Preprocess,
+    Train,
+    RowHashes,
+    Score,
+    Metrics,
+    Fairness,
+    Intervals,
+    Latency,
+    Curves,
+    Drift,
+    Explain,
+    Champion,
+    Report,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 16] = [
+        Stage::Load,
+        Stage::Contract,
+        Stage::Split,
+        Stage::Preprocess,
+        Stage::Train,
+        Stage::RowHashes,
+        Stage::Score,
+        Stage::Metrics,
+        Stage::Fairness,
+        Stage::Intervals,
+        Stage::Latency,
+        Stage::Curves,
+        Stage::Drift,
+        Stage::Explain,
+        Stage::Champion,
+        Stage::Report,
+    ];
+
+    /// The key in `timings_ms`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Contract => "contract",
+            Stage::Split => "split",
+            Stage::Preprocess => "preprocess",
+            Stage::Train => "train",
+            Stage::RowHashes => "row_hashes",
+            Stage::Score => "score",
+            Stage::Metrics => "metrics",
+            Stage::Fairness => "fairness",
+            Stage::Intervals => "intervals",
+            Stage::Latency => "latency",
+            Stage::Curves => "curves",
+            Stage::Drift => "drift",
+            Stage::Explain => "explain",
+            Stage::Champion => "champion",
+            Stage::Report => "report",
+        }
+    }
+}
+
 /// Runs `f`, adding its wall time to `stage`.
-pub fn timed<T>(timings: &mut Timings, stage: &str, f: impl FnOnce() -> T) -> T {
+pub fn timed<T>(timings: &mut Timings, stage: Stage, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let out = f();
-    *timings.entry(stage.to_string()).or_insert(0.0) += t.elapsed().as_secs_f64() * 1e3;
+    add_time(timings, stage, t.elapsed());
     out
+}
+
+/// Adds `elapsed` to `stage`.
+pub fn add_time(timings: &mut Timings, stage: Stage, elapsed: std::time::Duration) {
+    *timings.entry(stage.name().to_string()).or_insert(0.0) += elapsed.as_secs_f64() * 1e3;
 }

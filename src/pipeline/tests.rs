@@ -99,6 +99,17 @@ fn evaluation_and_gates_run_on_any_scorer() {
     let model = Fake { threshold: 0.5 };
     let mut timings = Timings::new();
     let ev = evaluate(&plan, &sides, &model, &mut timings, &Quiet).unwrap();
+    // Every stage timed is a Stage, under its own name.
+    let names: Vec<&str> = super::Stage::ALL.iter().map(|s| s.name()).collect();
+    assert!(timings.contains_key("score") && timings.contains_key("metrics"));
+    assert!(
+        timings.keys().all(|k| names.contains(&k.as_str())),
+        "{timings:?}"
+    );
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len());
     let want = metrics::compute(&y[300..], &column(&t, &rows[300..]).unwrap(), 0.5);
     assert_eq!(ev.metrics, want);
     assert!(ev.latencies_ms.len() > 100 && ev.latency.p95_ms >= ev.latency.p50_ms);

@@ -1,6 +1,6 @@
 //! Stage 3, train: preprocessing fitted on the training rows, the model
 //! trained and wrapped with its preprocessing into the saved artifact.
-use super::run::{timed, Progress, Timings, TOOL_VERSION};
+use super::run::{timed, Progress, Stage, Timings, TOOL_VERSION};
 use super::target::Sides;
 use crate::artifact::{ModelArtifact, TrainingInfo, FORMAT, FORMAT_VERSION};
 use crate::config::Plan;
@@ -22,7 +22,7 @@ pub fn train(
         sides.train_rows.len(),
         features.len()
     ));
-    let (pre, x_train) = timed(timings, "preprocess", || {
+    let (pre, x_train) = timed(timings, Stage::Preprocess, || {
         let mut pre = Preprocessor::fit(sides.train_table, features, &sides.train_rows)?;
         if plan.model.kind() == crate::model::ModelKind::GradientBoosting {
             pre = pre.keeping_missing();
@@ -37,7 +37,7 @@ pub fn train(
         x_train.rows,
         x_train.cols
     ));
-    let (model, notes) = timed(timings, "train", || {
+    let (model, notes) = timed(timings, Stage::Train, || {
         crate::model::train_noted(
             &plan.model,
             &x_train,
@@ -62,7 +62,7 @@ pub fn train(
             config_sha256: plan.config_sha256.clone(),
             seed: plan.data.seed,
             train_rows: sides.train_rows.len() as u64,
-            row_hashes: timed(timings, "row_hashes", || {
+            row_hashes: timed(timings, Stage::RowHashes, || {
                 crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features)
             }),
         },
