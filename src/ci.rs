@@ -53,9 +53,9 @@ fn append_env_files<const N: usize>(
 /// Publishes a run that could not decide (exit 2): the error annotation on
 /// stderr, `verdict=error` and `exit_code=2` in `$GITHUB_OUTPUT`, and the
 /// error in the step summary, so a workflow sees the same keys either way.
-pub fn publish_error(message: &str, exit_code: u8) {
+pub fn publish_error(message: &str, at: Option<&crate::error::Location>, exit_code: u8) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", error_annotation(message));
+    let _ = writeln!(err, "{}", error_annotation(message, at));
     let outputs = format!(
         "{}{}",
         output_entry("verdict", "error"),
@@ -182,24 +182,14 @@ pub fn annotations(r: &Report, plan: &Plan) -> Vec<String> {
     out
 }
 
-/// An annotation for an error that stopped the run (exit 2). A message
-/// starting `path:line:col: ` (config errors) points at that spot.
-pub fn error_annotation(message: &str) -> String {
-    let first = message.lines().next().unwrap_or("");
-    let mut parts = first.splitn(4, ':');
-    let located = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(file), Some(line), Some(col), Some(_))
-            if line.parse::<usize>().is_ok() && col.parse::<usize>().is_ok() =>
-        {
-            Some((file, line, col))
-        }
-        _ => None,
-    };
+/// An annotation for an error that stopped the run (exit 2), pointing at
+/// the config line and column when the error has a location.
+pub fn error_annotation(message: &str, at: Option<&crate::error::Location>) -> String {
     let mut props = Vec::new();
-    if let Some((file, line, col)) = located {
-        props.push(("file", workspace_path(Path::new(file))));
-        props.push(("line", line.to_string()));
-        props.push(("col", col.to_string()));
+    if let Some(at) = at {
+        props.push(("file", workspace_path(&at.path)));
+        props.push(("line", at.line.to_string()));
+        props.push(("col", at.col.to_string()));
     }
     props.push(("title", "release-gate error".to_string()));
     command("error", &props, message)
@@ -274,13 +264,21 @@ mod tests {
 
     #[test]
     fn error_annotation_points_at_config_errors() {
-        let a = error_annotation("gates.toml:8:1: unknown field `x`\n   8 | x = 1");
+        let text = "gates.toml:8:1: unknown field `x`\n   8 | x = 1";
+        let e = match crate::config::parse(Path::new("gates.toml"), "[data]\n\n\n\n\n\n\nx = 1\n") {
+            Err(e) => e,
+            Ok(_) => panic!("an unknown key parses"),
+        };
+        assert!(e.to_string().starts_with("gates.toml:8:1: "), "{e}");
+        assert!(e.to_string().contains("`x`"), "{e}");
+        // The position comes from the error's location, not from its text.
+        let a = error_annotation(text, e.location());
         assert!(
             a.starts_with("::error file=gates.toml,line=8,col=1,title=release-gate error::"),
             "{a}"
         );
         assert!(a.contains("%0A"), "{a}");
-        let b = error_annotation("data.csv: cannot read");
+        let b = error_annotation("data.csv: cannot read", None);
         assert!(
             b.starts_with("::error title=release-gate error::data.csv"),
             "{b}"

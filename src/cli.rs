@@ -224,7 +224,8 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             if crate::ci::github_actions() {
-                crate::ci::publish_error(&format!("{e:#}"), EXIT_ERROR);
+                let at = e.downcast_ref::<GateError>().and_then(GateError::location);
+                crate::ci::publish_error(&format!("{e:#}"), at, EXIT_ERROR);
             }
             ExitCode::from(EXIT_ERROR)
         }

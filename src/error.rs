@@ -13,9 +13,14 @@ pub const EXIT_ERROR: u8 = 2;
 /// Expected errors with a user-facing message.
 #[derive(Debug, thiserror::Error)]
 pub enum GateError {
-    /// `gates.toml` could not be parsed or resolved; the message carries file:line:col.
+    /// `gates.toml` (or a flag) could not be used; no position in a file.
     #[error("{0}")]
     Config(String),
+    /// A `gates.toml` mistake at a known spot: `message` reads
+    /// `path:line:col: ...` with the source line, and `location` says the
+    /// same for callers (CI annotations) without parsing the text.
+    #[error("{message}")]
+    ConfigAt { location: Location, message: String },
     /// The data could not be read or used (missing file, missing column, bad types).
     #[error("{0}")]
     Data(String),
@@ -26,4 +31,22 @@ pub enum GateError {
     /// for `[data] path`, an empty partition in a directory of part files.
     #[error("{0}")]
     NoRows(String),
+}
+
+/// Where in a config file an error is (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: std::path::PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl GateError {
+    /// The spot in a config file the error is about, when known.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            GateError::ConfigAt { location, .. } => Some(location),
+            _ => None,
+        }
+    }
 }

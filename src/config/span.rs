@@ -8,10 +8,17 @@ pub fn located(path: &Path, text: &str, offset: usize, message: &str) -> GateErr
     let (line, col) = line_col(text, offset);
     let src = text.lines().nth(line - 1).unwrap_or("");
     let caret = format!("{}^", " ".repeat(col.saturating_sub(1)));
-    GateError::Config(format!(
-        "{}:{line}:{col}: {message}\n  {line:>4} | {src}\n       | {caret}",
-        path.display()
-    ))
+    GateError::ConfigAt {
+        location: crate::error::Location {
+            path: path.to_path_buf(),
+            line,
+            col,
+        },
+        message: format!(
+            "{}:{line}:{col}: {message}\n  {line:>4} | {src}\n       | {caret}",
+            path.display()
+        ),
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
