@@ -411,8 +411,17 @@ fn short_label(name: &str) -> String {
     format!("{cut}…")
 }
 
-/// One bar with its value above it; `None` draws a `n/a` label only.
-fn bar(f: &Frame, x: f64, w: f64, v: Option<f64>, color: &str, label: bool) -> String {
+/// One bar with its value above it (above its error bar, when it has an
+/// interval); `None` draws a `n/a` label only.
+fn bar(
+    f: &Frame,
+    x: f64,
+    w: f64,
+    v: Option<f64>,
+    color: &str,
+    label: bool,
+    interval: Option<(f64, f64)>,
+) -> String {
     let Some(v) = v.filter(|v| v.is_finite()) else {
         return format!(
             r#"<text x="{}" y="{}" text-anchor="middle" fill="{GREY}" font-size="10">n/a</text>"#,
@@ -428,12 +437,14 @@ fn bar(f: &Frame, x: f64, w: f64, v: Option<f64>, color: &str, label: bool) -> S
         c(w),
         c(base - top)
     );
+    s += &error_bar(f, x + w / 2.0, interval);
     if label {
+        let above = interval.map_or(v, |(_, high)| high.max(v));
         let _ = write!(
             s,
             r#"<text x="{}" y="{}" text-anchor="middle" fill="{INK}" font-size="10">{}</text>"#,
             c(x + w / 2.0),
-            c(top - 4.0),
+            c(f.py(above.clamp(0.0, 1.0)) - 4.0),
             fixed(v, 2)
         );
     }
@@ -478,12 +489,10 @@ pub fn group_rates(
     let labels = groups.len() <= 12;
     for (i, (name, g)) in groups.iter().enumerate() {
         let mid = f.px(i as f64 + 0.5);
-        s += &bar(&f, mid - w - 1.0, w, g.selection_rate, BLUE, labels);
-        s += &bar(&f, mid + 1.0, w, g.tpr, ORANGE, labels);
-        if let Some(c) = confidence {
-            s += &error_bar(&f, mid - w / 2.0 - 1.0, g.selection_rate_interval(c));
-            s += &error_bar(&f, mid + w / 2.0 + 1.0, g.tpr_interval(c));
-        }
+        let sel_ci = confidence.and_then(|c| g.selection_rate_interval(c));
+        let tpr_ci = confidence.and_then(|c| g.tpr_interval(c));
+        s += &bar(&f, mid - w - 1.0, w, g.selection_rate, BLUE, labels, sel_ci);
+        s += &bar(&f, mid + 1.0, w, g.tpr, ORANGE, labels, tpr_ci);
         let _ = write!(
             s,
             r#"<text x="{}" y="{}" text-anchor="middle" fill="{INK}">{}</text><text x="{}" y="{}" text-anchor="middle" fill="{GREY}" font-size="10">n={}</text>"#,
@@ -568,7 +577,14 @@ pub fn importance(units: &str, ranked: &[(String, f64)]) -> String {
         return unavailable(title, "no feature contributions");
     }
     let max = shown.iter().map(|(_, v)| *v).fold(0.0, f64::max);
-    let ticks = nice_ticks(0.0, if max > 0.0 { max } else { 1.0 }, 5);
+    let mut ticks = nice_ticks(0.0, if max > 0.0 { max } else { 1.0 }, 5);
+    // The ticks stop at the last round value inside the range: one more
+    // step, so the longest bar ends inside the axis (1.27 on a 0-1.4 axis).
+    if let (Some(&last), [a, b, ..]) = (ticks.last(), ticks.as_slice()) {
+        if last < max {
+            ticks.push(last + (b - a));
+        }
+    }
     let hi = ticks.last().copied().unwrap_or(1.0).max(f64::MIN_POSITIVE);
     let mut f = Frame::new((0.0, hi), (0.0, shown.len() as f64));
     f.left = 130.0;
@@ -689,6 +705,23 @@ mod tests {
         let polygon = band.split("<polygon points=\"").nth(1).unwrap_or_default();
         let coords = polygon.split('"').next().unwrap_or_default();
         assert_eq!(coords.split(' ').count(), 2 * points.len());
+    }
+
+    #[test]
+    fn the_longest_importance_bar_ends_inside_the_axis() {
+        let ranked = vec![("tenure".to_string(), 1.2674), ("x".to_string(), 0.5)];
+        let svg = importance("log-odds", &ranked);
+        // The plot spans x = 130 .. WIDTH - 20; no bar may reach past it.
+        for w in svg.split("<rect x=\"130.0\" y=\"").skip(1) {
+            let width: f64 = w
+                .split("width=\"")
+                .nth(1)
+                .and_then(|t| t.split('"').next())
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(f64::NAN);
+            assert!(width <= WIDTH - 20.0 - 130.0 + 1e-9, "{width}");
+        }
+        assert!(svg.contains(">1.5<"), "{svg}");
     }
 
     #[test]
