@@ -55,24 +55,44 @@ pub fn compute(
     y_pred: &[u8],
     protected: &[(String, Vec<Option<String>>)],
 ) -> Option<Intervals> {
+    use rayon::prelude::*;
     let cfg = config(plan)?;
-    let metrics: BTreeMap<String, IntervalValue> =
-        stats::all_intervals(y, scores, plan.threshold, &cfg)
-            .into_iter()
-            .map(|(k, v)| (k, value(v)))
+    // The metric and the fairness intervals side by side, each interval on
+    // its own seeded stream: the same bits whatever the thread count.
+    let fairness_of = || {
+        let codes: Vec<(&String, Vec<u32>)> = protected
+            .iter()
+            .map(|(attr, texts)| (attr, group_codes(texts)))
             .collect();
-    let mut fairness = BTreeMap::new();
-    for (attr, texts) in protected {
-        let codes = group_codes(texts);
-        let per: BTreeMap<String, IntervalValue> = FairnessMetric::ALL
-            .into_iter()
-            .filter_map(|m| {
-                stats::fairness_interval(m.name(), &codes, y, y_pred, &cfg)
-                    .map(|iv| (m.name().to_string(), value(iv)))
+        let pairs: Vec<(&String, &Vec<u32>, FairnessMetric)> = codes
+            .iter()
+            .flat_map(|(attr, c)| FairnessMetric::ALL.into_iter().map(move |m| (*attr, c, m)))
+            .collect();
+        let found: Vec<(String, String, IntervalValue)> = pairs
+            .par_iter()
+            .filter_map(|(attr, codes, m)| {
+                stats::fairness_interval(m.name(), codes, y, y_pred, &cfg)
+                    .map(|iv| ((*attr).clone(), m.name().to_string(), value(iv)))
             })
             .collect();
-        fairness.insert(attr.clone(), per);
-    }
+        let mut fairness: BTreeMap<String, BTreeMap<String, IntervalValue>> = protected
+            .iter()
+            .map(|(attr, _)| (attr.clone(), BTreeMap::new()))
+            .collect();
+        for (attr, m, v) in found {
+            fairness.entry(attr).or_default().insert(m, v);
+        }
+        fairness
+    };
+    let (metrics, fairness) = rayon::join(
+        || {
+            stats::all_intervals(y, scores, plan.threshold, &cfg)
+                .into_iter()
+                .map(|(k, v)| (k, value(v)))
+                .collect::<BTreeMap<String, IntervalValue>>()
+        },
+        fairness_of,
+    );
     Some(Intervals {
         confidence: cfg.confidence,
         metrics,

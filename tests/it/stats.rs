@@ -48,6 +48,16 @@ fn every_metric_gets_an_interval_naming_its_method_bit_identically() {
     let first = r["intervals"].to_string();
     let again = f.check(0);
     assert_eq!(again["intervals"].to_string(), first);
+    // ... whatever the thread count.
+    for threads in ["1", "3"] {
+        let o = f
+            .cmd(&["check"])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(f.report()["intervals"].to_string(), first, "{threads} threads");
+    }
     // The table shows the interval beside the value.
     let out = f
         .cmd(&[
