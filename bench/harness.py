@@ -27,7 +27,8 @@ PY = BENCH / ".venv" / "bin" / "python"
 SMALL = ROOT / "examples" / "churn" / "telco_churn.csv"
 BIG = DATA / "telco_1m.csv"
 STAGES = ["load", "contract", "split", "preprocess", "train", "row_hashes", "score",
-          "metrics", "fairness", "latency", "curves", "drift", "champion", "report"]
+          "metrics", "fairness", "intervals", "latency", "curves", "drift", "explain",
+          "champion", "report"]
 
 # The reference's gates, as gates.toml: roc_auc >= 0.7, disparate impact of
 # `female` >= 0.8, single-row p95 <= 50 ms, champion + 0.005 (none yet),
@@ -250,6 +251,20 @@ def print_extras(rows):
         ref_auc = r["ref"][0]["result"]["roc_auc"]
         print(f"| {r['size']} {SHORT[r['kind']]}: single-row predict p95 | {lat:.1f} µs |")
         print(f"| {r['size']} {SHORT[r['kind']]}: ROC AUC ours / reference | {auc:.4f} / {ref_auc:.4f} |")
+    # [stats] (issue #10's target): the same LR check with every interval,
+    # 1000 bootstrap replicates, against the run without.
+    for r in rows:
+        if r["kind"] != "logistic_regression":
+            continue
+        config = r["config"].with_name(r["config"].stem + "-stats.toml")
+        config.write_text(r["config"].read_text() + "\n[stats]\nconfidence = 0.95\nbootstrap = 1000\n")
+        runs = len(r["ours"])
+        samples, _ = run_ours(r["name"] + "-stats", config, runs)
+        base, with_stats = med(r["ours"], "wall"), med(samples, "wall")
+        iv = statistics.median(s["report"]["timings_ms"].get("intervals", 0.0) for s in samples)
+        print(f"| {r['size']} LR: `[stats] bootstrap = 1000` vs none (runs {runs}) | {with_stats:.3f} s vs "
+              f"{base:.3f} s: {with_stats / base:.2f}x, +{(with_stats - base) * 1000:.0f} ms "
+              f"(`intervals` stage {iv:.0f} ms) |")
     for r in rows:
         if r["size"] != "1M":
             continue

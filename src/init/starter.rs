@@ -64,6 +64,10 @@ threshold = 0.5 # decision threshold on the positive-class score
 [model.params] # per kind, see README; unknown keys are errors
 max_iter = 1000 # logistic_regression: solver iteration cap
 
+[stats] # an interval on every metric and fairness value (README: Statistics)
+confidence = 0.95 # of every interval
+bootstrap = 1000 # replicates where no closed form exists; 0 = intervals off
+
 [registry]
 path = "models/registry" # where the champion lives (commit it)
 
@@ -72,6 +76,9 @@ name = "quality floor" # shown in reports and annotations
 kind = "metric" # metric | fairness | latency | champion | drift
 metric = "roc_auc" # accuracy precision recall f1 roc_auc log_loss brier
 min = 0.7 # `min` if higher is better, `max` if lower is
+# A GO on the point value alone can be noise on a small test set: with
+# "lower", the interval's lower end must clear `min`, else inconclusive.
+bound = "lower" # point | lower | upper (needs [stats])
 severity = "block" # block (default) stops the line; warn only reports
 
 [[gate]]

@@ -75,6 +75,14 @@ fn init_from_data_writes_a_config_that_check_accepts() {
     );
     let report: serde_json::Value = serde_json::from_str(&f.read("out/report.json")).unwrap();
     assert_eq!(report["data"]["target"], "Churn");
+    // [stats] on, and the quality floor judged on its interval's lower end.
+    assert_eq!(report["intervals"]["confidence"], 0.95);
+    assert!(report["intervals"]["metrics"]["roc_auc"]["low"].is_f64());
+    // (400 rows: the 80-row test split is below min_test_rows, so the floor
+    // cannot pass either way; the interval is computed all the same.)
+    let floor = crate::fixture::gate(&report, "quality floor");
+    assert_eq!(floor["status"], "inconclusive", "{floor}");
+    assert!(config.contains("bound = \"lower\""), "{config}");
     assert!(
         report["fairness"]["Gender"]["groups"]["F"]["count"]
             .as_u64()
