@@ -4,20 +4,13 @@
 //! the confusion matrix, per-group fairness bars, the latency histogram,
 //! champion, drift and lineage. Charts come from [`super::svg`]; the curve
 //! data from `report.json`'s `curves`, so a saved run re-renders exactly.
-use super::num::{fixed, gate_value, metric, ms, plural, rate};
+use super::sections::{self, Block, Chart, Span};
 use super::summary::verdict_line;
 use super::svg;
-use super::table::drift_ranking;
 use super::xml::escape;
-use super::{ChampionInfo, ContractReport, DriftReport, GateResult, Latency, Report, Verdict};
-use crate::domain::{FairnessMetric, Metric};
-use crate::evaluate::fairness::AttributeFairness;
-use crate::evaluate::metrics::Metrics;
-use std::collections::BTreeMap;
+use super::{Report, Verdict};
 use std::fmt::Write as _;
 
-/// Drifted features listed in the drift table.
-const DRIFT_TOP: usize = 10;
 /// Why a chart is missing from a run saved before `curves` existed.
 const NO_CURVES: &str = "not in this report.json (saved by an older release-gate)";
 
@@ -45,27 +38,16 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word
 .muted{color:#6b7280}
 ";
 
-/// Renders the run as one HTML page.
+/// Renders the run as one HTML page: the verdict banner, then every
+/// section of [`sections::sections`], charts drawn inline.
 pub fn render(r: &Report) -> String {
     let mut body = vec![header(r)];
-    if r.command != "validate" {
-        body.push(gates_section(&r.gates));
-    }
-    body.extend(notes_section(&r.notes));
-    body.push(contract_section(&r.contract));
-    let optional = [
-        r.metrics.as_ref().map(|m| quality_section(r, m)),
-        r.importance.as_ref().map(importance_section),
-        fairness_section(&r.fairness, r.confidence()),
-        r.latency.as_ref().map(|l| latency_section(r, l)),
-        r.champion
-            .as_ref()
-            .filter(|c| c.compared())
-            .map(champion_section),
-        r.drift.as_ref().and_then(drift_section),
-    ];
-    body.extend(optional.into_iter().flatten());
-    body.push(lineage_section(r));
+    body.extend(sections::sections(r).iter().map(|s| {
+        section(
+            s.title,
+            &s.blocks.iter().map(|b| draw(b, r)).collect::<String>(),
+        )
+    }));
     let title = match &r.model_card.name {
         Some(name) => format!("release-gate: {} · {name}", r.verdict.label()),
         None => format!("release-gate: {}", r.verdict.label()),
@@ -77,6 +59,93 @@ pub fn render(r: &Report) -> String {
         escape(&title),
         body.join("")
     )
+}
+
+fn draw(b: &Block, r: &Report) -> String {
+    match b {
+        Block::Para(l) => format!("<p>{}</p>\n", line(l)),
+        Block::Table(t) => {
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|row| row.iter().map(|c| line(c)).collect())
+                .collect();
+            table(&t.header, &t.numeric, &rows)
+        }
+        Block::List(items) => {
+            let items: String = items
+                .iter()
+                .map(|l| format!("<li>{}</li>\n", line(l)))
+                .collect();
+            format!("<ul>\n{items}</ul>\n")
+        }
+        Block::Part(title, inner) => format!(
+            "<div>\n<h3>{}</h3>\n{}</div>\n",
+            line(title),
+            inner.iter().map(|b| draw(b, r)).collect::<String>()
+        ),
+        Block::Figure(chart, caption) => figure(chart_svg(chart, r), caption),
+        Block::Grid(inner) => format!(
+            "<div class=\"grid\">\n{}</div>\n",
+            inner.iter().map(|b| draw(b, r)).collect::<String>()
+        ),
+    }
+}
+
+fn line(l: &[Span]) -> String {
+    l.iter().map(span).collect()
+}
+
+fn span(s: &Span) -> String {
+    match s {
+        Span::Text(t) => escape(t),
+        Span::Strong(t) => format!("<strong>{}</strong>", escape(t)),
+        Span::Code(t) => format!("<code>{}</code>", escape(t)),
+        // The page references nothing outside itself: the address as text.
+        Span::Link { text, url } => format!("{} <code>{}</code>", escape(text), escape(url)),
+        Span::Status(st) => {
+            let label = st.label();
+            format!("<span class=\"badge {label}\">{label}</span>")
+        }
+        Span::Mark { ok, text } => {
+            let class = if *ok { "pass" } else { "fail" };
+            format!("<span class=\"badge {class}\">{}</span>", escape(text))
+        }
+    }
+}
+
+/// The SVG of `chart`, from the report's data.
+fn chart_svg(chart: &Chart, r: &Report) -> String {
+    let curves = r.curves.as_ref();
+    let threshold = r.model.as_ref().map_or(0.5, |x| x.threshold);
+    match chart {
+        Chart::Roc => match (curves, &r.metrics) {
+            (Some(c), Some(m)) => {
+                svg::roc(&c.roc, m.roc_auc, &m.confusion, threshold, r.confidence())
+            }
+            _ => svg::unavailable("ROC curve", NO_CURVES),
+        },
+        Chart::Calibration => match curves {
+            Some(c) => svg::calibration(&c.calibration),
+            None => svg::unavailable("Calibration (reliability diagram)", NO_CURVES),
+        },
+        Chart::Confusion => match &r.metrics {
+            Some(m) => svg::confusion(&m.confusion, threshold),
+            None => svg::unavailable("Confusion matrix", "no metrics in this run"),
+        },
+        Chart::Importance => match &r.importance {
+            Some(imp) => svg::importance(&imp.units, &imp.ranked_values()),
+            None => svg::unavailable("Feature importance", "no feature contributions"),
+        },
+        Chart::GroupRates(attr) => match r.fairness.get(attr) {
+            Some(f) => svg::group_rates(attr, &f.groups, r.confidence()),
+            None => svg::unavailable(&format!("Fairness: {attr}"), "no groups in the test set"),
+        },
+        Chart::Latency => match (curves.and_then(|c| c.latency.as_ref()), &r.latency) {
+            (Some(h), Some(l)) => svg::latency(h, [l.p50_ms, l.p95_ms, l.p99_ms]),
+            _ => svg::unavailable("Single-row latency", NO_CURVES),
+        },
+    }
 }
 
 /// A table of already-escaped cells; `num` marks right-aligned columns.
@@ -145,299 +214,6 @@ fn header(r: &Report) -> String {
     )
 }
 
-fn gate_row(g: &GateResult) -> Vec<String> {
-    let status = g.status.label();
-    vec![
-        escape(&g.name),
-        escape(&g.kind),
-        format!("<span class=\"badge {status}\">{status}</span>"),
-        escape(&gate_value(&g.kind, g.observed)),
-        escape(&gate_value(&g.kind, g.threshold)),
-        g.severity.label().to_string(),
-        escape(&g.message),
-    ]
-}
-
-fn gates_section(gates: &[GateResult]) -> String {
-    if gates.is_empty() {
-        return section("Gates", "<p>No gates declared.</p>\n");
-    }
-    let rows: Vec<Vec<String>> = gates.iter().map(gate_row).collect();
-    let header = [
-        "gate",
-        "kind",
-        "status",
-        "observed",
-        "threshold",
-        "severity",
-        "message",
-    ];
-    section("Gates", &table(&header, &[3, 4], &rows))
-}
-
-/// What the run changed or could not do on its own (capped encodings,
-/// ignored config entries), as a list.
-fn notes_section(notes: &[String]) -> Option<String> {
-    if notes.is_empty() {
-        return None;
-    }
-    let items: String = notes
-        .iter()
-        .map(|n| format!("<li>{}</li>\n", escape(n)))
-        .collect();
-    Some(section("Notes", &format!("<ul>\n{items}</ul>\n")))
-}
-
-fn contract_section(c: &ContractReport) -> String {
-    if c.violations.is_empty() {
-        let state = if c.passed { "pass" } else { "fail" };
-        let text = if c.passed { "passed" } else { "failed" };
-        return section(
-            "Data contract",
-            &format!("<p><span class=\"badge {state}\">{text}</span></p>\n"),
-        );
-    }
-    let rows: Vec<Vec<String>> = c
-        .violations
-        .iter()
-        .map(|v| {
-            vec![
-                escape(&v.column),
-                escape(&v.rule),
-                v.count.to_string(),
-                escape(&v.examples_text()),
-                escape(&v.message),
-            ]
-        })
-        .collect();
-    let inner = format!(
-        "<p><span class=\"badge fail\">{}</span></p>\n{}",
-        plural(c.violations.len(), "violation"),
-        table(
-            &["column", "rule", "count", "examples", "message"],
-            &[2],
-            &rows
-        )
-    );
-    section("Data contract", &inner)
-}
-
-fn metrics_table(m: &Metrics, intervals: Option<&crate::domain::Intervals>) -> String {
-    let rows: Vec<Vec<String>> = Metric::ALL
-        .iter()
-        .map(|n| {
-            vec![
-                n.to_string(),
-                crate::domain::num::metric_with(
-                    m.get(*n),
-                    crate::domain::Intervals::ends(intervals, n.name()),
-                ),
-            ]
-        })
-        .collect();
-    format!(
-        "<div>\n<h3>Metrics</h3>\n{}</div>\n",
-        table(&["metric", "value"], &[1], &rows)
-    )
-}
-
-/// ROC, calibration, confusion matrix and the metric values.
-fn quality_section(r: &Report, m: &Metrics) -> String {
-    let threshold = r.model.as_ref().map_or(0.5, |x| x.threshold);
-    let curves = r.curves.as_ref();
-    let roc = match curves {
-        Some(c) => svg::roc(&c.roc, m.roc_auc, &m.confusion, threshold, r.confidence()),
-        None => svg::unavailable("ROC curve", NO_CURVES),
-    };
-    let cal = match curves {
-        Some(c) => svg::calibration(&c.calibration),
-        None => svg::unavailable("Calibration (reliability diagram)", NO_CURVES),
-    };
-    let inner = format!(
-        "<div class=\"grid\">\n{}{}{}{}</div>\n",
-        figure(roc, &roc_caption(r.confidence())),
-        figure(cal, "Observed positive rate per score bin: on the diagonal, a score of 0.3 means a 30% chance."),
-        figure(svg::confusion(&m.confusion, threshold), "Test rows by actual and predicted class."),
-        metrics_table(m, r.intervals.as_ref())
-    );
-    section("Model quality", &inner)
-}
-
-fn roc_caption(confidence: Option<f64>) -> String {
-    let mut s = "True-positive against false-positive rate over every threshold; the dot is the model's threshold.".to_string();
-    if let Some(c) = confidence {
-        s += &format!(
-            " Band: pointwise {}% Wilson interval of the true-positive rate at each false-positive rate.",
-            fixed(c * 100.0, 0)
-        );
-    }
-    s
-}
-
-/// The importance bar chart and the full table.
-fn importance_section(imp: &crate::domain::Importance) -> String {
-    let ranked = imp.ranked_values();
-    let rows: Vec<Vec<String>> = ranked
-        .iter()
-        .map(|(k, v)| vec![escape(k), format!("{v:.4}")])
-        .collect();
-    let caption = format!(
-        "Mean absolute contribution per input feature over {} test rows, in {} \
-         (TreeSHAP for trees; coefficient x value for linear models).",
-        imp.rows, imp.units
-    );
-    let inner = format!(
-        "<div class=\"grid\">\n{}{}</div>\n",
-        figure(svg::importance(&imp.units, &ranked), &caption),
-        table(&["feature", "mean |contribution|"], &[1], &rows)
-    );
-    section("Feature importance", &inner)
-}
-
-fn fairness_attribute(attr: &str, f: &AttributeFairness, confidence: Option<f64>) -> String {
-    let mut caption = format!(
-        "Disparate impact {} · TPR difference {} · selection-rate difference {}",
-        f.shown(FairnessMetric::DisparateImpact),
-        f.shown(FairnessMetric::TprDifference),
-        f.shown(FairnessMetric::SelectionRateDifference)
-    );
-    if let Some(c) = confidence {
-        caption += &format!(
-            ". Error bars: {}% Wilson intervals of each group's rate",
-            fixed(c * 100.0, 0)
-        );
-    }
-    figure(svg::group_rates(attr, &f.groups, confidence), &caption)
-}
-
-fn fairness_section(
-    fairness: &BTreeMap<String, AttributeFairness>,
-    confidence: Option<f64>,
-) -> Option<String> {
-    if fairness.is_empty() {
-        return None;
-    }
-    let figures: Vec<String> = fairness
-        .iter()
-        .map(|(a, f)| fairness_attribute(a, f, confidence))
-        .collect();
-    Some(section(
-        "Fairness",
-        &format!("<div class=\"grid\">\n{}</div>\n", figures.join("")),
-    ))
-}
-
-fn latency_section(r: &Report, l: &Latency) -> String {
-    let chart = match r.curves.as_ref().and_then(|c| c.latency.as_ref()) {
-        Some(h) => svg::latency(h, [l.p50_ms, l.p95_ms, l.p99_ms]),
-        None => svg::unavailable("Single-row latency", NO_CURVES),
-    };
-    let rows = vec![
-        vec!["p50".to_string(), format!("{} ms", ms(Some(l.p50_ms)))],
-        vec!["p95".to_string(), format!("{} ms", ms(Some(l.p95_ms)))],
-        vec!["p99".to_string(), format!("{} ms", ms(Some(l.p99_ms)))],
-        vec![
-            "batch throughput".to_string(),
-            format!("{} rows/s", rate(l.rows_per_sec)),
-        ],
-        vec!["timed single-row calls".to_string(), l.calls.to_string()],
-    ];
-    let inner = format!(
-        "<div class=\"grid\">\n{}<div>\n{}</div>\n</div>\n",
-        figure(
-            chart,
-            "End-to-end single-row predict (preprocessing + model)."
-        ),
-        table(&["", "value"], &[1], &rows)
-    );
-    section("Latency", &inner)
-}
-
-fn champion_section(c: &ChampionInfo) -> String {
-    if !c.present {
-        return section(
-            "Champion",
-            &format!("<p>No champion registered: {}</p>\n", escape(&c.message)),
-        );
-    }
-    let rows = vec![vec![
-        escape(c.version.as_deref().unwrap_or("(unversioned)")),
-        escape(&c.metric),
-        metric(c.champion_value),
-        metric(c.candidate_value),
-        crate::domain::num::signed_with(c.delta, c.delta_low, c.delta_high),
-    ]];
-    let header = [
-        "champion",
-        "metric",
-        "champion value",
-        "candidate value",
-        "delta",
-    ];
-    let inner = format!(
-        "<p>Both models scored on the same test rows.</p>\n{}<p>{}</p>\n",
-        table(&header, &[2, 3, 4], &rows),
-        escape(&c.message)
-    );
-    section("Champion", &inner)
-}
-
-fn drift_section(d: &DriftReport) -> Option<String> {
-    let ranked = drift_ranking(d);
-    if ranked.is_empty() {
-        return None;
-    }
-    let rows: Vec<Vec<String>> = ranked
-        .iter()
-        .take(DRIFT_TOP)
-        .map(|(f, p)| vec![escape(f), metric(Some(*p)), metric(d.ks.get(*f).copied())])
-        .collect();
-    let inner = format!(
-        "<p>Reference: {} · top {} of {} features by PSI</p>\n{}",
-        escape(&d.reference),
-        rows.len(),
-        ranked.len(),
-        table(&["feature", "PSI", "KS"], &[1, 2], &rows)
-    );
-    Some(section("Drift", &inner))
-}
-
-/// Which data, code and config produced the run. The CI run URL is shown as
-/// text, not a link: the page references nothing outside itself.
-fn lineage_section(r: &Report) -> String {
-    let l = &r.lineage;
-    let code = |s: &str| format!("<code>{}</code>", escape(s));
-    let mut rows = match &l.git {
-        Some(g) => vec![
-            vec!["commit".to_string(), code(&g.commit)],
-            vec![
-                "branch".to_string(),
-                escape(g.branch.as_deref().unwrap_or("(detached)")),
-            ],
-            vec!["dirty".to_string(), g.dirty.to_string()],
-        ],
-        None => vec![vec!["git".to_string(), "not a git checkout".to_string()]],
-    };
-    rows.extend([
-        vec!["config".to_string(), code(&l.config_path)],
-        vec!["config sha256".to_string(), code(&l.config_sha256)],
-        vec!["data sha256".to_string(), code(&l.data_sha256)],
-        vec!["seed".to_string(), l.seed.to_string()],
-    ]);
-    if let Some(ci) = &l.ci {
-        let run = ci
-            .run_url
-            .as_deref()
-            .or(ci.run_id.as_deref())
-            .unwrap_or("?");
-        rows.push(vec![
-            "CI run".to_string(),
-            format!("{} {}", escape(&ci.provider), code(run)),
-        ]);
-    }
-    section("Lineage", &table(&["", "value"], &[], &rows))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,7 +255,7 @@ mod tests {
         let html = render(&r);
         assert_self_contained(&html);
         assert!(
-            html.contains("Disparate impact 0.9475 [0.9000, 0.9900]"),
+            html.contains("Disparate impact <strong>0.9475 [0.9000, 0.9900]</strong>"),
             "{html}"
         );
         assert!(html.contains("95% Wilson intervals of each group"));

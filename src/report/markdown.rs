@@ -1,52 +1,70 @@
 //! GitHub-flavoured Markdown of a run, for `$GITHUB_STEP_SUMMARY`, a PR
-//! comment and `report.md`: the verdict first, then gates, data contract,
-//! metrics, fairness, latency, champion, drift and lineage. Every cell goes
+//! comment and `report.md`: the verdict first, then the sections of
+//! `report::sections` (charts have no text form). Every piece of text goes
 //! through [`cell`] so a `|` or a newline in a message cannot break a table.
-use super::num::{gate_value, metric, ms, plural, rate, short_sha};
+use super::sections::{self, Block, Section, Span};
 use super::summary::verdict_line;
-use super::table::drift_ranking;
-use super::{
-    ChampionInfo, ContractReport, DriftReport, GateResult, GateStatus, Latency, Lineage, Report,
-    Verdict,
-};
-use crate::domain::num::metric_with;
-use crate::domain::{FairnessMetric, Intervals, Metric};
-use crate::evaluate::fairness::{AttributeFairness, GroupStats};
-use crate::evaluate::metrics::Metrics;
-use std::collections::BTreeMap;
+use super::{GateStatus, Report, Verdict};
 
-/// Drifted features listed in the drift table.
-const DRIFT_TOP: usize = 10;
-
-/// Renders the run as GitHub-flavoured Markdown.
+/// Renders the run as GitHub-flavoured Markdown: the heading, then every
+/// section of [`sections::sections`].
 pub fn render(r: &Report) -> String {
-    let mut sections = vec![heading(r)];
-    if r.command != "validate" {
-        sections.push(gates_section(&r.gates));
-    }
-    sections.push(contract_section(&r.contract));
-    let optional = [
-        r.metrics
-            .as_ref()
-            .map(|m| metrics_section(m, r.intervals.as_ref())),
-        r.importance.as_ref().map(importance_section),
-        fairness_section(&r.fairness, r.confidence()),
-        r.latency.as_ref().map(latency_section),
-        r.champion
-            .as_ref()
-            .filter(|c| c.compared())
-            .map(champion_section),
-        r.drift.as_ref().and_then(drift_section),
-    ];
-    sections.extend(optional.into_iter().flatten());
-    if !r.notes.is_empty() {
-        let items: Vec<String> = r.notes.iter().map(|n| format!("- {}\n", cell(n))).collect();
-        sections.push(format!("### Notes\n\n{}", items.concat()));
-    }
-    sections.push(lineage_section(r));
-    let mut out = sections.join("\n").trim_end().to_string();
+    let mut parts = vec![heading(r)];
+    parts.extend(sections::sections(r).iter().map(draw_section));
+    let mut out = parts.join("\n").trim_end().to_string();
     out.push('\n');
     out
+}
+
+fn draw_section(s: &Section) -> String {
+    let mut parts = vec![format!("### {}\n", s.title)];
+    for b in &s.blocks {
+        draw_block(b, &mut parts);
+    }
+    parts.join("\n")
+}
+
+/// Appends `b` as Markdown paragraphs (charts have no text form).
+fn draw_block(b: &Block, out: &mut Vec<String>) {
+    match b {
+        Block::Para(l) => out.push(format!("{}\n", line(l))),
+        Block::Table(t) => {
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| line(c)).collect())
+                .collect();
+            out.push(table(&t.header, &t.numeric, &rows));
+        }
+        Block::List(items) => out.push(items.iter().map(|l| format!("- {}\n", line(l))).collect()),
+        Block::Part(title, inner) => {
+            out.push(format!("#### {}\n", line(title)));
+            for b in inner {
+                draw_block(b, out);
+            }
+        }
+        Block::Figure(..) => {}
+        Block::Grid(inner) => {
+            for b in inner {
+                draw_block(b, out);
+            }
+        }
+    }
+}
+
+fn line(l: &[Span]) -> String {
+    l.iter().map(span).collect()
+}
+
+fn span(s: &Span) -> String {
+    match s {
+        Span::Text(t) => cell(t),
+        Span::Strong(t) => format!("**{}**", cell(t)),
+        Span::Code(t) => format!("`{}`", cell(t)),
+        Span::Link { text, url } => format!("[{}]({})", cell(text), cell(url)),
+        Span::Status(st) => status_text(*st),
+        Span::Mark { ok, text } => format!("{} {}", if *ok { "✅" } else { "❌" }, cell(text)),
+    }
 }
 
 /// Makes text safe inside a table cell: pipes escaped, newlines as `<br>`,
@@ -113,259 +131,6 @@ fn status_text(s: GateStatus) -> String {
     }
 }
 
-fn gate_row(g: &GateResult) -> Vec<String> {
-    vec![
-        cell(&g.name),
-        cell(&g.kind),
-        status_text(g.status),
-        gate_value(&g.kind, g.observed),
-        gate_value(&g.kind, g.threshold),
-        g.severity.label().to_string(),
-        cell(&g.message),
-    ]
-}
-
-fn gates_section(gates: &[GateResult]) -> String {
-    if gates.is_empty() {
-        return "### Gates\n\nNo gates declared.\n".to_string();
-    }
-    let rows: Vec<Vec<String>> = gates.iter().map(gate_row).collect();
-    let header = [
-        "gate",
-        "kind",
-        "status",
-        "observed",
-        "threshold",
-        "severity",
-        "message",
-    ];
-    format!("### Gates\n\n{}", table(&header, &[3, 4], &rows))
-}
-
-fn contract_section(c: &ContractReport) -> String {
-    if c.violations.is_empty() {
-        let state = if c.passed { "✅ passed" } else { "❌ failed" };
-        return format!("### Data contract\n\n{state}\n");
-    }
-    let rows: Vec<Vec<String>> = c
-        .violations
-        .iter()
-        .map(|v| {
-            vec![
-                cell(&v.column),
-                cell(&v.rule),
-                v.count.to_string(),
-                cell(&v.examples_text()),
-                cell(&v.message),
-            ]
-        })
-        .collect();
-    format!(
-        "### Data contract\n\n❌ {}\n\n{}",
-        plural(c.violations.len(), "violation"),
-        table(
-            &["column", "rule", "count", "examples", "message"],
-            &[2],
-            &rows
-        )
-    )
-}
-
-fn metrics_section(m: &Metrics, intervals: Option<&Intervals>) -> String {
-    let rows: Vec<Vec<String>> = Metric::ALL
-        .iter()
-        .map(|x| {
-            vec![
-                x.name().to_string(),
-                metric_with(m.get(*x), Intervals::ends(intervals, x.name())),
-            ]
-        })
-        .collect();
-    let c = &m.confusion;
-    format!(
-        "### Metrics\n\n{}\nConfusion matrix: TP {} · FP {} · TN {} · FN {}\n",
-        table(&["metric", "value"], &[1], &rows),
-        c.tp,
-        c.fp,
-        c.tn,
-        c.fn_
-    )
-}
-
-fn importance_section(imp: &crate::domain::Importance) -> String {
-    let rows: Vec<Vec<String>> = imp
-        .ranked_values()
-        .iter()
-        .map(|(k, v)| vec![cell(k), format!("{v:.4}")])
-        .collect();
-    format!(
-        "### Feature importance\n\nMean |contribution| over {} test rows, in {}.\n\n{}",
-        imp.rows,
-        imp.units,
-        table(&["feature", "mean |contribution|"], &[1], &rows)
-    )
-}
-
-fn fairness_attribute(attr: &str, f: &AttributeFairness, confidence: Option<f64>) -> String {
-    let rows: Vec<Vec<String>> = f
-        .groups
-        .iter()
-        .map(|(g, s)| {
-            let ci = |ends: fn(&GroupStats, f64) -> Option<(f64, f64)>| {
-                confidence.and_then(|c| ends(s, c))
-            };
-            vec![
-                cell(g),
-                s.count.to_string(),
-                s.positives.to_string(),
-                metric_with(s.selection_rate, ci(GroupStats::selection_rate_interval)),
-                metric_with(s.tpr, ci(GroupStats::tpr_interval)),
-            ]
-        })
-        .collect();
-    format!(
-        "#### `{}`\n\nDisparate impact **{}** · TPR difference **{}** · selection-rate difference {}\n\n{}",
-        cell(attr),
-        f.shown(FairnessMetric::DisparateImpact),
-        f.shown(FairnessMetric::TprDifference),
-        f.shown(FairnessMetric::SelectionRateDifference),
-        table(&["group", "count", "positives", "selection rate", "TPR"], &[1, 2, 3, 4], &rows)
-    )
-}
-
-fn fairness_section(
-    fairness: &BTreeMap<String, AttributeFairness>,
-    confidence: Option<f64>,
-) -> Option<String> {
-    if fairness.is_empty() {
-        return None;
-    }
-    let parts: Vec<String> = fairness
-        .iter()
-        .map(|(a, f)| fairness_attribute(a, f, confidence))
-        .collect();
-    Some(format!("### Fairness\n\n{}", parts.join("\n")))
-}
-
-fn latency_section(l: &Latency) -> String {
-    let rows = vec![vec![
-        ms(Some(l.p50_ms)),
-        ms(Some(l.p95_ms)),
-        ms(Some(l.p99_ms)),
-        rate(l.rows_per_sec),
-        l.calls.to_string(),
-    ]];
-    let header = [
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "rows/s (batch)",
-        "single-row calls",
-    ];
-    format!("### Latency\n\n{}", table(&header, &[0, 1, 2, 3, 4], &rows))
-}
-
-fn champion_section(c: &ChampionInfo) -> String {
-    if !c.present {
-        return format!(
-            "### Champion\n\nNo champion registered: {}\n",
-            cell(&c.message)
-        );
-    }
-    let rows = vec![vec![
-        cell(c.version.as_deref().unwrap_or("(unversioned)")),
-        cell(&c.metric),
-        metric(c.champion_value),
-        metric(c.candidate_value),
-        crate::domain::num::signed_with(c.delta, c.delta_low, c.delta_high),
-    ]];
-    let header = [
-        "champion",
-        "metric",
-        "champion value",
-        "candidate value",
-        "delta",
-    ];
-    format!(
-        "### Champion\n\nBoth models scored on the same test rows.\n\n{}\n{}\n",
-        table(&header, &[2, 3, 4], &rows),
-        cell(&c.message)
-    )
-}
-
-fn drift_section(d: &DriftReport) -> Option<String> {
-    let ranked = drift_ranking(d);
-    if ranked.is_empty() {
-        return None;
-    }
-    let rows: Vec<Vec<String>> = ranked
-        .iter()
-        .take(DRIFT_TOP)
-        .map(|(f, p)| vec![cell(f), metric(Some(*p)), metric(d.ks.get(*f).copied())])
-        .collect();
-    Some(format!(
-        "### Drift\n\nReference: {} · top {} of {} features by PSI\n\n{}",
-        cell(&d.reference),
-        rows.len(),
-        ranked.len(),
-        table(&["feature", "PSI", "KS"], &[1, 2], &rows)
-    ))
-}
-
-fn git_rows(l: &Lineage) -> Vec<Vec<String>> {
-    let Some(g) = &l.git else {
-        return vec![vec!["git".to_string(), "not a git checkout".to_string()]];
-    };
-    vec![
-        vec!["commit".to_string(), format!("`{}`", cell(&g.commit))],
-        vec![
-            "branch".to_string(),
-            cell(g.branch.as_deref().unwrap_or("(detached)")),
-        ],
-        vec!["dirty".to_string(), g.dirty.to_string()],
-    ]
-}
-
-fn ci_row(l: &Lineage) -> Vec<String> {
-    let text = match &l.ci {
-        None => "local run".to_string(),
-        Some(ci) => {
-            let run = ci.run_id.as_deref().unwrap_or("?");
-            match &ci.run_url {
-                Some(url) => format!("{} [run {}]({})", cell(&ci.provider), cell(run), cell(url)),
-                None => format!("{} run {}", cell(&ci.provider), cell(run)),
-            }
-        }
-    };
-    vec!["CI run".to_string(), text]
-}
-
-fn lineage_section(r: &Report) -> String {
-    let l = &r.lineage;
-    let mut rows = git_rows(l);
-    rows.extend([
-        vec!["config".to_string(), cell(&l.config_path)],
-        vec![
-            "config sha256".to_string(),
-            format!("`{}`", cell(&l.config_sha256)),
-        ],
-        vec![
-            "data sha256".to_string(),
-            format!("`{}`", cell(&l.data_sha256)),
-        ],
-        vec!["seed".to_string(), l.seed.to_string()],
-        vec!["started at".to_string(), cell(&l.started_at)],
-        ci_row(l),
-    ]);
-    if let Some(m) = &r.model {
-        rows.push(vec![
-            "model sha256".to_string(),
-            format!("`{}`", short_sha(&m.sha256)),
-        ]);
-    }
-    format!("### Lineage\n\n{}", table(&["", ""], &[], &rows))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,7 +187,12 @@ mod tests {
             "Disparate impact **0.9475** · TPR difference **0.0091**",
             "| 0 | 700 | 190 | 0.2114 | 0.5526 |",
             "| 1 | 709 | 184 | 0.2003 | 0.5435 |",
-            "| 0.012 | 0.046 | 0.100 | 1234568 | 1409 |",
+            "### Latency\n\n|  | value |",
+            "| p95 | 0.046 ms |",
+            "| batch throughput | 1234568 rows/s |",
+            "| timed single-row calls | 1409 |",
+            "### Model quality\n\n#### Metrics\n",
+            "Confusion matrix: TP ",
             "| v0003 | roc_auc | 0.8312 | 0.8421 | +0.0109 |",
             "| tenure | 0.2517 | 0.1870 |",
             "| commit | `0123456789abcdef0123456789abcdef01234567` |",

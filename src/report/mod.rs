@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod registry_list;
+pub mod sections;
 pub mod summary;
 pub mod svg;
 pub mod table;
