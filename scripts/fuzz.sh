@@ -24,7 +24,14 @@ targets=("$@")
 # used as is (with AddressSanitizer); on stable, RUSTC_BOOTSTRAP=1 lets the
 # same compiler accept them, without a sanitizer (the code is safe Rust:
 # what the fuzzers look for is panics, aborts and hangs).
-if rustup run nightly rustc --version >/dev/null 2>&1; then
+# FUZZ_TOOLCHAIN=stable|nightly picks one; by default nightly when it is
+# installed (`rustup toolchain list`; `rustup run` would download it).
+want="${FUZZ_TOOLCHAIN:-}"
+if [ -z "$want" ]; then
+    want=stable
+    if rustup toolchain list | grep -q '^nightly'; then want=nightly; fi
+fi
+if [ "$want" = nightly ]; then
     toolchain=(+nightly)
     sanitizer=()
 else
