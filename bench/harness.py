@@ -22,7 +22,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DATA = BENCH / "data"
-BIN = ROOT / "target" / "release" / "release-gate"
+BIN = Path(os.environ.get("RELEASE_GATE_BIN", ROOT / "target" / "release" / "release-gate"))
 PY = BENCH / ".venv" / "bin" / "python"
 SMALL = ROOT / "examples" / "churn" / "telco_churn.csv"
 BIG = DATA / "telco_1m.csv"

@@ -1,11 +1,16 @@
-//! Release-mode timing of `all_intervals` on 1M rows, 1000 replicates.
+//! Release-mode timing of `all_intervals` on 1M rows (or the row count
+//! given as the first argument), 1000 replicates, and of each fairness
+//! interval for a two-group attribute.
 #![allow(clippy::unwrap_used)]
 use std::time::Instant;
 
 use release_gate::evaluate::stats::{all_intervals, champion_test, BootstrapConfig};
 
 fn main() {
-    let n = 1_000_000;
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let mut s: u64 = 42;
     let mut u = move || {
         s = s
@@ -30,6 +35,13 @@ fn main() {
         seed: 7,
     };
     per_metric(&y, &p, &cfg);
+    let groups: Vec<u32> = (0..n).map(|i| (i % 2) as u32).collect();
+    let y_pred: Vec<u8> = p.iter().map(|&s| u8::from(s >= 0.5)).collect();
+    for m in release_gate::evaluate::stats::FAIRNESS_METRICS {
+        let t = Instant::now();
+        let _ = release_gate::evaluate::stats::fairness_interval(m, &groups, &y, &y_pred, &cfg);
+        println!("fairness {m}: {:.3} s", t.elapsed().as_secs_f64());
+    }
     let t = Instant::now();
     let all = all_intervals(&y, &p, 0.5, &cfg);
     let e = t.elapsed();
@@ -37,7 +49,7 @@ fn main() {
         println!("{k:>10}: [{:.6}, {:.6}] {}", v.low, v.high, v.method);
     }
     println!(
-        "all_intervals 1M rows x 1000 replicates: {:.3} s",
+        "all_intervals {n} rows x 1000 replicates: {:.3} s",
         e.as_secs_f64()
     );
     for m in ["roc_auc", "accuracy", "f1", "log_loss", "brier"] {
