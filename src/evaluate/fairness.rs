@@ -175,11 +175,29 @@ fn tally_by_name(
     let named_codes = group_names.iter().cloned().zip(named);
     let other_codes = other.into_iter().map(|(c, t)| (code_name(c), t));
     for (name, tally) in named_codes.chain(other_codes) {
-        if tally.count > 0 {
-            out.entry(name).or_default().merge(&tally);
+        if tally.count == 0 {
+            continue;
         }
+        // Two codes with one name (a value spelled `<missing>` beside the
+        // missing values) stay two groups: the later one is renamed.
+        let unique = std::iter::once(name.clone())
+            .chain((2..).map(|k| format!("{name} ({k})")))
+            .find(|n| !out.contains_key(n))
+            .unwrap_or(name);
+        out.entry(unique).or_default().merge(&tally);
     }
     out
+}
+
+/// One attribute's value inside an intersection's group name `a|b`: `\`
+/// and `|` escaped, and a real value spelled like [`MISSING_GROUP`] marked,
+/// so two different value combinations never share a name.
+pub fn intersection_part(value: Option<&str>) -> String {
+    match value {
+        None => MISSING_GROUP.to_string(),
+        Some(v) if v == MISSING_GROUP => format!("\\{v}"),
+        Some(v) => v.replace('\\', "\\\\").replace('|', "\\|"),
+    }
 }
 
 /// Display name of a code that `group_names` does not cover.

@@ -92,6 +92,23 @@ impl FairnessGate {
                 return Err(format!("attribute lists {a:?} twice"));
             }
         }
+        // An intersection's figures are keyed `a|b`: a column named like
+        // that, or holding `|` itself, would be taken for another key.
+        if attributes.len() > 1 {
+            let key = attributes.join("|");
+            if let Some(a) = attributes.iter().find(|a| a.contains('|')) {
+                return Err(format!(
+                    "attribute {a:?} contains `|`, which joins the columns of an intersection; \
+                     rename the column"
+                ));
+            }
+            if protected.contains(&key) {
+                return Err(format!(
+                    "the intersection of {attributes:?} is keyed {key:?}, which is also a \
+                     protected column; rename that column"
+                ));
+            }
+        }
         let (dmin, dmax) = t.metric.default_bound();
         let bound = Bound {
             min: t.min.or(dmin),

@@ -133,10 +133,7 @@ pub fn fairness_all(
             .map(|i| {
                 let v: Vec<String> = parts
                     .iter()
-                    .map(|p| {
-                        p[i].clone()
-                            .unwrap_or_else(|| fairness::MISSING_GROUP.to_string())
-                    })
+                    .map(|p| fairness::intersection_part(p[i].as_deref()))
                     .collect();
                 Some(v.join("|"))
             })
