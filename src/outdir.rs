@@ -34,6 +34,12 @@ fn inputs(plan: &Plan) -> Vec<PathBuf> {
     v
 }
 
+/// The inputs that are directories (part-file data): nothing is written
+/// inside them.
+fn input_dirs(plan: &Plan) -> Vec<PathBuf> {
+    inputs(plan).into_iter().filter(|p| p.is_dir()).collect()
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
@@ -61,6 +67,16 @@ pub fn guard_file(path: &Path, out: &Path, plan: &Plan) -> Result<(), GateError>
     }
     if let Some(input) = inputs(plan).into_iter().find(|i| same_file(i, path)) {
         return refuse(format!("is the input {}", input.display()));
+    }
+    if let Some(dir) = input_dirs(plan).into_iter().find(|d| within(path, d)) {
+        return refuse(format!("is inside the input directory {}", dir.display()));
+    }
+    // Replace only a previous JUnit report, never an unrelated file.
+    if let Ok(text) = std::fs::read(path) {
+        let head = String::from_utf8_lossy(&text[..text.len().min(512)]).to_string();
+        if !text.is_empty() && !head.contains("<testsuites") {
+            return refuse("exists and is not a JUnit report (no <testsuites>)".into());
+        }
     }
     if within(path, &plan.registry) {
         return refuse(format!(
@@ -156,6 +172,20 @@ pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
             "is inside the registry {}",
             plan.registry.display()
         ));
+    }
+    if let Some(dir) = input_dirs(plan).into_iter().find(|d| within(out, d)) {
+        return refuse(format!("is inside the input directory {}", dir.display()));
+    }
+    if let Some(dir) = input_dirs(plan)
+        .into_iter()
+        .find(|d| within(&plan.registry, d))
+    {
+        return Err(GateError::Config(format!(
+            "[registry] path {} is inside the input directory {}: promotions would write into \
+             the data; choose another registry path (nothing was written)",
+            plan.registry.display(),
+            dir.display()
+        )));
     }
     for input in inputs(plan) {
         // An input inside the out dir would be replaced by the swap.

@@ -98,7 +98,28 @@ pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
             }
             Ok(index)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // No index but stored versions: the index was lost, not never
+            // written. Reading it as empty would drop the champion (a gate
+            // with on_missing = "pass" would pass) and the history.
+            let stored: Vec<String> = std::fs::read_dir(registry.join(VERSIONS))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| is_version_name(n))
+                .collect();
+            if let Some(first) = stored.iter().min() {
+                bail!(
+                    "{}: missing, but {} holds {} stored version(s) ({first}, ...): the index \
+                     was lost; restore registry.json from git",
+                    path.display(),
+                    registry.join(VERSIONS).display(),
+                    stored.len()
+                );
+            }
+            Ok(Index::default())
+        }
         Err(e) => Err(e).with_context(|| format!("{}: cannot read registry index", path.display())),
     }
 }
