@@ -45,6 +45,10 @@ pub struct RawModel {
     /// scores: the column holding the champion's score on the same rows.
     #[serde(default)]
     champion_score: Option<String>,
+    /// scores: the champion column's decision threshold (default:
+    /// `threshold`), when it is on another scale than `score`.
+    #[serde(default)]
+    champion_threshold: Option<f64>,
 }
 
 /// `[model.params]`: the parameters of one of the model kinds.
@@ -70,6 +74,7 @@ impl Default for RawModel {
             positive_index: None,
             score: None,
             champion_score: None,
+            champion_threshold: None,
         }
     }
 }
@@ -79,7 +84,7 @@ fn default_threshold() -> Spanned<f64> {
 }
 
 /// The `[model]` keys that belong to one kind only.
-fn kind_keys(raw: &RawModel) -> [(&'static str, bool, ModelKind); 6] {
+fn kind_keys(raw: &RawModel) -> [(&'static str, bool, ModelKind); 7] {
     [
         ("path", raw.path.is_some(), ModelKind::Onnx),
         ("inputs", raw.inputs.is_some(), ModelKind::Onnx),
@@ -93,6 +98,11 @@ fn kind_keys(raw: &RawModel) -> [(&'static str, bool, ModelKind); 6] {
         (
             "champion_score",
             raw.champion_score.is_some(),
+            ModelKind::Scores,
+        ),
+        (
+            "champion_threshold",
+            raw.champion_threshold.is_some(),
             ModelKind::Scores,
         ),
     ]
@@ -143,9 +153,24 @@ fn external_model(ctx: &Ctx, dir: &Path, raw: &RawModel) -> Result<ModelSpec, Ga
                     "champion_score is the same column as score: the champion gate would compare the candidate with itself".into(),
                 );
             }
+            if let Some(t) = raw.champion_threshold.filter(|t| !t.is_finite()) {
+                return ctx.key_err(
+                    "[model]",
+                    "champion_threshold",
+                    format!("champion_threshold must be a finite number, not {t}"),
+                );
+            }
+            if raw.champion_threshold.is_some() && raw.champion_score.is_none() {
+                return ctx.key_err(
+                    "[model]",
+                    "champion_threshold",
+                    "champion_threshold needs champion_score (the champion's column)".into(),
+                );
+            }
             ModelSpec::Scores(crate::model::ScoresSpec {
                 score: score.clone(),
                 champion_score: raw.champion_score.clone(),
+                champion_threshold: raw.champion_threshold,
             })
         }
     })

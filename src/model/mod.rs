@@ -79,6 +79,9 @@ pub struct OnnxSpec {
 pub struct ScoresSpec {
     pub score: String,
     pub champion_score: Option<String>,
+    /// The champion column's own decision threshold (default: `threshold`).
+    #[serde(default)]
+    pub champion_threshold: Option<f64>,
 }
 
 /// Resolved hyper-parameters of one kind (parsed from `[model.params]`).

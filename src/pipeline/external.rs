@@ -100,10 +100,13 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
             reason: "kind = \"scores\" compares with a champion through `champion_score = \"COLUMN\"` in [model], which is not set".into(),
         };
     };
+    // The champion's column is cut at its own threshold: a probability
+    // column beside a raw-margin candidate (threshold 0) needs 0.5.
+    let champ_threshold = spec.champion_threshold.unwrap_or(plan.threshold);
     let champ = ScoreColumn {
         column: col.clone(),
         features: Vec::new(),
-        threshold: plan.threshold,
+        threshold: champ_threshold,
         target: plan.data.target.clone(),
         positive: plan.data.positive.clone(),
     };
@@ -122,7 +125,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
                         cand,
                         &scores,
                         plan.threshold,
-                        plan.threshold,
+                        champ_threshold,
                         &cfg,
                     )
                 }
@@ -131,7 +134,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
             ChampionEval::Scored {
                 version: format!("column {col}"),
                 sha256: String::new(),
-                metrics: metrics::compute(&s.y_test, &scores, plan.threshold),
+                metrics: metrics::compute(&s.y_test, &scores, champ_threshold),
                 identical: false,
                 leaked_rows: 0,
                 scores,
