@@ -113,17 +113,25 @@ pub struct Saved {
     pub copies: Vec<(&'static str, std::path::PathBuf)>,
 }
 
-/// With a separate test file: how many of its rows have the feature values
-/// of a training row (by the model's row hashes), when any do. A test set
-/// that overlaps the training data overstates every metric.
-fn overlap_note(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<String> {
-    let test_path = plan.data.test_path.as_ref()?;
-    let n = sides.test_rows.len();
+/// A test set this share of whose rows are training rows is no evidence:
+/// the gates that judge the model on it cannot pass.
+const OVERLAP_LIMIT: f64 = 0.5;
+
+/// With a separate test file: (test rows with the feature values of a
+/// training row, by the model's row hashes; test rows).
+fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<(usize, usize)> {
+    plan.data.test_path.as_ref()?;
     let seen = scorer
         .trained_on(sides.test_table, &sides.test_rows)
         .into_iter()
         .filter(|&t| t)
         .count();
+    Some((seen, sides.test_rows.len()))
+}
+
+/// The note on an overlapping test file, when any row overlaps.
+fn overlap_note(plan: &Plan, (seen, n): (usize, usize)) -> Option<String> {
+    let test_path = plan.data.test_path.as_ref()?;
     (seen > 0).then(|| {
         format!(
             "{seen} of {n} test rows ({:.1}%) in {} have the feature values of a training \
@@ -133,6 +141,26 @@ fn overlap_note(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Strin
             test_path.display()
         )
     })
+}
+
+/// Gates that judge the model on the test rows cannot pass when most of
+/// them are training rows (a copy of the training data as `test_path`).
+fn overlap_blocks(results: &mut [crate::domain::GateResult], (seen, n): (usize, usize)) {
+    if n == 0 || (seen as f64) < OVERLAP_LIMIT * n as f64 {
+        return;
+    }
+    for g in results.iter_mut() {
+        let judged = matches!(g.kind.as_str(), "metric" | "fairness" | "champion");
+        if judged && g.status == GateStatus::Pass {
+            g.status = GateStatus::Inconclusive;
+            g.message = format!(
+                "{:.1}% of the test rows are training rows (test_path overlaps the training \
+                 data), so this is not evidence; {}",
+                100.0 * seen as f64 / n as f64,
+                g.message
+            );
+        }
+    }
 }
 
 /// The finished report of a `check`: the gates decided over the evidence,
@@ -161,6 +189,10 @@ pub fn finish(
         intervals: ev.intervals.as_ref(),
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);
+    let overlap = overlap(plan, sides, scorer);
+    if let Some(o) = overlap {
+        overlap_blocks(&mut report.gates, o);
+    }
     report.verdict = gates::verdict(&report.gates);
     report.exit_code = if report.verdict == Verdict::Go {
         EXIT_GO
@@ -170,7 +202,9 @@ pub fn finish(
     report.champion = champion_info(plan, &champion, &ev.metrics);
     report.drift = ev.drift;
     report.notes.extend(scorer.notes());
-    report.notes.extend(overlap_note(plan, sides, scorer));
+    report
+        .notes
+        .extend(overlap.and_then(|o| overlap_note(plan, o)));
     if ev.metrics.roc_auc == Some(1.0) {
         // Real-world targets are rarely separated perfectly: usually a column
         // that is the label in disguise (an outcome recorded after the fact).
