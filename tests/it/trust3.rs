@@ -406,3 +406,208 @@ fn every_arrow_type_through_check_decides_or_names_the_column() {
         }
     }
 }
+
+// Fourth adversarial round.
+
+// N2. Different groups never share a name, so never merge.
+#[test]
+fn fairness_groups_never_merge_by_name() {
+    let gate_on = |attr: &str| {
+        format!(
+            "\n[[gate]]\nname = \"srd\"\nkind = \"fairness\"\nattribute = {attr}\nmetric = \"selection_rate_difference\"\nmax = 0.5\nmin_group_size = 1\n"
+        )
+    };
+    // (a) values holding `|`: (x|y, z) and (x, y|z) are two groups.
+    let f = Fixture::new("");
+    let mut data = String::from("id,age,income,plan,a,b,label\n");
+    for i in 0..400 {
+        let (a, b) = if i % 2 == 0 {
+            ("x|y", "z")
+        } else {
+            ("x", "y|z")
+        };
+        let label = if (i * 7) % 10 > 4 { "yes" } else { "no" };
+        data.push_str(&format!(
+            "{i},{},{},basic,{a},{b},{label}\n",
+            20 + i % 50,
+            30 + i % 60
+        ));
+    }
+    f.write("data.csv", &data);
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{}",
+            BASE_CONFIG.replace("protected = [\"group\"]", "protected = [\"a\", \"b\"]"),
+            gate_on("[\"a\", \"b\"]")
+        ),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let groups = &f.report()["fairness"]["a|b"]["groups"];
+    assert_eq!(groups.as_object().unwrap().len(), 2, "{groups}");
+
+    // (b) a value spelled `<missing>` beside missing values: two groups.
+    let mut data = String::from("id,age,income,plan,group,label\n");
+    for i in 0..400 {
+        let g = if i % 2 == 0 { "<missing>" } else { "" };
+        let label = if (i * 7) % 10 > 4 { "yes" } else { "no" };
+        data.push_str(&format!(
+            "{i},{},{},basic,{g},{label}\n",
+            20 + i % 50,
+            30 + i % 60
+        ));
+    }
+    f.write("data.csv", &data);
+    f.write(
+        "gates.toml",
+        &format!("{BASE_CONFIG}{}", gate_on("\"group\"")),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let groups = &f.report()["fairness"]["group"]["groups"];
+    assert_eq!(groups.as_object().unwrap().len(), 2, "{groups}");
+
+    // (c) a column named like an intersection's key is refused.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{}",
+            BASE_CONFIG.replace(
+                "protected = [\"group\"]",
+                "protected = [\"a\", \"b\", \"a|b\"]"
+            ),
+            gate_on("[\"a\", \"b\"]")
+        ),
+    );
+    let (code, _, err) = run(&f, &["validate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("also a protected column"), "{err}");
+}
+
+// N3, N4. Nothing is written inside a data directory, and --junit replaces
+// only a previous JUnit report.
+#[test]
+fn no_output_inside_a_data_directory_and_junit_replaces_only_junit() {
+    let f = Fixture::new("");
+    let data = f.read("data.csv");
+    f.write("parts/part-0.csv", &data);
+    f.write(
+        "gates.toml",
+        &BASE_CONFIG.replace("path = \"data.csv\"", "path = \"parts\""),
+    );
+    for args in [
+        vec!["check", "--out", "parts/out"],
+        vec!["check", "--junit", "parts/x.xml"],
+    ] {
+        let (code, _, err) = run(&f, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("input directory"), "{err}");
+    }
+    let left: Vec<_> = std::fs::read_dir(f.path("parts"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(left.len(), 1, "only the part file");
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[registry]\npath = \"parts/reg\"\n",
+            BASE_CONFIG.replace("path = \"data.csv\"", "path = \"parts\"")
+        ),
+    );
+    assert_eq!(run(&f, &["check"]).0, 2);
+
+    let f = Fixture::new("");
+    f.write("notes.txt", "mine\n");
+    let (code, _, err) = run(&f, &["check", "--junit", "notes.txt"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(f.read("notes.txt"), "mine\n");
+    // A previous JUnit report is replaced.
+    assert_eq!(run(&f, &["check", "--junit", "gates.xml"]).0, 0);
+    assert_eq!(run(&f, &["check", "--junit", "gates.xml"]).0, 0);
+    assert!(f.read("gates.xml").contains("<testsuites"));
+}
+
+// N7. A lost registry.json beside stored versions is an error, not "empty".
+#[test]
+fn a_lost_index_beside_stored_versions_is_exit_2() {
+    let f = promoted();
+    std::fs::remove_file(f.path("reg/registry.json")).unwrap();
+    for args in [
+        vec!["check", "--out", "run2"],
+        vec!["registry", "list", "--registry", "reg"],
+        vec!["promote", "--run", "run1"],
+    ] {
+        let (code, _, err) = run(&f, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("index was lost"), "{err}");
+    }
+    assert!(!f.path("reg/versions/v0002").exists());
+}
+
+// N5. A champion score column is cut at its own threshold.
+#[test]
+fn a_champion_score_column_is_cut_at_its_own_threshold() {
+    let f = Fixture::new("");
+    let mut data = String::from("id,margin,prob,label\n");
+    let mut truth = Vec::new();
+    for i in 0..600u64 {
+        let u = ((i * 2654435761) % 1000) as f64 / 1000.0;
+        let y = u < 0.4;
+        let margin = if y { 0.3 } else { -0.3 } + (u - 0.5);
+        let prob = (if y { 0.7 } else { 0.3 } + 0.4 * (((i * 40503) % 1000) as f64 / 1000.0 - 0.5))
+            .clamp(0.0, 1.0);
+        truth.push((y, prob));
+        data.push_str(&format!(
+            "{i},{margin},{prob},{}\n",
+            if y { "yes" } else { "no" }
+        ));
+    }
+    f.write("data.csv", &data);
+    let config = "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\ndrop = [\"id\"]\n\n\
+                  [model]\nkind = \"scores\"\nscore = \"margin\"\nchampion_score = \"prob\"\nthreshold = 0.0\nchampion_threshold = 0.5\n\n\
+                  [[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"accuracy\"\n";
+    f.write("gates.toml", config);
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let want = truth.iter().filter(|(y, p)| *y == (*p >= 0.5)).count() as f64 / 600.0;
+    let got = f.report()["champion"]["champion_value"].as_f64().unwrap();
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    // Without champion_threshold the column would be cut at 0.0: all positive.
+    f.write(
+        "gates.toml",
+        &config.replace("champion_threshold = 0.5\n", ""),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let at_zero = f.report()["champion"]["champion_value"].as_f64().unwrap();
+    assert!((at_zero - 0.4).abs() < 0.05, "{at_zero}");
+}
+
+// N1. A test file of training rows (not byte-identical) cannot give GO.
+#[test]
+fn a_shuffled_copy_of_the_training_data_as_test_file_cannot_pass() {
+    let f = Fixture::new("");
+    let data = f.read("data.csv");
+    let mut lines: Vec<&str> = data.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    f.write("test.csv", &format!("{header}\n{}\n", lines.join("\n")));
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n",
+            BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
+        ),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let r = f.report();
+    let g = gate(&r, "auc");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(
+        g["message"].as_str().unwrap().contains("training rows"),
+        "{g}"
+    );
+}
