@@ -10,11 +10,14 @@ use crate::integrations::{self, NotifySummary};
 use std::path::Path;
 
 /// The artifacts an MLflow run gets, by their path in the run.
-const LOGGED: [(&str, &str); 4] = [
+/// The artifacts logged to MLflow (those present): an ONNX run's model is
+/// `model.onnx` beside the `model.json` that describes it.
+const LOGGED: [(&str, &str); 5] = [
     ("report.json", "report.json"),
     ("report.html", "report.html"),
     ("model_card.md", "model_card.md"),
     ("model/model.json", "model.json"),
+    ("model/model.onnx", "model.onnx"),
 ];
 
 /// Logs and notifies for the run written in `out`; rewrites its
