@@ -611,3 +611,27 @@ fn a_shuffled_copy_of_the_training_data_as_test_file_cannot_pass() {
         "{g}"
     );
 }
+
+// Found by the parquet_validate and parquet_check fuzz targets: Parquet
+// footers on which polars panics (in the metadata parser, and in a reader
+// thread) are exit 2, never exit 101.
+#[test]
+fn fuzzed_parquet_files_that_panic_polars_are_exit_2() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    for name in [
+        "parquet_metadata_panic.parquet",
+        "parquet_thrift_out_of_range.parquet",
+    ] {
+        let f = Fixture::new("");
+        std::fs::copy(dir.join(name), f.path("data.parquet")).unwrap();
+        f.write(
+            "gates.toml",
+            "[data]\npath = \"data.parquet\"\ntarget = \"label\"\npositive = \"yes\"\ntest_fraction = 0.3\n",
+        );
+        for cmd in ["validate", "check"] {
+            let (code, _, err) = run(&f, &[cmd]);
+            assert_eq!(code, 2, "{name} {cmd}: {err}");
+            assert!(err.contains("cannot read Parquet"), "{name}: {err}");
+        }
+    }
+}
