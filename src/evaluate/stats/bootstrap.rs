@@ -11,7 +11,8 @@
 //!   too: deleting a row only decrements one cell.
 //! - [`MeanModel`]: the statistic is a mean of per-row values (log loss,
 //!   Brier, per-row loss differences). A stratum of up to [`EXACT_ROWS`]
-//!   rows keeps one bin per row, so its bootstrap is exact; a larger one has
+//!   rows keeps one bin per row, so its bootstrap is exact (it draws `n` row
+//!   indices uniformly, with replacement); a larger one has
 //!   its sorted values cut into [`LARGE_BINS`] equal-count bins. A replicate draws
 //!   multinomial bin counts `k_b` and adds `k_b·mean_b + √k_b·sd_b·Z` (the
 //!   CLT for the sum of `k_b` draws within a bin; it keeps the first two
@@ -171,6 +172,13 @@ impl Bins {
 
     /// Sum of one stratified resample of this stratum.
     fn resample_sum(&self, rng: &mut SplitMix64, k: &mut [u64]) -> f64 {
+        if self.count.len() as u64 == self.n {
+            // One row per bin: draw the n rows themselves (the same
+            // multinomial, without a binomial draw per row).
+            return (0..self.n)
+                .map(|_| self.mean[rng.index(self.n) as usize])
+                .sum();
+        }
         rng.multinomial(self.n, &self.count, k);
         let mut sum = 0.0;
         for ((&kb, &mu), &sd) in k.iter().zip(&self.mean).zip(&self.sd) {
