@@ -257,6 +257,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
             "threshold must be within [0, 1]",
         );
     }
+    // A model that outputs probabilities predicts every row positive at 0
+    // (and none at 1): selection rates of 1 everywhere, fairness gates that
+    // cannot fail. Scores made elsewhere may be margins, where 0 is usual.
+    if !matches!(model, crate::model::ModelSpec::Scores(_))
+        && (threshold == 0.0 || threshold == 1.0)
+    {
+        return ctx.err(
+            raw.model.threshold.span(),
+            "threshold must be strictly between 0 and 1 for a model that outputs probabilities \
+             (at 0 every row is predicted positive, at 1 almost none)",
+        );
+    }
     let stats = match raw.stats {
         None => None,
         Some(s) => {

@@ -635,3 +635,15 @@ fn fuzzed_parquet_files_that_panic_polars_are_exit_2() {
         }
     }
 }
+
+// Round 4, minor: a probability model at threshold 0 or 1 predicts one
+// class for every row, so its fairness gates could not fail.
+#[test]
+fn a_probability_model_at_threshold_0_or_1_is_a_config_error() {
+    for t in ["0.0", "1", "0"] {
+        let f = Fixture::new(&format!("\n[model]\nthreshold = {t}\n"));
+        let (code, _, err) = run(&f, &["validate"]);
+        assert_eq!(code, 2, "{t}: {err}");
+        assert!(err.contains("strictly between 0 and 1"), "{err}");
+    }
+}
