@@ -60,6 +60,15 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         (hasher.join().unwrap_or_default(), table)
     });
     let (mut table, skipped, sep) = table.map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+    // Every column must have a value per row: a corrupt Parquet page can
+    // decode short (found by fuzzing), and row-wise code would index past it.
+    if let Some((name, len)) = table.ragged_column() {
+        return Err(GateError::Data(format!(
+            "{shown}: cannot read Parquet: column {name:?} decoded {len} values for {} rows \
+             (the file is corrupt)",
+            table.n_rows
+        )));
+    }
     let separator_note = sep
         .filter(|&sep| sep != b',')
         .map(|sep| {

@@ -138,6 +138,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// The first column whose length is not the row count (a corrupt file
+    /// can decode that way), with its length.
+    pub fn ragged_column(&self) -> Option<(&str, usize)> {
+        self.columns
+            .iter()
+            .find(|c| c.len() != self.n_rows)
+            .map(|c| (c.name.as_str(), c.len()))
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }

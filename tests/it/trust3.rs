@@ -621,6 +621,7 @@ fn fuzzed_parquet_files_that_panic_polars_are_exit_2() {
     for name in [
         "parquet_metadata_panic.parquet",
         "parquet_thrift_out_of_range.parquet",
+        "parquet_short_column.parquet",
     ] {
         let f = Fixture::new("");
         std::fs::copy(dir.join(name), f.path("data.parquet")).unwrap();
