@@ -56,7 +56,11 @@ fn every_metric_gets_an_interval_naming_its_method_bit_identically() {
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0));
-        assert_eq!(f.report()["intervals"].to_string(), first, "{threads} threads");
+        assert_eq!(
+            f.report()["intervals"].to_string(),
+            first,
+            "{threads} threads"
+        );
     }
     // The table shows the interval beside the value.
     let out = f
