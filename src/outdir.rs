@@ -74,8 +74,8 @@ pub fn guard_file(path: &Path, out: &Path, plan: &Plan) -> Result<(), GateError>
     // Replace only a previous JUnit report, never an unrelated file.
     if let Ok(text) = std::fs::read(path) {
         let head = String::from_utf8_lossy(&text[..text.len().min(512)]).to_string();
-        if !text.is_empty() && !head.contains("<testsuites") {
-            return refuse("exists and is not a JUnit report (no <testsuites>)".into());
+        if !text.is_empty() && !head.contains("<testsuites name=\"release-gate\"") {
+            return refuse("exists and is not a JUnit report release-gate wrote".into());
         }
     }
     if within(path, &plan.registry) {
@@ -153,6 +153,19 @@ pub fn guard_predictions(out: &Path, inputs: &PredictInputs) -> Result<(), GateE
     Ok(())
 }
 
+/// `dir/report.json` was written by release-gate: JSON with its
+/// `tool_version`, `verdict` and `lineage` keys.
+fn ours(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("report.json")) else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| {
+        ["tool_version", "verdict", "lineage"]
+            .iter()
+            .all(|k| v.get(k).is_some())
+    })
+}
+
 /// Refuses an out dir that would overwrite an input, that is a file, that
 /// lies inside the registry, or that holds anything but a previous run's
 /// artifacts.
@@ -213,7 +226,9 @@ pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
         .collect();
     // A previous run's out dir (marked by its report.json) may also hold
     // files others put there (a JUnit file, a screenshot): they are kept.
-    if names.is_empty() || names.iter().any(|n| n == "report.json") {
+    // ... a report.json of release-gate's own (another tool's report.json
+    // does not make the directory ours).
+    if names.is_empty() || (names.iter().any(|n| n == "report.json") && ours(out)) {
         return Ok(());
     }
     let mut shown = names;
