@@ -73,6 +73,8 @@ pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
+            // A backslash is escaped too, or `x\|y` would end the cell.
+            '\\' => out.push_str("\\\\"),
             '|' => out.push_str("\\|"),
             '\n' => out.push_str("<br>"),
             '\r' => {}
@@ -224,6 +226,14 @@ mod tests {
         let rate = crate::report::sample::group_rate_with_interval();
         assert!(rate.starts_with("0.2114 [0.18"), "{rate}");
         assert!(md.contains(&format!("| {rate} |")), "{md}");
+    }
+
+    #[test]
+    fn a_backslash_before_a_pipe_cannot_end_the_cell() {
+        // `x\|y` (an escaped intersection group): `\\` is a literal
+        // backslash and `\|` a literal pipe, so the cell stays one cell.
+        assert_eq!(cell("x\\|y"), "x\\\\\\|y");
+        assert_eq!(cell("C:\\data"), "C:\\\\data");
     }
 
     #[test]
