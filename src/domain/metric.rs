@@ -50,6 +50,14 @@ impl Metric {
     }
 
     /// Only the two losses are lower-is-better.
+    /// Computed from the hard predictions at the threshold (not the scores).
+    pub fn uses_threshold(self) -> bool {
+        matches!(
+            self,
+            Metric::Accuracy | Metric::Precision | Metric::Recall | Metric::F1
+        )
+    }
+
     pub fn higher_is_better(self) -> bool {
         !matches!(self, Metric::LogLoss | Metric::Brier)
     }

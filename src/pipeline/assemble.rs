@@ -152,12 +152,53 @@ fn overlap_blocks(results: &mut [crate::domain::GateResult], (seen, n): (usize, 
     for g in results.iter_mut() {
         let judged = matches!(g.kind.as_str(), "metric" | "fairness" | "champion");
         if judged && g.status == GateStatus::Pass {
-            g.status = GateStatus::Inconclusive;
+            g.status = not_evidence(g.severity);
             g.message = format!(
                 "{:.1}% of the test rows are training rows (test_path overlaps the training \
                  data), so this is not evidence; {}",
                 100.0 * seen as f64 / n as f64,
                 g.message
+            );
+        }
+    }
+}
+
+/// What a passed gate becomes when its evidence does not count: inconclusive,
+/// or a warning for a `warn` gate (as a failed warn gate is reported).
+fn not_evidence(severity: crate::domain::Severity) -> GateStatus {
+    match severity {
+        crate::domain::Severity::Warn => GateStatus::Warn,
+        _ => GateStatus::Inconclusive,
+    }
+}
+
+/// When the threshold puts every test row in one class, the gates that
+/// judge the hard predictions (fairness, threshold metrics) measure the
+/// threshold, not the model: a selection rate of 1 in every group passes
+/// any fairness bound. Those that passed become inconclusive.
+fn one_class_blocks(
+    plan: &Plan,
+    results: &mut [crate::domain::GateResult],
+    c: &crate::evaluate::metrics::Confusion,
+) {
+    let positive = c.tn + c.fn_ == 0;
+    let negative = c.tp + c.fp == 0;
+    if c.tp + c.fp + c.tn + c.fn_ == 0 || !(positive || negative) {
+        return;
+    }
+    let class = if positive { "positive" } else { "negative" };
+    for (g, r) in plan.gates.iter().zip(results.iter_mut()) {
+        let judged = match &g.spec {
+            crate::gates::GateSpec::Fairness(_) => true,
+            crate::gates::GateSpec::Metric(m) => m.metric.uses_threshold(),
+            _ => false,
+        };
+        if judged && r.status == GateStatus::Pass {
+            r.status = not_evidence(r.severity);
+            r.message = format!(
+                "every test row is predicted {class} at threshold {}: this gate measures the \
+                 threshold, not the model; {}",
+                plan.threshold, r.message
             );
         }
     }
@@ -193,6 +234,7 @@ pub fn finish(
     if let Some(o) = overlap {
         overlap_blocks(&mut report.gates, o);
     }
+    one_class_blocks(plan, &mut report.gates, &ev.metrics.confusion);
     report.verdict = gates::verdict(&report.gates);
     report.exit_code = if report.verdict == Verdict::Go {
         EXIT_GO

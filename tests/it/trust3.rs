@@ -648,3 +648,50 @@ fn a_probability_model_at_threshold_0_or_1_is_a_config_error() {
         assert!(err.contains("strictly between 0 and 1"), "{err}");
     }
 }
+
+// Fifth adversarial round.
+
+// R-m1. A threshold that puts every row in one class cannot pass fairness
+// or threshold-metric gates, however close to 0 it is.
+#[test]
+fn one_predicted_class_makes_fairness_and_threshold_gates_inconclusive() {
+    let f = Fixture::new(
+        "\n[model]\nthreshold = 1e-9\n\n[[gate]]\nname = \"di\"\nkind = \"fairness\"\nattribute = \"group\"\nmetric = \"disparate_impact\"\nmin = 0.8\n\n[[gate]]\nname = \"recall\"\nkind = \"metric\"\nmetric = \"recall\"\nmin = 0.5\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n",
+    );
+    let r = f.check(1);
+    for name in ["di", "recall"] {
+        let g = gate(&r, name);
+        assert_eq!(g["status"], "inconclusive", "{g}");
+        assert!(
+            g["message"]
+                .as_str()
+                .unwrap()
+                .contains("predicted positive"),
+            "{g}"
+        );
+    }
+    // The ranking metric does not depend on the threshold.
+    assert_eq!(gate(&r, "auc")["status"], "pass");
+}
+
+// D1, R-N4. Another tool's report.json or JUnit file is never replaced.
+#[test]
+fn another_tools_report_json_or_junit_is_not_ours_to_replace() {
+    let f = Fixture::new("");
+    f.write(
+        "rep/report.json",
+        "{\"coverage\": 91.2, \"tool\": \"jest\"}",
+    );
+    let (code, _, err) = run(&f, &["check", "--out", "rep"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        f.read("rep/report.json"),
+        "{\"coverage\": 91.2, \"tool\": \"jest\"}"
+    );
+    let pytest =
+        "<?xml version=\"1.0\"?><testsuites name=\"pytest tests\"><testsuite/></testsuites>";
+    f.write("pytest.xml", pytest);
+    let (code, _, err) = run(&f, &["check", "--junit", "pytest.xml"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(f.read("pytest.xml"), pytest);
+}
