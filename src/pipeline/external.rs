@@ -110,11 +110,25 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
         target: plan.data.target.clone(),
         positive: plan.data.positive.clone(),
     };
+    // One column of probabilities beside one of margins cannot share a
+    // threshold: without champion_threshold, say so instead of comparing.
+    let scale = |v: &[f64]| v.iter().any(|x| x.is_finite() && !(0.0..=1.0).contains(x));
     match champ.values(s.test_table, &s.test_rows) {
         Err(reason) => ChampionEval::Unusable {
             version: format!("column {col}"),
             reason,
         },
+        Ok(scores) if spec.champion_threshold.is_none() && scale(&scores) != scale(cand) => {
+            ChampionEval::Unusable {
+                version: format!("column {col}"),
+                reason: format!(
+                    "`{}` and `{col}` are on different scales (one holds values outside [0, 1], \
+                     the other does not), so one threshold cannot cut both; set [model] \
+                     champion_threshold to the champion column's own threshold",
+                    spec.score
+                ),
+            }
+        }
         Ok(scores) => {
             let paired = plan.gates.iter().find_map(|g| match &g.spec {
                 GateSpec::Champion(c) if c.test == crate::gates::champion::Test::Paired => {
