@@ -34,6 +34,12 @@ fn inputs(plan: &Plan) -> Vec<PathBuf> {
     v
 }
 
+/// The input directory of `plan` (part-file data) that `registry` lies in,
+/// if any: promotions would write into the data.
+pub fn registry_in_input_dir(registry: &Path, plan: &Plan) -> Option<PathBuf> {
+    input_dirs(plan).into_iter().find(|d| within(registry, d))
+}
+
 /// The inputs that are directories (part-file data): nothing is written
 /// inside them.
 fn input_dirs(plan: &Plan) -> Vec<PathBuf> {

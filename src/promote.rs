@@ -150,6 +150,18 @@ pub fn promote(
             });
         }
     }
+    // Never into the run's data (a directory of part files), --force or not.
+    if let Ok(plan) = run_plan(run, &r) {
+        if let Some(dir) = crate::outdir::registry_in_input_dir(&registry, &plan) {
+            return Err(GateError::Run(format!(
+                "--registry {} is inside the run's input directory {}: a promotion would \
+                 write into the data; choose another registry",
+                registry.display(),
+                dir.display()
+            ))
+            .into());
+        }
+    }
     let model_path = run.join(registry::MODEL_FILE);
     let model_sha = crate::config::sha256_hex(
         &std::fs::read(&model_path)
