@@ -11,7 +11,8 @@
 //! ```
 //! `registry.json` is the single commit point: a version directory is written
 //! under a temporary name and renamed into place, then the index is replaced
-//! by rename. A promotion killed at any instant leaves the index as before
+//! by rename (the first promotion writes the empty index before anything
+//! else). A promotion killed at any instant leaves the index as before
 //! (an unreferenced version directory is ignored, and its number is never
 //! reused: `next_version` counts the directories on disk too) or fully after. Promotions serialize on an OS file lock, which
 //! the OS releases if the process dies.
@@ -346,6 +347,13 @@ pub fn promote(
     let versions = registry.join(VERSIONS);
     std::fs::create_dir_all(&versions)
         .with_context(|| format!("{}: cannot create", versions.display()))?;
+    // The index exists before any version directory does: a promotion
+    // killed after the rename below leaves an index that does not list the
+    // new directory (ignored, as designed), never versions without an index
+    // (which read_index refuses as a lost index).
+    if !registry.join(INDEX).exists() {
+        write_index(registry, &index)?;
+    }
     let staging = crate::atomic::shared_builder(".staging-", true)
         .tempdir_in(&versions)
         .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;
