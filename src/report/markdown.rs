@@ -71,10 +71,24 @@ fn span(s: &Span) -> String {
 /// and `<`/`>`/`&` as entities so a value like `<missing>` is not eaten as HTML.
 pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
         match ch {
-            // A backslash is escaped too, or `x\|y` would end the cell.
-            '\\' => out.push_str("\\\\"),
+            // Backslashes right before a pipe are escaped too, or `x\|y`
+            // would end the cell; others (Windows paths) stay as they are.
+            '\\' => {
+                let mut run = 1;
+                while chars.peek() == Some(&'\\') {
+                    chars.next();
+                    run += 1;
+                }
+                let width = if chars.peek() == Some(&'|') {
+                    2 * run
+                } else {
+                    run
+                };
+                out.extend(std::iter::repeat_n('\\', width));
+            }
             '|' => out.push_str("\\|"),
             '\n' => out.push_str("<br>"),
             '\r' => {}
@@ -233,7 +247,8 @@ mod tests {
         // `x\|y` (an escaped intersection group): `\\` is a literal
         // backslash and `\|` a literal pipe, so the cell stays one cell.
         assert_eq!(cell("x\\|y"), "x\\\\\\|y");
-        assert_eq!(cell("C:\\data"), "C:\\\\data");
+        assert_eq!(cell("C:\\data"), "C:\\data");
+        assert_eq!(cell("x\\\\|y"), "x\\\\\\\\\\|y");
     }
 
     #[test]
