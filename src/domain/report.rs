@@ -74,6 +74,18 @@ pub struct Report {
     pub importance: Option<Importance>,
 }
 
+/// The columns every gate table shows, one per [`GateResult`] field shown
+/// (terminal table, Markdown and HTML).
+pub const GATE_COLUMNS: [&str; 7] = [
+    "gate",
+    "kind",
+    "status",
+    "observed",
+    "threshold",
+    "severity",
+    "message",
+];
+
 impl Report {
     /// `[stats] confidence`, when the run computed intervals.
     pub fn confidence(&self) -> Option<f64> {

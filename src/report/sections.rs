@@ -136,16 +136,10 @@ fn gates(gates: &[GateResult]) -> Section {
             ]
         })
         .collect();
-    let header = [
-        "gate",
-        "kind",
-        "status",
-        "observed",
-        "threshold",
-        "severity",
-        "message",
-    ];
-    section("Gates", vec![table(&header, &[3, 4], rows)])
+    section(
+        "Gates",
+        vec![table(&crate::domain::GATE_COLUMNS, &[3, 4], rows)],
+    )
 }
 
 fn contract(c: &ContractReport) -> Section {

@@ -182,18 +182,7 @@ fn gates_block(gates: &[GateResult], style: Style) -> String {
     if gates.is_empty() {
         return "gates  none declared".to_string();
     }
-    let mut t = new_table(
-        style,
-        &[
-            "gate",
-            "kind",
-            "status",
-            "observed",
-            "threshold",
-            "severity",
-            "message",
-        ],
-    );
+    let mut t = new_table(style, &crate::domain::GATE_COLUMNS);
     for g in gates {
         t.add_row(gate_row(g));
     }
