@@ -421,10 +421,6 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
         crate::promote::promote(&a.run, a.registry.as_deref(), a.force, a.reason.as_deref())?;
     if done.version.is_some() {
         print_stdout(&format!("{}\n", done.message))?;
-        let r = crate::promote::load_run(&a.run)?;
-        if let Ok(plan) = crate::promote::run_plan(&a.run, &r) {
-            crate::track::after_promote(&plan, &r)?;
-        }
     } else {
         eprintln!("{}", done.message);
     }

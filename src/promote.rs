@@ -151,8 +151,9 @@ pub fn promote(
         }
     }
     // Never into the run's data (a directory of part files), --force or not.
-    if let Ok(plan) = run_plan(run, &r) {
-        if let Some(dir) = crate::outdir::registry_in_input_dir(&registry, &plan) {
+    let plan = run_plan(run, &r).ok();
+    if let Some(plan) = &plan {
+        if let Some(dir) = crate::outdir::registry_in_input_dir(&registry, plan) {
             return Err(GateError::Run(format!(
                 "--registry {} is inside the run's input directory {}: a promotion would \
                  write into the data; choose another registry",
@@ -213,12 +214,20 @@ pub fn promote(
         }),
         _ => None,
     };
+    // MLflow registration (when `[mlflow] registered_model` is set) comes
+    // before the registry commits: with `required = true` its failure
+    // leaves the registry as it was, so CI never commits half a promotion.
+    let register = |_version: &str| match &plan {
+        Some(plan) => crate::track::after_promote(plan, &r).map_err(anyhow::Error::from),
+        None => Ok(()),
+    };
     let (version, over_stale) = match registry::promote(
         &registry,
         run,
         entry,
         gated_against,
         force,
+        register,
     )? {
         Promotion::Promoted {
             version,

@@ -11,11 +11,14 @@
 //! ```
 //! `registry.json` is the single commit point: a version directory is written
 //! under a temporary name and renamed into place, then the index is replaced
-//! by rename (the first promotion writes the empty index before anything
-//! else). A promotion killed at any instant leaves the index as before
-//! (an unreferenced version directory is ignored, and its number is never
-//! reused: `next_version` counts the directories on disk too) or fully after. Promotions serialize on an OS file lock, which
-//! the OS releases if the process dies.
+//! by rename. Before the directory appears, the index names it as
+//! `pending`; the next promotion records a killed one's directory as
+//! `abandoned`. A promotion killed at any instant thus leaves the history
+//! as before or fully after, and every directory under `versions/` is named
+//! by the index: one it does not name means a stale index (an old copy or
+//! a hand reset), which is refused rather than read as "fewer versions".
+//! Numbers are never reused. Promotions serialize on an OS file lock,
+//! which the OS releases if the process dies.
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
@@ -40,6 +43,15 @@ pub const RUN_FILES: [&str; 6] = [
 pub struct Index {
     pub champion: Option<String>,
     pub versions: Vec<Entry>,
+    /// The version a promotion is moving into place: written before its
+    /// directory appears, cleared when its entry is recorded. Set only
+    /// while a promotion runs, or after one was killed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+    /// Directories of promotions killed before their entry was recorded:
+    /// on disk but never part of the history (their numbers stay unused).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abandoned: Vec<String>,
 }
 
 /// One promotion, as recorded in the history.
@@ -59,31 +71,65 @@ pub struct Entry {
     pub reason: Option<String>,
 }
 
-/// Reads the index; a missing registry is an empty one.
+/// The `vNNNN` directories under `versions/` (none when it is absent).
+fn stored_versions(registry: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(registry.join(VERSIONS))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| is_version_name(n))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Reads the index; a missing registry is an empty one. Every version
+/// directory on disk must be accounted for by the index: a stale or
+/// hand-reset index would otherwise drop the champion and the history.
 pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
+    // The directories are listed before the index is read: a promotion
+    // records its version as pending before the directory appears, so a
+    // directory seen here is named by any index read after. A promotion
+    // that records a killed one's directory as abandoned meanwhile can
+    // still race once; a second look settles it.
+    read_index_once(registry, &stored_versions(registry))
+        .or_else(|_| read_index_once(registry, &stored_versions(registry)))
+}
+
+fn read_index_once(registry: &Path, stored: &[String]) -> anyhow::Result<Index> {
     let path = registry.join(INDEX);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let index: Index = serde_json::from_str(&text)
                 .with_context(|| format!("{}: not a registry index", path.display()))?;
             // Version names become directory names: only `vNNNN`.
-            if let Some(bad) = index.versions.iter().find(|e| !is_version_name(&e.version)) {
+            let names = index
+                .versions
+                .iter()
+                .map(|e| &e.version)
+                .chain(&index.pending)
+                .chain(&index.abandoned);
+            if let Some(bad) = names.clone().find(|v| !is_version_name(v)) {
                 bail!(
-                    "{}: {:?} is not a version name (vNNNN); restore registry.json from git",
+                    "{}: {bad:?} is not a version name (vNNNN); restore registry.json from git",
                     path.display(),
-                    bad.version
+                );
+            }
+            if let Some(lost) = stored.iter().find(|d| !names.clone().any(|v| v == *d)) {
+                bail!(
+                    "{}: {} holds {lost}, which the index does not list: the index is \
+                     stale (an old copy, a bad merge or a hand reset) and would drop that \
+                     version from the champion and the history; restore registry.json from git",
+                    path.display(),
+                    registry.join(VERSIONS).display(),
                 );
             }
             let mut seen = std::collections::HashSet::new();
-            if let Some(dup) = index
-                .versions
-                .iter()
-                .find(|e| !seen.insert(e.version.as_str()))
-            {
+            if let Some(dup) = names.clone().find(|v| !seen.insert(v.as_str())) {
                 bail!(
-                    "{}: version {} is recorded twice; restore registry.json from git",
+                    "{}: version {dup} is recorded twice; restore registry.json from git",
                     path.display(),
-                    dup.version
                 );
             }
             // A champion that names no recorded version is a broken index,
@@ -103,14 +149,7 @@ pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
             // No index but stored versions: the index was lost, not never
             // written. Reading it as empty would drop the champion (a gate
             // with on_missing = "pass" would pass) and the history.
-            let stored: Vec<String> = std::fs::read_dir(registry.join(VERSIONS))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|n| is_version_name(n))
-                .collect();
-            if let Some(first) = stored.iter().min() {
+            if let Some(first) = stored.first() {
                 bail!(
                     "{}: missing, but {} holds {} stored version(s) ({first}, ...): the index \
                      was lost; restore registry.json from git",
@@ -298,9 +337,17 @@ pub fn promote(
     mut entry: Entry,
     gated_against: Option<GatedAgainst>,
     force: bool,
+    before_commit: impl FnOnce(&str) -> anyhow::Result<()>,
 ) -> anyhow::Result<Promotion> {
     let _lock = lock(registry)?;
     let mut index = read_index(registry)?;
+    // A promotion killed before its entry was written: its directory (if
+    // the rename happened) stays on disk, accounted for, outside history.
+    if let Some(killed) = index.pending.take() {
+        if version_dir(registry, &killed).exists() {
+            index.abandoned.push(killed);
+        }
+    }
     if let Some(current) =
         index.champion.as_ref().and_then(|c| {
             index.versions.iter().find(|e| &e.version == c).filter(|e| {
@@ -344,16 +391,18 @@ pub fn promote(
         }
     }
     let version = next_version(registry, &index)?;
+    // What must happen before the registry commits (a required MLflow
+    // registration): its failure leaves the registry untouched.
+    before_commit(&version)?;
     let versions = registry.join(VERSIONS);
     std::fs::create_dir_all(&versions)
         .with_context(|| format!("{}: cannot create", versions.display()))?;
-    // The index exists before any version directory does: a promotion
-    // killed after the rename below leaves an index that does not list the
-    // new directory (ignored, as designed), never versions without an index
-    // (which read_index refuses as a lost index).
-    if !registry.join(INDEX).exists() {
-        write_index(registry, &index)?;
-    }
+    // The index names the new version as pending before its directory
+    // exists: a promotion killed after the rename below leaves a directory
+    // the index accounts for (outside the history), so any directory the
+    // index does not name is a stale index, refused by `read_index`.
+    index.pending = Some(version.clone());
+    write_index(registry, &index)?;
     let staging = crate::atomic::shared_builder(".staging-", true)
         .tempdir_in(&versions)
         .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;
@@ -373,6 +422,7 @@ pub fn promote(
     entry.version = version.clone();
     index.versions.push(entry);
     index.champion = Some(version.clone());
+    index.pending = None;
     write_index(registry, &index)?;
     Ok(Promotion::Promoted {
         version,

@@ -17,3 +17,4 @@ mod schema;
 mod stats;
 mod trust;
 mod trust3;
+mod trust6;

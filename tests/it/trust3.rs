@@ -2,7 +2,7 @@
 //! finding is a rule, tested on a variant of its reproduction.
 use crate::fixture::{dataset, gate, Fixture, BASE_CONFIG};
 
-fn run(f: &Fixture, args: &[&str]) -> (i32, String, String) {
+pub fn run(f: &Fixture, args: &[&str]) -> (i32, String, String) {
     let o = f.cmd(args).output().unwrap();
     (
         o.status.code().unwrap_or(-1),
@@ -11,10 +11,10 @@ fn run(f: &Fixture, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-const REGISTRY: &str = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n";
+pub const REGISTRY: &str = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n";
 
 /// A fixture with run1 checked and promoted as v0001 of `reg`.
-fn promoted() -> Fixture {
+pub fn promoted() -> Fixture {
     let f = Fixture::new(REGISTRY);
     let (code, _, err) = run(&f, &["check", "--out", "run1"]);
     assert_eq!(code, 0, "{err}");

@@ -1,0 +1,134 @@
+//! Regression tests for what the fifth adversarial round left open
+//! (issue #12): a stale registry index, a required MLflow registration
+//! that fails after the registry committed, and training rows re-rounded
+//! to look new.
+use crate::fixture::Fixture;
+use crate::trust3::{promoted, run, REGISTRY};
+
+/// Checks `run2` with another seed (another model) and force-promotes it.
+fn promote_another(f: &Fixture, out: &str) {
+    let config = f.read("gates.toml").replace("seed = 7", "seed = 8");
+    f.write("gates.toml", &config);
+    let (code, _, err) = run(f, &["check", "--out", out]);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, _, err) = run(f, &["promote", "--run", out, "--force", "--reason", "test"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+// R-N7. An index that does not name a stored version is stale: refused by
+// every reader, never read as a registry with fewer versions.
+#[test]
+fn a_stale_index_that_omits_stored_versions_is_exit_2() {
+    let f = promoted();
+    let first = f.read("reg/registry.json");
+    promote_another(&f, "run2");
+    assert!(f.path("reg/versions/v0002").is_dir());
+    for stale in [
+        first.clone(),
+        "{\"champion\": null, \"versions\": []}\n".to_string(),
+    ] {
+        f.write("reg/registry.json", &stale);
+        for args in [
+            vec!["check", "--out", "run3"],
+            vec!["registry", "list", "--registry", "reg"],
+            vec!["promote", "--run", "run1", "--force", "--reason", "x"],
+            vec!["compare", "run1", "champion", "--registry", "reg"],
+        ] {
+            let (code, _, err) = run(&f, &args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains("does not list"), "{args:?}: {err}");
+        }
+        assert!(!f.path("reg/versions/v0003").exists());
+        assert!(!f.path("run3").exists());
+    }
+}
+
+// A promotion killed between its directory's rename and its entry: the
+// index names the directory as pending, readers accept it, and the next
+// promotion records it as abandoned and takes the number after it.
+#[test]
+fn a_killed_promotions_directory_is_accounted_for_and_its_number_unused() {
+    let f = promoted();
+    let index: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+    let mut pending = index.clone();
+    pending["pending"] = "v0002".into();
+    f.write("reg/registry.json", &pending.to_string());
+    for name in ["model.json", "report.json"] {
+        f.write(
+            &format!("reg/versions/v0002/{name}"),
+            &f.read(&format!("reg/versions/v0001/{name}")),
+        );
+    }
+    let (code, out, err) = run(&f, &["registry", "list", "--registry", "reg"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("v0001") && !out.contains("v0002"), "{out}");
+    promote_another(&f, "run2");
+    let after: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+    assert_eq!(after["champion"], "v0003", "{after}");
+    assert_eq!(after["abandoned"], serde_json::json!(["v0002"]), "{after}");
+    assert!(after.get("pending").is_none(), "{after}");
+    let versions: Vec<&str> = after["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["v0001", "v0003"]);
+    let (code, _, err) = run(&f, &["check", "--out", "run4"]);
+    assert!(code == 0 || code == 1, "{err}");
+}
+
+// N6. With `[mlflow] required = true`, a failed registration is exit 2
+// and the registry is left exactly as it was (nothing half-promoted).
+#[test]
+fn a_failed_required_mlflow_registration_leaves_the_registry_unchanged() {
+    let f = Fixture::new(REGISTRY);
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    // As if the run had been logged to a server that is now down.
+    let config = f.read("run1/gates.toml");
+    f.write(
+        "run1/gates.toml",
+        &format!(
+            "{config}\n[mlflow]\ntracking_uri = \"http://127.0.0.1:9\"\n\
+             registered_model = \"churn\"\nrequired = true\n"
+        ),
+    );
+    let mut report: serde_json::Value = serde_json::from_str(&f.read("run1/report.json")).unwrap();
+    report["lineage"]["mlflow"] = serde_json::json!({
+        "run_id": "0123456789abcdef",
+        "experiment_id": "1",
+        "url": "http://127.0.0.1:9/#/experiments/1/runs/0123456789abcdef",
+    });
+    f.write("run1/report.json", &report.to_string());
+    let before = std::fs::read_dir(f.path("reg"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("required = true") && err.contains("127.0.0.1:9"),
+        "{err}"
+    );
+    assert!(!f.path("reg/versions/v0001").exists());
+    assert!(
+        !f.path("reg/registry.json").exists() || {
+            let index: serde_json::Value =
+                serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+            index["champion"].is_null()
+        }
+    );
+    let after = std::fs::read_dir(f.path("reg"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(after <= before + 1, "only the lock file may appear");
+    // Without `required`, the same failure is a warning and the promotion stands.
+    let relaxed = f
+        .read("run1/gates.toml")
+        .replace("required = true", "required = false");
+    f.write("run1/gates.toml", &relaxed);
+    let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("warning: mlflow"), "{err}");
+    assert!(f.path("reg/versions/v0001/model.json").is_file());
+}
