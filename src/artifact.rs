@@ -36,7 +36,35 @@ pub struct TrainingInfo {
     /// a later candidate shares with this model's training data.
     #[serde(default)]
     pub row_hashes: Vec<u64>,
+    /// How `row_hashes` key a row (absent in models saved before keys
+    /// were rounded: `text`).
+    #[serde(default)]
+    pub row_key: RowKey,
+    /// The share of training rows whose key another training row shares:
+    /// how often a fresh row from the same data would match a training row
+    /// by chance (data of few distinct values repeats itself).
+    #[serde(default)]
+    pub row_duplicate_share: f64,
 }
+
+/// What a row hash is taken over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKey {
+    /// Each value's text (models saved before rounding keys).
+    #[default]
+    Text,
+    /// Numbers rounded to [`KEY_DIGITS`] significant digits, text as text:
+    /// a copy of the data re-rounded (a CSV written with `%.10g`, float32
+    /// Parquet, a spreadsheet round trip) keys the same as the original.
+    Rounded,
+}
+
+/// Significant digits a number keeps in a [`RowKey::Rounded`] key: coarse
+/// enough that any re-rounding a copy goes through keeps the key, fine
+/// enough that distinct measurements rarely share one (and when the data
+/// does repeat itself, `row_duplicate_share` says how often).
+pub const KEY_DIGITS: i32 = 4;
 
 /// Training rows beyond this many are not hashed (the leakage check then
 /// covers only the first rows): keeps `model.json` small on big data.
@@ -44,8 +72,8 @@ pub const MAX_ROW_HASHES: usize = 200_000;
 
 /// A stable 64-bit hash (FNV-1a) of `row`'s values in `columns`: equal rows
 /// hash equal across runs, tables and versions.
-pub fn row_hash(table: &Table, row: usize, columns: &[String]) -> u64 {
-    hash_resolved(&resolve(table, columns), row, &mut String::new())
+pub fn row_hash(table: &Table, row: usize, columns: &[String], key: RowKey) -> u64 {
+    hash_resolved(&resolve(table, columns), row, &mut String::new(), key)
 }
 
 /// `columns` looked up once (a name lookup per cell dominated the hashing).
@@ -54,8 +82,9 @@ fn resolve<'a>(table: &'a Table, columns: &[String]) -> Vec<Option<&'a Column>> 
 }
 
 /// [`row_hash`] over resolved columns; `buf` is scratch for number text.
-/// Hashes the bytes of `Column::text` without allocating a `String` per cell.
-fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String) -> u64 {
+/// Hashes the bytes of `Column::text` (or of a rounded number) without
+/// allocating a `String` per cell.
+fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String, key: RowKey) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
@@ -71,17 +100,45 @@ fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String) -> u64 
                     Some(l) => eat(l.as_bytes()),
                     None => eat(b"\x00null"),
                 },
-                (Values::Num(v), false) => {
-                    buf.clear();
-                    write_number(buf, c.dtype, v[row]);
-                    eat(buf.as_bytes());
-                }
+                (Values::Num(v), false) => match key {
+                    RowKey::Rounded if c.dtype != DType::Boolean => eat(&rounded(v[row])),
+                    _ => {
+                        buf.clear();
+                        write_number(buf, c.dtype, v[row]);
+                        eat(buf.as_bytes());
+                    }
+                },
             },
             None => eat(b"\x00absent"),
         }
         eat(b"\x1f");
     }
     h
+}
+
+/// `x` rounded to [`KEY_DIGITS`] significant digits, as (decimal exponent,
+/// integer mantissa) bytes: 29.85, 29.850000381 (float32) and 2.985e1 agree.
+fn rounded(x: f64) -> [u8; 12] {
+    let (exp, mantissa): (i32, i64) = if !x.is_finite() {
+        // A present number is finite or infinite (NaN is a null): two keys.
+        (i32::MAX, i64::from(x > 0.0))
+    } else if x.abs() < 1e-300 {
+        (0, 0) // zero, -0.0 and what only differs from it below any scale
+    } else {
+        let top = KEY_DIGITS - 1;
+        let e = x.abs().log10().floor() as i32;
+        let m = (x / 10f64.powi(e - top)).round() as i64;
+        // 9.9996 rounds up to 10.00: renormalize to 1.000e1.
+        if m.abs() >= 10i64.pow(KEY_DIGITS as u32) {
+            (e + 1, m / 10)
+        } else {
+            (e, m)
+        }
+    };
+    let mut out = [0u8; 12];
+    out[..4].copy_from_slice(&exp.to_le_bytes());
+    out[4..].copy_from_slice(&mantissa.to_le_bytes());
+    out
 }
 
 /// The text `Column::text` gives a present number (same bytes).
@@ -93,16 +150,26 @@ fn write_number(buf: &mut String, dtype: DType, x: f64) {
     }
 }
 
-/// Sorted, deduplicated hashes of (up to `MAX_ROW_HASHES`) training rows.
-pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
+/// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to
+/// `MAX_ROW_HASHES`) training rows, and the share of those rows whose key
+/// another of them shares.
+pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> (Vec<u64>, f64) {
     let cols = resolve(table, columns);
     let mut v: Vec<u64> = rows[..rows.len().min(MAX_ROW_HASHES)]
         .par_iter()
-        .map_init(String::new, |buf, &r| hash_resolved(&cols, r, buf))
+        .map_init(String::new, |buf, &r| {
+            hash_resolved(&cols, r, buf, RowKey::Rounded)
+        })
         .collect();
     v.sort_unstable();
+    let total = v.len();
+    let repeated: usize = v
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > 1)
+        .map(<[u64]>::len)
+        .sum();
     v.dedup();
-    v
+    (v, repeated as f64 / total.max(1) as f64)
 }
 
 impl ModelArtifact {
@@ -114,9 +181,10 @@ impl ModelArtifact {
         }
         let names = self.preprocessor.input_names();
         let cols = resolve(table, &names);
+        let key = self.training.row_key;
         rows.par_iter()
             .map_init(String::new, |buf, &r| {
-                let h = hash_resolved(&cols, r, buf);
+                let h = hash_resolved(&cols, r, buf, key);
                 self.training.row_hashes.binary_search(&h).is_ok()
             })
             .collect()
@@ -237,6 +305,10 @@ impl Scorer for ModelArtifact {
         ModelArtifact::trained_on(self, table, rows)
     }
 
+    fn training_duplicate_share(&self) -> f64 {
+        self.training.row_duplicate_share
+    }
+
     fn notes(&self) -> Vec<String> {
         self.preprocessor.notes()
     }
@@ -302,13 +374,85 @@ mod tests {
         let names: Vec<String> = ["i", "f", "b", "s", "absent"].map(String::from).into();
         for row in 0..4 {
             assert_eq!(
-                row_hash(&t, row, &names),
+                row_hash(&t, row, &names, RowKey::Text),
                 text_hash(&t, row, &names),
                 "row {row}"
             );
         }
-        let mut want: Vec<u64> = (0..4).map(|r| text_hash(&t, r, &names)).collect();
+        let mut want: Vec<u64> = (0..4)
+            .map(|r| row_hash(&t, r, &names, RowKey::Rounded))
+            .collect();
         want.sort_unstable();
-        assert_eq!(training_row_hashes(&t, &[3, 2, 1, 0], &names), want);
+        assert_eq!(training_row_hashes(&t, &[3, 2, 1, 0], &names), (want, 0.0));
+    }
+
+    /// One float column and one text column, as a table.
+    fn two_columns(x: Vec<f64>, s: Vec<u32>) -> Table {
+        Table {
+            n_rows: x.len(),
+            columns: vec![
+                Column {
+                    name: "x".into(),
+                    dtype: DType::Float,
+                    values: Values::Num(x),
+                },
+                Column {
+                    name: "s".into(),
+                    dtype: DType::String,
+                    values: Values::Cat {
+                        codes: s,
+                        levels: vec!["a".into(), "b".into()],
+                    },
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn rounded_keys_survive_re_rounding_and_tell_values_apart() {
+        let same = [
+            29.85,
+            f64::from(29.85f32),
+            "2.985e1".parse().unwrap(),
+            29.850000001,
+            29.8500004,
+        ];
+        let other = [29.86, 29.84, 298.5, -29.85, 2.985];
+        let all: Vec<f64> = same.iter().chain(&other).copied().collect();
+        let n = all.len();
+        let t = two_columns(all, vec![0; n]);
+        let names: Vec<String> = ["x", "s"].map(String::from).into();
+        let key = |r| row_hash(&t, r, &names, RowKey::Rounded);
+        for (r, x) in same.iter().enumerate().skip(1) {
+            assert_eq!(key(r), key(0), "{x}");
+        }
+        for r in same.len()..n {
+            assert_ne!(key(r), key(0), "row {r}");
+        }
+        // The text column still counts, and 9.99996 rounds up to 10.00.
+        let t2 = two_columns(
+            vec![29.85, 9.99996, 10.0, 0.0, -0.0, 1e-320],
+            vec![1, 0, 0, 0, 0, 0],
+        );
+        let key2 = |r| row_hash(&t2, r, &names, RowKey::Rounded);
+        assert_ne!(key2(0), key(0));
+        assert_eq!(key2(1), key2(2));
+        assert_eq!(key2(3), key2(4));
+        assert_eq!(key2(3), key2(5));
+        let inf = two_columns(vec![f64::INFINITY, f64::NEG_INFINITY, f64::MAX], vec![0; 3]);
+        let k = |r| row_hash(&inf, r, &names, RowKey::Rounded);
+        assert!(k(0) != k(1) && k(0) != k(2) && k(1) != k(2));
+    }
+
+    #[test]
+    fn the_duplicate_share_counts_rows_that_repeat() {
+        // Keys: a, a, b, c, c, c, d: 5 of 7 rows share their key.
+        let t = two_columns(vec![1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0], vec![0; 7]);
+        let names: Vec<String> = ["x", "s"].map(String::from).into();
+        let (hashes, share) = training_row_hashes(&t, &[0, 1, 2, 3, 4, 5, 6], &names);
+        assert_eq!(hashes.len(), 4);
+        assert_eq!(share, 5.0 / 7.0);
+        let (_, none) = training_row_hashes(&t, &[0, 2, 3, 6], &names);
+        assert_eq!(none, 0.0);
     }
 }

@@ -88,7 +88,13 @@ impl ChampionGate {
         format!("champion {}", self.metric)
     }
 
+    /// The gate's conclusion; a pass that the test rows do not support
+    /// (see [`super::Caveats`]) is inconclusive.
     pub fn evaluate(&self, ev: &Evidence) -> Outcome {
+        ev.caveats.judged(self.measure(ev), false)
+    }
+
+    fn measure(&self, ev: &Evidence) -> Outcome {
         let metric = self.metric;
         let cand = ev.metrics.get(metric);
         match ev.champion {

@@ -44,6 +44,86 @@ pub struct Evidence<'a> {
     pub min_test_rows: u64,
     /// `[stats]`: the intervals of the metrics and fairness values.
     pub intervals: Option<&'a Intervals>,
+    /// Facts about the test rows that make a passed judgement no evidence.
+    pub caveats: Caveats,
+}
+
+/// Facts about the test rows under which a gate that would pass has not
+/// shown what it claims. Each gate kind says which apply to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Caveats {
+    /// A separate test file's rows matched against the training rows.
+    pub overlap: Option<Overlap>,
+    /// The threshold puts every test row in one class: (that class, the
+    /// threshold).
+    pub one_class: Option<(&'static str, f64)>,
+}
+
+/// Test rows that match a training row, against what chance gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overlap {
+    /// Test rows whose features match a training row's.
+    pub seen: usize,
+    /// Test rows.
+    pub rows: usize,
+    /// The share of training rows that match another training row: the
+    /// rate at which fresh rows from the same data match by chance.
+    pub chance: f64,
+}
+
+/// A test set with at least this share of training rows beyond chance is
+/// no evidence about new data.
+const OVERLAP_LIMIT: f64 = 0.5;
+
+impl Overlap {
+    /// The share of test rows that match a training row.
+    pub fn share(&self) -> f64 {
+        self.seen as f64 / self.rows.max(1) as f64
+    }
+
+    /// Whether the test rows are mostly the training rows: at least half
+    /// of them match, and the excess over chance is at least half of what
+    /// chance leaves (and clear of sampling noise). On data that repeats
+    /// itself (few distinct values), fresh rows match by chance as often,
+    /// and that is no sign of a copy.
+    pub fn mostly_training(&self) -> bool {
+        let (share, chance) = (self.share(), self.chance.clamp(0.0, 1.0));
+        let excess = share - chance;
+        let noise = 4.0 * (chance * (1.0 - chance) / self.rows.max(1) as f64).sqrt();
+        self.rows > 0
+            && share >= OVERLAP_LIMIT
+            && excess > 0.0
+            && excess >= OVERLAP_LIMIT * (1.0 - chance)
+            && excess >= noise
+    }
+}
+
+impl Caveats {
+    /// `out` as a gate that judges the model on the test rows concludes
+    /// it (`hard`: on the thresholded predictions): a pass that is no
+    /// evidence becomes inconclusive, saying why.
+    pub fn judged(&self, mut out: Outcome, hard: bool) -> Outcome {
+        if out.status != GateStatus::Pass {
+            return out;
+        }
+        let why = if let Some(o) = self.overlap.filter(Overlap::mostly_training) {
+            format!(
+                "{:.1}% of the test rows are training rows (test_path overlaps the training \
+                 data), so this is not evidence",
+                100.0 * o.share()
+            )
+        } else if let Some((class, threshold)) = self.one_class.filter(|_| hard) {
+            format!(
+                "every test row is predicted {class} at threshold {threshold}: this gate \
+                 measures the threshold, not the model"
+            )
+        } else {
+            return out;
+        };
+        out.status = GateStatus::Inconclusive;
+        out.message = format!("{why}; {}", out.message);
+        out
+    }
 }
 
 /// One gate's conclusion, before severity is applied.
@@ -72,5 +152,63 @@ impl Outcome {
 
     pub fn inconclusive(threshold: Option<f64>, message: impl Into<String>) -> Outcome {
         Outcome::new(GateStatus::Inconclusive, None, threshold, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlap(seen: usize, rows: usize, chance: f64) -> bool {
+        Overlap { seen, rows, chance }.mostly_training()
+    }
+
+    #[test]
+    fn mostly_training_rows_beyond_what_chance_gives() {
+        // Data that never repeats itself: half the rows or more is a copy.
+        assert!(overlap(100, 100, 0.0));
+        assert!(overlap(50, 100, 0.0));
+        assert!(!overlap(49, 100, 0.0));
+        assert!(!overlap(0, 0, 0.0));
+        // Data that always repeats itself: every fresh row matches.
+        assert!(!overlap(100, 100, 1.0));
+        // Near chance, within sampling noise: no copy.
+        assert!(!overlap(95, 100, 0.9));
+        assert!(!overlap(990, 1000, 0.97));
+        // Far above chance: a copy, or mostly one.
+        assert!(overlap(1000, 1000, 0.3));
+        assert!(overlap(720, 1000, 0.3));
+        assert!(!overlap(600, 1000, 0.3));
+        assert!(!overlap(400, 1000, 0.3));
+    }
+
+    #[test]
+    fn caveats_turn_only_passes_into_inconclusive() {
+        let pass = Outcome::new(GateStatus::Pass, Some(0.9), Some(0.8), "ok");
+        let fail = Outcome::new(GateStatus::Fail, Some(0.7), Some(0.8), "low");
+        let copy = Caveats {
+            overlap: Some(Overlap {
+                seen: 10,
+                rows: 10,
+                chance: 0.0,
+            }),
+            one_class: None,
+        };
+        let out = copy.judged(pass.clone(), false);
+        assert_eq!(out.status, GateStatus::Inconclusive);
+        assert!(out
+            .message
+            .contains("100.0% of the test rows are training rows"));
+        assert!(out.message.ends_with("; ok"));
+        assert_eq!(copy.judged(fail.clone(), true), fail);
+        let one = Caveats {
+            overlap: None,
+            one_class: Some(("positive", 0.01)),
+        };
+        assert_eq!(one.judged(pass.clone(), false), pass);
+        let out = one.judged(pass.clone(), true);
+        assert_eq!(out.status, GateStatus::Inconclusive);
+        assert!(out.message.contains("predicted positive at threshold 0.01"));
+        assert_eq!(Caveats::default().judged(pass.clone(), true), pass);
     }
 }

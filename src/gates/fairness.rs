@@ -134,7 +134,13 @@ impl FairnessGate {
         format!("fairness {} {}", self.key(), self.metric)
     }
 
+    /// The gate's conclusion; a pass that the test rows do not support
+    /// (see [`super::Caveats`]) is inconclusive.
     pub fn evaluate(&self, ev: &Evidence) -> Outcome {
+        ev.caveats.judged(self.measure(ev), true)
+    }
+
+    fn measure(&self, ev: &Evidence) -> Outcome {
         let key = self.key();
         let (attribute, metric) = (&key, self.metric);
         let threshold = self.bound.shown();

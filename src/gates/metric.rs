@@ -52,7 +52,14 @@ impl MetricGate {
         format!("metric {}", self.metric)
     }
 
+    /// The gate's conclusion; a pass that the test rows do not support
+    /// (see [`super::Caveats`]) is inconclusive.
     pub fn evaluate(&self, ev: &Evidence) -> Outcome {
+        ev.caveats
+            .judged(self.measure(ev), self.metric.uses_threshold())
+    }
+
+    fn measure(&self, ev: &Evidence) -> Outcome {
         let c = &ev.metrics.confusion;
         if let Some(why) = too_few_rows(c, ev.min_test_rows) {
             return Outcome {

@@ -17,7 +17,7 @@ pub mod metric;
 use crate::domain::{GateResult, GateStatus, Severity, Verdict};
 use champion::{ChampionGate, ChampionTable};
 use drift::{DriftGate, DriftTable};
-pub use evidence::{ChampionEval, Evidence, Outcome};
+pub use evidence::{Caveats, ChampionEval, Evidence, Outcome, Overlap};
 use fairness::{FairnessGate, FairnessTable};
 use latency::{LatencyGate, LatencyTable};
 use metric::{MetricGate, MetricTable};

@@ -52,6 +52,11 @@ pub trait Scorer: Send + Sync {
     fn trained_on(&self, _table: &Table, rows: &[usize]) -> Vec<bool> {
         vec![false; rows.len()]
     }
+    /// The share of training rows that match another training row: the
+    /// match rate [`Scorer::trained_on`] gives fresh rows by chance.
+    fn training_duplicate_share(&self) -> f64 {
+        0.0
+    }
     /// The data columns drift is measured on: the model's inputs, unless
     /// the model reads none of the data's features (a score column).
     fn drift_columns(&self) -> Vec<String> {

@@ -12,7 +12,7 @@ use crate::domain::{
     ContractReport, DataInfo, GateResult, GateStatus, Lineage, Report, Verdict, SCHEMA_VERSION,
 };
 use crate::error::{EXIT_GO, EXIT_NO_GO};
-use crate::gates::{self, ChampionEval, Evidence};
+use crate::gates::{self, Caveats, ChampionEval, Evidence, Overlap};
 use crate::model::scorer::Scorer;
 use std::collections::BTreeMap;
 
@@ -113,95 +113,60 @@ pub struct Saved {
     pub copies: Vec<(&'static str, std::path::PathBuf)>,
 }
 
-/// A test set this share of whose rows are training rows is no evidence:
-/// the gates that judge the model on it cannot pass.
-const OVERLAP_LIMIT: f64 = 0.5;
-
-/// With a separate test file: (test rows with the feature values of a
-/// training row, by the model's row hashes; test rows).
-fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<(usize, usize)> {
+/// With a separate test file: its rows that match a training row (by the
+/// model's row hashes), against the rate chance gives.
+fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     plan.data.test_path.as_ref()?;
     let seen = scorer
         .trained_on(sides.test_table, &sides.test_rows)
         .into_iter()
         .filter(|&t| t)
         .count();
-    Some((seen, sides.test_rows.len()))
-}
-
-/// The note on an overlapping test file, when any row overlaps.
-fn overlap_note(plan: &Plan, (seen, n): (usize, usize)) -> Option<String> {
-    let test_path = plan.data.test_path.as_ref()?;
-    (seen > 0).then(|| {
-        format!(
-            "{seen} of {n} test rows ({:.1}%) in {} have the feature values of a training \
-             row: the test file overlaps the training data, and metrics on those rows \
-             overstate how the model does on new data",
-            100.0 * seen as f64 / n.max(1) as f64,
-            test_path.display()
-        )
+    Some(Overlap {
+        seen,
+        rows: sides.test_rows.len(),
+        chance: scorer.training_duplicate_share(),
     })
 }
 
-/// Gates that judge the model on the test rows cannot pass when most of
-/// them are training rows (a copy of the training data as `test_path`).
-fn overlap_blocks(results: &mut [crate::domain::GateResult], (seen, n): (usize, usize)) {
-    if n == 0 || (seen as f64) < OVERLAP_LIMIT * n as f64 {
-        return;
-    }
-    for g in results.iter_mut() {
-        let judged = matches!(g.kind.as_str(), "metric" | "fairness" | "champion");
-        if judged && g.status == GateStatus::Pass {
-            g.status = not_evidence(g.severity);
-            g.message = format!(
-                "{:.1}% of the test rows are training rows (test_path overlaps the training \
-                 data), so this is not evidence; {}",
-                100.0 * seen as f64 / n as f64,
-                g.message
-            );
-        }
-    }
-}
-
-/// What a passed gate becomes when its evidence does not count: inconclusive,
-/// or a warning for a `warn` gate (as a failed warn gate is reported).
-fn not_evidence(severity: crate::domain::Severity) -> GateStatus {
-    match severity {
-        crate::domain::Severity::Warn => GateStatus::Warn,
-        _ => GateStatus::Inconclusive,
-    }
+/// The note on an overlapping test file, when any row overlaps.
+fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
+    let test_path = plan.data.test_path.as_ref()?;
+    (o.seen > 0).then(|| {
+        let chance = if o.chance > 0.0 {
+            format!(
+                " ({:.1}% of the training rows match another training row, so fresh rows \
+                 match about that often by chance)",
+                100.0 * o.chance
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{} of {} test rows ({:.1}%) in {} match a training row (numbers to {} \
+             significant digits){chance}: the test file overlaps the training data, and \
+             metrics on those rows overstate how the model does on new data",
+            o.seen,
+            o.rows,
+            100.0 * o.share(),
+            test_path.display(),
+            crate::artifact::KEY_DIGITS
+        )
+    })
 }
 
 /// When the threshold puts every test row in one class, the gates that
 /// judge the hard predictions (fairness, threshold metrics) measure the
 /// threshold, not the model: a selection rate of 1 in every group passes
-/// any fairness bound. Those that passed become inconclusive.
-fn one_class_blocks(
-    plan: &Plan,
-    results: &mut [crate::domain::GateResult],
-    c: &crate::evaluate::metrics::Confusion,
-) {
+/// any fairness bound.
+fn one_class(plan: &Plan, c: &crate::evaluate::metrics::Confusion) -> Option<(&'static str, f64)> {
     let positive = c.tn + c.fn_ == 0;
     let negative = c.tp + c.fp == 0;
     if c.tp + c.fp + c.tn + c.fn_ == 0 || !(positive || negative) {
-        return;
+        return None;
     }
     let class = if positive { "positive" } else { "negative" };
-    for (g, r) in plan.gates.iter().zip(results.iter_mut()) {
-        let judged = match &g.spec {
-            crate::gates::GateSpec::Fairness(_) => true,
-            crate::gates::GateSpec::Metric(m) => m.metric.uses_threshold(),
-            _ => false,
-        };
-        if judged && r.status == GateStatus::Pass {
-            r.status = not_evidence(r.severity);
-            r.message = format!(
-                "every test row is predicted {class} at threshold {}: this gate measures the \
-                 threshold, not the model; {}",
-                plan.threshold, r.message
-            );
-        }
-    }
+    Some((class, plan.threshold))
 }
 
 /// The finished report of a `check`: the gates decided over the evidence,
@@ -220,6 +185,7 @@ pub fn finish(
         sha256: model_sha,
         copies,
     } = saved;
+    let overlap = overlap(plan, sides, scorer);
     let evidence = Evidence {
         metrics: &ev.metrics,
         fairness: &ev.fairness,
@@ -228,13 +194,12 @@ pub fn finish(
         drift: &ev.drift_by_gate,
         min_test_rows: plan.data.min_test_rows,
         intervals: ev.intervals.as_ref(),
+        caveats: Caveats {
+            overlap,
+            one_class: one_class(plan, &ev.metrics.confusion),
+        },
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);
-    let overlap = overlap(plan, sides, scorer);
-    if let Some(o) = overlap {
-        overlap_blocks(&mut report.gates, o);
-    }
-    one_class_blocks(plan, &mut report.gates, &ev.metrics.confusion);
     report.verdict = gates::verdict(&report.gates);
     report.exit_code = if report.verdict == Verdict::Go {
         EXIT_GO

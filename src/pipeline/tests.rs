@@ -124,6 +124,7 @@ fn evaluation_and_gates_run_on_any_scorer() {
         drift: &ev.drift_by_gate,
         min_test_rows: plan.data.min_test_rows,
         intervals: None,
+        caveats: Default::default(),
     };
     let results = gates::evaluate(&plan.gates, &evidence);
     assert_eq!(results[0].status, GateStatus::Pass, "{:?}", results[0]);
@@ -145,6 +146,7 @@ fn evaluation_and_gates_run_on_any_scorer() {
         drift: &ev.drift_by_gate,
         min_test_rows: plan.data.min_test_rows,
         intervals: None,
+        caveats: Default::default(),
     };
     let results = gates::evaluate(&plan.gates, &evidence);
     assert_eq!(results[0].status, GateStatus::Inconclusive);

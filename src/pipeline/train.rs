@@ -48,6 +48,9 @@ pub fn train(
     })
     .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
     drop(x_train);
+    let (row_hashes, row_duplicate_share) = timed(timings, Stage::RowHashes, || {
+        crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features)
+    });
     let artifact = ModelArtifact {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
@@ -62,9 +65,9 @@ pub fn train(
             config_sha256: plan.config_sha256.clone(),
             seed: plan.data.seed,
             train_rows: sides.train_rows.len() as u64,
-            row_hashes: timed(timings, Stage::RowHashes, || {
-                crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features)
-            }),
+            row_hashes,
+            row_key: crate::artifact::RowKey::Rounded,
+            row_duplicate_share,
         },
     };
     Ok((artifact, notes))

@@ -132,3 +132,115 @@ fn a_failed_required_mlflow_registration_leaves_the_registry_unchanged() {
     assert!(err.contains("warning: mlflow"), "{err}");
     assert!(f.path("reg/versions/v0001/model.json").is_file());
 }
+
+/// `rows` of `label` driven by a float `x` and a `tier`; `x` printed by
+/// `print` (full precision, float32, ...).
+fn float_data(rows: std::ops::Range<usize>, print: impl Fn(f64) -> String) -> String {
+    let mut out = String::from("id,x,tier,group,label\n");
+    for i in rows {
+        let mut r = crate::fixture::Lcg::new(i as u64 * 7919 + 13);
+        let x = r.next_f64() * 100.0 + 1.0 / 3.0;
+        let tier = ["a", "b", "c"][(r.next_f64() * 3.0) as usize % 3];
+        let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+        let p = 1.0 / (1.0 + (-(x - 50.0) / 12.0).exp());
+        let label = if r.next_f64() < p { "yes" } else { "no" };
+        out.push_str(&format!("{i},{},{tier},{group},{label}\n", print(x)));
+    }
+    out
+}
+
+const AUC_GATE: &str =
+    "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n";
+
+// R-N1. A copy of the training rows whose numbers were re-rounded (float32
+// Parquet, a CSV written with %.10g or %.6g) is still the training data.
+#[test]
+fn a_re_rounded_copy_of_the_training_data_cannot_pass() {
+    let f = Fixture::new("");
+    f.write("data.csv", &float_data(0..800, |x| format!("{x}")));
+    let config = crate::fixture::BASE_CONFIG
+        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
+        .replace(
+            "protected = [\"group\"]",
+            "protected = [\"group\"]\nmin_test_rows = 100",
+        );
+    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+    type Print = fn(f64) -> String;
+    let prints: [(&str, Print); 3] = [
+        ("float32", |x| format!("{}", x as f32)),
+        ("%.10g", |x| format!("{:.9e}", x)),
+        ("%.6g", |x| format!("{:.5e}", x)),
+    ];
+    for (how, print) in prints {
+        // The training rows in reverse order, re-printed.
+        let mut lines: Vec<String> = float_data(0..800, print)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let header = lines.remove(0);
+        lines.reverse();
+        f.write("test.csv", &format!("{header}\n{}\n", lines.join("\n")));
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 1, "{how}: {err}");
+        let r = f.report();
+        let g = crate::fixture::gate(&r, "auc");
+        assert_eq!(g["status"], "inconclusive", "{how}: {g}");
+        assert!(
+            g["message"].as_str().unwrap().contains("training rows"),
+            "{how}: {g}"
+        );
+        // A value at a rounding boundary may round the other way.
+        let notes = r["notes"].to_string();
+        let seen: usize = notes
+            .split(" of 800 test rows")
+            .next()
+            .and_then(|head| head.rsplit('"').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(seen >= 790, "{how}: {notes}");
+    }
+    // Fresh rows from the same source: no overlap, the gate judges.
+    f.write("test.csv", &float_data(800..1100, |x| format!("{:.5e}", x)));
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let r = f.report();
+    assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass");
+    assert!(!r["notes"].to_string().contains("match a training row"));
+}
+
+// The other side of R-N1's rule: on data of few distinct values, fresh
+// test rows match training rows by chance, and that is no copy.
+#[test]
+fn fresh_rows_of_data_that_repeats_itself_are_not_a_copy() {
+    let few = |rows: std::ops::Range<usize>| {
+        let mut out = String::from("id,tier,plan,group,label\n");
+        for i in rows {
+            let mut r = crate::fixture::Lcg::new(i as u64 * 104729 + 5);
+            let t = (r.next_f64() * 3.0) as usize % 3;
+            let plan = ["x", "y"][(r.next_f64() * 2.0) as usize % 2];
+            let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+            let p = [0.15, 0.5, 0.85][t];
+            let label = if r.next_f64() < p { "yes" } else { "no" };
+            out.push_str(&format!(
+                "{i},{},{plan},{group},{label}\n",
+                ["a", "b", "c"][t]
+            ));
+        }
+        out
+    };
+    let f = Fixture::new("");
+    f.write("data.csv", &few(0..800));
+    f.write("test.csv", &few(800..1200));
+    let config =
+        crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let r = f.report();
+    assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass", "{r}");
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("400 of 400 test rows") && notes.contains("by chance"),
+        "{notes}"
+    );
+}
