@@ -2,8 +2,8 @@
 
 primitive_types: the small primitive types pandas and Spark write (int8,
 int16, uint8, uint16, decimal128) with a decimal128(10, 2) target.
-binary, float16: a binary and a float16 column, which release-gate refuses
-naming the column (polars 0.55 cannot read float16 from Parquet).
+binary: a binary column, which release-gate refuses naming the column;
+float16: a float16 column, which it reads widened to f64.
 """
 import decimal
 

@@ -173,8 +173,8 @@ fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
     Ok((df, skipped))
 }
 
-/// Arrow types this build reads: every primitive number but float16 (small
-/// integers widened, decimals as floats), booleans, text, nulls and
+/// Arrow types this build reads: every primitive number (small integers
+/// and float16 widened, decimals as floats), booleans, text, nulls and
 /// dictionary-encoded text.
 fn readable(t: &ArrowDataType) -> bool {
     use ArrowDataType as A;
@@ -182,8 +182,7 @@ fn readable(t: &ArrowDataType) -> bool {
         A::Null | A::Boolean => true,
         A::Int8 | A::Int16 | A::Int32 | A::Int64 => true,
         A::UInt8 | A::UInt16 | A::UInt32 | A::UInt64 => true,
-        // polars 0.55's Parquet reader cannot decode float16.
-        A::Float32 | A::Float64 => true,
+        A::Float16 | A::Float32 | A::Float64 => true,
         A::Decimal32(..) | A::Decimal64(..) => true,
         // polars holds decimals in 128 bits: up to 38 digits.
         A::Decimal(p, _) | A::Decimal256(p, _) => *p <= 38,
