@@ -212,6 +212,16 @@ pub fn finish(
     report
         .notes
         .extend(overlap.and_then(|o| overlap_note(plan, o)));
+    if let [first, rest @ ..] = ev.scores.as_slice() {
+        if rest.iter().all(|s| s.to_bits() == first.to_bits()) && !rest.is_empty() {
+            // Nothing the gates say about ranking means anything then.
+            report.notes.push(format!(
+                "the model gives every test row the same score ({first}): it learned \
+                 nothing from the features (for gradient boosting, check learning_rate, \
+                 l2 and subsample)"
+            ));
+        }
+    }
     if ev.metrics.roc_auc == Some(1.0) {
         // Real-world targets are rarely separated perfectly: usually a column
         // that is the label in disguise (an outcome recorded after the fact).

@@ -150,8 +150,14 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .find(|m| m * mag >= raw)
         .unwrap_or(10.0);
     let step = m * mag;
-    let first = (lo / step - 1e-9).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
+    let (first, last) = ((lo / step - 1e-9).ceil(), (hi / step + 1e-9).floor());
+    // A range near the smallest doubles (subnormal values) has no round
+    // step: 10^exp underflows. Then the ends themselves are the ticks.
+    let sane = step > 0.0 && first.is_finite() && last.is_finite() && last - first <= 100.0;
+    if !sane {
+        return vec![lo, hi];
+    }
+    let (first, last) = (first as i64, last as i64);
     // Divide by a power of ten rather than multiply by a fractional step, so
     // ticks are the closest doubles to 0.6, 0.0035, ... (not 0.6000000000000001).
     let tick = |i: i64| {
@@ -633,6 +639,10 @@ mod tests {
         assert_eq!(tick_decimals(&nice_ticks(0.0031, 0.0039, 5)), 4);
         assert_eq!(nice_ticks(2.0, 2.0, 5), vec![2.0]);
         assert_eq!(nice_ticks(f64::NAN, 1.0, 5), vec![0.0]);
+        // Subnormal ranges (a model trained with learning_rate = 5e-324).
+        assert_eq!(nice_ticks(0.0, 5e-324, 5), vec![0.0, 5e-324]);
+        assert_eq!(nice_ticks(0.0, 1e-310, 4), vec![0.0, 1e-310]);
+        assert_eq!(nice_ticks(-1e-320, 1e-320, 5), vec![-1e-320, 1e-320]);
     }
 
     #[test]

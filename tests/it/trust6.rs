@@ -244,3 +244,20 @@ fn fresh_rows_of_data_that_repeats_itself_are_not_a_copy() {
         "{notes}"
     );
 }
+
+// Round 6, A5: a learning rate in the smallest doubles trained a model
+// whose importance chart panicked (exit 101); now it decides, with a note
+// that the model is constant.
+#[test]
+fn a_subnormal_learning_rate_decides_and_says_the_model_is_constant() {
+    for rate in ["5e-324", "1e-310", "1e-300"] {
+        let f = Fixture::new(&format!(
+            "\n[model]\nkind = \"gradient_boosting\"\n\n[model.params]\nn_trees = 5\nlearning_rate = {rate}\n"
+        ));
+        let (code, _, err) = run(&f, &["check"]);
+        assert!(code == 0 || code == 1, "{rate}: {code} {err}");
+        let notes = f.report()["notes"].to_string();
+        assert!(notes.contains("the same score"), "{rate}: {notes}");
+        assert!(f.path("release-gate-out/report.html").is_file());
+    }
+}
