@@ -91,7 +91,8 @@ impl ChampionGate {
     /// The gate's conclusion; a pass that the test rows do not support
     /// (see [`super::Caveats`]) is inconclusive.
     pub fn evaluate(&self, ev: &Evidence) -> Outcome {
-        ev.caveats.judged(self.measure(ev), false)
+        ev.caveats
+            .judged(self.measure(ev), self.metric.uses_threshold())
     }
 
     fn measure(&self, ev: &Evidence) -> Outcome {

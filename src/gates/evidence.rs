@@ -54,9 +54,24 @@ pub struct Evidence<'a> {
 pub struct Caveats {
     /// A separate test file's rows matched against the training rows.
     pub overlap: Option<Overlap>,
-    /// The threshold puts every test row in one class: (that class, the
-    /// threshold).
-    pub one_class: Option<(&'static str, f64)>,
+    /// The threshold puts (all but a few) test rows in one class.
+    pub few_predicted: Option<FewPredicted>,
+}
+
+/// The threshold leaves fewer test rows than `needed` predicted in one
+/// class: what the hard predictions say is then the threshold's doing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FewPredicted {
+    /// The class few rows are predicted as.
+    pub class: &'static str,
+    /// Test rows predicted as that class.
+    pub count: u64,
+    /// Test rows.
+    pub rows: u64,
+    /// The fewest rows of a class a judgement needs (as for actual classes
+    /// under `min_test_rows`).
+    pub needed: u64,
+    pub threshold: f64,
 }
 
 /// Test rows that match a training row, against what chance gives.
@@ -112,10 +127,18 @@ impl Caveats {
                  data), so this is not evidence",
                 100.0 * o.share()
             )
-        } else if let Some((class, threshold)) = self.one_class.filter(|_| hard) {
+        } else if let Some(p) = self.few_predicted.filter(|_| hard) {
+            let few = if p.count == 0 {
+                format!("no test row is predicted {}", p.class)
+            } else {
+                format!(
+                    "only {} of {} test rows are predicted {} (fewer than {})",
+                    p.count, p.rows, p.class, p.needed
+                )
+            };
             format!(
-                "every test row is predicted {class} at threshold {threshold}: this gate \
-                 measures the threshold, not the model"
+                "{few} at threshold {}: this gate measures the threshold, not the model",
+                p.threshold
             )
         } else {
             return out;
@@ -192,7 +215,7 @@ mod tests {
                 rows: 10,
                 chance: 0.0,
             }),
-            one_class: None,
+            few_predicted: None,
         };
         let out = copy.judged(pass.clone(), false);
         assert_eq!(out.status, GateStatus::Inconclusive);
@@ -201,14 +224,29 @@ mod tests {
             .contains("100.0% of the test rows are training rows"));
         assert!(out.message.ends_with("; ok"));
         assert_eq!(copy.judged(fail.clone(), true), fail);
-        let one = Caveats {
+        let few = |count| Caveats {
             overlap: None,
-            one_class: Some(("positive", 0.01)),
+            few_predicted: Some(FewPredicted {
+                class: "negative",
+                count,
+                rows: 400,
+                needed: 10,
+                threshold: 0.01,
+            }),
         };
-        assert_eq!(one.judged(pass.clone(), false), pass);
-        let out = one.judged(pass.clone(), true);
+        assert_eq!(few(0).judged(pass.clone(), false), pass);
+        let out = few(0).judged(pass.clone(), true);
         assert_eq!(out.status, GateStatus::Inconclusive);
-        assert!(out.message.contains("predicted positive at threshold 0.01"));
+        assert!(out
+            .message
+            .contains("no test row is predicted negative at threshold 0.01"));
+        let out = few(2).judged(pass.clone(), true);
+        assert!(
+            out.message
+                .contains("only 2 of 400 test rows are predicted negative (fewer than 10)"),
+            "{}",
+            out.message
+        );
         assert_eq!(Caveats::default().judged(pass.clone(), true), pass);
     }
 }

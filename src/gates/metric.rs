@@ -87,12 +87,18 @@ impl MetricGate {
     }
 }
 
+/// The fewest test rows of one class a judgement needs under
+/// `min_test_rows`: a tenth of it, at least 10 (and at most all of it).
+pub fn class_minimum(min_rows: u64) -> u64 {
+    (min_rows / 10).max(10).min(min_rows)
+}
+
 /// A metric measured on fewer than `min_rows` test rows, or on fewer than
 /// `max(10, min_rows / 10)` rows of either class, says too little to pass.
 pub fn too_few_rows(c: &Confusion, min_rows: u64) -> Option<String> {
     let (pos, neg) = (c.tp + c.fn_, c.tn + c.fp);
     let rows = pos + neg;
-    let per_class = (min_rows / 10).max(10).min(min_rows);
+    let per_class = class_minimum(min_rows);
     if rows < min_rows {
         Some(format!(
             "only {rows} test rows, fewer than min_test_rows = {min_rows}: \

@@ -17,7 +17,7 @@ pub mod metric;
 use crate::domain::{GateResult, GateStatus, Severity, Verdict};
 use champion::{ChampionGate, ChampionTable};
 use drift::{DriftGate, DriftTable};
-pub use evidence::{Caveats, ChampionEval, Evidence, Outcome, Overlap};
+pub use evidence::{Caveats, ChampionEval, Evidence, FewPredicted, Outcome, Overlap};
 use fairness::{FairnessGate, FairnessTable};
 use latency::{LatencyGate, LatencyTable};
 use metric::{MetricGate, MetricTable};

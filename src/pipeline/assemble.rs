@@ -12,7 +12,7 @@ use crate::domain::{
     ContractReport, DataInfo, GateResult, GateStatus, Lineage, Report, Verdict, SCHEMA_VERSION,
 };
 use crate::error::{EXIT_GO, EXIT_NO_GO};
-use crate::gates::{self, Caveats, ChampionEval, Evidence, Overlap};
+use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Overlap};
 use crate::model::scorer::Scorer;
 use std::collections::BTreeMap;
 
@@ -155,18 +155,27 @@ fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
     })
 }
 
-/// When the threshold puts every test row in one class, the gates that
-/// judge the hard predictions (fairness, threshold metrics) measure the
-/// threshold, not the model: a selection rate of 1 in every group passes
-/// any fairness bound.
-fn one_class(plan: &Plan, c: &crate::evaluate::metrics::Confusion) -> Option<(&'static str, f64)> {
-    let positive = c.tn + c.fn_ == 0;
-    let negative = c.tp + c.fp == 0;
-    if c.tp + c.fp + c.tn + c.fn_ == 0 || !(positive || negative) {
-        return None;
-    }
-    let class = if positive { "positive" } else { "negative" };
-    Some((class, plan.threshold))
+/// When the threshold puts all but a few test rows in one class, the gates
+/// that judge the hard predictions (fairness, threshold metrics, a champion
+/// gate on one) measure the threshold, not the model: a selection rate of 1
+/// in every group passes any fairness bound. "A few" is what a class needs
+/// under `min_test_rows` (a tenth of it, at least 10).
+fn few_predicted(plan: &Plan, c: &crate::evaluate::metrics::Confusion) -> Option<FewPredicted> {
+    let rows = c.tp + c.fp + c.tn + c.fn_;
+    let needed = crate::gates::metric::class_minimum(plan.data.min_test_rows);
+    let (positive, negative) = (c.tp + c.fp, c.tn + c.fn_);
+    let (class, count) = if positive <= negative {
+        ("positive", positive)
+    } else {
+        ("negative", negative)
+    };
+    (rows > 0 && count < needed).then_some(FewPredicted {
+        class,
+        count,
+        rows,
+        needed,
+        threshold: plan.threshold,
+    })
 }
 
 /// The finished report of a `check`: the gates decided over the evidence,
@@ -196,7 +205,7 @@ pub fn finish(
         intervals: ev.intervals.as_ref(),
         caveats: Caveats {
             overlap,
-            one_class: one_class(plan, &ev.metrics.confusion),
+            few_predicted: few_predicted(plan, &ev.metrics.confusion),
         },
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);

@@ -672,7 +672,7 @@ fn one_predicted_class_makes_fairness_and_threshold_gates_inconclusive() {
             g["message"]
                 .as_str()
                 .unwrap()
-                .contains("predicted positive"),
+                .contains("no test row is predicted negative"),
             "{g}"
         );
     }

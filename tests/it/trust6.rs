@@ -261,3 +261,80 @@ fn a_subnormal_learning_rate_decides_and_says_the_model_is_constant() {
         assert!(f.path("release-gate-out/report.html").is_file());
     }
 }
+
+// Round 6, A1: a champion gate on a threshold metric is the threshold's
+// doing too when every row is predicted one class: recall 1.0 at a
+// threshold of 1e-9 "beat" the champion and was promoted.
+#[test]
+fn a_champion_gate_on_a_threshold_metric_needs_both_predicted_classes() {
+    let gates = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"recall\"\n";
+    let f = Fixture::new(gates);
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    for test in ["", "test = \"paired\"\n"] {
+        f.write(
+            "gates.toml",
+            &format!(
+                "{}\n[model]\nthreshold = 1e-9\n{gates}{test}",
+                crate::fixture::BASE_CONFIG
+            ),
+        );
+        let (code, _, err) = run(&f, &["check", "--out", "run2"]);
+        assert_eq!(code, 1, "{test}: {err}");
+        let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+        let g = crate::fixture::gate(&r, "champ");
+        assert_eq!(g["status"], "inconclusive", "{test}: {g}");
+        assert!(
+            g["message"]
+                .as_str()
+                .unwrap()
+                .contains("measures the threshold"),
+            "{g}"
+        );
+    }
+}
+
+// Round 6, A2: "every row in one class" was one row away from a pass: a
+// threshold that leaves 2 of 400 rows negative passed disparate impact
+// at 0.99. Fewer predicted rows of a class than min_test_rows asks of
+// an actual class (a tenth, at least 10) is no evidence either.
+#[test]
+fn a_threshold_that_leaves_a_handful_in_one_class_is_no_evidence() {
+    let f = Fixture::new(
+        "\n[[gate]]\nname = \"di\"\nkind = \"fairness\"\nattribute = \"group\"\nmetric = \"disparate_impact\"\nmin = 0.8\n",
+    );
+    // Find a threshold that leaves between 1 and 9 of the test rows negative.
+    let r = f.check(0);
+    let predictions = f.read("release-gate-out/predictions.csv");
+    let mut lines = predictions.lines();
+    let header = lines.next().unwrap();
+    let col = header.split(',').position(|c| c == "score").unwrap();
+    let mut scores: Vec<f64> = lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(r["gates"][0]["status"], "pass");
+    scores.sort_by(f64::total_cmp);
+    // Strictly above the 3rd-lowest score and below the 4th: 3 rows negative.
+    let threshold = (scores[2] + scores[3]) / 2.0;
+    assert!(scores[2] < threshold && threshold < scores[3]);
+    let config = f.read("gates.toml");
+    f.write(
+        "gates.toml",
+        &config.replace(
+            "seed = 7",
+            &format!("seed = 7\n\n[model]\nthreshold = {threshold}\n"),
+        ),
+    );
+    let r = f.check(1);
+    let g = crate::fixture::gate(&r, "di");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(
+        g["message"]
+            .as_str()
+            .unwrap()
+            .contains("only 3 of 120 test rows are predicted negative (fewer than 10)"),
+        "{g}"
+    );
+}
