@@ -66,39 +66,15 @@ pub fn resolve_model(model: &str, registry: &Path) -> anyhow::Result<PathBuf> {
         }
         return Ok(path);
     }
-    let version = if model == "champion" {
-        registry::read_index(registry)?.champion.ok_or_else(|| {
-            GateError::Run(format!(
-                "{}: the registry has no champion",
-                registry.display()
-            ))
-        })?
-    } else if model.len() > 1
-        && model.starts_with('v')
-        && model[1..].chars().all(|c| c.is_ascii_digit())
-    {
-        model.to_string()
-    } else {
+    let Some((version, dir)) =
+        registry::named_version(model, registry).map_err(|e| GateError::Run(format!("{e:#}")))?
+    else {
         return Err(GateError::Run(format!(
             "{model}: not a run directory (no report.json), `champion` or a version like v0001"
         ))
         .into());
     };
-    let path = registry::version_dir(registry, &version).join(MODEL_FILE);
-    if !path.is_file() {
-        let why = if registry.join("registry.json").is_file() {
-            format!(
-                "the registry {} has no version {version}",
-                registry.display()
-            )
-        } else {
-            format!(
-                "{model}: no registry at {} (pass --registry DIR)",
-                registry.display()
-            )
-        };
-        return Err(GateError::Run(why).into());
-    }
+    let path = dir.join(MODEL_FILE);
     registry::verified_sha(registry, &version, &path)
         .map_err(|e| GateError::Run(format!("{e:#}")))?;
     Ok(path)

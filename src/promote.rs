@@ -302,36 +302,14 @@ pub fn resolve_operand(op: &str, registry: &Path) -> anyhow::Result<(String, Rep
     if as_dir.join(REPORT_JSON).is_file() {
         return Ok((op.to_string(), load_run(as_dir)?));
     }
-    let version = if op == "champion" {
-        registry::read_index(registry)?.champion.ok_or_else(|| {
-            GateError::Run(format!(
-                "{}: the registry has no champion",
-                registry.display()
-            ))
-        })?
-    } else if op.starts_with('v') && op[1..].chars().all(|c| c.is_ascii_digit()) && op.len() > 1 {
-        op.to_string()
-    } else {
+    let Some((version, dir)) =
+        registry::named_version(op, registry).map_err(|e| GateError::Run(format!("{e:#}")))?
+    else {
         return Err(GateError::Run(format!(
             "{op}: not a run directory, `champion` or a version like v0001"
         ))
         .into());
     };
-    let dir = registry::version_dir(registry, &version);
-    if !dir.is_dir() {
-        let why = if registry.join("registry.json").is_file() {
-            format!(
-                "the registry {} has no version {version}",
-                registry.display()
-            )
-        } else {
-            format!(
-                "{op}: no registry at {} (pass --registry DIR, or --config naming it)",
-                registry.display()
-            )
-        };
-        return Err(GateError::Run(why).into());
-    }
     let label = if op == "champion" {
         format!("champion {version}")
     } else {

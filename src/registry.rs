@@ -132,6 +132,17 @@ fn read_index_once(registry: &Path, stored: &[String]) -> anyhow::Result<Index> 
                     path.display(),
                 );
             }
+            // Every promotion makes its version the champion, so recorded
+            // versions without one is a damaged index, not "no champion"
+            // (a champion gate with on_missing = "pass" would pass).
+            if index.champion.is_none() && !index.versions.is_empty() {
+                bail!(
+                    "{}: records {} version(s) but no champion, which no promotion leaves; \
+                     restore registry.json from git",
+                    path.display(),
+                    index.versions.len()
+                );
+            }
             // A champion that names no recorded version is a broken index,
             // wherever it is read (list, check, compare, promote).
             if let Some(c) = &index.champion {
@@ -195,6 +206,47 @@ pub fn is_version_name(v: &str) -> bool {
 /// Directory of `version` in the registry.
 pub fn version_dir(registry: &Path, version: &str) -> PathBuf {
     registry.join(VERSIONS).join(version)
+}
+
+/// What `champion` or `vNNNN` names in the registry: the version and its
+/// directory. Only a version the index records counts (a killed
+/// promotion's directory does not). `None`: `op` is neither form.
+pub fn named_version(op: &str, registry: &Path) -> anyhow::Result<Option<(String, PathBuf)>> {
+    if op != "champion" && !is_version_name(op) {
+        return Ok(None);
+    }
+    let index = read_index(registry)?;
+    let version = if op == "champion" {
+        index.champion.ok_or_else(|| {
+            anyhow::anyhow!("{}: the registry has no champion", registry.display())
+        })?
+    } else if index.versions.iter().any(|e| e.version == op) {
+        op.to_string()
+    } else if !registry.join(INDEX).is_file() {
+        bail!(
+            "{op}: no registry at {} (pass --registry DIR, or --config naming it)",
+            registry.display()
+        );
+    } else {
+        let unfinished = if version_dir(registry, op).exists() {
+            " (its directory is a promotion that did not complete)"
+        } else {
+            ""
+        };
+        bail!(
+            "the registry {} has no version {op}{unfinished}",
+            registry.display()
+        );
+    };
+    let dir = version_dir(registry, &version);
+    if !dir.is_dir() {
+        bail!(
+            "{}: version {version} is recorded but {} is missing; restore it from git",
+            registry.display(),
+            dir.display()
+        );
+    }
+    Ok(Some((version, dir)))
 }
 
 /// The champion's version name and directory, if the registry has one.

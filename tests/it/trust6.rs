@@ -62,6 +62,23 @@ fn a_killed_promotions_directory_is_accounted_for_and_its_number_unused() {
     let (code, out, err) = run(&f, &["registry", "list", "--registry", "reg"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("v0001") && !out.contains("v0002"), "{out}");
+    // Round 6, m1: the unfinished version is no operand anywhere.
+    for args in [
+        vec!["compare", "v0002", "champion", "--registry", "reg"],
+        vec![
+            "predict",
+            "--model",
+            "v0002",
+            "--registry",
+            "reg",
+            "--data",
+            "data.csv",
+        ],
+    ] {
+        let (code, _, err) = run(&f, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("did not complete"), "{args:?}: {err}");
+    }
     promote_another(&f, "run2");
     let after: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
     assert_eq!(after["champion"], "v0003", "{after}");
@@ -337,4 +354,33 @@ fn a_threshold_that_leaves_a_handful_in_one_class_is_no_evidence() {
             .contains("only 3 of 120 test rows are predicted negative (fewer than 10)"),
         "{g}"
     );
+}
+
+// Round 6, A6: recorded versions without a champion is a damaged index
+// (no promotion leaves it), not "no champion" for on_missing = "pass".
+#[test]
+fn recorded_versions_without_a_champion_is_exit_2() {
+    let f = promoted();
+    let mut index: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+    index["champion"] = serde_json::Value::Null;
+    f.write("reg/registry.json", &index.to_string());
+    let config = f.read("gates.toml");
+    f.write(
+        "gates.toml",
+        &config.replace(
+            "metric = \"roc_auc\"\n",
+            "metric = \"roc_auc\"\non_missing = \"pass\"\n",
+        ),
+    );
+    for args in [
+        vec!["check", "--out", "run2"],
+        vec!["registry", "list", "--registry", "reg"],
+    ] {
+        let (code, _, err) = run(&f, &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("no champion, which no promotion leaves"),
+            "{err}"
+        );
+    }
 }
