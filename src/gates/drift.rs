@@ -81,16 +81,22 @@ impl DriftGate {
                 over.join(", ")
             );
             Outcome::new(GateStatus::Fail, Some(psi), Some(max_psi), msg)
-        } else {
-            let mut msg = format!("worst PSI {psi:.4} ({worst}) <= {max_psi}");
-            if !report.not_compared.is_empty() {
-                // A pass over part of the features must say which were not seen.
-                msg.push_str(&format!(
-                    "; not compared (absent from {} or the test data): {}",
-                    report.reference,
-                    report.not_compared.join(", ")
-                ));
+        } else if !report.not_compared.is_empty() {
+            // A feature that could not be compared may be the one that
+            // drifted: part of the features is no evidence of no drift.
+            let msg = format!(
+                "worst PSI {psi:.4} ({worst}) <= {max_psi} over the features compared, but \
+                 {} could not be compared (absent from {} or the test data): their drift \
+                 is unknown",
+                report.not_compared.join(", "),
+                report.reference,
+            );
+            Outcome {
+                observed: Some(psi),
+                ..Outcome::inconclusive(Some(max_psi), msg)
             }
+        } else {
+            let msg = format!("worst PSI {psi:.4} ({worst}) <= {max_psi}");
             Outcome::new(GateStatus::Pass, Some(psi), Some(max_psi), msg)
         }
     }
