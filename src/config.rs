@@ -181,6 +181,8 @@ pub struct Plan {
     pub contract: ContractConfig,
     pub model: ModelSpec,
     pub threshold: f64,
+    /// Whether `[model] threshold` was written (else the default 0.5).
+    pub threshold_set: bool,
     pub registry: PathBuf,
     pub gates: Vec<Gate>,
     /// `templates/model_card.md.j2` next to the config, when present.
@@ -259,9 +261,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
     }
     // A model that outputs probabilities predicts every row positive at 0
     // (and none at 1): selection rates of 1 everywhere, fairness gates that
-    // cannot fail. Scores made elsewhere may be margins, where 0 is usual.
-    if !matches!(model, crate::model::ModelSpec::Scores(_))
-        && (threshold == 0.0 || threshold == 1.0)
+    // cannot fail. Scores made elsewhere, and ONNX models' outputs, may be
+    // margins (a decision function), where 0 is the usual boundary.
+    if !matches!(
+        model,
+        crate::model::ModelSpec::Scores(_) | crate::model::ModelSpec::Onnx(_)
+    ) && (threshold == 0.0 || threshold == 1.0)
     {
         return ctx.err(
             raw.model.threshold.span(),
@@ -311,6 +316,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
         contract: raw.contract,
         model,
         threshold,
+        threshold_set: raw.model.threshold.span() != (0..0),
         registry,
         gates,
         card_template: card.is_file().then_some(card),

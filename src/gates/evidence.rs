@@ -56,6 +56,9 @@ pub struct Caveats {
     pub overlap: Option<Overlap>,
     /// The threshold puts (all but a few) test rows in one class.
     pub few_predicted: Option<FewPredicted>,
+    /// A model's scores leave [0, 1] (raw scores, not probabilities) and
+    /// the threshold is the default 0.5: (lowest, highest score).
+    pub raw_scores: Option<(f64, f64)>,
 }
 
 /// The threshold leaves fewer test rows than `needed` predicted in one
@@ -126,6 +129,12 @@ impl Caveats {
                 "{:.1}% of the test rows are training rows (test_path overlaps the training \
                  data), so this is not evidence",
                 100.0 * o.share()
+            )
+        } else if let Some((lo, hi)) = self.raw_scores.filter(|_| hard) {
+            format!(
+                "the model's scores are raw scores in [{lo:.4}, {hi:.4}], not probabilities, \
+                 and the default threshold 0.5 is not their decision boundary: set [model] \
+                 threshold (0 for a decision function)"
             )
         } else if let Some(p) = self.few_predicted.filter(|_| hard) {
             let few = if p.count == 0 {
@@ -216,6 +225,7 @@ mod tests {
                 chance: 0.0,
             }),
             few_predicted: None,
+            raw_scores: None,
         };
         let out = copy.judged(pass.clone(), false);
         assert_eq!(out.status, GateStatus::Inconclusive);
@@ -233,6 +243,7 @@ mod tests {
                 needed: 10,
                 threshold: 0.01,
             }),
+            raw_scores: None,
         };
         assert_eq!(few(0).judged(pass.clone(), false), pass);
         let out = few(0).judged(pass.clone(), true);

@@ -178,6 +178,19 @@ fn few_predicted(plan: &Plan, c: &crate::evaluate::metrics::Confusion) -> Option
     })
 }
 
+/// An ONNX model's scores that leave [0, 1] under the default threshold:
+/// a decision function or a regressor, cut at 0.5 by no one's choice.
+/// (Scores made elsewhere have `champion_threshold` and their own rules.)
+fn raw_scores(plan: &Plan, scores: &[f64]) -> Option<(f64, f64)> {
+    if plan.threshold_set || !matches!(plan.model, crate::model::ModelSpec::Onnx(_)) {
+        return None;
+    }
+    let finite = scores.iter().copied().filter(|s| s.is_finite());
+    let lo = finite.clone().fold(f64::INFINITY, f64::min);
+    let hi = finite.fold(f64::NEG_INFINITY, f64::max);
+    (lo < 0.0 || hi > 1.0).then_some((lo, hi))
+}
+
 /// The finished report of a `check`: the gates decided over the evidence,
 /// and everything measured filled in.
 pub fn finish(
@@ -195,6 +208,7 @@ pub fn finish(
         copies,
     } = saved;
     let overlap = overlap(plan, sides, scorer);
+    let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
         metrics: &ev.metrics,
         fairness: &ev.fairness,
@@ -206,6 +220,7 @@ pub fn finish(
         caveats: Caveats {
             overlap,
             few_predicted: few_predicted(plan, &ev.metrics.confusion),
+            raw_scores: evidence_raw,
         },
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);
@@ -218,6 +233,13 @@ pub fn finish(
     report.champion = champion_info(plan, &champion, &ev.metrics);
     report.drift = ev.drift;
     report.notes.extend(scorer.notes());
+    if let Some((lo, hi)) = evidence_raw {
+        report.notes.push(format!(
+            "the model's scores lie in [{lo}, {hi}]: raw scores (a decision function or a \
+             regressor), not probabilities; log_loss and brier are undefined, and gates on \
+             the hard predictions wait for [model] threshold (0 for a decision function)"
+        ));
+    }
     report
         .notes
         .extend(overlap.and_then(|o| overlap_note(plan, o)));

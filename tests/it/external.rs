@@ -196,3 +196,61 @@ fn promote_refuses_a_run_whose_onnx_file_was_replaced() {
             || f.read("reg/registry.json").contains("\"versions\": []")
     );
 }
+
+/// Round 6, A3: a one-column decision function (skl2onnx's LinearSVC,
+/// tests/fixtures/onnx/svc.onnx) scores class 1; `positive = 0` takes it
+/// negated, and the default threshold 0.5 does not cut margins silently.
+/// Oracle: tests/fixtures/onnx/svc_oracle.json, written by
+/// scripts/make_onnx_svc_fixture.py (scikit-learn's roc_auc_score and
+/// accuracy_score on onnxruntime's outputs).
+#[test]
+fn a_one_column_decision_function_is_read_for_either_class() {
+    let oracle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/onnx/svc_oracle.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let gates = "inputs = [\"tenure\", \"age\"]\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n\n[[gate]]\nname = \"acc\"\nkind = \"metric\"\nmetric = \"accuracy\"\nmin = 0.6\n";
+    let f = onnx_fixture("svc.onnx", gates);
+    let config = f.read("gates.toml");
+    for (positive, threshold, key) in [
+        ("1", "", "roc_auc_positive_1"),
+        ("0", "", "roc_auc_positive_0"),
+        ("1", "threshold = 0.0\n", "roc_auc_positive_1"),
+    ] {
+        f.write(
+            "gates.toml",
+            &config
+                .replace("positive = 1", &format!("positive = {positive}"))
+                .replace("inputs =", &format!("{threshold}inputs =")),
+        );
+        let o = f.cmd(&["check"]).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        let r = f.report();
+        let auc = r["metrics"]["roc_auc"].as_f64().unwrap();
+        let want = oracle[key].as_f64().unwrap();
+        assert!((auc - want).abs() < 1e-9, "{positive}: {auc} vs {want}");
+        let acc = gate(&r, "acc");
+        if threshold.is_empty() {
+            assert_eq!(o.status.code(), Some(1), "{err}");
+            assert_eq!(acc["status"], "inconclusive", "{acc}");
+            assert!(
+                acc["message"].as_str().unwrap().contains("raw scores"),
+                "{acc}"
+            );
+            assert!(
+                r["notes"].to_string().contains("raw scores"),
+                "{}",
+                r["notes"]
+            );
+        } else {
+            assert_eq!(o.status.code(), Some(0), "{err}");
+            let want = oracle["accuracy_at_0"].as_f64().unwrap();
+            assert_eq!(r["metrics"]["accuracy"].as_f64().unwrap(), want);
+            assert_eq!(acc["status"], "pass", "{acc}");
+        }
+    }
+}

@@ -19,6 +19,10 @@ pub enum Pick {
     Column { index: usize },
     /// The entry with key `label` (as text) of each row's map.
     MapKey { label: String },
+    /// A one-column output negated: with two classes, that column scores
+    /// the second (scikit-learn's `decision_function`), and `positive` is
+    /// the first.
+    Negated,
 }
 
 /// The resolved probability output.
@@ -142,7 +146,17 @@ pub fn plan(
                 "output `{name}` has one column (taken as the positive-class score); positive_index must be 0 or unset"
             ));
         }
-        Pick::Column { index: 0 }
+        match labels.as_deref() {
+            // One column for two classes scores the second class.
+            Some(l @ [_, _]) if positive_index.is_none() => {
+                if find_positive(l, positive, &name)? == 0 {
+                    Pick::Negated
+                } else {
+                    Pick::Column { index: 0 }
+                }
+            }
+            _ => Pick::Column { index: 0 },
+        }
     } else {
         match index {
             Some(i) => Pick::Column { index: i },
@@ -210,6 +224,7 @@ pub fn extract(
     let scores = match &plan.pick {
         Pick::Column { index } => column(value, *index, n),
         Pick::MapKey { label } => map_key(value, label, n),
+        Pick::Negated => column(value, 0, n).map(|v| v.into_iter().map(|x| -x).collect()),
     }
     .map_err(fail)?;
     if scores.len() != n {

@@ -166,7 +166,7 @@ impl Scorer for OnnxScorer {
         };
         let labels = labels.map_or_else(String::new, |l| format!(", classes {}", l.join("/")));
         vec![format!(
-            "ONNX model {} (sha256 {}): {fed}; probabilities from output `{output}`{labels}",
+            "ONNX model {} (sha256 {}): {fed}; positive-class scores from output `{output}`{labels}",
             self.model.path().display(),
             self.model.sha256()
         )]
