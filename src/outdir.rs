@@ -40,6 +40,13 @@ pub fn registry_in_input_dir(registry: &Path, plan: &Plan) -> Option<PathBuf> {
     input_dirs(plan).into_iter().find(|d| within(registry, d))
 }
 
+/// Whether `registry` is the run directory `run` or inside it: a promotion
+/// would write the registry into the run it promotes (and a later `check`
+/// into that out dir would replace it).
+pub fn registry_in_run_dir(registry: &Path, run: &Path) -> bool {
+    within(registry, run)
+}
+
 /// The inputs that are directories (part-file data): nothing is written
 /// inside them.
 fn input_dirs(plan: &Plan) -> Vec<PathBuf> {

@@ -150,6 +150,16 @@ pub fn promote(
             });
         }
     }
+    // Never into the run itself, --force or not.
+    if crate::outdir::registry_in_run_dir(&registry, run) {
+        return Err(GateError::Run(format!(
+            "--registry {} is inside the run directory {}: a promotion would write the \
+             registry into the run it promotes; choose another registry",
+            registry.display(),
+            run.display()
+        ))
+        .into());
+    }
     // Never into the run's data (a directory of part files), --force or not.
     let plan = run_plan(run, &r).ok();
     if let Some(plan) = &plan {

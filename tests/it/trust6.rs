@@ -384,3 +384,31 @@ fn recorded_versions_without_a_champion_is_exit_2() {
         );
     }
 }
+
+// Round 6, m4: `promote --registry <the run dir> --force` wrote the
+// registry into the run it promoted.
+#[test]
+fn promote_never_writes_a_registry_into_the_run() {
+    let f = Fixture::new(REGISTRY);
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    for registry in ["run1", "run1/reg", "run1/../run1/x"] {
+        let (code, _, err) = run(
+            &f,
+            &[
+                "promote",
+                "--run",
+                "run1",
+                "--registry",
+                registry,
+                "--force",
+                "--reason",
+                "x",
+            ],
+        );
+        assert_eq!(code, 2, "{registry}: {err}");
+        assert!(err.contains("inside the run directory"), "{err}");
+    }
+    assert!(!f.path("run1/registry.json").exists());
+    assert!(!f.path("run1/reg").exists() && !f.path("run1/x").exists());
+}
