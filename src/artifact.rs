@@ -150,17 +150,25 @@ fn write_number(buf: &mut String, dtype: DType, x: f64) {
     }
 }
 
+/// [`row_hash`] of each of `rows`, in order (in parallel; the same for any
+/// thread count).
+pub fn row_hashes(table: &Table, rows: &[usize], columns: &[String], key: RowKey) -> Vec<u64> {
+    let cols = resolve(table, columns);
+    rows.par_iter()
+        .map_init(String::new, |buf, &r| hash_resolved(&cols, r, buf, key))
+        .collect()
+}
+
 /// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to
 /// `MAX_ROW_HASHES`) training rows, and the share of those rows whose key
 /// another of them shares.
 pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> (Vec<u64>, f64) {
-    let cols = resolve(table, columns);
-    let mut v: Vec<u64> = rows[..rows.len().min(MAX_ROW_HASHES)]
-        .par_iter()
-        .map_init(String::new, |buf, &r| {
-            hash_resolved(&cols, r, buf, RowKey::Rounded)
-        })
-        .collect();
+    let mut v = row_hashes(
+        table,
+        &rows[..rows.len().min(MAX_ROW_HASHES)],
+        columns,
+        RowKey::Rounded,
+    );
     v.sort_unstable();
     let total = v.len();
     let repeated: usize = v

@@ -287,7 +287,7 @@ pub fn finish(
     }
     report.intervals = ev.intervals;
     report.timings_ms = timings.clone();
-    report.data.test_set_sha256 = Some(test_set_sha256(&report, sides));
+    report.data.test_set_sha256 = Some(test_set_sha256(plan, sides));
     let champion_score = match champion {
         ChampionEval::Scored { scores, .. } => Some(scores),
         _ => None,
@@ -308,19 +308,44 @@ pub fn finish(
     }
 }
 
-/// The digest of the test rows: the source file's digest and the row
-/// numbers, in order.
-fn test_set_sha256(report: &Report, sides: &Sides) -> String {
-    let source = report
-        .data
-        .test_sha256
-        .as_deref()
-        .unwrap_or(&report.data.sha256);
-    let mut text = String::with_capacity(source.len() + sides.test_rows.len() * 7);
-    text.push_str(source);
-    for r in &sides.test_rows {
-        text.push(',');
-        text.push_str(&r.to_string());
+/// The digest of the test rows by content: each row's label and its values
+/// in every column but the score columns (by name, whatever their order),
+/// as a multiset. Two runs on the same rows agree whichever file or split
+/// brought them, and whatever scores the file carries beside them.
+fn test_set_sha256(plan: &Plan, sides: &Sides) -> String {
+    let scores: Vec<&str> = match &plan.model {
+        crate::model::ModelSpec::Scores(s) => std::iter::once(s.score.as_str())
+            .chain(s.champion_score.as_deref())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut columns: Vec<String> = sides
+        .test_table
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|n| !scores.contains(&n.as_str()))
+        .collect();
+    columns.sort();
+    let hashes = crate::artifact::row_hashes(
+        sides.test_table,
+        &sides.test_rows,
+        &columns,
+        crate::artifact::RowKey::Text,
+    );
+    let mut rows: Vec<(u64, u8)> = hashes
+        .into_iter()
+        .zip(sides.y_test.iter().copied())
+        .collect();
+    rows.sort_unstable();
+    let mut bytes = Vec::with_capacity(rows.len() * 9 + 64);
+    for name in &columns {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(0x1f);
     }
-    crate::config::sha256_hex(text.as_bytes())
+    for (h, y) in rows {
+        bytes.extend_from_slice(&h.to_le_bytes());
+        bytes.push(y);
+    }
+    crate::config::sha256_hex(&bytes)
 }

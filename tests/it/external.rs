@@ -254,3 +254,58 @@ fn a_one_column_decision_function_is_read_for_either_class() {
         }
     }
 }
+
+/// `compare` of two `scores` runs on the same rows, from files that differ
+/// in their score columns, says "same test rows"; other rows do not.
+#[test]
+fn compare_sees_the_same_rows_through_different_score_files() {
+    let f = scores_fixture("", "", 1.0);
+    let code = f
+        .cmd(&["check", "--out", "a"])
+        .output()
+        .unwrap()
+        .status
+        .code();
+    assert!(code == Some(0) || code == Some(1));
+    // The same rows with another model's scores, columns reordered.
+    let data = f.read("data.csv");
+    let mut other = String::from("group,y,score,champion_score\n");
+    for (i, line) in data.lines().skip(1).enumerate() {
+        let c: Vec<&str> = line.split(',').collect();
+        let score = (i % 97) as f64 / 97.0;
+        other.push_str(&format!("{},{},{score},{}\n", c[3], c[0], c[2]));
+    }
+    f.write("other.csv", &other);
+    let config = f.read("gates.toml");
+    f.write("b.toml", &config.replace("data.csv", "other.csv"));
+    let code = f
+        .cmd(&["check", "--config", "b.toml", "--out", "b"])
+        .output()
+        .unwrap()
+        .status
+        .code();
+    assert!(code == Some(0) || code == Some(1));
+    let o = f
+        .cmd(&["compare", "a", "b", "--format", "json"])
+        .output()
+        .unwrap();
+    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["same_test_data"], true, "{c}");
+    // One label changed: other rows.
+    let flipped = other.replacen("\na,0,", "\na,1,", 1);
+    assert_ne!(flipped, other);
+    f.write("other.csv", &flipped);
+    let code = f
+        .cmd(&["check", "--config", "b.toml", "--out", "b"])
+        .output()
+        .unwrap()
+        .status
+        .code();
+    assert!(code == Some(0) || code == Some(1));
+    let o = f
+        .cmd(&["compare", "a", "b", "--format", "json"])
+        .output()
+        .unwrap();
+    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["same_test_data"], false, "{c}");
+}
