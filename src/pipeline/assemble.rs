@@ -178,6 +178,9 @@ fn few_predicted(plan: &Plan, c: &crate::evaluate::metrics::Confusion) -> Option
     })
 }
 
+/// Fewer training rows than this get a note.
+const TRAIN_ROWS_NOTE: u64 = 100;
+
 /// An ONNX model's scores that leave [0, 1] under the default threshold:
 /// a decision function or a regressor, cut at 0.5 by no one's choice.
 /// (Scores made elsewhere have `champion_threshold` and their own rules.)
@@ -243,6 +246,16 @@ pub fn finish(
     report
         .notes
         .extend(overlap.and_then(|o| overlap_note(plan, o)));
+    // A model trained here on a handful of rows (test_fraction near 1):
+    // whatever the gates say, say how little it learned from.
+    let trained = plan.model.kind().trains() && !sides.train_rows.is_empty();
+    if trained && (sides.train_rows.len() as u64) < TRAIN_ROWS_NOTE {
+        report.notes.push(format!(
+            "the model was trained on only {} rows (fewer than {TRAIN_ROWS_NOTE}): lower \
+             test_fraction or add data",
+            sides.train_rows.len()
+        ));
+    }
     if let [first, rest @ ..] = ev.scores.as_slice() {
         if rest.iter().all(|s| s.to_bits() == first.to_bits()) && !rest.is_empty() {
             // Nothing the gates say about ranking means anything then.

@@ -412,3 +412,26 @@ fn promote_never_writes_a_registry_into_the_run() {
     assert!(!f.path("run1/registry.json").exists());
     assert!(!f.path("run1/reg").exists() && !f.path("run1/x").exists());
 }
+
+// Round 4 minor: test_fraction = 0.9999999999 trained on 2 rows with no
+// word about it. A model trained on fewer than 100 rows gets a note.
+#[test]
+fn a_model_trained_on_a_handful_of_rows_says_so() {
+    let f = Fixture::new("");
+    let config = f.read("gates.toml");
+    f.write(
+        "gates.toml",
+        &config.replace("seed = 7", "seed = 7\ntest_fraction = 0.9"),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let r = f.report();
+    assert_eq!(r["data"]["train_rows"], 60, "{}", r["data"]);
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("trained on only 60 rows"), "{notes}");
+    // The default split of the same data: no such note.
+    f.write("gates.toml", &config);
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(!f.report()["notes"].to_string().contains("trained on only"));
+}
