@@ -14,10 +14,12 @@
 //! directions are tried, the better kept); at a split that saw no NaN they go
 //! to the child with more training rows. Everything random (row subsample,
 //! feature subsample, the early-stopping hold-out) comes from `SplitMix64`
-//! streams derived from the seed, and histograms are summed per feature in
-//! row order, so the model is bit-identical whatever the thread count.
+//! streams derived from the seed, and histograms are summed over fixed row
+//! chunks added in chunk order, so the model is bit-identical whatever the
+//! thread count.
 
 mod boost;
+mod bundle;
 mod grow_tree;
 
 use boost::{check_data, holdout, log_loss, subset, Booster};

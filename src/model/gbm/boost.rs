@@ -2,6 +2,7 @@
 //! stratified early-stopping hold-out, row subsets, gradients, row and
 //! feature sampling, and score updates after each tree.
 
+use super::bundle::Bundles;
 use super::{grow_tree, sigmoid, GbmParams, GbmTree};
 use crate::features::Matrix;
 use crate::model::binning::Binned;
@@ -141,9 +142,11 @@ pub(super) struct Booster<'a> {
     p: &'a GbmParams,
     data: &'a Binned,
     y: &'a [u8],
+    /// `data`'s features bundled, codes row-major, for the histograms.
+    bundles: Bundles,
     score: Vec<f64>,
-    grad: Vec<f64>,
-    hess: Vec<f64>,
+    /// Per row (gradient, hessian), packed: one load per row in a histogram.
+    gh: Vec<[f64; 2]>,
 }
 
 impl<'a> Booster<'a> {
@@ -153,24 +156,22 @@ impl<'a> Booster<'a> {
             p,
             data,
             y,
+            bundles: Bundles::new(data),
             score: vec![init; n],
-            grad: vec![0.0; n],
-            hess: vec![0.0; n],
+            gh: vec![[0.0; 2]; n],
         }
     }
 
     /// Grows one tree on the current gradients and adds it to the scores.
     pub(super) fn round(&mut self, x: &Matrix, rng: &mut SplitMix64) -> GbmTree {
         let y = self.y;
-        self.grad
+        self.gh
             .par_iter_mut()
-            .zip(self.hess.par_iter_mut())
             .zip(&self.score)
-            .enumerate()
-            .for_each(|(i, ((g, h), &z))| {
+            .zip(y)
+            .for_each(|((gh, &z), &y)| {
                 let p = sigmoid(z);
-                *g = p - f64::from(y[i]);
-                *h = p * (1.0 - p);
+                *gh = [p - f64::from(y), p * (1.0 - p)];
             });
         let n = y.len();
         let rows: Vec<u32> = if self.p.subsample < 1.0 {
@@ -207,8 +208,11 @@ impl<'a> Booster<'a> {
             learning_rate: self.p.learning_rate,
         };
         let all_rows = rows.len() == n;
-        let (tree, leaves, idx) =
-            grow_tree::grow(self.data, &self.grad, &self.hess, rows, &features, &cfg);
+        let codes = grow_tree::Codes {
+            binned: self.data,
+            bundles: &self.bundles,
+        };
+        let (tree, leaves, idx) = grow_tree::grow(codes, &self.gh, rows, &features, &cfg);
         if all_rows {
             // Each leaf's rows are a contiguous range of the partitioned `idx`.
             for (node, start, end) in leaves {

@@ -1,9 +1,14 @@
 //! Growing one boosted tree: per-node histograms of (gradient, hessian, rows)
 //! over binned features, the Newton split gain, and the NaN direction.
 //!
-//! A node's histogram is built per feature in parallel (rayon), each feature
-//! summed sequentially in row order, so the sums do not depend on the thread
-//! count. Of two children, only the smaller one's histogram is built; the
+//! A node's histograms are built row-wise: one pass over the node's rows adds
+//! each row to one bin of every feature group (row-major codes, see
+//! `bundle.rs`), so a row's gradient is loaded once and consecutive updates
+//! hit different bins instead of waiting on each other; the groups'
+//! histograms are then split into the features'. The rows are cut into chunks whose size depends
+//! only on the node's row count; chunks are summed in parallel (rayon) into
+//! partial histograms that are then added in chunk order, so the sums do not
+//! depend on the thread count. Of two children, only the smaller one's histogram is built; the
 //! larger one's is the parent's minus it. Nodes that cannot be split (depth
 //! limit, fewer than `2 * min_samples_leaf` rows) get no histogram at all.
 //!
@@ -12,6 +17,7 @@
 //! side. For every cut the NaN rows are tried on the right, then on the left;
 //! ties keep the first candidate (lowest feature, lowest bin, NaN right).
 
+use super::bundle::Bundles;
 use super::GbmTree;
 use crate::model::binning::Binned;
 use crate::model::node::Node;
@@ -20,6 +26,15 @@ use rayon::prelude::*;
 /// Least hessian in a child (LightGBM's `min_sum_hessian_in_leaf` default):
 /// keeps leaf values finite when `l2 = 0` and a child is nearly pure.
 pub(super) const MIN_HESS: f64 = 1e-3;
+
+/// Most chunks a node's rows are cut into for its histograms: enough for
+/// load balance, few enough that the partial histograms stay small.
+const MAX_CHUNKS: usize = 32;
+/// Fewest rows in a histogram chunk: smaller ones cost more in zeroing and
+/// adding partial histograms than they save.
+const MIN_CHUNK: usize = 2048;
+/// Rows per parallel task when partitioning a node's rows.
+const PARTITION_CHUNK: usize = 16384;
 
 /// Growing limits resolved from `GbmParams`.
 pub(super) struct Limits {
@@ -79,16 +94,38 @@ struct Split {
 /// row order, and that order (the sampled rows, partitioned by leaf).
 pub(super) type Grown = (GbmTree, Vec<(usize, usize, usize)>, Vec<u32>);
 
+/// The binned training rows: column-major (partitions read one feature) and
+/// bundled row-major (histograms read every feature group of a row).
+#[derive(Clone, Copy)]
+pub(super) struct Codes<'a> {
+    pub binned: &'a Binned,
+    pub bundles: &'a Bundles,
+}
+
 /// Grows one tree on `rows` (ascending) and the candidate `features`
-/// (ascending), with per-row gradients and hessians.
+/// (ascending), with per-row (gradient, hessian).
 pub(super) fn grow(
-    data: &Binned,
-    grad: &[f64],
-    hess: &[f64],
+    codes: Codes,
+    gh: &[[f64; 2]],
     rows: Vec<u32>,
     features: &[usize],
     cfg: &Limits,
 ) -> Grown {
+    let data = codes.binned;
+    let bundles = codes.bundles;
+    // The groups holding a candidate feature, and where each one's bins
+    // start in a node's group histograms.
+    let mut gpos = vec![usize::MAX; bundles.n_groups];
+    features
+        .iter()
+        .for_each(|&j| gpos[bundles.member[j].group] = 0);
+    let groups: Vec<usize> = (0..bundles.n_groups).filter(|&g| gpos[g] == 0).collect();
+    let mut goff = Vec::with_capacity(groups.len() + 1);
+    goff.push(0);
+    for (k, &g) in groups.iter().enumerate() {
+        gpos[g] = k;
+        goff.push(goff[k] + bundles.bins[g]);
+    }
     let mut offsets = Vec::with_capacity(features.len() + 1);
     offsets.push(0);
     for &j in features {
@@ -96,23 +133,23 @@ pub(super) fn grow(
     }
     let mut sums = Sums::default();
     for &i in &rows {
-        sums.add(&Sums {
-            g: grad[i as usize],
-            h: hess[i as usize],
-            n: 1.0,
-        });
+        let [g, h] = gh[i as usize];
+        sums.add(&Sums { g, h, n: 1.0 });
     }
     let n = rows.len();
     let mut g = Grower {
         data,
-        grad,
-        hess,
+        bundles,
+        groups,
+        gpos,
+        goff,
+        gh,
         features,
         offsets,
         cfg,
         idx: rows,
         spill: Vec::new(),
-        gh: Vec::new(),
+        parts: Vec::new(),
         tree: GbmTree {
             nodes: Vec::new(),
             nan_left: Vec::new(),
@@ -137,8 +174,14 @@ pub(super) fn grow(
 
 struct Grower<'a> {
     data: &'a Binned,
-    grad: &'a [f64],
-    hess: &'a [f64],
+    bundles: &'a Bundles,
+    /// The groups holding a candidate feature, ascending.
+    groups: Vec<usize>,
+    /// Per group, its index in `groups` (`usize::MAX` when not there).
+    gpos: Vec<usize>,
+    /// Group `groups[k]`'s bins are `parts[goff[k]..goff[k + 1]]` in a chunk.
+    goff: Vec<usize>,
+    gh: &'a [[f64; 2]],
     features: &'a [usize],
     /// Feature `features[k]`'s bins are `hist[offsets[k]..offsets[k + 1]]`.
     offsets: Vec<usize>,
@@ -146,8 +189,8 @@ struct Grower<'a> {
     /// Sampled rows grouped by node, ascending within each node.
     idx: Vec<u32>,
     spill: Vec<u32>,
-    /// Scratch: the node's (gradient, hessian) in `idx` order.
-    gh: Vec<[f64; 2]>,
+    /// Scratch: one partial group histogram per chunk of a node's rows.
+    parts: Vec<Sums>,
     tree: GbmTree,
     leaves: Vec<(usize, usize, usize)>,
 }
@@ -178,7 +221,7 @@ impl Grower<'_> {
         }
         let hist = match t.hist {
             Some(h) => h,
-            None => self.build_hist(t.start, t.end),
+            None => self.build_hist(t.start, t.end, &t.sums),
         };
         let Some(s) = self.best_split(&hist, &t.sums) else {
             self.leaves.push((t.node, t.start, t.end));
@@ -255,9 +298,9 @@ impl Grower<'_> {
             return (None, None);
         }
         let small = if left_small {
-            self.build_hist(start, mid)
+            self.build_hist(start, mid, ls)
         } else {
-            self.build_hist(mid, end)
+            self.build_hist(mid, end, rs)
         };
         let big = need_big.then(|| {
             parent
@@ -274,26 +317,42 @@ impl Grower<'_> {
         }
     }
 
-    /// Histograms of every candidate feature over `idx[start..end]`.
-    fn build_hist(&mut self, start: usize, end: usize) -> Vec<Sums> {
+    /// Histograms of every candidate feature over `idx[start..end]`, whose
+    /// sums are `total`.
+    fn build_hist(&mut self, start: usize, end: usize, total: &Sums) -> Vec<Sums> {
         let idx = &self.idx[start..end];
-        self.gh.clear();
-        self.gh.extend(
-            idx.iter()
-                .map(|&i| [self.grad[i as usize], self.hess[i as usize]]),
-        );
-        let mut out = vec![Sums::default(); self.offsets[self.offsets.len() - 1]];
-        let mut parts: Vec<(usize, &mut [Sums])> = Vec::with_capacity(self.features.len());
-        let mut rest = &mut out[..];
-        for (k, &j) in self.features.iter().enumerate() {
-            let (a, b) = rest.split_at_mut(self.offsets[k + 1] - self.offsets[k]);
-            parts.push((j, a));
-            rest = b;
+        let gb = self.goff[self.goff.len() - 1];
+        let chunk = idx.len().div_ceil(MAX_CHUNKS).max(MIN_CHUNK);
+        let n_chunks = idx.len().div_ceil(chunk).max(1);
+        self.parts.clear();
+        self.parts.resize(n_chunks * gb, Sums::default());
+        let (b, gh, groups) = (self.bundles, self.gh, &self.groups[..]);
+        let goff = &self.goff[..groups.len()];
+        self.parts
+            .par_chunks_mut(gb.max(1))
+            .zip(idx.par_chunks(chunk))
+            .for_each(|(h, part)| fill_rows(&b.codes, b.n_groups, groups, goff, part, gh, h));
+        let (hist, rest) = self.parts.split_at_mut(gb);
+        for c in rest.chunks_exact(gb.max(1)) {
+            hist.iter_mut().zip(c).for_each(|(o, p)| o.add(p));
         }
-        let (data, gh) = (self.data, &self.gh);
-        parts
-            .into_par_iter()
-            .for_each(|(j, h)| fill_hist(data.col(j), idx, gh, h));
+        let mut out = vec![Sums::default(); self.offsets[self.offsets.len() - 1]];
+        for (k, &j) in self.features.iter().enumerate() {
+            let m = b.member[j];
+            let src = &hist[self.goff[self.gpos[m.group]]..];
+            let dst = &mut out[self.offsets[k]..self.offsets[k + 1]];
+            if m.alone {
+                dst.copy_from_slice(&src[..dst.len()]);
+            } else {
+                // Bin 0 shares the group's bin 0 with the other members.
+                let mut rest = Sums::default();
+                for (c, d) in dst.iter_mut().enumerate().skip(1) {
+                    *d = src[m.base + c];
+                    rest.add(d);
+                }
+                dst[0] = total.minus(&rest);
+            }
+        }
         out
     }
 
@@ -363,39 +422,114 @@ impl Grower<'_> {
     }
 
     /// Stable partition of `idx[start..end]`: rows going left first. Returns
-    /// the start of the right child.
+    /// the start of the right child. The result is the same whatever the
+    /// thread count: chunks are partitioned in parallel, then each chunk's
+    /// left and right rows are copied to their place in chunk order.
     fn partition(&mut self, start: usize, end: usize, s: &Split, nan_left: bool) -> usize {
         let codes = self.data.col(s.feature);
         let bin = s.bin as u8;
-        let has_nan = self.data.nan[s.feature];
-        let nan_code = (self.data.edges[s.feature].len() + 1) as u8;
-        self.spill.resize(end - start, 0);
-        let (mut w, mut r) = (start, 0);
-        for k in start..end {
-            let i = self.idx[k];
+        let nan_code = if self.data.nan[s.feature] {
+            Some((self.data.edges[s.feature].len() + 1) as u8)
+        } else {
+            None
+        };
+        let go_left = |i: u32| {
             let c = codes[i as usize];
-            let go_left = if has_nan && c == nan_code {
+            if Some(c) == nan_code {
                 nan_left
             } else {
                 c <= bin
-            };
-            self.idx[w] = i;
-            self.spill[r] = i;
-            w += usize::from(go_left);
-            r += usize::from(!go_left);
+            }
+        };
+        let len = end - start;
+        let idx = &mut self.idx[start..end];
+        self.spill.resize(len, 0);
+        let spill = &mut self.spill[..len];
+        if len <= PARTITION_CHUNK {
+            let nl = partition_rows(idx, spill, go_left);
+            return start + nl;
         }
-        self.idx[w..end].copy_from_slice(&self.spill[..r]);
-        w
+        // Each chunk in place: its left rows, then its right rows.
+        let lefts: Vec<usize> = idx
+            .par_chunks_mut(PARTITION_CHUNK)
+            .zip(spill.par_chunks_mut(PARTITION_CHUNK))
+            .map(|(c, sp)| partition_rows(c, sp, go_left))
+            .collect();
+        let nl: usize = lefts.iter().sum();
+        // Where each chunk's left and right rows go in `spill`.
+        let (mut l_rest, mut r_rest) = spill.split_at_mut(nl);
+        let mut dst = Vec::with_capacity(lefts.len());
+        for (k, &cl) in lefts.iter().enumerate() {
+            let clen = PARTITION_CHUNK.min(len - k * PARTITION_CHUNK);
+            let (l, lr) = std::mem::take(&mut l_rest).split_at_mut(cl);
+            let (r, rr) = std::mem::take(&mut r_rest).split_at_mut(clen - cl);
+            (l_rest, r_rest) = (lr, rr);
+            dst.push((cl, l, r));
+        }
+        idx.par_chunks(PARTITION_CHUNK)
+            .zip(dst)
+            .for_each(|(c, (cl, l, r))| {
+                l.copy_from_slice(&c[..cl]);
+                r.copy_from_slice(&c[cl..]);
+            });
+        idx.par_chunks_mut(PARTITION_CHUNK)
+            .zip(spill.par_chunks(PARTITION_CHUNK))
+            .for_each(|(d, sp)| d.copy_from_slice(sp));
+        start + nl
     }
 }
 
-/// One feature's histogram over a node's rows (`gh` in `idx` order), summed
-/// in row order.
-fn fill_hist(codes: &[u8], idx: &[u32], gh: &[[f64; 2]], h: &mut [Sums]) {
-    for (&i, &[g, hs]) in idx.iter().zip(gh) {
-        let b = &mut h[usize::from(codes[i as usize])];
+/// Stable in-place partition of `idx` by `go_left` (`spill`, as long as
+/// `idx`, is scratch); returns the number of left rows. Writes both ways
+/// unconditionally: the direction is a data-dependent coin flip that would
+/// mispredict as a branch.
+fn partition_rows(idx: &mut [u32], spill: &mut [u32], go_left: impl Fn(u32) -> bool) -> usize {
+    let (mut w, mut r) = (0, 0);
+    for k in 0..idx.len() {
+        let i = idx[k];
+        let left = go_left(i);
+        idx[w] = i;
+        spill[r] = i;
+        w += usize::from(left);
+        r += usize::from(!left);
+    }
+    idx[w..].copy_from_slice(&spill[..r]);
+    w
+}
+
+/// Histograms of the feature groups `groups` over `rows` (row-major `codes`
+/// with `cols` groups), summed in row order; group `groups[k]`'s bins start
+/// at `offsets[k]`.
+fn fill_rows(
+    codes: &[u8],
+    cols: usize,
+    groups: &[usize],
+    offsets: &[usize],
+    rows: &[u32],
+    gh: &[[f64; 2]],
+    h: &mut [Sums],
+) {
+    let add = |b: &mut Sums, g: f64, hs: f64| {
         b.g += g;
         b.h += hs;
         b.n += 1.0;
+    };
+    if groups.len() == cols {
+        for &i in rows {
+            let i = i as usize;
+            let [g, hs] = gh[i];
+            for (&c, &o) in codes[i * cols..(i + 1) * cols].iter().zip(offsets) {
+                add(&mut h[o + usize::from(c)], g, hs);
+            }
+        }
+    } else {
+        for &i in rows {
+            let i = i as usize;
+            let [g, hs] = gh[i];
+            let row = &codes[i * cols..(i + 1) * cols];
+            for (&j, &o) in groups.iter().zip(offsets) {
+                add(&mut h[o + usize::from(row[j])], g, hs);
+            }
+        }
     }
 }
