@@ -19,14 +19,27 @@ use rayon::prelude::*;
 /// checking costs a pass over their rows.
 const SPARSE_ENOUGH: f64 = 0.5;
 
-/// Where a feature's bins live in its group's histogram.
+/// Where a feature's bins live in its slot's histogram.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Member {
-    pub group: usize,
-    /// The group code of the feature's code `c > 0` is `base + c`.
+    pub slot: usize,
+    /// The slot code of the feature's code `c > 0` is `base + c`.
     pub base: usize,
-    /// Alone in its group: the group's histogram is the feature's.
+    /// Alone in its slot: the slot's histogram is the feature's.
     pub alone: bool,
+}
+
+/// A slot (one feature, or a bundle of exclusive ones) within its group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Slot {
+    pub group: usize,
+    /// The group code is the sum of `stride * slot code` over its slots.
+    pub stride: usize,
+    pub bins: usize,
+    /// Alone in its group: the group's histogram is the slot's.
+    pub alone: bool,
+    /// The slot's bins start here in the slots' histograms.
+    pub offset: usize,
 }
 
 /// The feature groups of a binned table and their row-major codes.
@@ -34,6 +47,9 @@ pub(super) struct Bundles {
     pub n_groups: usize,
     /// Bins per group.
     pub bins: Vec<usize>,
+    pub slots: Vec<Slot>,
+    /// All slots' bins.
+    pub slot_bins: usize,
     /// Per feature.
     pub member: Vec<Member>,
     /// `codes[i * n_groups + g]`: row `i`'s code in group `g`.
@@ -41,70 +57,121 @@ pub(super) struct Bundles {
 }
 
 impl Bundles {
-    /// Groups features greedily in feature order: a feature joins the first
-    /// group it shares no row with (off bin 0) and whose codes still fit in
-    /// a u8, else starts a group. Deterministic: no thread count involved.
+    /// Bundles features greedily in feature order into slots: a feature joins
+    /// the first slot it shares no row with (off bin 0) and whose codes still
+    /// fit in a u8, else starts a slot. Then slots are packed, again first
+    /// fit in order, into groups whose bin counts multiply to at most 256 (a
+    /// group's histogram is the joint one of its slots, each slot's is read
+    /// back by summing over the others). Deterministic: no thread count is
+    /// involved.
     pub fn new(data: &Binned) -> Bundles {
         let (rows, cols) = (data.rows, data.cols);
-        // Per group: its features and, for bundleable groups, a bitmap of
-        // the rows some member has off bin 0.
-        let mut groups: Vec<(Vec<usize>, usize, Option<Vec<u64>>)> = Vec::new();
+        // Per slot: its bins and, when bundleable, a bitmap of the rows some
+        // member has off bin 0.
+        let mut slots: Vec<(Vec<usize>, usize, Option<Vec<u64>>)> = Vec::new();
         let mut member = Vec::with_capacity(cols);
-        for f in 0..cols {
+        // Per feature, a bitmap of its rows off bin 0 (built without
+        // branches: whether a code is 0 is a coin flip for the predictor).
+        let off: Vec<Vec<u64>> = (0..cols)
+            .into_par_iter()
+            .map(|f| {
+                data.col(f)
+                    .chunks(64)
+                    .map(|w| {
+                        w.iter()
+                            .enumerate()
+                            .fold(0u64, |a, (k, &c)| a | u64::from(c != 0) << k)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (f, off) in off.iter().enumerate() {
             let nb = data.n_bins(f);
-            let col = data.col(f);
-            let off: Vec<u32> = if nb > 1 {
-                let nz = col.iter().filter(|&&c| c != 0).count();
-                if (nz as f64) < SPARSE_ENOUGH * rows as f64 {
-                    (0..rows as u32).filter(|&i| col[i as usize] != 0).collect()
-                } else {
-                    // Dense: a group of its own, never shared.
+            if nb > 1 {
+                let nz: u32 = off.iter().map(|w| w.count_ones()).sum();
+                if f64::from(nz) >= SPARSE_ENOUGH * rows as f64 {
+                    // Dense: a slot of its own, never shared.
                     member.push(Member {
-                        group: groups.len(),
+                        slot: slots.len(),
                         base: 0,
                         alone: true,
                     });
-                    groups.push((vec![f], nb, None));
+                    slots.push((vec![f], nb, None));
                     continue;
                 }
-            } else {
-                Vec::new()
-            };
-            let fits = groups.iter().position(|(_, bins, used)| {
+            }
+            let fits = slots.iter().position(|(_, bins, used)| {
                 used.as_ref().is_some_and(|u| {
-                    bins + nb - 1 <= MAX_BINS
-                        && off.iter().all(|&i| u[i as usize / 64] >> (i % 64) & 1 == 0)
+                    bins + nb - 1 <= MAX_BINS && u.iter().zip(off).all(|(a, b)| a & b == 0)
                 })
             });
-            let g = fits.unwrap_or_else(|| {
-                groups.push((Vec::new(), 1, Some(vec![0u64; rows.div_ceil(64)])));
-                groups.len() - 1
+            let s = fits.unwrap_or_else(|| {
+                slots.push((Vec::new(), 1, Some(vec![0u64; off.len()])));
+                slots.len() - 1
             });
-            let (members, bins, used) = &mut groups[g];
+            let (members, bins, used) = &mut slots[s];
             member.push(Member {
-                group: g,
+                slot: s,
                 base: *bins - 1,
                 alone: false,
             });
             members.push(f);
             *bins += nb - 1;
             if let Some(u) = used {
-                off.iter()
-                    .for_each(|&i| u[i as usize / 64] |= 1 << (i % 64));
+                u.iter_mut().zip(off).for_each(|(a, b)| *a |= b);
             }
         }
-        // A bundleable group that ended up with one member is stored as is.
-        for (g, (members, _, _)) in groups.iter().enumerate() {
+        // A bundleable slot that ended up with one member is stored as is.
+        for (s, (members, _, _)) in slots.iter().enumerate() {
             if let [f] = members[..] {
                 member[f] = Member {
-                    group: g,
+                    slot: s,
                     base: 0,
                     alone: true,
                 };
             }
         }
-        let n_groups = groups.len();
-        let bins = groups.iter().map(|(_, b, _)| *b).collect();
+        let mut bins: Vec<usize> = Vec::new();
+        let mut slot_of = Vec::with_capacity(slots.len());
+        let mut offset = 0;
+        for (_, nb, _) in &slots {
+            let g = bins
+                .iter()
+                .position(|&b| b * nb <= MAX_BINS)
+                .unwrap_or_else(|| {
+                    bins.push(1);
+                    bins.len() - 1
+                });
+            slot_of.push(Slot {
+                group: g,
+                stride: bins[g],
+                bins: *nb,
+                alone: false,
+                offset,
+            });
+            offset += nb;
+            bins[g] *= nb;
+        }
+        for s in 0..slot_of.len() {
+            let g = slot_of[s].group;
+            slot_of[s].alone = slot_of.iter().filter(|t| t.group == g).count() == 1;
+        }
+        let n_groups = bins.len();
+        // Per feature, what each of its codes adds to its group's code: at
+        // most one member of a slot is off bin 0 in a row, and the slots'
+        // strided codes are disjoint, so the sum stays below the group's
+        // bins. A table, as a branch on `code != 0` would mispredict.
+        let add: Vec<[u8; MAX_BINS]> = member
+            .iter()
+            .map(|m| {
+                let s = slot_of[m.slot];
+                let mut t = [0u8; MAX_BINS];
+                for (c, v) in t.iter_mut().enumerate().skip(1) {
+                    *v = ((m.base + c) * s.stride).min(MAX_BINS - 1) as u8;
+                }
+                t
+            })
+            .collect();
         let mut codes = vec![0u8; rows * n_groups];
         if n_groups > 0 {
             // Blocks of rows, each filled feature by feature: the column
@@ -115,14 +182,11 @@ impl Bundles {
                 .enumerate()
                 .for_each(|(b, block)| {
                     let i0 = b * BLOCK;
-                    for (f, m) in member.iter().enumerate() {
+                    for (f, (m, add)) in member.iter().zip(&add).enumerate() {
+                        let g = slot_of[m.slot].group;
                         let col = &data.col(f)[i0..i0 + block.len() / n_groups];
                         for (row, &c) in block.chunks_exact_mut(n_groups).zip(col) {
-                            // Within a group at most one member is off bin 0
-                            // in a row, so this writes each code once.
-                            if c != 0 || m.alone {
-                                row[m.group] = (m.base + usize::from(c)) as u8;
-                            }
+                            row[g] += add[usize::from(c)];
                         }
                     }
                 });
@@ -130,8 +194,54 @@ impl Bundles {
         Bundles {
             n_groups,
             bins,
+            slots: slot_of,
+            slot_bins: offset,
             member,
             codes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::Matrix;
+    use crate::model::grow::SplitMix64;
+
+    #[test]
+    fn every_feature_code_reads_back_from_its_group() {
+        let mut rng = SplitMix64::new(4);
+        let rows: Vec<Vec<f64>> = (0..3000)
+            .map(|_| {
+                let mut r = vec![0.0; 14];
+                r[rng.below(5)] = 1.0; // one-hot, 5 levels
+                r[5 + rng.below(3)] = 1.0; // one-hot, 3 levels
+                r[8] = rng.below(2) as f64;
+                r[9] = if rng.below(3) == 0 { f64::NAN } else { 1.0 };
+                r[10] = rng.below(7) as f64;
+                r[11] = rng.below(100_000) as f64; // quantile bins, dense
+                r[12] = 3.0; // constant
+                r[13] = if rng.below(50) == 0 { 2.0 } else { 0.0 }; // sparse
+                r
+            })
+            .collect();
+        let data = Binned::new(&Matrix::from_rows(&rows), 255);
+        let b = Bundles::new(&data);
+        assert!(b.n_groups < data.cols, "{} groups", b.n_groups);
+        assert!(b.bins.iter().all(|&n| (1..=MAX_BINS).contains(&n)));
+        for (f, m) in b.member.iter().enumerate() {
+            let s = b.slots[m.slot];
+            for (i, &c) in data.col(f).iter().enumerate() {
+                let code = usize::from(b.codes[i * b.n_groups + s.group]) / s.stride % s.bins;
+                let back = if m.alone {
+                    code
+                } else if code > m.base && code < m.base + data.n_bins(f) {
+                    code - m.base
+                } else {
+                    0
+                };
+                assert_eq!(back, usize::from(c), "feature {f} row {i}");
+            }
         }
     }
 }

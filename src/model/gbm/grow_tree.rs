@@ -19,7 +19,7 @@
 
 use super::bundle::Bundles;
 use super::GbmTree;
-use crate::model::binning::Binned;
+use crate::model::binning::{Binned, MAX_BINS};
 use crate::model::node::Node;
 use rayon::prelude::*;
 
@@ -118,7 +118,7 @@ pub(super) fn grow(
     let mut gpos = vec![usize::MAX; bundles.n_groups];
     features
         .iter()
-        .for_each(|&j| gpos[bundles.member[j].group] = 0);
+        .for_each(|&j| gpos[bundles.slots[bundles.member[j].slot].group] = 0);
     let groups: Vec<usize> = (0..bundles.n_groups).filter(|&g| gpos[g] == 0).collect();
     let mut goff = Vec::with_capacity(groups.len() + 1);
     goff.push(0);
@@ -150,6 +150,7 @@ pub(super) fn grow(
         idx: rows,
         spill: Vec::new(),
         parts: Vec::new(),
+        slot_hist: Vec::new(),
         tree: GbmTree {
             nodes: Vec::new(),
             nan_left: Vec::new(),
@@ -191,6 +192,8 @@ struct Grower<'a> {
     spill: Vec<u32>,
     /// Scratch: one partial group histogram per chunk of a node's rows.
     parts: Vec<Sums>,
+    /// Scratch: the slots' histograms of a node.
+    slot_hist: Vec<Sums>,
     tree: GbmTree,
     leaves: Vec<(usize, usize, usize)>,
 }
@@ -336,15 +339,35 @@ impl Grower<'_> {
         for c in rest.chunks_exact(gb.max(1)) {
             hist.iter_mut().zip(c).for_each(|(o, p)| o.add(p));
         }
+        // The slots' histograms, each group's summed over its other slots.
+        self.slot_hist.clear();
+        self.slot_hist.resize(b.slot_bins, Sums::default());
+        for slot in &b.slots {
+            let k = self.gpos[slot.group];
+            if k == usize::MAX {
+                continue;
+            }
+            let group = &hist[self.goff[k]..self.goff[k + 1]];
+            let dst = &mut self.slot_hist[slot.offset..slot.offset + slot.bins];
+            if slot.alone {
+                dst.copy_from_slice(group);
+            } else {
+                for (code, v) in group.iter().enumerate() {
+                    if v.n != 0.0 {
+                        dst[code / slot.stride % slot.bins].add(v);
+                    }
+                }
+            }
+        }
         let mut out = vec![Sums::default(); self.offsets[self.offsets.len() - 1]];
         for (k, &j) in self.features.iter().enumerate() {
             let m = b.member[j];
-            let src = &hist[self.goff[self.gpos[m.group]]..];
+            let src = &self.slot_hist[b.slots[m.slot].offset..];
             let dst = &mut out[self.offsets[k]..self.offsets[k + 1]];
             if m.alone {
                 dst.copy_from_slice(&src[..dst.len()]);
             } else {
-                // Bin 0 shares the group's bin 0 with the other members.
+                // Bin 0 shares the slot's bin 0 with the other members.
                 let mut rest = Sums::default();
                 for (c, d) in dst.iter_mut().enumerate().skip(1) {
                     *d = src[m.base + c];
@@ -427,20 +450,14 @@ impl Grower<'_> {
     /// left and right rows are copied to their place in chunk order.
     fn partition(&mut self, start: usize, end: usize, s: &Split, nan_left: bool) -> usize {
         let codes = self.data.col(s.feature);
-        let bin = s.bin as u8;
-        let nan_code = if self.data.nan[s.feature] {
-            Some((self.data.edges[s.feature].len() + 1) as u8)
-        } else {
-            None
-        };
-        let go_left = |i: u32| {
-            let c = codes[i as usize];
-            if Some(c) == nan_code {
-                nan_left
-            } else {
-                c <= bin
-            }
-        };
+        // The direction of every code, looked up: cheaper per row than the
+        // comparisons and the NaN test.
+        let mut left = [false; MAX_BINS];
+        left[..=s.bin].fill(true);
+        if self.data.nan[s.feature] {
+            left[self.data.edges[s.feature].len() + 1] = nan_left;
+        }
+        let go_left = |i: u32| left[usize::from(codes[i as usize])];
         let len = end - start;
         let idx = &mut self.idx[start..end];
         self.spill.resize(len, 0);

@@ -573,7 +573,60 @@ fn every_split_is_the_brute_force_optimum() {
         min_samples_leaf: 7,
         ..GbmParams::default()
     };
-    let (m, _) = fit(&p, &x, &y, 0).unwrap();
+    assert!(splits_are_the_brute_force_optimum(&x, &y, &p) > 10);
+}
+
+#[test]
+fn bundled_features_split_at_the_brute_force_optimum() {
+    // One-hot columns (bundled), binary and small-integer columns (joint
+    // histograms), a NaN column and a 12-value one: exact bins with every
+    // value in most nodes, as the tree cuts at the midpoints of the whole
+    // column's values, the brute force at those of the node's.
+    let mut rng = SplitMix64::new(9);
+    let n = 800;
+    let rows: Vec<Vec<f64>> = (0..n)
+        .map(|_| {
+            let mut r = vec![0.0; 12];
+            r[rng.below(4)] = 1.0; // one-hot, 4 levels
+            r[4 + rng.below(3)] = 1.0; // one-hot, 3 levels
+            r[7] = rng.below(2) as f64;
+            r[8] = rng.below(2) as f64;
+            r[9] = rng.below(5) as f64;
+            r[10] = if rng.below(4) == 0 {
+                f64::NAN
+            } else {
+                rng.below(3) as f64
+            };
+            r[11] = rng.below(12) as f64 / 7.0;
+            r
+        })
+        .collect();
+    let y: Vec<u8> = rows
+        .iter()
+        .map(|r| {
+            let z = r[1] * 3.0 + r[5] * 2.0 + r[7] + r[9] * 0.7 + r[11] / 4.0
+                - if r[10].is_nan() { 2.0 } else { r[10] };
+            u8::from(z + rng.below(4) as f64 > 5.0)
+        })
+        .collect();
+    let x = Matrix::from_rows(&rows);
+    let p = GbmParams {
+        n_trees: 1,
+        learning_rate: 1.0,
+        max_depth: 5,
+        min_samples_leaf: 5,
+        ..GbmParams::default()
+    };
+    let b = super::bundle::Bundles::new(&crate::model::binning::Binned::new(&x, p.max_bins));
+    assert!(b.n_groups < x.cols, "{} groups", b.n_groups);
+    assert!(splits_are_the_brute_force_optimum(&x, &y, &p) > 10);
+}
+
+/// Fits one tree and checks every node against [`brute_best`]; returns the
+/// number of splits.
+fn splits_are_the_brute_force_optimum(x: &Matrix, y: &[u8], p: &GbmParams) -> usize {
+    let n = x.rows;
+    let (m, _) = fit(p, x, y, 0).unwrap();
     let rate = y.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
     let g: Vec<f64> = y.iter().map(|&v| rate - f64::from(v)).collect();
     let h = vec![rate * (1.0 - rate); n];
@@ -599,7 +652,7 @@ fn every_split_is_the_brute_force_optimum() {
             d < p.max_depth
         };
         let want = if depth_ok && r.len() >= 2 * p.min_samples_leaf {
-            brute_best(&x, &g, &h, &r, &p)
+            brute_best(x, &g, &h, &r, p)
         } else {
             None
         };
@@ -627,5 +680,5 @@ fn every_split_is_the_brute_force_optimum() {
         rows_at[node.left as usize] = l;
         rows_at[node.left as usize + 1] = rr;
     }
-    assert!(splits > 10, "{splits}");
+    splits
 }
