@@ -9,6 +9,7 @@ use crate::model::binning::Binned;
 use crate::model::grow::{mix64, SplitMix64};
 use anyhow::{bail, ensure, Result};
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 impl GbmTree {
     /// `leaf_value` of row `i` of a column-major matrix.
@@ -111,10 +112,15 @@ pub(super) fn holdout(
     (train, valid)
 }
 
-/// The rows `idx` of `x` and `y` (the whole of them when `idx` is all rows).
-pub(super) fn subset(x: &Matrix, y: &[u8], idx: &[u32]) -> (Matrix, Vec<u8>) {
+/// The rows `idx` of `x` and `y`: borrowed when `idx` is all rows (no
+/// hold-out), as copying the whole table costs time and doubles its memory.
+pub(super) fn subset<'a>(
+    x: &'a Matrix,
+    y: &'a [u8],
+    idx: &[u32],
+) -> (Cow<'a, Matrix>, Cow<'a, [u8]>) {
     if idx.len() == x.rows {
-        return (x.clone(), y.to_vec());
+        return (Cow::Borrowed(x), Cow::Borrowed(y));
     }
     let mut m = Matrix::zeros(idx.len(), x.cols);
     for j in 0..x.cols {
@@ -123,7 +129,10 @@ pub(super) fn subset(x: &Matrix, y: &[u8], idx: &[u32]) -> (Matrix, Vec<u8>) {
             .zip(idx)
             .for_each(|(d, &i)| *d = src[i as usize]);
     }
-    (m, idx.iter().map(|&i| y[i as usize]).collect())
+    (
+        Cow::Owned(m),
+        Cow::Owned(idx.iter().map(|&i| y[i as usize]).collect()),
+    )
 }
 
 /// Mean log-loss of raw scores `z` (stable: `softplus(z) - y z`), summed in

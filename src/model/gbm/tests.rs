@@ -91,7 +91,8 @@ fn rows_where(x: &Matrix, y: &[u8], keep: &[bool], want: bool) -> (Matrix, Vec<u
     let idx: Vec<u32> = (0..x.rows as u32)
         .filter(|&i| keep[i as usize] == want)
         .collect();
-    subset(x, y, &idx)
+    let (x, y) = subset(x, y, &idx);
+    (x.into_owned(), y.into_owned())
 }
 
 /// ROC AUC with ties counted half (scikit-learn's `roc_auc_score`).
