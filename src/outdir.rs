@@ -47,6 +47,18 @@ pub fn registry_in_run_dir(registry: &Path, run: &Path) -> bool {
     within(registry, run)
 }
 
+/// The registry `path` is inside, if any: the nearest directory at or
+/// above it (resolved) holding a `registry.json` beside a `versions/`.
+pub fn enclosing_registry(path: &Path) -> Option<PathBuf> {
+    let resolved = PathBuf::from(crate::registry::identity(path));
+    resolved
+        .ancestors()
+        .find(|d| {
+            d.join(crate::registry::INDEX).is_file() && d.join(crate::registry::VERSIONS).is_dir()
+        })
+        .map(Path::to_path_buf)
+}
+
 /// The inputs that are directories (part-file data): nothing is written
 /// inside them.
 fn input_dirs(plan: &Plan) -> Vec<PathBuf> {
@@ -192,12 +204,16 @@ pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
     if out.exists() && !out.is_dir() {
         return refuse("is a file, not a directory".into());
     }
-    // A stored version is a run dir too: never write over one.
+    // A stored version is a run dir too: never write over one, in the
+    // config's registry or in any other (a directory holding an index).
     if within(out, &plan.registry) {
         return refuse(format!(
             "is inside the registry {}",
             plan.registry.display()
         ));
+    }
+    if let Some(registry) = enclosing_registry(out) {
+        return refuse(format!("is inside the registry {}", registry.display()));
     }
     if let Some(dir) = input_dirs(plan).into_iter().find(|d| within(out, d)) {
         return refuse(format!("is inside the input directory {}", dir.display()));

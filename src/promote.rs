@@ -160,6 +160,18 @@ pub fn promote(
         ))
         .into());
     }
+    // Never inside another registry (its versions/ or a version).
+    if let Some(other) = crate::outdir::enclosing_registry(&registry)
+        .filter(|r| crate::registry::identity(r) != crate::registry::identity(&registry))
+    {
+        return Err(GateError::Run(format!(
+            "--registry {} is inside the registry {}: a promotion would write into its \
+             stored versions; choose another registry",
+            registry.display(),
+            other.display()
+        ))
+        .into());
+    }
     // Never into the run's data (a directory of part files), --force or not.
     let plan = run_plan(run, &r).ok();
     if let Some(plan) = &plan {

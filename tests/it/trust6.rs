@@ -435,3 +435,43 @@ fn a_model_trained_on_a_handful_of_rows_says_so() {
     assert!(code == 0 || code == 1, "{err}");
     assert!(!f.report()["notes"].to_string().contains("trained on only"));
 }
+
+// Round 7, B2: `check --out reg/versions/v0001` with a config naming
+// another registry (or none) replaced the stored champion's files. An out
+// dir inside any registry is refused; m6: so is a registry inside one.
+#[test]
+fn no_run_or_registry_is_written_inside_another_registry() {
+    let f = promoted();
+    let stored = f.read("reg/versions/v0001/model.json");
+    let config = f
+        .read("gates.toml")
+        .replace("path = \"reg\"", "path = \"other\"");
+    f.write("other.toml", &config);
+    for out in [
+        "reg/versions/v0001",
+        "reg/versions",
+        "reg",
+        "reg/versions/v0001/sub",
+    ] {
+        let (code, _, err) = run(&f, &["check", "--config", "other.toml", "--out", out]);
+        assert_eq!(code, 2, "{out}: {err}");
+        assert!(err.contains("is inside the registry"), "{out}: {err}");
+    }
+    assert_eq!(f.read("reg/versions/v0001/model.json"), stored);
+    let (code, _, err) = run(
+        &f,
+        &[
+            "promote",
+            "--run",
+            "run1",
+            "--registry",
+            "reg/versions/v0001",
+            "--force",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is inside the registry"), "{err}");
+    assert!(!f.path("reg/versions/v0001/registry.json").exists());
+}
