@@ -309,3 +309,43 @@ fn compare_sees_the_same_rows_through_different_score_files() {
     let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(c["same_test_data"], false, "{c}");
 }
+
+/// Round 7, B1: `positive_index` on a one-column output picks the class
+/// too (index 0 negates it), and an index that contradicts `positive` is
+/// a config error rather than the other class's scores.
+#[test]
+fn positive_index_agrees_with_positive_or_is_refused() {
+    let oracle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/onnx/svc_oracle.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let f = onnx_fixture(
+        "svc.onnx",
+        "inputs = [\"tenure\", \"age\"]\npositive_index = 0\n",
+    );
+    let config = f.read("gates.toml");
+    f.write(
+        "gates.toml",
+        &config.replace("positive = 1", "positive = 0"),
+    );
+    let o = f.cmd(&["check"]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let auc = f.report()["metrics"]["roc_auc"].as_f64().unwrap();
+    let want = oracle["roc_auc_positive_0"].as_f64().unwrap();
+    assert!((auc - want).abs() < 1e-9, "{auc} vs {want}");
+    // positive = 1 is class index 1: positive_index = 0 contradicts it.
+    f.write("gates.toml", &config);
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(contains("drop positive_index or make them agree"));
+}

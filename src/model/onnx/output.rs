@@ -124,6 +124,19 @@ pub fn plan(
                     ));
                 }
             }
+            // An override that names another class than `positive` does
+            // is a contradiction, not a choice: say so.
+            if let Some(l) = labels.as_deref() {
+                if let Ok(j) = find_positive(l, positive, &name) {
+                    if j != i && i < l.len() {
+                        return Err(format!(
+                            "[model] positive_index = {i} is class `{}` of output `{name}`, but \
+                             [data] positive is class `{}`; drop positive_index or make them agree",
+                            l[i], l[j]
+                        ));
+                    }
+                }
+            }
             Some(i)
         }
         None => match &labels {
@@ -141,19 +154,24 @@ pub fn plan(
             label: l[i].clone(),
         }
     } else if width == Some(1) {
-        if index.unwrap_or(0) != 0 {
-            return Err(format!(
-                "output `{name}` has one column (taken as the positive-class score); positive_index must be 0 or unset"
-            ));
-        }
         match labels.as_deref() {
-            // One column for two classes scores the second class.
-            Some(l @ [_, _]) if positive_index.is_none() => {
-                if find_positive(l, positive, &name)? == 0 {
+            // One column for two classes scores the second class: the
+            // first class (by `positive` or `positive_index`) negates it.
+            Some(l @ [_, _]) => {
+                let i = match index {
+                    Some(i) => i,
+                    None => find_positive(l, positive, &name)?,
+                };
+                if i == 0 {
                     Pick::Negated
                 } else {
                     Pick::Column { index: 0 }
                 }
+            }
+            _ if index.unwrap_or(0) != 0 => {
+                return Err(format!(
+                    "output `{name}` has one column (taken as the positive-class score); positive_index must be 0 or unset"
+                ));
             }
             _ => Pick::Column { index: 0 },
         }

@@ -233,13 +233,28 @@ fn string_class_labels_pick_the_positive_by_name() {
         &pick(&oracle("lr_strings_no"), &rows),
         1e-6,
     );
-    // positive_index overrides the configured value.
+    // positive_index picks the class when `positive` is not a label...
     let by_index = OnnxOptions {
-        positive: vec!["yes".into()],
+        positive: vec!["churned".into()],
         positive_index: Some(0),
         ..opts()
     };
     let m = load("lr_strings.onnx", &by_index);
+    // ... and may not contradict it when it is (round 7, B1).
+    let contradicting = OnnxOptions {
+        positive: vec!["yes".into()],
+        positive_index: Some(0),
+        ..opts()
+    };
+    let path = fixture("lr_strings.onnx");
+    let err = OnnxModel::load(&path, &contradicting)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("make them agree")),
+        "{err:?}"
+    );
     assert_close(
         &m.score_rows(&numeric(&d), &rows).unwrap(),
         &pick(&oracle("lr_strings_no"), &rows),
