@@ -61,10 +61,11 @@ pub enum RowKey {
 }
 
 /// Significant digits a number keeps in a [`RowKey::Rounded`] key: coarse
-/// enough that any re-rounding a copy goes through keeps the key, fine
-/// enough that distinct measurements rarely share one (and when the data
-/// does repeat itself, `row_duplicate_share` says how often).
-pub const KEY_DIGITS: i32 = 4;
+/// enough that the re-roundings a copy goes through (float32, float16's
+/// 3.3 digits, `%.4g`) keep the key, fine enough that rows of several
+/// features rarely share one by chance (and when they do, the data's own
+/// `row_duplicate_share` says how often).
+pub const KEY_DIGITS: i32 = 3;
 
 /// Training rows beyond this many are not hashed (the leakage check then
 /// covers only the first rows): keeps `model.json` small on big data.
@@ -117,7 +118,7 @@ fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String, key: Ro
 }
 
 /// `x` rounded to [`KEY_DIGITS`] significant digits, as (decimal exponent,
-/// integer mantissa) bytes: 29.85, 29.850000381 (float32) and 2.985e1 agree.
+/// integer mantissa) bytes: 29.87, 29.870000458 (float32) and 2.987e1 agree.
 fn rounded(x: f64) -> [u8; 12] {
     let (exp, mantissa): (i32, i64) = if !x.is_finite() {
         // A present number is finite or infinite (NaN is a null): two keys.
@@ -419,13 +420,14 @@ mod tests {
     #[test]
     fn rounded_keys_survive_re_rounding_and_tell_values_apart() {
         let same = [
-            29.85,
-            f64::from(29.85f32),
-            "2.985e1".parse().unwrap(),
-            29.850000001,
-            29.8500004,
+            29.87,
+            f64::from(29.87f32),
+            "2.987e1".parse().unwrap(),
+            29.870000001,
+            29.8700004,
+            29.874,
         ];
-        let other = [29.86, 29.84, 298.5, -29.85, 2.985];
+        let other = [30.87, 28.87, 298.7, -29.87, 2.987, 29.96];
         let all: Vec<f64> = same.iter().chain(&other).copied().collect();
         let n = all.len();
         let t = two_columns(all, vec![0; n]);
@@ -439,7 +441,7 @@ mod tests {
         }
         // The text column still counts, and 9.99996 rounds up to 10.00.
         let t2 = two_columns(
-            vec![29.85, 9.99996, 10.0, 0.0, -0.0, 1e-320],
+            vec![29.87, 9.99996, 10.0, 0.0, -0.0, 1e-320],
             vec![1, 0, 0, 0, 0, 0],
         );
         let key2 = |r| row_hash(&t2, r, &names, RowKey::Rounded);

@@ -132,7 +132,9 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
 /// The note on an overlapping test file, when any row overlaps.
 fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
     let test_path = plan.data.test_path.as_ref()?;
-    (o.seen > 0).then(|| {
+    // Matches at the rate chance gives (data that repeats itself) are no
+    // sign that the metrics overstate anything.
+    o.beyond_chance().then(|| {
         let chance = if o.chance > 0.0 {
             format!(
                 " ({:.1}% of the training rows match another training row, so fresh rows \
@@ -181,11 +183,13 @@ fn few_predicted(plan: &Plan, c: &crate::evaluate::metrics::Confusion) -> Option
 /// Fewer training rows than this get a note.
 const TRAIN_ROWS_NOTE: u64 = 100;
 
-/// An ONNX model's scores that leave [0, 1] under the default threshold:
-/// a decision function or a regressor, cut at 0.5 by no one's choice.
-/// (Scores made elsewhere have `champion_threshold` and their own rules.)
+/// Scores made elsewhere or by an ONNX model that leave [0, 1] under the
+/// default threshold: logits, a decision function, a 0-100 score, cut at
+/// 0.5 by no one's choice.
 fn raw_scores(plan: &Plan, scores: &[f64]) -> Option<(f64, f64)> {
-    if plan.threshold_set || !matches!(plan.model, crate::model::ModelSpec::Onnx(_)) {
+    use crate::model::ModelSpec;
+    let external = matches!(plan.model, ModelSpec::Onnx(_) | ModelSpec::Scores(_));
+    if plan.threshold_set || !external {
         return None;
     }
     let finite = scores.iter().copied().filter(|s| s.is_finite());
