@@ -250,6 +250,19 @@ pub fn finish(
     report
         .notes
         .extend(overlap.and_then(|o| overlap_note(plan, o)));
+    // A champion gate against a registry that is not there passes (or
+    // fails) on "no champion": say whether that is a first run or a typo.
+    let champion_gate = plan
+        .gates
+        .iter()
+        .any(|g| matches!(g.spec, gates::GateSpec::Champion(_)));
+    if champion_gate && matches!(champion, ChampionEval::Missing) && !plan.registry.exists() {
+        report.notes.push(format!(
+            "the registry {} does not exist, so there is no champion to compare with: \
+             expected before the first promotion; otherwise check [registry] path",
+            plan.registry.display()
+        ));
+    }
     // A model trained here on a handful of rows (test_fraction near 1):
     // whatever the gates say, say how little it learned from.
     let trained = plan.model.kind().trains() && !sides.train_rows.is_empty();

@@ -539,3 +539,22 @@ fn raw_score_columns_under_the_default_threshold_leave_hard_gates_open() {
     let (code, _, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{err}");
 }
+
+// Round 7, m5: a champion gate against a registry directory that does not
+// exist (a typo, a skipped sync) passed on "no champion" without saying
+// the directory is absent.
+#[test]
+fn a_missing_registry_directory_is_named_in_a_note() {
+    let f = Fixture::new(REGISTRY);
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&f.read("run1/report.json")).unwrap();
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("reg does not exist"), "{notes}");
+    let (code, _, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&f, &["check", "--out", "run2"]);
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    assert!(!r["notes"].to_string().contains("does not exist"));
+}
