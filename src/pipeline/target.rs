@@ -119,6 +119,72 @@ pub fn multiclass_note(plan: &Plan, t: &Table, l: &Labelled) -> Option<String> {
     ))
 }
 
+/// Target values of a held-out test file that the training data never has
+/// (a third class such as "pending") would silently count as negatives,
+/// and could carry the metrics: exit 2, naming them and their rows.
+fn unknown_test_values(
+    plan: &Plan,
+    train: &Table,
+    tl: &Labelled,
+    test: &Table,
+    l: &Labelled,
+    path: &std::path::Path,
+) -> Result<(), GateError> {
+    let (Some(tc), Some(c)) = (
+        train.column(&plan.data.target),
+        test.column(&plan.data.target),
+    ) else {
+        return Ok(());
+    };
+    let known: std::collections::HashSet<String> = tl
+        .rows
+        .iter()
+        .filter_map(|&r| tc.text(r).map(|v| same_value(&v)))
+        .collect();
+    let mut unknown: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for (&r, &y) in l.rows.iter().zip(&l.y) {
+        if y == 1 {
+            continue;
+        }
+        if let Some(v) = c.text(r) {
+            if !known.contains(&same_value(&v)) {
+                *unknown.entry(v.trim().to_string()).or_default() += 1;
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = unknown
+        .iter()
+        .take(10)
+        .map(|(v, n)| format!("{v:?} ({n} rows)"))
+        .collect();
+    Err(GateError::Data(format!(
+        "{}: target {:?} has values the training data never has: {}; they would count as \
+         negatives of {:?}. Drop or relabel those rows",
+        path.display(),
+        plan.data.target,
+        listed.join(", "),
+        plan.data.positive
+    )))
+}
+
+/// A target value as compared across files: trimmed, booleans as 0/1,
+/// numbers by value (`1`, `1.0` and `true` are one value).
+fn same_value(v: &str) -> String {
+    let t = v.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "true" => return "1".into(),
+        "false" => return "0".into(),
+        _ => {}
+    }
+    match t.parse::<f64>() {
+        Ok(x) => format!("{x}"),
+        Err(_) => t.to_string(),
+    }
+}
+
 /// Both classes must be present in the labelled data, or nothing can be
 /// learned (training file) or measured (held-out test file).
 pub fn check_classes(
@@ -180,6 +246,7 @@ pub fn labelled(
                     "{why}: the metrics that need both classes are undefined on it"
                 ));
             }
+            unknown_test_values(plan, &p.main.table, &main, &test.table, &t, path)?;
             report.data.dropped_null_target += t.dropped;
             Some(t)
         }

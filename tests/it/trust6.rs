@@ -558,3 +558,81 @@ fn a_missing_registry_directory_is_named_in_a_note() {
     let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
     assert!(!r["notes"].to_string().contains("does not exist"));
 }
+
+// Round 8, N2: a target value only the test file has ("pending") counted
+// as negative without a word, and relabelling the worst-scored positives
+// so turned a NO-GO into GO. It is exit 2, naming the value.
+#[test]
+fn a_target_value_only_the_test_file_has_is_exit_2() {
+    let f = Fixture::new("");
+    let data = f.read("data.csv");
+    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
+    let header = lines.remove(0);
+    let (train, test) = lines.split_at(450);
+    f.write("train.csv", &format!("{header}\n{}\n", train.join("\n")));
+    let pending: Vec<String> = test
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i % 10 == 0 {
+                l.replace(",yes", ",pending").replace(",no", ",pending")
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    f.write("test.csv", &format!("{header}\n{}\n", pending.join("\n")));
+    let config = f
+        .read("gates.toml")
+        .replace("data.csv", "train.csv")
+        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+    f.write("gates.toml", &config);
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"pending\" (15 rows)"), "{err}");
+    // The same labels spelled as the training data spells them: judged.
+    f.write("test.csv", &format!("{header}\n{}\n", test.join("\n")));
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+}
+
+// Round 8, m-A: `predict --out` and `--junit` into another registry's
+// version added files to a stored version.
+#[test]
+fn predict_and_junit_never_write_inside_a_registry() {
+    let f = promoted();
+    let config = f
+        .read("gates.toml")
+        .replace("path = \"reg\"", "path = \"other\"");
+    f.write("other.toml", &config);
+    let (code, _, err) = run(
+        &f,
+        &[
+            "predict",
+            "--model",
+            "run1",
+            "--data",
+            "data.csv",
+            "--out",
+            "reg/versions/v0001/p.csv",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is inside the registry"), "{err}");
+    let (code, _, err) = run(
+        &f,
+        &[
+            "check",
+            "--config",
+            "other.toml",
+            "--out",
+            "run9",
+            "--junit",
+            "reg/versions/v0001/j.xml",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is inside the registry"), "{err}");
+    assert!(!f.path("reg/versions/v0001/p.csv").exists());
+    assert!(!f.path("reg/versions/v0001/j.xml").exists());
+}
