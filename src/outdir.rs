@@ -96,6 +96,9 @@ pub fn guard_file(path: &Path, out: &Path, plan: &Plan) -> Result<(), GateError>
     if let Some(dir) = input_dirs(plan).into_iter().find(|d| within(path, d)) {
         return refuse(format!("is inside the input directory {}", dir.display()));
     }
+    if let Some(registry) = enclosing_registry(path) {
+        return refuse(format!("is inside the registry {}", registry.display()));
+    }
     // Replace only a previous JUnit report, never an unrelated file.
     if let Ok(text) = std::fs::read(path) {
         let head = String::from_utf8_lossy(&text[..text.len().min(512)]).to_string();
@@ -162,6 +165,9 @@ pub fn guard_predictions(out: &Path, inputs: &PredictInputs) -> Result<(), GateE
             "is inside the registry {}",
             inputs.registry.display()
         ));
+    }
+    if let Some(registry) = enclosing_registry(out) {
+        return refuse(format!("is inside the registry {}", registry.display()));
     }
     if let Ok(file) = std::fs::File::open(out) {
         let mut first = String::new();
