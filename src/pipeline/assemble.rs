@@ -195,7 +195,9 @@ fn raw_scores(plan: &Plan, scores: &[f64]) -> Option<(f64, f64)> {
     let finite = scores.iter().copied().filter(|s| s.is_finite());
     let lo = finite.clone().fold(f64::INFINITY, f64::min);
     let hi = finite.fold(f64::NEG_INFINITY, f64::max);
-    (lo < 0.0 || hi > 1.0).then_some((lo, hi))
+    // Probabilities one rounding step outside [0, 1] are still probabilities.
+    const SLACK: f64 = 1e-9;
+    (lo < -SLACK || hi > 1.0 + SLACK).then_some((lo, hi))
 }
 
 /// The finished report of a `check`: the gates decided over the evidence,
