@@ -162,23 +162,36 @@ pub fn row_hashes(table: &Table, rows: &[usize], columns: &[String], key: RowKey
 
 /// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to
 /// `MAX_ROW_HASHES`) training rows, and the share of those rows whose key
-/// another of them shares.
+/// another of them shares: how often a fresh row matches by chance.
+///
+/// The share is taken over the rows left after dropping exact copies of a
+/// whole row (every column of the table, the target and ids included): a
+/// file repeated or oversampled before training repeats its rows, which
+/// says nothing about how often *fresh* rows would match, and would
+/// otherwise switch the overlap check off.
 pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> (Vec<u64>, f64) {
-    let mut v = row_hashes(
-        table,
-        &rows[..rows.len().min(MAX_ROW_HASHES)],
-        columns,
-        RowKey::Rounded,
-    );
-    v.sort_unstable();
-    let total = v.len();
-    let repeated: usize = v
+    let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
+    let keys = row_hashes(table, rows, columns, RowKey::Rounded);
+    let all: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+    let whole = row_hashes(table, rows, &all, RowKey::Text);
+    let mut seen = std::collections::HashSet::with_capacity(whole.len());
+    let mut distinct: Vec<u64> = keys
+        .iter()
+        .zip(&whole)
+        .filter(|(_, w)| seen.insert(**w))
+        .map(|(k, _)| *k)
+        .collect();
+    distinct.sort_unstable();
+    let repeated: usize = distinct
         .chunk_by(|a, b| a == b)
         .filter(|run| run.len() > 1)
         .map(<[u64]>::len)
         .sum();
+    let share = repeated as f64 / distinct.len().max(1) as f64;
+    let mut v = keys;
+    v.sort_unstable();
     v.dedup();
-    (v, repeated as f64 / total.max(1) as f64)
+    (v, share)
 }
 
 impl ModelArtifact {
@@ -456,13 +469,22 @@ mod tests {
 
     #[test]
     fn the_duplicate_share_counts_rows_that_repeat() {
-        // Keys: a, a, b, c, c, c, d: 5 of 7 rows share their key.
-        let t = two_columns(vec![1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0], vec![0; 7]);
-        let names: Vec<String> = ["x", "s"].map(String::from).into();
-        let (hashes, share) = training_row_hashes(&t, &[0, 1, 2, 3, 4, 5, 6], &names);
+        // Keys over x: 1, 1, 2, 3, 3, 3, 4; whole rows (x, s) with row 5 an
+        // exact copy of row 3. Distinct whole rows: 6, of which 4 share
+        // their key with another.
+        let t = two_columns(
+            vec![1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0],
+            vec![0, 1, 0, 0, 1, 0, 0],
+        );
+        let x: Vec<String> = vec!["x".into()];
+        let (hashes, share) = training_row_hashes(&t, &[0, 1, 2, 3, 4, 5, 6], &x);
         assert_eq!(hashes.len(), 4);
-        assert_eq!(share, 5.0 / 7.0);
-        let (_, none) = training_row_hashes(&t, &[0, 2, 3, 6], &names);
+        assert_eq!(share, 4.0 / 6.0);
+        let (_, none) = training_row_hashes(&t, &[0, 2, 3, 6], &x);
         assert_eq!(none, 0.0);
+        // A file repeated (every row twice): copies say nothing of chance
+        // (round 8, N1).
+        let (_, doubled) = training_row_hashes(&t, &[0, 2, 6, 0, 2, 6], &x);
+        assert_eq!(doubled, 0.0);
     }
 }

@@ -636,3 +636,27 @@ fn predict_and_junit_never_write_inside_a_registry() {
     assert!(!f.path("reg/versions/v0001/p.csv").exists());
     assert!(!f.path("reg/versions/v0001/j.xml").exists());
 }
+
+// Round 8, N1: a training file that repeats its own rows (oversampling,
+// a file appended twice) raised the chance rate to 100%, which switched
+// the overlap check off: a copy of the training rows as test file gave GO.
+#[test]
+fn a_repeated_training_file_does_not_switch_the_overlap_check_off() {
+    let f = Fixture::new("");
+    let once = float_data(0..500, |x| format!("{x}"));
+    let body = once.split_once('\n').map_or("", |(_, rest)| rest);
+    f.write("data.csv", &format!("{once}{body}"));
+    f.write("test.csv", &float_data(0..500, |x| format!("{}", x as f32)));
+    let config = crate::fixture::BASE_CONFIG
+        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
+        .replace(
+            "protected = [\"group\"]",
+            "protected = [\"group\"]\nmin_test_rows = 100",
+        );
+    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let r = f.report();
+    let g = crate::fixture::gate(&r, "auc");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+}
