@@ -55,8 +55,9 @@ pub fn build(a_label: &str, a: &Report, b_label: &str, b: &Report) -> Comparison
                 let hw = (((ah - al) / 2.0).powi(2) + ((bh - bl) / 2.0).powi(2)).sqrt();
                 (d - hw, d + hw)
             });
+            // A delta that shows as 0.0000 is no difference to call better.
             let b_better = delta
-                .filter(|d| *d != 0.0)
+                .filter(|d| d.abs() >= 5e-5)
                 .map(|d| (d > 0.0) == m.higher_is_better());
             MetricDelta {
                 metric: m.to_string(),
@@ -166,6 +167,14 @@ mod tests {
         let acc = c.metrics.iter().find(|m| m.metric == "accuracy").unwrap();
         assert_eq!(acc.delta, Some(0.0));
         assert_eq!(acc.b_better, None);
+        // A delta that shows as 0.0000 is neither better nor worse.
+        let mut tiny = a.clone();
+        if let Some(m) = tiny.metrics.as_mut() {
+            m.roc_auc = m.roc_auc.map(|v| v + 1e-7);
+        }
+        let t = build("run-a", &a, "run-t", &tiny);
+        let auc = t.metrics.iter().find(|m| m.metric == "roc_auc").unwrap();
+        assert_eq!(auc.b_better, None);
         assert!(c.same_test_data);
         let md = render_markdown(&c);
         assert!(
