@@ -170,19 +170,19 @@ fn unknown_test_values(
     )))
 }
 
-/// A target value as compared across files: trimmed, booleans as 0/1,
-/// numbers by value (`1`, `1.0` and `true` are one value).
+/// A target value as compared across files, with the equivalence that
+/// labelling uses (`is_positive_text`): trimmed, numbers by value (`1` and
+/// `1.0` are one), `true`/`false` in any case. `true` is not `1`: labelling
+/// does not count it as the positive `1`, so it is an unknown value here.
 fn same_value(v: &str) -> String {
     let t = v.trim();
-    match t.to_ascii_lowercase().as_str() {
-        "true" => return "1".into(),
-        "false" => return "0".into(),
-        _ => {}
+    if let Ok(x) = t.parse::<f64>() {
+        return format!("{x}");
     }
-    match t.parse::<f64>() {
-        Ok(x) => format!("{x}"),
-        Err(_) => t.to_string(),
+    if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
+        return t.to_ascii_lowercase();
     }
+    t.to_string()
 }
 
 /// Both classes must be present in the labelled data, or nothing can be

@@ -660,3 +660,51 @@ fn a_repeated_training_file_does_not_switch_the_overlap_check_off() {
     let g = crate::fixture::gate(&r, "auc");
     assert_eq!(g["status"], "inconclusive", "{g}");
 }
+
+// Round 9, R3/R4: the unknown-value check must use labelling's own
+// equivalence: `true` in a test file whose training labels are 1/0 is not
+// the positive `1` (labelling counts it negative), so it is exit 2 rather
+// than silently negative. `1.0` and `TRUE`-vs-`true` stay equal.
+#[test]
+fn target_spellings_are_compared_as_labelling_compares_them() {
+    let f = Fixture::new("");
+    let data = f
+        .read("data.csv")
+        .replace(",yes\n", ",1\n")
+        .replace(",no\n", ",0\n");
+    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
+    let header = lines.remove(0);
+    let (train, test) = lines.split_at(450);
+    f.write("train.csv", &format!("{header}\n{}\n", train.join("\n")));
+    let config = f
+        .read("gates.toml")
+        .replace("data.csv", "train.csv")
+        .replace("positive = \"yes\"", "positive = 1")
+        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+    f.write("gates.toml", &config);
+    let spelled = |to: &dyn Fn(&str) -> String| -> String {
+        let rows: Vec<String> = test.iter().map(|l| to(l)).collect();
+        format!("{header}\n{}\n", rows.join("\n"))
+    };
+    // Some positives spelled `true`: exit 2 naming it.
+    f.write(
+        "test.csv",
+        &spelled(&|l: &str| match l.strip_suffix(",1") {
+            Some(head) if l.len().is_multiple_of(3) => format!("{head},true"),
+            _ => l.to_string(),
+        }),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"true\""), "{err}");
+    // `1.0` / `0.0` are the same values.
+    f.write(
+        "test.csv",
+        &spelled(&|l: &str| {
+            let (head, last) = l.rsplit_once(',').unwrap();
+            format!("{head},{last}.0")
+        }),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+}
