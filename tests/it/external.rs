@@ -278,36 +278,28 @@ fn compare_sees_the_same_rows_through_different_score_files() {
     f.write("other.csv", &other);
     let config = f.read("gates.toml");
     f.write("b.toml", &config.replace("data.csv", "other.csv"));
-    let code = f
-        .cmd(&["check", "--config", "b.toml", "--out", "b"])
-        .output()
-        .unwrap()
-        .status
-        .code();
-    assert!(code == Some(0) || code == Some(1));
-    let o = f
-        .cmd(&["compare", "a", "b", "--format", "json"])
-        .output()
-        .unwrap();
-    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(c["same_test_data"], true, "{c}");
+    // Checks other.csv into `b`, then whether compare sees a's test rows.
+    let same_rows = || {
+        let code = f
+            .cmd(&["check", "--config", "b.toml", "--out", "b"])
+            .output()
+            .unwrap()
+            .status
+            .code();
+        assert!(code == Some(0) || code == Some(1));
+        let o = f
+            .cmd(&["compare", "a", "b", "--format", "json"])
+            .output()
+            .unwrap();
+        let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        c["same_test_data"].clone()
+    };
+    assert_eq!(same_rows(), true);
     // One label changed: other rows.
     let flipped = other.replacen("\na,0,", "\na,1,", 1);
     assert_ne!(flipped, other);
     f.write("other.csv", &flipped);
-    let code = f
-        .cmd(&["check", "--config", "b.toml", "--out", "b"])
-        .output()
-        .unwrap()
-        .status
-        .code();
-    assert!(code == Some(0) || code == Some(1));
-    let o = f
-        .cmd(&["compare", "a", "b", "--format", "json"])
-        .output()
-        .unwrap();
-    let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(c["same_test_data"], false, "{c}");
+    assert_eq!(same_rows(), false);
 }
 
 /// Round 7, B1: `positive_index` on a one-column output picks the class
