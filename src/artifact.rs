@@ -40,9 +40,10 @@ pub struct TrainingInfo {
     /// were rounded: `text`).
     #[serde(default)]
     pub row_key: RowKey,
-    /// The share of training rows whose key another training row shares:
-    /// how often a fresh row from the same data would match a training row
-    /// by chance (data of few distinct values repeats itself).
+    /// How often a fresh row from the same data would match a training row
+    /// by chance (data of few distinct values repeats itself): the share of
+    /// training rows whose key another training row shares, over distinct
+    /// rows when the rows repeat as copies do ([`training_row_hashes`]).
     #[serde(default)]
     pub row_duplicate_share: f64,
 }
@@ -161,37 +162,79 @@ pub fn row_hashes(table: &Table, rows: &[usize], columns: &[String], key: RowKey
 }
 
 /// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to
-/// `MAX_ROW_HASHES`) training rows, and the share of those rows whose key
-/// another of them shares: how often a fresh row matches by chance.
+/// `MAX_ROW_HASHES`) training rows' `features`, and how often a fresh row
+/// from the same data matches one of them by chance.
 ///
-/// The share is taken over the rows left after dropping exact copies of a
-/// whole row (every column of the table, the target and ids included): a
-/// file repeated or oversampled before training repeats its rows, which
-/// says nothing about how often *fresh* rows would match, and would
-/// otherwise switch the overlap check off.
-pub fn training_row_hashes(table: &Table, rows: &[usize], columns: &[String]) -> (Vec<u64>, f64) {
+/// For rows sampled independently, that rate is the share of training rows
+/// whose key another training row shares. Rows copied before training (a
+/// file repeated, a class oversampled, a join fanned out, ids renumbered or
+/// numbers jittered below the key's digits) raise that share without making
+/// fresh rows match more often, and would switch the overlap check off.
+/// [`repeats_like_copies`] tells the two apart from how often the rows of
+/// `whole` (the columns that make a row: features, target, protected
+/// attributes; ids left out) repeat; under copies the share is taken over
+/// distinct rows.
+pub fn training_row_hashes(
+    table: &Table,
+    rows: &[usize],
+    features: &[String],
+    whole: &[String],
+) -> (Vec<u64>, f64) {
     let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
-    let keys = row_hashes(table, rows, columns, RowKey::Rounded);
-    let all: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-    let whole = row_hashes(table, rows, &all, RowKey::Text);
-    let mut seen = std::collections::HashSet::with_capacity(whole.len());
-    let mut distinct: Vec<u64> = keys
-        .iter()
-        .zip(&whole)
-        .filter(|(_, w)| seen.insert(**w))
-        .map(|(k, _)| *k)
-        .collect();
-    distinct.sort_unstable();
-    let repeated: usize = distinct
-        .chunk_by(|a, b| a == b)
-        .filter(|run| run.len() > 1)
-        .map(<[u64]>::len)
-        .sum();
-    let share = repeated as f64 / distinct.len().max(1) as f64;
+    let keys = row_hashes(table, rows, features, RowKey::Rounded);
+    let wholes = row_hashes(table, rows, whole, RowKey::Rounded);
+    let mut groups: std::collections::HashMap<u64, (u64, usize)> =
+        std::collections::HashMap::with_capacity(wholes.len());
+    for (&w, &k) in wholes.iter().zip(&keys) {
+        groups.entry(w).or_insert((k, 0)).1 += 1;
+    }
+    let copies = repeats_like_copies(groups.values().map(|&(_, m)| m));
+    let counted: Vec<u64> = if copies {
+        groups.values().map(|&(k, _)| k).collect()
+    } else {
+        keys.clone()
+    };
+    let share = shared_share(counted);
     let mut v = keys;
     v.sort_unstable();
     v.dedup();
     (v, share)
+}
+
+/// The share of `keys` that another of them equals.
+fn shared_share(mut keys: Vec<u64>) -> f64 {
+    keys.sort_unstable();
+    let repeated: usize = keys
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > 1)
+        .map(<[u64]>::len)
+        .sum();
+    repeated as f64 / keys.len().max(1) as f64
+}
+
+/// Whether rows that repeat `multiplicities` times (one entry per distinct
+/// row) were copied rather than sampled.
+///
+/// Under independent sampling the number of distinct rows seen k times,
+/// f(k), is a mixture of Poisson counts, so k!·f(k) is a moment sequence
+/// and log-convex: k·f(k)² ≤ (k+1)·f(k-1)·f(k+1). Copies break that: a
+/// file repeated twice has f(2) large and f(1) = f(3) = 0; a class
+/// oversampled three times has a spike at 3 and none at 2 or 4. A spike of
+/// at least 30 rows, 16 times above the bound (with a pseudo-count on
+/// each neighbour), is taken as copies; samples of 200 to 100,000 rows of
+/// uniform, Dirichlet and Zipf data never come near it.
+pub fn repeats_like_copies(multiplicities: impl Iterator<Item = usize>) -> bool {
+    let mut f: std::collections::BTreeMap<usize, f64> = std::collections::BTreeMap::new();
+    for m in multiplicities {
+        *f.entry(m).or_default() += 1.0;
+    }
+    let at = |k: usize| f.get(&k).copied().unwrap_or(0.0);
+    f.iter().any(|(&k, &fk)| {
+        let k_f = k as f64;
+        k >= 2
+            && fk >= 30.0
+            && k_f * fk * fk > 16.0 * (k_f + 1.0) * (at(k - 1) + 1.0) * (at(k + 1) + 1.0)
+    })
 }
 
 impl ModelArtifact {
@@ -405,7 +448,10 @@ mod tests {
             .map(|r| row_hash(&t, r, &names, RowKey::Rounded))
             .collect();
         want.sort_unstable();
-        assert_eq!(training_row_hashes(&t, &[3, 2, 1, 0], &names), (want, 0.0));
+        assert_eq!(
+            training_row_hashes(&t, &[3, 2, 1, 0], &names, &names),
+            (want, 0.0)
+        );
     }
 
     /// One float column and one text column, as a table.
@@ -469,22 +515,81 @@ mod tests {
 
     #[test]
     fn the_duplicate_share_counts_rows_that_repeat() {
-        // Keys over x: 1, 1, 2, 3, 3, 3, 4; whole rows (x, s) with row 5 an
-        // exact copy of row 3. Distinct whole rows: 6, of which 4 share
-        // their key with another.
+        // Keys over x: 1, 1, 2, 3, 3, 3, 4: five of seven rows share theirs.
         let t = two_columns(
             vec![1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0],
             vec![0, 1, 0, 0, 1, 0, 0],
         );
         let x: Vec<String> = vec!["x".into()];
-        let (hashes, share) = training_row_hashes(&t, &[0, 1, 2, 3, 4, 5, 6], &x);
+        let xs: Vec<String> = vec!["x".into(), "s".into()];
+        let (hashes, share) = training_row_hashes(&t, &[0, 1, 2, 3, 4, 5, 6], &x, &xs);
         assert_eq!(hashes.len(), 4);
-        assert_eq!(share, 4.0 / 6.0);
-        let (_, none) = training_row_hashes(&t, &[0, 2, 3, 6], &x);
+        assert_eq!(share, 5.0 / 7.0);
+        let (_, none) = training_row_hashes(&t, &[0, 2, 3, 6], &x, &xs);
         assert_eq!(none, 0.0);
-        // A file repeated (every row twice): copies say nothing of chance
-        // (round 8, N1).
-        let (_, doubled) = training_row_hashes(&t, &[0, 2, 6, 0, 2, 6], &x);
+    }
+
+    /// 0, 1, 2, ... scrambled into `levels` values (a fixed LCG).
+    fn draws(n: usize, levels: u64) -> Vec<f64> {
+        let mut state = 12345u64;
+        (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 33) % levels) as f64
+            })
+            .collect()
+    }
+
+    #[test]
+    fn copied_rows_do_not_raise_the_chance_rate_but_sampled_repeats_do() {
+        let x: Vec<String> = vec!["x".into()];
+        // 200 distinct values, the file repeated: every row twice, the
+        // second copy with another id (`s`, left out of the whole row).
+        let mut v: Vec<f64> = (0..200).map(f64::from).collect();
+        v.extend((0..200).map(f64::from));
+        let ids: Vec<u32> = (0..400).map(|i| u32::from(i >= 200)).collect();
+        let t = two_columns(v, ids);
+        let all: Vec<usize> = (0..400).collect();
+        let (_, doubled) = training_row_hashes(&t, &all, &x, &x);
         assert_eq!(doubled, 0.0);
+        // Numbers jittered below the key's digits are copies too.
+        let mut j: Vec<f64> = (1..=200).map(|i| f64::from(i) * 1.37).collect();
+        j.extend((1..=200).map(|i| f64::from(i) * 1.37 * (1.0 + 1e-7)));
+        let (_, jittered) = training_row_hashes(&two_columns(j, vec![0; 400]), &all, &x, &x);
+        assert_eq!(jittered, 0.0);
+        // One class oversampled three times over (rows 0..60 twice more).
+        let mut o: Vec<f64> = (0..200).map(f64::from).collect();
+        o.extend((0..60).chain(0..60).map(f64::from));
+        let rows: Vec<usize> = (0..320).collect();
+        let (_, oversampled) = training_row_hashes(&two_columns(o, vec![0; 320]), &rows, &x, &x);
+        assert_eq!(oversampled, 0.0);
+        // 400 rows sampled from 50 values repeat naturally: a fresh row
+        // matches a training row about always, and chance says so.
+        let t = two_columns(draws(400, 50), vec![0; 400]);
+        let (_, sampled) = training_row_hashes(&t, &all, &x, &x);
+        assert!(sampled > 0.99, "{sampled}");
+        // From 1,000 values: some repeat by chance, a share of about
+        // 1 - e^-0.4 = 0.33 of the rows.
+        let t = two_columns(draws(400, 1000), vec![0; 400]);
+        let (_, sparse) = training_row_hashes(&t, &all, &x, &x);
+        assert!((0.2..0.45).contains(&sparse), "{sparse}");
+    }
+
+    #[test]
+    fn multiplicities_of_a_sample_are_not_copies() {
+        let of = |pairs: &[(usize, usize)]| {
+            repeats_like_copies(pairs.iter().flat_map(|&(m, n)| std::iter::repeat_n(m, n)))
+        };
+        // Poisson(1) over 1,000 keys: f = 368, 184, 61, 15, 3.
+        assert!(!of(&[(1, 368), (2, 184), (3, 61), (4, 15), (5, 3)]));
+        // Every row twice; a class three times; 30% of rows duplicated.
+        assert!(of(&[(2, 1600)]));
+        assert!(of(&[(1, 1100), (3, 500)]));
+        assert!(of(&[(1, 1120), (2, 480)]));
+        // Too few repeats to tell.
+        assert!(!of(&[(1, 500), (2, 29)]));
+        assert!(!of(&[]));
     }
 }

@@ -89,10 +89,14 @@ impl ChampionGate {
     }
 
     /// The gate's conclusion; a pass that the test rows do not support
-    /// (see [`super::Caveats`]) is inconclusive.
+    /// (see [`super::Caveats`]) is inconclusive. A pass for want of a
+    /// champion (`on_missing = "pass"`) judged no rows, and stands.
     pub fn evaluate(&self, ev: &Evidence) -> Outcome {
-        ev.caveats
-            .judged(self.measure(ev), self.metric.uses_threshold())
+        let out = self.measure(ev);
+        if matches!(ev.champion, ChampionEval::Missing) {
+            return out;
+        }
+        ev.caveats.judged(out, self.metric.uses_threshold())
     }
 
     fn measure(&self, ev: &Evidence) -> Outcome {

@@ -100,12 +100,15 @@ impl Overlap {
         self.seen as f64 / self.rows.max(1) as f64
     }
 
-    /// The match rate above chance, when it is clear of sampling noise
-    /// (four standard errors of a binomial at the chance rate).
+    /// The match rate above chance, when it is clear of sampling noise:
+    /// four standard errors of a binomial at the chance rate, and at least
+    /// four rows (a chance rate measured as 0 on the training rows is
+    /// itself an estimate: a stray match or two is no sign of a copy).
     fn excess(&self) -> Option<f64> {
         let chance = self.chance.clamp(0.0, 1.0);
         let excess = self.share() - chance;
-        let noise = 4.0 * (chance * (1.0 - chance) / self.rows.max(1) as f64).sqrt();
+        let n = self.rows.max(1) as f64;
+        let noise = 4.0 * (chance * (1.0 - chance) * n).max(1.0).sqrt() / n;
         (self.rows > 0 && excess > 0.0 && excess >= noise).then_some(excess)
     }
 
@@ -139,8 +142,7 @@ impl Caveats {
         }
         let why = if let Some(o) = self.overlap.filter(Overlap::mostly_training) {
             format!(
-                "{:.1}% of the test rows are training rows (test_path overlaps the training \
-                 data), so this is not evidence",
+                "{:.1}% of the test rows are training rows, so this is not evidence",
                 100.0 * o.share()
             )
         } else if let Some((lo, hi)) = self.raw_scores.filter(|_| hard) {
@@ -231,7 +233,9 @@ mod tests {
         assert!(o(400, 1000, 0.3).beyond_chance());
         assert!(!o(340, 1000, 0.3).beyond_chance());
         assert!(!o(290, 1000, 0.25).beyond_chance());
-        assert!(o(1, 1000, 0.0).beyond_chance());
+        assert!(o(4, 1000, 0.0).beyond_chance());
+        assert!(!o(3, 1000, 0.0).beyond_chance());
+        assert!(!o(1, 120, 0.0).beyond_chance());
     }
 
     #[test]

@@ -113,45 +113,59 @@ pub struct Saved {
     pub copies: Vec<(&'static str, std::path::PathBuf)>,
 }
 
-/// With a separate test file: its rows that match a training row (by the
-/// model's row hashes), against the rate chance gives.
-fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
-    plan.data.test_path.as_ref()?;
+/// The test rows that match a training row (by the model's row hashes),
+/// against the rate chance gives. With a separate test file they are rows
+/// the two files share; with a split of one file, rows the file repeats
+/// (a file repeated, a class oversampled before the split).
+fn overlap(sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     let seen = scorer
         .trained_on(sides.test_table, &sides.test_rows)
         .into_iter()
         .filter(|&t| t)
         .count();
-    Some(Overlap {
+    (seen > 0).then(|| Overlap {
         seen,
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
     })
 }
 
-/// The note on an overlapping test file, when any row overlaps.
+/// The note on test rows that match training rows more often than chance.
 fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
-    let test_path = plan.data.test_path.as_ref()?;
     // Matches at the rate chance gives (data that repeats itself) are no
     // sign that the metrics overstate anything.
     o.beyond_chance().then(|| {
         let chance = if o.chance > 0.0 {
             format!(
-                " ({:.1}% of the training rows match another training row, so fresh rows \
-                 match about that often by chance)",
+                " (fresh rows of this data match a training row about {:.1}% of the time \
+                 by chance)",
                 100.0 * o.chance
             )
         } else {
             String::new()
         };
+        let (where_, why) = match &plan.data.test_path {
+            Some(test_path) => (
+                format!(" in {}", test_path.display()),
+                "the test file overlaps the training data".to_string(),
+            ),
+            None => (
+                String::new(),
+                format!(
+                    "{} repeats rows (a file repeated or a class oversampled before the \
+                     split), so the split put copies of training rows among the test rows; \
+                     deduplicate it first",
+                    plan.data.path.display()
+                ),
+            ),
+        };
         format!(
-            "{} of {} test rows ({:.1}%) in {} match a training row (numbers to {} \
-             significant digits){chance}: the test file overlaps the training data, and \
-             metrics on those rows overstate how the model does on new data",
+            "{} of {} test rows ({:.1}%){where_} match a training row (numbers to {} \
+             significant digits){chance}: {why}, and metrics on those rows overstate how \
+             the model does on new data",
             o.seen,
             o.rows,
             100.0 * o.share(),
-            test_path.display(),
             crate::artifact::KEY_DIGITS
         )
     })
@@ -216,7 +230,7 @@ pub fn finish(
         sha256: model_sha,
         copies,
     } = saved;
-    let overlap = overlap(plan, sides, scorer);
+    let overlap = overlap(sides, scorer);
     let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
         metrics: &ev.metrics,

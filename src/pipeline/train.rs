@@ -48,8 +48,14 @@ pub fn train(
     })
     .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
     drop(x_train);
+    let mut whole: Vec<String> = features.to_vec();
+    for c in std::iter::once(&plan.data.target).chain(&plan.data.protected) {
+        if !whole.contains(c) {
+            whole.push(c.clone());
+        }
+    }
     let (row_hashes, row_duplicate_share) = timed(timings, Stage::RowHashes, || {
-        crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features)
+        crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features, &whole)
     });
     let artifact = ModelArtifact {
         format: FORMAT.to_string(),

@@ -18,3 +18,4 @@ mod stats;
 mod trust;
 mod trust3;
 mod trust6;
+mod trust9;

@@ -152,7 +152,7 @@ fn a_failed_required_mlflow_registration_leaves_the_registry_unchanged() {
 
 /// `rows` of `label` driven by a float `x` and a `tier`; `x` printed by
 /// `print` (full precision, float32, ...).
-fn float_data(rows: std::ops::Range<usize>, print: impl Fn(f64) -> String) -> String {
+pub fn float_data(rows: std::ops::Range<usize>, print: impl Fn(f64) -> String) -> String {
     let mut out = String::from("id,x,tier,group,label\n");
     for i in rows {
         let mut r = crate::fixture::Lcg::new(i as u64 * 7919 + 13);
@@ -166,7 +166,7 @@ fn float_data(rows: std::ops::Range<usize>, print: impl Fn(f64) -> String) -> St
     out
 }
 
-const AUC_GATE: &str =
+pub const AUC_GATE: &str =
     "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n";
 
 // R-N1. A copy of the training rows whose numbers were re-rounded (float32

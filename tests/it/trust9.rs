@@ -1,0 +1,164 @@
+//! Round 9 of the adversarial trial: the chance rate of the overlap check
+//! against copies that differ only in an id or below the key's digits
+//! (R1), against data whose rows repeat naturally (R2), and the check on a
+//! split of one file (round 7, B6).
+use crate::fixture::Fixture;
+use crate::trust3::run;
+use crate::trust6::{float_data, AUC_GATE};
+
+/// `data` without its header line.
+fn body(data: &str) -> &str {
+    data.split_once('\n').map_or("", |(_, rest)| rest)
+}
+
+/// `float_data` rows again under ids from `first_id` on, each `x` put
+/// through `x_of` (the id is the first field, `x` the second).
+fn renumbered(rows: std::ops::Range<usize>, first_id: usize, x_of: fn(f64) -> f64) -> String {
+    let data = float_data(rows, |x| format!("{}", x_of(x)));
+    body(&data)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let rest = line.split_once(',').map_or("", |(_, r)| r);
+            format!("{},{rest}\n", first_id + i)
+        })
+        .collect()
+}
+
+fn overlap_config(f: &Fixture, test_path: Option<&str>) {
+    let mut config = crate::fixture::BASE_CONFIG.replace(
+        "protected = [\"group\"]",
+        "protected = [\"group\"]\nmin_test_rows = 100",
+    );
+    if let Some(t) = test_path {
+        config = config.replace("seed = 7", &format!("seed = 7\ntest_path = \"{t}\""));
+    }
+    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+}
+
+fn assert_inconclusive(f: &Fixture, case: &str) -> serde_json::Value {
+    let (code, _, err) = run(f, &["check"]);
+    assert_eq!(code, 1, "{case}: {err}");
+    let r = f.report();
+    let g = crate::fixture::gate(&r, "auc");
+    assert_eq!(g["status"], "inconclusive", "{case}: {g}");
+    assert!(
+        g["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("training rows"),
+        "{case}: {g}"
+    );
+    r
+}
+
+// R1: the training file holds each row twice, the copy under a new id (a
+// `reset_index` after concatenating), with its numbers jittered below the
+// key's digits, or one class oversampled under new ids. The test file is
+// the original rows: they are training rows whatever the ids say.
+#[test]
+fn copies_under_new_ids_or_jittered_still_count_as_training_rows() {
+    let original = float_data(0..500, |x| format!("{x}"));
+    let cases: [(&str, String); 3] = [
+        ("new ids", renumbered(0..500, 500, |x| x)),
+        ("jittered", renumbered(0..500, 500, |x| x * (1.0 + 3e-7))),
+        (
+            "oversampled",
+            [500, 1000]
+                .iter()
+                .map(|&first| {
+                    renumbered(0..500, first, |x| x)
+                        .lines()
+                        .filter(|l| l.ends_with(",yes"))
+                        .map(|l| format!("{l}\n"))
+                        .collect::<String>()
+                })
+                .collect(),
+        ),
+    ];
+    for (case, copies) in cases {
+        let f = Fixture::new("");
+        f.write("data.csv", &format!("{original}{copies}"));
+        f.write("test.csv", &original);
+        overlap_config(&f, Some("test.csv"));
+        assert_inconclusive(&f, case);
+    }
+}
+
+/// Rows of three integer features of ten values each (1,000 combinations)
+/// and a group, without an id: fresh rows share a training row's values
+/// by chance more often than not, and whole rows repeat naturally.
+fn integer_data(rows: std::ops::Range<usize>) -> String {
+    // One stream for all rows (streams seeded per row correlate).
+    let mut r = crate::fixture::Lcg::new(29);
+    let mut out = String::from("a,b,c,group,label\n");
+    for i in 0..rows.end {
+        let mut digit = || (r.next_f64() * 10.0) as i64 % 10;
+        let (a, b, c) = (digit(), digit(), digit());
+        let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+        let p = 1.0 / (1.0 + (-((a + b - c) as f64 - 4.5) / 2.0).exp());
+        let label = if r.next_f64() < p { "yes" } else { "no" };
+        if rows.contains(&i) {
+            out.push_str(&format!("{a},{b},{c},{group},{label}\n"));
+        }
+    }
+    out
+}
+
+// R2: chance taken over distinct whole rows dropped these natural repeats,
+// and a genuinely fresh test file of such data was called a copy.
+#[test]
+fn fresh_rows_of_data_that_repeats_naturally_are_judged() {
+    let config = crate::fixture::BASE_CONFIG.replace("drop = [\"id\"]\n", "");
+    for test_path in [Some("test.csv"), None] {
+        let f = Fixture::new("");
+        f.write("data.csv", &integer_data(0..1600));
+        f.write("test.csv", &integer_data(1600..2000));
+        let config = match test_path {
+            Some(t) => config.replace("seed = 7", &format!("seed = 7\ntest_path = \"{t}\"")),
+            None => config.clone(),
+        };
+        f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 0, "{test_path:?}: {err}");
+        let r = f.report();
+        assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass", "{r}");
+        let notes = r["notes"].to_string();
+        assert!(!notes.contains("match a training row"), "{notes}");
+    }
+}
+
+// Round 7, B6: a data file repeated three times (or a class oversampled)
+// before the split puts copies of training rows among the test rows.
+#[test]
+fn a_file_that_repeats_its_rows_cannot_pass_on_its_own_split() {
+    let once = float_data(0..600, |x| format!("{x}"));
+    for (case, data) in [
+        ("repeated", format!("{once}{}{}", body(&once), body(&once))),
+        (
+            "renumbered",
+            format!(
+                "{once}{}{}",
+                renumbered(0..600, 600, |x| x),
+                renumbered(0..600, 1200, |x| x)
+            ),
+        ),
+    ] {
+        let f = Fixture::new("");
+        f.write("data.csv", &data);
+        overlap_config(&f, None);
+        let r = assert_inconclusive(&f, case);
+        let notes = r["notes"].to_string();
+        assert!(notes.contains("repeats rows"), "{case}: {notes}");
+    }
+    // The same rows once: judged, without a note.
+    let f = Fixture::new("");
+    f.write("data.csv", &once);
+    overlap_config(&f, None);
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let r = f.report();
+    assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass");
+    let notes = r["notes"].to_string();
+    assert!(!notes.contains("match a training row"), "{notes}");
+}
