@@ -21,6 +21,10 @@
 //! had land: 0 for unchanged data, large for a moved share.
 //! With 3 to 10 values this needs 10 reference rows per value; a tiny
 //! reference of continuous values keeps the deciles.
+//!
+//! Text features get a bin per level with 10 reference rows or more, one
+//! "rare" bin for the other reference levels and one "new" bin for levels
+//! the reference lacks (see [`psi_categorical`]).
 use crate::data::{Column, Table, Values, NULL_CODE};
 use crate::domain::DriftReport;
 use rayon::prelude::*;
@@ -31,7 +35,8 @@ pub const EPSILON: f64 = 1e-6;
 /// Number of quantile bins of the reference (deciles).
 const BINS: usize = 10;
 /// Reference rows per distinct value below which a reference of 3 to 10
-/// distinct values is binned by deciles, not per value.
+/// distinct values is binned by deciles, not per value, and below which a
+/// category shares the "other" bin.
 const MIN_ROWS_PER_VALUE: usize = 10;
 
 /// PSI of a numeric feature with decile bins of `reference`, or a bin per
@@ -47,30 +52,71 @@ fn numeric_psi(reference: &Sample, current: &Sample) -> Option<f64> {
 }
 
 /// PSI of a categorical feature whose two samples share one code space of
-/// `n_levels` codes. Categories present only in `current` are their own bins
-/// (give them codes of their own), missing ([`NULL_CODE`]) is its own bin,
-/// and any other code at or past `n_levels` shares one "unknown" bin.
+/// `n_levels` codes. A level with at least [`MIN_ROWS_PER_VALUE`] reference
+/// rows is a bin of its own; rarer reference levels share a "rare" bin;
+/// levels absent from the reference (and codes at or past `n_levels`) share
+/// a "new" bin; missing ([`NULL_CODE`]) is a bin of its own.
+///
+/// A bin per rare level read a many-level column (an id-like code, a city)
+/// as drift by construction: two random halves of one file share few of
+/// their rare levels. And fresh rows of such a column bring levels the
+/// reference never had at about the rate its levels seen once occur
+/// (Good-Turing), so with [`GOOD_TURING_ROWS`] reference rows or more, the
+/// reference's share of "new" is that rate, taken from "rare". A category
+/// that grows from nothing still moves "new".
 pub fn psi_categorical(ref_codes: &[u32], cur_codes: &[u32], n_levels: usize) -> f64 {
+    let mut per_level = vec![0_usize; n_levels];
+    for &code in ref_codes {
+        if let Some(n) = per_level.get_mut(code as usize) {
+            *n += 1;
+        }
+    }
+    // Bins: the common levels in code order, then rare, new and missing.
+    const RARE: usize = usize::MAX - 1;
+    const NEW: usize = usize::MAX;
+    let mut bins = 0;
+    let bin_of: Vec<usize> = per_level
+        .iter()
+        .map(|&n| match n {
+            0 => NEW,
+            n if n < MIN_ROWS_PER_VALUE => RARE,
+            _ => {
+                bins += 1;
+                bins - 1
+            }
+        })
+        .collect();
+    let (rare, new, missing) = (bins, bins + 1, bins + 2);
     let counts = |codes: &[u32]| {
-        // Bins: one per level, then missing, then unknown.
-        let mut c = vec![0_usize; n_levels + 2];
+        let mut c = vec![0_usize; bins + 3];
         for &code in codes {
-            let bin = match code {
-                NULL_CODE => n_levels,
-                _ if (code as usize) < n_levels => code as usize,
-                _ => n_levels + 1,
+            let bin = match bin_of.get(code as usize) {
+                _ if code == NULL_CODE => missing,
+                Some(&RARE) => rare,
+                Some(&NEW) | None => new,
+                Some(&b) => b,
             };
             c[bin] += 1;
         }
         c
     };
+    let mut expected = counts(ref_codes);
+    if ref_codes.len() >= GOOD_TURING_ROWS {
+        let once = per_level.iter().filter(|&&n| n == 1).count();
+        expected[rare] -= once;
+        expected[new] += once;
+    }
     psi_from_counts(
-        &counts(ref_codes),
+        &expected,
         ref_codes.len(),
         &counts(cur_codes),
         cur_codes.len(),
     )
 }
+
+/// Reference rows from which the share of levels seen once estimates how
+/// often fresh rows bring a level the reference never had.
+const GOOD_TURING_ROWS: usize = 100;
 
 /// Two-sample Kolmogorov-Smirnov statistic D = max |F_ref(x) - F_cur(x)|, as
 /// scipy's `ks_2samp(...).statistic`, ignoring NaN. `None` when either sample
@@ -537,19 +583,50 @@ mod tests {
 
     #[test]
     fn categorical_psi_counts_unseen_and_missing_as_bins() {
+        let tenfold = |codes: &[u32]| -> Vec<u32> {
+            codes
+                .iter()
+                .flat_map(|&c| std::iter::repeat_n(c, 10))
+                .collect()
+        };
         // Reference a,a,b,b; current a,b,c,c where c (code 2) is unseen.
-        let got = psi_categorical(&[0, 0, 1, 1], &[0, 1, 2, 2], 3);
+        let got = psi_categorical(&tenfold(&[0, 0, 1, 1]), &tenfold(&[0, 1, 2, 2]), 3);
         let want =
             2.0 * (0.25 - 0.5) * (0.25_f64 / 0.5).ln() + (0.5 - EPSILON) * (0.5 / EPSILON).ln();
         close(got, want);
         // Missing is a bin of its own: half the current rows went missing.
-        let got = psi_categorical(&[0, 1], &[0, NULL_CODE], 2);
+        let got = psi_categorical(&tenfold(&[0, 1]), &tenfold(&[0, NULL_CODE]), 2);
         let want = (EPSILON - 0.5) * (EPSILON / 0.5).ln() + (0.5 - EPSILON) * (0.5 / EPSILON).ln();
         close(got, want);
         assert_eq!(
             psi_categorical(&[0, 1, NULL_CODE], &[1, NULL_CODE, 0], 2),
             0.0
         );
+    }
+
+    #[test]
+    fn rare_levels_share_a_bin_so_a_random_split_is_not_drift() {
+        // 600 levels over 2,000 rows (1 to 8 rows each), split 1,600/400:
+        // a bin per level read this as PSI ~5 (round 7, m1).
+        let mut state = 99u64;
+        let codes: Vec<u32> = (0..2000)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                ((state >> 33) % 600) as u32
+            })
+            .collect();
+        let (reference, current) = codes.split_at(1600);
+        let psi = psi_categorical(reference, current, 600);
+        assert!(psi < 0.05, "{psi}");
+        // A category new to the current rows still moves "other".
+        let mut grown = current.to_vec();
+        grown[..160].fill(600);
+        let psi = psi_categorical(reference, &grown, 601);
+        assert!(psi > 0.25, "{psi}");
+        // Common levels keep their bins: a swap between two of them shows.
+        let two: Vec<u32> = (0..200).map(|i| u32::from(i % 4 == 0)).collect();
+        let swapped: Vec<u32> = two.iter().map(|&c| 1 - c).collect();
+        assert!(psi_categorical(&two, &swapped, 2) > 1.0);
     }
 
     #[test]
@@ -668,8 +745,14 @@ mod tests {
 
     #[test]
     fn unseen_category_in_current_table() {
-        let reference = table(vec![cat("c", &["x", "y"], vec![0, 1, 0, 1])]);
-        let current = table(vec![cat("c", &["z", "x"], vec![1, 0, 0, NULL_CODE])]);
+        let tenfold = |codes: &[u32]| -> Vec<u32> {
+            codes
+                .iter()
+                .flat_map(|&c| std::iter::repeat_n(c, 10))
+                .collect()
+        };
+        let reference = table(vec![cat("c", &["x", "y"], tenfold(&[0, 1, 0, 1]))]);
+        let current = table(vec![cat("c", &["z", "x"], tenfold(&[1, 0, 0, NULL_CODE]))]);
         let r = compute(&reference, &current, &["c".into()], "training split");
         // x: .5 -> .25, y: .5 -> 0, z: 0 -> .5, missing: 0 -> .25
         let term = |e: f64, a: f64| {

@@ -162,3 +162,27 @@ fn a_file_that_repeats_its_rows_cannot_pass_on_its_own_split() {
     let notes = r["notes"].to_string();
     assert!(!notes.contains("match a training row"), "{notes}");
 }
+
+// Round 7, m1: a text feature of ~600 levels (1 to 8 rows each), measured
+// against the training split of the same file, read as PSI ~5: every rare
+// level was a bin of its own. Rare levels now share one.
+#[test]
+fn a_many_level_text_feature_does_not_drift_against_its_own_split() {
+    let mut r = crate::fixture::Lcg::new(41);
+    let mut data = String::from("id,x,city,group,label\n");
+    for i in 0..2000 {
+        let x = r.next_f64() * 10.0;
+        let city = (r.next_f64() * 600.0) as usize;
+        let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+        let label = if r.next_f64() < x / 10.0 { "yes" } else { "no" };
+        data.push_str(&format!("{i},{x},c{city},{group},{label}\n"));
+    }
+    let f = Fixture::new("[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.25\n");
+    f.write("data.csv", &data);
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let r = f.report();
+    let psi = r["drift"]["psi"]["city"].as_f64().unwrap_or(f64::NAN);
+    assert!(psi < 0.1, "{psi}");
+    assert_eq!(crate::fixture::gate(&r, "drift")["status"], "pass");
+}
