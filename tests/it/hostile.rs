@@ -420,6 +420,16 @@ fn parquet_fixture(name: &str) -> Fixture {
     f
 }
 
+// Fuzzing (#12): a data page header with num_values = -1 made polars ask
+// for ~2^61 bytes and abort (exit 134). Page counts are checked first.
+#[test]
+fn a_parquet_page_with_a_negative_value_count_is_exit_2() {
+    let f = parquet_fixture("negative_page_count.parquet");
+    let message = "negative_page_count.parquet: cannot read Parquet: column \"x\" has a page \
+                   of -1 values";
+    exits_2(&f, "validate", message);
+}
+
 #[test]
 fn parquet_list_column_exits_2_naming_column_and_type() {
     let f = parquet_fixture("nested.parquet");

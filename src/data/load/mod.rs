@@ -8,8 +8,7 @@
 use super::table::{Column, DType, Table, Values, NULL_CODE};
 use crate::error::GateError;
 use polars::prelude::{
-    ArrowDataType, CsvParseOptions, CsvReadOptions, DataFrame, DataType, NullValues, ParquetReader,
-    SchemaRef, SerReader, Series,
+    CsvParseOptions, CsvReadOptions, DataFrame, DataType, NullValues, SchemaRef, SerReader, Series,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -17,6 +16,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Cursor;
 use std::ops::Range;
 use std::path::Path;
+
+mod parquet;
+use parquet::read_parquet;
 
 /// A loaded file: its table and the sha256 of its bytes.
 #[derive(Debug, Clone)]
@@ -125,98 +127,6 @@ fn is_parquet(path: &Path) -> bool {
             .as_deref(),
         Some("parquet" | "pq")
     )
-}
-
-/// A Parquet file's frame, and the (name, kind) of the date/time columns left
-/// out (this build of polars cannot read them).
-type ParquetFrame = (DataFrame, Vec<(String, &'static str)>);
-
-fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
-    let mut reader = ParquetReader::new(Cursor::new(bytes));
-    // polars' metadata parser panics on some malformed footers (found by
-    // fuzzing): an error (exit 2), never exit 101.
-    let schema = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.schema()))
-        .map_err(|_| "cannot read Parquet: the file's metadata is malformed".to_string())?
-        .map_err(|e| format!("cannot read Parquet: {e}"))?;
-    let mut kept = Vec::new();
-    let mut skipped = Vec::new();
-    for field in schema.iter_values() {
-        let name = field.name.to_string();
-        // Name a nested column before polars fails on it with a type dump.
-        if let Some(kind) = nested_kind(&field.dtype) {
-            return Err(format!(
-                "column {name:?} has unsupported type {kind}; use integer, float, boolean or text columns"
-            ));
-        }
-        match temporal_kind(&field.dtype) {
-            Some(kind) => skipped.push((name, kind)),
-            None if readable(&field.dtype) => kept.push(name),
-            None => {
-                return Err(format!(
-                    "column {name:?} has unsupported Parquet type {:?}; use integer, float, \
-                     decimal, boolean or text columns",
-                    field.dtype
-                ))
-            }
-        }
-    }
-    if !skipped.is_empty() {
-        reader = reader.with_columns(Some(kept));
-    }
-    // The allowlist above is the rule; a polars panic on a file that passed
-    // it is still an error (exit 2), never exit 101.
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()));
-    let df = match read {
-        Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}"))?,
-        Err(_) => return Err("cannot read Parquet: the reader failed on this file".into()),
-    };
-    Ok((df, skipped))
-}
-
-/// Arrow types this build reads: every primitive number (small integers
-/// and float16 widened, decimals as floats), booleans, text, nulls and
-/// dictionary-encoded text.
-fn readable(t: &ArrowDataType) -> bool {
-    use ArrowDataType as A;
-    match t {
-        A::Null | A::Boolean => true,
-        A::Int8 | A::Int16 | A::Int32 | A::Int64 => true,
-        A::UInt8 | A::UInt16 | A::UInt32 | A::UInt64 => true,
-        A::Float16 | A::Float32 | A::Float64 => true,
-        A::Decimal32(..) | A::Decimal64(..) => true,
-        // polars holds decimals in 128 bits: up to 38 digits.
-        A::Decimal(p, _) | A::Decimal256(p, _) => *p <= 38,
-        A::Utf8 | A::LargeUtf8 | A::Utf8View => true,
-        A::Dictionary(_, values, _) => readable(values),
-        A::Extension(e) => readable(&e.inner),
-        _ => false,
-    }
-}
-
-/// The kind of a date/time Arrow type.
-fn temporal_kind(t: &ArrowDataType) -> Option<&'static str> {
-    use ArrowDataType as A;
-    match t {
-        A::Timestamp(..) | A::Date64 => Some("timestamp"),
-        A::Date32 => Some("date"),
-        A::Time32(_) | A::Time64(_) => Some("time"),
-        A::Duration(_) | A::Interval(_) => Some("duration"),
-        A::Extension(e) => temporal_kind(&e.inner),
-        _ => None,
-    }
-}
-
-/// The kind of a nested Arrow type (dictionary-encoded text is not nested).
-fn nested_kind(t: &ArrowDataType) -> Option<&'static str> {
-    use ArrowDataType as A;
-    match t {
-        A::List(_) | A::LargeList(_) | A::FixedSizeList(..) => Some("list"),
-        A::Struct(_) => Some("struct"),
-        A::Map(..) => Some("map"),
-        A::Union(_) => Some("union"),
-        A::Extension(e) => nested_kind(&e.inner),
-        _ => None,
-    }
 }
 
 /// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`; with
