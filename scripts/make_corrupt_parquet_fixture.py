@@ -23,3 +23,24 @@ at = data.find(bytes([0x2C, 0x15, 0x50]))
 assert at > 0, "page header not found"
 data[at + 2] = 0x01  # zigzag(-1)
 open(path, "wb").write(bytes(data))
+
+# Round 10, T6: tests/fixtures/fuzz/parquet_dictionary_count.parquet, a
+# 600-row file whose text column's dictionary page header says num_values =
+# 2**31 - 1 (polars allocated 32 GiB by it and aborted). The dictionary
+# page header is field 7 (struct, 0x4c after field 3) { field 1 num_values
+# i32 (0x15) 0x04 = zigzag(2) }; the new count is a longer varint.
+t = pa.table({"x": [float(i) for i in range(600)],
+              "label": ["yes" if i % 3 == 0 else "no" for i in range(600)]})
+path = "tests/fixtures/fuzz/parquet_dictionary_count.parquet"
+pq.write_table(t, path, compression="NONE", use_dictionary=True)
+start = pq.ParquetFile(path).metadata.row_group(0).column(1).dictionary_page_offset
+data = open(path, "rb").read()
+at = data.find(bytes([0x4C, 0x15, 0x04]), start)
+assert at >= start, "dictionary page header not found"
+zigzag = (2**31 - 1) << 1
+varint = bytearray()
+while zigzag >= 0x80:
+    varint.append(zigzag & 0x7F | 0x80)
+    zigzag >>= 7
+varint.append(zigzag)
+open(path, "wb").write(data[:at + 2] + bytes(varint) + data[at + 3:])

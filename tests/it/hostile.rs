@@ -425,8 +425,8 @@ fn parquet_fixture(name: &str) -> Fixture {
 #[test]
 fn a_parquet_page_with_a_negative_value_count_is_exit_2() {
     let f = parquet_fixture("negative_page_count.parquet");
-    let message = "negative_page_count.parquet: cannot read Parquet: column \"x\" has a page \
-                   of -1 values";
+    let message = "negative_page_count.parquet: cannot read Parquet: column \"x\" (row group \
+                   0) has a page of -1 values";
     exits_2(&f, "validate", message);
 }
 

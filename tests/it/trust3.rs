@@ -621,7 +621,8 @@ fn a_shuffled_copy_of_the_training_data_as_test_file_cannot_pass() {
 // Found by the parquet_validate and parquet_check fuzz targets: Parquet
 // footers on which polars panics (in the metadata parser, and in a reader
 // thread) are exit 2, never exit 101; a page header claiming -37 values,
-// on which polars' decoder asked for 2.3 EB and aborted (exit 134), too.
+// on which polars' decoder asked for 2.3 EB and aborted (exit 134), and a
+// dictionary page claiming 2^31 - 1 entries (round 10, T6: 32 GiB), too.
 #[test]
 fn fuzzed_parquet_files_that_panic_polars_are_exit_2() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
@@ -630,6 +631,7 @@ fn fuzzed_parquet_files_that_panic_polars_are_exit_2() {
         "parquet_thrift_out_of_range.parquet",
         "parquet_short_column.parquet",
         "parquet_check_alloc_abort.parquet",
+        "parquet_dictionary_count.parquet",
     ] {
         let f = Fixture::new("");
         std::fs::copy(dir.join(name), f.path("data.parquet")).unwrap();

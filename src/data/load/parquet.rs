@@ -51,70 +51,111 @@ pub(super) fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
     Ok((df, skipped))
 }
 
-/// Checks every data page header's counts before polars decodes the pages.
-/// polars 0.55.2 casts a page's `num_values` (an i32) to `usize` unchecked:
-/// a negative count asked for an exabyte and aborted the process (exit
-/// 134, found by fuzzing), which no `catch_unwind` can turn into exit 2.
-/// Counts must be non-negative, a page's values within its column chunk's,
-/// and a v2 page's nulls and rows within its values and row group. A file
-/// whose metadata cannot be read is left to polars' own error.
+/// Checks every page header's counts before polars decodes the pages.
+/// polars 0.55.2 casts a page's value count (an i32) to `usize` unchecked
+/// and allocates by it: a data page claiming -1 values, or a dictionary
+/// page claiming 2^31 - 1, asked for gigabytes to exabytes and aborted the
+/// process (exit 134, found by fuzzing), which no `catch_unwind` can turn
+/// into exit 2. Each column chunk's headers are read with the format's
+/// own Thrift reader; counts must be non-negative and within the chunk's
+/// values (a dictionary's entries too), a page's rows within its row group's, sizes
+/// non-negative, within the file and at most [`MAX_PAGE_BYTES`]
+/// uncompressed. What cannot be parsed is left to polars' own error.
 fn check_page_headers(bytes: &[u8]) -> Result<(), String> {
-    use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
-    use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
-    let bad = |what: String| format!("cannot read Parquet: {what} (the file is corrupt)");
+    use polars_parquet::parquet::read::read_metadata;
+    use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+    use polars_parquet_format::{PageHeader, PageType};
     let read = std::panic::catch_unwind(|| read_metadata(&mut Cursor::new(bytes)));
     let Ok(Ok(meta)) = read else {
         return Ok(());
     };
-    let buffer = polars_buffer::Buffer::from_vec(bytes.to_vec());
     for (g, group) in meta.row_groups.iter().enumerate() {
+        let rows = i64::try_from(group.num_rows()).unwrap_or(i64::MAX);
         for chunk in group.parquet_columns() {
             let name = chunk.descriptor().path_in_schema.join(".");
+            let bad = |what: String| {
+                format!(
+                    "cannot read Parquet: column {name:?} (row group {g}) {what} (the file is corrupt)"
+                )
+            };
             let total = chunk.num_values();
             if total < 0 {
-                return Err(bad(format!(
-                    "column {name:?} has {total} values in row group {g}"
-                )));
+                return Err(bad(format!("claims {total} values")));
             }
-            let pages =
-                get_page_iterator(chunk, Cursor::new(buffer.clone()), Vec::new(), bytes.len())
-                    .map_err(|e| bad(format!("column {name:?}: {e}")))?;
+            let range = chunk.byte_range();
+            let end = usize::try_from(range.end).map_or(bytes.len(), |e| e.min(bytes.len()));
+            let mut pos = usize::try_from(range.start).unwrap_or(usize::MAX);
             let mut seen: i64 = 0;
-            for page in pages {
-                let page = page.map_err(|e| bad(format!("column {name:?}: {e}")))?;
-                let CompressedPage::Data(page) = page else {
-                    continue;
+            while seen < total && pos < end {
+                let mut rest = &bytes[pos..end];
+                let before = rest.len();
+                let parsed = {
+                    let mut prot = TCompactInputProtocol::new(&mut rest, before);
+                    PageHeader::read_from_in_protocol(&mut prot)
                 };
-                let (values, nulls, rows) = match page.header() {
-                    DataPageHeader::V1(h) => (h.num_values, 0, 0),
-                    DataPageHeader::V2(h) => {
-                        if h.definition_levels_byte_length < 0
-                            || h.repetition_levels_byte_length < 0
-                        {
+                let Ok(h) = parsed else {
+                    break;
+                };
+                let size = h.compressed_page_size;
+                let unpacked = h.uncompressed_page_size;
+                if size < 0
+                    || size as usize > rest.len()
+                    || !(0..=MAX_PAGE_BYTES).contains(&unpacked)
+                {
+                    return Err(bad(format!(
+                        "has a page of {size} bytes ({unpacked} uncompressed)"
+                    )));
+                }
+                let (values, nulls, page_rows, levels) = match h.type_ {
+                    PageType::DATA_PAGE => match &h.data_page_header {
+                        Some(d) => (d.num_values, 0, 0, 0),
+                        None => break,
+                    },
+                    PageType::DATA_PAGE_V2 => match &h.data_page_header_v2 {
+                        Some(d) => (
+                            d.num_values,
+                            d.num_nulls,
+                            d.num_rows,
+                            d.definition_levels_byte_length
+                                .min(d.repetition_levels_byte_length),
+                        ),
+                        None => break,
+                    },
+                    PageType::DICTIONARY_PAGE => {
+                        let entries = h
+                            .dictionary_page_header
+                            .as_ref()
+                            .map_or(0, |d| d.num_values);
+                        if !(0..=total).contains(&i64::from(entries)) {
                             return Err(bad(format!(
-                                "column {name:?} has a page of negative level length"
+                                "has a dictionary of {entries} entries for {total} values"
                             )));
                         }
-                        (h.num_values, h.num_nulls, h.num_rows)
+                        (0, 0, 0, 0)
                     }
+                    _ => (0, 0, 0, 0),
                 };
                 seen += i64::from(values.max(0));
                 let fits = values >= 0
                     && (0..=values).contains(&nulls)
-                    && rows >= 0
-                    && rows as usize <= group.num_rows()
+                    && (0..=rows).contains(&i64::from(page_rows))
+                    && levels >= 0
                     && seen <= total;
                 if !fits {
                     return Err(bad(format!(
-                        "column {name:?} has a page of {values} values ({nulls} null, {rows} rows) \
-                         in a chunk of {total} values"
+                        "has a page of {values} values ({nulls} null, {page_rows} rows) in a \
+                         chunk of {total} values"
                     )));
                 }
+                pos += (before - rest.len()) + size as usize;
             }
         }
     }
     Ok(())
 }
+
+/// The largest uncompressed page read (1 GiB; writers default to 1 MiB).
+const MAX_PAGE_BYTES: i32 = 1 << 30;
 
 /// Arrow types this build reads: every primitive number (small integers
 /// and float16 widened, decimals as floats), booleans, text, nulls and
