@@ -15,9 +15,12 @@
 use crate::artifact::ModelArtifact;
 use crate::domain::Importance;
 use crate::features::Matrix;
+use crate::model::shap::memo::{Memo, TreeView};
 use crate::model::{shap, Model};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 /// At most this many test rows are explained for `importance` (a seeded
 /// sample when there are more): TreeSHAP costs ~100x a prediction.
@@ -39,7 +42,9 @@ impl Units {
     }
 }
 
-/// Explains rows of one artifact, reusing its buffers across rows.
+/// Explains rows of one artifact, reusing its buffers across rows (a clone
+/// shares the model's tables and has buffers of its own).
+#[derive(Clone)]
 pub struct Explainer<'a> {
     model: &'a Model,
     units: Units,
@@ -48,6 +53,10 @@ pub struct Explainer<'a> {
     n_inputs: usize,
     encoded: Vec<f64>,
     scratch: shap::Scratch,
+    /// Gradient boosting: the trees as TreeSHAP reads them (their leaf
+    /// tables made once, shared by clones), and the base.
+    gbm: Option<(Arc<Vec<TreeView<'a>>>, f64)>,
+    memo: Memo,
 }
 
 /// Why `model` cannot explain its scores, if it cannot.
@@ -86,6 +95,10 @@ impl<'a> Explainer<'a> {
             };
             groups.extend(std::iter::repeat_n(k, w));
         }
+        let gbm = match model {
+            Model::GradientBoosting(m) => Some((Arc::new(m.shap_views()), m.shap_base())),
+            _ => None,
+        };
         Ok(Explainer {
             model,
             units,
@@ -93,6 +106,8 @@ impl<'a> Explainer<'a> {
             encoded: vec![0.0; groups.len()],
             groups,
             scratch: shap::Scratch::default(),
+            gbm,
+            memo: Memo::default(),
         })
     }
 
@@ -116,7 +131,16 @@ impl<'a> Explainer<'a> {
                 }
                 m.intercept
             }
-            Model::GradientBoosting(m) => m.contributions_with(x, enc, &mut self.scratch),
+            Model::GradientBoosting(m) => match &self.gbm {
+                Some((views, base)) => {
+                    enc.fill(0.0);
+                    for v in views.iter() {
+                        v.add_row(x, enc, &mut self.memo);
+                    }
+                    *base
+                }
+                None => m.contributions(x, enc),
+            },
             Model::RandomForest(f) => shap::forest_contributions(
                 f.trees().iter().map(|t| (t.nodes(), t.cover())),
                 x,
@@ -130,11 +154,48 @@ impl<'a> Explainer<'a> {
                 &mut self.scratch,
             ),
         };
+        self.grouped(out);
+        base
+    }
+
+    /// `out` (length `n_inputs()`) = the encoded contributions in
+    /// `self.encoded` summed per input feature.
+    fn grouped(&self, out: &mut [f64]) {
         out.fill(0.0);
-        for (&g, &e) in self.groups.iter().zip(enc.iter()) {
+        for (&g, &e) in self.groups.iter().zip(self.encoded.iter()) {
             out[g] += e;
         }
-        base
+    }
+
+    /// Contributions of every row of `x` (preprocessed), `n_inputs()` per
+    /// row, and the base value of each row. Gradient boosting shares each
+    /// tree's work among rows with the same decision pattern
+    /// ([`crate::model::shap::memo`]); the values equal [`Explainer::explain`]'s
+    /// bit for bit.
+    pub fn explain_rows(&mut self, x: &Matrix, rows: Range<usize>) -> Vec<(f64, Vec<f64>)> {
+        let (Model::GradientBoosting(m), Some((views, base))) = (self.model, &self.gbm) else {
+            let mut row = vec![0.0; x.cols];
+            return rows
+                .map(|k| {
+                    let mut out = vec![0.0; self.n_inputs];
+                    x.row_into(k, &mut row);
+                    (self.explain(&row, &mut out), out)
+                })
+                .collect();
+        };
+        let n_encoded = self.encoded.len();
+        let width = n_encoded.max(1);
+        let mut enc = vec![0.0; rows.len() * width];
+        m.contributions_block(views, x, rows, &mut enc, &mut self.memo);
+        let base = *base;
+        enc.chunks_exact(width)
+            .map(|r| {
+                self.encoded.copy_from_slice(&r[..n_encoded]);
+                let mut out = vec![0.0; self.n_inputs];
+                self.grouped(&mut out);
+                (base, out)
+            })
+            .collect()
     }
 }
 
@@ -171,20 +232,24 @@ pub fn sample_rows(n: usize, seed: u64) -> Vec<usize> {
 pub fn importance(artifact: &ModelArtifact, x: &Matrix) -> Result<Importance, String> {
     let probe = Explainer::new(artifact)?;
     let (units, d) = (probe.units(), probe.n_inputs());
-    let per_row: Vec<Vec<f64>> = (0..x.rows)
+    // Blocks of rows share each tree's work among equal decision patterns;
+    // a row's values do not depend on its block.
+    const BLOCK: usize = 512;
+    let blocks: Vec<Range<usize>> = (0..x.rows)
+        .step_by(BLOCK)
+        .map(|s| s..(s + BLOCK).min(x.rows))
+        .collect();
+    let per_block: Vec<Vec<(f64, Vec<f64>)>> = blocks
         .into_par_iter()
         .map_init(
-            || (Explainer::new(artifact), vec![0.0; x.cols]),
-            |(ex, row), i| {
-                let mut out = vec![0.0; d];
-                if let Ok(ex) = ex {
-                    x.row_into(i, row);
-                    ex.explain(row, &mut out);
-                }
-                out
+            || Explainer::new(artifact),
+            |ex, r| match ex {
+                Ok(ex) => ex.explain_rows(x, r),
+                Err(_) => vec![(0.0, vec![0.0; d]); r.len()],
             },
         )
         .collect();
+    let per_row: Vec<Vec<f64>> = per_block.into_iter().flatten().map(|(_, c)| c).collect();
     let mut sums = vec![0.0; d];
     for r in &per_row {
         for (s, v) in sums.iter_mut().zip(r) {

@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 
 /// Rows transformed, scored and written per chunk.
 pub const CHUNK_ROWS: usize = 8192;
+/// Rows per chunk with `--explain`: a chunk feeds several blocks per thread.
+const EXPLAIN_CHUNK_ROWS: usize = 8 * EXPLAIN_BLOCK;
+/// Rows one thread explains together.
+const EXPLAIN_BLOCK: usize = crate::model::gbm::EXPLAIN_BLOCK;
 
 /// A loaded model: one trained here (which can explain) or any scorer.
 pub enum Loaded {
@@ -208,9 +212,14 @@ pub fn write(
         text.push_str(",contrib_base");
     }
     text.push('\n');
+    let chunk_rows = if explain {
+        EXPLAIN_CHUNK_ROWS
+    } else {
+        CHUNK_ROWS
+    };
     let mut start = 0;
     while start < table.n_rows {
-        let end = (start + CHUNK_ROWS).min(table.n_rows);
+        let end = (start + chunk_rows).min(table.n_rows);
         let rows: Vec<usize> = (start..end).collect();
         let (scores, x) = match model {
             Loaded::Native(a) => {
@@ -222,22 +231,20 @@ pub fn write(
             }
             Loaded::Other(s) => (s.score_table(table, &rows).map_err(GateError::Data)?, None),
         };
-        // Explanations of the chunk's rows, in parallel (each row alone).
-        let explained: Vec<(f64, Vec<f64>)> = match (model, explain, &x) {
-            (Loaded::Native(a), true, Some(x)) => (0..x.rows)
-                .into_par_iter()
-                .map_init(
-                    || (Explainer::new(a), vec![0.0; x.cols]),
-                    |(ex, row), k| match ex {
-                        Ok(ex) => {
-                            let mut out = vec![0.0; ex.n_inputs()];
-                            x.row_into(k, row);
-                            (ex.explain(row, &mut out), out)
-                        }
-                        Err(_) => (f64::NAN, Vec::new()),
-                    },
-                )
-                .collect(),
+        // Explanations of the chunk's rows, in parallel blocks (each row's
+        // values independent of its block).
+        let explained: Vec<(f64, Vec<f64>)> = match (&explainer, &x) {
+            (Some(ex), Some(x)) => {
+                let blocks: Vec<std::ops::Range<usize>> = (0..x.rows)
+                    .step_by(EXPLAIN_BLOCK)
+                    .map(|s| s..(s + EXPLAIN_BLOCK).min(x.rows))
+                    .collect();
+                let per_block: Vec<Vec<(f64, Vec<f64>)>> = blocks
+                    .into_par_iter()
+                    .map_init(|| ex.clone(), |ex, r| ex.explain_rows(x, r))
+                    .collect();
+                per_block.into_iter().flatten().collect()
+            }
             _ => Vec::new(),
         };
         for (k, (&r, &s)) in rows.iter().zip(&scores).enumerate() {

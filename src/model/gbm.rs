@@ -28,6 +28,7 @@ use crate::features::Matrix;
 use crate::model::binning::{Binned, MAX_BINS};
 use crate::model::grow::{mix64, SplitMix64};
 use crate::model::node::Node;
+use crate::model::shap::memo::{Memo, TreeView};
 use crate::model::Tick;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -339,62 +340,94 @@ impl Gbm {
     /// returns the base value, so `base + sum(out) == raw_row(x)` up to
     /// rounding (about 1e-15 per tree).
     pub fn contributions(&self, x: &[f64], out: &mut [f64]) -> f64 {
-        let mut scratch = crate::model::shap::Scratch::default();
-        self.contributions_with(x, out, &mut scratch)
+        self.contributions_with(&self.shap_views(), x, out, &mut Memo::default())
     }
 
-    /// [`Gbm::contributions`] reusing buffers (the per-row serving path).
-    pub fn contributions_with(
-        &self,
-        x: &[f64],
-        out: &mut [f64],
-        scratch: &mut crate::model::shap::Scratch,
-    ) -> f64 {
-        out.fill(0.0);
+    /// The trees as TreeSHAP reads them (made once per explainer).
+    pub fn shap_views(&self) -> Vec<TreeView<'_>> {
+        let mut budget = crate::model::shap::memo::TABLE_BUDGET;
+        self.trees
+            .iter()
+            .map(|t| TreeView::new(&t.nodes, &t.cover, &t.nan_left, &mut budget))
+            .collect()
+    }
+
+    /// The base value of every row's contributions: the initial score plus
+    /// each tree's cover-weighted mean leaf value.
+    pub fn shap_base(&self) -> f64 {
         let mut base = self.init_score;
         for t in &self.trees {
-            base += crate::model::shap::tree_contributions_with(
-                &t.nodes,
-                &t.cover,
-                &t.nan_left,
-                x,
-                out,
-                scratch,
-            );
+            base += crate::model::shap::tree_base(&t.nodes, &t.cover);
         }
         base
     }
 
-    /// TreeSHAP of every row (rows in parallel, each row independent, so the
-    /// result does not depend on the thread count): the base value (the same
-    /// for every row) and a `rows x n_features` matrix of contributions.
-    pub fn contributions_matrix(&self, x: &Matrix) -> (f64, Matrix) {
-        let d = self.n_features;
-        let mut rows = vec![0.0; x.rows * d];
-        let mut base = self.init_score;
-        rows.par_chunks_mut(SCORE_BLOCK * d.max(1))
-            .enumerate()
-            .for_each_init(
-                || (vec![0.0; x.cols], crate::model::shap::Scratch::default()),
-                |(row, scratch), (b, chunk)| {
-                    for (k, out) in chunk.chunks_exact_mut(d.max(1)).enumerate() {
-                        x.row_into(b * SCORE_BLOCK + k, row);
-                        self.contributions_with(row, &mut out[..d], scratch);
-                    }
-                },
-            );
-        for t in &self.trees {
-            base += crate::model::shap::tree_base(&t.nodes, &t.cover);
+    /// [`Gbm::contributions`] over views made by [`Gbm::shap_views`],
+    /// reusing buffers (the per-row serving path). Bit-identical to
+    /// [`Gbm::contributions_block`] for the same row.
+    pub fn contributions_with(
+        &self,
+        views: &[TreeView],
+        x: &[f64],
+        out: &mut [f64],
+        memo: &mut Memo,
+    ) -> f64 {
+        out.fill(0.0);
+        for v in views {
+            v.add_row(x, out, memo);
         }
-        let mut m = Matrix::zeros(x.rows, d);
-        for (i, r) in rows.chunks_exact(d.max(1)).enumerate().take(x.rows) {
-            for (j, &v) in r.iter().enumerate().take(d) {
+        self.shap_base()
+    }
+
+    /// Contributions of rows `rows` of `x` into `out` (row-major,
+    /// `n_features` per row, overwritten), as [`Gbm::contributions_with`]
+    /// gives each row; returns the base value.
+    pub fn contributions_block(
+        &self,
+        views: &[TreeView],
+        x: &Matrix,
+        rows: std::ops::Range<usize>,
+        out: &mut [f64],
+        memo: &mut Memo,
+    ) -> f64 {
+        out.fill(0.0);
+        let mut row = vec![0.0; x.cols];
+        for (i, o) in rows.zip(out.chunks_exact_mut(self.n_features.max(1))) {
+            x.row_into(i, &mut row);
+            for v in views {
+                v.add_row(&row, o, memo);
+            }
+        }
+        self.shap_base()
+    }
+
+    /// TreeSHAP of every row (blocks of rows in parallel, each row's values
+    /// independent of the block, so the result does not depend on the
+    /// thread count): the base value (the same for every row) and a
+    /// `rows x n_features` matrix of contributions.
+    pub fn contributions_matrix(&self, x: &Matrix) -> (f64, Matrix) {
+        let d = self.n_features.max(1);
+        let views = self.shap_views();
+        let mut rows = vec![0.0; x.rows * d];
+        rows.par_chunks_mut(EXPLAIN_BLOCK * d)
+            .enumerate()
+            .for_each_init(Memo::default, |memo, (b, chunk)| {
+                let start = b * EXPLAIN_BLOCK;
+                let end = start + chunk.len() / d;
+                self.contributions_block(&views, x, start..end, chunk, memo);
+            });
+        let mut m = Matrix::zeros(x.rows, self.n_features);
+        for (i, r) in rows.chunks_exact(d).enumerate().take(x.rows) {
+            for (j, &v) in r.iter().enumerate().take(self.n_features) {
                 m.data[j * x.rows + i] = v;
             }
         }
-        (base, m)
+        (self.shap_base(), m)
     }
 }
+
+/// Rows per block of [`Gbm::contributions_matrix`] and `predict --explain`.
+pub const EXPLAIN_BLOCK: usize = 4096;
 
 /// Trains on `x` (NaN allowed, infinities not) and 0/1 labels `y`.
 pub fn fit(p: &GbmParams, x: &Matrix, y: &[u8], seed: u64) -> Result<(Gbm, FitInfo)> {

@@ -262,6 +262,7 @@ pub fn linear_contributions(coef: &[f64], intercept: f64, x_encoded: &[f64]) -> 
     (intercept, c)
 }
 
+pub mod memo;
 #[cfg(test)]
 mod oracle;
 #[cfg(test)]

@@ -109,12 +109,13 @@ fn gbm_contributions_add_up_to_the_raw_score() {
         ..GbmParams::default()
     };
     let (m, _) = fit(&p, &x, &y, 3).unwrap();
-    let mut scratch = Scratch::default();
+    let views = m.shap_views();
+    let mut memo = memo::Memo::default();
     let mut out = vec![0.0; d];
     let mut worst: f64 = 0.0;
     for r in rows.iter().take(1000) {
         out.fill(0.0);
-        let base = m.contributions_with(r, &mut out, &mut scratch);
+        let base = m.contributions_with(&views, r, &mut out, &mut memo);
         let total = base + out.iter().sum::<f64>();
         worst = worst.max((total - m.raw_row(r)).abs());
     }
@@ -131,7 +132,7 @@ fn gbm_contributions_add_up_to_the_raw_score() {
     let (b4, c4) = run(4);
     assert_eq!((b1.to_bits(), &c1), (b4.to_bits(), &c4));
     for (i, r) in rows.iter().enumerate().step_by(97) {
-        let base = m.contributions_with(r, &mut out, &mut scratch);
+        let base = m.contributions_with(&views, r, &mut out, &mut memo);
         assert_eq!(base.to_bits(), b1.to_bits());
         for (j, &o) in out.iter().enumerate() {
             assert_eq!(o.to_bits(), c1.get(i, j).to_bits());
@@ -215,4 +216,84 @@ fn linear_contributions_are_exact() {
     assert_eq!(base, 0.25);
     assert_eq!(c, vec![1.0, -2.0, 0.0]);
     assert_eq!(base + c.iter().sum::<f64>(), 0.25 + 1.0 - 2.0);
+}
+
+/// Leaf tables (`memo`) give TreeSHAP's values: per tree within rounding of
+/// the recursive algorithm (exactly it when the budget leaves no table),
+/// and the block path equals the row path bit for bit.
+#[test]
+fn leaf_tables_give_the_recursive_values() {
+    let mut rng = SplitMix64::new(11);
+    let d = 5;
+    let rows: Vec<Vec<f64>> = (0..900)
+        .map(|_| {
+            (0..d)
+                .map(|j| {
+                    if j == 1 && rng.below(7) == 0 {
+                        f64::NAN
+                    } else {
+                        rng.below(20) as f64
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    // Random labels: deep trees that split on a feature again and again.
+    let y: Vec<u8> = (0..900).map(|_| u8::from(rng.below(2) == 1)).collect();
+    let x = Matrix::from_rows(&rows);
+    for depth in [3, 10] {
+        let p = GbmParams {
+            n_trees: 12,
+            max_depth: depth,
+            min_samples_leaf: 1,
+            ..GbmParams::default()
+        };
+        let (m, _) = fit(&p, &x, &y, 5).unwrap();
+        let views = m.shap_views();
+        let mut memo = memo::Memo::default();
+        let mut scratch = Scratch::default();
+        for (t, tree) in m.trees.iter().enumerate() {
+            let mut spent = 0;
+            let recursive =
+                memo::TreeView::new(&tree.nodes, &tree.cover, &tree.nan_left, &mut spent);
+            for r in rows.iter().step_by(7) {
+                let (mut a, mut b, mut c) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+                views[t].add_row(r, &mut a, &mut memo);
+                recursive.add_row(r, &mut b, &mut memo);
+                tree_contributions_with(
+                    &tree.nodes,
+                    &tree.cover,
+                    &tree.nan_left,
+                    r,
+                    &mut c,
+                    &mut scratch,
+                );
+                assert_eq!(b, c, "no table: the recursive algorithm itself");
+                for (u, v) in a.iter().zip(&c) {
+                    assert!(
+                        (u - v).abs() <= 1e-12 * (1.0 + v.abs()),
+                        "depth {depth} tree {t}: {a:?} vs {c:?}"
+                    );
+                }
+            }
+        }
+        let mut block = vec![0.0; rows.len() * d];
+        let base = m.contributions_block(&views, &x, 0..rows.len(), &mut block, &mut memo);
+        let mut tail = vec![0.0; 100 * d];
+        m.contributions_block(&views, &x, 450..550, &mut tail, &mut memo);
+        assert_eq!(&tail[..], &block[450 * d..550 * d]);
+        let mut out = vec![0.0; d];
+        for (i, r) in rows.iter().enumerate() {
+            let b = m.contributions_with(&views, r, &mut out, &mut memo);
+            assert_eq!(b.to_bits(), base.to_bits());
+            let got: Vec<u64> = block[i * d..(i + 1) * d]
+                .iter()
+                .map(|v| v.to_bits())
+                .collect();
+            let want: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "depth {depth}, row {i}");
+            let total = b + out.iter().sum::<f64>();
+            assert!((total - m.raw_row(r)).abs() < 1e-9);
+        }
+    }
 }
