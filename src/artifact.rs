@@ -201,6 +201,54 @@ pub fn training_row_hashes(
     (v, share)
 }
 
+/// How often a fresh row would match one of `rows`' keys if its features
+/// were drawn independently, each from its column's values among `rows`:
+/// the sum over distinct keys of the product of their values' shares. A
+/// value's share is its count over the rows times the column's coverage
+/// (Good-Turing: one minus the share of rows whose value occurs once), the
+/// chance a fresh value is one seen at all.
+/// Unlike the repeat-based rate it does not depend on how often a row was
+/// copied or deduplicated, so it is a floor under chance for data of few
+/// distinct values (a training file run through `drop_duplicates`);
+/// features that move together make it an underestimate.
+pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) -> f64 {
+    let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
+    if rows.is_empty() || features.is_empty() {
+        return 0.0;
+    }
+    let n = rows.len() as f64;
+    // Per feature: each row's value key, and each key's share of the rows.
+    let per_column: Vec<(Vec<u64>, std::collections::HashMap<u64, f64>)> = features
+        .par_iter()
+        .map(|f| {
+            let cells = row_hashes(table, rows, std::slice::from_ref(f), RowKey::Rounded);
+            let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+            for &c in &cells {
+                *count.entry(c).or_insert(0) += 1;
+            }
+            let once = count.values().filter(|&&k| k == 1).count() as f64;
+            let coverage = 1.0 - once / n;
+            let share = count
+                .into_iter()
+                .map(|(c, k)| (c, coverage * k as f64 / n))
+                .collect::<std::collections::HashMap<u64, f64>>();
+            (cells, share)
+        })
+        .collect();
+    let keys = row_hashes(table, rows, features, RowKey::Rounded);
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let mut total = 0.0;
+    for (i, k) in keys.iter().enumerate() {
+        if seen.insert(*k) {
+            total += per_column
+                .iter()
+                .map(|(cells, share)| share.get(&cells[i]).copied().unwrap_or(0.0))
+                .product::<f64>();
+        }
+    }
+    total.min(1.0)
+}
+
 /// The share of `keys` that another of them equals.
 fn shared_share(mut keys: Vec<u64>) -> f64 {
     keys.sort_unstable();
@@ -575,6 +623,31 @@ mod tests {
         let t = two_columns(draws(400, 1000), vec![0; 400]);
         let (_, sparse) = training_row_hashes(&t, &all, &x, &x);
         assert!((0.2..0.45).contains(&sparse), "{sparse}");
+    }
+
+    #[test]
+    fn the_independent_chance_ignores_copies_and_deduplication() {
+        let x: Vec<String> = vec!["x".into()];
+        let all: Vec<usize> = (0..400).collect();
+        // Distinct values, each once or each twice: no fresh value is one
+        // seen before (once), and copies do not make them common.
+        let distinct: Vec<f64> = (0..400).map(|i| f64::from(i) * 1.37).collect();
+        assert_eq!(
+            independent_chance(&two_columns(distinct, vec![0; 400]), &all, &x),
+            0.0
+        );
+        // 400 draws of 10 values: a fresh row matches almost surely, and
+        // the deduplicated ten rows say so too (coverage 1, shares 1/10).
+        let t = two_columns(draws(400, 10), vec![0; 400]);
+        assert!(independent_chance(&t, &all, &x) > 0.99);
+        let ten: Vec<f64> = (0..10).map(f64::from).collect();
+        let mut twice = ten.clone();
+        twice.extend(&ten);
+        let both: Vec<usize> = (0..20).collect();
+        let xs: Vec<String> = vec!["x".into(), "s".into()];
+        let t = two_columns(twice, (0..20).map(|i| u32::from(i >= 10)).collect());
+        // x and s independent: 20 keys of 1/10 * 1/2 each.
+        assert!((independent_chance(&t, &both, &xs) - 1.0).abs() < 1e-12);
     }
 
     #[test]

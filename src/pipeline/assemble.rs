@@ -123,11 +123,21 @@ fn overlap(sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         .into_iter()
         .filter(|&t| t)
         .count();
-    (seen > 0).then(|| Overlap {
+    let mut o = Overlap {
         seen,
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
-    })
+    };
+    // Before calling the test rows training rows, the floor that does not
+    // depend on how the training rows repeat (only then: it reads every
+    // training cell).
+    if o.mostly_training() {
+        let features = scorer.input_columns();
+        let floor =
+            crate::artifact::independent_chance(sides.train_table, &sides.train_rows, &features);
+        o.chance = o.chance.max(floor);
+    }
+    (seen > 0).then_some(o)
 }
 
 /// The note on test rows that match training rows more often than chance.
