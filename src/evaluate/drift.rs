@@ -53,8 +53,9 @@ fn numeric_psi(reference: &Sample, current: &Sample) -> Option<f64> {
 
 /// PSI of a categorical feature whose two samples share one code space of
 /// `n_levels` codes. A level with at least a tenth of the reference rows
-/// (and [`MIN_ROWS_PER_VALUE`] of them) is a bin of its own, as a decile
-/// of a numeric feature is; rarer reference levels share a "rare" bin;
+/// or of the current rows (and [`MIN_ROWS_PER_VALUE`] of them) is a bin of
+/// its own, as a decile of a numeric feature is; rarer reference levels
+/// share a "rare" bin;
 /// levels absent from the reference (and codes at or past `n_levels`) share
 /// a "new" bin; missing ([`NULL_CODE`]) is a bin of its own.
 ///
@@ -68,28 +69,39 @@ fn numeric_psi(reference: &Sample, current: &Sample) -> Option<f64> {
 /// reference's share of "new" is that rate, taken from "rare". A category
 /// that grows from nothing still moves "new".
 pub fn psi_categorical(ref_codes: &[u32], cur_codes: &[u32], n_levels: usize) -> f64 {
-    let mut per_level = vec![0_usize; n_levels];
-    for &code in ref_codes {
-        if let Some(n) = per_level.get_mut(code as usize) {
-            *n += 1;
+    let per_level = |codes: &[u32]| {
+        let mut n = vec![0_usize; n_levels];
+        for &code in codes {
+            if let Some(k) = n.get_mut(code as usize) {
+                *k += 1;
+            }
         }
-    }
-    // Bins: the common levels in code order, then rare, new and missing.
+        n
+    };
+    let (in_ref, in_cur) = (per_level(ref_codes), per_level(cur_codes));
+    // Bins: the common levels in code order, then rare, new and missing. A
+    // level common in the current rows only (all rows collapsed onto one
+    // rare level) is a bin too, or the pool would hide the collapse.
     const RARE: usize = usize::MAX - 1;
     const NEW: usize = usize::MAX;
+    let common = |len: usize| MIN_ROWS_PER_VALUE.max(len.div_ceil(BINS));
+    let (common_ref, common_cur) = (common(ref_codes.len()), common(cur_codes.len()));
     let mut bins = 0;
-    let common = MIN_ROWS_PER_VALUE.max(ref_codes.len().div_ceil(BINS));
-    let bin_of: Vec<usize> = per_level
+    let bin_of: Vec<usize> = in_ref
         .iter()
-        .map(|&n| match n {
-            0 => NEW,
-            n if n < common => RARE,
-            _ => {
+        .zip(&in_cur)
+        .map(|(&r, &c)| {
+            if r >= common_ref || c >= common_cur {
                 bins += 1;
                 bins - 1
+            } else if r == 0 {
+                NEW
+            } else {
+                RARE
             }
         })
         .collect();
+    let per_level = in_ref;
     let (rare, new, missing) = (bins, bins + 1, bins + 2);
     let counts = |codes: &[u32]| {
         let mut c = vec![0_usize; bins + 3];
@@ -633,6 +645,12 @@ mod tests {
         let (reference, current) = hundred[..2000].split_at(1500);
         let psi = psi_categorical(reference, current, 100);
         assert!(psi < 0.05, "{psi}");
+        // All current rows on one rare level, or on ten: a collapse shows
+        // (round 10 re-check: the pool hid it).
+        let one = vec![current[0]; 400];
+        assert!(psi_categorical(reference, &one, 600) > 1.0);
+        let ten: Vec<u32> = (0..400).map(|i| current[i % 10]).collect();
+        assert!(psi_categorical(reference, &ten, 600) > 1.0);
         // Common levels keep their bins: a swap between two of them shows.
         let two: Vec<u32> = (0..200).map(|i| u32::from(i % 4 == 0)).collect();
         let swapped: Vec<u32> = two.iter().map(|&c| 1 - c).collect();
