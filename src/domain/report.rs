@@ -135,7 +135,8 @@ pub struct Intervals {
 pub struct IntervalValue {
     pub low: f64,
     pub high: f64,
-    /// `delong`, `wilson`, `bootstrap_bca`, `bootstrap_percentile`, `katz`, `newcombe`.
+    /// `delong`, `wilson`, `bootstrap_bca`, `bootstrap_percentile`, `katz`,
+    /// `newcombe`, `clopper_pearson`.
     pub method: String,
 }
 

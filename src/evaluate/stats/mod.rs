@@ -50,7 +50,7 @@ pub struct Interval {
     pub low: f64,
     pub high: f64,
     /// `delong`, `wilson`, `bootstrap_bca`, `bootstrap_percentile`, `katz`,
-    /// `newcombe`.
+    /// `newcombe`, `clopper_pearson`.
     pub method: &'static str,
 }
 
@@ -105,10 +105,15 @@ pub fn metric_interval(
                 "accuracy" => wilson_of(c.tp + c.tn, n as u64),
                 "precision" => wilson_of(c.tp, c.tp + c.fp),
                 "recall" => wilson_of(c.tp, c.tp + c.fn_),
-                _ => f1_interval(&c, cfg),
+                _ => f1_interval(&c, cfg).map(|i| not_degenerate(i, c.tp + c.fn_, cfg.confidence)),
             }
         }
-        "roc_auc" => auc_interval(y_true, score, cfg.confidence),
+        "roc_auc" => {
+            let pos = y_true.iter().filter(|&&y| y == 1).count() as u64;
+            let fewer = pos.min(n as u64 - pos);
+            auc_interval(y_true, score, cfg.confidence)
+                .map(|i| not_degenerate(i, fewer, cfg.confidence))
+        }
         "log_loss" => {
             let theta = metrics::log_loss(y_true, score)?;
             loss_interval(y_true, score, log_loss_row, theta, cfg, streams::LOG_LOSS)
@@ -118,6 +123,37 @@ pub fn metric_interval(
             loss_interval(y_true, score, brier_row, theta, cfg, streams::BRIER)
         }
         _ => None,
+    }
+}
+
+/// A zero-width interval at the end of [0, 1] (a perfect or a null score:
+/// DeLong's variance is 0 when every pair is ordered, and every bootstrap
+/// replicate of a perfect F1 is perfect) claims certainty no sample gives.
+/// It becomes the exact bound of `n` successes in `n` trials
+/// (Clopper-Pearson: `(alpha/2)^(1/n)`), `n` the rows that decide the
+/// metric (the smaller class for ROC AUC, the positives for F1): for ROC
+/// AUC a true value `A` gives a perfect ordering with probability at least
+/// `A^n`, so values above the bound cannot be told from 1 (round 10, T7).
+fn not_degenerate(i: Interval, n: u64, confidence: f64) -> Interval {
+    if i.high - i.low > 0.0 || n == 0 {
+        return i;
+    }
+    let edge = ((1.0 - confidence) / 2.0).powf(1.0 / n as f64);
+    let method = "clopper_pearson";
+    if i.low >= 1.0 {
+        Interval {
+            low: edge,
+            high: 1.0,
+            method,
+        }
+    } else if i.high <= 0.0 {
+        Interval {
+            low: 0.0,
+            high: 1.0 - edge,
+            method,
+        }
+    } else {
+        i
     }
 }
 
@@ -217,6 +253,39 @@ mod tests {
             confidence: 0.95,
             seed: 7,
         }
+    }
+
+    // Round 10, T7: a perfect score gave [1, 1] (DeLong's variance 0, every
+    // bootstrap replicate of F1 perfect), so a lower-bound gate at 0.999
+    // passed on 31 positives. The bound of 31 successes in 31 trials at 99%
+    // is 0.005^(1/31) = 0.8429 (scipy.stats.beta.ppf(0.005, 31, 1)).
+    #[test]
+    fn a_perfect_score_has_the_exact_bound_of_its_rows() {
+        let y: Vec<u8> = (0..100).map(|i| u8::from(i < 31)).collect();
+        let score: Vec<f64> = (0..100).map(|i| if i < 31 { 0.9 } else { 0.1 }).collect();
+        let c = BootstrapConfig {
+            replicates: 200,
+            confidence: 0.99,
+            seed: 3,
+        };
+        let want = 0.005_f64.powf(1.0 / 31.0);
+        assert!((want - 0.842_9).abs() < 1e-4);
+        for name in ["roc_auc", "f1"] {
+            let i = metric_interval(name, &y, &score, 0.5, &c).unwrap();
+            assert_eq!(
+                (i.low, i.high, i.method),
+                (want, 1.0, "clopper_pearson"),
+                "{name}"
+            );
+        }
+        // Every row wrong: the upper end moves off 0 the same way.
+        let worst: Vec<f64> = score.iter().map(|s| 1.0 - s).collect();
+        let i = metric_interval("roc_auc", &y, &worst, 0.5, &c).unwrap();
+        assert_eq!((i.low, i.high), (0.0, 1.0 - want));
+        // An interval of some width is left alone.
+        let (y2, s2) = lcg_data(300, 5);
+        let i = metric_interval("roc_auc", &y2, &s2, 0.5, &c).unwrap();
+        assert_eq!(i.method, "delong");
     }
 
     /// Same generator as `metrics::tests::lcg_data` (3-decimal scores, ties).
