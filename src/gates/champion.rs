@@ -130,7 +130,7 @@ impl ChampionGate {
                 ..
             } => {
                 if self.test == Test::Paired {
-                    return self.paired(cand, version, paired.as_ref());
+                    return self.paired(cand, version, paired.get(self.metric.name()));
                 }
                 // A point comparison on a handful of rows says nothing.
                 if let Some(why) =

@@ -25,8 +25,9 @@ pub enum ChampionEval {
         leaked_rows: u64,
         /// The champion's scores on the test rows.
         scores: Vec<f64>,
-        /// `test = "paired"`: the paired test of the champion gate's metric.
-        paired: Option<crate::evaluate::stats::ChampionTest>,
+        /// `test = "paired"`: the paired test of each metric a paired
+        /// champion gate names.
+        paired: BTreeMap<String, crate::evaluate::stats::ChampionTest>,
     },
 }
 

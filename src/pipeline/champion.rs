@@ -8,6 +8,7 @@ use crate::evaluate::metrics;
 use crate::gates::ChampionEval;
 use crate::gates::GateSpec;
 use crate::model::scorer::Scorer;
+use std::collections::BTreeMap;
 
 /// Test rows matching a row the champion trained on but none the candidate
 /// trained on: rows repeated in the data match either way and are no sign
@@ -77,38 +78,51 @@ pub fn champion_eval(
             metrics: metrics::compute(&s.y_test, &scores, champ.threshold()),
             identical: sha == candidate_sha,
             leaked_rows: leaked_beyond_duplicates(&*champ, candidate, s),
-            paired: paired_test(plan, s, candidate, candidate_scores, &*champ, &scores),
+            paired: paired_tests(
+                plan,
+                &s.y_test,
+                (candidate_scores, candidate.threshold()),
+                (&scores, champ.threshold()),
+            ),
             scores,
         },
         Err(reason) => ChampionEval::Unusable { version, reason },
     })
 }
 
-/// `test = "paired"` on the champion gate: the two models compared on the
+/// `test = "paired"` on champion gates: the two models compared on the
 /// same rows, each at its own threshold (`[stats]` settings, else 95% and
-/// 1000 replicates, seeded by `[data] seed`).
-fn paired_test(
+/// 1000 replicates, seeded by `[data] seed`), one test per metric a paired
+/// gate names (several paired gates each get their own metric's test).
+pub fn paired_tests(
     plan: &Plan,
-    s: &Sides,
-    candidate: &dyn Scorer,
-    cand: &[f64],
-    champ: &dyn Scorer,
-    champ_scores: &[f64],
-) -> Option<crate::evaluate::stats::ChampionTest> {
-    let gate = plan.gates.iter().find_map(|g| match &g.spec {
-        GateSpec::Champion(c) if c.test == crate::gates::champion::Test::Paired => Some(c),
-        _ => None,
-    })?;
+    y_test: &[u8],
+    (cand, cand_threshold): (&[f64], f64),
+    (champ, champ_threshold): (&[f64], f64),
+) -> BTreeMap<String, crate::evaluate::stats::ChampionTest> {
     let cfg = super::intervals::paired_config(plan);
-    crate::evaluate::stats::champion_test(
-        gate.metric.name(),
-        &s.y_test,
-        cand,
-        champ_scores,
-        candidate.threshold(),
-        champ.threshold(),
-        &cfg,
-    )
+    let mut tests = BTreeMap::new();
+    for g in &plan.gates {
+        let GateSpec::Champion(c) = &g.spec else {
+            continue;
+        };
+        let name = c.metric.name();
+        if c.test != crate::gates::champion::Test::Paired || tests.contains_key(name) {
+            continue;
+        }
+        if let Some(t) = crate::evaluate::stats::champion_test(
+            name,
+            y_test,
+            cand,
+            champ,
+            cand_threshold,
+            champ_threshold,
+            &cfg,
+        ) {
+            tests.insert(name.to_string(), t);
+        }
+    }
+    tests
 }
 
 /// The recorded reason when `version` was promoted with `--force`.
@@ -181,7 +195,7 @@ pub fn champion_info(
             ..
         } => {
             info.sha256 = Some(sha256.clone());
-            if let Some(t) = paired {
+            if let Some(t) = paired.get(&info.metric) {
                 // The test's interval is of the improvement (positive =
                 // candidate better); `delta` is candidate minus champion.
                 let higher =

@@ -10,7 +10,7 @@ use crate::config::Plan;
 use crate::domain::Report;
 use crate::error::GateError;
 use crate::evaluate::metrics;
-use crate::gates::{ChampionEval, GateSpec};
+use crate::gates::ChampionEval;
 use crate::model::onnx::{scorer::OnnxScorer, OnnxOptions};
 use crate::model::scores::ScoreColumn;
 use crate::model::{ModelSpec, OnnxSpec, ScoresSpec};
@@ -130,21 +130,12 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
             }
         }
         Ok(scores) => {
-            let paired = plan.gates.iter().find_map(|g| match &g.spec {
-                GateSpec::Champion(c) if c.test == crate::gates::champion::Test::Paired => {
-                    let cfg = super::intervals::paired_config(plan);
-                    crate::evaluate::stats::champion_test(
-                        c.metric.name(),
-                        &s.y_test,
-                        cand,
-                        &scores,
-                        plan.threshold,
-                        champ_threshold,
-                        &cfg,
-                    )
-                }
-                _ => None,
-            });
+            let paired = champion::paired_tests(
+                plan,
+                &s.y_test,
+                (cand, plan.threshold),
+                (&scores, champ_threshold),
+            );
             ChampionEval::Scored {
                 version: format!("column {col}"),
                 sha256: String::new(),

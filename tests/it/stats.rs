@@ -125,16 +125,18 @@ fn a_floor_the_lower_end_misses_is_inconclusive() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("[stats]"));
 }
 
-#[test]
-fn the_paired_champion_test_reports_its_interval_and_scores() {
-    let gates = format!(
-        "{STATS}\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\ntest = \"paired\"\n"
-    );
-    let f = Fixture::new(&gates);
+/// Checks and promotes `run1` (the fixture's logistic model), then checks a
+/// weaker candidate (a one-split tree) into `run2` under the same `gates`;
+/// returns run2's report.
+fn against_a_promoted_champion(f: &Fixture, gates: &str) -> serde_json::Value {
     let o = f.cmd(&["check", "--out", "run1"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     f.cmd(&["promote", "--run", "run1"]).assert().code(0);
-    // A weaker candidate: a shallow tree against the logistic champion.
     f.write(
         "gates.toml",
         &format!(
@@ -144,7 +146,16 @@ fn the_paired_champion_test_reports_its_interval_and_scores() {
     );
     let o = f.cmd(&["check", "--out", "run2"]).output().unwrap();
     assert!(o.status.code() == Some(1) || o.status.code() == Some(0));
-    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    serde_json::from_str(&f.read("run2/report.json")).unwrap()
+}
+
+#[test]
+fn the_paired_champion_test_reports_its_interval_and_scores() {
+    let gates = format!(
+        "{STATS}\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\ntest = \"paired\"\n"
+    );
+    let f = Fixture::new(&gates);
+    let r = against_a_promoted_champion(&f, &gates);
     let c = &r["champion"];
     assert_eq!(c["method"], "delong_paired");
     let (lo, hi) = (
@@ -271,4 +282,37 @@ fn compare_shows_intervals_when_both_runs_carry_them() {
         text.contains(&format!("{:.4} [", auc["a"].as_f64().unwrap())),
         "{text}"
     );
+}
+
+// Round 11, U1: with several `test = "paired"` champion gates, every gate
+// showed the first gate's test (its metric's interval and verdict), so a
+// log_loss gate passed on the accuracy gate's "+0.0100". Each paired gate
+// now reads its own metric's test, in either order.
+#[test]
+fn each_paired_champion_gate_reads_its_own_metrics_test() {
+    let paired = |name: &str, metric: &str| {
+        format!(
+            "\n[[gate]]\nname = \"{name}\"\nkind = \"champion\"\nmetric = \"{metric}\"\ntest = \"paired\"\nmin_delta = -0.5\n"
+        )
+    };
+    let registry = format!("{STATS}\n[registry]\npath = \"reg\"\n");
+    for order in [["roc_auc", "log_loss"], ["log_loss", "roc_auc"]] {
+        let gates = format!(
+            "{registry}{}{}",
+            paired("first", order[0]),
+            paired("second", order[1])
+        );
+        let f = Fixture::new(&gates);
+        let r = against_a_promoted_champion(&f, &gates);
+        for (name, metric) in [("first", order[0]), ("second", order[1])] {
+            let msg = gate(&r, name)["message"].as_str().unwrap_or("").to_string();
+            assert!(msg.starts_with(&format!("{metric}:")), "{name}: {msg}");
+            let method = if metric == "roc_auc" {
+                "(delong_paired)"
+            } else {
+                "(paired_bootstrap)"
+            };
+            assert!(msg.contains(method), "{name}: {msg}");
+        }
+    }
 }
