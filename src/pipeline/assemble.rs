@@ -117,7 +117,7 @@ pub struct Saved {
 /// against the rate chance gives. With a separate test file they are rows
 /// the two files share; with a split of one file, rows the file repeats
 /// (a file repeated, a class oversampled before the split).
-fn overlap(sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
+fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     let seen = scorer
         .trained_on(sides.test_table, &sides.test_rows)
         .into_iter()
@@ -128,16 +128,50 @@ fn overlap(sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
     };
-    // Before calling the test rows training rows, the floor that does not
-    // depend on how the training rows repeat (only then: it reads every
-    // training cell).
+    // Before calling the test rows training rows, floors that do not
+    // depend on how the training rows repeat (only then: they read every
+    // training and test cell): what independent features give, and what
+    // the test rows' own repeats say (a fresh file of data that repeats
+    // itself shows it; a training file run through `drop_duplicates` no
+    // longer does). Copies inside the test file are counted once.
     if o.mostly_training() {
         let features = scorer.input_columns();
         let floor =
             crate::artifact::independent_chance(sides.train_table, &sides.train_rows, &features);
-        o.chance = o.chance.max(floor);
+        let whole = super::train::whole_row(plan, &features);
+        let (_, within_test) = crate::artifact::training_row_hashes(
+            sides.test_table,
+            &sides.test_rows,
+            &features,
+            &whole,
+        );
+        let (train_keys, _) = crate::artifact::training_row_hashes(
+            sides.train_table,
+            &sides.train_rows,
+            &features,
+            &features,
+        );
+        let from_test = coverage_from_repeats(within_test, o.rows, train_keys.len());
+        o.chance = o.chance.max(floor).max(from_test);
     }
     (seen > 0).then_some(o)
+}
+
+/// How much of the data's key mass `keys` distinct training keys cover,
+/// judged from `m` fresh rows of which a share `repeat` repeat a key among
+/// themselves. With keys about equally likely, `m - 1` draws repeat a key
+/// at the rate `1 - exp(-(m - 1) / K)`, which gives the number of keys `K`;
+/// the training keys then cover `keys / K` of them. A floor under chance:
+/// it sees natural repeats however the training file was deduplicated.
+pub(super) fn coverage_from_repeats(repeat: f64, m: usize, keys: usize) -> f64 {
+    if m < 2 || repeat <= 0.0 {
+        return 0.0;
+    }
+    if repeat >= 1.0 {
+        return 1.0;
+    }
+    let per_key = -(1.0 - repeat).ln() / (m - 1) as f64;
+    (keys as f64 * per_key).min(1.0)
 }
 
 /// The note on test rows that match training rows more often than chance.
@@ -240,7 +274,7 @@ pub fn finish(
         sha256: model_sha,
         copies,
     } = saved;
-    let overlap = overlap(sides, scorer);
+    let overlap = overlap(plan, sides, scorer);
     let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
         metrics: &ev.metrics,

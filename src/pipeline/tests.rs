@@ -179,3 +179,18 @@ fn a_scorer_that_cannot_score_is_an_error_not_a_panic() {
     );
     assert!(r.is_err());
 }
+
+#[test]
+fn training_keys_cover_what_the_test_rows_repeats_say() {
+    use super::assemble::coverage_from_repeats;
+    // 400 fresh rows over 1,000 equally likely keys repeat a key at
+    // 1 - exp(-399/1000) = 0.329; 800 distinct training keys cover 80%.
+    let repeat = 1.0 - (-399.0_f64 / 1000.0).exp();
+    assert!((coverage_from_repeats(repeat, 400, 800) - 0.8).abs() < 1e-12);
+    // No repeats (continuous data): no floor. All repeat: full cover.
+    assert_eq!(coverage_from_repeats(0.0, 400, 800), 0.0);
+    assert_eq!(coverage_from_repeats(1.0, 400, 800), 1.0);
+    assert_eq!(coverage_from_repeats(0.5, 1, 800), 0.0);
+    // Never above 1.
+    assert_eq!(coverage_from_repeats(0.9, 400, 100_000), 1.0);
+}

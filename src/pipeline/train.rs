@@ -48,12 +48,7 @@ pub fn train(
     })
     .map_err(|e| GateError::Data(format!("training failed: {e:#}")))?;
     drop(x_train);
-    let mut whole: Vec<String> = features.to_vec();
-    for c in std::iter::once(&plan.data.target).chain(&plan.data.protected) {
-        if !whole.contains(c) {
-            whole.push(c.clone());
-        }
-    }
+    let whole = whole_row(plan, features);
     let (row_hashes, row_duplicate_share) = timed(timings, Stage::RowHashes, || {
         crate::artifact::training_row_hashes(sides.train_table, &sides.train_rows, features, &whole)
     });
@@ -77,4 +72,17 @@ pub fn train(
         },
     };
     Ok((artifact, notes))
+}
+
+/// The columns that make a row "the same row" for the overlap check's
+/// chance rate: the features, the target and the protected attributes (ids
+/// and other dropped columns left out).
+pub fn whole_row(plan: &Plan, features: &[String]) -> Vec<String> {
+    let mut whole: Vec<String> = features.to_vec();
+    for c in std::iter::once(&plan.data.target).chain(&plan.data.protected) {
+        if !whole.contains(c) {
+            whole.push(c.clone());
+        }
+    }
+    whole
 }

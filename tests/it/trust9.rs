@@ -119,22 +119,36 @@ fn fresh_rows_of_data_that_repeats_naturally_are_judged() {
         .filter(|l| seen.insert(*l))
         .map(|l| format!("{l}\n"))
         .collect();
-    for (test_path, data) in [
-        (Some("test.csv"), &data),
-        (None, &data),
-        (Some("test.csv"), &deduplicated),
+    // Round 11, U2: with columns that repeat each other (a derived copy of
+    // `a`), independence underestimates chance; the test file's own
+    // repeats do not.
+    let derived = |text: &str| -> String {
+        text.lines()
+            .map(|l| {
+                let a = l.split(',').next().unwrap_or("");
+                let a = if a == "a" { "a_again" } else { a };
+                format!("{l},{a}\n")
+            })
+            .collect()
+    };
+    let fresh = integer_data(1600..2000);
+    for (test_path, data, test) in [
+        (Some("test.csv"), data.clone(), fresh.clone()),
+        (None, data.clone(), fresh.clone()),
+        (Some("test.csv"), deduplicated.clone(), fresh.clone()),
+        (Some("test.csv"), derived(&deduplicated), derived(&fresh)),
     ] {
         let f = Fixture::new("");
-        f.write("data.csv", data);
-        f.write("test.csv", &integer_data(1600..2000));
+        f.write("data.csv", &data);
+        f.write("test.csv", &test);
         let config = match test_path {
             Some(t) => config.replace("seed = 7", &format!("seed = 7\ntest_path = \"{t}\"")),
             None => config.clone(),
         };
         f.write("gates.toml", &format!("{config}{AUC_GATE}"));
         let (code, _, err) = run(&f, &["check"]);
-        assert_eq!(code, 0, "{test_path:?}: {err}");
         let r = f.report();
+        assert_eq!(code, 0, "{test_path:?}: {err} {}", r["gates"]);
         assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass", "{r}");
         let notes = r["notes"].to_string();
         assert!(!notes.contains("match a training row"), "{notes}");
