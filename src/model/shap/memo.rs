@@ -32,13 +32,14 @@ pub struct TreeView<'a> {
     features: Vec<usize>,
     /// A table per leaf, or `None` (the recursive algorithm).
     leaves: Option<Vec<LeafTable>>,
+    /// Per node: a split's slot (its feature's place among the distinct
+    /// features on the path down to it, the same for every leaf below), or
+    /// a leaf's index in `leaves`.
+    slot_or_leaf: Vec<u32>,
 }
 
 /// One leaf's contributions for every pattern of its path's features.
 struct LeafTable {
-    /// The path's splits: (node, whether the leaf is on its left side,
-    /// the slot of the split's feature).
-    steps: Vec<(usize, bool, usize)>,
     /// The path's distinct features, by slot.
     feats: Vec<usize>,
     /// `values[mask * d + k]`: the contribution to `feats[k]` of a row that
@@ -62,13 +63,15 @@ impl<'a> TreeView<'a> {
             .collect();
         features.sort_unstable();
         features.dedup();
-        let leaves = leaf_tables(nodes, cover, budget);
+        let mut slot_or_leaf = vec![0u32; nodes.len()];
+        let leaves = leaf_tables(nodes, cover, budget, &mut slot_or_leaf);
         TreeView {
             nodes,
             cover,
             nan_left,
             features,
             leaves,
+            slot_or_leaf,
         }
     }
 
@@ -101,31 +104,44 @@ impl<'a> TreeView<'a> {
             }
             return;
         };
-        memo.left.clear();
-        memo.left
-            .extend(self.nodes.iter().enumerate().map(|(i, n)| {
-                n.left != 0
-                    && self.goes_left(i, row.get(n.feature as usize).copied().unwrap_or(f64::NAN))
-            }));
-        for leaf in leaves {
-            let d = leaf.feats.len();
-            let mut mask = (1usize << d) - 1;
-            for &(node, left, slot) in &leaf.steps {
-                if memo.left[node] != left {
-                    mask &= !(1 << slot);
+        // Down the tree once, carrying which of the path's features the row
+        // still follows: going the other way at a split clears its slot.
+        memo.stack.clear();
+        memo.stack.push((0, u32::MAX));
+        while let Some((node, mask)) = memo.stack.pop() {
+            let n = &self.nodes[node as usize];
+            let code = self.slot_or_leaf[node as usize];
+            if n.left == 0 {
+                let leaf = &leaves[code as usize];
+                let d = leaf.feats.len();
+                let m = (mask as usize) & ((1usize << d) - 1);
+                let values = &leaf.values[m * d..(m + 1) * d];
+                for (&f, &v) in leaf.feats.iter().zip(values) {
+                    out[f] += v;
                 }
+                continue;
             }
-            let values = &leaf.values[mask * d..(mask + 1) * d];
-            for (&f, &v) in leaf.feats.iter().zip(values) {
-                out[f] += v;
-            }
+            let v = row.get(n.feature as usize).copied().unwrap_or(f64::NAN);
+            let cleared = mask & !(1u32 << code);
+            let (left, right) = if self.goes_left(node as usize, v) {
+                (mask, cleared)
+            } else {
+                (cleared, mask)
+            };
+            memo.stack.push((n.left + 1, right));
+            memo.stack.push((n.left, left));
         }
     }
 }
 
 /// Each leaf's table, or `None` when one would be too deep or the budget
 /// is spent (the budget is then left as it was).
-fn leaf_tables(nodes: &[Node], cover: &[f64], budget: &mut usize) -> Option<Vec<LeafTable>> {
+fn leaf_tables(
+    nodes: &[Node],
+    cover: &[f64],
+    budget: &mut usize,
+    slot_or_leaf: &mut [u32],
+) -> Option<Vec<LeafTable>> {
     // Each node's parent, to walk a leaf's path back to the root.
     let mut parent = vec![usize::MAX; nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
@@ -152,7 +168,6 @@ fn leaf_tables(nodes: &[Node], cover: &[f64], budget: &mut usize) -> Option<Vec<
         path.reverse();
         let mut feats: Vec<usize> = Vec::new();
         let mut zero: Vec<f64> = Vec::new();
-        let mut steps = Vec::with_capacity(path.len());
         for &(p, left) in &path {
             let f = nodes[p].feature as usize;
             let slot = feats.iter().position(|&g| g == f).unwrap_or_else(|| {
@@ -166,8 +181,9 @@ fn leaf_tables(nodes: &[Node], cover: &[f64], budget: &mut usize) -> Option<Vec<
                 nodes[p].left as usize + 1
             };
             zero[slot] *= cover[child] / cover[p];
-            steps.push((p, left, slot));
+            slot_or_leaf[p] = slot as u32;
         }
+        slot_or_leaf[leaf] = leaves.len() as u32;
         let d = feats.len();
         if d > MAX_TABLE_DEPTH {
             return None;
@@ -190,11 +206,7 @@ fn leaf_tables(nodes: &[Node], cover: &[f64], budget: &mut usize) -> Option<Vec<
                 values[mask * d + k] = w * (e.one_fraction - e.zero_fraction) * n.value;
             }
         }
-        leaves.push(LeafTable {
-            steps,
-            feats,
-            values,
-        });
+        leaves.push(LeafTable { feats, values });
     }
     *budget -= cost;
     Some(leaves)
@@ -205,6 +217,6 @@ fn leaf_tables(nodes: &[Node], cover: &[f64], budget: &mut usize) -> Option<Vec<
 pub struct Memo {
     shap: Scratch,
     zeros: Vec<f64>,
-    /// Per node: the row goes left there.
-    left: Vec<bool>,
+    /// (node, mask) still to visit in [`TreeView::add_row`].
+    stack: Vec<(u32, u32)>,
 }
