@@ -167,11 +167,10 @@ impl<'a> Explainer<'a> {
         }
     }
 
-    /// Contributions of every row of `x` (preprocessed), `n_inputs()` per
-    /// row, and the base value of each row. Gradient boosting shares each
-    /// tree's work among rows with the same decision pattern
-    /// ([`crate::model::shap::memo`]); the values equal [`Explainer::explain`]'s
-    /// bit for bit.
+    /// Contributions of rows `rows` of `x` (preprocessed), `n_inputs()`
+    /// per row, and the base value of each row. Gradient boosting reads the
+    /// model's leaf tables ([`crate::model::shap::memo`]); the values equal
+    /// [`Explainer::explain`]'s bit for bit.
     pub fn explain_rows(&mut self, x: &Matrix, rows: Range<usize>) -> Vec<(f64, Vec<f64>)> {
         let (Model::GradientBoosting(m), Some((views, base))) = (self.model, &self.gbm) else {
             let mut row = vec![0.0; x.cols];
@@ -232,8 +231,8 @@ pub fn sample_rows(n: usize, seed: u64) -> Vec<usize> {
 pub fn importance(artifact: &ModelArtifact, x: &Matrix) -> Result<Importance, String> {
     let probe = Explainer::new(artifact)?;
     let (units, d) = (probe.units(), probe.n_inputs());
-    // Blocks of rows share each tree's work among equal decision patterns;
-    // a row's values do not depend on its block.
+    // Blocks of rows in parallel, each explainer a clone sharing the leaf
+    // tables; a row's values do not depend on its block.
     const BLOCK: usize = 512;
     let blocks: Vec<Range<usize>> = (0..x.rows)
         .step_by(BLOCK)
