@@ -169,19 +169,44 @@ pub fn float_data(rows: std::ops::Range<usize>, print: impl Fn(f64) -> String) -
 pub const AUC_GATE: &str =
     "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n";
 
+/// `gates.toml`: the base config with `min_test_rows = 100`, `test_path`
+/// when given, and the AUC gate.
+pub fn overlap_config(f: &Fixture, test_path: Option<&str>) {
+    let mut config = crate::fixture::BASE_CONFIG.replace(
+        "protected = [\"group\"]",
+        "protected = [\"group\"]\nmin_test_rows = 100",
+    );
+    if let Some(t) = test_path {
+        config = config.replace("seed = 7", &format!("seed = 7\ntest_path = \"{t}\""));
+    }
+    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+}
+
+/// Runs `check`: NO-GO with the AUC gate inconclusive because the test rows
+/// are training rows; returns the report.
+pub fn assert_inconclusive(f: &Fixture, case: &str) -> serde_json::Value {
+    let (code, _, err) = run(f, &["check"]);
+    assert_eq!(code, 1, "{case}: {err}");
+    let r = f.report();
+    let g = crate::fixture::gate(&r, "auc");
+    assert_eq!(g["status"], "inconclusive", "{case}: {g}");
+    assert!(
+        g["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("training rows"),
+        "{case}: {g}"
+    );
+    r
+}
+
 // R-N1. A copy of the training rows whose numbers were re-rounded (float32
 // Parquet, a CSV written with %.10g or %.6g) is still the training data.
 #[test]
 fn a_re_rounded_copy_of_the_training_data_cannot_pass() {
     let f = Fixture::new("");
     f.write("data.csv", &float_data(0..800, |x| format!("{x}")));
-    let config = crate::fixture::BASE_CONFIG
-        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
-        .replace(
-            "protected = [\"group\"]",
-            "protected = [\"group\"]\nmin_test_rows = 100",
-        );
-    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+    overlap_config(&f, Some("test.csv"));
     type Print = fn(f64) -> String;
     let prints: [(&str, Print); 3] = [
         ("float32", |x| format!("{}", x as f32)),
@@ -197,15 +222,7 @@ fn a_re_rounded_copy_of_the_training_data_cannot_pass() {
         let header = lines.remove(0);
         lines.reverse();
         f.write("test.csv", &format!("{header}\n{}\n", lines.join("\n")));
-        let (code, _, err) = run(&f, &["check"]);
-        assert_eq!(code, 1, "{how}: {err}");
-        let r = f.report();
-        let g = crate::fixture::gate(&r, "auc");
-        assert_eq!(g["status"], "inconclusive", "{how}: {g}");
-        assert!(
-            g["message"].as_str().unwrap().contains("training rows"),
-            "{how}: {g}"
-        );
+        let r = assert_inconclusive(&f, how);
         // A value at a rounding boundary may round the other way.
         let notes = r["notes"].to_string();
         let seen: usize = notes
@@ -483,13 +500,7 @@ fn no_run_or_registry_is_written_inside_another_registry() {
 fn a_test_file_partly_of_training_rows_cannot_pass() {
     let f = Fixture::new("");
     f.write("data.csv", &float_data(0..800, |x| format!("{x}")));
-    let config = crate::fixture::BASE_CONFIG
-        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
-        .replace(
-            "protected = [\"group\"]",
-            "protected = [\"group\"]\nmin_test_rows = 100",
-        );
-    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+    overlap_config(&f, Some("test.csv"));
     for (share, print) in [
         (25, (|x: f64| format!("{x}")) as fn(f64) -> String),
         (45, |x: f64| format!("{}", x as f32)),
@@ -501,11 +512,7 @@ fn a_test_file_partly_of_training_rows_cannot_pass() {
         let fresh = float_data(800..800 + (400 - copied), |x| format!("{x}"));
         test.push_str(fresh.split_once('\n').map_or("", |(_, rest)| rest));
         f.write("test.csv", &test);
-        let (code, _, err) = run(&f, &["check"]);
-        assert_eq!(code, 1, "{share}%: {err}");
-        let r = f.report();
-        let g = crate::fixture::gate(&r, "auc");
-        assert_eq!(g["status"], "inconclusive", "{share}%: {g}");
+        assert_inconclusive(&f, &format!("{share}%"));
     }
 }
 
@@ -647,18 +654,8 @@ fn a_repeated_training_file_does_not_switch_the_overlap_check_off() {
     let body = once.split_once('\n').map_or("", |(_, rest)| rest);
     f.write("data.csv", &format!("{once}{body}"));
     f.write("test.csv", &float_data(0..500, |x| format!("{}", x as f32)));
-    let config = crate::fixture::BASE_CONFIG
-        .replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
-        .replace(
-            "protected = [\"group\"]",
-            "protected = [\"group\"]\nmin_test_rows = 100",
-        );
-    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
-    let (code, _, err) = run(&f, &["check"]);
-    assert_eq!(code, 1, "{err}");
-    let r = f.report();
-    let g = crate::fixture::gate(&r, "auc");
-    assert_eq!(g["status"], "inconclusive", "{g}");
+    overlap_config(&f, Some("test.csv"));
+    assert_inconclusive(&f, "repeated training file");
 }
 
 // Round 9, R3/R4: the unknown-value check must use labelling's own

@@ -4,7 +4,7 @@
 //! split of one file (round 7, B6).
 use crate::fixture::Fixture;
 use crate::trust3::run;
-use crate::trust6::{float_data, AUC_GATE};
+use crate::trust6::{assert_inconclusive, float_data, overlap_config, AUC_GATE};
 
 /// `data` without its header line.
 fn body(data: &str) -> &str {
@@ -23,33 +23,6 @@ fn renumbered(rows: std::ops::Range<usize>, first_id: usize, x_of: fn(f64) -> f6
             format!("{},{rest}\n", first_id + i)
         })
         .collect()
-}
-
-fn overlap_config(f: &Fixture, test_path: Option<&str>) {
-    let mut config = crate::fixture::BASE_CONFIG.replace(
-        "protected = [\"group\"]",
-        "protected = [\"group\"]\nmin_test_rows = 100",
-    );
-    if let Some(t) = test_path {
-        config = config.replace("seed = 7", &format!("seed = 7\ntest_path = \"{t}\""));
-    }
-    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
-}
-
-fn assert_inconclusive(f: &Fixture, case: &str) -> serde_json::Value {
-    let (code, _, err) = run(f, &["check"]);
-    assert_eq!(code, 1, "{case}: {err}");
-    let r = f.report();
-    let g = crate::fixture::gate(&r, "auc");
-    assert_eq!(g["status"], "inconclusive", "{case}: {g}");
-    assert!(
-        g["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("training rows"),
-        "{case}: {g}"
-    );
-    r
 }
 
 // R1: the training file holds each row twice, the copy under a new id (a
