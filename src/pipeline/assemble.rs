@@ -6,6 +6,7 @@ use super::prepare::{missing_drop_notes, Prepared};
 use super::run::TOOL_VERSION;
 use super::run::{Predictions, Run, Timings};
 use super::target::Sides;
+use crate::artifact::{row_hashes, RowKey, MAX_ROW_HASHES};
 use crate::config::Plan;
 use crate::domain::ModelInfo;
 use crate::domain::{
@@ -145,12 +146,10 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
             &features,
             &whole,
         );
-        let (train_keys, _) = crate::artifact::training_row_hashes(
-            sides.train_table,
-            &sides.train_rows,
-            &features,
-            &features,
-        );
+        let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
+        let mut train_keys = row_hashes(sides.train_table, hashed, &features, RowKey::Rounded);
+        train_keys.sort_unstable();
+        train_keys.dedup();
         let from_test = coverage_from_repeats(within_test, o.rows, train_keys.len());
         o.chance = o.chance.max(floor).max(from_test);
     }
