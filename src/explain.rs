@@ -240,13 +240,7 @@ pub fn importance(artifact: &ModelArtifact, x: &Matrix) -> Result<Importance, St
         .collect();
     let per_block: Vec<Vec<(f64, Vec<f64>)>> = blocks
         .into_par_iter()
-        .map_init(
-            || Explainer::new(artifact),
-            |ex, r| match ex {
-                Ok(ex) => ex.explain_rows(x, r),
-                Err(_) => vec![(0.0, vec![0.0; d]); r.len()],
-            },
-        )
+        .map_init(|| probe.clone(), |ex, r| ex.explain_rows(x, r))
         .collect();
     let per_row: Vec<Vec<f64>> = per_block.into_iter().flatten().map(|(_, c)| c).collect();
     let mut sums = vec![0.0; d];
