@@ -85,6 +85,9 @@ fn draw(b: &Block, r: &Report) -> String {
             inner.iter().map(|b| draw(b, r)).collect::<String>()
         ),
         Block::Figure(chart, caption) => figure(chart_svg(chart, r), caption),
+        Block::Detail(label, l) => {
+            format!("<p><strong>{}</strong> {}</p>\n", escape(label), line(l))
+        }
         Block::Grid(inner) => format!(
             "<div class=\"grid\">\n{}</div>\n",
             inner.iter().map(|b| draw(b, r)).collect::<String>()

@@ -44,6 +44,7 @@ fn draw_block(b: &Block, out: &mut Vec<String>) {
             }
         }
         Block::Figure(..) => {}
+        Block::Detail(label, l) => out.push(format!("**{}** {}\n", cell(label), line(l))),
         Block::Grid(inner) => {
             for b in inner {
                 draw_block(b, out);

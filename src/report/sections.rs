@@ -1,9 +1,10 @@
-//! The sections of a run as data, shared by `report.md` and `report.html`:
-//! each format only decides how to draw a [`Span`], a [`Block`] and a
-//! [`Section`] (as hyperfine's exporters share one result model). The
-//! heading/banner and the compact terminal table stay format-specific.
+//! The sections of a run as data, shared by `report.md`, `report.html` and
+//! the terminal: each format only decides how to draw a [`Span`], a
+//! [`Block`] and a [`Section`] (as hyperfine's exporters share one result
+//! model). A section carries its whole form (`blocks`, for the documents)
+//! and its brief form (`brief`, a few lines for a terminal or a CI log). The
+//! heading/banner and the verdict line stay format-specific.
 use super::num::{gate_value, metric, metric_with, ms, plural, rate, short_sha, signed_with};
-use super::table::drift_ranking;
 use super::{ChampionInfo, ContractReport, DriftReport, GateResult, GateStatus, Latency, Report};
 use crate::domain::{FairnessMetric, Importance, Intervals, Metric};
 use crate::evaluate::fairness::{AttributeFairness, GroupStats};
@@ -11,6 +12,12 @@ use crate::evaluate::metrics::Metrics;
 
 /// Drifted features listed in the drift table.
 const DRIFT_TOP: usize = 10;
+/// Drifted features named on the brief drift line.
+const DRIFT_BRIEF: usize = 3;
+/// Features named on the brief importance line.
+const IMPORTANCE_BRIEF: usize = 3;
+/// Title of the notes section (a terminal draws it last, next to the verdict).
+pub const NOTES: &str = "Notes";
 
 /// A piece of text and how it is meant: each format escapes and styles it.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,16 +81,38 @@ pub enum Block {
     Figure(Chart, String),
     /// Blocks side by side where the format can (HTML), else in order.
     Grid(Vec<Block>),
+    /// One labelled line of a brief (`latency  p50 ...`); a terminal lines
+    /// consecutive ones up under each other.
+    Detail(&'static str, Line),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
     pub title: &'static str,
+    /// The whole section, for `report.md` and `report.html`.
     pub blocks: Vec<Block>,
+    /// The short form for a terminal: what decides the verdict in full, the
+    /// rest a line each; empty when a terminal leaves the section out.
+    pub brief: Vec<Block>,
 }
 
 fn section(title: &'static str, blocks: Vec<Block>) -> Section {
-    Section { title, blocks }
+    Section {
+        title,
+        blocks,
+        brief: Vec::new(),
+    }
+}
+
+impl Section {
+    fn with_brief(mut self, brief: Vec<Block>) -> Self {
+        self.brief = brief;
+        self
+    }
+}
+
+fn detail(label: &'static str, s: impl Into<String>) -> Block {
+    Block::Detail(label, text(s))
 }
 
 fn table(header: &[&'static str], numeric: &[usize], rows: Vec<Vec<Line>>) -> Block {
@@ -102,7 +131,8 @@ pub fn sections(r: &Report) -> Vec<Section> {
     }
     if !r.notes.is_empty() {
         let items = r.notes.iter().map(|n| text(n.as_str())).collect();
-        out.push(section("Notes", vec![Block::List(items)]));
+        let brief = r.notes.iter().map(|n| detail("note", n.as_str())).collect();
+        out.push(section(NOTES, vec![Block::List(items)]).with_brief(brief));
     }
     out.push(contract(&r.contract));
     let optional = [
@@ -120,7 +150,8 @@ pub fn sections(r: &Report) -> Vec<Section> {
 
 fn gates(gates: &[GateResult]) -> Section {
     if gates.is_empty() {
-        return section("Gates", vec![Block::Para(text("No gates declared."))]);
+        return section("Gates", vec![Block::Para(text("No gates declared."))])
+            .with_brief(vec![detail("gates", "none declared")]);
     }
     let rows = gates
         .iter()
@@ -136,22 +167,21 @@ fn gates(gates: &[GateResult]) -> Section {
             ]
         })
         .collect();
-    section(
-        "Gates",
-        vec![table(&crate::domain::GATE_COLUMNS, &[3, 4], rows)],
-    )
+    let t = table(&crate::domain::GATE_COLUMNS, &[3, 4], rows);
+    section("Gates", vec![t.clone()]).with_brief(vec![t])
 }
 
 fn contract(c: &ContractReport) -> Section {
     if c.violations.is_empty() {
-        let text = if c.passed { "passed" } else { "failed" };
+        let state = if c.passed { "passed" } else { "failed" };
         let mark = Span::Mark {
             ok: c.passed,
-            text: text.into(),
+            text: state.into(),
         };
-        return section("Data contract", vec![Block::Para(vec![mark])]);
+        let brief = Block::Para(text(format!("data contract: {state}")));
+        return section("Data contract", vec![Block::Para(vec![mark])]).with_brief(vec![brief]);
     }
-    let rows = c
+    let rows: Vec<Vec<Line>> = c
         .violations
         .iter()
         .map(|v| {
@@ -164,9 +194,20 @@ fn contract(c: &ContractReport) -> Section {
             ]
         })
         .collect();
+    let count = plural(c.violations.len(), "violation");
+    // The brief leaves the message out: the examples say enough in 100 columns.
+    let brief_rows = rows.iter().map(|r| r[..4].to_vec()).collect();
+    let brief = Block::Part(
+        text(format!("data contract: {count}")),
+        vec![table(
+            &["column", "rule", "count", "examples"],
+            &[2],
+            brief_rows,
+        )],
+    );
     let mark = Span::Mark {
         ok: false,
-        text: plural(c.violations.len(), "violation"),
+        text: count,
     };
     section(
         "Data contract",
@@ -179,6 +220,7 @@ fn contract(c: &ContractReport) -> Section {
             ),
         ],
     )
+    .with_brief(vec![brief])
 }
 
 fn quality(m: &Metrics, intervals: Option<&Intervals>) -> Section {
@@ -191,7 +233,19 @@ fn quality(m: &Metrics, intervals: Option<&Intervals>) -> Section {
             ]
         })
         .collect();
+    let names: Vec<&'static str> = Metric::ALL.iter().map(|x| x.name()).collect();
+    let values = Metric::ALL
+        .iter()
+        .map(|x| text(metric_with(m.get(*x), Intervals::ends(intervals, x.name()))))
+        .collect();
     let c = &m.confusion;
+    let brief = vec![
+        table(&names, &(0..names.len()).collect::<Vec<_>>(), vec![values]),
+        detail(
+            "confusion",
+            format!("tp {} · fp {} · tn {} · fn {}", c.tp, c.fp, c.tn, c.fn_),
+        ),
+    ];
     let matrix = format!(
         "Confusion matrix: TP {} · FP {} · TN {} · FN {}",
         c.tp, c.fp, c.tn, c.fn_
@@ -226,7 +280,7 @@ fn quality(m: &Metrics, intervals: Option<&Intervals>) -> Section {
             ],
         ),
     ]);
-    section("Model quality", vec![grid])
+    section("Model quality", vec![grid]).with_brief(brief)
 }
 
 /// `0.95` as `95`.
@@ -235,11 +289,20 @@ fn percent(confidence: f64) -> String {
 }
 
 fn importance(imp: &Importance) -> Section {
-    let rows = imp
-        .ranked_values()
+    let ranked = imp.ranked_values();
+    let rows = ranked
         .iter()
         .map(|(k, v)| vec![text(k.as_str()), text(format!("{v:.4}"))])
         .collect();
+    let top: Vec<String> = ranked
+        .iter()
+        .take(IMPORTANCE_BRIEF)
+        .map(|(k, v)| format!("{k} {v:.4}"))
+        .collect();
+    let brief = detail(
+        "importance",
+        format!("mean |contribution|, {}: {}", imp.units, top.join(" · ")),
+    );
     let caption = format!(
         "Mean absolute contribution per input feature over {} test rows, in {} \
          (TreeSHAP for trees; coefficient x value for linear models).",
@@ -258,6 +321,7 @@ fn importance(imp: &Importance) -> Section {
             ]),
         ],
     )
+    .with_brief(vec![brief])
 }
 
 fn fairness(r: &Report) -> Option<Section> {
@@ -270,7 +334,23 @@ fn fairness(r: &Report) -> Option<Section> {
         .iter()
         .map(|(attr, f)| attribute(attr, f, confidence))
         .collect();
-    Some(section("Fairness", vec![Block::Grid(parts)]))
+    let brief = r
+        .fairness
+        .iter()
+        .map(|(attr, f)| {
+            detail(
+                "fairness",
+                format!(
+                    "{attr}: disparate impact {} · TPR difference {} · {} (smallest {} rows)",
+                    f.shown(FairnessMetric::DisparateImpact),
+                    f.shown(FairnessMetric::TprDifference),
+                    plural(f.groups.len(), "group"),
+                    f.smallest_group
+                ),
+            )
+        })
+        .collect();
+    Some(section("Fairness", vec![Block::Grid(parts)]).with_brief(brief))
 }
 
 fn attribute(attr: &str, f: &AttributeFairness, confidence: Option<f64>) -> Block {
@@ -335,6 +415,17 @@ fn latency(l: &Latency) -> Section {
         ],
         vec![text("timed single-row calls"), text(l.calls.to_string())],
     ];
+    let brief = detail(
+        "latency",
+        format!(
+            "p50 {} ms · p95 {} ms · p99 {} ms · {} rows/s ({} single-row calls)",
+            ms(Some(l.p50_ms)),
+            ms(Some(l.p95_ms)),
+            ms(Some(l.p99_ms)),
+            rate(l.rows_per_sec),
+            l.calls
+        ),
+    );
     section(
         "Latency",
         vec![Block::Grid(vec![
@@ -345,6 +436,7 @@ fn latency(l: &Latency) -> Section {
             table(&["", "value"], &[1], rows),
         ])],
     )
+    .with_brief(vec![brief])
 }
 
 fn champion(c: &ChampionInfo) -> Section {
@@ -355,10 +447,25 @@ fn champion(c: &ChampionInfo) -> Section {
                 "No champion registered: {}",
                 c.message
             )))],
-        );
+        )
+        .with_brief(vec![detail(
+            "champion",
+            format!("none registered: {}", c.message),
+        )]);
     }
+    let version = c.version.as_deref().unwrap_or("(unversioned)");
+    let brief = detail(
+        "champion",
+        format!(
+            "{version} {} {} → candidate {} (delta {})",
+            c.metric,
+            metric(c.champion_value),
+            metric(c.candidate_value),
+            signed_with(c.delta, c.delta_low, c.delta_high)
+        ),
+    );
     let rows = vec![vec![
-        text(c.version.as_deref().unwrap_or("(unversioned)")),
+        text(version),
         text(c.metric.as_str()),
         text(metric(c.champion_value)),
         text(metric(c.candidate_value)),
@@ -379,6 +486,7 @@ fn champion(c: &ChampionInfo) -> Section {
             Block::Para(text(c.message.as_str())),
         ],
     )
+    .with_brief(vec![brief])
 }
 
 fn drift(d: &DriftReport) -> Option<Section> {
@@ -397,19 +505,45 @@ fn drift(d: &DriftReport) -> Option<Section> {
             ]
         })
         .collect();
+    let top: Vec<String> = ranked
+        .iter()
+        .take(DRIFT_BRIEF)
+        .map(|(f, p)| format!("{f} {}", metric(Some(*p))))
+        .collect();
+    let brief = detail(
+        "drift",
+        format!("PSI vs {}: {}", d.reference, top.join(" · ")),
+    );
     let about = format!(
         "Reference: {} · top {} of {} features by PSI",
         d.reference,
         rows.len(),
         ranked.len()
     );
-    Some(section(
-        "Drift",
-        vec![
-            Block::Para(text(about)),
-            table(&["feature", "PSI", "KS"], &[1, 2], rows),
-        ],
-    ))
+    Some(
+        section(
+            "Drift",
+            vec![
+                Block::Para(text(about)),
+                table(&["feature", "PSI", "KS"], &[1, 2], rows),
+            ],
+        )
+        .with_brief(vec![brief]),
+    )
+}
+
+/// Features ordered by PSI, most drifted first (`ranked` when the run has it).
+fn drift_ranking(d: &DriftReport) -> Vec<(&str, f64)> {
+    if !d.ranked.is_empty() {
+        return d
+            .ranked
+            .iter()
+            .filter_map(|f| d.psi.get(f).map(|&p| (f.as_str(), p)))
+            .collect();
+    }
+    let mut all: Vec<(&str, f64)> = d.psi.iter().map(|(f, &p)| (f.as_str(), p)).collect();
+    all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    all
 }
 
 /// Which data, code and config produced the run.

@@ -1,17 +1,13 @@
 //! Terminal output of `check`, `validate` and `report --format table`: a
-//! short header, the gate table, the data contract, the metrics, one line
-//! each for latency, champion, fairness and drift, and the verdict last so it
-//! is the line a CI log ends on. Colour only when asked for.
-use super::num::{gate_value, metric, ms, plural, rate, short_sha};
+//! short header, then the brief form of every section of
+//! [`sections::sections`] (the gate table, the data contract, the metrics,
+//! one line each for the rest), the notes, and the verdict last so it is the
+//! line a CI log ends on. Colour only when asked for.
+use super::num::{metric, plural, short_sha};
+use super::sections::{self, Block, Line, Span};
 // Re-exported: callers print the verdict alone in quiet mode.
 pub use super::summary::verdict_line;
-use super::{
-    ChampionInfo, ContractReport, DriftReport, GateResult, GateStatus, Latency, Report, Verdict,
-};
-use crate::domain::num::metric_with;
-use crate::domain::{FairnessMetric, Intervals, Metric};
-use crate::evaluate::fairness::AttributeFairness;
-use crate::evaluate::metrics::Metrics;
+use super::{GateStatus, Report, Verdict};
 use comfy_table::{
     Attribute, Cell, CellAlignment, Color, ContentArrangement, LineStyle, Table, TableStyle,
 };
@@ -20,8 +16,8 @@ use comfy_table::{
 pub const DEFAULT_WIDTH: u16 = 100;
 /// Below this a terminal is treated as this wide; narrower wraps unreadably.
 const MIN_WIDTH: u16 = 60;
-/// Drifted features named on the drift line.
-const DRIFT_TOP: usize = 3;
+/// Width of a detail line's label column (`latency    p50 ...`).
+const LABEL_WIDTH: usize = 10;
 /// Columns separated by space and a rule under the header: no vertical
 /// borders, so at 100 columns the message column keeps room to read.
 const TABLE_STYLE: TableStyle =
@@ -51,26 +47,87 @@ pub fn render_with_width(r: &Report, color: bool, width: u16) -> String {
         color,
         width: width.max(MIN_WIDTH),
     };
-    let mut blocks = vec![header(r)];
-    if r.command != "validate" {
-        blocks.push(gates_block(&r.gates, style));
-    }
-    blocks.push(contract_block(&r.contract, style));
-    if let Some(m) = &r.metrics {
-        blocks.push(draw(&metrics_table(m, r.intervals.as_ref(), style)));
-    }
-    let details = detail_lines(r);
-    if !details.is_empty() {
-        blocks.push(details.join("\n"));
-    }
-    if !r.notes.is_empty() {
-        let notes: Vec<String> = r.notes.iter().map(|n| format!("note: {n}")).collect();
-        blocks.push(notes.join("\n"));
-    }
-    blocks.push(verdict(r, color));
-    let mut out = blocks.join("\n\n");
+    let (notes, body): (Vec<_>, Vec<_>) = sections::sections(r)
+        .into_iter()
+        .partition(|s| s.title == sections::NOTES);
+    let mut parts = vec![header(r)];
+    parts.extend(
+        [body, notes]
+            .iter()
+            .map(|group| draw_blocks(group.iter().flat_map(|s| &s.brief), style))
+            .filter(|p| !p.is_empty()),
+    );
+    parts.push(verdict(r, color));
+    let mut out = parts.join("\n\n");
     out.push('\n');
     out
+}
+
+/// Blocks a blank line apart, except detail lines, which stack.
+fn draw_blocks<'a>(blocks: impl Iterator<Item = &'a Block>, style: Style) -> String {
+    let mut out = String::new();
+    let mut last_detail = false;
+    for b in blocks {
+        let drawn = draw_block(b, style);
+        let is_detail = matches!(b, Block::Detail(..));
+        if !out.is_empty() {
+            out.push_str(if last_detail && is_detail {
+                "\n"
+            } else {
+                "\n\n"
+            });
+        }
+        out.push_str(&drawn);
+        last_detail = is_detail;
+    }
+    out
+}
+
+fn draw_block(b: &Block, style: Style) -> String {
+    match b {
+        Block::Para(l) => plain_line(l),
+        Block::Detail(label, l) => format!("{label:<LABEL_WIDTH$} {}", plain_line(l)),
+        Block::List(items) => items
+            .iter()
+            .map(|l| format!("- {}", plain_line(l)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Block::Table(t) => {
+            let mut drawn = new_table(style, &t.header);
+            for row in &t.rows {
+                drawn.add_row(row.iter().map(cell));
+            }
+            align_right(&mut drawn, &t.numeric);
+            draw(&drawn)
+        }
+        Block::Part(title, inner) => {
+            let mut lines = vec![plain_line(title)];
+            lines.extend(inner.iter().map(|b| draw_block(b, style)));
+            lines.join("\n")
+        }
+        Block::Grid(inner) => draw_blocks(inner.iter(), style),
+        Block::Figure(..) => String::new(),
+    }
+}
+
+/// A line's text without styling (a terminal has no bold or code).
+fn plain_line(l: &[Span]) -> String {
+    l.iter()
+        .map(|s| match s {
+            Span::Text(t) | Span::Strong(t) | Span::Code(t) => t.clone(),
+            Span::Link { text, url } => format!("{text} ({url})"),
+            Span::Status(st) => st.label().to_uppercase(),
+            Span::Mark { text, .. } => text.clone(),
+        })
+        .collect()
+}
+
+/// A table cell: a status alone gets its colour, the rest is plain text.
+fn cell(l: &Line) -> Cell {
+    match l.as_slice() {
+        [Span::Status(s)] => status_cell(*s),
+        _ => Cell::new(plain_line(l)),
+    }
 }
 
 /// Tool, command, data and model in three lines.
@@ -164,152 +221,6 @@ fn status_cell(s: GateStatus) -> Cell {
     Cell::new(s.label().to_uppercase())
         .fg(status_color(s))
         .add_attribute(Attribute::Bold)
-}
-
-fn gate_row(g: &GateResult) -> Vec<Cell> {
-    vec![
-        Cell::new(&g.name),
-        Cell::new(&g.kind),
-        status_cell(g.status),
-        Cell::new(gate_value(&g.kind, g.observed)),
-        Cell::new(gate_value(&g.kind, g.threshold)),
-        Cell::new(g.severity.label()),
-        Cell::new(&g.message),
-    ]
-}
-
-fn gates_block(gates: &[GateResult], style: Style) -> String {
-    if gates.is_empty() {
-        return "gates  none declared".to_string();
-    }
-    let mut t = new_table(style, &crate::domain::GATE_COLUMNS);
-    for g in gates {
-        t.add_row(gate_row(g));
-    }
-    align_right(&mut t, &[3, 4]);
-    draw(&t)
-}
-
-fn contract_block(c: &ContractReport, style: Style) -> String {
-    if c.violations.is_empty() {
-        let state = if c.passed { "passed" } else { "failed" };
-        return format!("data contract: {state}");
-    }
-    let mut t = new_table(style, &["column", "rule", "count", "examples"]);
-    for v in &c.violations {
-        t.add_row(vec![
-            Cell::new(&v.column),
-            Cell::new(&v.rule),
-            Cell::new(v.count),
-            Cell::new(v.examples_text()),
-        ]);
-    }
-    align_right(&mut t, &[2]);
-    let title = format!("data contract: {}", plural(c.violations.len(), "violation"));
-    format!("{title}\n{}", draw(&t))
-}
-
-fn metrics_table(m: &Metrics, intervals: Option<&Intervals>, style: Style) -> Table {
-    let names: Vec<&str> = Metric::ALL.iter().map(|x| x.name()).collect();
-    let mut t = new_table(style, &names);
-    t.add_row(
-        Metric::ALL
-            .iter()
-            .map(|x| Cell::new(metric_with(m.get(*x), Intervals::ends(intervals, x.name())))),
-    );
-    align_right(&mut t, &(0..names.len()).collect::<Vec<_>>());
-    t
-}
-
-/// One `label  text` line per secondary result, in pipeline order.
-fn detail_lines(r: &Report) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(m) = &r.metrics {
-        let c = &m.confusion;
-        lines.push(format!(
-            "confusion  tp {} · fp {} · tn {} · fn {}",
-            c.tp, c.fp, c.tn, c.fn_
-        ));
-    }
-    if let Some(l) = &r.latency {
-        lines.push(latency_line(l));
-    }
-    if let Some(c) = r.champion.as_ref().filter(|c| c.compared()) {
-        lines.push(champion_line(c));
-    }
-    for (attr, f) in &r.fairness {
-        lines.push(fairness_line(attr, f));
-    }
-    if let Some(d) = &r.drift {
-        lines.extend(drift_line(d));
-    }
-    lines
-}
-
-fn latency_line(l: &Latency) -> String {
-    format!(
-        "latency    p50 {} ms · p95 {} ms · p99 {} ms · {} rows/s ({} single-row calls)",
-        ms(Some(l.p50_ms)),
-        ms(Some(l.p95_ms)),
-        ms(Some(l.p99_ms)),
-        rate(l.rows_per_sec),
-        l.calls
-    )
-}
-
-fn champion_line(c: &ChampionInfo) -> String {
-    if !c.present {
-        return format!("champion   none registered: {}", c.message);
-    }
-    format!(
-        "champion   {} {} {} → candidate {} (delta {})",
-        c.version.as_deref().unwrap_or("(unversioned)"),
-        c.metric,
-        metric(c.champion_value),
-        metric(c.candidate_value),
-        crate::domain::num::signed_with(c.delta, c.delta_low, c.delta_high)
-    )
-}
-
-fn fairness_line(attr: &str, f: &AttributeFairness) -> String {
-    format!(
-        "fairness   {attr}: disparate impact {} · TPR difference {} · {} (smallest {} rows)",
-        f.shown(FairnessMetric::DisparateImpact),
-        f.shown(FairnessMetric::TprDifference),
-        plural(f.groups.len(), "group"),
-        f.smallest_group
-    )
-}
-
-/// Features ordered by PSI, most drifted first (`ranked` when the run has it).
-pub(crate) fn drift_ranking(d: &DriftReport) -> Vec<(&str, f64)> {
-    if !d.ranked.is_empty() {
-        return d
-            .ranked
-            .iter()
-            .filter_map(|f| d.psi.get(f).map(|&p| (f.as_str(), p)))
-            .collect();
-    }
-    let mut all: Vec<(&str, f64)> = d.psi.iter().map(|(f, &p)| (f.as_str(), p)).collect();
-    all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    all
-}
-
-fn drift_line(d: &DriftReport) -> Option<String> {
-    let ranked = drift_ranking(d);
-    if ranked.is_empty() {
-        return None;
-    }
-    let top: Vec<String> = ranked
-        .iter()
-        .take(DRIFT_TOP)
-        .map(|(f, p)| format!("{f} {}", metric(Some(*p))))
-        .collect();
-    Some(format!(
-        "drift      PSI vs {}: {}",
-        d.reference,
-        top.join(" · ")
-    ))
 }
 
 fn verdict(r: &Report, color: bool) -> String {
@@ -445,13 +356,37 @@ mod tests {
     #[test]
     fn notes_are_shown_before_the_verdict() {
         let mut r = sample_report();
-        assert!(!render_with_width(&r, false, DEFAULT_WIDTH).contains("note:"));
+        assert!(!render_with_width(&r, false, DEFAULT_WIDTH).contains("note "));
         r.notes
             .push("zip: one-hot keeps the 100 most frequent of 900 categories".into());
         let out = render_with_width(&r, false, DEFAULT_WIDTH);
         let note = out
-            .find("note: zip: one-hot keeps the 100 most frequent of 900 categories")
+            .find("note       zip: one-hot keeps the 100 most frequent of 900 categories")
             .expect("note shown");
+        assert!(
+            note > out.find("drift      PSI").expect("drift line"),
+            "{out}"
+        );
         assert!(note < out.find("NO-GO:").expect("verdict"), "{out}");
+    }
+
+    #[test]
+    fn draws_the_brief_of_every_shared_section() {
+        let mut r = sample_report();
+        crate::report::sample::with_stats(&mut r);
+        let out = render_with_width(&r, false, DEFAULT_WIDTH);
+        let mut details = 0;
+        for s in sections::sections(&r) {
+            for b in &s.brief {
+                if let Block::Detail(label, l) = b {
+                    let drawn = format!("{label:<LABEL_WIDTH$} {}", plain_line(l));
+                    assert!(out.contains(&drawn), "{} missing {drawn}:\n{out}", s.title);
+                    details += 1;
+                }
+            }
+        }
+        assert!(details >= 5, "{out}");
+        // Sections a terminal leaves out (lineage) draw nothing.
+        assert!(!out.contains("config sha256"), "{out}");
     }
 }
