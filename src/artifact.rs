@@ -143,6 +143,17 @@ fn rounded(x: f64) -> [u8; 12] {
     out
 }
 
+/// Whether `x` carries more significant digits than a key keeps.
+fn finer_than_key(x: f64) -> bool {
+    if !x.is_finite() || x == 0.0 {
+        return false;
+    }
+    let top = KEY_DIGITS - 1;
+    let scale = 10f64.powi(x.abs().log10().floor() as i32 - top);
+    let kept = (x / scale).round() * scale;
+    (kept - x).abs() > 1e-9 * x.abs()
+}
+
 /// The text `Column::text` gives a present number (same bytes).
 fn write_number(buf: &mut String, dtype: DType, x: f64) {
     if dtype == DType::Boolean {
@@ -247,6 +258,120 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
         }
     }
     total.min(1.0)
+}
+
+/// Fewest distinct training rows for a column to be judged continuous.
+const CONTINUOUS_MIN_ROWS: usize = 50;
+/// Share of a column's values among the distinct rows that must occur
+/// once for the column to be continuous.
+const CONTINUOUS_SINGLETONS: f64 = 0.9;
+/// Share of a continuous column's distinct values that must carry more
+/// digits than the key keeps.
+const CONTINUOUS_FINER: f64 = 0.5;
+
+/// Full-precision hashes of `rows`' values in `columns`, to tell a copy
+/// from a row that only rounds alike: numbers by their bits (-0.0 as
+/// 0.0), text by its level, a missing value as one value of its own.
+fn exact_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let cols = resolve(table, columns);
+    rows.par_iter()
+        .map(|&r| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for col in &cols {
+                let word = match col {
+                    None => u64::MAX - 1,
+                    Some(c) if c.is_null(r) => u64::MAX,
+                    Some(c) => match &c.values {
+                        Values::Num(v) => (v[r] + 0.0).to_bits(),
+                        Values::Cat { codes, .. } => u64::from(codes[r]),
+                    },
+                };
+                for b in word.to_le_bytes() {
+                    h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+                }
+            }
+            h
+        })
+        .collect()
+}
+
+/// `rows` with exact (full-precision) repeats left out, first of each
+/// kept, when those repeats are copies; `None` when they may be sampled.
+///
+/// Rows copied by drawing with replacement (a bootstrap, a class
+/// oversampled by `resample`, a join fanning out, every row again with a
+/// protected attribute flipped) repeat the way a sample of discrete data
+/// does, so their repeats alone cannot tell copying from sampling. A
+/// continuous feature can: `None` unless one numeric feature has at least
+/// 90% of its values among the distinct rows occurring once (over at least
+/// 50 distinct rows), for only then do exact repeats of whole rows not
+/// arise from sampling, and only if the feature is recorded finer than the
+/// key (half its distinct values carry more than [`KEY_DIGITS`] significant
+/// digits): integers under 1,000 and prices like 12.5 are levels, not
+/// measurements. Data of few distinct values gets `None`: its exact
+/// repeats are how fresh rows match. A single feature of many levels
+/// recorded to many digits (a ratio of small integers as the only column)
+/// would pass as continuous.
+pub fn distinct_if_continuous(
+    table: &Table,
+    rows: &[usize],
+    features: &[String],
+) -> Option<Vec<usize>> {
+    let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
+    let exact = exact_hashes(table, rows, features);
+    let mut seen = std::collections::HashSet::with_capacity(exact.len());
+    let distinct: Vec<usize> = rows
+        .iter()
+        .zip(&exact)
+        .filter(|&(_, h)| seen.insert(*h))
+        .map(|(&r, _)| r)
+        .collect();
+    if distinct.len() < CONTINUOUS_MIN_ROWS {
+        return None;
+    }
+    let continuous = |name: &String| {
+        let Some(c) = table.column(name) else {
+            return false;
+        };
+        if c.dtype == DType::Boolean || !matches!(c.values, Values::Num(_)) {
+            return false;
+        }
+        let present: Vec<usize> = distinct
+            .iter()
+            .copied()
+            .filter(|&r| !c.is_null(r))
+            .collect();
+        if present.len() < CONTINUOUS_MIN_ROWS {
+            return false;
+        }
+        let column = std::slice::from_ref(name);
+        let mut values: std::collections::HashMap<u64, (usize, usize)> =
+            std::collections::HashMap::new();
+        let exact = exact_hashes(table, &present, column);
+        for (&h, &r) in exact.iter().zip(&present) {
+            values.entry(h).or_insert((r, 0)).1 += 1;
+        }
+        let once = values.values().filter(|&&(_, k)| k == 1).count();
+        if (once as f64) < CONTINUOUS_SINGLETONS * present.len() as f64 {
+            return false;
+        }
+        let Values::Num(v) = &c.values else {
+            return false;
+        };
+        let finer = values
+            .values()
+            .filter(|&&(r, _)| finer_than_key(v[r]))
+            .count();
+        finer as f64 >= CONTINUOUS_FINER * values.len() as f64
+    };
+    features.iter().any(continuous).then_some(distinct)
+}
+
+/// The share of `rows` whose [`RowKey::Rounded`] key over `features`
+/// another of them shares: over distinct rows, how often rows round alike.
+pub fn key_share(table: &Table, rows: &[usize], features: &[String]) -> f64 {
+    shared_share(row_hashes(table, rows, features, RowKey::Rounded))
 }
 
 /// The share of `keys` that another of them equals.
@@ -575,6 +700,49 @@ mod tests {
         assert_eq!(share, 5.0 / 7.0);
         let (_, none) = training_row_hashes(&t, &[0, 2, 3, 6], &x, &xs);
         assert_eq!(none, 0.0);
+    }
+
+    #[test]
+    fn exact_repeats_are_copies_only_when_a_feature_is_continuous() {
+        // 400 distinct values recorded finer than the key, drawn 1,000
+        // times with replacement: the draws repeat like a sample of
+        // discrete data.
+        let continuous: Vec<f64> = (0..400).map(|i| 1.0 + f64::from(i) * 0.0483).collect();
+        let picks = draws(1000, 400);
+        let x: Vec<f64> = picks.iter().map(|&p| continuous[p as usize]).collect();
+        let t = two_columns(x.clone(), vec![0; 1000]);
+        let rows: Vec<usize> = (0..1000).collect();
+        let names: Vec<String> = ["x", "s"].map(String::from).into();
+        let (_, repeat_share) = training_row_hashes(&t, &rows, &names, &names);
+        assert!(repeat_share > 0.5, "{repeat_share}");
+        // Chance is the share the distinct values give on their own.
+        let mut distinct = x;
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        let n = distinct.len();
+        let once = two_columns(distinct, vec![0; n]);
+        let (_, own) = training_row_hashes(&once, &(0..n).collect::<Vec<_>>(), &names, &names);
+        let kept = distinct_if_continuous(&t, &rows, &names).expect("continuous");
+        assert_eq!(kept.len(), n);
+        assert_eq!(key_share(&t, &kept, &names), own);
+        assert!(own > 0.05 && own < repeat_share / 2.0, "{own}");
+        assert!(finer_than_key(1.0483) && finer_than_key(52_341.0) && finer_than_key(-0.1234));
+        assert!(!finer_than_key(12.5) && !finer_than_key(999.0) && !finer_than_key(0.0));
+        // Integers: exact repeats are how the data repeats, whatever the
+        // repeat share (no two values round alike).
+        let ints = two_columns(draws(1000, 200), vec![0; 1000]);
+        assert_eq!(distinct_if_continuous(&ints, &rows, &names), None);
+        // Levels of three digits (prices like 12.5) repeat exactly.
+        let tenths: Vec<f64> = draws(1000, 300).iter().map(|&d| (d + 1.0) / 10.0).collect();
+        let few_levels = two_columns(tenths, vec![0; 1000]);
+        assert_eq!(distinct_if_continuous(&few_levels, &rows, &names), None);
+        // Too few distinct rows to judge.
+        let few = two_columns(
+            (0..49).map(|i| f64::from(i) * 0.0101).collect(),
+            vec![0; 49],
+        );
+        let r49: Vec<usize> = (0..49).collect();
+        assert_eq!(distinct_if_continuous(&few, &r49, &names), None);
     }
 
     /// 0, 1, 2, ... scrambled into `levels` values (a fixed LCG).

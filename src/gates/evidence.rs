@@ -119,6 +119,12 @@ impl Overlap {
         self.excess().is_some()
     }
 
+    /// Whether enough test rows match for [`Overlap::mostly_training`] at
+    /// some chance rate: a tenth of them.
+    pub fn could_be_mostly_training(&self) -> bool {
+        self.share() >= OVERLAP_LIMIT
+    }
+
     /// Whether the test rows are largely training rows: at least a tenth
     /// of them match, and the excess over chance is at least a tenth of
     /// what chance leaves (and clear of sampling noise). On data that
@@ -126,7 +132,7 @@ impl Overlap {
     /// often, and that is no sign of a copy.
     pub fn mostly_training(&self) -> bool {
         let chance = self.chance.clamp(0.0, 1.0);
-        self.share() >= OVERLAP_LIMIT
+        self.could_be_mostly_training()
             && self
                 .excess()
                 .is_some_and(|e| e >= OVERLAP_LIMIT * (1.0 - chance))

@@ -129,6 +129,33 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
     };
+    let features = scorer.input_columns();
+    let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
+    // Rows copied with replacement (a bootstrap, an oversampled class, a
+    // join fanning out, a protected attribute flipped) repeat like a
+    // sample and raise chance to the copy rate. When a continuous feature
+    // shows that exact repeats are copies, each side counts its distinct
+    // rows: chance is how often distinct training rows round alike, unless
+    // the distinct test rows repeat more than that allows.
+    let test_distinct =
+        || crate::artifact::distinct_if_continuous(sides.test_table, &sides.test_rows, &features);
+    let mut test_kept = None;
+    if o.could_be_mostly_training() && !o.mostly_training() {
+        let train_kept = crate::artifact::distinct_if_continuous(
+            sides.train_table,
+            &sides.train_rows,
+            &features,
+        );
+        if let Some(train_kept) = train_kept {
+            let kept = test_distinct();
+            let test_rows = kept.as_deref().unwrap_or(&sides.test_rows);
+            let test_keys = row_hashes(sides.test_table, test_rows, &features, RowKey::Rounded);
+            let bound = chance_from_pairs(equal_pairs(test_keys), test_rows.len(), hashed.len());
+            let distinct = crate::artifact::key_share(sides.train_table, &train_kept, &features);
+            o.chance = o.chance.min(distinct.max(bound));
+            test_kept = Some(kept);
+        }
+    }
     // Before calling the test rows training rows, floors that do not
     // depend on how the training rows repeat (only then: they read every
     // training and test cell): what independent features give, and what
@@ -136,24 +163,63 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     // itself shows it; a training file run through `drop_duplicates` no
     // longer does). Copies inside the test file are counted once.
     if o.mostly_training() {
-        let features = scorer.input_columns();
         let floor =
             crate::artifact::independent_chance(sides.train_table, &sides.train_rows, &features);
-        let whole = super::train::whole_row(plan, &features);
-        let (_, within_test) = crate::artifact::training_row_hashes(
-            sides.test_table,
-            &sides.test_rows,
-            &features,
-            &whole,
-        );
-        let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
+        let kept = test_kept.unwrap_or_else(test_distinct);
+        let (within_test, m) = match &kept {
+            Some(rows) => (
+                crate::artifact::key_share(sides.test_table, rows, &features),
+                rows.len(),
+            ),
+            None => {
+                let whole = super::train::whole_row(plan, &features);
+                let (_, share) = crate::artifact::training_row_hashes(
+                    sides.test_table,
+                    &sides.test_rows,
+                    &features,
+                    &whole,
+                );
+                (share, o.rows)
+            }
+        };
         let mut train_keys = row_hashes(sides.train_table, hashed, &features, RowKey::Rounded);
         train_keys.sort_unstable();
         train_keys.dedup();
-        let from_test = coverage_from_repeats(within_test, o.rows, train_keys.len());
+        let from_test = coverage_from_repeats(within_test, m, train_keys.len());
         o.chance = o.chance.max(floor).max(from_test);
     }
     (seen > 0).then_some(o)
+}
+
+/// Pairs of `keys` that are equal.
+fn equal_pairs(mut keys: Vec<u64>) -> f64 {
+    keys.sort_unstable();
+    keys.chunk_by(|a, b| a == b)
+        .map(|run| {
+            let k = run.len() as f64;
+            k * (k - 1.0) / 2.0
+        })
+        .sum()
+}
+
+/// An upper bound on chance from `pairs` equal pairs among `m` fresh rows.
+/// With keys drawn at rates p, two rows share a key at rate c = sum p^2,
+/// and a fresh row matches one of `n` training rows sum p (1 - (1-p)^n) of
+/// the time, at most 1 - (1-c)^n (Jensen: 1 - (1-p)^n is concave in p).
+/// c is taken at an upper end of the pairs' count, P + 2 sqrt(P) + 4 (no
+/// pair among rows that would show 4 on average happens 2% of the time):
+/// test rows that never repeat bound chance low only when there are enough
+/// of them to have shown repeats.
+pub(super) fn chance_from_pairs(pairs: f64, m: usize, n: usize) -> f64 {
+    if m < 2 {
+        return 1.0;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let all = m as f64 * (m as f64 - 1.0) / 2.0;
+    let c = ((pairs + 2.0 * pairs.sqrt() + 4.0) / all).min(1.0);
+    -(n as f64 * (-c).ln_1p()).exp_m1()
 }
 
 /// How much of the data's key mass `keys` distinct training keys cover,

@@ -181,6 +181,26 @@ fn a_scorer_that_cannot_score_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn test_rows_that_never_repeat_bound_chance() {
+    use super::assemble::chance_from_pairs;
+    // 1,600 test rows without a repeat: c <= 4 / C(1600, 2), and 1,600
+    // training rows match at most 1 - (1 - c)^1600 = 0.004990.
+    let b = chance_from_pairs(0.0, 1600, 1600);
+    assert!((b - 0.004_990).abs() < 1e-6, "{b}");
+    // 1,000 equally likely keys: 400 rows show about 79.8 pairs, and the
+    // bound stays above the true chance of 800 training rows, 0.551.
+    let truth = 1.0 - (1.0 - 1e-3_f64).powi(800);
+    let b = chance_from_pairs(79.8, 400, 800);
+    assert!(b > truth && b < 0.75, "{b} vs {truth}");
+    // Too few rows to say anything, no training rows, every pair equal.
+    assert_eq!(chance_from_pairs(0.0, 1, 800), 1.0);
+    assert_eq!(chance_from_pairs(0.0, 400, 0), 0.0);
+    assert_eq!(chance_from_pairs(79_800.0, 400, 800), 1.0);
+    // A few rows without repeats say little.
+    assert!(chance_from_pairs(0.0, 30, 1000) > 0.99);
+}
+
+#[test]
 fn training_keys_cover_what_the_test_rows_repeats_say() {
     use super::assemble::coverage_from_repeats;
     // 400 fresh rows over 1,000 equally likely keys repeat a key at

@@ -16,6 +16,7 @@ mod registry;
 mod schema;
 mod stats;
 mod trust;
+mod trust10;
 mod trust3;
 mod trust6;
 mod trust9;
