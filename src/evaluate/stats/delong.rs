@@ -127,14 +127,33 @@ pub fn auc_variance(y_true: &[u8], score: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// Wald interval `auc ± z·√var` clipped to `[0, 1]` (method `"delong"`).
+///
+/// Where `auc ± z·se` leaves [0, 1] (a score near 1), the clipped Wald
+/// interval claims more than the data gives: AUC 0.9995 got [0.9978, 1]
+/// while a perfect score gets its exact bound. There the interval is
+/// taken on the logit scale, `logit(auc) ± z·se / (auc (1 - auc))`, and
+/// mapped back (method `delong_logit`): it respects the boundary and
+/// widens toward the middle. Inside [0, 1] the Wald interval stays.
 pub fn auc_interval(y_true: &[u8], score: &[f64], confidence: f64) -> Option<Interval> {
     let z = critical_value(confidence)?;
     let (auc, var) = auc_variance(y_true, score)?;
-    let half = z * var.max(0.0).sqrt();
+    let se = var.max(0.0).sqrt();
+    let half = z * se;
+    let (low, high) = (auc - half, auc + half);
+    if (low >= 0.0 && high <= 1.0) || auc <= 0.0 || auc >= 1.0 {
+        return Some(Interval {
+            low: low.clamp(0.0, 1.0),
+            high: high.clamp(0.0, 1.0),
+            method: "delong",
+        });
+    }
+    let logit = (auc / (1.0 - auc)).ln();
+    let half = z * se / (auc * (1.0 - auc));
+    let back = |x: f64| 1.0 / (1.0 + (-x).exp());
     Some(Interval {
-        low: (auc - half).clamp(0.0, 1.0),
-        high: (auc + half).clamp(0.0, 1.0),
-        method: "delong",
+        low: back(logit - half),
+        high: back(logit + half),
+        method: "delong_logit",
     })
 }
 
@@ -212,8 +231,22 @@ mod tests {
             assert!(close(var, case.var_a, 1e-12), "{}: var {var}", case.name);
             assert_eq!(Some(auc), roc_auc(case.y, case.a), "{}", case.name);
             let iv = auc_interval(case.y, case.a, 0.95).unwrap();
-            assert!(close(iv.low, case.low_a, 1e-12), "{}: low", case.name);
-            assert!(close(iv.high, case.high_a, 1e-12), "{}: high", case.name);
+            // The oracle's interval is Wald's, clipped to [0, 1]; where
+            // Wald's leaves [0, 1] ours is on the logit scale, from the
+            // oracle's variance.
+            let z = 1.959_963_984_540_054;
+            let half = z * case.var_a.sqrt();
+            let (low, high) = if case.auc_a - half < 0.0 || case.auc_a + half > 1.0 {
+                let logit = (case.auc_a / (1.0 - case.auc_a)).ln();
+                let half = half / (case.auc_a * (1.0 - case.auc_a));
+                let back = |x: f64| 1.0 / (1.0 + (-x).exp());
+                assert_eq!(iv.method, "delong_logit", "{}", case.name);
+                (back(logit - half), back(logit + half))
+            } else {
+                (case.low_a, case.high_a)
+            };
+            assert!(close(iv.low, low, 1e-12), "{}: low", case.name);
+            assert!(close(iv.high, high, 1e-12), "{}: high", case.name);
             let p = paired(case.y, case.a, case.b, 0.95).unwrap();
             assert!(close(p.delta, case.delta, 1e-12), "{}: delta", case.name);
             assert!(close(p.variance, case.var_delta, 1e-10), "{}", case.name);
@@ -222,6 +255,33 @@ mod tests {
             assert!(close(p.low, case.delta_low, 1e-10), "{}", case.name);
             assert!(close(p.high, case.delta_high, 1e-10), "{}", case.name);
         }
+    }
+
+    #[test]
+    fn a_score_near_one_takes_its_interval_on_the_logit_scale() {
+        // 40 positives above 40 negatives but for one pair: AUC 1 - 1/1600.
+        let mut y = vec![1u8; 40];
+        y.extend(vec![0u8; 40]);
+        let mut s: Vec<f64> = (0..40).map(|i| 100.0 + f64::from(i)).collect();
+        s.extend((0..40).map(f64::from));
+        s[0] = 38.5;
+        let (auc, var) = auc_variance(&y, &s).unwrap();
+        assert_eq!(auc, 1.0 - 1.0 / 1600.0);
+        let z = 1.959_963_984_540_054;
+        assert!(auc + z * var.sqrt() > 1.0, "the Wald interval leaves [0, 1]");
+        let iv = auc_interval(&y, &s, 0.95).unwrap();
+        assert_eq!(iv.method, "delong_logit");
+        let logit = (auc / (1.0 - auc)).ln();
+        let half = z * var.sqrt() / (auc * (1.0 - auc));
+        let back = |x: f64| 1.0 / (1.0 + (-x).exp());
+        assert!(close(iv.low, back(logit - half), 1e-12));
+        assert!(close(iv.high, back(logit + half), 1e-12));
+        assert!(iv.low < auc - z * var.sqrt() && iv.high < 1.0 && iv.high > auc);
+        // Mirrored near 0.
+        let flipped: Vec<f64> = s.iter().map(|v| -v).collect();
+        let lo = auc_interval(&y, &flipped, 0.95).unwrap();
+        assert_eq!(lo.method, "delong_logit");
+        assert!(close(lo.low, 1.0 - iv.high, 1e-9) && close(lo.high, 1.0 - iv.low, 1e-9));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! | metric | interval | method |
 //! | --- | --- | --- |
-//! | `roc_auc` | DeLong variance (Sun & Xu 2014), Wald, clipped to [0, 1] | `delong` |
+//! | `roc_auc` | DeLong variance (Sun & Xu 2014), Wald; on the logit scale where Wald's leaves [0, 1] | `delong` / `delong_logit` |
 //! | `accuracy`, `precision`, `recall` | Wilson score | `wilson` |
 //! | `f1`, `log_loss`, `brier` | class-stratified bootstrap, BCa | `bootstrap_bca` / `bootstrap_percentile` |
 //!
@@ -134,13 +134,24 @@ pub fn metric_interval(
 /// metric (the smaller class for ROC AUC, the positives for F1): for ROC
 /// AUC a true value `A` gives a perfect ordering with probability at least
 /// `A^n`, so values above the bound cannot be told from 1 (round 10, T7).
+///
+/// A score short of perfect is no stronger evidence than a perfect one, so
+/// no interval's lower end rises above that bound, nor its upper end below
+/// `1 - bound` (round 11, U4: AUC 0.9995 got [0.9978, 1] while a perfect
+/// score got 0.84).
 fn not_degenerate(i: Interval, n: u64, confidence: f64) -> Interval {
-    if i.high - i.low > 0.0 || n == 0 {
+    if n == 0 {
         return i;
     }
     let edge = ((1.0 - confidence) / 2.0).powf(1.0 / n as f64);
     let method = "clopper_pearson";
-    if i.low >= 1.0 {
+    if i.high - i.low > 0.0 {
+        Interval {
+            low: i.low.min(edge),
+            high: i.high.max(1.0 - edge),
+            method: i.method,
+        }
+    } else if i.low >= 1.0 {
         Interval {
             low: edge,
             high: 1.0,
@@ -286,6 +297,19 @@ mod tests {
         let (y2, s2) = lcg_data(300, 5);
         let i = metric_interval("roc_auc", &y2, &s2, 0.5, &c).unwrap();
         assert_eq!(i.method, "delong");
+        assert_eq!(i, delong::auc_interval(&y2, &s2, 0.99).unwrap());
+        // Round 11, U4: one pair of 31 x 69 out of order is no stronger
+        // evidence than none: its lower end stays at or below the bound.
+        let mut near = score.clone();
+        near[0] = 0.4;
+        near[31] = 0.5;
+        let i = metric_interval("roc_auc", &y, &near, 0.5, &c).unwrap();
+        assert_eq!((i.low, i.method), (want, "delong_logit"), "{i:?}");
+        assert!(i.high < 1.0);
+        // The same two rows on the wrong side of 0.5: F1 30/31 keeps its
+        // bootstrap interval under the same roof.
+        let i = metric_interval("f1", &y, &near, 0.5, &c).unwrap();
+        assert_eq!(i.low, want, "{i:?}");
     }
 
     /// Same generator as `metrics::tests::lcg_data` (3-decimal scores, ties).
