@@ -268,7 +268,10 @@ mod tests {
         let (auc, var) = auc_variance(&y, &s).unwrap();
         assert_eq!(auc, 1.0 - 1.0 / 1600.0);
         let z = 1.959_963_984_540_054;
-        assert!(auc + z * var.sqrt() > 1.0, "the Wald interval leaves [0, 1]");
+        assert!(
+            auc + z * var.sqrt() > 1.0,
+            "the Wald interval leaves [0, 1]"
+        );
         let iv = auc_interval(&y, &s, 0.95).unwrap();
         assert_eq!(iv.method, "delong_logit");
         let logit = (auc / (1.0 - auc)).ln();

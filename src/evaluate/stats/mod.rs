@@ -116,11 +116,19 @@ pub fn metric_interval(
         }
         "log_loss" => {
             let theta = metrics::log_loss(y_true, score)?;
-            loss_interval(y_true, score, log_loss_row, theta, cfg, streams::LOG_LOSS)
+            loss_interval(
+                y_true,
+                score,
+                log_loss_row,
+                WORST_LOG_LOSS,
+                theta,
+                cfg,
+                streams::LOG_LOSS,
+            )
         }
         "brier" => {
             let theta = metrics::brier(y_true, score)?;
-            loss_interval(y_true, score, brier_row, theta, cfg, streams::BRIER)
+            loss_interval(y_true, score, brier_row, 1.0, theta, cfg, streams::BRIER)
         }
         _ => None,
     }
@@ -241,17 +249,38 @@ pub(crate) fn split_by_class(y_true: &[u8], value: impl Fn(usize) -> f64) -> (Ve
     (pos, neg)
 }
 
+/// The largest per-row log loss: a certain prediction that is wrong,
+/// clipped at `f64::EPSILON` as [`log_loss_row`] clips it.
+const WORST_LOG_LOSS: f64 = 36.043_653_389_117_15;
+
 /// Class-stratified bootstrap of a mean per-row loss centred on `theta`.
+///
+/// When every row has the same loss (every prediction certain and right:
+/// loss 0), every replicate repeats it and the interval has no width,
+/// claiming certainty. It then becomes what the exact bound on the rows
+/// allows: up to a share `1 - (alpha/2)^(1/n)` of new rows could be lost
+/// at the `worst` per-row loss (method `clopper_pearson`).
 fn loss_interval(
     y_true: &[u8],
     score: &[f64],
     row: fn(u8, f64) -> f64,
+    worst: f64,
     theta: f64,
     cfg: &BootstrapConfig,
     stream: u64,
 ) -> Option<Interval> {
     let (pos, neg) = split_by_class(y_true, |i| row(y_true[i], score[i]));
-    bootstrap::interval(&MeanModel::new(vec![pos, neg], theta), cfg, stream)
+    let n = pos.len() + neg.len();
+    let i = bootstrap::interval(&MeanModel::new(vec![pos, neg], theta), cfg, stream)?;
+    if i.high - i.low > 0.0 || n == 0 {
+        return Some(i);
+    }
+    let share = 1.0 - ((1.0 - cfg.confidence) / 2.0).powf(1.0 / n as f64);
+    Some(Interval {
+        low: theta * (1.0 - share),
+        high: theta + (worst - theta).max(0.0) * share,
+        method: "clopper_pearson",
+    })
 }
 
 #[cfg(test)]
@@ -289,6 +318,20 @@ mod tests {
                 "{name}"
             );
         }
+        // Round 11, U4: log_loss and brier of certain, right predictions
+        // had [0, 0]. Up to 1 - 0.005^(1/100) of new rows may be lost at
+        // the worst per-row loss (scipy.stats.beta.ppf(0.995, 1, 100)).
+        let certain: Vec<f64> = y.iter().map(|&t| f64::from(t)).collect();
+        let share = 1.0 - 0.005_f64.powf(1.0 / 100.0);
+        assert!((share - 0.051_57).abs() < 1e-4);
+        let ll = metric_interval("log_loss", &y, &certain, 0.5, &c).unwrap();
+        let theta = -(1.0 - f64::EPSILON).ln();
+        assert_eq!(WORST_LOG_LOSS, -f64::EPSILON.ln());
+        assert_eq!(ll.method, "clopper_pearson");
+        assert!((ll.high - (theta + (WORST_LOG_LOSS - theta) * share)).abs() < 1e-12);
+        assert!(ll.low <= theta && ll.low >= 0.0);
+        let b = metric_interval("brier", &y, &certain, 0.5, &c).unwrap();
+        assert_eq!((b.low, b.high, b.method), (0.0, share, "clopper_pearson"));
         // Every row wrong: the upper end moves off 0 the same way.
         let worst: Vec<f64> = score.iter().map(|s| 1.0 - s).collect();
         let i = metric_interval("roc_auc", &y, &worst, 0.5, &c).unwrap();
