@@ -307,10 +307,10 @@ fn each_paired_champion_gate_reads_its_own_metrics_test() {
         for (name, metric) in [("first", order[0]), ("second", order[1])] {
             let msg = gate(&r, name)["message"].as_str().unwrap_or("").to_string();
             assert!(msg.starts_with(&format!("{metric}:")), "{name}: {msg}");
-            let method = if metric == "roc_auc" {
-                "(delong_paired)"
-            } else {
-                "(paired_bootstrap)"
+            let method = match metric {
+                "roc_auc" => "(delong_paired)",
+                "accuracy" => "(mcnemar_exact)",
+                _ => "(paired_bootstrap)",
             };
             assert!(msg.contains(method), "{name}: {msg}");
         }

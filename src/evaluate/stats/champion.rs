@@ -163,22 +163,48 @@ fn paired_cells(
         confusion_at(y_true, score_b, thr_b),
     );
     let improvement = threshold_metric(metric, &ca)? - threshold_metric(metric, &cb)?;
-    let model = CellModel::new(&[cells[..4].to_vec(), cells[4..].to_vec()], stat);
-    let iv = bootstrap::interval(&model, cfg, streams::PAIRED_CELLS)?;
-    let p_value = (metric == "accuracy").then(|| {
+    if metric == "accuracy" {
         // a right & b wrong: positives (1, 0) + negatives (0, 1), and back.
         let a_only = cells[2] + cells[5];
         let b_only = cells[1] + cells[6];
-        mcnemar_mid_p(a_only, b_only)
-    });
+        let (low, high) = discordant_interval(a_only, b_only, y_true.len(), cfg.confidence)?;
+        return Some(ChampionTest {
+            improvement,
+            low,
+            high,
+            p_value: Some(mcnemar_mid_p(a_only, b_only)),
+            z: None,
+            method: "mcnemar_exact",
+        });
+    }
+    let model = CellModel::new(&[cells[..4].to_vec(), cells[4..].to_vec()], stat);
+    let iv = bootstrap::interval(&model, cfg, streams::PAIRED_CELLS)?;
     Some(ChampionTest {
         improvement,
         low: iv.low,
         high: iv.high,
-        p_value,
+        p_value: None,
         z: None,
         method: "paired_bootstrap",
     })
+}
+
+/// Interval of an accuracy difference `(a_only - b_only) / n` from the
+/// rows where the two models disagree: given `d = a_only + b_only`
+/// disagreements, `a_only ~ Bin(d, p)`, and the difference is
+/// `d/n (2p - 1)`, so Clopper-Pearson's exact interval of `p` maps onto
+/// it (the conditional interval behind McNemar's exact test). A paired
+/// bootstrap called 4 disagreements out of 300, all one way, significant
+/// (round 11, U4); the exact test needs 6 at 95%. Without disagreement
+/// the models are the same on these rows: `[0, 0]`.
+fn discordant_interval(a_only: u64, b_only: u64, n: usize, confidence: f64) -> Option<(f64, f64)> {
+    let d = a_only + b_only;
+    if d == 0 {
+        return Some((0.0, 0.0));
+    }
+    let (lo, hi) = super::proportion::clopper_pearson(a_only, d, confidence)?;
+    let share = d as f64 / n as f64;
+    Some((share * (2.0 * lo - 1.0), share * (2.0 * hi - 1.0)))
 }
 
 /// Paired bootstrap of a loss: mean of per-row `loss_b - loss_a`.
@@ -372,7 +398,37 @@ mod tests {
         assert_eq!(auc.method, "delong_paired");
         assert!(auc.p_value.unwrap() < 1e-6 && auc.decide(0.0) == Decision::Pass);
         let acc = champion_test("accuracy", &y, &good, &bad, 0.5, 0.5, &cfg()).unwrap();
-        assert!(acc.p_value.is_some() && acc.method == "paired_bootstrap");
+        assert!(acc.p_value.is_some() && acc.method == "mcnemar_exact");
+    }
+
+    // Round 11, U4: the candidate is right on 4 rows where the champion is
+    // wrong, and they agree on the other 296. The paired bootstrap gave
+    // [+0.0033, +0.0267]; the exact interval of 4 of 4 one way,
+    // p in [0.3976, 1] (scipy.stats.beta.ppf(0.025, 4, 1)), gives
+    // 4/300 (2p - 1) in [-0.00273, +0.01333]: no evidence.
+    #[test]
+    fn four_disagreements_are_no_evidence_for_accuracy() {
+        let y: Vec<u8> = (0..300).map(|i| u8::from(i % 2 == 0)).collect();
+        let right: Vec<f64> = y.iter().map(|&t| if t == 1 { 0.9 } else { 0.1 }).collect();
+        let mut champ = right.clone();
+        for i in [0, 2, 4, 6] {
+            champ[i] = 0.1;
+        }
+        let t = champion_test("accuracy", &y, &right, &champ, 0.5, 0.5, &cfg()).unwrap();
+        let lo = 0.397_635_364_383_525_3;
+        assert!((t.improvement - 4.0 / 300.0).abs() < 1e-15);
+        assert!(
+            (t.low - 4.0 / 300.0 * (2.0 * lo - 1.0)).abs() < 1e-9,
+            "{t:?}"
+        );
+        assert!((t.high - 4.0 / 300.0).abs() < 1e-12, "{t:?}");
+        assert_eq!(t.decide(0.0), Decision::Inconclusive);
+        // Six one way is significant at 95%: 0.025^(1/6) = 0.5407 > 1/2.
+        for i in [8, 10] {
+            champ[i] = 0.1;
+        }
+        let t = champion_test("accuracy", &y, &right, &champ, 0.5, 0.5, &cfg()).unwrap();
+        assert!(t.low > 0.0 && t.decide(0.0) == Decision::Pass, "{t:?}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Closed-form intervals for proportions: Wilson's score interval for one
-//! proportion, Newcombe's hybrid score interval for a difference of two
+//! Intervals for proportions: Clopper-Pearson's exact interval and
+//! Wilson's score interval for one proportion, Newcombe's hybrid score interval for a difference of two
 //! independent proportions, and Katz's log interval for their ratio.
 //!
 //! Wilson is used instead of the Wald interval because it keeps its coverage
@@ -14,6 +14,86 @@ use super::delong::critical_value;
 pub fn wilson(k: u64, n: u64, confidence: f64) -> Option<(f64, f64)> {
     let z = critical_value(confidence)?;
     wilson_z(k, n, z)
+}
+
+/// Successes beyond which [`clopper_pearson`] takes Wilson's interval
+/// (the same to a few 1e-4 there, and the exact tail sums grow with n).
+const EXACT_MAX_N: u64 = 10_000;
+
+/// Clopper-Pearson's exact interval `(low, high)` for `k` successes out of
+/// `n`: `low` solves `P(X >= k | low) = alpha/2` and `high` solves
+/// `P(X <= k | high) = alpha/2`, X ~ Bin(n, p), by bisection on the
+/// binomial tails (scipy: `beta.ppf(alpha/2, k, n-k+1)` and
+/// `beta.ppf(1-alpha/2, k+1, n-k)`). Above `EXACT_MAX_N` trials, Wilson's.
+/// `None` for `n == 0`, `k > n` or `confidence` outside (0, 1).
+pub fn clopper_pearson(k: u64, n: u64, confidence: f64) -> Option<(f64, f64)> {
+    if n == 0 || k > n || !(confidence > 0.0 && confidence < 1.0) {
+        return None;
+    }
+    if n > EXACT_MAX_N {
+        return wilson(k, n, confidence);
+    }
+    let tail = (1.0 - confidence) / 2.0;
+    // The p where `rising(p)` (a tail that rises with p) reaches `target`.
+    let solve = |rising: &dyn Fn(f64) -> f64, target: f64| {
+        let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if rising(mid) < target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    };
+    let low = if k == 0 {
+        0.0
+    } else {
+        solve(&|p| binomial_tail(k, n, p, true), tail)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        // P(X <= k) falls with p.
+        solve(&|p| 1.0 - binomial_tail(k, n, p, false), 1.0 - tail)
+    };
+    Some((low, high))
+}
+
+/// `P(X >= k)` (`upper`) or `P(X <= k)` for X ~ Bin(n, p), summed in log
+/// space so that large `n` does not underflow.
+fn binomial_tail(k: u64, n: u64, p: f64, upper: bool) -> f64 {
+    if p <= 0.0 {
+        return if upper {
+            f64::from(u8::from(k == 0))
+        } else {
+            1.0
+        };
+    }
+    if p >= 1.0 {
+        return if upper {
+            1.0
+        } else {
+            f64::from(u8::from(k == n))
+        };
+    }
+    let (lp, lq) = (p.ln(), (-p).ln_1p());
+    // log pmf(j) by the ratio pmf(j+1)/pmf(j) = (n-j)/(j+1) * p/q.
+    let mut log_pmf = Vec::with_capacity(n as usize + 1);
+    let mut cur = n as f64 * lq;
+    for j in 0..=n {
+        log_pmf.push(cur);
+        cur += ((n - j) as f64).ln() - ((j + 1) as f64).ln() + lp - lq;
+    }
+    let part = if upper {
+        &log_pmf[k as usize..]
+    } else {
+        &log_pmf[..=k as usize]
+    };
+    let top = part.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = part.iter().map(|&l| (l - top).exp()).sum();
+    (top + sum.ln()).exp().min(1.0)
 }
 
 /// Wilson interval with a given critical value `z`.
@@ -107,6 +187,34 @@ mod tests {
         assert_eq!(wilson(1, 2, 0.0), None);
         assert_eq!(wilson(0, 5, 0.95).unwrap().0, 0.0);
         assert_eq!(wilson(5, 5, 0.95).unwrap().1, 1.0);
+    }
+
+    #[test]
+    fn clopper_pearson_matches_scipy() {
+        // scipy.stats.beta.ppf(0.025, k, n-k+1) and beta.ppf(0.975, k+1, n-k)
+        // (scipy 1.x, in /work/scratch/onnx/.venv).
+        let cases: [(u64, u64, f64, f64); 4] = [
+            (4, 4, 0.397_635_364_383_525_3, 1.0),
+            (30, 40, 0.588_038_019_848_570_2, 0.873_085_201_067_155),
+            (7, 16, 0.197_534_140_532_667_88, 0.701_223_100_916_822_2),
+            (500, 950, 0.493_998_889_610_796_24, 0.558_469_093_998_992_7),
+        ];
+        for (k, n, lo, hi) in cases {
+            let (l, h) = clopper_pearson(k, n, 0.95).unwrap();
+            assert!(
+                (l - lo).abs() < 1e-9 && (h - hi).abs() < 1e-9,
+                "{k}/{n}: {l} {h}"
+            );
+        }
+        assert_eq!(clopper_pearson(0, 10, 0.95).unwrap().0, 0.0);
+        assert_eq!(clopper_pearson(0, 0, 0.95), None);
+        assert_eq!(clopper_pearson(3, 2, 0.95), None);
+        assert_eq!(clopper_pearson(1, 2, 1.0), None);
+        // Many trials: Wilson's.
+        assert_eq!(
+            clopper_pearson(6000, 20_000, 0.95),
+            wilson(6000, 20_000, 0.95)
+        );
     }
 
     #[test]
