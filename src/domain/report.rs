@@ -135,8 +135,9 @@ pub struct Intervals {
 pub struct IntervalValue {
     pub low: f64,
     pub high: f64,
-    /// `delong`, `wilson`, `bootstrap_bca`, `bootstrap_percentile`, `katz`,
-    /// `newcombe`, `clopper_pearson`.
+    /// `delong`, `delong_logit`, `wilson`, `bootstrap_bca`,
+    /// `bootstrap_percentile`, `katz`, `newcombe`, `clopper_pearson`,
+    /// `wilson_bound`.
     pub method: String,
 }
 

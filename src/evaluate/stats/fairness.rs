@@ -8,6 +8,9 @@
 //! | `tpr_difference` | Newcombe on the groups' TPRs | bootstrap stratified by group × class |
 //! | `equalized_odds_difference` | bootstrap stratified by group × class | same |
 //!
+//! A bootstrap interval of no width (every group's rates at 0 or 1) is
+//! widened to what the groups' Wilson intervals allow (`wilson_bound`).
+//!
 //! With two groups the closed forms are oriented from the observed values:
 //! the ratio is (lower rate)/(higher rate) and the difference is
 //! (higher) - (lower), as the point values are; the ratio's upper end is
@@ -150,7 +153,76 @@ pub fn fairness_interval(
             summary(metric, k)
         }
     });
-    bootstrap::interval(&model, cfg, streams::FAIRNESS)
+    let i = bootstrap::interval(&model, cfg, streams::FAIRNESS)?;
+    if i.high - i.low > 0.0 {
+        return Some(i);
+    }
+    Some(no_wider_than_the_rates(metric, &parts, i, cfg.confidence))
+}
+
+/// (successes, trials) of one rate of a group's cells.
+type Rate = fn(&Cells) -> (u64, u64);
+
+/// A zero-width bootstrap interval (every group's rates at 0 or 1: a
+/// perfect classifier has equalized odds [0, 0] in every replicate) claims
+/// certainty. It is widened to what each group's Wilson intervals allow:
+/// a spread of true rates up to the largest high end minus the smallest
+/// low end, and a ratio down to the smallest low end over the largest high
+/// end (method `wilson_bound`).
+fn no_wider_than_the_rates(
+    metric: &str,
+    parts: &[Cells],
+    i: Interval,
+    confidence: f64,
+) -> Interval {
+    // (successes, trials) of each rate the metric compares.
+    let rates: Vec<Rate> = match metric {
+        "tpr_difference" => vec![|c| (c[0], c[0] + c[1])],
+        "equalized_odds_difference" => vec![|c| (c[0], c[0] + c[1]), |c| (c[2], c[2] + c[3])],
+        _ => vec![|c| (c[0] + c[2], c.iter().sum())],
+    };
+    let ends = |pick: &Rate| {
+        let bounds: Vec<(f64, f64)> = parts
+            .iter()
+            .filter_map(|c| {
+                let (k, n) = pick(c);
+                super::proportion::wilson(k, n, confidence)
+            })
+            .collect();
+        let low = bounds.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+        let high = bounds.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max);
+        (low, high)
+    };
+    let widened = match metric {
+        "disparate_impact" => {
+            let (low, high) = ends(&rates[0]);
+            Interval {
+                low: if high > 0.0 {
+                    (low / high).min(i.low)
+                } else {
+                    i.low
+                },
+                high: i.high,
+                method: "wilson_bound",
+            }
+        }
+        _ => Interval {
+            low: i.low,
+            high: rates
+                .iter()
+                .map(|r| {
+                    let (low, high) = ends(r);
+                    high - low
+                })
+                .fold(i.high, f64::max),
+            method: "wilson_bound",
+        },
+    };
+    if widened.high - widened.low > 0.0 {
+        widened
+    } else {
+        i
+    }
 }
 
 /// Closed-form interval for two groups.
@@ -262,6 +334,38 @@ mod tests {
         // From scripts/oracles/stats_oracle.py: statsmodels on the same counts.
         let (ol, oh) = oracle::KATZ_30_100_45_80;
         assert!((di.low - ol).abs() < 1e-12 && (di.high - oh.min(1.0)).abs() < 1e-12);
+    }
+
+    // Round 11, U4: a perfect classifier had equalized odds [0, 0].
+    #[test]
+    fn a_zero_width_bootstrap_is_widened_to_the_groups_rates() {
+        // Two groups of 20 positives and 30 negatives, every row right.
+        let mut g = Vec::new();
+        let mut y = Vec::new();
+        for group in 0..2u32 {
+            for i in 0..50 {
+                g.push(group);
+                y.push(u8::from(i < 20));
+            }
+        }
+        let p = y.clone();
+        let eo = fairness_interval("equalized_odds_difference", &g, &y, &p, &cfg()).unwrap();
+        let (tpr_low, _) = super::super::proportion::wilson(20, 20, 0.95).unwrap();
+        let (_, fpr_high) = super::super::proportion::wilson(0, 30, 0.95).unwrap();
+        assert_eq!(eo.method, "wilson_bound");
+        assert_eq!(eo.low, 0.0);
+        assert!(
+            (eo.high - (1.0 - tpr_low).max(fpr_high)).abs() < 1e-15,
+            "{eo:?}"
+        );
+        // Three groups: the bootstrap's TPR spread is 0 in every replicate.
+        let g3: Vec<u32> = (0..150).map(|i| i / 50).collect();
+        let y3: Vec<u8> = (0..150).map(|i| u8::from(i % 50 < 20)).collect();
+        let t = fairness_interval("tpr_difference", &g3, &y3, &y3, &cfg()).unwrap();
+        assert!(
+            t.low == 0.0 && t.high > 0.1 && t.method == "wilson_bound",
+            "{t:?}"
+        );
     }
 
     #[test]
