@@ -121,17 +121,22 @@ fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String, key: Ro
 /// `x` rounded to [`KEY_DIGITS`] significant digits, as (decimal exponent,
 /// integer mantissa) bytes: 29.87, 29.870000458 (float32) and 2.987e1 agree.
 fn rounded(x: f64) -> [u8; 12] {
+    rounded_to(x, KEY_DIGITS)
+}
+
+/// `x` rounded to `digits` significant digits, as [`rounded`] bytes.
+fn rounded_to(x: f64, digits: i32) -> [u8; 12] {
     let (exp, mantissa): (i32, i64) = if !x.is_finite() {
         // A present number is finite or infinite (NaN is a null): two keys.
         (i32::MAX, i64::from(x > 0.0))
     } else if x.abs() < 1e-300 {
         (0, 0) // zero, -0.0 and what only differs from it below any scale
     } else {
-        let top = KEY_DIGITS - 1;
+        let top = digits - 1;
         let e = x.abs().log10().floor() as i32;
         let m = (x / 10f64.powi(e - top)).round() as i64;
         // 9.9996 rounds up to 10.00: renormalize to 1.000e1.
-        if m.abs() >= 10i64.pow(KEY_DIGITS as u32) {
+        if m.abs() >= 10i64.pow(digits as u32) {
             (e + 1, m / 10)
         } else {
             (e, m)
@@ -260,6 +265,14 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
     total.min(1.0)
 }
 
+/// Significant digits two numbers must share to be copies of each other.
+const COPY_DIGITS: i32 = 6;
+
+/// Largest share of a continuous column's rows one value may hold (at
+/// least 10 rows): copies repeat a value a few times, a point mass (0.00,
+/// a default) holds a large share.
+const CONTINUOUS_POINT_MASS: f64 = 0.02;
+
 /// Fewest distinct training rows for a column to be judged continuous.
 const CONTINUOUS_MIN_ROWS: usize = 50;
 /// Share of a column's values among the distinct rows that must occur
@@ -269,25 +282,32 @@ const CONTINUOUS_SINGLETONS: f64 = 0.9;
 /// digits than the key keeps.
 const CONTINUOUS_FINER: f64 = 0.5;
 
-/// Full-precision hashes of `rows`' values in `columns`, to tell a copy
-/// from a row that only rounds alike: numbers by their bits (-0.0 as
-/// 0.0), text by its level, a missing value as one value of its own.
-fn exact_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
+/// Hashes of `rows`' values in `columns` with numbers to [`COPY_DIGITS`]
+/// significant digits, to tell a copy from a row that only rounds alike:
+/// a copy that went through float32 (7 digits) or picked up noise below a
+/// millionth keeps its hash, while independent values of a continuous
+/// feature almost never agree to 6 digits. Text by its level, a missing
+/// value as one value of its own.
+fn fine_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let cols = resolve(table, columns);
     rows.par_iter()
         .map(|&r| {
             let mut h: u64 = 0xcbf2_9ce4_8422_2325;
             for col in &cols {
-                let word = match col {
-                    None => u64::MAX - 1,
-                    Some(c) if c.is_null(r) => u64::MAX,
+                let word: [u8; 12] = match col {
+                    None => [0xfe; 12],
+                    Some(c) if c.is_null(r) => [0xff; 12],
                     Some(c) => match &c.values {
-                        Values::Num(v) => (v[r] + 0.0).to_bits(),
-                        Values::Cat { codes, .. } => u64::from(codes[r]),
+                        Values::Num(v) => rounded_to(v[r], COPY_DIGITS),
+                        Values::Cat { codes, .. } => {
+                            let mut w = [0u8; 12];
+                            w[..4].copy_from_slice(&codes[r].to_le_bytes());
+                            w
+                        }
                     },
                 };
-                for b in word.to_le_bytes() {
+                for b in word {
                     h = (h ^ u64::from(b)).wrapping_mul(PRIME);
                 }
             }
@@ -296,8 +316,9 @@ fn exact_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
         .collect()
 }
 
-/// `rows` with exact (full-precision) repeats left out, first of each
-/// kept, when those repeats are copies; `None` when they may be sampled.
+/// `rows` with repeats (numbers to [`COPY_DIGITS`] digits) left out,
+/// first of each kept, when those repeats are copies; `None` when they may
+/// be sampled.
 ///
 /// Rows copied by drawing with replacement (a bootstrap, a class
 /// oversampled by `resample`, a join fanning out, every row again with a
@@ -305,12 +326,13 @@ fn exact_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
 /// does, so their repeats alone cannot tell copying from sampling. A
 /// continuous feature can: `None` unless one numeric feature has at least
 /// 90% of its values among the distinct rows occurring once (over at least
-/// 50 distinct rows), for only then do exact repeats of whole rows not
-/// arise from sampling, and only if the feature is recorded finer than the
+/// 50 distinct rows), for only then do whole rows that agree to six digits
+/// not arise from sampling, and only if the feature is recorded finer than the
 /// key (half its distinct values carry more than [`KEY_DIGITS`] significant
 /// digits): integers under 1,000 and prices like 12.5 are levels, not
 /// measurements. Data of few distinct values gets `None`: its exact
-/// repeats are how fresh rows match. A single feature of many levels
+/// repeats are how fresh rows match, and so does a feature with a point
+/// mass (one value on more than 2% of the rows). A single feature of many levels
 /// recorded to many digits (a ratio of small integers as the only column)
 /// would pass as continuous.
 pub fn distinct_if_continuous(
@@ -319,11 +341,11 @@ pub fn distinct_if_continuous(
     features: &[String],
 ) -> Option<Vec<usize>> {
     let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
-    let exact = exact_hashes(table, rows, features);
-    let mut seen = std::collections::HashSet::with_capacity(exact.len());
+    let fine = fine_hashes(table, rows, features);
+    let mut seen = std::collections::HashSet::with_capacity(fine.len());
     let distinct: Vec<usize> = rows
         .iter()
-        .zip(&exact)
+        .zip(&fine)
         .filter(|&(_, h)| seen.insert(*h))
         .map(|(&r, _)| r)
         .collect();
@@ -337,6 +359,19 @@ pub fn distinct_if_continuous(
         if c.dtype == DType::Boolean || !matches!(c.values, Values::Num(_)) {
             return false;
         }
+        let column = std::slice::from_ref(name);
+        // A point mass (0.00 for most rows, a default value) repeats
+        // naturally: rows that share it are no sign of copies, and over
+        // the distinct rows it would count once.
+        let all: Vec<usize> = rows.iter().copied().filter(|&r| !c.is_null(r)).collect();
+        let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for h in fine_hashes(table, &all, column) {
+            *counts.entry(h).or_insert(0) += 1;
+        }
+        let top = counts.values().copied().max().unwrap_or(0);
+        if top as f64 > (CONTINUOUS_POINT_MASS * all.len() as f64).max(10.0) {
+            return false;
+        }
         let present: Vec<usize> = distinct
             .iter()
             .copied()
@@ -345,11 +380,10 @@ pub fn distinct_if_continuous(
         if present.len() < CONTINUOUS_MIN_ROWS {
             return false;
         }
-        let column = std::slice::from_ref(name);
         let mut values: std::collections::HashMap<u64, (usize, usize)> =
             std::collections::HashMap::new();
-        let exact = exact_hashes(table, &present, column);
-        for (&h, &r) in exact.iter().zip(&present) {
+        let fine = fine_hashes(table, &present, column);
+        for (&h, &r) in fine.iter().zip(&present) {
             values.entry(h).or_insert((r, 0)).1 += 1;
         }
         let once = values.values().filter(|&&(_, k)| k == 1).count();
@@ -736,6 +770,20 @@ mod tests {
         let tenths: Vec<f64> = draws(1000, 300).iter().map(|&d| (d + 1.0) / 10.0).collect();
         let few_levels = two_columns(tenths, vec![0; 1000]);
         assert_eq!(distinct_if_continuous(&few_levels, &rows, &names), None);
+        // Round 12, V4: 0.00 on 60% of the rows, cents otherwise; rows of
+        // zero repeat naturally by their other columns.
+        let money: Vec<f64> = (0..1000)
+            .map(|i| {
+                if i % 5 < 3 {
+                    0.0
+                } else {
+                    10.0 + f64::from(i) * 0.0731
+                }
+            })
+            .collect();
+        let codes: Vec<u32> = (0..1000).map(|i| i % 2).collect();
+        let with_zero = two_columns(money, codes);
+        assert_eq!(distinct_if_continuous(&with_zero, &rows, &names), None);
         // Too few distinct rows to judge.
         let few = two_columns(
             (0..49).map(|i| f64::from(i) * 0.0101).collect(),

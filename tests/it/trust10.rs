@@ -31,6 +31,21 @@ fn drawn(rows: &[String], count: usize, first_id: usize, seed: u64) -> String {
         .collect()
 }
 
+/// `drawn` with each `x` moved by up to `noise` of itself (a smoothed
+/// bootstrap; 6e-8 is what a float32 round trip does).
+fn drawn_noisy(rows: &[String], count: usize, seed: u64, noise: f64) -> String {
+    let mut r = Lcg::new(seed ^ 0x5eed);
+    drawn(rows, count, 0, seed)
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let x: f64 = f[1].parse().unwrap_or(0.0);
+            let moved = x * (1.0 + noise * (2.0 * r.next_f64() - 1.0));
+            format!("{},{moved},{}\n", f[0], f[2..].join(","))
+        })
+        .collect()
+}
+
 /// `rows` again with the group flipped and ids from `first_id` on.
 fn flipped(rows: &[String], first_id: usize) -> String {
     rows.iter()
@@ -72,6 +87,15 @@ fn copies_drawn_with_replacement_or_with_a_flipped_attribute_are_training_rows()
         (
             "protected attribute flipped",
             format!("{}{}", joined(&original), flipped(&original, 800)),
+        ),
+        // Round 12, V1: copies that differ below the sixth digit.
+        (
+            "bootstrap with noise",
+            drawn_noisy(&original, 800, 17, 1e-7),
+        ),
+        (
+            "bootstrap through float32",
+            drawn_noisy(&original, 800, 19, 6e-8),
         ),
     ];
     let fresh = lines(1200).split_off(800);
@@ -149,4 +173,50 @@ fn oversampled_training_rows_against_fresh_rows_are_judged() {
         let notes = r["notes"].to_string();
         assert!(!notes.contains("match a training row"), "{case}: {notes}");
     }
+}
+
+/// Churn-like rows: three discrete columns (30 combinations) and
+/// `overage`, 0.00 on 60% of the rows and dollars and cents otherwise
+/// (after round 12's mkf6.py).
+fn point_mass_data(rows: std::ops::Range<usize>, seed: u64) -> String {
+    let mut r = Lcg::new(seed);
+    let mut out = String::from("id,plan,band,support,overage,group,label\n");
+    for i in rows {
+        let plan = ["basic", "plus", "pro"][(r.next_f64() * 3.0) as usize % 3];
+        let band = 1 + (r.next_f64() * 5.0) as usize % 5;
+        let support = u8::from(r.next_f64() < 0.3);
+        let overage = if r.next_f64() < 0.6 {
+            0.0
+        } else {
+            (r.next_f64() * 50000.0).round() / 100.0
+        };
+        let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+        let z = overage / 200.0 - band as f64 / 2.0 + f64::from(support) + 0.5;
+        let label = if r.next_f64() < 1.0 / (1.0 + (-z).exp()) {
+            "yes"
+        } else {
+            "no"
+        };
+        out.push_str(&format!(
+            "{i},{plan},{band},{support},{overage:.2},{group},{label}\n"
+        ));
+    }
+    out
+}
+
+// Round 12, V4: a money column that is 0.00 on most rows made the zero
+// rows' natural repeats look like copies, and an honest fresh test file of
+// the same size was called training rows. A point mass is no continuity.
+#[test]
+fn a_point_mass_column_does_not_make_natural_repeats_copies() {
+    let f = Fixture::new("");
+    f.write("data.csv", &point_mass_data(0..2000, 61));
+    f.write("test.csv", &point_mass_data(2000..4000, 67));
+    overlap_config(&f, Some("test.csv"));
+    let (code, _, err) = run(&f, &["check"]);
+    let r = f.report();
+    assert_eq!(code, 0, "{err} {}", r["gates"]);
+    assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass");
+    let notes = r["notes"].to_string();
+    assert!(!notes.contains("match a training row"), "{notes}");
 }
