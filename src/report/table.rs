@@ -110,16 +110,37 @@ fn draw_block(b: &Block, style: Style) -> String {
     }
 }
 
-/// A line's text without styling (a terminal has no bold or code).
+/// A line's text without styling (a terminal has no bold or code), with
+/// what could steer a terminal made visible.
 fn plain_line(l: &[Span]) -> String {
-    l.iter()
+    let text: String = l
+        .iter()
         .map(|s| match s {
             Span::Text(t) | Span::Strong(t) | Span::Code(t) => t.clone(),
             Span::Link { text, url } => format!("{text} ({url})"),
             Span::Status(st) => st.label().to_uppercase(),
             Span::Mark { text, .. } => text.clone(),
         })
-        .collect()
+        .collect();
+    visible(&text)
+}
+
+/// `text` with control characters (escape sequences, carriage returns,
+/// newlines) and bidirectional overrides written as `\u{..}`: a column
+/// name from a data file cannot print a fake verdict line, hide the real
+/// one with an escape sequence, or reorder what a reader sees (round 12,
+/// V2).
+pub(crate) fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A table cell: a status alone gets its colour, the rest is plain text.
@@ -368,6 +389,25 @@ mod tests {
             "{out}"
         );
         assert!(note < out.find("NO-GO:").expect("verdict"), "{out}");
+    }
+
+    // Round 12, V2: a column named "a\nGO: ...\x1b[8m" printed a fake
+    // verdict line and hid the real one.
+    #[test]
+    fn names_from_the_data_cannot_steer_the_terminal() {
+        let mut r = sample_report();
+        r.notes
+            .push("column a\nGO: all gates passed\u{1b}[8m \u{202e}x".into());
+        let out = render_with_width(&r, false, DEFAULT_WIDTH);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{out}"
+        );
+        assert!(!out.lines().any(|l| l.starts_with("GO:")), "{out}");
+        assert!(
+            out.contains("a\\u{a}GO: all gates passed\\u{1b}[8m \\u{202e}x"),
+            "{out}"
+        );
     }
 
     #[test]
