@@ -134,9 +134,9 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     // Rows copied with replacement (a bootstrap, an oversampled class, a
     // join fanning out, a protected attribute flipped) repeat like a
     // sample and raise chance to the copy rate. When a continuous feature
-    // shows that exact repeats are copies, each side counts its distinct
-    // rows: chance is how often distinct training rows round alike, unless
-    // the distinct test rows repeat more than that allows.
+    // shows that rows agreeing to six digits are copies, each side counts
+    // its distinct rows: chance is how often distinct training rows round
+    // alike, unless the distinct test rows repeat more than that allows.
     let test_distinct =
         || crate::artifact::distinct_if_continuous(sides.test_table, &sides.test_rows, &features);
     let mut test_kept = None;
