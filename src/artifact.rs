@@ -83,17 +83,23 @@ fn resolve<'a>(table: &'a Table, columns: &[String]) -> Vec<Option<&'a Column>> 
     columns.iter().map(|n| table.column(n)).collect()
 }
 
+/// FNV-1a's starting state.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Feeds `bytes` to the FNV-1a state `h`.
+fn fnv(h: &mut u64, bytes: &[u8]) {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    for &b in bytes {
+        *h = (*h ^ u64::from(b)).wrapping_mul(PRIME);
+    }
+}
+
 /// [`row_hash`] over resolved columns; `buf` is scratch for number text.
 /// Hashes the bytes of `Column::text` (or of a rounded number) without
 /// allocating a `String` per cell.
 fn hash_resolved(cols: &[Option<&Column>], row: usize, buf: &mut String, key: RowKey) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
-        }
-    };
+    let mut h = FNV_OFFSET;
+    let mut eat = |bytes: &[u8]| fnv(&mut h, bytes);
     for col in cols {
         match col {
             Some(c) => match (&c.values, c.is_null(row)) {
@@ -289,11 +295,10 @@ const CONTINUOUS_FINER: f64 = 0.5;
 /// feature almost never agree to 6 digits. Text by its level, a missing
 /// value as one value of its own.
 fn fine_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
     let cols = resolve(table, columns);
     rows.par_iter()
         .map(|&r| {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            let mut h = FNV_OFFSET;
             for col in &cols {
                 let word: [u8; 12] = match col {
                     None => [0xfe; 12],
@@ -307,9 +312,7 @@ fn fine_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
                         }
                     },
                 };
-                for b in word {
-                    h = (h ^ u64::from(b)).wrapping_mul(PRIME);
-                }
+                fnv(&mut h, &word);
             }
             h
         })
