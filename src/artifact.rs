@@ -346,62 +346,57 @@ pub fn distinct_if_continuous(
     let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
     let fine = fine_hashes(table, rows, features);
     let mut seen = std::collections::HashSet::with_capacity(fine.len());
-    let distinct: Vec<usize> = rows
-        .iter()
-        .zip(&fine)
-        .filter(|&(_, h)| seen.insert(*h))
-        .map(|(&r, _)| r)
-        .collect();
-    if distinct.len() < CONTINUOUS_MIN_ROWS {
+    // Positions in `rows` of the first of each distinct row.
+    let firsts: Vec<usize> = (0..rows.len()).filter(|&i| seen.insert(fine[i])).collect();
+    if firsts.len() < CONTINUOUS_MIN_ROWS {
         return None;
     }
     let continuous = |name: &String| {
         let Some(c) = table.column(name) else {
             return false;
         };
-        if c.dtype == DType::Boolean || !matches!(c.values, Values::Num(_)) {
-            return false;
-        }
-        let column = std::slice::from_ref(name);
-        // A point mass (0.00 for most rows, a default value) repeats
-        // naturally: rows that share it are no sign of copies, and over
-        // the distinct rows it would count once.
-        let all: Vec<usize> = rows.iter().copied().filter(|&r| !c.is_null(r)).collect();
-        let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-        for h in fine_hashes(table, &all, column) {
-            *counts.entry(h).or_insert(0) += 1;
-        }
-        let top = counts.values().copied().max().unwrap_or(0);
-        if top as f64 > (CONTINUOUS_POINT_MASS * all.len() as f64).max(10.0) {
-            return false;
-        }
-        let present: Vec<usize> = distinct
-            .iter()
-            .copied()
-            .filter(|&r| !c.is_null(r))
-            .collect();
-        if present.len() < CONTINUOUS_MIN_ROWS {
-            return false;
-        }
-        let mut values: std::collections::HashMap<u64, (usize, usize)> =
-            std::collections::HashMap::new();
-        let fine = fine_hashes(table, &present, column);
-        for (&h, &r) in fine.iter().zip(&present) {
-            values.entry(h).or_insert((r, 0)).1 += 1;
-        }
-        let once = values.values().filter(|&&(_, k)| k == 1).count();
-        if (once as f64) < CONTINUOUS_SINGLETONS * present.len() as f64 {
-            return false;
-        }
         let Values::Num(v) = &c.values else {
             return false;
         };
+        if c.dtype == DType::Boolean {
+            return false;
+        }
+        let cells = fine_hashes(table, rows, std::slice::from_ref(name));
+        let present = |i: &usize| !c.is_null(rows[*i]);
+        // A point mass (0.00 for most rows, a default value) repeats
+        // naturally: rows that share it are no sign of copies, and over
+        // the distinct rows it would count once.
+        let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for i in (0..rows.len()).filter(present) {
+            *counts.entry(cells[i]).or_insert(0) += 1;
+        }
+        let all: usize = counts.values().sum();
+        let top = counts.values().copied().max().unwrap_or(0);
+        if top as f64 > (CONTINUOUS_POINT_MASS * all as f64).max(10.0) {
+            return false;
+        }
+        // Over the distinct rows: each value's first row and its count.
+        let mut values: std::collections::HashMap<u64, (usize, usize)> =
+            std::collections::HashMap::new();
+        let mut distinct_present = 0;
+        for &i in firsts.iter().filter(|i| present(i)) {
+            values.entry(cells[i]).or_insert((rows[i], 0)).1 += 1;
+            distinct_present += 1;
+        }
+        if distinct_present < CONTINUOUS_MIN_ROWS {
+            return false;
+        }
+        let once = values.values().filter(|&&(_, k)| k == 1).count();
+        if (once as f64) < CONTINUOUS_SINGLETONS * distinct_present as f64 {
+            return false;
+        }
         let finer = values
             .values()
             .filter(|&&(r, _)| finer_than_key(v[r]))
             .count();
         finer as f64 >= CONTINUOUS_FINER * values.len() as f64
     };
+    let distinct = firsts.iter().map(|&i| rows[i]).collect();
     features.iter().any(continuous).then_some(distinct)
 }
 
