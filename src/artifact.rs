@@ -135,12 +135,14 @@ fn rounded_to(x: f64, digits: i32) -> [u8; 12] {
     let (exp, mantissa): (i32, i64) = if !x.is_finite() {
         // A present number is finite or infinite (NaN is a null): two keys.
         (i32::MAX, i64::from(x > 0.0))
-    } else if x.abs() < 1e-300 {
-        (0, 0) // zero, -0.0 and what only differs from it below any scale
+    } else if x == 0.0 {
+        (0, 0) // zero and -0.0
     } else {
         let top = digits - 1;
+        let (x, shift) = unsubnormal(x);
         let e = x.abs().log10().floor() as i32;
         let m = (x / 10f64.powi(e - top)).round() as i64;
+        let e = e + shift;
         // 9.9996 rounds up to 10.00: renormalize to 1.000e1.
         if m.abs() >= 10i64.pow(digits as u32) {
             (e + 1, m / 10)
@@ -154,12 +156,25 @@ fn rounded_to(x: f64, digits: i32) -> [u8; 12] {
     out
 }
 
+/// `x` scaled up by 10^300 when it is so small that dividing it by a power
+/// of ten would underflow, and the decimal exponent to add back: numbers
+/// near the smallest doubles keep their own digits rather than all
+/// rounding to one key.
+fn unsubnormal(x: f64) -> (f64, i32) {
+    if x.abs() < 1e-200 {
+        (x * 1e300, -300)
+    } else {
+        (x, 0)
+    }
+}
+
 /// Whether `x` carries more significant digits than a key keeps.
 fn finer_than_key(x: f64) -> bool {
     if !x.is_finite() || x == 0.0 {
         return false;
     }
     let top = KEY_DIGITS - 1;
+    let (x, _) = unsubnormal(x);
     let scale = 10f64.powi(x.abs().log10().floor() as i32 - top);
     let kept = (x / scale).round() * scale;
     (kept - x).abs() > 1e-9 * x.abs()
@@ -712,7 +727,27 @@ mod tests {
         assert_ne!(key2(0), key(0));
         assert_eq!(key2(1), key2(2));
         assert_eq!(key2(3), key2(4));
-        assert_eq!(key2(3), key2(5));
+        assert_ne!(key2(3), key2(5));
+        // Numbers near the smallest doubles keep their digits: a feature
+        // measured in units of 1e-305 is not one value.
+        let tiny = two_columns(
+            vec![
+                1.234e-305,
+                1.2341e-305,
+                1.334e-305,
+                2.5e-310,
+                2.50001e-310,
+                1e-200,
+            ],
+            vec![0; 6],
+        );
+        let kt = |r| row_hash(&tiny, r, &names, RowKey::Rounded);
+        assert_eq!(kt(0), kt(1));
+        assert_ne!(kt(0), kt(2));
+        assert_eq!(kt(3), kt(4));
+        assert_ne!(kt(3), kt(0));
+        assert_ne!(kt(5), kt(0));
+        assert!(finer_than_key(1.2345e-305) && !finer_than_key(1.23e-305));
         let inf = two_columns(vec![f64::INFINITY, f64::NEG_INFINITY, f64::MAX], vec![0; 3]);
         let k = |r| row_hash(&inf, r, &names, RowKey::Rounded);
         assert!(k(0) != k(1) && k(0) != k(2) && k(1) != k(2));
