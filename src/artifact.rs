@@ -9,6 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+mod near;
+pub use near::{match_but_one, ButOne};
+
 pub const FORMAT: &str = "release-gate-model";
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -287,7 +290,7 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
 }
 
 /// Significant digits two numbers must share to be copies of each other.
-const COPY_DIGITS: i32 = 6;
+pub const COPY_DIGITS: i32 = 6;
 
 /// Largest share of a continuous column's rows one value may hold (at
 /// least 10 rows): copies repeat a value a few times, a point mass (0.00,
@@ -676,6 +679,11 @@ mod tests {
 
     /// One float column and one text column, as a table.
     fn two_columns(x: Vec<f64>, s: Vec<u32>) -> Table {
+        x_and_s(x, s, vec!["a".into(), "b".into()])
+    }
+
+    /// A number column `x` and a text column `s` of `levels`.
+    pub(super) fn x_and_s(x: Vec<f64>, codes: Vec<u32>, levels: Vec<String>) -> Table {
         Table {
             n_rows: x.len(),
             columns: vec![
@@ -687,10 +695,7 @@ mod tests {
                 Column {
                     name: "s".into(),
                     dtype: DType::String,
-                    values: Values::Cat {
-                        codes: s,
-                        levels: vec!["a".into(), "b".into()],
-                    },
+                    values: Values::Cat { codes, levels },
                 },
             ],
         }

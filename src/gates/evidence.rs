@@ -51,7 +51,7 @@ pub struct Evidence<'a> {
 
 /// Facts about the test rows under which a gate that would pass has not
 /// shown what it claims. Each gate kind says which apply to it.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Caveats {
     /// A separate test file's rows matched against the training rows.
     pub overlap: Option<Overlap>,
@@ -79,7 +79,7 @@ pub struct FewPredicted {
 }
 
 /// Test rows that match a training row, against what chance gives.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Overlap {
     /// Test rows whose features match a training row's.
     pub seen: usize,
@@ -88,6 +88,9 @@ pub struct Overlap {
     /// The share of training rows that match another training row: the
     /// rate at which fresh rows from the same data match by chance.
     pub chance: f64,
+    /// The feature left out of the match, when rows match a training row
+    /// on every feature but this one (a copy with one column changed).
+    pub but: Option<String>,
 }
 
 /// A test set with at least this share of training rows beyond chance is
@@ -147,9 +150,13 @@ impl Caveats {
         if out.status != GateStatus::Pass {
             return out;
         }
-        let why = if let Some(o) = self.overlap.filter(Overlap::mostly_training) {
+        let why = if let Some(o) = self.overlap.as_ref().filter(|o| o.mostly_training()) {
+            let changed = match &o.but {
+                Some(f) => format!(" (every feature but {f} matches)"),
+                None => String::new(),
+            };
             format!(
-                "{:.1}% of the test rows are training rows, so this is not evidence",
+                "{:.1}% of the test rows are training rows{changed}, so this is not evidence",
                 100.0 * o.share()
             )
         } else if let Some((lo, hi)) = self.raw_scores.filter(|_| hard) {
@@ -214,7 +221,13 @@ mod tests {
     use super::*;
 
     fn overlap(seen: usize, rows: usize, chance: f64) -> bool {
-        Overlap { seen, rows, chance }.mostly_training()
+        Overlap {
+            seen,
+            rows,
+            chance,
+            but: None,
+        }
+        .mostly_training()
     }
 
     #[test]
@@ -236,7 +249,12 @@ mod tests {
         assert!(overlap(450, 1000, 0.3));
         assert!(!overlap(340, 1000, 0.3));
         // The note needs only a match rate clear of noise.
-        let o = |seen, rows, chance| Overlap { seen, rows, chance };
+        let o = |seen, rows, chance| Overlap {
+            seen,
+            rows,
+            chance,
+            but: None,
+        };
         assert!(o(400, 1000, 0.3).beyond_chance());
         assert!(!o(340, 1000, 0.3).beyond_chance());
         assert!(!o(290, 1000, 0.25).beyond_chance());
@@ -254,6 +272,7 @@ mod tests {
                 seen: 10,
                 rows: 10,
                 chance: 0.0,
+                but: None,
             }),
             few_predicted: None,
             raw_scores: None,

@@ -128,8 +128,12 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         seen,
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
+        but: None,
     };
     let features = scorer.input_columns();
+    if !o.could_be_mostly_training() {
+        return match_but_one(sides, &features).or_else(|| (seen > 0).then_some(o));
+    }
     let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
     // Rows copied with replacement (a bootstrap, an oversampled class, a
     // join fanning out, a protected attribute flipped) repeat like a
@@ -188,7 +192,52 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         let from_test = coverage_from_repeats(within_test, m, train_keys.len());
         o.chance = o.chance.max(floor).max(from_test);
     }
-    (seen > 0).then_some(o)
+    if o.mostly_training() {
+        return Some(o);
+    }
+    match_but_one(sides, &features).or_else(|| (seen > 0).then_some(o))
+}
+
+/// Test rows that match a training row on every feature but one, when
+/// they are largely training rows that way: a copy with one column
+/// re-coded, re-cased, rounded or shifted. Chance is how often training
+/// rows match each other on the other features, floored as for whole rows
+/// (by what independent features give, and by the test rows' own
+/// repeats). Of several such features, the one most test rows match
+/// without (the first of equals).
+fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
+    let near = crate::artifact::match_but_one(
+        sides.train_table,
+        &sides.train_rows,
+        sides.test_table,
+        &sides.test_rows,
+        features,
+    );
+    let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
+    near.into_iter()
+        .filter_map(|b| {
+            let mut o = Overlap {
+                seen: b.seen,
+                rows: b.rows,
+                chance: b.chance,
+                but: Some(features[b.feature].clone()),
+            };
+            if !o.mostly_training() {
+                return None;
+            }
+            let others: Vec<String> = (0..features.len())
+                .filter(|&j| j != b.feature)
+                .map(|j| features[j].clone())
+                .collect();
+            let floor = crate::artifact::independent_chance(sides.train_table, hashed, &others);
+            let from_test = coverage_from_repeats(b.within_test, b.rows, b.train_keys);
+            o.chance = o.chance.max(floor).max(from_test);
+            o.mostly_training().then_some(o)
+        })
+        .fold(None, |best: Option<Overlap>, o| match best {
+            Some(b) if b.seen >= o.seen => Some(b),
+            _ => Some(o),
+        })
 }
 
 /// Pairs of `keys` that are equal.
@@ -240,7 +289,7 @@ pub(super) fn coverage_from_repeats(repeat: f64, m: usize, keys: usize) -> f64 {
 }
 
 /// The note on test rows that match training rows more often than chance.
-fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
+fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
     // Matches at the rate chance gives (data that repeats itself) are no
     // sign that the metrics overstate anything.
     o.beyond_chance().then(|| {
@@ -253,12 +302,28 @@ fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
         } else {
             String::new()
         };
-        let (where_, why) = match &plan.data.test_path {
-            Some(test_path) => (
+        let (where_, why) = match (&plan.data.test_path, &o.but) {
+            (Some(test_path), None) => (
                 format!(" in {}", test_path.display()),
                 "the test file overlaps the training data".to_string(),
             ),
-            None => (
+            (Some(test_path), Some(f)) => (
+                format!(" in {}", test_path.display()),
+                format!(
+                    "the test file holds training rows with {f} changed (re-coded, \
+                     re-cased, rounded or shifted)"
+                ),
+            ),
+            (None, Some(f)) => (
+                String::new(),
+                format!(
+                    "{} repeats rows with only {f} changed, so the split put near copies \
+                     of training rows among the test rows; deduplicate it on the other \
+                     features first",
+                    plan.data.path.display()
+                ),
+            ),
+            (None, None) => (
                 String::new(),
                 format!(
                     "{} repeats rows (a file repeated or a class oversampled before the \
@@ -268,14 +333,21 @@ fn overlap_note(plan: &Plan, o: Overlap) -> Option<String> {
                 ),
             ),
         };
+        let (on, digits) = match &o.but {
+            Some(f) => (
+                format!(" on every feature but {f}"),
+                crate::artifact::COPY_DIGITS,
+            ),
+            None => (String::new(), crate::artifact::KEY_DIGITS),
+        };
         format!(
-            "{} of {} test rows ({:.1}%){where_} match a training row (numbers to {} \
+            "{} of {} test rows ({:.1}%){where_} match a training row{on} (numbers to {} \
              significant digits){chance}: {why}, and metrics on those rows overstate how \
              the model does on new data",
             o.seen,
             o.rows,
             100.0 * o.share(),
-            crate::artifact::KEY_DIGITS
+            digits
         )
     })
 }
@@ -350,7 +422,7 @@ pub fn finish(
         min_test_rows: plan.data.min_test_rows,
         intervals: ev.intervals.as_ref(),
         caveats: Caveats {
-            overlap,
+            overlap: overlap.clone(),
             few_predicted: few_predicted(plan, &ev.metrics.confusion),
             raw_scores: evidence_raw,
         },
@@ -374,7 +446,7 @@ pub fn finish(
     }
     report
         .notes
-        .extend(overlap.and_then(|o| overlap_note(plan, o)));
+        .extend(overlap.as_ref().and_then(|o| overlap_note(plan, o)));
     // A champion gate against a registry that is not there passes (or
     // fails) on "no champion": say whether that is a first run or a typo.
     let champion_gate = plan

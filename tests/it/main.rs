@@ -17,6 +17,7 @@ mod schema;
 mod stats;
 mod trust;
 mod trust10;
+mod trust13;
 mod trust3;
 mod trust6;
 mod trust9;

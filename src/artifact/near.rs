@@ -1,0 +1,185 @@
+//! Test rows that match a training row on every feature but one: a copy of
+//! the training rows with one column re-coded, re-cased, rounded or
+//! shifted (`age + 1`) no longer matches whole, but still matches on the
+//! rest.
+
+use super::{fnv, rounded_to, shared_share, COPY_DIGITS, FNV_OFFSET, MAX_ROW_HASHES};
+use crate::data::{Table, Values};
+use rayon::prelude::*;
+
+/// How the test rows match the training rows on every feature but one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ButOne {
+    /// The feature left out (an index into the features).
+    pub feature: usize,
+    /// Test rows whose other features match a training row's.
+    pub seen: usize,
+    /// Test rows looked at (the first [`MAX_ROW_HASHES`]).
+    pub rows: usize,
+    /// The share of training rows that match another training row on the
+    /// other features: the rate fresh rows match by chance.
+    pub chance: f64,
+    /// The share of the test rows that match another test row on them.
+    pub within_test: f64,
+    /// Distinct training keys over the other features.
+    pub train_keys: usize,
+}
+
+/// For each of `features` (two or more), how `test_rows` match
+/// `train_rows` on all the other features (numbers to six significant
+/// digits). Empty with fewer than two features or no rows on a side.
+///
+/// A row's key is a sum of one mixed hash per cell, so leaving a feature
+/// out is a subtraction: every cell is hashed twice, whatever the number
+/// of features, and memory stays at a few keys per row.
+pub fn match_but_one(
+    train: &Table,
+    train_rows: &[usize],
+    test: &Table,
+    test_rows: &[usize],
+    features: &[String],
+) -> Vec<ButOne> {
+    let train_rows = &train_rows[..train_rows.len().min(MAX_ROW_HASHES)];
+    let test_rows = &test_rows[..test_rows.len().min(MAX_ROW_HASHES)];
+    if features.len() < 2 || train_rows.is_empty() || test_rows.is_empty() {
+        return Vec::new();
+    }
+    let train_total = summed(train, train_rows, features);
+    let test_total = summed(test, test_rows, features);
+    (0..features.len())
+        .into_par_iter()
+        .map(|j| {
+            let mut train_keys = without(train, train_rows, features, j, &train_total);
+            train_keys.sort_unstable();
+            let chance = shared_share(train_keys.clone());
+            train_keys.dedup();
+            let test_keys = without(test, test_rows, features, j, &test_total);
+            let seen = test_keys
+                .iter()
+                .filter(|k| train_keys.binary_search(k).is_ok())
+                .count();
+            ButOne {
+                feature: j,
+                seen,
+                rows: test_rows.len(),
+                chance,
+                within_test: shared_share(test_keys),
+                train_keys: train_keys.len(),
+            }
+        })
+        .collect()
+}
+
+/// Each row's key over all of `features`: the wrapping sum of its cells'
+/// mixed hashes.
+fn summed(table: &Table, rows: &[usize], features: &[String]) -> Vec<u64> {
+    let mut total = vec![0u64; rows.len()];
+    for j in 0..features.len() {
+        for (t, c) in total.iter_mut().zip(cells(table, rows, features, j)) {
+            *t = t.wrapping_add(c);
+        }
+    }
+    total
+}
+
+/// Each row's key over every feature but the `j`th.
+fn without(
+    table: &Table,
+    rows: &[usize],
+    features: &[String],
+    j: usize,
+    total: &[u64],
+) -> Vec<u64> {
+    total
+        .iter()
+        .zip(cells(table, rows, features, j))
+        .map(|(t, c)| t.wrapping_sub(c))
+        .collect()
+}
+
+/// The `j`th feature's cells, hashed with numbers to [`COPY_DIGITS`]
+/// significant digits (the other columns of a near copy are exact, and
+/// fresh values of a continuous feature almost never agree that far,
+/// however evenly they fill the range), text by its level and a missing
+/// value as one value of its own; mixed with the feature's position, so
+/// a value in one column does not stand in for the same value in another.
+fn cells(table: &Table, rows: &[usize], features: &[String], j: usize) -> Vec<u64> {
+    let salt = (j as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let column = table.column(&features[j]);
+    rows.par_iter()
+        .map(|&r| {
+            let mut h = FNV_OFFSET;
+            match column {
+                None => fnv(&mut h, b"\x00absent"),
+                Some(c) if c.is_null(r) => fnv(&mut h, b"\x00null"),
+                Some(c) => match &c.values {
+                    Values::Num(v) => fnv(&mut h, &rounded_to(v[r], COPY_DIGITS)),
+                    Values::Cat { codes, levels } => {
+                        let level = levels.get(codes[r] as usize).map_or("", String::as_str);
+                        fnv(&mut h, level.as_bytes());
+                    }
+                },
+            }
+            mix(h ^ salt)
+        })
+        .collect()
+}
+
+/// A bijective 64-bit finalizer (splitmix64's): sums of mixed values
+/// collide no more than random 64-bit numbers.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(x: Vec<f64>, s: Vec<&str>) -> Table {
+        let levels: Vec<String> = {
+            let mut l: Vec<String> = s.iter().map(|v| v.to_string()).collect();
+            l.sort();
+            l.dedup();
+            l
+        };
+        let codes = s
+            .iter()
+            .map(|v| levels.iter().position(|l| l == v).unwrap_or(0) as u32)
+            .collect();
+        crate::artifact::tests::x_and_s(x, codes, levels)
+    }
+
+    #[test]
+    fn a_copy_with_one_column_changed_matches_on_the_rest() {
+        let train = table(vec![1.5, 2.5, 3.5, 3.5], vec!["a", "b", "c", "d"]);
+        // Row 0 re-cased, row 1 shifted, row 2 fresh.
+        let test = table(vec![1.5, 2.6, 9.5], vec!["A", "b", "c"]);
+        let names: Vec<String> = vec!["x".into(), "s".into()];
+        let got = match_but_one(&train, &[0, 1, 2, 3], &test, &[0, 1, 2], &names);
+        assert_eq!(got.len(), 2);
+        // Without x: s matches for "b" and "c".
+        assert_eq!((got[0].feature, got[0].seen, got[0].rows), (0, 2, 3));
+        assert_eq!(got[0].chance, 0.0);
+        assert_eq!(got[0].train_keys, 4);
+        // Without s: x matches for 1.5 (only); 3.5 repeats among training rows.
+        assert_eq!((got[1].feature, got[1].seen), (1, 1));
+        assert_eq!(got[1].chance, 0.5);
+        assert_eq!(got[1].train_keys, 3);
+        assert_eq!(got[1].within_test, 0.0);
+        // The keys agree with whole-row keys over the other features.
+        let key = |t: &Table, r: usize, j: usize| {
+            let mut total = 0u64;
+            for k in (0..2).filter(|&k| k != j) {
+                total = total.wrapping_add(cells(t, &[r], &names, k)[0]);
+            }
+            total
+        };
+        assert_eq!(key(&train, 1, 0), key(&test, 1, 0));
+        assert_ne!(key(&train, 1, 1), key(&test, 1, 1));
+        // One feature, or no rows: nothing to leave out.
+        assert!(match_but_one(&train, &[0], &test, &[0], &names[..1]).is_empty());
+        assert!(match_but_one(&train, &[], &test, &[0], &names).is_empty());
+    }
+}
