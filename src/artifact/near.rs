@@ -3,7 +3,9 @@
 //! shifted (`age + 1`) no longer matches whole, but still matches on the
 //! rest.
 
-use super::{fnv, rounded_to, shared_share, COPY_DIGITS, FNV_OFFSET, MAX_ROW_HASHES};
+use super::{
+    fnv, repeats_like_copies, rounded_to, shared_share, COPY_DIGITS, FNV_OFFSET, MAX_ROW_HASHES,
+};
 use crate::data::{Table, Values};
 use rayon::prelude::*;
 
@@ -17,12 +19,16 @@ pub struct ButOne {
     /// Test rows looked at (the first [`MAX_ROW_HASHES`]).
     pub rows: usize,
     /// The share of training rows that match another training row on the
-    /// other features: the rate fresh rows match by chance.
+    /// other features: the rate fresh rows match by chance. 0 when those
+    /// repeats are copies ([`repeats_like_copies`]): rows repeated with
+    /// only this feature changed.
     pub chance: f64,
     /// The share of the test rows that match another test row on them.
     pub within_test: f64,
     /// Distinct training keys over the other features.
     pub train_keys: usize,
+    /// Whether the training rows repeat on the other features like copies.
+    pub copies: bool,
 }
 
 /// For each of `features` (two or more), how `test_rows` match
@@ -51,7 +57,15 @@ pub fn match_but_one(
         .map(|j| {
             let mut train_keys = without(train, train_rows, features, j, &train_total);
             train_keys.sort_unstable();
-            let chance = shared_share(train_keys.clone());
+            let multiplicities = train_keys.chunk_by(|a, b| a == b).map(<[u64]>::len);
+            // Rows repeated with the feature changed (augmented before the
+            // split) repeat like copies: over distinct rows none repeats.
+            let copies = repeats_like_copies(multiplicities);
+            let chance = if copies {
+                0.0
+            } else {
+                shared_share(train_keys.clone())
+            };
             train_keys.dedup();
             let test_keys = without(test, test_rows, features, j, &test_total);
             let seen = test_keys
@@ -65,6 +79,7 @@ pub fn match_but_one(
                 chance,
                 within_test: shared_share(test_keys),
                 train_keys: train_keys.len(),
+                copies,
             }
         })
         .collect()

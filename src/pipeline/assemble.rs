@@ -202,8 +202,8 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
 /// they are largely training rows that way: a copy with one column
 /// re-coded, re-cased, rounded or shifted. Chance is how often training
 /// rows match each other on the other features, floored as for whole rows
-/// (by what independent features give, and by the test rows' own
-/// repeats). Of several such features, the one most test rows match
+/// (by what independent features give, and by the test rows' own repeats
+/// unless the training rows repeat like copies). Of several such features, the one most test rows match
 /// without (the first of equals).
 fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
     let near = crate::artifact::match_but_one(
@@ -230,7 +230,13 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
                 .map(|j| features[j].clone())
                 .collect();
             let floor = crate::artifact::independent_chance(sides.train_table, hashed, &others);
-            let from_test = coverage_from_repeats(b.within_test, b.rows, b.train_keys);
+            // Where the training rows repeat like copies, so do the test
+            // rows drawn beside them: their repeats say nothing of chance.
+            let from_test = if b.copies {
+                0.0
+            } else {
+                coverage_from_repeats(b.within_test, b.rows, b.train_keys)
+            };
             o.chance = o.chance.max(floor).max(from_test);
             o.mostly_training().then_some(o)
         })

@@ -123,3 +123,31 @@ fn judged(f: &Fixture, seed: u64) {
     assert_eq!(gate(&r, "auc")["status"], "pass", "seed {seed}");
     assert!(!notes(&r).contains("every feature but"), "{}", notes(&r));
 }
+
+// One file whose rows repeat with one column changed (augmented before the
+// split): the split puts near copies among the test rows.
+#[test]
+fn a_file_that_repeats_rows_with_one_column_changed_is_deduplicated_first() {
+    let f = Fixture::new("");
+    for (data, column) in [("plain", "plan"), ("measured", "tier"), ("measured", "x")] {
+        let rows = match data {
+            "plain" => dataset(700, 3, 0.0),
+            _ => measured(700, 3),
+        };
+        let copy = changed(&rows, column, |c| match number(c) {
+            x if x.is_nan() => c.to_uppercase(),
+            x => format!("{}", x + 1.0),
+        });
+        let mut all = rows.clone();
+        all.extend(copy.lines().skip(1).map(|l| format!("{l}\n")));
+        f.write("data.csv", &all);
+        overlap_config(&f, None);
+        let case = format!("{data}, {column}");
+        let r = assert_inconclusive(&f, &case);
+        let n = notes(&r);
+        assert!(
+            n.contains(&format!("repeats rows with only {column} changed")),
+            "{case}: {n}"
+        );
+    }
+}
