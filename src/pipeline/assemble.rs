@@ -203,8 +203,8 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
 /// re-coded, re-cased, rounded or shifted. Chance is how often training
 /// rows match each other on the other features, floored as for whole rows
 /// (by what independent features give, and by the test rows' own repeats
-/// unless the training rows repeat like copies). Of several such features, the one most test rows match
-/// without (the first of equals).
+/// unless the training rows repeat like copies). Of several such
+/// features, the one most test rows match without (the first of equals).
 fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
     let near = crate::artifact::match_but_one(
         sides.train_table,

@@ -50,7 +50,7 @@ pub fn render_with_width(r: &Report, color: bool, width: u16) -> String {
     let (notes, body): (Vec<_>, Vec<_>) = sections::sections(r)
         .into_iter()
         .partition(|s| s.title == sections::NOTES);
-    let mut parts = vec![header(r)];
+    let mut parts = vec![header(r, style.width.into())];
     parts.extend(
         [body, notes]
             .iter()
@@ -84,12 +84,17 @@ fn draw_blocks<'a>(blocks: impl Iterator<Item = &'a Block>, style: Style) -> Str
 }
 
 fn draw_block(b: &Block, style: Style) -> String {
+    let width = style.width.into();
     match b {
-        Block::Para(l) => plain_line(l),
-        Block::Detail(label, l) => format!("{label:<LABEL_WIDTH$} {}", plain_line(l)),
+        Block::Para(l) => wrap(&plain_line(l), width, 0),
+        Block::Detail(label, l) => wrap(
+            &format!("{label:<LABEL_WIDTH$} {}", plain_line(l)),
+            width,
+            LABEL_WIDTH + 1,
+        ),
         Block::List(items) => items
             .iter()
-            .map(|l| format!("- {}", plain_line(l)))
+            .map(|l| wrap(&format!("- {}", plain_line(l)), width, 2))
             .collect::<Vec<_>>()
             .join("\n"),
         Block::Table(t) => {
@@ -108,6 +113,45 @@ fn draw_block(b: &Block, style: Style) -> String {
         Block::Grid(inner) => draw_blocks(inner.iter(), style),
         Block::Figure(..) => String::new(),
     }
+}
+
+/// `line` broken at spaces into lines of at most `width` characters, each
+/// after the first indented by `indent` spaces (under its label). A word
+/// longer than a line (a path, a long column name) is cut where the line
+/// ends.
+fn wrap(line: &str, width: usize, indent: usize) -> String {
+    let width = width.max(1);
+    let indent = indent.min(width - 1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut len = 0;
+    // Whether `current` holds no word yet (a new line, or its indent).
+    let mut fresh = true;
+    let mut next_line = |current: &mut String, len: &mut usize| {
+        lines.push(std::mem::replace(current, " ".repeat(indent)));
+        *len = indent;
+    };
+    for word in line.split(' ') {
+        let mut rest: Vec<char> = word.chars().collect();
+        if !fresh && len + 1 + rest.len() > width {
+            next_line(&mut current, &mut len);
+            fresh = true;
+        }
+        if !fresh {
+            current.push(' ');
+            len += 1;
+        }
+        while len + rest.len() > width {
+            let head: String = rest.drain(..width - len).collect();
+            current.push_str(&head);
+            next_line(&mut current, &mut len);
+        }
+        len += rest.len();
+        current.extend(rest);
+        fresh = false;
+    }
+    lines.push(current);
+    lines.join("\n")
 }
 
 /// A line's text without styling (a terminal has no bold or code), with
@@ -152,7 +196,7 @@ fn cell(l: &Line) -> Cell {
 }
 
 /// Tool, command, data and model in three lines.
-fn header(r: &Report) -> String {
+fn header(r: &Report, width: usize) -> String {
     let d = &r.data;
     let mut data = format!("data   {} · {} rows", d.path, d.rows);
     if r.command != "validate" {
@@ -174,7 +218,11 @@ fn header(r: &Report) -> String {
             plural(m.features.len(), "feature")
         ));
     }
-    lines.join("\n")
+    lines
+        .iter()
+        .map(|l| wrap(&visible(l), width, 7))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn new_table(style: Style, header: &[&str]) -> Table {
@@ -301,6 +349,42 @@ mod tests {
     }
 
     #[test]
+    fn wraps_at_spaces_under_the_label_and_cuts_what_has_none() {
+        assert_eq!(wrap("note  aa bb cc", 11, 6), "note  aa bb\n      cc");
+        assert_eq!(wrap("ab cdefghij", 6, 2), "ab\n  cdef\n  ghij");
+        assert_eq!(wrap("fits as is", 10, 4), "fits as is");
+        assert_eq!(wrap("", 10, 4), "");
+    }
+
+    // Round 12, V3: notes, the data line and long names stay inside the
+    // width, and no character is lost.
+    #[test]
+    fn long_notes_paths_and_names_wrap_inside_the_width() {
+        let mut r = sample_report();
+        r.data.path = format!("/data/{}/train.csv", "long_directory_name_".repeat(8));
+        r.notes.push("word ".repeat(60).trim_end().to_string());
+        r.notes.push(format!("column {} is odd", "x".repeat(150)));
+        for width in [60u16, 100] {
+            let out = render_with_width(&r, false, width);
+            let lines: Vec<&str> = out.lines().collect();
+            for line in &lines[..lines.len() - 1] {
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "too wide at {width}: {line}"
+                );
+            }
+            let squeezed: String = out.split_whitespace().collect();
+            assert!(squeezed.contains(&"x".repeat(150)), "{out}");
+            assert!(
+                squeezed.contains(&"long_directory_name_".repeat(8)),
+                "{out}"
+            );
+            assert!(out.contains("note       word word"), "{out}");
+            assert!(out.contains("\n           word word"), "{out}");
+        }
+    }
+
+    #[test]
     fn fits_in_100_columns() {
         let out = plain();
         // The verdict stays one line on purpose (grep, quiet mode); the rest fits.
@@ -419,7 +503,8 @@ mod tests {
         for s in sections::sections(&r) {
             for b in &s.brief {
                 if let Block::Detail(label, l) = b {
-                    let drawn = format!("{label:<LABEL_WIDTH$} {}", plain_line(l));
+                    let line = format!("{label:<LABEL_WIDTH$} {}", plain_line(l));
+                    let drawn = wrap(&line, DEFAULT_WIDTH.into(), LABEL_WIDTH + 1);
                     assert!(out.contains(&drawn), "{} missing {drawn}:\n{out}", s.title);
                     details += 1;
                 }
