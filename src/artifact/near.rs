@@ -33,25 +33,55 @@ pub struct ButOne {
 
 /// For each of `features` (two or more), how `test_rows` match
 /// `train_rows` on all the other features (numbers to six significant
-/// digits). Empty with fewer than two features or no rows on a side.
+/// digits). Empty with fewer than two features or no rows on a side, and
+/// when fewer than `min_share` of the test rows could match that way for
+/// any feature: a row that matches on every feature but one matches whole
+/// on one of two halves of the features, which is two keys to check
+/// rather than one per feature (fresh rows of continuous data stop there).
 ///
 /// A row's key is a sum of one mixed hash per cell, so leaving a feature
-/// out is a subtraction: every cell is hashed twice, whatever the number
-/// of features, and memory stays at a few keys per row.
+/// out is a subtraction: every cell is hashed at most twice, whatever the
+/// number of features, and memory stays at a few keys per row.
 pub fn match_but_one(
     train: &Table,
     train_rows: &[usize],
     test: &Table,
     test_rows: &[usize],
     features: &[String],
+    min_share: f64,
 ) -> Vec<ButOne> {
     let train_rows = &train_rows[..train_rows.len().min(MAX_ROW_HASHES)];
     let test_rows = &test_rows[..test_rows.len().min(MAX_ROW_HASHES)];
     if features.len() < 2 || train_rows.is_empty() || test_rows.is_empty() {
         return Vec::new();
     }
-    let train_total = summed(train, train_rows, features);
-    let test_total = summed(test, test_rows, features);
+    let (train_total, train_half) = summed(train, train_rows, features);
+    let (test_total, test_half) = summed(test, test_rows, features);
+    let other = |total: &[u64], half: &[u64]| -> Vec<u64> {
+        total
+            .iter()
+            .zip(half)
+            .map(|(t, h)| t.wrapping_sub(*h))
+            .collect()
+    };
+    let sorted = |mut v: Vec<u64>| {
+        v.par_sort_unstable();
+        v
+    };
+    let test_other = other(&test_total, &test_half);
+    let train_other = sorted(other(&train_total, &train_half));
+    let halves = [(sorted(train_half), test_half), (train_other, test_other)];
+    let could = (0..test_rows.len())
+        .into_par_iter()
+        .filter(|&i| {
+            halves
+                .iter()
+                .any(|(train, test)| train.binary_search(&test[i]).is_ok())
+        })
+        .count();
+    if (could as f64) < min_share * test_rows.len() as f64 {
+        return Vec::new();
+    }
     (0..features.len())
         .into_par_iter()
         .map(|j| {
@@ -85,16 +115,21 @@ pub fn match_but_one(
         .collect()
 }
 
-/// Each row's key over all of `features`: the wrapping sum of its cells'
-/// mixed hashes.
-fn summed(table: &Table, rows: &[usize], features: &[String]) -> Vec<u64> {
+/// Each row's key over all of `features` (the wrapping sum of its cells'
+/// mixed hashes), and over the features at even positions.
+fn summed(table: &Table, rows: &[usize], features: &[String]) -> (Vec<u64>, Vec<u64>) {
     let mut total = vec![0u64; rows.len()];
+    let mut half = vec![0u64; rows.len()];
     for j in 0..features.len() {
-        for (t, c) in total.iter_mut().zip(cells(table, rows, features, j)) {
+        let cells = cells(table, rows, features, j);
+        for ((t, h), c) in total.iter_mut().zip(&mut half).zip(cells) {
             *t = t.wrapping_add(c);
+            if j % 2 == 0 {
+                *h = h.wrapping_add(c);
+            }
         }
     }
-    total
+    (total, half)
 }
 
 /// Each row's key over every feature but the `j`th.
@@ -172,7 +207,7 @@ mod tests {
         // Row 0 re-cased, row 1 shifted, row 2 fresh.
         let test = table(vec![1.5, 2.6, 9.5], vec!["A", "b", "c"]);
         let names: Vec<String> = vec!["x".into(), "s".into()];
-        let got = match_but_one(&train, &[0, 1, 2, 3], &test, &[0, 1, 2], &names);
+        let got = match_but_one(&train, &[0, 1, 2, 3], &test, &[0, 1, 2], &names, 0.0);
         assert_eq!(got.len(), 2);
         // Without x: s matches for "b" and "c".
         assert_eq!((got[0].feature, got[0].seen, got[0].rows), (0, 2, 3));
@@ -194,7 +229,16 @@ mod tests {
         assert_eq!(key(&train, 1, 0), key(&test, 1, 0));
         assert_ne!(key(&train, 1, 1), key(&test, 1, 1));
         // One feature, or no rows: nothing to leave out.
-        assert!(match_but_one(&train, &[0], &test, &[0], &names[..1]).is_empty());
-        assert!(match_but_one(&train, &[], &test, &[0], &names).is_empty());
+        assert!(match_but_one(&train, &[0], &test, &[0], &names[..1], 0.0).is_empty());
+        assert!(match_but_one(&train, &[], &test, &[0], &names, 0.0).is_empty());
+        // Every test row matches on a half (x = 1.5; s = b; s = c), so the
+        // features are looked at whatever the share asked for; fresh rows
+        // that match on neither half stop at the halves.
+        let all = match_but_one(&train, &[0, 1, 2, 3], &test, &[0, 1, 2], &names, 1.0);
+        assert_eq!(all, got);
+        let fresh = table(vec![7.7, 8.8], vec!["zz", "b"]);
+        let half = match_but_one(&train, &[0, 1, 2, 3], &fresh, &[0, 1], &names, 0.5);
+        assert_eq!(half.len(), 2);
+        assert!(match_but_one(&train, &[0, 1, 2, 3], &fresh, &[0, 1], &names, 0.6).is_empty());
     }
 }

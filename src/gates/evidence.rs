@@ -96,7 +96,7 @@ pub struct Overlap {
 /// A test set with at least this share of training rows beyond chance is
 /// no evidence about new data: a tenth of the rows already lifts an
 /// overfit model's metrics past what it does on fresh rows.
-const OVERLAP_LIMIT: f64 = 0.1;
+pub const OVERLAP_LIMIT: f64 = 0.1;
 
 impl Overlap {
     /// The share of test rows that match a training row.

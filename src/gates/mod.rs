@@ -17,7 +17,9 @@ pub mod metric;
 use crate::domain::{GateResult, GateStatus, Severity, Verdict};
 use champion::{ChampionGate, ChampionTable};
 use drift::{DriftGate, DriftTable};
-pub use evidence::{Caveats, ChampionEval, Evidence, FewPredicted, Outcome, Overlap};
+pub use evidence::{
+    Caveats, ChampionEval, Evidence, FewPredicted, Outcome, Overlap, OVERLAP_LIMIT,
+};
 use fairness::{FairnessGate, FairnessTable};
 use latency::{LatencyGate, LatencyTable};
 use metric::{MetricGate, MetricTable};

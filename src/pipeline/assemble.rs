@@ -4,7 +4,7 @@ use super::champion::champion_info;
 use super::evaluate::Evaluation;
 use super::prepare::{missing_drop_notes, Prepared};
 use super::run::TOOL_VERSION;
-use super::run::{Predictions, Run, Timings};
+use super::run::{timed, Predictions, Run, Stage, Timings};
 use super::target::Sides;
 use crate::artifact::{row_hashes, RowKey, MAX_ROW_HASHES};
 use crate::config::Plan;
@@ -212,6 +212,7 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         sides.test_table,
         &sides.test_rows,
         features,
+        crate::gates::OVERLAP_LIMIT,
     );
     let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
     near.into_iter()
@@ -417,7 +418,12 @@ pub fn finish(
         sha256: model_sha,
         copies,
     } = saved;
-    let overlap = overlap(plan, sides, scorer);
+    // Matching test rows against training rows is the other half of the
+    // leakage check that hashing the training rows began.
+    let mut timings = timings.clone();
+    let overlap = timed(&mut timings, Stage::RowHashes, || {
+        overlap(plan, sides, scorer)
+    });
     let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
         metrics: &ev.metrics,
@@ -519,7 +525,7 @@ pub fn finish(
         }
     }
     report.intervals = ev.intervals;
-    report.timings_ms = timings.clone();
+    report.timings_ms = timings;
     report.data.test_set_sha256 = Some(test_set_sha256(plan, sides));
     let champion_score = match champion {
         ChampionEval::Scored { scores, .. } => Some(scores),
