@@ -427,6 +427,11 @@ pub fn key_share(table: &Table, rows: &[usize], features: &[String]) -> f64 {
 /// The share of `keys` that another of them equals.
 fn shared_share(mut keys: Vec<u64>) -> f64 {
     keys.sort_unstable();
+    sorted_shared_share(&keys)
+}
+
+/// [`shared_share`] of keys already sorted.
+fn sorted_shared_share(keys: &[u64]) -> f64 {
     let repeated: usize = keys
         .chunk_by(|a, b| a == b)
         .filter(|run| run.len() > 1)

@@ -4,7 +4,8 @@
 //! rest.
 
 use super::{
-    fnv, repeats_like_copies, rounded_to, shared_share, COPY_DIGITS, FNV_OFFSET, MAX_ROW_HASHES,
+    fnv, repeats_like_copies, rounded_to, sorted_shared_share, COPY_DIGITS, FNV_OFFSET,
+    MAX_ROW_HASHES,
 };
 use crate::data::{Table, Values};
 use rayon::prelude::*;
@@ -94,25 +95,36 @@ pub fn match_but_one(
             let chance = if copies {
                 0.0
             } else {
-                shared_share(train_keys.clone())
+                sorted_shared_share(&train_keys)
             };
             train_keys.dedup();
-            let test_keys = without(test, test_rows, features, j, &test_total);
-            let seen = test_keys
-                .iter()
-                .filter(|k| train_keys.binary_search(k).is_ok())
-                .count();
+            let mut test_keys = without(test, test_rows, features, j, &test_total);
+            test_keys.sort_unstable();
             ButOne {
                 feature: j,
-                seen,
+                seen: found(&test_keys, &train_keys),
                 rows: test_rows.len(),
                 chance,
-                within_test: shared_share(test_keys),
+                within_test: sorted_shared_share(&test_keys),
                 train_keys: train_keys.len(),
                 copies,
             }
         })
         .collect()
+}
+
+/// How many of the sorted `keys` are in the sorted, distinct `set`: one
+/// pass over both.
+fn found(keys: &[u64], set: &[u64]) -> usize {
+    let mut at = 0;
+    keys.iter()
+        .filter(|&&k| {
+            while at < set.len() && set[at] < k {
+                at += 1;
+            }
+            at < set.len() && set[at] == k
+        })
+        .count()
 }
 
 /// Each row's key over all of `features` (the wrapping sum of its cells'
@@ -199,6 +211,14 @@ mod tests {
             .map(|v| levels.iter().position(|l| l == v).unwrap_or(0) as u32)
             .collect();
         crate::artifact::tests::x_and_s(x, codes, levels)
+    }
+
+    #[test]
+    fn found_counts_sorted_keys_in_a_sorted_set_repeats_and_all() {
+        assert_eq!(found(&[1, 2, 2, 5, 9], &[2, 3, 9]), 3);
+        assert_eq!(found(&[], &[1]), 0);
+        assert_eq!(found(&[4, 4], &[]), 0);
+        assert_eq!(found(&[0, u64::MAX], &[0, u64::MAX]), 2);
     }
 
     #[test]
