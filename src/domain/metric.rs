@@ -20,6 +20,10 @@ pub enum Metric {
     Brier,
 }
 
+/// Where log loss clips probabilities (`[eps, 1 - eps]`): machine epsilon
+/// for f64, as scikit-learn >= 1.5 does.
+pub const LOG_LOSS_EPS: f64 = f64::EPSILON;
+
 impl Metric {
     /// Every metric, in report order.
     pub const ALL: [Metric; 7] = [
@@ -62,10 +66,12 @@ impl Metric {
         !matches!(self, Metric::LogLoss | Metric::Brier)
     }
 
-    /// The values the metric can take: `[0, 1]`, except log loss `[0, inf)`.
+    /// The values the metric can take: `[0, 1]`, except log loss: each
+    /// row's loss is at most `-ln(eps)` (about 36.04), for probabilities are
+    /// clipped to `[eps, 1 - eps]`.
     pub fn range(self) -> (f64, f64) {
         match self {
-            Metric::LogLoss => (0.0, f64::INFINITY),
+            Metric::LogLoss => (0.0, -LOG_LOSS_EPS.ln()),
             _ => (0.0, 1.0),
         }
     }

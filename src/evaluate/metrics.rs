@@ -16,11 +16,9 @@
 //!   `eps = f64::EPSILON` (2.220446049250313e-16), as scikit-learn >= 1.5
 //!   does (`np.finfo(y_proba.dtype).eps`); verified against scikit-learn 1.9.1.
 
+use crate::domain::metric::LOG_LOSS_EPS;
 use crate::domain::Metric;
 use serde::{Deserialize, Serialize};
-
-/// Machine epsilon for f64, scikit-learn's log-loss clipping bound.
-const LOG_LOSS_EPS: f64 = f64::EPSILON;
 
 /// Binary confusion matrix with the positive class = 1.
 #[derive(

@@ -441,6 +441,19 @@ mod tests {
                 "kind = \"metric\"\nmetric = \"log_loss\"\nmax = -0.5\n",
                 "never pass",
             ),
+            // Each row's loss is clipped at -ln(eps) = 36.04...
+            (
+                "kind = \"metric\"\nmetric = \"log_loss\"\nmax = 40\n",
+                "max 40 can never fail: log_loss always lies in [0, 36.04",
+            ),
+            (
+                "kind = \"metric\"\nmetric = \"log_loss\"\nmin = 36.5\n",
+                "never pass",
+            ),
+            (
+                "kind = \"champion\"\nmetric = \"log_loss\"\nmin_delta = 37\n",
+                "min_delta 37 can never be met",
+            ),
             (
                 "kind = \"latency\"\nmax_ms = 5\npercentile = 1e-300\n",
                 "percentile",
@@ -453,5 +466,7 @@ mod tests {
             let e = parse(src).unwrap_err();
             assert!(e.message.contains(needle), "{src}: {}", e.message);
         }
+        // A bound inside the clipped range is a gate.
+        assert!(parse("kind = \"metric\"\nmetric = \"log_loss\"\nmax = 36\n").is_ok());
     }
 }
