@@ -18,6 +18,7 @@ mod stats;
 mod trust;
 mod trust10;
 mod trust13;
+mod trust14;
 mod trust3;
 mod trust6;
 mod trust9;

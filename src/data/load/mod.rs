@@ -92,6 +92,16 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         return Err(GateError::NoRows(format!("{shown}: {NO_ROWS}")));
     }
     if !is_parquet(path) {
+        // Two exports joined with `cat` keep the second header as a row,
+        // which turns every numeric column into text: refuse, naming it.
+        if let Some(row) = repeated_header(&table) {
+            return Err(GateError::Data(format!(
+                "{shown}: data row {} (line {} without quoted line breaks) repeats the header: \
+                 were files joined with their headers? remove that line",
+                row + 1,
+                row + 2
+            )));
+        }
         table.columns.iter_mut().for_each(numeric_text_to_float);
     }
     Ok(Loaded {
@@ -100,6 +110,34 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         notes,
         skipped,
     })
+}
+
+/// The first row whose every cell (of two or more columns) is its
+/// column's name, give or take surrounding spaces: a header read as data.
+fn repeated_header(table: &Table) -> Option<usize> {
+    let [first, ..] = table.columns.as_slice() else {
+        return None;
+    };
+    if table.columns.len() < 2 {
+        return None;
+    }
+    let is_name = |c: &Column, r: usize| c.text(r).is_some_and(|v| v.trim() == c.name.trim());
+    let candidates: Vec<usize> = match &first.values {
+        Values::Cat { codes, levels } => {
+            let code = levels.iter().position(|l| l.trim() == first.name.trim())?;
+            (0..table.n_rows)
+                .filter(|&r| codes[r] == code as u32)
+                .collect()
+        }
+        // A numeric column holds its name only when the name is a number.
+        Values::Num(v) => {
+            let x = first.name.trim().parse::<f64>().ok()?;
+            (0..table.n_rows).filter(|&r| v[r] == x).collect()
+        }
+    };
+    candidates
+        .into_iter()
+        .find(|&r| table.columns.iter().all(|c| is_name(c, r)))
 }
 
 /// Polars alone reading `path` into its own frame (the same options, no
