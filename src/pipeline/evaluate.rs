@@ -220,6 +220,18 @@ pub fn drift_all(
                 let l = crate::data::parts::load(path).map_err(|e| {
                     GateError::Data(format!("drift gate {:?}: reference: {e}", g.name))
                 })?;
+                // The rows under test against themselves: PSI 0, a gate
+                // that cannot fail.
+                if l.sha256 == s.test_sha256 {
+                    return Err(GateError::Data(format!(
+                        "drift gate {:?}: reference {} holds the same data as the test rows' \
+                         file (same sha256): the test rows would be compared with themselves \
+                         and the gate could never fail; give data the model was built on or \
+                         last served, or remove reference to compare with the training split",
+                        g.name,
+                        path.display()
+                    )));
+                }
                 let label = path.display().to_string();
                 Ok(drift::compute_rows(
                     drift::Rows::all(&l.table),

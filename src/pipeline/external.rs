@@ -34,6 +34,7 @@ fn evaluation_sides<'a>(
         test_table: &p.main.table,
         test_rows: main.rows,
         y_test: main.y,
+        test_sha256: &p.main.sha256,
     })
 }
 

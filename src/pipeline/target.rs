@@ -263,6 +263,9 @@ pub struct Sides<'a> {
     pub test_table: &'a Table,
     pub test_rows: Vec<usize>,
     pub y_test: Vec<u8>,
+    /// The sha256 of the file the test rows come from (`test_path`, or
+    /// `path` when they are a split of it or every row of it).
+    pub test_sha256: &'a str,
 }
 
 pub fn make_sides<'a>(
@@ -279,6 +282,7 @@ pub fn make_sides<'a>(
             test_table: &test.table,
             test_rows: t.rows,
             y_test: t.y,
+            test_sha256: &test.sha256,
         });
     }
     let s = split::split(
@@ -302,6 +306,7 @@ pub fn make_sides<'a>(
         test_table: &p.main.table,
         test_rows,
         y_test,
+        test_sha256: &p.main.sha256,
     })
 }
 

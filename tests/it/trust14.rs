@@ -20,6 +20,52 @@ fn rows_of(data: &str, rows: std::ops::Range<usize>) -> String {
     out
 }
 
+// F4. A drift reference holding the test rows' own file compares the rows
+// with themselves: PSI 0, a gate that cannot fail.
+#[test]
+fn a_drift_reference_that_is_the_test_data_is_an_error() {
+    let data = dataset(900, 3, 0.0);
+    for (test_path, reference) in [
+        (Some("test.csv"), "test.csv"),
+        (Some("test.csv"), "copy.csv"),
+        (None, "data.csv"),
+    ] {
+        let f = Fixture::new("");
+        f.write("data.csv", &rows_of(&data, 0..600));
+        f.write("test.csv", &rows_of(&data, 600..900));
+        f.write("copy.csv", &rows_of(&data, 600..900));
+        let mut config = crate::fixture::BASE_CONFIG.to_string();
+        if let Some(t) = test_path {
+            config = config.replace("seed = 7", &format!("seed = 7\ntest_path = \"{t}\""));
+        }
+        f.write(
+            "gates.toml",
+            &format!(
+                "{config}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"{reference}\"\n"
+            ),
+        );
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 2, "{reference}: {err}");
+        assert!(
+            err.contains("compared with themselves"),
+            "{reference}: {err}"
+        );
+    }
+    // Another file is a reference.
+    let f = Fixture::new("");
+    f.write("data.csv", &rows_of(&data, 0..600));
+    f.write("test.csv", &rows_of(&data, 600..900));
+    f.write("ref.csv", &dataset(300, 9, 0.0));
+    let config =
+        crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+    f.write(
+        "gates.toml",
+        &format!("{config}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n"),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+}
+
 // F6. Two exports joined with `cat` keep the second header as a data row,
 // which turns every numeric column into text: exit 2 naming the row.
 #[test]
