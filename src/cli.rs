@@ -447,6 +447,22 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
     let model = crate::predict::load(&path)?;
     let data = crate::data::parts::load(&a.data)?;
     crate::predict::check_columns(&model, &data.table)?;
+    let empty = crate::predict::empty_columns(&model, &data.table);
+    if !empty.is_empty() {
+        eprintln!(
+            "warning: {} feature column{} empty in every row: {}; the model scores {} as \
+             a missing value on every row (as in training: the median, or the missing \
+             category), so the scores rest on the other features",
+            empty.len(),
+            if empty.len() == 1 { " is" } else { "s are" },
+            empty
+                .iter()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if empty.len() == 1 { "it" } else { "them" },
+        );
+    }
     match &a.out {
         Some(out) => crate::atomic::write_streamed(out, |w| {
             crate::predict::write(&model, &data.table, a.explain, w)

@@ -146,6 +146,25 @@ pub fn check_columns(model: &Loaded, table: &Table) -> Result<(), GateError> {
     Ok(())
 }
 
+/// Input columns present in `table` but empty in every row (a table with
+/// rows): the model scores them as missing values on every row, which is
+/// worth a warning, not a refusal.
+pub fn empty_columns(model: &Loaded, table: &Table) -> Vec<String> {
+    if table.n_rows == 0 {
+        return Vec::new();
+    }
+    model
+        .scorer()
+        .input_columns()
+        .into_iter()
+        .filter(|name| {
+            table
+                .column(name)
+                .is_some_and(|c| (0..table.n_rows).all(|r| c.is_null(r)))
+        })
+        .collect()
+}
+
 fn csv_field(v: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))

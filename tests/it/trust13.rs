@@ -8,7 +8,7 @@ use crate::trust3::run;
 use crate::trust6::{assert_inconclusive, overlap_config};
 
 /// `data` (a CSV with a header) with `column`'s cells passed through `change`.
-fn changed(data: &str, column: &str, change: impl Fn(&str) -> String) -> String {
+pub fn changed(data: &str, column: &str, change: impl Fn(&str) -> String) -> String {
     let mut lines = data.lines();
     let header = lines.next().unwrap_or("");
     let at = header.split(',').position(|c| c == column);

@@ -4,6 +4,7 @@
 //! cannot read, a header repeated inside a CSV, and `predict` on empty
 //! feature columns.
 use crate::fixture::{dataset, Fixture};
+use crate::trust13::changed;
 use crate::trust3::run;
 use crate::trust6::AUC_GATE;
 
@@ -94,4 +95,42 @@ fn a_header_repeated_inside_a_csv_is_an_error_naming_the_row() {
     f.write("data.csv", &partly);
     let (code, _, err) = run(&f, &["validate"]);
     assert_eq!(code, 0, "{err}");
+}
+
+// F8. `predict` on a file whose feature column is empty in every row
+// scores it as missing, and says so on stderr.
+#[test]
+fn predict_warns_of_feature_columns_empty_in_every_row() {
+    let f = Fixture::new("");
+    assert_eq!(run(&f, &["check"]).0, 0);
+    let blank = changed(&dataset(50, 5, 0.0), "income", |_| String::new());
+    f.write("new.csv", &blank);
+    let (code, out, err) = run(
+        &f,
+        &[
+            "predict",
+            "--model",
+            "release-gate-out",
+            "--data",
+            "new.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 51, "{out}");
+    assert!(
+        err.contains("warning") && err.contains("\"income\""),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &f,
+        &[
+            "predict",
+            "--model",
+            "release-gate-out",
+            "--data",
+            "data.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
 }
