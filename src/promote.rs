@@ -124,7 +124,10 @@ pub fn promote(
         (None, Some(recorded)) => {
             let path = PathBuf::from(recorded);
             // A run copied from another machine: its registry is not here.
-            if !path.parent().is_some_and(Path::exists) {
+            // A first promotion from where check ran creates it: the run's
+            // config resolves to the recorded registry from here.
+            let first = || run_registry(run, &r).is_ok_and(|p| &registry::identity(&p) == recorded);
+            if !path.parent().is_some_and(Path::exists) && !first() {
                 return Err(GateError::Run(format!(
                     "{}: the run was gated against the registry {recorded}, which does not \
                      exist here; pass --registry",
@@ -227,15 +230,14 @@ pub fn promote(
         reason: reason.map(str::to_string),
     };
     let over_no_go = entry.forced;
-    // Without --force, the champion this run's champion gate compared with
-    // must still be the champion (checked under the registry lock).
-    let gated_against = match &r.champion {
-        Some(c) if c.compared() => Some(registry::GatedAgainst {
-            version: c.version.clone().filter(|_| c.present),
-            sha256: c.sha256.clone(),
-        }),
-        _ => None,
-    };
+    // Without --force, the champion this run was gated beside (compared
+    // with by a champion gate, or only present) must still be the champion
+    // (checked under the registry lock): a run never replaces a champion
+    // promoted after it was gated.
+    let gated_against = r.champion.as_ref().map(|c| registry::GatedAgainst {
+        version: c.version.clone().filter(|_| c.present),
+        sha256: c.sha256.clone(),
+    });
     // MLflow registration (when `[mlflow] registered_model` is set) comes
     // before the registry commits: with `required = true` its failure
     // leaves the registry as it was, so CI never commits half a promotion.

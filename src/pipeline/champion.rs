@@ -146,9 +146,15 @@ pub fn champion_info(
     }) else {
         // No champion gate: nothing is re-scored, but the key stays an object
         // (SPEC section 6) saying whether the registry has a champion.
-        let champion = crate::registry::read_index(&plan.registry)
-            .ok()
-            .and_then(|i| i.champion);
+        // Its digest too: `promote` refuses when the champion changed since.
+        let index = crate::registry::read_index(&plan.registry).ok();
+        let champion = index.as_ref().and_then(|i| i.champion.clone());
+        let sha256 = index.as_ref().and_then(|i| {
+            i.versions
+                .iter()
+                .find(|e| Some(&e.version) == champion.as_ref())
+                .map(|e| e.model_sha256.clone())
+        });
         return Some(ChampionInfo {
             present: champion.is_some(),
             message: "not compared: gates.toml declares no champion gate".into(),
@@ -162,7 +168,7 @@ pub fn champion_info(
             delta_high: None,
             p_value: None,
             method: None,
-            sha256: None,
+            sha256,
         });
     };
     let mut info = ChampionInfo {

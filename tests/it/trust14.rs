@@ -21,6 +21,85 @@ fn rows_of(data: &str, rows: std::ops::Range<usize>) -> String {
     out
 }
 
+// F2. The first promotion, from where check ran, creates the registry the
+// run was gated against, even when its parent directory does not exist
+// yet (`init` writes `models/registry`).
+#[test]
+fn the_first_promotion_creates_the_registry_the_run_was_gated_against() {
+    let f = Fixture::new("\n[registry]\npath = \"models/registry\"\n");
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&f, &["promote", "--run", "release-gate-out"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(f.path("models/registry/registry.json").is_file());
+    // A run whose recorded registry is neither here nor where its config
+    // resolves from here (copied from another machine) still needs
+    // --registry.
+    let (code, _, err) = run(&f, &["check", "--out", "copied"]);
+    assert_eq!(code, 0, "{err}");
+    let report = f.read("copied/report.json");
+    let recorded = f.path("models/registry").display().to_string();
+    let moved = report.replace(
+        &format!("\"{recorded}\""),
+        "\"/nowhere-release-gate/models/registry\"",
+    );
+    assert_ne!(moved, report, "the run records its registry");
+    f.write("copied/report.json", &moved);
+    let (code, _, err) = run(&f, &["promote", "--run", "copied"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not exist here"), "{err}");
+    assert!(!std::path::Path::new("/nowhere-release-gate").exists());
+}
+
+// F7. A run gated beside champion v0001 without a champion gate is stale
+// once v0002 is champion: promoting it would replace a model it was never
+// compared with.
+#[test]
+fn a_run_without_a_champion_gate_is_stale_once_the_champion_changes() {
+    let f = Fixture::new("\n[registry]\npath = \"reg\"\n");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0);
+    let (code, _, err) = run(&f, &["check", "--out", "weak"]);
+    assert_eq!(code, 0, "{err}");
+    let weak: serde_json::Value = serde_json::from_str(&f.read("weak/report.json")).unwrap();
+    assert_eq!(weak["champion"]["version"], "v0001");
+    assert!(
+        weak["champion"]["sha256"].is_string(),
+        "{}",
+        weak["champion"]
+    );
+    // Another model becomes champion.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[model]\nthreshold = 0.4\n\n[registry]\npath = \"reg\"\n",
+            crate::fixture::BASE_CONFIG
+        ),
+    );
+    assert_eq!(run(&f, &["check", "--out", "r2"]).0, 0);
+    let (code, out, err) = run(&f, &["promote", "--run", "r2"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(&f, &["promote", "--run", "weak"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("gated against v0001") && err.contains("now v0002"),
+        "{out}{err}"
+    );
+    let index = f.read("reg/registry.json");
+    assert!(
+        index.contains("\"champion\": \"v0002\"") || index.contains("\"champion\":\"v0002\""),
+        "{index}"
+    );
+    // Forced, it is recorded as forced.
+    let (code, out, err) = run(
+        &f,
+        &[
+            "promote", "--run", "weak", "--force", "--reason", "rollback",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+}
+
 // F4. A drift reference holding the test rows' own file compares the rows
 // with themselves: PSI 0, a gate that cannot fail.
 #[test]
