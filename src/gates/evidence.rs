@@ -60,6 +60,9 @@ pub struct Caveats {
     /// A model's scores leave [0, 1] (raw scores, not probabilities) and
     /// the threshold is the default 0.5: (lowest, highest score).
     pub raw_scores: Option<(f64, f64)>,
+    /// How often the test rows repeat one another, against what fresh
+    /// rows of this data would.
+    pub repeated: Option<Repeated>,
 }
 
 /// The threshold leaves fewer test rows than `needed` predicted in one
@@ -142,6 +145,31 @@ impl Overlap {
     }
 }
 
+/// Test rows that repeat another test row (features, target and protected
+/// attributes; ids left out).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Repeated {
+    /// Test rows whose row another test row repeats.
+    pub repeated: usize,
+    /// Test rows looked at.
+    pub rows: usize,
+    /// Distinct rows among them.
+    pub distinct: usize,
+    /// Whether they repeat as copies do rather than as a sample of data
+    /// that repeats itself: many rows seen exactly as often
+    /// (`artifact::repeats_like_copies`).
+    pub copies: bool,
+}
+
+impl Repeated {
+    /// Whether copies inside the test rows inflate them: each copy of a
+    /// row then counts as evidence again, and every interval and row
+    /// count overstates what the test rows show.
+    pub fn beyond_chance(&self) -> bool {
+        self.copies && self.repeated >= 10
+    }
+}
+
 impl Caveats {
     /// `out` as a gate that judges the model on the test rows concludes
     /// it (`hard`: on the thresholded predictions): a pass that is no
@@ -158,6 +186,12 @@ impl Caveats {
             format!(
                 "{:.1}% of the test rows are training rows{changed}, so this is not evidence",
                 100.0 * o.share()
+            )
+        } else if let Some(r) = self.repeated.filter(Repeated::beyond_chance) {
+            format!(
+                "the test rows repeat one another: {} of {} share their row with another \
+                 test row ({} distinct), so copies count as evidence more than once",
+                r.repeated, r.rows, r.distinct
             )
         } else if let Some((lo, hi)) = self.raw_scores.filter(|_| hard) {
             format!(
@@ -264,6 +298,36 @@ mod tests {
     }
 
     #[test]
+    fn test_rows_repeating_as_copies_make_a_pass_inconclusive() {
+        let r = |repeated, rows, copies| Repeated {
+            repeated,
+            rows,
+            distinct: rows - repeated / 2,
+            copies,
+        };
+        assert!(r(1200, 1200, true).beyond_chance());
+        assert!(!r(590, 1000, false).beyond_chance());
+        assert!(!r(9, 20, true).beyond_chance());
+        let pass = Outcome::new(GateStatus::Pass, Some(0.9), Some(0.8), "ok");
+        let c = Caveats {
+            repeated: Some(r(1200, 1200, true)),
+            ..Caveats::default()
+        };
+        let out = c.judged(pass.clone(), false);
+        assert_eq!(out.status, GateStatus::Inconclusive);
+        assert!(
+            out.message.contains("1200 of 1200 share their row"),
+            "{}",
+            out.message
+        );
+        let fresh = Caveats {
+            repeated: Some(r(590, 1000, false)),
+            ..Caveats::default()
+        };
+        assert_eq!(fresh.judged(pass.clone(), false), pass);
+    }
+
+    #[test]
     fn caveats_turn_only_passes_into_inconclusive() {
         let pass = Outcome::new(GateStatus::Pass, Some(0.9), Some(0.8), "ok");
         let fail = Outcome::new(GateStatus::Fail, Some(0.7), Some(0.8), "low");
@@ -276,6 +340,7 @@ mod tests {
             }),
             few_predicted: None,
             raw_scores: None,
+            repeated: None,
         };
         let out = copy.judged(pass.clone(), false);
         assert_eq!(out.status, GateStatus::Inconclusive);
@@ -294,6 +359,7 @@ mod tests {
                 threshold: 0.01,
             }),
             raw_scores: None,
+            repeated: None,
         };
         assert_eq!(few(0).judged(pass.clone(), false), pass);
         let out = few(0).judged(pass.clone(), true);

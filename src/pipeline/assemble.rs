@@ -13,7 +13,7 @@ use crate::domain::{
     ContractReport, DataInfo, GateResult, GateStatus, Lineage, Report, Verdict, SCHEMA_VERSION,
 };
 use crate::error::{EXIT_GO, EXIT_NO_GO};
-use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Overlap};
+use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Overlap, Repeated};
 use crate::model::scorer::Scorer;
 use std::collections::BTreeMap;
 
@@ -247,6 +247,27 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         })
 }
 
+/// How the test rows repeat one another (features, target and protected
+/// attributes, numbers as row keys round them): copies inside a test file
+/// (rows repeated, ids renumbered) count as evidence more than once. None
+/// with fewer than two test rows.
+fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Repeated> {
+    let test = &sides.test_rows[..sides.test_rows.len().min(MAX_ROW_HASHES)];
+    if test.len() < 2 {
+        return None;
+    }
+    let whole = super::train::whole_row(plan, &scorer.input_columns());
+    let mut keys = row_hashes(sides.test_table, test, &whole, RowKey::Rounded);
+    keys.sort_unstable();
+    let runs = || keys.chunk_by(|a, b| a == b);
+    Some(Repeated {
+        repeated: runs().filter(|run| run.len() > 1).map(<[u64]>::len).sum(),
+        rows: test.len(),
+        distinct: runs().count(),
+        copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
+    })
+}
+
 /// Pairs of `keys` that are equal.
 fn equal_pairs(mut keys: Vec<u64>) -> f64 {
     keys.sort_unstable();
@@ -421,8 +442,8 @@ pub fn finish(
     // Matching test rows against training rows is the other half of the
     // leakage check that hashing the training rows began.
     let mut timings = timings.clone();
-    let overlap = timed(&mut timings, Stage::RowHashes, || {
-        overlap(plan, sides, scorer)
+    let (overlap, repeated) = timed(&mut timings, Stage::RowHashes, || {
+        (overlap(plan, sides, scorer), repeated(plan, sides, scorer))
     });
     let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
@@ -437,6 +458,7 @@ pub fn finish(
             overlap: overlap.clone(),
             few_predicted: few_predicted(plan, &ev.metrics.confusion),
             raw_scores: evidence_raw,
+            repeated,
         },
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);
@@ -459,6 +481,19 @@ pub fn finish(
     report
         .notes
         .extend(overlap.as_ref().and_then(|o| overlap_note(plan, o)));
+    if let Some(r) = repeated.filter(Repeated::beyond_chance) {
+        let file = plan.data.test_path.as_ref().unwrap_or(&plan.data.path);
+        report.notes.push(format!(
+            "{}: {} of {} test rows share their row (features, target and protected \
+             attributes) with another test row, {} distinct, and they repeat as copies do \
+             (many rows exactly as often): copies of a row count as evidence more than once, \
+             so the gates judged on the test rows are inconclusive; deduplicate the test rows",
+            file.display(),
+            r.repeated,
+            r.rows,
+            r.distinct,
+        ));
+    }
     // A champion gate against a registry that is not there passes (or
     // fails) on "no champion": say whether that is a first run or a typo.
     let champion_gate = plan

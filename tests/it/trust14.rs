@@ -3,7 +3,7 @@
 //! test data, copies inside a test file, a champion re-scored on data it
 //! cannot read, a header repeated inside a CSV, and `predict` on empty
 //! feature columns.
-use crate::fixture::{dataset, Fixture};
+use crate::fixture::{dataset, gate, Fixture};
 use crate::trust13::changed;
 use crate::trust3::run;
 use crate::trust6::AUC_GATE;
@@ -142,6 +142,60 @@ fn a_drift_reference_that_is_the_test_data_is_an_error() {
         "gates.toml",
         &format!("{config}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n"),
     );
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `n` distinct held-out rows, each `times` times, ids renumbered.
+fn repeated_rows(n: usize, times: usize) -> String {
+    let fresh = dataset(n, 11, 0.0);
+    let body: Vec<&str> = fresh.lines().skip(1).collect();
+    let mut out = String::from("id,age,income,plan,group,label\n");
+    let mut id = 100_000;
+    for _ in 0..times {
+        for line in &body {
+            let rest = line.split_once(',').map_or("", |(_, r)| r);
+            out.push_str(&format!("{id},{rest}\n"));
+            id += 1;
+        }
+    }
+    out
+}
+
+// F3. A test file of a few rows, each present many times under new ids,
+// counts each copy as evidence: the gates judged on it are inconclusive.
+#[test]
+fn a_test_file_of_rows_repeated_as_copies_is_no_evidence() {
+    for (n, times) in [(30, 40), (20, 40), (150, 4)] {
+        let f = Fixture::new("");
+        f.write("test.csv", &repeated_rows(n, times));
+        let config =
+            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+        f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+        let (code, _, err) = run(&f, &["check"]);
+        let r = f.report();
+        assert_eq!(code, 1, "{n}x{times}: {err}");
+        let g = gate(&r, "auc");
+        assert_eq!(g["status"], "inconclusive", "{n}x{times}: {g}");
+        assert!(
+            g["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("repeat one another"),
+            "{g}"
+        );
+        assert!(
+            r["notes"].to_string().contains("deduplicate the test rows"),
+            "{}",
+            r["notes"]
+        );
+    }
+    // The same rows once each are evidence.
+    let f = Fixture::new("");
+    f.write("test.csv", &repeated_rows(300, 1));
+    let config =
+        crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+    f.write("gates.toml", &format!("{config}{AUC_GATE}"));
     let (code, _, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{err}");
 }
