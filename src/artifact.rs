@@ -574,6 +574,10 @@ impl Scorer for ModelArtifact {
         self.preprocessor.missing_columns(table)
     }
 
+    fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
+        self.preprocessor.unfamiliar(table, rows)
+    }
+
     fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
         ModelArtifact::score_table(self, table, rows)
     }

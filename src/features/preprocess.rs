@@ -198,6 +198,66 @@ impl Preprocessor {
             .collect()
     }
 
+    /// Why `rows` of `table` are not data like the rows this preprocessing
+    /// was fitted on, or None: a text feature (of all its levels kept)
+    /// whose present values are mostly ones training never saw (re-spelled
+    /// categories), or a number whose mean lies more than
+    /// [`UNFAMILIAR_SHIFT`] training standard deviations from the training
+    /// mean (other units: days for months, cents for dollars). A model
+    /// scored on such rows is scored on values it cannot read.
+    pub fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
+        self.features
+            .iter()
+            .zip(&self.lookup)
+            .find_map(|(spec, lookup)| {
+                let col = table.column(spec.name())?;
+                match spec {
+                    FeatureSpec::Categorical {
+                        capped_from: None,
+                        name,
+                        ..
+                    } => unseen_levels(lookup, col, rows).map(|(share, example)| {
+                        format!(
+                            "{:.0}% of the present {name:?} values are ones it never saw in \
+                             training (e.g. {example:?})",
+                            100.0 * share
+                        )
+                    }),
+                    FeatureSpec::Numeric {
+                        name, mean, scale, ..
+                    } => {
+                        let Values::Num(v) = &col.values else {
+                            return None;
+                        };
+                        let present: Vec<f64> = rows
+                            .iter()
+                            .map(|&r| v[r])
+                            .filter(|x| x.is_finite())
+                            .collect();
+                        if present.len() < UNFAMILIAR_MIN_ROWS
+                            || !scale.is_finite()
+                            || *scale <= 0.0
+                        {
+                            return None;
+                        }
+                        let here = present
+                            .iter()
+                            .map(|x| x / present.len() as f64)
+                            .sum::<f64>();
+                        let shift = (here - mean) / scale;
+                        (shift.abs() > UNFAMILIAR_SHIFT).then(|| {
+                            format!(
+                                "the mean of {name:?} is {here:.4} against {mean:.4} in training, \
+                                 {:.0} training standard deviations away (other units?)",
+                                shift.abs()
+                            )
+                        })
+                    }
+                    FeatureSpec::Categorical { .. } => None,
+                }
+            })
+    }
+
     /// Transforms `rows` of `table` (column-wise, the batch path). Each
     /// feature fills its own block of columns, in parallel.
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Matrix, String> {
@@ -325,6 +385,46 @@ impl Preprocessor {
 
 /// One-hot columns of a text feature for `rows` into `out` (its columns,
 /// `rows.len()` values each, zeroed).
+/// Fewest present values of a feature [`Preprocessor::unfamiliar`] judges.
+const UNFAMILIAR_MIN_ROWS: usize = 20;
+/// Training standard deviations a feature's mean may move before the rows
+/// are another kind of data: drift moves a mean by a fraction of one.
+pub const UNFAMILIAR_SHIFT: f64 = 5.0;
+/// Share of a text feature's present values that may be unseen levels.
+const UNFAMILIAR_UNSEEN: f64 = 0.5;
+
+/// The share of `rows`' present values of `col` that `lookup` lacks, and
+/// one of them, when that share exceeds [`UNFAMILIAR_UNSEEN`] (over at
+/// least [`UNFAMILIAR_MIN_ROWS`] present values).
+fn unseen_levels(
+    lookup: &HashMap<String, usize>,
+    col: &Column,
+    rows: &[usize],
+) -> Option<(f64, String)> {
+    let (mut present, mut unseen, mut example) = (0usize, 0usize, None);
+    let mut count = |text: Option<&str>| {
+        if let Some(t) = text {
+            present += 1;
+            if !lookup.contains_key(t) {
+                unseen += 1;
+                example.get_or_insert_with(|| t.to_string());
+            }
+        }
+    };
+    match &col.values {
+        Values::Cat { codes, levels } => rows.iter().for_each(|&r| {
+            count(levels.get(codes[r] as usize).map(String::as_str));
+        }),
+        Values::Num(_) => rows.iter().for_each(|&r| count(col.text(r).as_deref())),
+    }
+    let share = unseen as f64 / present.max(1) as f64;
+    if present >= UNFAMILIAR_MIN_ROWS && share > UNFAMILIAR_UNSEEN {
+        example.map(|e| (share, e))
+    } else {
+        None
+    }
+}
+
 fn one_hot_column(
     out: &mut [f64],
     lookup: &HashMap<String, usize>,

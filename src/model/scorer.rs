@@ -62,6 +62,12 @@ pub trait Scorer: Send + Sync {
     fn drift_columns(&self) -> Vec<String> {
         self.input_columns()
     }
+    /// Why `rows` of `table` are not data like the model's training rows
+    /// (categories it never saw, numbers in other units), when it can tell:
+    /// a champion re-scored on such rows is no comparison.
+    fn unfamiliar(&self, _table: &Table, _rows: &[usize]) -> Option<String> {
+        None
+    }
     /// What a reader of the report should know about the model's inputs.
     fn notes(&self) -> Vec<String> {
         Vec::new()

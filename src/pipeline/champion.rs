@@ -69,6 +69,15 @@ pub fn champion_eval(
         );
         return Ok(ChampionEval::Unusable { version, reason });
     }
+    // Data changed under the champion (categories re-spelled, other
+    // units): it would be scored on values it cannot read, and lose.
+    if let Some(why) = champ.unfamiliar(s.test_table, &s.test_rows) {
+        let reason = format!(
+            "the test rows are not data the champion can read: {why}; re-scoring it here \
+             is no comparison (map the data back, or promote with --force --reason)"
+        );
+        return Ok(ChampionEval::Unusable { version, reason });
+    }
     Ok(match champ.score_table(s.test_table, &s.test_rows) {
         Ok(scores) => ChampionEval::Scored {
             version,

@@ -200,6 +200,57 @@ fn a_test_file_of_rows_repeated_as_copies_is_no_evidence() {
     assert_eq!(code, 0, "{err}");
 }
 
+// F5. A champion re-scored on data whose categories were re-spelled, or
+// whose numbers are in other units, reads values it never saw and loses:
+// the champion gate is inconclusive, saying why.
+#[test]
+fn a_champion_scored_on_data_it_cannot_read_is_no_comparison() {
+    let gates = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\nmin_delta = 0.0\n";
+    let data = dataset(600, 1, 0.0);
+    for (case, new, needle) in [
+        (
+            "re-spelled",
+            changed(&data, "plan", |c| c.to_uppercase()),
+            "never saw",
+        ),
+        (
+            "cents",
+            changed(&data, "income", |c| {
+                format!("{}", c.parse::<f64>().unwrap_or(0.0) * 100.0)
+            }),
+            "standard deviations",
+        ),
+    ] {
+        let f = Fixture::new(gates);
+        assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0, "{case}");
+        assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0, "{case}");
+        f.write("data.csv", &new);
+        let (code, _, err) = run(&f, &["check", "--out", "r2"]);
+        assert_eq!(code, 1, "{case}: {err}");
+        let r: serde_json::Value = serde_json::from_str(&f.read("r2/report.json")).unwrap();
+        let g = gate(&r, "champ");
+        assert_eq!(g["status"], "inconclusive", "{case}: {g}");
+        assert!(
+            g["message"].as_str().unwrap_or("").contains(needle),
+            "{case}: {g}"
+        );
+    }
+    // The same data again: the champion is compared.
+    let f = Fixture::new(gates);
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0);
+    f.write("data.csv", &dataset(600, 2, 0.0));
+    let (_, _, err) = run(&f, &["check", "--out", "r2"]);
+    let r: serde_json::Value = serde_json::from_str(&f.read("r2/report.json")).unwrap();
+    let g = gate(&r, "champ");
+    assert_ne!(g["status"], "inconclusive", "{err} {g}");
+    assert!(
+        r["champion"]["champion_value"].is_number(),
+        "{}",
+        r["champion"]
+    );
+}
+
 // F6. Two exports joined with `cat` keep the second header as a data row,
 // which turns every numeric column into text: exit 2 naming the row.
 #[test]
