@@ -9,7 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub mod few;
 mod near;
+pub use few::{match_but_few, ButFew};
 pub use near::{match_but_one, ButOne};
 
 pub const FORMAT: &str = "release-gate-model";

@@ -169,7 +169,7 @@ fn without(total: &[u64], cells: &[u64]) -> Vec<u64> {
 /// however evenly they fill the range), text by its level and a missing
 /// value as one value of its own; mixed with the feature's position, so
 /// a value in one column does not stand in for the same value in another.
-fn cells(table: &Table, rows: &[usize], features: &[String], j: usize) -> Vec<u64> {
+pub(super) fn cells(table: &Table, rows: &[usize], features: &[String], j: usize) -> Vec<u64> {
     let salt = (j as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let column = table.column(&features[j]);
     rows.par_iter()

@@ -132,7 +132,7 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     };
     let features = scorer.input_columns();
     if !o.could_be_mostly_training() {
-        return match_but_one(sides, &features).or_else(|| (seen > 0).then_some(o));
+        return near_copy(sides, &features).or_else(|| (seen > 0).then_some(o));
     }
     let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
     // Rows copied with replacement (a bootstrap, an oversampled class, a
@@ -195,7 +195,7 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     if o.mostly_training() {
         return Some(o);
     }
-    match_but_one(sides, &features).or_else(|| (seen > 0).then_some(o))
+    near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
 }
 
 /// Test rows that match a training row on every feature but one, when
@@ -267,6 +267,42 @@ fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Repeated>
         copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
     })
 }
+
+/// Test rows that are training rows with a column or two changed: those
+/// that match on every feature but one ([`match_but_one`]), else on every
+/// feature but one or two, against how often training rows come that
+/// near each other. The latter only where that rate is at most a half:
+/// on data of few distinct values rows are near each other anyway, and a
+/// test file drawn from its commoner rows would seem near copies.
+fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
+    match_but_one(sides, features).or_else(|| {
+        let few = crate::artifact::match_but_few(
+            sides.train_table,
+            &sides.train_rows,
+            sides.test_table,
+            &sides.test_rows,
+            features,
+            crate::gates::OVERLAP_LIMIT,
+        )?;
+        let changed: Vec<&str> = few
+            .changed
+            .iter()
+            .take(crate::artifact::few::MAX_CHANGED)
+            .map(|&(j, _)| features[j].as_str())
+            .collect();
+        let o = Overlap {
+            seen: few.seen,
+            rows: few.rows,
+            chance: few.chance,
+            but: Some(changed.join(" and ")),
+        };
+        (few.chance <= NEAR_CHANCE && o.mostly_training()).then_some(o)
+    })
+}
+
+/// Highest rate at which training rows come near each other (one or two
+/// features apart) for near copies to be told from fresh rows.
+const NEAR_CHANCE: f64 = 0.5;
 
 /// Pairs of `keys` that are equal.
 fn equal_pairs(mut keys: Vec<u64>) -> f64 {

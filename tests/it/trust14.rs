@@ -318,3 +318,52 @@ fn predict_warns_of_feature_columns_empty_in_every_row() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// `n` rows of four measured numbers and two text features.
+fn wide(n: usize, seed: u64) -> String {
+    let mut r = crate::fixture::Lcg::new(seed);
+    let mut out = String::from("id,x1,x2,x3,x4,tier,region,group,label\n");
+    for i in 0..n {
+        let x: Vec<f64> = (0..4)
+            .map(|k| 10.0 * k as f64 + r.next_f64() * 50.0)
+            .collect();
+        let tier = ["basic", "plus", "pro"][(r.next_f64() * 3.0) as usize % 3];
+        let region = ["n", "s", "e", "w"][(r.next_f64() * 4.0) as usize % 4];
+        let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+        let p = 1.0 / (1.0 + (-(x[0] - 25.0) / 8.0 + (x[1] - 35.0) / 15.0).exp());
+        let label = if r.next_f64() < p { "yes" } else { "no" };
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "{i},{},{},{},{},{tier},{region},{group},{label}\n",
+                x[0], x[1], x[2], x[3]
+            ),
+        );
+    }
+    out
+}
+
+// Round 12's open item: a copy of the training rows with two columns
+// changed matched no training row on every feature but one, and gave GO.
+// It is one or two features from a training row, which fresh rows of data
+// with measured numbers never are.
+#[test]
+fn a_copy_with_two_columns_changed_is_still_the_training_data() {
+    let train = wide(800, 1);
+    let recased = changed(&train, "tier", |c| c.to_uppercase());
+    let two = changed(&recased, "x2", |c| {
+        format!("{}", c.parse::<f64>().unwrap_or(0.0) + 1.0)
+    });
+    let f = Fixture::new("");
+    f.write("data.csv", &train);
+    crate::trust6::overlap_config(&f, Some("test.csv"));
+    f.write("test.csv", &two);
+    let r = crate::trust6::assert_inconclusive(&f, "tier and x2 changed");
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("tier") && notes.contains("x2"), "{notes}");
+    // Fresh rows of the same data are judged.
+    f.write("test.csv", &wide(400, 2));
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(gate(&f.report(), "auc")["status"], "pass");
+}

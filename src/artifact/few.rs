@@ -1,0 +1,296 @@
+//! Test rows that are training rows with two columns changed: they match
+//! a training row on every feature but two, which a fresh row of data with
+//! a few continuous features never does, and fresh rows of discrete data do
+//! at the rate training rows do among themselves.
+//!
+//! A row that differs from another in at most two features matches it
+//! whole on one of three thirds of the features (pigeonhole), so the
+//! candidates are the training rows sharing a third's key; each is then
+//! compared feature by feature.
+
+use super::near::cells;
+use super::MAX_ROW_HASHES;
+use crate::data::Table;
+use rayon::prelude::*;
+
+/// Most features a near copy may have changed.
+pub const MAX_CHANGED: usize = 2;
+/// Fewest features for a match on all but [`MAX_CHANGED`] to mean much.
+pub const MIN_FEATURES: usize = 5;
+/// Test rows looked at, and training rows whose nearness to the others
+/// sets the chance rate (the first ones: in split order, a random sample):
+/// a share over 20,000 rows is good to a percent.
+const ROWS: usize = 20_000;
+/// Training rows compared per third a row matches on (the first ones).
+const CANDIDATES: usize = 8;
+/// Cells hashed per side: rows are capped so that rows × features stays
+/// under this (wide tables look at fewer rows).
+const MAX_CELLS: usize = 4_000_000;
+/// Fewest rows a side keeps under [`MAX_CELLS`].
+const MIN_ROWS: usize = 2_000;
+
+/// How the test rows match training rows on all but one or two features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ButFew {
+    /// Test rows with a training row that differs in one or two features.
+    pub seen: usize,
+    /// Test rows looked at.
+    pub rows: usize,
+    /// The share of training rows with another training row that differs
+    /// from them in one or two features: the rate for fresh rows.
+    pub chance: f64,
+    /// How many of the `seen` rows differ in each feature (index, rows),
+    /// most first.
+    pub changed: Vec<(usize, usize)>,
+}
+
+/// Per row of one side: its cells (row-major: a row's cells side by side,
+/// so comparing two rows reads one stretch of memory) and its three
+/// thirds' keys (the wrapping sum of the cells of the features at
+/// positions `t`, `t + 3`, ...).
+struct Side {
+    width: usize,
+    cells: Vec<u64>,
+    thirds: [Vec<u64>; 3],
+}
+
+impl Side {
+    fn new(table: &Table, rows: &[usize], features: &[String]) -> Side {
+        let width = features.len();
+        let mut all = vec![0u64; rows.len() * width];
+        let mut thirds: [Vec<u64>; 3] = std::array::from_fn(|_| vec![0u64; rows.len()]);
+        for j in 0..width {
+            let column = cells(table, rows, features, j);
+            for (i, c) in column.into_iter().enumerate() {
+                all[i * width + j] = c;
+                thirds[j % 3][i] = thirds[j % 3][i].wrapping_add(c);
+            }
+        }
+        Side {
+            width,
+            cells: all,
+            thirds,
+        }
+    }
+
+    fn row(&self, i: usize) -> &[u64] {
+        &self.cells[i * self.width..(i + 1) * self.width]
+    }
+}
+
+/// For test rows (the first [`ROWS`]) and, as the reference, training
+/// rows: whether another training row differs from them in one or two of
+/// `features` (numbers to six significant digits). None with fewer than
+/// [`MIN_FEATURES`] features or no rows on a side, and when fewer than
+/// `min_share` of the test rows match a training row on a third of the
+/// features.
+pub fn match_but_few(
+    train: &Table,
+    train_rows: &[usize],
+    test: &Table,
+    test_rows: &[usize],
+    features: &[String],
+    min_share: f64,
+) -> Option<ButFew> {
+    let d = features.len();
+    if d < MIN_FEATURES {
+        return None;
+    }
+    let cap = (MAX_CELLS / d).max(MIN_ROWS);
+    let train_rows = &train_rows[..train_rows.len().min(MAX_ROW_HASHES).min(cap)];
+    let test_rows = &test_rows[..test_rows.len().min(ROWS).min(cap)];
+    if train_rows.len() < 2 || test_rows.is_empty() {
+        return None;
+    }
+    let known = Side::new(train, train_rows, features);
+    let fresh = Side::new(test, test_rows, features);
+    // Per third: (key, training position), sorted, to find candidates.
+    let index: Vec<Vec<(u64, u32)>> = known
+        .thirds
+        .iter()
+        .map(|keys| {
+            let mut v: Vec<(u64, u32)> = keys.iter().zip(0u32..).map(|(&k, i)| (k, i)).collect();
+            v.par_sort_unstable();
+            v
+        })
+        .collect();
+    // The features in which row `i` of `side` differs from training row
+    // `c`, when one or two.
+    let differ = |side: &Side, i: usize, c: usize| -> Option<[Option<usize>; MAX_CHANGED]> {
+        let mut out = [None; MAX_CHANGED];
+        let mut n = 0;
+        for (j, (a, b)) in known.row(c).iter().zip(side.row(i)).enumerate() {
+            if a != b {
+                if n == MAX_CHANGED {
+                    return None;
+                }
+                out[n] = Some(j);
+                n += 1;
+            }
+        }
+        (n > 0).then_some(out)
+    };
+    // The nearest training row (fewest features changed, first of
+    // equals) among the candidates of row `i` of `side`, other than `skip`.
+    let nearest = |side: &Side, i: usize, skip: Option<usize>| {
+        let mut best: Option<[Option<usize>; MAX_CHANGED]> = None;
+        for (t, sorted) in index.iter().enumerate() {
+            let key = side.thirds[t][i];
+            let from = sorted.partition_point(|&(k, _)| k < key);
+            for &(k, c) in sorted[from..].iter().take(CANDIDATES) {
+                let c = c as usize;
+                if k != key || Some(c) == skip {
+                    continue;
+                }
+                if let Some(diff) = differ(side, i, c) {
+                    let count = |d: &[Option<usize>; MAX_CHANGED]| d.iter().flatten().count();
+                    if best.is_none_or(|b| count(&diff) < count(&b)) {
+                        best = Some(diff);
+                    }
+                }
+            }
+        }
+        best
+    };
+    // A row one or two features from a training row matches it whole on
+    // a third: too few such test rows, and none can be mostly near copies.
+    let on_a_third = (0..test_rows.len())
+        .into_par_iter()
+        .filter(|&i| {
+            index.iter().enumerate().any(|(t, sorted)| {
+                let key = fresh.thirds[t][i];
+                sorted
+                    .get(sorted.partition_point(|&(k, _)| k < key))
+                    .is_some_and(|&(k, _)| k == key)
+            })
+        })
+        .count();
+    if (on_a_third as f64) < min_share * test_rows.len() as f64 {
+        return None;
+    }
+    let found: Vec<Option<[Option<usize>; MAX_CHANGED]>> = (0..test_rows.len())
+        .into_par_iter()
+        .map(|i| nearest(&fresh, i, None))
+        .collect();
+    let reference = train_rows.len().min(ROWS);
+    let near_each_other = (0..reference)
+        .into_par_iter()
+        .filter(|&i| nearest(&known, i, Some(i)).is_some())
+        .count();
+    let mut changed = vec![0usize; d];
+    for j in found.iter().flatten().flatten().flatten() {
+        changed[*j] += 1;
+    }
+    let mut changed: Vec<(usize, usize)> = changed
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    changed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Some(ButFew {
+        seen: found.iter().filter(|f| f.is_some()).count(),
+        rows: test_rows.len(),
+        chance: near_each_other as f64 / reference as f64,
+        changed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Column, DType, Values};
+
+    fn table(rows: &[[f64; 6]]) -> Table {
+        let names = ["a", "b", "c", "d", "e", "f"];
+        Table {
+            columns: (0..6)
+                .map(|j| Column {
+                    name: names[j].to_string(),
+                    dtype: DType::Float,
+                    values: Values::Num(rows.iter().map(|r| r[j]).collect()),
+                })
+                .collect(),
+            n_rows: rows.len(),
+        }
+    }
+
+    fn names() -> Vec<String> {
+        ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn rows_with_two_features_changed_match_and_fresh_rows_do_not() {
+        let row = |i: usize| -> [f64; 6] {
+            let x = i as f64;
+            [
+                x * 1.1,
+                x * 2.3 + 0.7,
+                x * 0.37,
+                x + 0.5,
+                x * 7.9,
+                x * 0.011,
+            ]
+        };
+        let train: Vec<[f64; 6]> = (0..40).map(row).collect();
+        // Rows 0-9 with b and e changed, row 10 with only f changed,
+        // rows 11-12 with three changed, rows 13-14 fresh, row 15 whole.
+        let mut test: Vec<[f64; 6]> = (0..10)
+            .map(|i| {
+                let mut r = row(i);
+                r[1] += 100.0;
+                r[4] *= 3.0;
+                r
+            })
+            .collect();
+        let mut one = row(10);
+        one[5] = -1.0;
+        test.push(one);
+        for i in 11..13 {
+            let mut r = row(i);
+            r[0] = -1.0;
+            r[2] = -2.0;
+            r[3] = -3.0;
+            test.push(r);
+        }
+        test.push(row(1000));
+        test.push(row(2000));
+        test.push(row(15));
+        let (train, test) = (table(&train), table(&test));
+        let all = |t: &Table| (0..t.n_rows).collect::<Vec<usize>>();
+        let got = match_but_few(&train, &all(&train), &test, &all(&test), &names(), 0.0).unwrap();
+        assert_eq!(got.seen, 11);
+        assert_eq!(got.rows, 16);
+        assert_eq!(got.chance, 0.0);
+        // Row 0's e is 0, which tripling leaves as it was.
+        assert_eq!(got.changed, vec![(1, 10), (4, 9), (5, 1)]);
+        // 14 of the 16 test rows match a training row on a third (the
+        // fresh ones do not): asking for more stops there.
+        let rows = (all(&train), all(&test));
+        assert!(match_but_few(&train, &rows.0, &test, &rows.1, &names(), 0.85).is_some());
+        assert!(match_but_few(&train, &rows.0, &test, &rows.1, &names(), 0.9).is_none());
+        // Too few features to say.
+        assert!(
+            match_but_few(&train, &all(&train), &test, &all(&test), &names()[..4], 0.0).is_none()
+        );
+    }
+
+    #[test]
+    fn training_rows_near_each_other_set_the_chance_rate() {
+        // Every training row has a twin that differs in one feature: a
+        // fresh row of such data is near a training row as often.
+        let train: Vec<[f64; 6]> = (0..20)
+            .flat_map(|i| {
+                let x = i as f64;
+                let r = [x, x + 0.5, x * 3.0, x * 5.0, x * 7.0, 1.0];
+                let mut twin = r;
+                twin[5] = 2.0;
+                [r, twin]
+            })
+            .collect();
+        let train = table(&train);
+        let rows: Vec<usize> = (0..train.n_rows).collect();
+        let got = match_but_few(&train, &rows, &train, &rows[..2], &names(), 0.0).unwrap();
+        assert_eq!(got.chance, 1.0);
+        assert_eq!((got.seen, got.rows), (2, 2));
+    }
+}
