@@ -47,6 +47,46 @@ pub fn run_plan(run: &Path, r: &Report) -> anyhow::Result<crate::config::Plan> {
     )?)
 }
 
+/// A `report.json` edited after `check` (a NO-GO turned GO by hand) is
+/// refused: its verdict must follow from its gates, and its gates must be
+/// those of the run's config copy with their configured severities.
+fn edited_report(run: &Path, r: &Report) -> anyhow::Result<()> {
+    let edited = |why: String| -> anyhow::Result<()> {
+        Err(GateError::Run(format!(
+            "{}: {why}: report.json was changed after check; run check again",
+            run.display()
+        ))
+        .into())
+    };
+    let derived = crate::gates::verdict(&r.gates);
+    if derived != r.verdict {
+        return edited(format!(
+            "its verdict is {} but its gates give {}",
+            r.verdict.label(),
+            derived.label()
+        ));
+    }
+    let Ok(plan) = run_plan(run, r) else {
+        return Ok(());
+    };
+    let configured: Vec<(&str, crate::domain::Severity)> = plan
+        .gates
+        .iter()
+        .map(|g| (g.name.as_str(), g.severity))
+        .collect();
+    let reported: Vec<(&str, crate::domain::Severity)> = r
+        .gates
+        .iter()
+        .map(|g| (g.name.as_str(), g.severity))
+        .collect();
+    if configured != reported {
+        return edited(
+            "its gates or their severities are not those of the run's gates.toml".to_string(),
+        );
+    }
+    Ok(())
+}
+
 fn failing_gates(r: &Report) -> Vec<String> {
     let mut out: Vec<String> = r
         .gates
@@ -100,6 +140,7 @@ pub fn promote(
         ))
         .into());
     }
+    edited_report(run, &r)?;
     if force && reason.is_none_or(|s| s.trim().is_empty()) {
         return Err(GateError::Run(
             "--force needs --reason \"...\" (it is recorded in the history)".into(),

@@ -367,3 +367,32 @@ fn a_copy_with_two_columns_changed_is_still_the_training_data() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(gate(&f.report(), "auc")["status"], "pass");
 }
+
+// An older open item: a NO-GO run whose report.json was edited by hand to
+// read GO (or whose failing gate was turned into a warning) was promoted.
+#[test]
+fn promote_refuses_a_report_edited_after_check() {
+    let f = Fixture::new(
+        "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.99\n",
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let report = f.read("release-gate-out/report.json");
+    let go = report.replacen("\"verdict\": \"no-go\"", "\"verdict\": \"go\"", 1);
+    assert_ne!(go, report);
+    f.write("release-gate-out/report.json", &go);
+    let (code, out, err) = run(&f, &["promote", "--run", "release-gate-out"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("changed after check"), "{err}");
+    let warned = go.replacen("\"severity\": \"block\"", "\"severity\": \"warn\"", 1);
+    assert_ne!(warned, go);
+    f.write("release-gate-out/report.json", &warned);
+    let (code, out, err) = run(&f, &["promote", "--run", "release-gate-out"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("severities"), "{err}");
+    assert!(!f.path("reg/registry.json").exists());
+    // The report as check wrote it is refused as NO-GO (exit 1).
+    f.write("release-gate-out/report.json", &report);
+    let (code, out, err) = run(&f, &["promote", "--run", "release-gate-out"]);
+    assert_eq!(code, 1, "{out}{err}");
+}
