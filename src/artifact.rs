@@ -301,9 +301,13 @@ const CONTINUOUS_POINT_MASS: f64 = 0.02;
 
 /// Fewest distinct training rows for a column to be judged continuous.
 const CONTINUOUS_MIN_ROWS: usize = 50;
-/// Share of a column's values among the distinct rows that must occur
-/// once for the column to be continuous.
+/// Share of the distinct rows whose value of a continuous column at most
+/// [`CONTINUOUS_ENTITY_ROWS`] distinct rows share.
 const CONTINUOUS_SINGLETONS: f64 = 0.9;
+/// Distinct rows one value of a continuous column may be on: a value
+/// recorded once per entity repeats on that entity's rows (round 12, V6:
+/// a customer's income on each of five months).
+const CONTINUOUS_ENTITY_ROWS: usize = 10;
 /// Share of a continuous column's distinct values that must carry more
 /// digits than the key keeps.
 const CONTINUOUS_FINER: f64 = 0.5;
@@ -347,9 +351,10 @@ fn fine_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
 /// oversampled by `resample`, a join fanning out, every row again with a
 /// protected attribute flipped) repeat the way a sample of discrete data
 /// does, so their repeats alone cannot tell copying from sampling. A
-/// continuous feature can: `None` unless one numeric feature has at least
-/// 90% of its values among the distinct rows occurring once (over at least
-/// 50 distinct rows), for only then do whole rows that agree to six digits
+/// continuous feature can: `None` unless one numeric feature has, on at
+/// least 90% of the distinct rows, a value at most 10 distinct rows share
+/// (a measurement per row or per entity), with at least 50 distinct values
+/// over at least 50 distinct rows, for only then do whole rows that agree to six digits
 /// not arise from sampling, and only if the feature is recorded finer than the
 /// key (half its distinct values carry more than [`KEY_DIGITS`] significant
 /// digits): integers under 1,000 and prices like 12.5 are levels, not
@@ -406,8 +411,17 @@ pub fn distinct_if_continuous(
         if distinct_present < CONTINUOUS_MIN_ROWS {
             return false;
         }
-        let once = values.values().filter(|&&(_, k)| k == 1).count();
-        if (once as f64) < CONTINUOUS_SINGLETONS * distinct_present as f64 {
+        // Rows whose value few distinct rows share: a measurement, once
+        // per row or once per entity (a customer's income on each of its
+        // months), not a level many rows fall on.
+        let few: usize = values
+            .values()
+            .filter(|&&(_, k)| k <= CONTINUOUS_ENTITY_ROWS)
+            .map(|&(_, k)| k)
+            .sum();
+        if values.len() < CONTINUOUS_MIN_ROWS
+            || (few as f64) < CONTINUOUS_SINGLETONS * distinct_present as f64
+        {
             return false;
         }
         let finer = values

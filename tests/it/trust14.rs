@@ -396,3 +396,102 @@ fn promote_refuses_a_report_edited_after_check() {
     let (code, out, err) = run(&f, &["promote", "--run", "release-gate-out"]);
     assert_eq!(code, 1, "{out}{err}");
 }
+
+/// Rows of customers `from..to`, five months each: income, plan and age
+/// static per customer, calls per month.
+fn panel(customers: std::ops::Range<usize>, seed: u64) -> Vec<String> {
+    let mut r = crate::fixture::Lcg::new(seed);
+    let mut rows = Vec::new();
+    for _ in customers {
+        let income = (20_000.0 + r.next_f64() * 60_000.0).round() / 1.0 + 0.37;
+        let plan = ["a", "b", "c"][(r.next_f64() * 3.0) as usize % 3];
+        let age = 18 + (r.next_f64() * 60.0) as usize;
+        let group = if r.next_f64() < 0.5 { "g1" } else { "g2" };
+        for month in 1..=5 {
+            let calls = (r.next_f64() * 8.0) as usize;
+            let z = calls as f64 + if plan == "a" { 2.0 } else { 0.0 } + r.next_f64() * 2.0;
+            let label = if z > 5.5 { "yes" } else { "no" };
+            rows.push(format!(
+                "{income},{plan},{age},{month},{calls},{group},{label}"
+            ));
+        }
+    }
+    rows
+}
+
+// Round 12, V6: a bootstrap of panel data, where each customer's income
+// is on its five rows, was not seen as copies (income was not a
+// per-row measurement), so a test file of 60% training rows got GO.
+#[test]
+fn a_bootstrap_of_panel_data_still_shows_its_copies() {
+    let header = "id,income,plan,age,month,calls,group,label\n";
+    let known = panel(0..400, 1);
+    let mut r = crate::fixture::Lcg::new(9);
+    let boot: Vec<&String> = (0..known.len())
+        .map(|_| &known[(r.next_f64() * known.len() as f64) as usize % known.len()])
+        .collect();
+    let file = |rows: &[&String]| -> String {
+        let mut out = header.to_string();
+        for (i, row) in rows.iter().enumerate() {
+            out.push_str(&format!("{i},{row}\n"));
+        }
+        out
+    };
+    let fresh = panel(400..480, 2);
+    let mut mixed: Vec<&String> = known.iter().step_by(3).take(600).collect();
+    mixed.extend(fresh.iter().take(400));
+    let f = Fixture::new("");
+    f.write("data.csv", &file(&boot));
+    crate::trust6::overlap_config(&f, Some("test.csv"));
+    f.write("test.csv", &file(&mixed));
+    crate::trust6::assert_inconclusive(&f, "60% training rows beside a bootstrapped panel");
+    // Other customers' rows are judged.
+    f.write("test.csv", &file(&fresh.iter().collect::<Vec<_>>()));
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(gate(&f.report(), "auc")["status"], "pass");
+}
+
+// Round 14, F8: min_test_rows = 0 switched off the floor of ten test rows
+// of each class: a gate passed on a handful of positives.
+#[test]
+fn ten_rows_of_each_class_are_needed_whatever_min_test_rows_says() {
+    let data = dataset(900, 3, 0.0);
+    let mut test = String::from("id,age,income,plan,group,label\n");
+    let (mut yes, mut no) = (0, 0);
+    for line in data.lines().skip(601) {
+        let positive = line.ends_with(",yes");
+        if (positive && yes < 5) || (!positive && no < 60) {
+            test.push_str(line);
+            test.push('\n');
+            if positive {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+    }
+    assert_eq!((yes, no), (5, 60));
+    for min in [0, 1, 9] {
+        let f = Fixture::new("");
+        f.write("data.csv", &rows_of(&data, 0..600));
+        f.write("test.csv", &test);
+        let config = crate::fixture::BASE_CONFIG.replace(
+            "seed = 7",
+            &format!("seed = 7\ntest_path = \"test.csv\"\nmin_test_rows = {min}"),
+        );
+        f.write("gates.toml", &format!("{config}{AUC_GATE}"));
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 1, "min_test_rows = {min}: {err}");
+        let r = f.report();
+        let g = gate(&r, "auc");
+        assert_eq!(g["status"], "inconclusive", "{g}");
+        assert!(
+            g["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("fewer than 10 of one class"),
+            "{g}"
+        );
+    }
+}
