@@ -32,6 +32,13 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Floor for a bin fraction, so an empty bin does not make the log infinite.
 pub const EPSILON: f64 = 1e-6;
+/// The largest PSI any two samples give: all of one in a bin the other
+/// lacks, both fractions floored at [`EPSILON`]: `2 (1 - eps) ln(1/eps)`,
+/// about 27.63.
+pub fn max_psi() -> f64 {
+    2.0 * (1.0 - EPSILON) * (1.0 / EPSILON).ln()
+}
+
 /// Number of quantile bins of the reference (deciles).
 const BINS: usize = 10;
 /// Reference rows per distinct value below which a reference of 3 to 10
@@ -595,6 +602,14 @@ mod tests {
         close(ks_statistic(&REF2, &CUR2).unwrap(), 0.3034188034188034);
         close(ks_statistic(&REF, &CUR3).unwrap(), 0.325);
         assert_eq!(ks_statistic(&REF, &REF), Some(0.0));
+    }
+
+    #[test]
+    fn no_two_samples_exceed_the_largest_psi() {
+        let apart = psi_from_counts(&[10, 0, 0], 10, &[0, 0, 7], 7);
+        assert!((apart - max_psi()).abs() < 1e-12, "{apart}");
+        // python: 2 * (1 - 1e-6) * math.log(1 / 1e-6)
+        assert!((max_psi() - 27.63099348490743).abs() < 1e-9);
     }
 
     #[test]

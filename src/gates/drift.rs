@@ -32,6 +32,14 @@ impl DriftGate {
                 t.max_psi
             ));
         }
+        let most = crate::evaluate::drift::max_psi();
+        if t.max_psi >= most {
+            return Err(format!(
+                "max_psi {} can never fail: PSI always lies in [0, {most:.4}] (empty bins are \
+                 floored at 1e-6)",
+                t.max_psi
+            ));
+        }
         let reference = t
             .reference
             .as_ref()

@@ -38,8 +38,13 @@ impl LatencyGate {
             ));
         }
         if !(t.max_ms.is_finite() && t.max_ms > 0.0) {
+            let why = if t.max_ms > 0.0 {
+                "it could never fail"
+            } else {
+                "it could never pass"
+            };
             return Err(format!(
-                "max_ms must be a positive number of milliseconds, not {} (it could never pass)",
+                "max_ms must be a positive number of milliseconds, not {} ({why})",
                 t.max_ms
             ));
         }

@@ -466,6 +466,19 @@ mod tests {
             let e = parse(src).unwrap_err();
             assert!(e.message.contains(needle), "{src}: {}", e.message);
         }
+        // PSI never exceeds 2 (1 - eps) ln(1/eps) = 27.63; an infinite
+        // latency limit never fails.
+        for (src, needle) in [
+            (
+                "kind = \"drift\"\nmax_psi = 28\n",
+                "max_psi 28 can never fail",
+            ),
+            ("kind = \"latency\"\nmax_ms = inf\n", "never fail"),
+        ] {
+            let e = parse(src).unwrap_err();
+            assert!(e.message.contains(needle), "{src}: {}", e.message);
+        }
+        assert!(parse("kind = \"drift\"\nmax_psi = 27\n").is_ok());
         // A bound inside the clipped range is a gate.
         assert!(parse("kind = \"metric\"\nmetric = \"log_loss\"\nmax = 36\n").is_ok());
     }
