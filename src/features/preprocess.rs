@@ -203,7 +203,8 @@ impl Preprocessor {
     /// whose present values are mostly ones training never saw (re-spelled
     /// categories), or a number whose mean lies more than
     /// [`UNFAMILIAR_SHIFT`] training standard deviations from the training
-    /// mean (other units: days for months, cents for dollars). A model
+    /// mean, or whose spread is [`UNFAMILIAR_SPREAD`] times larger or
+    /// smaller (other units: days or years for months, cents for dollars). A model
     /// scored on such rows is scored on values it cannot read.
     pub fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
         self.features
@@ -240,16 +241,33 @@ impl Preprocessor {
                         {
                             return None;
                         }
-                        let here = present
-                            .iter()
-                            .map(|x| x / present.len() as f64)
-                            .sum::<f64>();
+                        let n = present.len() as f64;
+                        let here = present.iter().map(|x| x / n).sum::<f64>();
                         let shift = (here - mean) / scale;
-                        (shift.abs() > UNFAMILIAR_SHIFT).then(|| {
-                            format!(
+                        if shift.abs() > UNFAMILIAR_SHIFT {
+                            return Some(format!(
                                 "the mean of {name:?} is {here:.4} against {mean:.4} in training, \
                                  {:.0} training standard deviations away (other units?)",
                                 shift.abs()
+                            ));
+                        }
+                        // Other units with the mean nearby (years for months):
+                        // the spread of a many-valued number moves by the
+                        // same factor.
+                        let spread = present
+                            .iter()
+                            .map(|x| ((x - here) / scale).powi(2) / n)
+                            .sum::<f64>()
+                            .sqrt();
+                        let mut values = present.clone();
+                        values.sort_by(f64::total_cmp);
+                        values.dedup();
+                        let ratio = spread.max(spread.recip());
+                        let many = values.len() >= UNFAMILIAR_VALUES;
+                        (many && spread > 0.0 && ratio > UNFAMILIAR_SPREAD).then(|| {
+                            format!(
+                                "the spread of {name:?} is {spread:.3} times its training \
+                                 spread (other units?)"
                             )
                         })
                     }
@@ -390,6 +408,12 @@ const UNFAMILIAR_MIN_ROWS: usize = 20;
 /// Training standard deviations a feature's mean may move before the rows
 /// are another kind of data: drift moves a mean by a fraction of one.
 pub const UNFAMILIAR_SHIFT: f64 = 5.0;
+/// Factor by which a many-valued number's spread may move before the
+/// rows are in other units: ten-fold changes (cents, days, thousands) move
+/// it far more, drift far less.
+pub const UNFAMILIAR_SPREAD: f64 = 8.0;
+/// Distinct values a number needs for its spread to be judged.
+const UNFAMILIAR_VALUES: usize = 10;
 /// Share of a text feature's present values that may be unseen levels.
 const UNFAMILIAR_UNSEEN: f64 = 0.5;
 

@@ -220,6 +220,15 @@ fn a_champion_scored_on_data_it_cannot_read_is_no_comparison() {
             }),
             "standard deviations",
         ),
+        // Round 14, F7: twelfths (years for months) move the mean by
+        // under five standard deviations, and the spread twelve-fold.
+        (
+            "twelfths",
+            changed(&data, "income", |c| {
+                format!("{:.2}", c.parse::<f64>().unwrap_or(0.0) / 12.0)
+            }),
+            "spread",
+        ),
     ] {
         let f = Fixture::new(gates);
         assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0, "{case}");
