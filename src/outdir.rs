@@ -275,6 +275,17 @@ pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
     ))
 }
 
+/// An exclusive lock on the directory `dir` (held until dropped), where
+/// the platform can open a directory as a file; elsewhere none.
+fn lock_dir(dir: &Path) -> anyhow::Result<Option<std::fs::File>> {
+    let Ok(file) = std::fs::File::open(dir) else {
+        return Ok(None);
+    };
+    file.lock()
+        .with_context(|| format!("{}: cannot lock the out dir", dir.display()))?;
+    Ok(Some(file))
+}
+
 /// A run's artifacts, complete, in a staging directory beside the out dir.
 pub struct Staged {
     dir: Option<tempfile::TempDir>,
@@ -329,6 +340,10 @@ impl Staged {
         let out = &self.out;
         std::fs::create_dir_all(out)
             .with_context(|| format!("{}: cannot create out dir", out.display()))?;
+        // Two runs into one out dir move their artifacts one at a time:
+        // without a lock their files interleave (round 14, F2). The lock
+        // is on the directory itself, so no lock file is left in it.
+        let _lock = lock_dir(out)?;
         // report.json last: its presence marks a complete run directory.
         let mut order: Vec<&str> = ARTIFACTS
             .iter()

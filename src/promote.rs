@@ -47,9 +47,10 @@ pub fn run_plan(run: &Path, r: &Report) -> anyhow::Result<crate::config::Plan> {
     )?)
 }
 
-/// A `report.json` edited after `check` (a NO-GO turned GO by hand) is
-/// refused: its verdict must follow from its gates, and its gates must be
-/// those of the run's config copy with their configured severities.
+/// A `report.json` edited after `check` (a NO-GO turned GO by hand), or
+/// beside another run's config copy, is refused: its verdict must follow
+/// from its gates, the config copy must have the digest it records, and
+/// its gates must be the config's with their configured severities.
 fn edited_report(run: &Path, r: &Report) -> anyhow::Result<()> {
     let edited = |why: String| -> anyhow::Result<()> {
         Err(GateError::Run(format!(
@@ -65,6 +66,19 @@ fn edited_report(run: &Path, r: &Report) -> anyhow::Result<()> {
             r.verdict.label(),
             derived.label()
         ));
+    }
+    // The config copy must be the config the report was made with: two
+    // runs into one out dir could once leave one's gates.toml beside the
+    // other's report (round 14, F2).
+    if let Ok(text) = std::fs::read(run.join(CONFIG_COPY)) {
+        let sha = crate::config::sha256_hex(&text);
+        if sha != r.lineage.config_sha256 {
+            return edited(format!(
+                "its {CONFIG_COPY} (sha256 {}) is not the config its report records ({})",
+                crate::domain::num::short_sha(&sha),
+                crate::domain::num::short_sha(&r.lineage.config_sha256)
+            ));
+        }
     }
     let Ok(plan) = run_plan(run, r) else {
         return Ok(());

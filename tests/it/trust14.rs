@@ -504,3 +504,27 @@ fn ten_rows_of_each_class_are_needed_whatever_min_test_rows_says() {
         );
     }
 }
+
+// Round 14, F2: two checks into one out dir could leave one run's
+// gates.toml beside the other's report, and promote registered the mix.
+// Commits now hold a lock on the out dir; promote checks the config copy
+// against the digest the report records.
+#[test]
+fn promote_refuses_a_run_dir_holding_another_runs_config() {
+    let f = Fixture::new("\n[registry]\npath = \"reg\"\n");
+    assert_eq!(run(&f, &["check"]).0, 0);
+    let config = f.read("release-gate-out/gates.toml");
+    f.write(
+        "release-gate-out/gates.toml",
+        &config.replace("seed = 7", "seed = 9"),
+    );
+    let (code, out, err) = run(&f, &["promote", "--run", "release-gate-out"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("is not the config its report records"),
+        "{err}"
+    );
+    assert!(!f.path("reg/registry.json").exists());
+    f.write("release-gate-out/gates.toml", &config);
+    assert_eq!(run(&f, &["promote", "--run", "release-gate-out"]).0, 0);
+}

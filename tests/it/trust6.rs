@@ -104,14 +104,15 @@ fn a_failed_required_mlflow_registration_leaves_the_registry_unchanged() {
     assert_eq!(code, 0, "{err}");
     // As if the run had been logged to a server that is now down.
     let config = f.read("run1/gates.toml");
-    f.write(
-        "run1/gates.toml",
-        &format!(
-            "{config}\n[mlflow]\ntracking_uri = \"http://127.0.0.1:9\"\n\
-             registered_model = \"churn\"\nrequired = true\n"
-        ),
+    let config = format!(
+        "{config}\n[mlflow]\ntracking_uri = \"http://127.0.0.1:9\"\n\
+         registered_model = \"churn\"\nrequired = true\n"
     );
+    f.write("run1/gates.toml", &config);
     let mut report: serde_json::Value = serde_json::from_str(&f.read("run1/report.json")).unwrap();
+    // The report records the config it was made with.
+    report["lineage"]["config_sha256"] =
+        serde_json::json!(release_gate::config::sha256_hex(config.as_bytes()));
     report["lineage"]["mlflow"] = serde_json::json!({
         "run_id": "0123456789abcdef",
         "experiment_id": "1",
@@ -144,6 +145,9 @@ fn a_failed_required_mlflow_registration_leaves_the_registry_unchanged() {
         .read("run1/gates.toml")
         .replace("required = true", "required = false");
     f.write("run1/gates.toml", &relaxed);
+    report["lineage"]["config_sha256"] =
+        serde_json::json!(release_gate::config::sha256_hex(relaxed.as_bytes()));
+    f.write("run1/report.json", &report.to_string());
     let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("warning: mlflow"), "{err}");
