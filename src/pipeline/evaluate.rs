@@ -71,7 +71,9 @@ pub fn evaluate(
         curves::compute(&sides.y_test, &scores, &lat_sorted)
     });
     let features = model.drift_columns();
-    let drift_by_gate = timed(timings, Stage::Drift, || drift_all(plan, sides, &features))?;
+    let drift_by_gate = timed(timings, Stage::Drift, || {
+        drift_all(plan, sides, &features, model.training_duplicate_share())
+    })?;
     let drift = drift_by_gate
         .values()
         .find_map(|d| d.as_ref().ok().cloned())
@@ -208,6 +210,7 @@ pub fn drift_all(
     plan: &Plan,
     s: &Sides,
     features: &[String],
+    chance: f64,
 ) -> Result<BTreeMap<usize, Result<DriftReport, String>>, GateError> {
     let mut out = BTreeMap::new();
     let current = drift::Rows::some(s.test_table, &s.test_rows);
@@ -233,6 +236,10 @@ pub fn drift_all(
                     )));
                 }
                 let label = path.display().to_string();
+                if let Some(why) = holds_test_rows(&l.table, s, features, chance) {
+                    out.insert(i, Err(format!("reference {label} {why}")));
+                    continue;
+                }
                 Ok(drift::compute_rows(
                     drift::Rows::all(&l.table),
                     current,
@@ -250,6 +257,42 @@ pub fn drift_all(
         out.insert(i, result);
     }
     Ok(out)
+}
+
+/// Why a drift reference is no reference: it holds most of the test rows
+/// (re-exported: shuffled, as Parquet, ids renumbered, a column added),
+/// beyond the rate at which fresh rows of this data match (`chance`), so
+/// the test rows would largely be compared with themselves (round 14, F3).
+/// Rows are keyed on `features` as the overlap check keys them.
+fn holds_test_rows(
+    reference: &crate::data::Table,
+    s: &Sides,
+    features: &[String],
+    chance: f64,
+) -> Option<String> {
+    use crate::artifact::{row_hashes, RowKey};
+    let all: Vec<usize> = (0..reference.n_rows).collect();
+    let mut known = row_hashes(reference, &all, features, RowKey::Rounded);
+    known.sort_unstable();
+    known.dedup();
+    let test = row_hashes(s.test_table, &s.test_rows, features, RowKey::Rounded);
+    let seen = test
+        .iter()
+        .filter(|k| known.binary_search(k).is_ok())
+        .count();
+    let o = crate::gates::Overlap {
+        seen,
+        rows: test.len(),
+        chance,
+        but: None,
+    };
+    (2 * seen >= test.len() && o.mostly_training()).then(|| {
+        format!(
+            "holds {:.1}% of the test rows: they would largely be compared with themselves \
+             (give data the model was built on or last served)",
+            100.0 * o.share()
+        )
+    })
 }
 
 /// The training split against the test rows, when no drift gate says more.

@@ -528,3 +528,46 @@ fn promote_refuses_a_run_dir_holding_another_runs_config() {
     f.write("release-gate-out/gates.toml", &config);
     assert_eq!(run(&f, &["promote", "--run", "release-gate-out"]).0, 0);
 }
+
+// Round 14, F3: a drift reference holding the test rows in other bytes
+// (shuffled, a column added, half of them) compared them with themselves.
+#[test]
+fn a_drift_reference_holding_the_test_rows_is_no_reference() {
+    let data = dataset(900, 3, 0.0);
+    let test = rows_of(&data, 600..900);
+    let lines: Vec<&str> = test.lines().collect();
+    let mut shuffled = format!("{}\n", lines[0]);
+    for line in lines[1..].iter().rev() {
+        shuffled.push_str(line);
+        shuffled.push('\n');
+    }
+    let mut extra = format!("{},note\n", lines[0]);
+    for line in &lines[1..] {
+        extra.push_str(&format!("{line},x\n"));
+    }
+    let half = rows_of(&data, 600..750);
+    for (name, reference) in [("shuffled", shuffled), ("extra", extra), ("half", half)] {
+        let f = Fixture::new("");
+        f.write("data.csv", &rows_of(&data, 0..600));
+        f.write("test.csv", &test);
+        f.write("ref.csv", &reference);
+        let config =
+            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+        f.write(
+            "gates.toml",
+            &format!("{config}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n"),
+        );
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 1, "{name}: {err}");
+        let r = f.report();
+        let g = gate(&r, "drift");
+        assert_eq!(g["status"], "inconclusive", "{name}: {g}");
+        assert!(
+            g["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("of the test rows"),
+            "{g}"
+        );
+    }
+}
