@@ -296,6 +296,10 @@ impl Staged {
     /// A fresh staging directory beside `out` (same file system, so each
     /// artifact moves by a rename).
     pub fn new(out: &Path) -> anyhow::Result<Staged> {
+        // An out dir that is a symlink stages beside its target, which may
+        // be on another file system than the link (round 14, F10).
+        let resolved = std::fs::canonicalize(out).ok().filter(|p| p.is_dir());
+        let out = resolved.as_deref().unwrap_or(out);
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),

@@ -571,3 +571,19 @@ fn a_drift_reference_holding_the_test_rows_is_no_reference() {
         );
     }
 }
+
+// Round 14, F10: an out dir that is a symlink to another file system
+// failed to move its artifacts in ("Invalid cross-device link"): they were
+// staged beside the link.
+#[test]
+fn an_out_dir_linked_to_another_file_system_works() {
+    let elsewhere = tempfile::tempdir_in("/dev/shm").expect("a tmpfs at /dev/shm (Linux)");
+    let f = Fixture::new("");
+    std::os::unix::fs::symlink(elsewhere.path(), f.path("linked")).unwrap();
+    let (code, _, err) = run(&f, &["check", "--out", "linked"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(elsewhere.path().join("report.json").is_file());
+    // Again, over the first run.
+    let (code, _, err) = run(&f, &["check", "--out", "linked"]);
+    assert_eq!(code, 0, "{err}");
+}
