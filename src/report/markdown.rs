@@ -96,6 +96,13 @@ pub fn cell(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            // Escape sequences and bidi overrides (a forced reason, a
+            // column name) print as `\u{..}`, never raw (round 14, F11).
+            _ if ch.is_control()
+                || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(ch)));
+            }
             _ => out.push(ch),
         }
     }

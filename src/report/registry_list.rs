@@ -11,7 +11,10 @@ fn value(e: &crate::registry::Entry) -> String {
 
 fn forced(e: &crate::registry::Entry) -> String {
     if e.forced {
-        format!("FORCED: {}", e.reason.as_deref().unwrap_or(""))
+        format!(
+            "FORCED: {}",
+            super::table::visible(e.reason.as_deref().unwrap_or(""))
+        )
     } else {
         String::new()
     }
@@ -37,7 +40,7 @@ pub fn render_table(index: &Index) -> String {
             if champ { "*" } else { "" }.to_string(),
             e.version.clone(),
             e.promoted_at.clone(),
-            e.promoted_by.clone(),
+            super::table::visible(&e.promoted_by),
             e.verdict.clone(),
             value(e),
             e.git_commit

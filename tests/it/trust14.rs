@@ -587,3 +587,39 @@ fn an_out_dir_linked_to_another_file_system_works() {
     let (code, _, err) = run(&f, &["check", "--out", "linked"]);
     assert_eq!(code, 0, "{err}");
 }
+
+// Round 14, F11 and F12: a forced reason holding terminal escapes reached
+// `registry list` and report.md raw, and a column name holding HTML was
+// written raw into model_card.md.
+#[test]
+fn forced_reasons_and_column_names_are_printed_escaped() {
+    let data = dataset(600, 1, 0.0).replacen("plan", "<b>plan</b>", 1);
+    let f = Fixture::new(
+        "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.99\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\non_missing = \"pass\"\n",
+    );
+    f.write("data.csv", &data);
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 1);
+    let reason = "\u{1b}[2J\u{1b}[1;32mall good\u{202e}";
+    let (code, out, err) = run(
+        &f,
+        &["promote", "--run", "r1", "--force", "--reason", reason],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, listed, err) = run(&f, &["registry", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !listed.contains('\u{1b}') && !listed.contains('\u{202e}'),
+        "{listed:?}"
+    );
+    assert!(listed.contains("\\u{1b}"), "{listed}");
+    run(&f, &["check", "--out", "r2"]);
+    for file in ["r2/report.md", "r2/model_card.md"] {
+        let text = f.read(file);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{file}"
+        );
+        assert!(!text.contains("<b>plan</b>"), "{file}");
+    }
+    assert!(f.read("r2/model_card.md").contains("all good"));
+}
