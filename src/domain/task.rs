@@ -39,6 +39,10 @@ pub fn is_positive_text(value: &str, positive: &str) -> bool {
     if v == p {
         return true;
     }
+    // Integers as integers: 2^53 and 2^53 + 1 are one float.
+    if let (Ok(a), Ok(b)) = (v.parse::<i128>(), p.parse::<i128>()) {
+        return a == b;
+    }
     match (v.parse::<f64>(), p.parse::<f64>()) {
         (Ok(a), Ok(b)) => return a == b,
         (Ok(_), _) | (_, Ok(_)) => return false,
@@ -60,6 +64,8 @@ mod tests {
         assert!(!is_positive_text("0", "1"));
         assert!(!is_positive_text("yes", "Yes"));
         assert!(!is_positive_text("1", "true"));
+        assert!(!is_positive_text("9007199254740992", "9007199254740993"));
+        assert!(is_positive_text("+42", "42"));
     }
 
     #[test]

@@ -623,3 +623,30 @@ fn forced_reasons_and_column_names_are_printed_escaped() {
     }
     assert!(f.read("r2/model_card.md").contains("all good"));
 }
+
+// Round 14, F5: an int64 target of 2^53 and 2^53 + 1 (a uint64 id near
+// 2^64 beside it) merged into one class as floats, and the error said
+// every row was the positive value while naming another. Integers beyond
+// 2^53 now load as their exact digits (scripts/make_big_int_parquet.py).
+#[test]
+fn integers_beyond_two_to_the_53_keep_their_classes() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/big_int_target.parquet");
+    let f = Fixture::new("");
+    std::fs::copy(&fixture, f.path("data.parquet")).unwrap();
+    f.write(
+        "gates.toml",
+        &format!(
+            "[data]\npath = \"data.parquet\"\ntarget = \"y\"\npositive = \"9007199254740993\"\ndrop = [\"id\"]\ntest_fraction = 0.3\n{AUC_GATE}"
+        ),
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let r = f.report();
+    let (pos, rows) = (&r["data"]["test_positives"], &r["data"]["test_rows"]);
+    assert!(
+        pos.as_u64().unwrap() > 0 && pos.as_u64() < rows.as_u64(),
+        "{}",
+        r["data"]
+    );
+}

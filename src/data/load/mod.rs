@@ -450,7 +450,9 @@ fn to_table(df: &DataFrame) -> Result<Table, String> {
             let s = c.as_materialized_series();
             // Dictionary-encoded text (pandas' `category`) is text to us.
             let cast;
-            let s = if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..)) {
+            let s = if matches!(s.dtype(), DataType::Categorical(..) | DataType::Enum(..))
+                || beyond_floats(s)
+            {
                 cast = s
                     .cast(&DataType::String)
                     .map_err(|e| format!("column {:?}: {e}", s.name().as_str()))?;
@@ -468,6 +470,18 @@ fn to_table(df: &DataFrame) -> Result<Table, String> {
         columns: columns.into_iter().collect::<Result<_, _>>()?,
         n_rows: df.height(),
     })
+}
+
+/// Whether `s` is an integer column holding a value of magnitude 2^53 or
+/// more, where floats stop telling integers apart: such a column (ids, a
+/// target of 2^53 and 2^53 + 1) is read as text, its exact digits, rather
+/// than merging values (round 14, F5). (The extremes are compared as
+/// floats, which round 2^53 + 1 down to 2^53: hence 2^53 itself counts.)
+fn beyond_floats(s: &Series) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    s.dtype().is_integer()
+        && (s.max::<f64>().ok().flatten().is_some_and(|m| m >= EXACT)
+            || s.min::<f64>().ok().flatten().is_some_and(|m| m <= -EXACT))
 }
 
 /// One of our columns, appended to chunk by chunk; text columns keep their
