@@ -393,6 +393,17 @@ pub fn promote(
 ) -> anyhow::Result<Promotion> {
     let _lock = lock(registry)?;
     let mut index = read_index(registry)?;
+    // `versions/` linked elsewhere (another registry's) would put this
+    // registry's version in it, and leave that one's index stale (round
+    // 15, F1): versions live in the registry's own directory.
+    let versions = registry.join(VERSIONS);
+    if std::fs::symlink_metadata(&versions).is_ok_and(|m| !m.is_dir()) {
+        anyhow::bail!(
+            "{}: is not a directory of this registry (a symlink or a file); versions are \
+             stored only in the registry's own versions/ directory",
+            versions.display()
+        );
+    }
     // A promotion killed before its entry was written: its directory (if
     // the rename happened) stays on disk, accounted for, outside history.
     if let Some(killed) = index.pending.take() {

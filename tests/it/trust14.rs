@@ -650,3 +650,32 @@ fn integers_beyond_two_to_the_53_keep_their_classes() {
         r["data"]
     );
 }
+
+// Round 15, F1: a registry whose versions/ is a symlink to another
+// registry's put its version there, and the other registry's index went
+// stale (exit 2 everywhere).
+#[test]
+fn a_registry_whose_versions_dir_is_a_link_is_refused() {
+    let f = Fixture::new("\n[registry]\npath = \"a\"\n");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0);
+    std::fs::create_dir_all(f.path("b")).unwrap();
+    std::os::unix::fs::symlink(f.path("a/versions"), f.path("b/versions")).unwrap();
+    let (code, out, err) = run(
+        &f,
+        &[
+            "promote",
+            "--run",
+            "r1",
+            "--registry",
+            "b",
+            "--force",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("versions"), "{err}");
+    let (code, _, err) = run(&f, &["registry", "list", "--registry", "a"]);
+    assert_eq!(code, 0, "{err}");
+}
