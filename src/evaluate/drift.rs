@@ -240,15 +240,27 @@ pub fn compute_rows(
         .filter_map(|f| {
             let r = reference.table.column(f)?;
             let c = current.table.column(f)?;
+            if mixed(r, c) {
+                return None;
+            }
             let (psi, ks) = feature_drift((r, reference.rows), (c, current.rows));
             Some((f, psi, ks))
         })
         .collect();
     let mut report = DriftReport {
         reference: reference_label.to_string(),
+        // A feature one side lacks, or holds as numbers where the other
+        // holds text (one "-" cell, decimal commas), is not compared: as
+        // text its values would all be distinct levels, PSI 0 (round 15,
+        // F2).
         not_compared: features
             .iter()
-            .filter(|f| reference.table.column(f).is_none() || current.table.column(f).is_none())
+            .filter(
+                |f| match (reference.table.column(f), current.table.column(f)) {
+                    (Some(r), Some(c)) => mixed(r, c),
+                    _ => true,
+                },
+            )
             .cloned()
             .collect(),
         ..DriftReport::default()
@@ -263,6 +275,14 @@ pub fn compute_rows(
     }
     report.ranked = rank(&report.psi);
     report
+}
+
+/// Whether one of two columns holds numbers and the other text.
+fn mixed(a: &Column, b: &Column) -> bool {
+    matches!(
+        (&a.values, &b.values),
+        (Values::Num(_), Values::Cat { .. }) | (Values::Cat { .. }, Values::Num(_))
+    )
 }
 
 /// Feature names by PSI, largest first; ties by name for a stable report.
@@ -856,10 +876,15 @@ mod tests {
     }
 
     #[test]
-    fn numeric_against_text_is_compared_as_text() {
+    fn numeric_against_text_is_not_compared() {
+        // As text, numbers are distinct levels: PSI 0 whatever moved
+        // (round 15, F2). The feature is named as not compared instead.
         let reference = table(vec![num("c", vec![1.0, 2.0])]);
-        let current = table(vec![cat("c", &["2", "1"], vec![1, 0])]);
+        let current = table(vec![cat("c", &["2", "-"], vec![1, 0])]);
         let r = compute(&reference, &current, &["c".into()], "training split");
-        assert_eq!(r.psi["c"], 0.0);
+        assert!(!r.psi.contains_key("c"));
+        assert_eq!(r.not_compared, vec!["c".to_string()]);
+        let r = compute(&current, &reference, &["c".into()], "training split");
+        assert_eq!(r.not_compared, vec!["c".to_string()]);
     }
 }

@@ -679,3 +679,33 @@ fn a_registry_whose_versions_dir_is_a_link_is_refused() {
     let (code, _, err) = run(&f, &["registry", "list", "--registry", "a"]);
     assert_eq!(code, 0, "{err}");
 }
+
+// Round 15, F2: one "-" cell made a drift reference's numeric column
+// text, and as text it read PSI 0 however far it had moved.
+#[test]
+fn a_reference_holding_a_number_as_text_is_not_compared_on_it() {
+    let shifted = changed(&dataset(300, 9, 0.0), "income", |c| {
+        format!("{}", c.parse::<f64>().unwrap_or(0.0) + 500.0)
+    });
+    let mut lines: Vec<String> = shifted.lines().map(String::from).collect();
+    lines[5] = changed(&format!("{}\n{}\n", lines[0], lines[5]), "income", |_| {
+        "-".to_string()
+    })
+    .lines()
+    .nth(1)
+    .unwrap_or("")
+    .to_string();
+    let f = Fixture::new(
+        "\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n",
+    );
+    f.write("ref.csv", &(lines.join("\n") + "\n"));
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let r = f.report();
+    let g = gate(&r, "drift");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(
+        g["message"].as_str().unwrap_or("").contains("income"),
+        "{g}"
+    );
+}
