@@ -179,13 +179,20 @@ pub fn should_send(on: On, verdict: &str, champion_verdict: Option<&str>) -> boo
 impl NotifyConfig {
     /// The webhook URL, reading `env:VAR`.
     pub fn resolved_webhook(&self) -> Result<String> {
+        // The caller prefixes "notify: " (round 15: it was doubled).
         let url = match self.webhook.strip_prefix("env:") {
+            Some(var) if var.trim().is_empty() => {
+                return Err(IntegrationError::Config(
+                    "webhook = \"env:\" names no environment variable: write \"env:VAR\""
+                        .to_string(),
+                ))
+            }
             Some(var) => std::env::var(var)
                 .ok()
                 .filter(|v| !v.trim().is_empty())
                 .ok_or_else(|| {
                     IntegrationError::Config(format!(
-                        "notify: webhook = \"env:{var}\" but ${var} is not set"
+                        "webhook = \"env:{var}\" but ${var} is not set"
                     ))
                 })?,
             None => self.webhook.clone(),
@@ -193,7 +200,7 @@ impl NotifyConfig {
         let url = url.trim().to_string();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(IntegrationError::Config(format!(
-                "notify: webhook `{}` is not an http(s) URL",
+                "webhook `{}` is not an http(s) URL",
                 redact_url(&url)
             )));
         }
@@ -292,6 +299,14 @@ mod tests {
         assert!(err
             .to_string()
             .contains("RELEASE_GATE_TEST_SURELY_UNSET_VAR is not set"));
+        // The caller says "notify: " once.
+        assert!(!err.to_string().contains("notify:"), "{err}");
+        let cfg = NotifyConfig {
+            webhook: "env:".into(),
+            on: On::Always,
+        };
+        let err = cfg.resolved_webhook().unwrap_err().to_string();
+        assert!(err.contains("names no environment variable"), "{err}");
         let cfg = NotifyConfig {
             webhook: "ftp://user:pw@host/secret".into(),
             on: On::Always,
