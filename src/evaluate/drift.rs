@@ -192,7 +192,7 @@ pub fn ks_statistic(reference: &[f64], current: &[f64]) -> Option<f64> {
 /// KS, text columns PSI over their level texts (the two tables may number
 /// levels differently). A feature missing from either table, or whose PSI
 /// cannot be computed, is left out of `psi` and `ranked`. A column numeric in
-/// one table and text in the other is compared as text.
+/// one table and text in the other is not compared (`not_compared`).
 pub fn compute(
     reference: &Table,
     current: &Table,
@@ -303,7 +303,7 @@ fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> (Option<f64>, Opti
             let psi = numeric_psi(&ra, &cb);
             (psi, ks_sorted(&ra.sorted, &cb.sorted))
         }
-        _ => {
+        (Values::Cat { .. }, Values::Cat { .. }) => {
             let mut dict = HashMap::new();
             let ref_codes = text_codes(r, rr, &mut dict);
             let cur_codes = text_codes(c, cr, &mut dict);
@@ -312,12 +312,14 @@ fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> (Option<f64>, Opti
                 None,
             )
         }
+        // Numbers on one side, text on the other: not compared ([`mixed`]).
+        _ => (None, None),
     }
 }
 
-/// Codes of `col` in a dictionary keyed by level text, extended with every
-/// text not seen before, so two tables with different level numbering (or a
-/// numeric column against a text one) land in one code space.
+/// Codes of text column `col` in a dictionary keyed by level text,
+/// extended with every text not seen before, so two tables with different
+/// level numbering land in one code space.
 fn text_codes(col: &Column, rows: Option<&[usize]>, dict: &mut HashMap<String, u32>) -> Vec<u32> {
     let mut code_of = |text: String| {
         let next = dict.len() as u32;
@@ -331,18 +333,13 @@ fn text_codes(col: &Column, rows: Option<&[usize]>, dict: &mut HashMap<String, u
             &all
         }
     };
-    match &col.values {
-        Values::Cat { codes, levels } => {
-            let map: Vec<u32> = levels.iter().map(|l| code_of(l.clone())).collect();
-            rows.iter()
-                .map(|&r| map.get(codes[r] as usize).copied().unwrap_or(NULL_CODE))
-                .collect()
-        }
-        Values::Num(_) => rows
-            .iter()
-            .map(|&row| col.text(row).map_or(NULL_CODE, &mut code_of))
-            .collect(),
-    }
+    let Values::Cat { codes, levels } = &col.values else {
+        return vec![NULL_CODE; rows.len()];
+    };
+    let map: Vec<u32> = levels.iter().map(|l| code_of(l.clone())).collect();
+    rows.iter()
+        .map(|&r| map.get(codes[r] as usize).copied().unwrap_or(NULL_CODE))
+        .collect()
 }
 
 /// A numeric sample: its non-NaN values sorted (infinities included), and its

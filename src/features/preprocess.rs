@@ -230,7 +230,7 @@ impl Preprocessor {
                         let Values::Num(v) = &col.values else {
                             return None;
                         };
-                        let present: Vec<f64> = rows
+                        let mut present: Vec<f64> = rows
                             .iter()
                             .map(|&r| v[r])
                             .filter(|x| x.is_finite())
@@ -259,11 +259,10 @@ impl Preprocessor {
                             .map(|x| ((x - here) / scale).powi(2) / n)
                             .sum::<f64>()
                             .sqrt();
-                        let mut values = present.clone();
-                        values.sort_by(f64::total_cmp);
-                        values.dedup();
+                        present.sort_by(f64::total_cmp);
+                        present.dedup();
                         let ratio = spread.max(spread.recip());
-                        let many = values.len() >= UNFAMILIAR_VALUES;
+                        let many = present.len() >= UNFAMILIAR_VALUES;
                         (many && spread > 0.0 && ratio > UNFAMILIAR_SPREAD).then(|| {
                             format!(
                                 "the spread of {name:?} is {spread:.3} times its training \
@@ -401,8 +400,6 @@ impl Preprocessor {
     }
 }
 
-/// One-hot columns of a text feature for `rows` into `out` (its columns,
-/// `rows.len()` values each, zeroed).
 /// Fewest present values of a feature [`Preprocessor::unfamiliar`] judges.
 const UNFAMILIAR_MIN_ROWS: usize = 20;
 /// Training standard deviations a feature's mean may move before the rows
@@ -449,6 +446,8 @@ fn unseen_levels(
     }
 }
 
+/// One-hot columns of a text feature for `rows` into `out` (its columns,
+/// `rows.len()` values each, zeroed).
 fn one_hot_column(
     out: &mut [f64],
     lookup: &HashMap<String, usize>,

@@ -60,8 +60,7 @@ pub struct Caveats {
     /// A model's scores leave [0, 1] (raw scores, not probabilities) and
     /// the threshold is the default 0.5: (lowest, highest score).
     pub raw_scores: Option<(f64, f64)>,
-    /// How often the test rows repeat one another, against what fresh
-    /// rows of this data would.
+    /// How the test rows repeat one another, and whether as copies do.
     pub repeated: Option<Repeated>,
 }
 
