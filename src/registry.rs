@@ -54,6 +54,14 @@ pub struct Index {
     pub abandoned: Vec<String>,
 }
 
+impl Index {
+    /// The champion's entry in the history.
+    pub fn champion_entry(&self) -> Option<&Entry> {
+        let champion = self.champion.as_ref()?;
+        self.versions.iter().find(|e| &e.version == champion)
+    }
+}
+
 /// One promotion, as recorded in the history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -411,12 +419,9 @@ pub fn promote(
             index.abandoned.push(killed);
         }
     }
-    if let Some(current) =
-        index.champion.as_ref().and_then(|c| {
-            index.versions.iter().find(|e| &e.version == c).filter(|e| {
-                e.model_sha256 == entry.model_sha256 && e.data_sha256 == entry.data_sha256
-            })
-        })
+    if let Some(current) = index
+        .champion_entry()
+        .filter(|e| e.model_sha256 == entry.model_sha256 && e.data_sha256 == entry.data_sha256)
     {
         return Ok(Promotion::AlreadyChampion(current.version.clone()));
     }
@@ -424,11 +429,7 @@ pub fn promote(
     if let Some(gated) = gated_against {
         // Same version name is not enough: the digest must match too (a
         // registry rebuilt elsewhere can reuse the names).
-        let current_sha = index
-            .champion
-            .as_ref()
-            .and_then(|c| index.versions.iter().find(|e| &e.version == c))
-            .map(|e| e.model_sha256.clone());
+        let current_sha = index.champion_entry().map(|e| e.model_sha256.clone());
         let digest_differs = gated.sha256.is_some() && gated.sha256 != current_sha;
         let gated_against = gated.version;
         if gated_against != index.champion || digest_differs {

@@ -158,12 +158,10 @@ pub fn champion_info(
         // Its digest too: `promote` refuses when the champion changed since.
         let index = crate::registry::read_index(&plan.registry).ok();
         let champion = index.as_ref().and_then(|i| i.champion.clone());
-        let sha256 = index.as_ref().and_then(|i| {
-            i.versions
-                .iter()
-                .find(|e| Some(&e.version) == champion.as_ref())
-                .map(|e| e.model_sha256.clone())
-        });
+        let sha256 = index
+            .as_ref()
+            .and_then(|i| i.champion_entry())
+            .map(|e| e.model_sha256.clone());
         return Some(ChampionInfo {
             present: champion.is_some(),
             message: "not compared: gates.toml declares no champion gate".into(),
