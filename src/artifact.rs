@@ -448,12 +448,15 @@ fn shared_share(mut keys: Vec<u64>) -> f64 {
 
 /// [`shared_share`] of keys already sorted.
 fn sorted_shared_share(keys: &[u64]) -> f64 {
-    let repeated: usize = keys
-        .chunk_by(|a, b| a == b)
+    sorted_shared(keys) as f64 / keys.len().max(1) as f64
+}
+
+/// How many of the sorted `keys` another of them equals.
+pub fn sorted_shared(keys: &[u64]) -> usize {
+    keys.chunk_by(|a, b| a == b)
         .filter(|run| run.len() > 1)
         .map(<[u64]>::len)
-        .sum();
-    repeated as f64 / keys.len().max(1) as f64
+        .sum()
 }
 
 /// Whether rows that repeat `multiplicities` times (one entry per distinct

@@ -261,7 +261,7 @@ fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Repeated>
     keys.sort_unstable();
     let runs = || keys.chunk_by(|a, b| a == b);
     Some(Repeated {
-        repeated: runs().filter(|run| run.len() > 1).map(<[u64]>::len).sum(),
+        repeated: crate::artifact::sorted_shared(&keys),
         rows: test.len(),
         distinct: runs().count(),
         copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
