@@ -51,7 +51,7 @@ pub fn run_plan(run: &Path, r: &Report) -> anyhow::Result<crate::config::Plan> {
 /// beside another run's config copy, is refused: its verdict must follow
 /// from its gates, the config copy must have the digest it records, and
 /// its gates must be the config's with their configured severities.
-fn edited_report(run: &Path, r: &Report) -> anyhow::Result<()> {
+fn edited_report(run: &Path, r: &Report, plan: Option<&crate::config::Plan>) -> anyhow::Result<()> {
     let edited = |why: String| -> anyhow::Result<()> {
         Err(GateError::Run(format!(
             "{}: {why}: report.json was changed after check; run check again",
@@ -80,7 +80,7 @@ fn edited_report(run: &Path, r: &Report) -> anyhow::Result<()> {
             ));
         }
     }
-    let Ok(plan) = run_plan(run, r) else {
+    let Some(plan) = plan else {
         return Ok(());
     };
     let configured: Vec<(&str, crate::domain::Severity)> = plan
@@ -154,7 +154,9 @@ pub fn promote(
         ))
         .into());
     }
-    edited_report(run, &r)?;
+    // The run's config copy, parsed once for every check below.
+    let plan = run_plan(run, &r).ok();
+    edited_report(run, &r, plan.as_ref())?;
     if force && reason.is_none_or(|s| s.trim().is_empty()) {
         return Err(GateError::Run(
             "--force needs --reason \"...\" (it is recorded in the history)".into(),
@@ -181,7 +183,10 @@ pub fn promote(
             // A run copied from another machine: its registry is not here.
             // A first promotion from where check ran creates it: the run's
             // config resolves to the recorded registry from here.
-            let first = || run_registry(run, &r).is_ok_and(|p| &registry::identity(&p) == recorded);
+            let first = || {
+                plan.as_ref()
+                    .is_some_and(|p| &registry::identity(&p.registry) == recorded)
+            };
             if !path.parent().is_some_and(Path::exists) && !first() {
                 return Err(GateError::Run(format!(
                     "{}: the run was gated against the registry {recorded}, which does not \
@@ -192,7 +197,11 @@ pub fn promote(
             }
             path
         }
-        (None, None) => run_registry(run, &r)?,
+        (None, None) => match &plan {
+            Some(p) => p.registry.clone(),
+            // Parsed again for the reason it fails.
+            None => run_registry(run, &r)?,
+        },
     };
     if let Some(recorded) = &r.lineage.registry {
         let here = registry::identity(&registry);
@@ -231,7 +240,6 @@ pub fn promote(
         .into());
     }
     // Never into the run's data (a directory of part files), --force or not.
-    let plan = run_plan(run, &r).ok();
     if let Some(plan) = &plan {
         if let Some(dir) = crate::outdir::registry_in_input_dir(&registry, plan) {
             return Err(GateError::Run(format!(
