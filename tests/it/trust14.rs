@@ -132,18 +132,31 @@ fn a_drift_reference_that_is_the_test_data_is_an_error() {
         );
     }
     // Another file is a reference.
-    let f = Fixture::new("");
-    f.write("data.csv", &rows_of(&data, 0..600));
-    f.write("test.csv", &rows_of(&data, 600..900));
-    f.write("ref.csv", &dataset(300, 9, 0.0));
-    let config =
-        crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
-    f.write(
-        "gates.toml",
-        &format!("{config}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n"),
-    );
+    let f = drift_fixture(&data, &rows_of(&data, 600..900), &dataset(300, 9, 0.0));
     let (code, _, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{err}");
+}
+
+/// The base config with `test_path = "test.csv"`.
+fn test_path_config() -> String {
+    crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
+}
+
+/// A fixture training on `data`'s first 600 rows, testing on `test`, with
+/// one drift gate (`max_psi = 0.2`) against `reference`.
+fn drift_fixture(data: &str, test: &str, reference: &str) -> Fixture {
+    let f = Fixture::new("");
+    f.write("data.csv", &rows_of(data, 0..600));
+    f.write("test.csv", test);
+    f.write("ref.csv", reference);
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n",
+            test_path_config()
+        ),
+    );
+    f
 }
 
 /// `n` distinct held-out rows, each `times` times, ids renumbered.
@@ -169,8 +182,7 @@ fn a_test_file_of_rows_repeated_as_copies_is_no_evidence() {
     for (n, times) in [(30, 40), (20, 40), (150, 4)] {
         let f = Fixture::new("");
         f.write("test.csv", &repeated_rows(n, times));
-        let config =
-            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+        let config = test_path_config();
         f.write("gates.toml", &format!("{config}{AUC_GATE}"));
         let (code, _, err) = run(&f, &["check"]);
         let r = f.report();
@@ -193,8 +205,7 @@ fn a_test_file_of_rows_repeated_as_copies_is_no_evidence() {
     // The same rows once each are evidence.
     let f = Fixture::new("");
     f.write("test.csv", &repeated_rows(300, 1));
-    let config =
-        crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
+    let config = test_path_config();
     f.write("gates.toml", &format!("{config}{AUC_GATE}"));
     let (code, _, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{err}");
@@ -547,16 +558,7 @@ fn a_drift_reference_holding_the_test_rows_is_no_reference() {
     }
     let half = rows_of(&data, 600..750);
     for (name, reference) in [("shuffled", shuffled), ("extra", extra), ("half", half)] {
-        let f = Fixture::new("");
-        f.write("data.csv", &rows_of(&data, 0..600));
-        f.write("test.csv", &test);
-        f.write("ref.csv", &reference);
-        let config =
-            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"");
-        f.write(
-            "gates.toml",
-            &format!("{config}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n"),
-        );
+        let f = drift_fixture(&data, &test, &reference);
         let (code, _, err) = run(&f, &["check"]);
         assert_eq!(code, 1, "{name}: {err}");
         let r = f.report();
