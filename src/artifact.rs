@@ -73,9 +73,22 @@ pub enum RowKey {
 /// `row_duplicate_share` says how often).
 pub const KEY_DIGITS: i32 = 3;
 
-/// Training rows beyond this many are not hashed (the leakage check then
-/// covers only the first rows): keeps `model.json` small on big data.
+/// Training rows a model saves the hashes of, and the most rows the
+/// estimates of chance read: keeps `model.json` small on big data. Over
+/// it, [`spread`] picks rows from the whole file.
 pub const MAX_ROW_HASHES: usize = 200_000;
+
+/// `rows`, or `k` of them evenly spaced from the first to near the last
+/// when there are more: a sample of the whole file (the newest rows of a
+/// file sorted by time too, where a first-`k` cut would miss them), the
+/// same on every run.
+pub fn spread(rows: &[usize], k: usize) -> std::borrow::Cow<'_, [usize]> {
+    let n = rows.len();
+    if n <= k {
+        return std::borrow::Cow::Borrowed(rows);
+    }
+    std::borrow::Cow::Owned((0..k).map(|i| rows[i * n / k]).collect())
+}
 
 /// A stable 64-bit hash (FNV-1a) of `row`'s values in `columns`: equal rows
 /// hash equal across runs, tables and versions.
@@ -203,6 +216,25 @@ pub fn row_hashes(table: &Table, rows: &[usize], columns: &[String], key: RowKey
         .collect()
 }
 
+/// How many of `test_rows` match one of `train_rows` on `features` by
+/// [`RowKey::Rounded`] key, over every training row: a model saves the
+/// hashes of a [`spread`] of them only.
+pub fn count_matching(
+    train: &Table,
+    train_rows: &[usize],
+    test: &Table,
+    test_rows: &[usize],
+    features: &[String],
+) -> usize {
+    let mut keys = row_hashes(train, train_rows, features, RowKey::Rounded);
+    keys.par_sort_unstable();
+    keys.dedup();
+    row_hashes(test, test_rows, features, RowKey::Rounded)
+        .iter()
+        .filter(|h| keys.binary_search(h).is_ok())
+        .count()
+}
+
 /// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to
 /// `MAX_ROW_HASHES`) training rows' `features`, and how often a fresh row
 /// from the same data matches one of them by chance.
@@ -222,7 +254,7 @@ pub fn training_row_hashes(
     features: &[String],
     whole: &[String],
 ) -> (Vec<u64>, f64) {
-    let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
+    let rows = &*spread(rows, MAX_ROW_HASHES);
     let keys = row_hashes(table, rows, features, RowKey::Rounded);
     let wholes = row_hashes(table, rows, whole, RowKey::Rounded);
     let mut groups: std::collections::HashMap<u64, (u64, usize)> =
@@ -254,7 +286,7 @@ pub fn training_row_hashes(
 /// distinct values (a training file run through `drop_duplicates`);
 /// features that move together make it an underestimate.
 pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) -> f64 {
-    let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
+    let rows = &*spread(rows, MAX_ROW_HASHES);
     if rows.is_empty() || features.is_empty() {
         return 0.0;
     }
@@ -368,7 +400,7 @@ pub fn distinct_if_continuous(
     rows: &[usize],
     features: &[String],
 ) -> Option<Vec<usize>> {
-    let rows = &rows[..rows.len().min(MAX_ROW_HASHES)];
+    let rows = &*spread(rows, MAX_ROW_HASHES);
     let fine = fine_hashes(table, rows, features);
     let mut seen = std::collections::HashSet::with_capacity(fine.len());
     // Positions in `rows` of the first of each distinct row.
@@ -636,6 +668,16 @@ impl Scorer for ModelArtifact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_keeps_few_rows_and_samples_many_from_first_to_last() {
+        let few: Vec<usize> = (10..20).collect();
+        assert_eq!(&*spread(&few, 10), few.as_slice());
+        let many: Vec<usize> = (0..1000).collect();
+        let s = spread(&many, 10);
+        assert_eq!(&*s, &[0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+        assert!(spread(&[], 5).is_empty());
+    }
 
     /// The hash as first defined: FNV-1a over `Column::text` of each value.
     /// Registries keep these hashes, so the fast path must give the same.

@@ -9,7 +9,7 @@
 //! compared feature by feature.
 
 use super::near::cells;
-use super::MAX_ROW_HASHES;
+use super::{spread, MAX_ROW_HASHES};
 use crate::data::Table;
 use rayon::prelude::*;
 
@@ -97,8 +97,8 @@ pub fn match_but_few(
         return None;
     }
     let cap = (MAX_CELLS / d).max(MIN_ROWS);
-    let train_rows = &train_rows[..train_rows.len().min(MAX_ROW_HASHES).min(cap)];
-    let test_rows = &test_rows[..test_rows.len().min(ROWS).min(cap)];
+    let train_rows = &*spread(train_rows, MAX_ROW_HASHES.min(cap));
+    let test_rows = &*spread(test_rows, ROWS.min(cap));
     if train_rows.len() < 2 || test_rows.is_empty() {
         return None;
     }

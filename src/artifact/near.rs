@@ -4,14 +4,13 @@
 //! rest.
 
 use super::{
-    fnv, repeats_like_copies, rounded_to, sorted_shared_share, COPY_DIGITS, FNV_OFFSET,
+    fnv, repeats_like_copies, rounded_to, sorted_shared_share, spread, COPY_DIGITS, FNV_OFFSET,
     MAX_ROW_HASHES,
 };
 use crate::data::{Table, Values};
 use rayon::prelude::*;
 
-/// Test rows looked at for near copies: the first (in split order, a
-/// random sample) of them. The share that matches is what the check
+/// Test rows looked at for near copies: a [`spread`] of them. The share that matches is what the check
 /// weighs, and 50,000 rows pin it to well under a percent.
 pub const NEAR_TEST_ROWS: usize = 50_000;
 
@@ -57,8 +56,8 @@ pub fn match_but_one(
     features: &[String],
     min_share: f64,
 ) -> Vec<ButOne> {
-    let train_rows = &train_rows[..train_rows.len().min(MAX_ROW_HASHES)];
-    let test_rows = &test_rows[..test_rows.len().min(NEAR_TEST_ROWS)];
+    let train_rows = &*spread(train_rows, MAX_ROW_HASHES);
+    let test_rows = &*spread(test_rows, NEAR_TEST_ROWS);
     if features.len() < 2 || train_rows.is_empty() || test_rows.is_empty() {
         return Vec::new();
     }

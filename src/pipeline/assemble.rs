@@ -6,7 +6,7 @@ use super::prepare::{missing_drop_notes, Prepared};
 use super::run::TOOL_VERSION;
 use super::run::{timed, Predictions, Run, Stage, Timings};
 use super::target::Sides;
-use crate::artifact::{row_hashes, RowKey, MAX_ROW_HASHES};
+use crate::artifact::{row_hashes, spread, RowKey, MAX_ROW_HASHES};
 use crate::config::Plan;
 use crate::domain::ModelInfo;
 use crate::domain::{
@@ -119,22 +119,34 @@ pub struct Saved {
 /// the two files share; with a split of one file, rows the file repeats
 /// (a file repeated, a class oversampled before the split).
 fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
-    let seen = scorer
-        .trained_on(sides.test_table, &sides.test_rows)
-        .into_iter()
-        .filter(|&t| t)
-        .count();
+    let features = scorer.input_columns();
+    // A model keeps the hashes of a spread of big training data only; the
+    // run that trained it has every training row at hand.
+    let seen = if plan.model.kind().trains() && sides.train_rows.len() > MAX_ROW_HASHES {
+        crate::artifact::count_matching(
+            sides.train_table,
+            &sides.train_rows,
+            sides.test_table,
+            &sides.test_rows,
+            &features,
+        )
+    } else {
+        scorer
+            .trained_on(sides.test_table, &sides.test_rows)
+            .into_iter()
+            .filter(|&t| t)
+            .count()
+    };
     let mut o = Overlap {
         seen,
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
         but: None,
     };
-    let features = scorer.input_columns();
     if !o.could_be_mostly_training() {
         return near_copy(sides, &features).or_else(|| (seen > 0).then_some(o));
     }
-    let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
+    let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
     // Rows copied with replacement (a bootstrap, an oversampled class, a
     // join fanning out, a protected attribute flipped) repeat like a
     // sample and raise chance to the copy rate. When a continuous feature
@@ -214,7 +226,7 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         features,
         crate::gates::OVERLAP_LIMIT,
     );
-    let hashed = &sides.train_rows[..sides.train_rows.len().min(MAX_ROW_HASHES)];
+    let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
     near.into_iter()
         .filter_map(|b| {
             let mut o = Overlap {
@@ -252,7 +264,7 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
 /// (rows repeated, ids renumbered) count as evidence more than once. None
 /// with fewer than two test rows.
 fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Repeated> {
-    let test = &sides.test_rows[..sides.test_rows.len().min(MAX_ROW_HASHES)];
+    let test = &*spread(&sides.test_rows, MAX_ROW_HASHES);
     if test.len() < 2 {
         return None;
     }

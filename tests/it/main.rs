@@ -19,6 +19,7 @@ mod trust;
 mod trust10;
 mod trust13;
 mod trust14;
+mod trust15;
 mod trust3;
 mod trust6;
 mod trust9;
