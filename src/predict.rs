@@ -174,22 +174,29 @@ fn csv_field(v: &str) -> String {
 }
 
 /// The `--explain` column of each input: `contrib_<input>`, unless that
-/// name is already taken (by `row`, `score`, `y_pred`, `contrib_base` or an
-/// earlier input's column, e.g. for an input named `base`); then the first
-/// free `contrib_<input>_2`, `_3`, ... so no two columns share a name.
+/// name is taken (by `row`, `score`, `y_pred`, `contrib_base`, or a
+/// duplicate): then the first `contrib_<input>_2`, `_3`, ... that is no
+/// other input's plain column either. Every input whose plain name is free
+/// keeps it, so `contrib_base_2` is always feature `base_2`'s, never that
+/// of a feature `base` moved aside.
 pub fn contrib_columns(inputs: &[String]) -> Vec<String> {
-    let mut taken: std::collections::HashSet<String> = ["row", "score", "y_pred", "contrib_base"]
-        .into_iter()
-        .map(String::from)
-        .collect();
-    inputs
+    let fixed = ["row", "score", "y_pred", "contrib_base"];
+    let plain: Vec<String> = inputs.iter().map(|i| format!("contrib_{i}")).collect();
+    let mut taken: std::collections::HashSet<String> =
+        fixed.into_iter().map(String::from).collect();
+    // Plain names first, in order: the first of equal inputs keeps it.
+    let keeps: Vec<bool> = plain.iter().map(|p| taken.insert(p.clone())).collect();
+    plain
         .iter()
-        .map(|input| {
-            let plain = format!("contrib_{input}");
-            let name = std::iter::once(plain.clone())
-                .chain((2..).map(|k| format!("{plain}_{k}")))
+        .zip(keeps)
+        .map(|(p, keep)| {
+            if keep {
+                return p.clone();
+            }
+            let name = (2..)
+                .map(|k| format!("{p}_{k}"))
                 .find(|n| !taken.contains(n))
-                .unwrap_or(plain);
+                .unwrap_or_else(|| p.clone());
             taken.insert(name.clone());
             name
         })
@@ -291,4 +298,32 @@ pub fn write(
         }
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contrib_columns;
+
+    fn names(inputs: &[&str]) -> Vec<String> {
+        contrib_columns(&inputs.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn contrib_columns_keep_every_free_plain_name() {
+        assert_eq!(names(&["age", "plan"]), ["contrib_age", "contrib_plan"]);
+        // Round 15, C2: `base` moved aside must not take `base_2`'s name.
+        assert_eq!(
+            names(&["base", "base_2", "base_2_2"]),
+            ["contrib_base_3", "contrib_base_2", "contrib_base_2_2"]
+        );
+        assert_eq!(
+            names(&["base_2", "base"]),
+            ["contrib_base_2", "contrib_base_3"]
+        );
+        // Duplicates (two columns cleaned to one name) stay unique.
+        assert_eq!(
+            names(&["a", "a", "a_2"]),
+            ["contrib_a", "contrib_a_3", "contrib_a_2"]
+        );
+    }
 }
