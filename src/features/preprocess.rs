@@ -22,6 +22,12 @@ pub enum FeatureSpec {
         median: f64,
         mean: f64,
         scale: f64,
+        /// The training values' quantiles at 5%, 10%, ..., 95% (linear
+        /// interpolation, as numpy's default): what [`Preprocessor::unfamiliar`]
+        /// compares rows in other units with. Empty in models saved before
+        /// them, or when a value is infinite.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        quantiles: Vec<f64>,
     },
     Categorical {
         name: String,
@@ -204,8 +210,10 @@ impl Preprocessor {
     /// categories), or a number whose mean lies more than
     /// [`UNFAMILIAR_SHIFT`] training standard deviations from the training
     /// mean, or whose spread is [`UNFAMILIAR_SPREAD`] times larger or
-    /// smaller (other units: days or years for months, cents for dollars). A model
-    /// scored on such rows is scored on values it cannot read.
+    /// smaller (other units: days or years for months, cents for dollars),
+    /// or whose quantiles are the training ones stretched by one factor
+    /// ([`rescaled`]: miles for kilometres). A model scored on such rows is
+    /// scored on values it cannot read.
     pub fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
         self.features
             .iter()
@@ -225,7 +233,11 @@ impl Preprocessor {
                         )
                     }),
                     FeatureSpec::Numeric {
-                        name, mean, scale, ..
+                        name,
+                        mean,
+                        scale,
+                        quantiles,
+                        ..
                     } => {
                         let Values::Num(v) = &col.values else {
                             return None;
@@ -260,15 +272,27 @@ impl Preprocessor {
                             .sum::<f64>()
                             .sqrt();
                         present.sort_by(f64::total_cmp);
+                        let here_q = sorted_quantiles(&present);
+                        let rows_q = present.len();
                         present.dedup();
                         let ratio = spread.max(spread.recip());
                         let many = present.len() >= UNFAMILIAR_VALUES;
-                        (many && spread > 0.0 && ratio > UNFAMILIAR_SPREAD).then(|| {
-                            format!(
+                        if many && spread > 0.0 && ratio > UNFAMILIAR_SPREAD {
+                            return Some(format!(
                                 "the spread of {name:?} is {spread:.3} times its training \
                                  spread (other units?)"
-                            )
-                        })
+                            ));
+                        }
+                        // The same distribution stretched by a factor the
+                        // rules above let through (miles for kilometres).
+                        let (a, b) = (rows_q >= UNFAMILIAR_QUANTILE_ROWS)
+                            .then(|| rescaled(quantiles, &here_q))??;
+                        Some(format!(
+                            "the quantiles of {name:?} are {a:.3} times its training quantiles \
+                             {} {:.4} (other units?)",
+                            if b < 0.0 { "minus" } else { "plus" },
+                            b.abs()
+                        ))
                     }
                     FeatureSpec::Categorical { .. } => None,
                 }
@@ -317,6 +341,7 @@ impl Preprocessor {
                 mean,
                 scale,
                 name,
+                ..
             } => {
                 let fill = self.fill_number(*median);
                 let v = match &col.values {
@@ -411,6 +436,16 @@ pub const UNFAMILIAR_SHIFT: f64 = 5.0;
 pub const UNFAMILIAR_SPREAD: f64 = 8.0;
 /// Distinct values a number needs for its spread to be judged.
 const UNFAMILIAR_VALUES: usize = 10;
+/// Fewest present values whose quantiles [`rescaled`] compares.
+const UNFAMILIAR_QUANTILE_ROWS: usize = 100;
+/// Factor a change of units stretches a distribution by at least (the
+/// commonest are 1.609, 1.8, 2.2, 2.54, 3.28): inflation or a recalibrated
+/// sensor stretches it less.
+pub const UNFAMILIAR_SLOPE: f64 = 1.5;
+/// Largest distance of a quantile from the fitted line, as a share of the
+/// test quantiles' span, for the distribution to be the training one
+/// stretched: sampling noise at a hundred rows stays within it.
+const UNFAMILIAR_FIT: f64 = 0.05;
 /// Share of a text feature's present values that may be unseen levels.
 const UNFAMILIAR_UNSEEN: f64 = 0.5;
 
@@ -503,6 +538,12 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
         }
     }
     let median = median(&mut present).unwrap_or(0.0);
+    // `median` sorted `present`.
+    let quantiles = if present.iter().all(|x| x.is_finite()) {
+        sorted_quantiles(&present)
+    } else {
+        Vec::new()
+    };
     let n_missing = n_total - present.len();
     let (mut mean, mut std) = mean_std(&present, n_missing, median, 1.0);
     if !(mean.is_finite() && std.is_finite()) {
@@ -528,7 +569,63 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
         median,
         mean,
         scale,
+        quantiles,
     }
+}
+
+/// Quantiles [`FeatureSpec::Numeric`] keeps.
+const QUANTILES: usize = 19;
+
+/// `sorted`'s quantiles at k/20, k = 1..=19, interpolated linearly between
+/// order statistics (numpy's default); empty for no values.
+fn sorted_quantiles(sorted: &[f64]) -> Vec<f64> {
+    if sorted.is_empty() {
+        return Vec::new();
+    }
+    let last = (sorted.len() - 1) as f64;
+    (1..=QUANTILES)
+        .map(|k| {
+            let at = last * k as f64 / (QUANTILES + 1) as f64;
+            let (lo, frac) = (at.floor() as usize, at - at.floor());
+            let hi = (lo + 1).min(sorted.len() - 1);
+            sorted[lo] + frac * (sorted[hi] - sorted[lo])
+        })
+        .collect()
+}
+
+/// When `test` (quantiles of the rows scored) lie on a line `a * q + b`
+/// through `train` (the training quantiles) with a slope of
+/// [`UNFAMILIAR_SLOPE`] or more (or its inverse) and every point within
+/// [`UNFAMILIAR_FIT`] of the test quantiles' span: `(a, b)`. The whole
+/// distribution stretched by one factor is a change of units (miles for
+/// kilometres, Fahrenheit for Celsius, pounds for kilograms), which drift
+/// that moves or reshapes a distribution is not. Needs ten distinct
+/// training quantiles: a number of few values steps.
+fn rescaled(train: &[f64], test: &[f64]) -> Option<(f64, f64)> {
+    let mut distinct = train.to_vec();
+    distinct.dedup();
+    if train.len() != test.len() || distinct.len() < 10 {
+        return None;
+    }
+    let n = train.len() as f64;
+    let (mq, mt) = (train.iter().sum::<f64>() / n, test.iter().sum::<f64>() / n);
+    let sqq: f64 = train.iter().map(|q| (q - mq).powi(2)).sum();
+    let sqt: f64 = train
+        .iter()
+        .zip(test)
+        .map(|(q, t)| (q - mq) * (t - mt))
+        .sum();
+    let a = sqt / sqq;
+    let b = mt - a * mq;
+    let span = test[test.len() - 1] - test[0];
+    if !(a.is_finite() && b.is_finite() && span > 0.0 && span.is_finite()) {
+        return None;
+    }
+    let fits = train
+        .iter()
+        .zip(test)
+        .all(|(q, t)| (t - (a * q + b)).abs() <= UNFAMILIAR_FIT * span);
+    (fits && a.abs().ln().abs() >= UNFAMILIAR_SLOPE.ln()).then_some((a, b))
 }
 
 /// Mean and standard deviation of the imputed column, computed on values
@@ -607,6 +704,38 @@ fn fit_categorical(name: &str, codes: &[u32], levels: &[String], rows: &[usize])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        // numpy.quantile(np.arange(1, 11), [0.05, 0.5, 0.95]) = [1.45, 5.5, 9.55]
+        let q = sorted_quantiles(&(1..=10).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(q.len(), QUANTILES);
+        assert!((q[0] - 1.45).abs() < 1e-12 && (q[9] - 5.5).abs() < 1e-12);
+        assert!((q[18] - 9.55).abs() < 1e-12);
+        assert!(sorted_quantiles(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_distribution_stretched_by_a_unit_factor_is_rescaled_drift_is_not() {
+        let train: Vec<f64> = (1..=19).map(|k| f64::from(k).powf(1.5)).collect();
+        let stretched = |a: f64, b: f64| train.iter().map(|q| a * q + b).collect::<Vec<_>>();
+        // Miles to kilometres, Celsius to Fahrenheit, kilograms to pounds.
+        let (a, b) = rescaled(&train, &stretched(1.609, 0.0)).unwrap();
+        assert!((a - 1.609).abs() < 1e-9 && b.abs() < 1e-9);
+        assert!(rescaled(&train, &stretched(1.8, 32.0)).is_some());
+        assert!(rescaled(&train, &stretched(1.0 / 2.2, 0.0)).is_some());
+        // A shift, or a stretch inflation gives, is drift.
+        assert!(rescaled(&train, &stretched(1.0, 5.0)).is_none());
+        assert!(rescaled(&train, &stretched(1.3, 0.0)).is_none());
+        // A reshaped distribution is not one stretched.
+        let reshaped: Vec<f64> = (1..=19)
+            .map(|k| 2.0 * f64::from(k).powf(3.0) / 19.0)
+            .collect();
+        assert!(rescaled(&train, &reshaped).is_none());
+        // A number of few values steps: not judged.
+        let steps: Vec<f64> = (0..19).map(|k| f64::from(k / 4)).collect();
+        assert!(rescaled(&steps, &stretched(2.0, 0.0)).is_none());
+    }
     use crate::data::{Column, DType};
 
     fn table() -> Table {

@@ -65,3 +65,56 @@ fn copies_of_training_rows_beyond_the_first_200_000_are_caught() {
     let (code, out, err) = run(&f, &["check", "--out", "fresh"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// `n` rows of a distance (in miles, times `unit`) and a second feature,
+/// with a label that depends on both.
+fn distances(n: usize, seed: u64, unit: f64) -> String {
+    let mut r = Lcg::new(seed);
+    let mut s = String::from("dist,x0,y\n");
+    for _ in 0..n {
+        let miles = -(1.0 - r.next_f64()).ln() * 20.0;
+        let x0 = (0..4).map(|_| r.next_f64()).sum::<f64>() - 2.0;
+        let z = (miles - 20.0) / 15.0 + x0;
+        let y = u8::from(r.next_f64() < 1.0 / (1.0 + (-z).exp()));
+        let _ = writeln!(s, "{:.1},{x0:.4},{y}", miles * unit);
+    }
+    s
+}
+
+// F4. A champion trained on distances in miles, re-scored on data in
+// kilometres (x1.609: under the rules for a mean five deviations away or
+// a spread eight times wider), lost to the same kind of model and the run
+// was GO. The rows' quantiles are the training quantiles stretched by one
+// factor: a change of units, and the gate is inconclusive.
+#[test]
+fn a_champion_rescored_on_data_in_other_units_is_no_comparison() {
+    let f = Fixture::new("");
+    let config = |data: &str| {
+        format!(
+            "[data]\npath = \"{data}\"\ntarget = \"y\"\npositive = 1\n\n[model]\n\
+             kind = \"gradient_boosting\"\n\n[registry]\npath = \"reg\"\n\n[[gate]]\n\
+             kind = \"champion\"\nmetric = \"roc_auc\"\nmin_delta = -0.05\n"
+        )
+    };
+    f.write("old.csv", &distances(4000, 41, 1.0));
+    f.write("km.csv", &distances(4000, 42, 1.609));
+    f.write("miles.csv", &distances(4000, 42, 1.0));
+    f.write("gates.toml", &config("old.csv"));
+    assert_eq!(run(&f, &["check", "--out", "old"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "old"]).0, 0);
+    f.write("gates.toml", &config("km.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "km"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&f.read("km/report.json")).unwrap();
+    let gate = &report["gates"][0];
+    assert_eq!(gate["status"], "inconclusive", "{gate}");
+    let message = gate["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("quantiles of \"dist\" are 1.5"),
+        "{message}"
+    );
+    // New rows in the champion's own units are compared.
+    f.write("gates.toml", &config("miles.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "miles"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
