@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod few;
+mod labels;
 mod near;
 pub use few::{match_but_few, ButFew};
+pub use labels::fresh_labels;
 pub use near::{match_but_one, ButOne};
 
 pub const FORMAT: &str = "release-gate-model";
@@ -666,7 +668,7 @@ impl Scorer for ModelArtifact {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]

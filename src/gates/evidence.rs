@@ -93,6 +93,12 @@ pub struct Overlap {
     /// The feature left out of the match, when rows match a training row
     /// on every feature but this one (a copy with one column changed).
     pub but: Option<String>,
+    /// When the matched test rows' labels agree with their training
+    /// matches' no more often than training rows that match each other
+    /// agree among themselves (the labels are drawn afresh: a later month
+    /// of the same customers): `(test, training)` agreement. Copies carry
+    /// their labels; such rows are new observations, not copies.
+    pub fresh_labels: Option<(f64, f64)>,
 }
 
 /// A test set with at least this share of training rows beyond chance is
@@ -137,7 +143,8 @@ impl Overlap {
     /// often, and that is no sign of a copy.
     pub fn mostly_training(&self) -> bool {
         let chance = self.chance.clamp(0.0, 1.0);
-        self.could_be_mostly_training()
+        self.fresh_labels.is_none()
+            && self.could_be_mostly_training()
             && self
                 .excess()
                 .is_some_and(|e| e >= OVERLAP_LIMIT * (1.0 - chance))
@@ -259,6 +266,7 @@ mod tests {
             rows,
             chance,
             but: None,
+            fresh_labels: None,
         }
         .mostly_training()
     }
@@ -287,6 +295,7 @@ mod tests {
             rows,
             chance,
             but: None,
+            fresh_labels: None,
         };
         assert!(o(400, 1000, 0.3).beyond_chance());
         assert!(!o(340, 1000, 0.3).beyond_chance());
@@ -336,6 +345,7 @@ mod tests {
                 rows: 10,
                 chance: 0.0,
                 but: None,
+                fresh_labels: None,
             }),
             few_predicted: None,
             raw_scores: None,

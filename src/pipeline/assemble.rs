@@ -142,6 +142,7 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         rows: sides.test_rows.len(),
         chance: scorer.training_duplicate_share(),
         but: None,
+        fresh_labels: None,
     };
     if !o.could_be_mostly_training() {
         return near_copy(sides, &features).or_else(|| (seen > 0).then_some(o));
@@ -205,9 +206,29 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         o.chance = o.chance.max(floor).max(from_test);
     }
     if o.mostly_training() {
-        return Some(o);
+        // Rows that match but draw their labels afresh, as the training
+        // rows that match each other do, are new observations (chance
+        // misses how often a later row of one entity repeats an earlier).
+        o.fresh_labels = fresh_labels(sides, &features);
+        if o.mostly_training() {
+            return Some(o);
+        }
     }
     near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
+}
+
+/// [`crate::artifact::fresh_labels`] of the test rows against the
+/// training rows, matched on `features`.
+fn fresh_labels(sides: &Sides, features: &[String]) -> Option<(f64, f64)> {
+    crate::artifact::fresh_labels(
+        sides.train_table,
+        &sides.train_rows,
+        &sides.y_train,
+        sides.test_table,
+        &sides.test_rows,
+        &sides.y_test,
+        features,
+    )
 }
 
 /// Test rows that match a training row on every feature but one, when
@@ -234,6 +255,7 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
                 rows: b.rows,
                 chance: b.chance,
                 but: Some(features[b.feature].clone()),
+                fresh_labels: None,
             };
             if !o.mostly_training() {
                 return None;
@@ -251,6 +273,11 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
                 coverage_from_repeats(b.within_test, b.rows, b.train_keys)
             };
             o.chance = o.chance.max(floor).max(from_test);
+            if o.mostly_training() {
+                // New observations of the same entities match on their
+                // static columns and draw labels afresh; copies keep theirs.
+                o.fresh_labels = fresh_labels(sides, &others);
+            }
             o.mostly_training().then_some(o)
         })
         .fold(None, |best: Option<Overlap>, o| match best {
@@ -307,6 +334,7 @@ fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
             rows: few.rows,
             chance: few.chance,
             but: Some(changed.join(" and ")),
+            fresh_labels: None,
         };
         (few.chance <= NEAR_CHANCE && o.mostly_training()).then_some(o)
     })
@@ -368,6 +396,21 @@ pub(super) fn coverage_from_repeats(repeat: f64, m: usize, keys: usize) -> f64 {
 fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
     // Matches at the rate chance gives (data that repeats itself) are no
     // sign that the metrics overstate anything.
+    if let Some((test, training)) = o.fresh_labels {
+        return Some(format!(
+            "{} of {} test rows ({:.1}%) match a training row (numbers to {} significant \
+             digits), but their labels agree with those training rows' {:.1}% of the time, \
+             no more than training rows that match each other agree ({:.1}%): they are new \
+             observations of the same kind of row (a later period of the same customers), \
+             not copies, and are judged as evidence",
+            o.seen,
+            o.rows,
+            100.0 * o.share(),
+            crate::artifact::KEY_DIGITS,
+            100.0 * test,
+            100.0 * training
+        ));
+    }
     o.beyond_chance().then(|| {
         let chance = if o.chance > 0.0 {
             format!(

@@ -285,6 +285,7 @@ fn holds_test_rows(
         rows: test.len(),
         chance,
         but: None,
+        fresh_labels: None,
     };
     (2 * seen >= test.len() && o.mostly_training()).then(|| {
         format!(

@@ -118,3 +118,81 @@ fn a_champion_rescored_on_data_in_other_units_is_no_comparison() {
     let (code, out, err) = run(&f, &["check", "--out", "miles"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// A panel: `customers` customers with static income, age and plan, on
+/// `months` monthly rows each of fresh calls, ticket and label (drawn
+/// anew each month, the label depending on all of them).
+fn panel(customers: usize, months: std::ops::Range<u32>, seed: u64) -> String {
+    let mut r = Lcg::new(seed);
+    let statics: Vec<(f64, u32, &str)> = (0..customers)
+        .map(|_| {
+            let income = (2e6 + 6e6 * r.next_f64() * r.next_f64()).round() / 100.0;
+            let age = 18 + (r.next_f64() * 60.0) as u32;
+            let plan = ["basic", "pro", "max"][(r.next_f64() * 3.0) as usize % 3];
+            (income, age, plan)
+        })
+        .collect();
+    let mut month_rng = Lcg::new(seed ^ 0x9e37_79b9);
+    let mut s = String::from("cust,month,income,age,plan,calls,ticket,y\n");
+    for m in months {
+        for (c, &(income, age, plan)) in statics.iter().enumerate() {
+            // Poisson(2) by inversion.
+            let u = month_rng.next_f64();
+            let (mut k, mut p, mut cdf) = (0u32, (-2.0f64).exp(), (-2.0f64).exp());
+            while u > cdf && k < 20 {
+                k += 1;
+                p *= 2.0 / f64::from(k);
+                cdf += p;
+            }
+            let ticket = u32::from(month_rng.next_f64() < 0.5);
+            let z = -1.0 + 0.4 * (f64::from(k) - 2.0) + f64::from(ticket)
+                - (income - 40_000.0) / 40_000.0;
+            let y = u8::from(month_rng.next_f64() < 1.0 / (1.0 + (-z).exp()));
+            let _ = writeln!(s, "{c},{m},{income:.2},{age},{plan},{k},{ticket},{y}");
+        }
+    }
+    s
+}
+
+// F3. The same customers' next month is an honest out-of-time test: its
+// static columns and counts often repeat a training month, but its label
+// is drawn afresh, as training months that match each other show. Copies
+// of training rows keep their labels and are still caught.
+#[test]
+fn the_same_customers_next_month_is_evidence_copies_are_not() {
+    let f = Fixture::new("");
+    let all = panel(2000, 1..7, 3);
+    let lines: Vec<&str> = all.lines().collect();
+    let (train, next) = lines[1..].split_at(10_000);
+    f.write(
+        "train.csv",
+        &format!("{}\n{}\n", lines[0], train.join("\n")),
+    );
+    f.write("next.csv", &format!("{}\n{}\n", lines[0], next.join("\n")));
+    let mut copies = format!("{}\n", lines[0]);
+    for line in train.iter().step_by(4) {
+        copies.push_str(line);
+        copies.push('\n');
+    }
+    f.write("copies.csv", &copies);
+    let config = |test: &str| {
+        format!(
+            "[data]\npath = \"train.csv\"\ntest_path = \"{test}\"\ntarget = \"y\"\n\
+             positive = 1\ndrop = [\"cust\", \"month\"]\n\n[[gate]]\nkind = \"metric\"\n\
+             metric = \"roc_auc\"\nmin = 0.55\n"
+        )
+    };
+    f.write("gates.toml", &config("next.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "next"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let notes = serde_json::from_str::<serde_json::Value>(&f.read("next/report.json")).unwrap()
+        ["notes"]
+        .to_string();
+    assert!(notes.contains("new observations"), "{notes}");
+    f.write("gates.toml", &config("copies.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "copies"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&f.read("copies/report.json")).unwrap();
+    let message = report["gates"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("are training rows"), "{message}");
+}
