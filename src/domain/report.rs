@@ -298,6 +298,12 @@ pub struct DriftReport {
     /// compared (the gate says so).
     #[serde(default)]
     pub not_compared: Vec<String>,
+    /// Per numeric feature with values far outside the reference's range
+    /// (beyond its minimum or maximum by more than its span): their share
+    /// of the rows. PSI's end bins take such values in (a unit error in
+    /// the top decile moves no PSI); the drift gate fails on them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub beyond_range: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -235,7 +235,7 @@ pub fn compute_rows(
     features: &[String],
     reference_label: &str,
 ) -> DriftReport {
-    let results: Vec<(&String, Option<f64>, Option<f64>)> = features
+    let results: Vec<(&String, Drift)> = features
         .par_iter()
         .filter_map(|f| {
             let r = reference.table.column(f)?;
@@ -243,8 +243,7 @@ pub fn compute_rows(
             if mixed(r, c) {
                 return None;
             }
-            let (psi, ks) = feature_drift((r, reference.rows), (c, current.rows));
-            Some((f, psi, ks))
+            Some((f, feature_drift((r, reference.rows), (c, current.rows))))
         })
         .collect();
     let mut report = DriftReport {
@@ -265,12 +264,15 @@ pub fn compute_rows(
             .collect(),
         ..DriftReport::default()
     };
-    for (name, psi, ks) in results {
-        if let Some(p) = psi {
+    for (name, d) in results {
+        if let Some(p) = d.psi {
             report.psi.insert(name.clone(), p);
         }
-        if let Some(k) = ks {
+        if let Some(k) = d.ks {
             report.ks.insert(name.clone(), k);
+        }
+        if let Some(b) = d.beyond_range.filter(|&b| b > 0.0) {
+            report.beyond_range.insert(name.clone(), b);
         }
     }
     report.ranked = rank(&report.psi);
@@ -295,26 +297,60 @@ fn rank(psi: &BTreeMap<String, f64>) -> Vec<String> {
 /// A column and the rows of it to use (`None`: all).
 type ColumnRows<'a> = (&'a Column, Option<&'a [usize]>);
 
-/// (PSI, KS) of one feature.
-fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> (Option<f64>, Option<f64>) {
+/// What [`feature_drift`] measures of one feature.
+#[derive(Default)]
+struct Drift {
+    psi: Option<f64>,
+    ks: Option<f64>,
+    beyond_range: Option<f64>,
+}
+
+/// PSI and KS of one feature, and for numbers the share of values far
+/// outside the reference's range.
+fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> Drift {
     match (&r.values, &c.values) {
         (Values::Num(a), Values::Num(b)) => {
             let (ra, cb) = (Sample::from_rows(a, rr), Sample::from_rows(b, cr));
-            let psi = numeric_psi(&ra, &cb);
-            (psi, ks_sorted(&ra.sorted, &cb.sorted))
+            Drift {
+                psi: numeric_psi(&ra, &cb),
+                ks: ks_sorted(&ra.sorted, &cb.sorted),
+                beyond_range: beyond_range(&ra, &cb),
+            }
         }
         (Values::Cat { .. }, Values::Cat { .. }) => {
             let mut dict = HashMap::new();
             let ref_codes = text_codes(r, rr, &mut dict);
             let cur_codes = text_codes(c, cr, &mut dict);
-            (
-                Some(psi_categorical(&ref_codes, &cur_codes, dict.len())),
-                None,
-            )
+            Drift {
+                psi: Some(psi_categorical(&ref_codes, &cur_codes, dict.len())),
+                ..Drift::default()
+            }
         }
         // Numbers on one side, text on the other: not compared ([`mixed`]).
-        _ => (None, None),
+        _ => Drift::default(),
     }
+}
+
+/// Fewest finite reference values whose range [`beyond_range`] trusts: a
+/// handful of heavy-tailed values spans too little of what fresh ones do.
+const RANGE_MIN_VALUES: usize = 200;
+
+/// The share of `current`'s rows whose finite value lies below the
+/// reference's minimum or above its maximum by more than the reference's
+/// span (a fresh value of the same data almost never does, however heavy
+/// its tail: past twice the maximum of 200 Pareto values is 1 in 400);
+/// `None` for too few reference values or a constant reference.
+fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
+    let known = reference.finite();
+    let (&lo, &hi) = (known.first()?, known.last()?);
+    let span = hi - lo;
+    if known.len() < RANGE_MIN_VALUES || !(span > 0.0 && span.is_finite()) || current.len == 0 {
+        return None;
+    }
+    let values = current.finite();
+    let below = values.partition_point(|&x| x < lo - span);
+    let above = values.len() - values.partition_point(|&x| x <= hi + span);
+    Some((below + above) as f64 / current.len as f64)
 }
 
 /// Codes of text column `col` in a dictionary keyed by level text,
@@ -610,6 +646,33 @@ mod tests {
     fn out_of_range_values_join_the_end_bins() {
         // psi(REF, np.clip(CUR3, qs[0], qs[-1])): numpy alone would drop them.
         close(psi_numeric(&REF, &CUR3).unwrap(), 6.3623527610976165);
+    }
+
+    #[test]
+    fn values_far_past_the_reference_range_are_counted() {
+        // Round 14, F9: the top decile in other units (x1000) moves no PSI.
+        let reference: Vec<f64> = (0..1000).map(|i| f64::from(i) / 10.0).collect();
+        let mut current = reference.clone();
+        current[900..].iter_mut().for_each(|x| *x *= 1000.0);
+        let (r, c) = (Sample::new(&reference), Sample::new(&current));
+        assert_eq!(beyond_range(&r, &c), Some(0.1));
+        assert_eq!(beyond_range(&r, &r), Some(0.0));
+        // Just past the maximum (a fresh tail value) is not far.
+        let tail: Vec<f64> = reference.iter().map(|x| x * 1.5 - 1.0).collect();
+        assert_eq!(beyond_range(&r, &Sample::new(&tail)), Some(0.0));
+        // Below the minimum, NaN rows in the denominator.
+        let low = [f64::NAN, -500.0, 50.0, 60.0];
+        assert_eq!(beyond_range(&r, &Sample::new(&low)), Some(0.25));
+        // Too few reference values, or a constant reference: not judged.
+        assert_eq!(beyond_range(&Sample::new(&reference[..100]), &c), None);
+        assert_eq!(beyond_range(&Sample::new(&[3.0; 500]), &c), None);
+        let report = compute(
+            &table(vec![num("x", reference)]),
+            &table(vec![num("x", current)]),
+            &["x".to_string()],
+            "ref",
+        );
+        assert_eq!(report.beyond_range.get("x"), Some(&0.1));
     }
 
     #[test]

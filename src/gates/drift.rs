@@ -8,6 +8,11 @@ use std::path::{Path, PathBuf};
 
 pub const KEYS: &[&str] = &["reference", "max_psi"];
 
+/// Share of a feature's rows past the reference's range by more than its
+/// span that fails the gate whatever PSI says: fresh values of the same
+/// data land there about never, a tenth of values in other units does.
+pub const BEYOND_RANGE_SHARE: f64 = 0.01;
+
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DriftTable {
@@ -76,6 +81,24 @@ impl DriftGate {
             );
         };
         let psi = report.psi.get(worst).copied().unwrap_or(0.0);
+        let far: Vec<String> = report
+            .beyond_range
+            .iter()
+            .filter(|(_, &share)| share >= BEYOND_RANGE_SHARE)
+            .map(|(f, share)| format!("{f} {:.1}%", 100.0 * share))
+            .collect();
+        if psi <= max_psi && !far.is_empty() {
+            // PSI's end bins take in values past the reference's range: a
+            // unit error in the top decile moves no PSI.
+            let msg = format!(
+                "worst PSI {psi:.4} ({worst}) <= {max_psi}, but values lie past {}'s range by \
+                 more than its span, which PSI's end bins hide: {} of the rows (other units, \
+                 a broken feed?)",
+                report.reference,
+                far.join(", ")
+            );
+            return Outcome::new(GateStatus::Fail, Some(psi), Some(max_psi), msg);
+        }
         if psi > max_psi {
             let over: Vec<&str> = report
                 .ranked

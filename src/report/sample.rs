@@ -201,6 +201,7 @@ fn sample_drift() -> DriftReport {
         ranked: vec!["tenure".to_string(), "monthly_charges".to_string()],
         reference: "training split".to_string(),
         not_compared: Vec::new(),
+        beyond_range: BTreeMap::new(),
     }
 }
 

@@ -196,3 +196,47 @@ fn the_same_customers_next_month_is_evidence_copies_are_not() {
     let message = report["gates"][0]["message"].as_str().unwrap_or("");
     assert!(message.contains("are training rows"), "{message}");
 }
+
+// Round 14, F9. A unit error in the top decile (incomes in cents for the
+// richest tenth) lands in PSI's top bin with the rest of the top decile:
+// PSI barely moves. Values that far past the reference's range fail the
+// drift gate, naming the feature.
+#[test]
+fn a_unit_error_in_the_top_decile_fails_the_drift_gate() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let test = dataset(1000, 5, 0.0);
+    let mut lines: Vec<String> = test.lines().map(String::from).collect();
+    // id,age,income,plan,group,label: income x100 where it is 92 or more.
+    for line in lines.iter_mut().skip(1) {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        let income: f64 = cells[2].parse().unwrap();
+        if income >= 92.0 {
+            cells[2] = format!("{}", income * 100.0);
+        }
+        *line = cells.join(",");
+    }
+    let config = |test: &str| {
+        format!(
+            "{}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.25\nreference = \"ref.csv\"\n",
+            crate::fixture::BASE_CONFIG.replace("seed = 7", &format!("seed = 7\ntest_path = \"{test}\""))
+        )
+    };
+    f.write("ref.csv", &dataset(1000, 9, 0.0));
+    f.write("cents.csv", &(lines.join("\n") + "\n"));
+    f.write("test.csv", &test);
+    f.write("gates.toml", &config("cents.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "cents"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&f.read("cents/report.json")).unwrap();
+    let gate = &report["gates"][0];
+    assert_eq!(gate["status"], "fail", "{gate}");
+    assert!(gate["observed"].as_f64().unwrap() <= 0.25, "{gate}");
+    let message = gate["message"].as_str().unwrap_or("");
+    assert!(message.contains("income"), "{message}");
+    assert!(report["drift"]["beyond_range"]["income"].as_f64().unwrap() > 0.05);
+    // The same rows in their own units pass.
+    f.write("gates.toml", &config("test.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "plain"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
