@@ -133,6 +133,18 @@ fn read_index_once(registry: &Path, stored: &[String]) -> anyhow::Result<Index> 
                     registry.join(VERSIONS).display(),
                 );
             }
+            // The converse: a recorded version whose directory is gone (not
+            // restored with the index, or an index symlinked from another
+            // registry). Promoting past it would bury the loss.
+            if let Some(gone) = index.versions.iter().find(|e| !stored.contains(&e.version)) {
+                bail!(
+                    "{}: version {} is recorded but {} is missing (lost, or never restored \
+                     with the index); restore it from git",
+                    path.display(),
+                    gone.version,
+                    version_dir(registry, &gone.version).display(),
+                );
+            }
             let mut seen = std::collections::HashSet::new();
             if let Some(dup) = names.clone().find(|v| !seen.insert(v.as_str())) {
                 bail!(

@@ -240,3 +240,57 @@ fn a_unit_error_in_the_top_decile_fails_the_drift_gate() {
     let (code, out, err) = run(&f, &["check", "--out", "plain"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// Round 16, F1. An index whose recorded champion's directory is gone (not
+// restored with it, or an index symlinked from another registry) was
+// listed and promoted past, burying the loss. Every read refuses it.
+#[test]
+fn a_recorded_version_whose_directory_is_gone_is_refused_everywhere() {
+    let f = Fixture::new("");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    let promoted = run(
+        &f,
+        &[
+            "promote",
+            "--run",
+            "r1",
+            "--registry",
+            "regA",
+            "--force",
+            "--reason",
+            "a",
+        ],
+    );
+    assert_eq!(promoted.0, 0, "{promoted:?}");
+    std::fs::create_dir_all(f.path("regC/versions")).unwrap();
+    std::fs::copy(f.path("regA/registry.json"), f.path("regC/registry.json")).unwrap();
+    let (code, out, err) = run(&f, &["registry", "list", "--registry", "regC"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("v0001 is recorded but"), "{err}");
+    let before = f.read("regC/registry.json");
+    let (code, out, err) = run(
+        &f,
+        &[
+            "promote",
+            "--run",
+            "r1",
+            "--registry",
+            "regC",
+            "--force",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(f.read("regC/registry.json"), before);
+    // An index symlinked from another registry is the same loss.
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(f.path("regB/versions")).unwrap();
+        std::os::unix::fs::symlink("../regA/registry.json", f.path("regB/registry.json")).unwrap();
+        let (code, out, err) = run(&f, &["registry", "list", "--registry", "regB"]);
+        assert_eq!(code, 2, "{out}{err}");
+    }
+    // The registry it came from still reads.
+    assert_eq!(run(&f, &["registry", "list", "--registry", "regA"]).0, 0);
+}
