@@ -185,6 +185,56 @@ fn same_value(v: &str) -> String {
     t.to_string()
 }
 
+/// A text target that spells the positive value another way too (`yes`
+/// and `YES`, two exports joined) would count those rows as negatives:
+/// exit 2, naming each spelling and its rows.
+fn respelled_positive(
+    plan: &Plan,
+    t: &Table,
+    l: &Labelled,
+    path: &std::path::Path,
+) -> Result<(), GateError> {
+    let Some(crate::data::Values::Cat { codes, levels }) =
+        t.column(&plan.data.target).map(|c| &c.values)
+    else {
+        return Ok(());
+    };
+    let positive = plan.data.positive.trim();
+    let other: Vec<usize> = (0..levels.len())
+        .filter(|&i| {
+            let v = levels[i].trim();
+            v != positive && v.eq_ignore_ascii_case(positive)
+        })
+        .collect();
+    if other.is_empty() {
+        return Ok(());
+    }
+    let mut rows = vec![0u64; levels.len()];
+    for (&r, &y) in l.rows.iter().zip(&l.y) {
+        if y == 0 {
+            if let Some(n) = rows.get_mut(codes[r] as usize) {
+                *n += 1;
+            }
+        }
+    }
+    let listed: Vec<String> = other
+        .iter()
+        .filter(|&&i| rows[i] > 0)
+        .map(|&i| format!("{:?} ({} rows)", levels[i], rows[i]))
+        .collect();
+    if listed.is_empty() {
+        return Ok(());
+    }
+    Err(GateError::Data(format!(
+        "{}: target {:?} spells the positive value {:?} also as {}, which would count as \
+         negatives; make the spellings one before gating",
+        path.display(),
+        plan.data.target,
+        plan.data.positive,
+        listed.join(", ")
+    )))
+}
+
 /// Both classes must be present in the labelled data, or nothing can be
 /// learned (training file) or measured (held-out test file).
 pub fn check_classes(
@@ -228,6 +278,7 @@ pub fn labelled(
 ) -> Result<(Labelled, Option<Labelled>), GateError> {
     let main = label(plan, &p.main.table, &plan.data.path)?;
     check_classes(plan, &p.main.table, &main, &plan.data.path)?;
+    respelled_positive(plan, &p.main.table, &main, &plan.data.path)?;
     report.data.dropped_null_target = main.dropped;
     report
         .notes
@@ -246,6 +297,7 @@ pub fn labelled(
                     "{why}: the metrics that need both classes are undefined on it"
                 ));
             }
+            respelled_positive(plan, &test.table, &t, path)?;
             unknown_test_values(plan, &p.main.table, &main, &test.table, &t, path)?;
             report.data.dropped_null_target += t.dropped;
             Some(t)

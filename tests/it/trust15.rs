@@ -294,3 +294,40 @@ fn a_recorded_version_whose_directory_is_gone_is_refused_everywhere() {
     // The registry it came from still reads.
     assert_eq!(run(&f, &["registry", "list", "--registry", "regA"]).0, 0);
 }
+
+// Round 16, F4. A target spelled `yes` and `YES` (two exports joined)
+// counted a third of the positives as negatives, with only a note.
+#[test]
+fn a_positive_value_spelled_two_ways_is_an_error() {
+    use crate::fixture::dataset;
+    let data = dataset(600, 1, 0.0);
+    let mut n = 0;
+    let mixed: String = data
+        .lines()
+        .map(|line| {
+            let mut line = line.to_string();
+            if line.ends_with(",yes") {
+                n += 1;
+                if n % 3 == 0 {
+                    line = line.replace(",yes", ",YES");
+                }
+            }
+            line + "\n"
+        })
+        .collect();
+    let f = Fixture::new("");
+    f.write("data.csv", &mixed);
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("also as \"YES\""), "{err}");
+    // In a held-out test file too.
+    let f = Fixture::new("");
+    f.write("test.csv", &mixed);
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("test.csv") && err.contains("also as \"YES\""), "{err}");
+}
