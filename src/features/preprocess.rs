@@ -256,7 +256,15 @@ impl Preprocessor {
                         let n = present.len() as f64;
                         let here = present.iter().map(|x| x / n).sum::<f64>();
                         let shift = (here - mean) / scale;
-                        if shift.abs() > UNFAMILIAR_SHIFT {
+                        // A rare flag or code turned common moves the mean
+                        // many of its small deviations: drift, not units.
+                        let distinct = {
+                            let mut d = present.clone();
+                            d.sort_by(f64::total_cmp);
+                            d.dedup();
+                            d.len()
+                        };
+                        if distinct >= UNFAMILIAR_VALUES && shift.abs() > UNFAMILIAR_SHIFT {
                             return Some(format!(
                                 "the mean of {name:?} is {here:.4} against {mean:.4} in training, \
                                  {:.0} training standard deviations away (other units?)",
@@ -595,12 +603,15 @@ fn sorted_quantiles(sorted: &[f64]) -> Vec<f64> {
 
 /// When `test` (quantiles of the rows scored) lie on a line `a * q + b`
 /// through `train` (the training quantiles) with a slope of
-/// [`UNFAMILIAR_SLOPE`] or more (or its inverse) and every point within
-/// [`UNFAMILIAR_FIT`] of the test quantiles' span: `(a, b)`. The whole
-/// distribution stretched by one factor is a change of units (miles for
-/// kilometres, Fahrenheit for Celsius, pounds for kilograms), which drift
-/// that moves or reshapes a distribution is not. Needs ten distinct
-/// training quantiles: a number of few values steps.
+/// [`UNFAMILIAR_SLOPE`] or more, through zero (`b` within
+/// [`UNFAMILIAR_FIT`] of the span) and every point within [`UNFAMILIAR_FIT`]
+/// of the test quantiles' span: `(a, b)`. The whole distribution stretched
+/// by one factor from zero is a change of units (kilometres for miles,
+/// pounds for kilograms, centimetres for inches), which drift that moves or
+/// reshapes a distribution is not. Not judged: a shrink (its values lie in
+/// the range the model read; a cap on a flat feature looks the same) and
+/// an affine change (Fahrenheit for Celsius; a cap lifted looks the same).
+/// Needs ten distinct training quantiles: a number of few values steps.
 fn rescaled(train: &[f64], test: &[f64]) -> Option<(f64, f64)> {
     let mut distinct = train.to_vec();
     distinct.dedup();
@@ -625,7 +636,11 @@ fn rescaled(train: &[f64], test: &[f64]) -> Option<(f64, f64)> {
         .iter()
         .zip(test)
         .all(|(q, t)| (t - (a * q + b)).abs() <= UNFAMILIAR_FIT * span);
-    (fits && a.abs().ln().abs() >= UNFAMILIAR_SLOPE.ln()).then_some((a, b))
+    // A ratio of units keeps zero at zero; a narrowed or widened range
+    // (a cap, a segment) moves it, and values inside the training range
+    // (a factor under one) are ones the model has read.
+    let through_zero = b.abs() <= UNFAMILIAR_FIT * span;
+    (fits && a >= UNFAMILIAR_SLOPE && through_zero).then_some((a, b))
 }
 
 /// Mean and standard deviation of the imputed column, computed on values
@@ -722,8 +737,13 @@ mod tests {
         // Miles to kilometres, Celsius to Fahrenheit, kilograms to pounds.
         let (a, b) = rescaled(&train, &stretched(1.609, 0.0)).unwrap();
         assert!((a - 1.609).abs() < 1e-9 && b.abs() < 1e-9);
-        assert!(rescaled(&train, &stretched(1.8, 32.0)).is_some());
-        assert!(rescaled(&train, &stretched(1.0 / 2.2, 0.0)).is_some());
+        assert!(rescaled(&train, &stretched(2.2, 0.0)).is_some());
+        // Round 16, F5: a shrink (a cap on a flat feature) or an offset
+        // range (a cap lifted) is drift; so, unjudged, is Fahrenheit.
+        assert!(rescaled(&train, &stretched(1.0 / 2.2, 0.0)).is_none());
+        assert!(rescaled(&train, &stretched(0.5, 20.0)).is_none());
+        assert!(rescaled(&train, &stretched(2.0, -40.0)).is_none());
+        assert!(rescaled(&train, &stretched(1.8, 32.0)).is_none());
         // A shift, or a stretch inflation gives, is drift.
         assert!(rescaled(&train, &stretched(1.0, 5.0)).is_none());
         assert!(rescaled(&train, &stretched(1.3, 0.0)).is_none());

@@ -119,6 +119,58 @@ fn a_champion_rescored_on_data_in_other_units_is_no_comparison() {
     assert_eq!(code, 0, "{out}{err}");
 }
 
+/// `n` rows of a feature `x` drawn by `draw` and a label that rises with
+/// it (`x` scaled by `scale`), as `x,y` CSV.
+fn drawn(n: usize, seed: u64, scale: f64, draw: impl Fn(&mut Lcg) -> f64) -> String {
+    let mut r = Lcg::new(seed);
+    let mut s = String::from("x,y\n");
+    for _ in 0..n {
+        let x = draw(&mut r);
+        let z = x / scale - 0.5;
+        let y = u8::from(r.next_f64() < 1.0 / (1.0 + (-3.0 * z).exp()));
+        let _ = writeln!(s, "{x:.1},{y}");
+    }
+    s
+}
+
+// Round 16, F5 and F6: drift within the values the champion read is no
+// change of units. A flat percentage capped to 20-70 lines up with the
+// training quantiles at half their spread, and a 0/1 flag that went from
+// 2% to 80% of rows moves its mean many small deviations: the champion is
+// compared on both.
+#[test]
+fn a_champion_is_compared_on_drift_inside_what_it_read() {
+    let config = |data: &str| {
+        format!(
+            "[data]\npath = \"{data}\"\ntarget = \"y\"\npositive = 1\n\n[model]\n\
+             kind = \"gradient_boosting\"\n\n[registry]\npath = \"reg\"\n\n[[gate]]\n\
+             kind = \"champion\"\nmetric = \"roc_auc\"\nmin_delta = -0.5\n"
+        )
+    };
+    let capped = drawn(4000, 51, 100.0, |r| 20.0 + 50.0 * r.next_f64());
+    let flat = drawn(4000, 52, 100.0, |r| 100.0 * r.next_f64());
+    let rare = drawn(4000, 53, 1.0, |r| f64::from(u8::from(r.next_f64() < 0.02)));
+    let common = drawn(4000, 54, 1.0, |r| f64::from(u8::from(r.next_f64() < 0.8)));
+    for (old, new) in [(flat, capped), (rare, common)] {
+        let f = Fixture::new("");
+        f.write("old.csv", &old);
+        f.write("new.csv", &new);
+        f.write("gates.toml", &config("old.csv"));
+        let checked = run(&f, &["check", "--out", "old"]);
+        assert_eq!(checked.0, 0, "{checked:?}");
+        assert_eq!(run(&f, &["promote", "--run", "old"]).0, 0);
+        f.write("gates.toml", &config("new.csv"));
+        let (code, out, err) = run(&f, &["check", "--out", "new"]);
+        assert_eq!(code, 0, "{out}{err}");
+        let report: serde_json::Value = serde_json::from_str(&f.read("new/report.json")).unwrap();
+        assert_eq!(
+            report["gates"][0]["status"], "pass",
+            "{}",
+            report["gates"][0]
+        );
+    }
+}
+
 /// A panel: `customers` customers with static income, age and plan, on
 /// `months` monthly rows each of fresh calls, ticket and label (drawn
 /// anew each month, the label depending on all of them).
@@ -329,5 +381,8 @@ fn a_positive_value_spelled_two_ways_is_an_error() {
     );
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 2, "{out}{err}");
-    assert!(err.contains("test.csv") && err.contains("also as \"YES\""), "{err}");
+    assert!(
+        err.contains("test.csv") && err.contains("also as \"YES\""),
+        "{err}"
+    );
 }
