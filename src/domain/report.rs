@@ -299,8 +299,8 @@ pub struct DriftReport {
     #[serde(default)]
     pub not_compared: Vec<String>,
     /// Per numeric feature with values far outside the reference's range
-    /// (beyond its minimum or maximum by more than its span): their share
-    /// of the rows. PSI's end bins take such values in (a unit error in
+    /// (more than two spans past its 1st or 99th percentile, the span
+    /// being the distance between them): their share of the rows. PSI's end bins take such values in (a unit error in
     /// the top decile moves no PSI); the drift gate fails on them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub beyond_range: BTreeMap<String, f64>,

@@ -334,22 +334,34 @@ fn feature_drift((r, rr): ColumnRows, (c, cr): ColumnRows) -> Drift {
 /// Fewest finite reference values whose range [`beyond_range`] trusts: a
 /// handful of heavy-tailed values spans too little of what fresh ones do.
 const RANGE_MIN_VALUES: usize = 200;
+/// The reference's range for [`beyond_range`]: between these quantiles, so
+/// a sentinel or two (99999 for missing in a legacy export) cannot widen
+/// it past any unit error.
+const RANGE_QUANTILES: (f64, f64) = (0.01, 0.99);
+/// How many of its spans past that range a value lies to be far.
+const RANGE_SPANS: f64 = 2.0;
 
-/// The share of `current`'s rows whose finite value lies below the
-/// reference's minimum or above its maximum by more than the reference's
-/// span (a fresh value of the same data almost never does, however heavy
-/// its tail: past twice the maximum of 200 Pareto values is 1 in 400);
-/// `None` for too few reference values or a constant reference.
+/// The share of `current`'s rows whose finite value lies more than two
+/// spans below the reference's 1st percentile or above its 99th (the span
+/// being the distance between them). A fresh value of the same data
+/// almost never does, however heavy its tail: past three times the 99th
+/// percentile is under 1% even for a Pareto tail of index 0.3. `None`
+/// for too few reference values or a reference constant there.
 fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
     let known = reference.finite();
-    let (&lo, &hi) = (known.first()?, known.last()?);
-    let span = hi - lo;
-    if known.len() < RANGE_MIN_VALUES || !(span > 0.0 && span.is_finite()) || current.len == 0 {
+    if known.len() < RANGE_MIN_VALUES || current.len == 0 {
         return None;
     }
+    let lo = quantile_linear(known, RANGE_QUANTILES.0);
+    let hi = quantile_linear(known, RANGE_QUANTILES.1);
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) {
+        return None;
+    }
+    let (low, high) = (lo - RANGE_SPANS * span, hi + RANGE_SPANS * span);
     let values = current.finite();
-    let below = values.partition_point(|&x| x < lo - span);
-    let above = values.len() - values.partition_point(|&x| x <= hi + span);
+    let below = values.partition_point(|&x| x < low);
+    let above = values.len() - values.partition_point(|&x| x <= high);
     Some((below + above) as f64 / current.len as f64)
 }
 
@@ -663,6 +675,24 @@ mod tests {
         // Below the minimum, NaN rows in the denominator.
         let low = [f64::NAN, -500.0, 50.0, 60.0];
         assert_eq!(beyond_range(&r, &Sample::new(&low)), Some(0.25));
+        // Heavy tails of the same data stay inside: Pareto of index 0.5
+        // (no finite mean), 5000 values each side.
+        let mut state = 12345u64;
+        let mut pareto = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+            u.powf(-1.0 / 0.5)
+        };
+        let a: Vec<f64> = (0..5000).map(|_| pareto()).collect();
+        let b: Vec<f64> = (0..5000).map(|_| pareto()).collect();
+        let share = beyond_range(&Sample::new(&a), &Sample::new(&b)).unwrap();
+        assert!(share < 0.01 / 2.0, "{share}");
+        // Round 16, F2: a sentinel in the reference does not widen it.
+        let mut sentinel = reference.clone();
+        sentinel[7] = 99999.0;
+        assert_eq!(beyond_range(&Sample::new(&sentinel), &c), Some(0.1));
         // Too few reference values, or a constant reference: not judged.
         assert_eq!(beyond_range(&Sample::new(&reference[..100]), &c), None);
         assert_eq!(beyond_range(&Sample::new(&[3.0; 500]), &c), None);

@@ -91,9 +91,9 @@ impl DriftGate {
             // PSI's end bins take in values past the reference's range: a
             // unit error in the top decile moves no PSI.
             let msg = format!(
-                "worst PSI {psi:.4} ({worst}) <= {max_psi}, but values lie past {}'s range by \
-                 more than its span, which PSI's end bins hide: {} of the rows (other units, \
-                 a broken feed?)",
+                "worst PSI {psi:.4} ({worst}) <= {max_psi}, but values lie far past {}'s \
+                 range (two spans beyond its 1st-99th percentiles), which PSI's end bins hide: \
+                 {} of the rows (other units, a broken feed?)",
                 report.reference,
                 far.join(", ")
             );
