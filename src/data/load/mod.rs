@@ -198,7 +198,12 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<(Table, u8), String> {
         ));
     }
     let sep = separator(body);
-    let shape = super::shape::check_with(body, sep)?;
+    let mut shape = super::shape::check_with(body, sep)?;
+    // A BOM inside the quotes of the first name (`"\u{feff}x0"`, written by
+    // a tool that quotes every field) is no part of the name.
+    if let Some(first) = shape.header.first_mut() {
+        *first = first.trim_start_matches('\u{feff}').to_string();
+    }
     check_header(&shape.header)?;
     if shape.records == 0 {
         // An empty table: the caller says "no data rows" (or skips an
@@ -658,6 +663,9 @@ mod tests {
     #[test]
     fn bom_is_stripped() {
         let t = csv("\u{feff}a,b\n1,2\n").unwrap();
+        assert_eq!(t.column_names(), vec!["a", "b"]);
+        // Round 16, C1: a BOM inside the first name's quotes too.
+        let t = csv("\u{feff}\"\u{feff}a\",b\n1,2\n").unwrap();
         assert_eq!(t.column_names(), vec!["a", "b"]);
         // Round 15, C3: two BOMs (saved twice) too.
         let t = csv("\u{feff}\u{feff}a,b\n1,2\n").unwrap();
