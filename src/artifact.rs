@@ -218,23 +218,39 @@ pub fn row_hashes(table: &Table, rows: &[usize], columns: &[String], key: RowKey
         .collect()
 }
 
-/// How many of `test_rows` match one of `train_rows` on `features` by
-/// [`RowKey::Rounded`] key, over every training row: a model saves the
-/// hashes of a [`spread`] of them only.
-pub fn count_matching(
-    train: &Table,
-    train_rows: &[usize],
-    test: &Table,
-    test_rows: &[usize],
-    features: &[String],
-) -> usize {
-    let mut keys = row_hashes(train, train_rows, features, RowKey::Rounded);
-    keys.par_sort_unstable();
-    keys.dedup();
-    row_hashes(test, test_rows, features, RowKey::Rounded)
-        .iter()
-        .filter(|h| keys.binary_search(h).is_ok())
-        .count()
+/// [`RowKey::Rounded`] keys of every training and every test row over the
+/// same features, hashed once for the checks that read them all.
+pub struct RowKeys {
+    pub train: Vec<u64>,
+    pub test: Vec<u64>,
+}
+
+impl RowKeys {
+    pub fn new(
+        train: &Table,
+        train_rows: &[usize],
+        test: &Table,
+        test_rows: &[usize],
+        features: &[String],
+    ) -> RowKeys {
+        let (train, test) = rayon::join(
+            || row_hashes(train, train_rows, features, RowKey::Rounded),
+            || row_hashes(test, test_rows, features, RowKey::Rounded),
+        );
+        RowKeys { train, test }
+    }
+
+    /// How many test rows match a training row, over every training row:
+    /// a model saves the hashes of a [`spread`] of them only.
+    pub fn matching(&self) -> usize {
+        let mut keys = self.train.clone();
+        keys.par_sort_unstable();
+        keys.dedup();
+        self.test
+            .iter()
+            .filter(|h| keys.binary_search(h).is_ok())
+            .count()
+    }
 }
 
 /// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to

@@ -3,8 +3,7 @@
 //! (next month's row of a customer whose static columns and counts repeat)
 //! draws its label afresh, as the training rows that match each other do.
 
-use super::{row_hashes, RowKey};
-use crate::data::Table;
+use super::RowKeys;
 use std::collections::HashMap;
 
 /// Fewest matched test rows, and fewest training keys shared by two or
@@ -33,18 +32,9 @@ type Counts = [u64; 2];
 /// A copy of a training row agrees with itself: its agreement is higher
 /// than the pairs' unless its key holds many training rows, and then the
 /// model has no row of its own to remember either.
-pub fn fresh_labels(
-    train: &Table,
-    train_rows: &[usize],
-    y_train: &[u8],
-    test: &Table,
-    test_rows: &[usize],
-    y_test: &[u8],
-    features: &[String],
-) -> Option<(f64, f64)> {
-    let keys = row_hashes(train, train_rows, features, RowKey::Rounded);
-    let mut by_key: HashMap<u64, Counts> = HashMap::with_capacity(keys.len());
-    for (k, &y) in keys.iter().zip(y_train) {
+pub fn fresh_labels(keys: &RowKeys, y_train: &[u8], y_test: &[u8]) -> Option<(f64, f64)> {
+    let mut by_key: HashMap<u64, Counts> = HashMap::with_capacity(keys.train.len());
+    for (k, &y) in keys.train.iter().zip(y_train) {
         by_key.entry(*k).or_default()[usize::from(y.min(1))] += 1;
     }
     let (mut agree, mut pairs, mut shared) = (0.0, 0.0, 0usize);
@@ -64,9 +54,8 @@ pub fn fresh_labels(
     if training > MAX_TRAINING_AGREEMENT {
         return None;
     }
-    let tested = row_hashes(test, test_rows, features, RowKey::Rounded);
     let (mut sum, mut matched) = (0.0, 0usize);
-    for (k, &y) in tested.iter().zip(y_test) {
+    for (k, &y) in keys.test.iter().zip(y_test) {
         if let Some(c) = by_key.get(k) {
             sum += c[usize::from(y.min(1))] as f64 / (c[0] + c[1]) as f64;
             matched += 1;
@@ -83,6 +72,7 @@ pub fn fresh_labels(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Table;
 
     /// Numbers `x` as column `x` (the text column is one level).
     fn table(x: &[f64]) -> Table {
@@ -113,17 +103,21 @@ mod tests {
         // A fifth observation of each entity, its label drawn afresh.
         let fresh = table(&(0..200).map(f64::from).collect::<Vec<_>>());
         let test_rows: Vec<usize> = (0..200).collect();
-        let (a, b) = fresh_labels(&t, &rows, &y, &fresh, &test_rows, &coin(200, 11), &f).unwrap();
+        let keys = |train: &Table, test: &Table, test_rows: &[usize]| {
+            RowKeys::new(train, &rows, test, test_rows, &f)
+        };
+        let fresh_keys = keys(&t, &fresh, &test_rows);
+        let (a, b) = fresh_labels(&fresh_keys, &y, &coin(200, 11)).unwrap();
         assert!((a - 0.5).abs() < 0.1 && (b - 0.5).abs() < 0.1, "{a} {b}");
         // Copies of training rows with their labels: each agrees with
         // itself, and a quarter of the time at least.
         let copies: Vec<usize> = (0..800).step_by(4).collect();
         let labels: Vec<u8> = copies.iter().map(|&r| y[r]).collect();
-        assert!(fresh_labels(&t, &rows, &y, &t, &copies, &labels, &f).is_none());
+        assert!(fresh_labels(&keys(&t, &t, &copies), &y, &labels).is_none());
         // Training rows of one key that share their label (a file repeated):
         // agreement cannot tell.
         let same: Vec<u8> = (0..800).map(|i| u8::from((i / 4) % 2 == 0)).collect();
         let fresh_y: Vec<u8> = (0..200).map(|i| u8::from(i % 2 == 0)).collect();
-        assert!(fresh_labels(&t, &rows, &same, &fresh, &test_rows, &fresh_y, &f).is_none());
+        assert!(fresh_labels(&fresh_keys, &same, &fresh_y).is_none());
     }
 }

@@ -120,16 +120,14 @@ pub struct Saved {
 /// (a file repeated, a class oversampled before the split).
 fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     let features = scorer.input_columns();
+    // Every training and test row's key, hashed once for the checks below
+    // that read them all.
+    let all_keys = std::cell::OnceCell::new();
+    let keys = || all_keys.get_or_init(|| whole_keys(sides, &features));
     // A model keeps the hashes of a spread of big training data only; the
     // run that trained it has every training row at hand.
     let seen = if plan.model.kind().trains() && sides.train_rows.len() > MAX_ROW_HASHES {
-        crate::artifact::count_matching(
-            sides.train_table,
-            &sides.train_rows,
-            sides.test_table,
-            &sides.test_rows,
-            &features,
-        )
+        keys().matching()
     } else {
         scorer
             .trained_on(sides.test_table, &sides.test_rows)
@@ -199,7 +197,12 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
                 (share, o.rows)
             }
         };
-        let mut train_keys = row_hashes(sides.train_table, hashed, &features, RowKey::Rounded);
+        // The keys of `hashed`, a spread of the training rows.
+        let positions: Vec<usize> = (0..sides.train_rows.len()).collect();
+        let mut train_keys: Vec<u64> = spread(&positions, MAX_ROW_HASHES)
+            .iter()
+            .map(|&i| keys().train[i])
+            .collect();
         train_keys.sort_unstable();
         train_keys.dedup();
         let from_test = coverage_from_repeats(within_test, m, train_keys.len());
@@ -209,7 +212,7 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
         // Rows that match but draw their labels afresh, as the training
         // rows that match each other do, are new observations (chance
         // misses how often a later row of one entity repeats an earlier).
-        o.fresh_labels = fresh_labels(sides, &features);
+        o.fresh_labels = crate::artifact::fresh_labels(keys(), &sides.y_train, &sides.y_test);
         if o.mostly_training() {
             return Some(o);
         }
@@ -217,16 +220,14 @@ fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
     near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
 }
 
-/// [`crate::artifact::fresh_labels`] of the test rows against the
-/// training rows, matched on `features`.
-fn fresh_labels(sides: &Sides, features: &[String]) -> Option<(f64, f64)> {
-    crate::artifact::fresh_labels(
+/// [`crate::artifact::RowKeys`] of every training and test row over
+/// `features`.
+fn whole_keys(sides: &Sides, features: &[String]) -> crate::artifact::RowKeys {
+    crate::artifact::RowKeys::new(
         sides.train_table,
         &sides.train_rows,
-        &sides.y_train,
         sides.test_table,
         &sides.test_rows,
-        &sides.y_test,
         features,
     )
 }
@@ -276,7 +277,9 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
             if o.mostly_training() {
                 // New observations of the same entities match on their
                 // static columns and draw labels afresh; copies keep theirs.
-                o.fresh_labels = fresh_labels(sides, &others);
+                let keys = whole_keys(sides, &others);
+                o.fresh_labels =
+                    crate::artifact::fresh_labels(&keys, &sides.y_train, &sides.y_test);
             }
             o.mostly_training().then_some(o)
         })
