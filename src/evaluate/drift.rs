@@ -359,11 +359,27 @@ fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
         return None;
     }
     let (low, high) = (lo - RANGE_SPANS * span, hi + RANGE_SPANS * span);
-    let values = current.finite();
-    let below = values.partition_point(|&x| x < low);
-    let above = values.len() - values.partition_point(|&x| x <= high);
-    Some((below + above) as f64 / current.len as f64)
+    let far = |s: &Sample| {
+        let values = s.finite();
+        let below = values.partition_point(|&x| x < low);
+        let above = values.len() - values.partition_point(|&x| x <= high);
+        (below + above) as f64 / s.len.max(1) as f64
+    };
+    // Data whose range a spike sets (an amount zero on 99% of rows) has
+    // values out there itself: only a share well beyond the reference's
+    // own there is another kind of value (round 17, F3).
+    let (share, own) = (far(current), far(reference));
+    Some(if share >= RANGE_OWN_FACTOR * own {
+        share
+    } else {
+        0.0
+    })
 }
+
+/// How many times the reference's own share past the far range the test
+/// rows' share must be to count: sampling noise on a zero-inflated
+/// amount's rare tail stays under it, a unit error in a slice does not.
+const RANGE_OWN_FACTOR: f64 = 4.0;
 
 /// Codes of text column `col` in a dictionary keyed by level text,
 /// extended with every text not seen before, so two tables with different
@@ -689,6 +705,30 @@ mod tests {
         let b: Vec<f64> = (0..5000).map(|_| pareto()).collect();
         let share = beyond_range(&Sample::new(&a), &Sample::new(&b)).unwrap();
         assert!(share < 0.01 / 2.0, "{share}");
+        // Round 17, F3: a zero-inflated amount (1.2% non-zero) has values
+        // far past its 1st-99th percentiles itself; fresh rows of it, with
+        // a few more non-zero, are not far.
+        let amounts = |nonzero: usize, n: usize| -> Vec<f64> {
+            (0..n)
+                .map(|i| {
+                    if i < nonzero {
+                        100.0 * 1.1f64.powi(i as i32)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let zi = Sample::new(&amounts(60, 5000));
+        assert_eq!(
+            beyond_range(&zi, &Sample::new(&amounts(30, 2000))),
+            Some(0.0)
+        );
+        // Far beyond what it shows itself, they count.
+        let mut cents = amounts(30, 2000);
+        cents[100..300].iter_mut().for_each(|x| *x = 1e6);
+        let share = beyond_range(&zi, &Sample::new(&cents)).unwrap();
+        assert!(share > 0.1, "{share}");
         // Round 16, F2: a sentinel in the reference does not widen it.
         let mut sentinel = reference.clone();
         sentinel[7] = 99999.0;
