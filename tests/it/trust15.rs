@@ -151,7 +151,10 @@ fn a_champion_is_compared_on_drift_inside_what_it_read() {
     let flat = drawn(4000, 52, 100.0, |r| 100.0 * r.next_f64());
     let rare = drawn(4000, 53, 1.0, |r| f64::from(u8::from(r.next_f64() < 0.02)));
     let common = drawn(4000, 54, 1.0, |r| f64::from(u8::from(r.next_f64() < 0.8)));
-    for (old, new) in [(flat, capped), (rare, common)] {
+    // Round 17, F4: a band sixteen times narrower, inside the range.
+    let band = drawn(4000, 55, 100.0, |r| 44.0 + 6.0 * r.next_f64());
+    let flat2 = drawn(4000, 56, 100.0, |r| 100.0 * r.next_f64());
+    for (old, new) in [(flat, capped), (rare, common), (flat2, band)] {
         let f = Fixture::new("");
         f.write("old.csv", &old);
         f.write("new.csv", &new);
