@@ -280,6 +280,12 @@ pub fn labelled(
     check_classes(plan, &p.main.table, &main, &plan.data.path)?;
     respelled_positive(plan, &p.main.table, &main, &plan.data.path)?;
     report.data.dropped_null_target = main.dropped;
+    report.notes.extend(unlabelled_note(
+        plan,
+        &plan.data.path,
+        main.dropped,
+        p.main.table.n_rows,
+    ));
     report
         .notes
         .extend(multiclass_note(plan, &p.main.table, &main));
@@ -300,11 +306,35 @@ pub fn labelled(
             respelled_positive(plan, &test.table, &t, path)?;
             unknown_test_values(plan, &p.main.table, &main, &test.table, &t, path)?;
             report.data.dropped_null_target += t.dropped;
+            report
+                .notes
+                .extend(unlabelled_note(plan, path, t.dropped, test.table.n_rows));
             Some(t)
         }
         _ => None,
     };
     Ok((main, test))
+}
+
+/// Rows without a target value are left out of training and of every
+/// metric: said, since a test file whose hard rows had their labels
+/// blanked would be judged on the easy ones (round 17, F1).
+fn unlabelled_note(
+    plan: &Plan,
+    path: &std::path::Path,
+    dropped: u64,
+    rows: usize,
+) -> Option<String> {
+    (dropped > 0).then(|| {
+        format!(
+            "{dropped} of {rows} rows of {} ({:.1}%) have no {:?} value and are left out of \
+             training and every metric: if which rows lack a label depends on the outcome or \
+             on the model's errors, the metrics misstate it",
+            path.display(),
+            100.0 * dropped as f64 / rows.max(1) as f64,
+            plan.data.target
+        )
+    })
 }
 
 /// The train and test sides: which table, which rows, which labels.
