@@ -2,18 +2,18 @@
 //! and the pieces filled in as stages finish.
 use super::champion::champion_info;
 use super::evaluate::Evaluation;
+use super::overlap::{overlap, overlap_note, repeated};
 use super::prepare::{missing_drop_notes, Prepared};
 use super::run::TOOL_VERSION;
 use super::run::{timed, Predictions, Run, Stage, Timings};
 use super::target::Sides;
-use crate::artifact::{row_hashes, spread, RowKey, MAX_ROW_HASHES};
 use crate::config::Plan;
 use crate::domain::ModelInfo;
 use crate::domain::{
     ContractReport, DataInfo, GateResult, GateStatus, Lineage, Report, Verdict, SCHEMA_VERSION,
 };
 use crate::error::{EXIT_GO, EXIT_NO_GO};
-use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Overlap, Repeated};
+use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Repeated};
 use crate::model::scorer::Scorer;
 use std::collections::BTreeMap;
 
@@ -112,366 +112,6 @@ pub struct Saved {
     pub json: Option<String>,
     pub sha256: String,
     pub copies: Vec<(&'static str, std::path::PathBuf)>,
-}
-
-/// The test rows that match a training row (by the model's row hashes),
-/// against the rate chance gives. With a separate test file they are rows
-/// the two files share; with a split of one file, rows the file repeats
-/// (a file repeated, a class oversampled before the split).
-fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Overlap> {
-    let features = scorer.input_columns();
-    // Every training and test row's key, hashed once for the checks below
-    // that read them all.
-    let all_keys = std::cell::OnceCell::new();
-    let keys = || all_keys.get_or_init(|| whole_keys(sides, &features));
-    // A model keeps the hashes of a spread of big training data only; the
-    // run that trained it has every training row at hand.
-    let seen = if plan.model.kind().trains() && sides.train_rows.len() > MAX_ROW_HASHES {
-        keys().matching()
-    } else {
-        scorer
-            .trained_on(sides.test_table, &sides.test_rows)
-            .into_iter()
-            .filter(|&t| t)
-            .count()
-    };
-    let mut o = Overlap {
-        seen,
-        rows: sides.test_rows.len(),
-        chance: scorer.training_duplicate_share(),
-        but: None,
-        fresh_labels: None,
-    };
-    if !o.could_be_mostly_training() {
-        return near_copy(sides, &features).or_else(|| (seen > 0).then_some(o));
-    }
-    let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
-    // Rows copied with replacement (a bootstrap, an oversampled class, a
-    // join fanning out, a protected attribute flipped) repeat like a
-    // sample and raise chance to the copy rate. When a continuous feature
-    // shows that rows agreeing to six digits are copies, each side counts
-    // its distinct rows: chance is how often distinct training rows round
-    // alike, unless the distinct test rows repeat more than that allows.
-    let test_distinct =
-        || crate::artifact::distinct_if_continuous(sides.test_table, &sides.test_rows, &features);
-    let mut test_kept = None;
-    if o.could_be_mostly_training() && !o.mostly_training() {
-        let train_kept = crate::artifact::distinct_if_continuous(
-            sides.train_table,
-            &sides.train_rows,
-            &features,
-        );
-        if let Some(train_kept) = train_kept {
-            let kept = test_distinct();
-            let test_rows = kept.as_deref().unwrap_or(&sides.test_rows);
-            let test_keys = row_hashes(sides.test_table, test_rows, &features, RowKey::Rounded);
-            let bound = chance_from_pairs(equal_pairs(test_keys), test_rows.len(), hashed.len());
-            let distinct = crate::artifact::key_share(sides.train_table, &train_kept, &features);
-            o.chance = o.chance.min(distinct.max(bound));
-            test_kept = Some(kept);
-        }
-    }
-    // Before calling the test rows training rows, floors that do not
-    // depend on how the training rows repeat (only then: they read every
-    // training and test cell): what independent features give, and what
-    // the test rows' own repeats say (a fresh file of data that repeats
-    // itself shows it; a training file run through `drop_duplicates` no
-    // longer does). Copies inside the test file are counted once.
-    if o.mostly_training() {
-        let floor =
-            crate::artifact::independent_chance(sides.train_table, &sides.train_rows, &features);
-        let kept = test_kept.unwrap_or_else(test_distinct);
-        let (within_test, m) = match &kept {
-            Some(rows) => (
-                crate::artifact::key_share(sides.test_table, rows, &features),
-                rows.len(),
-            ),
-            None => {
-                let whole = super::train::whole_row(plan, &features);
-                let (_, share) = crate::artifact::training_row_hashes(
-                    sides.test_table,
-                    &sides.test_rows,
-                    &features,
-                    &whole,
-                );
-                (share, o.rows)
-            }
-        };
-        // The keys of `hashed`, a spread of the training rows.
-        let positions: Vec<usize> = (0..sides.train_rows.len()).collect();
-        let mut train_keys: Vec<u64> = spread(&positions, MAX_ROW_HASHES)
-            .iter()
-            .map(|&i| keys().train[i])
-            .collect();
-        train_keys.sort_unstable();
-        train_keys.dedup();
-        let from_test = coverage_from_repeats(within_test, m, train_keys.len());
-        o.chance = o.chance.max(floor).max(from_test);
-    }
-    if o.mostly_training() {
-        // Rows that match but draw their labels afresh, as the training
-        // rows that match each other do, are new observations (chance
-        // misses how often a later row of one entity repeats an earlier).
-        o.fresh_labels = crate::artifact::fresh_labels(keys(), &sides.y_train, &sides.y_test);
-        if o.mostly_training() {
-            return Some(o);
-        }
-    }
-    near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
-}
-
-/// [`crate::artifact::RowKeys`] of every training and test row over
-/// `features`.
-fn whole_keys(sides: &Sides, features: &[String]) -> crate::artifact::RowKeys {
-    crate::artifact::RowKeys::new(
-        sides.train_table,
-        &sides.train_rows,
-        sides.test_table,
-        &sides.test_rows,
-        features,
-    )
-}
-
-/// Test rows that match a training row on every feature but one, when
-/// they are largely training rows that way: a copy with one column
-/// re-coded, re-cased, rounded or shifted. Chance is how often training
-/// rows match each other on the other features, floored as for whole rows
-/// (by what independent features give, and by the test rows' own repeats
-/// unless the training rows repeat like copies). Of several such
-/// features, the one most test rows match without (the first of equals).
-fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
-    let near = crate::artifact::match_but_one(
-        sides.train_table,
-        &sides.train_rows,
-        sides.test_table,
-        &sides.test_rows,
-        features,
-        crate::gates::OVERLAP_LIMIT,
-    );
-    let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
-    near.into_iter()
-        .filter_map(|b| {
-            let mut o = Overlap {
-                seen: b.seen,
-                rows: b.rows,
-                chance: b.chance,
-                but: Some(features[b.feature].clone()),
-                fresh_labels: None,
-            };
-            if !o.mostly_training() {
-                return None;
-            }
-            let others: Vec<String> = (0..features.len())
-                .filter(|&j| j != b.feature)
-                .map(|j| features[j].clone())
-                .collect();
-            let floor = crate::artifact::independent_chance(sides.train_table, hashed, &others);
-            // Where the training rows repeat like copies, so do the test
-            // rows drawn beside them: their repeats say nothing of chance.
-            let from_test = if b.copies {
-                0.0
-            } else {
-                coverage_from_repeats(b.within_test, b.rows, b.train_keys)
-            };
-            o.chance = o.chance.max(floor).max(from_test);
-            if o.mostly_training() {
-                // New observations of the same entities match on their
-                // static columns and draw labels afresh; copies keep theirs.
-                let keys = whole_keys(sides, &others);
-                o.fresh_labels =
-                    crate::artifact::fresh_labels(&keys, &sides.y_train, &sides.y_test);
-            }
-            o.mostly_training().then_some(o)
-        })
-        .fold(None, |best: Option<Overlap>, o| match best {
-            Some(b) if b.seen >= o.seen => Some(b),
-            _ => Some(o),
-        })
-}
-
-/// How the test rows repeat one another (features, target and protected
-/// attributes, numbers as row keys round them): copies inside a test file
-/// (rows repeated, ids renumbered) count as evidence more than once. None
-/// with fewer than two test rows.
-fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option<Repeated> {
-    let test = &*spread(&sides.test_rows, MAX_ROW_HASHES);
-    if test.len() < 2 {
-        return None;
-    }
-    let whole = super::train::whole_row(plan, &scorer.input_columns());
-    let mut keys = row_hashes(sides.test_table, test, &whole, RowKey::Rounded);
-    keys.sort_unstable();
-    let runs = || keys.chunk_by(|a, b| a == b);
-    Some(Repeated {
-        repeated: crate::artifact::sorted_shared(&keys),
-        rows: test.len(),
-        distinct: runs().count(),
-        copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
-    })
-}
-
-/// Test rows that are training rows with a column or two changed: those
-/// that match on every feature but one ([`match_but_one`]), else on every
-/// feature but one or two, against how often training rows come that
-/// near each other. The latter only where that rate is at most a half:
-/// on data of few distinct values rows are near each other anyway, and a
-/// test file drawn from its commoner rows would seem near copies.
-fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
-    match_but_one(sides, features).or_else(|| {
-        let few = crate::artifact::match_but_few(
-            sides.train_table,
-            &sides.train_rows,
-            sides.test_table,
-            &sides.test_rows,
-            features,
-            crate::gates::OVERLAP_LIMIT,
-        )?;
-        let changed: Vec<&str> = few
-            .changed
-            .iter()
-            .take(crate::artifact::few::MAX_CHANGED)
-            .map(|&(j, _)| features[j].as_str())
-            .collect();
-        let o = Overlap {
-            seen: few.seen,
-            rows: few.rows,
-            chance: few.chance,
-            but: Some(changed.join(" and ")),
-            fresh_labels: None,
-        };
-        (few.chance <= NEAR_CHANCE && o.mostly_training()).then_some(o)
-    })
-}
-
-/// Highest rate at which training rows come near each other (one or two
-/// features apart) for near copies to be told from fresh rows.
-const NEAR_CHANCE: f64 = 0.5;
-
-/// Pairs of `keys` that are equal.
-fn equal_pairs(mut keys: Vec<u64>) -> f64 {
-    keys.sort_unstable();
-    keys.chunk_by(|a, b| a == b)
-        .map(|run| {
-            let k = run.len() as f64;
-            k * (k - 1.0) / 2.0
-        })
-        .sum()
-}
-
-/// An upper bound on chance from `pairs` equal pairs among `m` fresh rows.
-/// With keys drawn at rates p, two rows share a key at rate c = sum p^2,
-/// and a fresh row matches one of `n` training rows sum p (1 - (1-p)^n) of
-/// the time, at most 1 - (1-c)^n (Jensen: 1 - (1-p)^n is concave in p).
-/// c is taken at an upper end of the pairs' count, P + 2 sqrt(P) + 4 (no
-/// pair among rows that would show 4 on average happens 2% of the time):
-/// test rows that never repeat bound chance low only when there are enough
-/// of them to have shown repeats.
-pub(super) fn chance_from_pairs(pairs: f64, m: usize, n: usize) -> f64 {
-    if m < 2 {
-        return 1.0;
-    }
-    if n == 0 {
-        return 0.0;
-    }
-    let all = m as f64 * (m as f64 - 1.0) / 2.0;
-    let c = ((pairs + 2.0 * pairs.sqrt() + 4.0) / all).min(1.0);
-    -(n as f64 * (-c).ln_1p()).exp_m1()
-}
-
-/// How much of the data's key mass `keys` distinct training keys cover,
-/// judged from `m` fresh rows of which a share `repeat` repeat a key among
-/// themselves. With keys about equally likely, `m - 1` draws repeat a key
-/// at the rate `1 - exp(-(m - 1) / K)`, which gives the number of keys `K`;
-/// the training keys then cover `keys / K` of them. A floor under chance:
-/// it sees natural repeats however the training file was deduplicated.
-pub(super) fn coverage_from_repeats(repeat: f64, m: usize, keys: usize) -> f64 {
-    if m < 2 || repeat <= 0.0 {
-        return 0.0;
-    }
-    if repeat >= 1.0 {
-        return 1.0;
-    }
-    let per_key = -(1.0 - repeat).ln() / (m - 1) as f64;
-    (keys as f64 * per_key).min(1.0)
-}
-
-/// The note on test rows that match training rows more often than chance.
-fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
-    // Matches at the rate chance gives (data that repeats itself) are no
-    // sign that the metrics overstate anything.
-    if let Some((test, training)) = o.fresh_labels {
-        return Some(format!(
-            "{} of {} test rows ({:.1}%) match a training row (numbers to {} significant \
-             digits), but their labels agree with those training rows' {:.1}% of the time, \
-             no more than training rows that match each other agree ({:.1}%): they are new \
-             observations of the same kind of row (a later period of the same customers), \
-             not copies, and are judged as evidence",
-            o.seen,
-            o.rows,
-            100.0 * o.share(),
-            crate::artifact::KEY_DIGITS,
-            100.0 * test,
-            100.0 * training
-        ));
-    }
-    o.beyond_chance().then(|| {
-        let chance = if o.chance > 0.0 {
-            format!(
-                " (fresh rows of this data match a training row about {:.1}% of the time \
-                 by chance)",
-                100.0 * o.chance
-            )
-        } else {
-            String::new()
-        };
-        let (where_, why) = match (&plan.data.test_path, &o.but) {
-            (Some(test_path), None) => (
-                format!(" in {}", test_path.display()),
-                "the test file overlaps the training data".to_string(),
-            ),
-            (Some(test_path), Some(f)) => (
-                format!(" in {}", test_path.display()),
-                format!(
-                    "the test file holds training rows with {f} changed (re-coded, \
-                     re-cased, rounded or shifted)"
-                ),
-            ),
-            (None, Some(f)) => (
-                String::new(),
-                format!(
-                    "{} repeats rows with only {f} changed, so the split put near copies \
-                     of training rows among the test rows; deduplicate it on the other \
-                     features first",
-                    plan.data.path.display()
-                ),
-            ),
-            (None, None) => (
-                String::new(),
-                format!(
-                    "{} repeats rows (a file repeated or a class oversampled before the \
-                     split), so the split put copies of training rows among the test rows; \
-                     deduplicate it first",
-                    plan.data.path.display()
-                ),
-            ),
-        };
-        let (on, digits) = match &o.but {
-            Some(f) => (
-                format!(" on every feature but {f}"),
-                crate::artifact::COPY_DIGITS,
-            ),
-            None => (String::new(), crate::artifact::KEY_DIGITS),
-        };
-        format!(
-            "{} of {} test rows ({:.1}%){where_} match a training row{on} (numbers to {} \
-             significant digits){chance}: {why}, and metrics on those rows overstate how \
-             the model does on new data",
-            o.seen,
-            o.rows,
-            100.0 * o.share(),
-            digits
-        )
-    })
 }
 
 /// When the threshold puts all but a few test rows in one class, the gates
@@ -609,6 +249,32 @@ pub fn finish(
             "the model was trained on only {} rows (fewer than {TRAIN_ROWS_NOTE}): lower \
              test_fraction or add data",
             sides.train_rows.len()
+        ));
+    }
+    // A feature empty in every test row is scored as missing throughout:
+    // the metrics are the model's without it (round 17, F5; `predict`
+    // warns the same).
+    let empty: Vec<String> = scorer
+        .input_columns()
+        .into_iter()
+        .filter(|name| {
+            let null_in = |t: &crate::data::Table, rows: &[usize]| {
+                t.column(name)
+                    .is_some_and(|c| !rows.is_empty() && rows.iter().all(|&r| c.is_null(r)))
+            };
+            null_in(sides.test_table, &sides.test_rows)
+                && !null_in(sides.train_table, &sides.train_rows)
+        })
+        .collect();
+    if !empty.is_empty() {
+        report.notes.push(format!(
+            "feature column(s) {} are empty in every test row: the model scores them as \
+             missing on every row, so the metrics are the model's without them",
+            empty
+                .iter()
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if let [first, rest @ ..] = ev.scores.as_slice() {

@@ -16,6 +16,7 @@ mod evaluate;
 mod external;
 mod importance;
 mod intervals;
+mod overlap;
 mod prepare;
 mod run;
 mod target;

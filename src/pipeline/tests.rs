@@ -184,7 +184,7 @@ fn a_scorer_that_cannot_score_is_an_error_not_a_panic() {
 
 #[test]
 fn test_rows_that_never_repeat_bound_chance() {
-    use super::assemble::chance_from_pairs;
+    use super::overlap::chance_from_pairs;
     // 1,600 test rows without a repeat: c <= 4 / C(1600, 2), and 1,600
     // training rows match at most 1 - (1 - c)^1600 = 0.004990.
     let b = chance_from_pairs(0.0, 1600, 1600);
@@ -204,7 +204,7 @@ fn test_rows_that_never_repeat_bound_chance() {
 
 #[test]
 fn training_keys_cover_what_the_test_rows_repeats_say() {
-    use super::assemble::coverage_from_repeats;
+    use super::overlap::coverage_from_repeats;
     // 400 fresh rows over 1,000 equally likely keys repeat a key at
     // 1 - exp(-399/1000) = 0.329; 800 distinct training keys cover 80%.
     let repeat = 1.0 - (-399.0_f64 / 1000.0).exp();

@@ -427,3 +427,34 @@ fn unlabelled_test_rows_are_said_to_be_left_out() {
         "{report}"
     );
 }
+
+// Round 17, F5. A test file whose feature is empty in every row is
+// judged on the model without it; `predict` warned, `check` said nothing.
+#[test]
+fn a_feature_empty_in_every_test_row_gets_a_note() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    // id,age,income,plan,group,label: income emptied.
+    let test: String = dataset(300, 4, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            if i > 0 {
+                cells[2] = "";
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    f.write("test.csv", &test);
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
+    );
+    let (_, out, err) = run(&f, &["check"]);
+    let report = f.read("release-gate-out/report.json");
+    assert!(
+        report.contains("\\\"income\\\" are empty in every test row"),
+        "{out}{err}{report}"
+    );
+}
