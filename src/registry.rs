@@ -96,6 +96,7 @@ fn stored_versions(registry: &Path) -> Vec<String> {
 /// directory on disk must be accounted for by the index: a stale or
 /// hand-reset index would otherwise drop the champion and the history.
 pub fn read_index(registry: &Path) -> anyhow::Result<Index> {
+    not_the_index(registry)?;
     // The directories are listed before the index is read: a promotion
     // records its version as pending before the directory appears, so a
     // directory seen here is named by any index read after. A promotion
@@ -323,6 +324,22 @@ pub fn verified_sha(registry: &Path, version: &str, path: &Path) -> anyhow::Resu
     }
 }
 
+/// A registry is a directory: given as its `registry.json`, a promotion
+/// would make a directory of that name (round 17, C2).
+fn not_the_index(registry: &Path) -> anyhow::Result<()> {
+    if registry.file_name().is_some_and(|n| n == INDEX) {
+        bail!(
+            "{}: a registry is the directory holding {INDEX}; give {} instead",
+            registry.display(),
+            registry
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| ".".to_string(), |p| p.display().to_string())
+        );
+    }
+    Ok(())
+}
+
 /// Holds the registry's advisory lock until dropped.
 pub struct Lock {
     _file: std::fs::File,
@@ -330,6 +347,7 @@ pub struct Lock {
 
 /// Takes the registry lock, waiting for a concurrent promotion to finish.
 pub fn lock(registry: &Path) -> anyhow::Result<Lock> {
+    not_the_index(registry)?;
     std::fs::create_dir_all(registry)
         .with_context(|| format!("{}: cannot create registry", registry.display()))?;
     let path = registry.join(LOCK);

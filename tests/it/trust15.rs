@@ -458,3 +458,27 @@ fn a_feature_empty_in_every_test_row_gets_a_note() {
         "{out}{err}{report}"
     );
 }
+
+// Round 17, C2. `--registry dir/registry.json` into a fresh directory made
+// a directory named registry.json.
+#[test]
+fn a_registry_given_as_its_index_file_is_refused() {
+    let f = Fixture::new("");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    let (code, out, err) = run(
+        &f,
+        &[
+            "promote",
+            "--run",
+            "r1",
+            "--registry",
+            "fresh/registry.json",
+            "--force",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("give fresh instead"), "{err}");
+    assert!(!f.path("fresh/registry.json").exists());
+}
