@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod few;
+mod keys;
 mod labels;
+pub use keys::{fast_keys, RowKeys};
 mod near;
 pub use few::{match_but_few, ButFew};
 pub use labels::fresh_labels;
@@ -218,41 +220,6 @@ pub fn row_hashes(table: &Table, rows: &[usize], columns: &[String], key: RowKey
         .collect()
 }
 
-/// [`RowKey::Rounded`] keys of every training and every test row over the
-/// same features, hashed once for the checks that read them all.
-pub struct RowKeys {
-    pub train: Vec<u64>,
-    pub test: Vec<u64>,
-}
-
-impl RowKeys {
-    pub fn new(
-        train: &Table,
-        train_rows: &[usize],
-        test: &Table,
-        test_rows: &[usize],
-        features: &[String],
-    ) -> RowKeys {
-        let (train, test) = rayon::join(
-            || row_hashes(train, train_rows, features, RowKey::Rounded),
-            || row_hashes(test, test_rows, features, RowKey::Rounded),
-        );
-        RowKeys { train, test }
-    }
-
-    /// How many test rows match a training row, over every training row:
-    /// a model saves the hashes of a [`spread`] of them only.
-    pub fn matching(&self) -> usize {
-        let mut keys = self.train.clone();
-        keys.par_sort_unstable();
-        keys.dedup();
-        self.test
-            .iter()
-            .filter(|h| keys.binary_search(h).is_ok())
-            .count()
-    }
-}
-
 /// Sorted, deduplicated [`RowKey::Rounded`] hashes of (up to
 /// `MAX_ROW_HASHES`) training rows' `features`, and how often a fresh row
 /// from the same data matches one of them by chance.
@@ -274,7 +241,7 @@ pub fn training_row_hashes(
 ) -> (Vec<u64>, f64) {
     let rows = &*spread(rows, MAX_ROW_HASHES);
     let keys = row_hashes(table, rows, features, RowKey::Rounded);
-    let wholes = row_hashes(table, rows, whole, RowKey::Rounded);
+    let wholes = fast_keys(table, rows, whole);
     let mut groups: std::collections::HashMap<u64, (u64, usize)> =
         std::collections::HashMap::with_capacity(wholes.len());
     for (&w, &k) in wholes.iter().zip(&keys) {
@@ -313,7 +280,7 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
     let per_column: Vec<(Vec<u64>, std::collections::HashMap<u64, f64>)> = features
         .par_iter()
         .map(|f| {
-            let cells = row_hashes(table, rows, std::slice::from_ref(f), RowKey::Rounded);
+            let cells = fast_keys(table, rows, std::slice::from_ref(f));
             let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
             for &c in &cells {
                 *count.entry(c).or_insert(0) += 1;
@@ -327,7 +294,7 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
             (cells, share)
         })
         .collect();
-    let keys = row_hashes(table, rows, features, RowKey::Rounded);
+    let keys = fast_keys(table, rows, features);
     let mut seen = std::collections::HashSet::with_capacity(keys.len());
     let mut total = 0.0;
     for (i, k) in keys.iter().enumerate() {
@@ -487,7 +454,7 @@ pub fn distinct_if_continuous(
 /// The share of `rows` whose [`RowKey::Rounded`] key over `features`
 /// another of them shares: over distinct rows, how often rows round alike.
 pub fn key_share(table: &Table, rows: &[usize], features: &[String]) -> f64 {
-    shared_share(row_hashes(table, rows, features, RowKey::Rounded))
+    shared_share(fast_keys(table, rows, features))
 }
 
 /// The share of `keys` that another of them equals.

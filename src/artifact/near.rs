@@ -252,7 +252,7 @@ pub(super) fn cells(table: &Table, rows: &[usize], features: &[String], j: usize
 
 /// A bijective 64-bit finalizer (splitmix64's): sums of mixed values
 /// collide no more than random 64-bit numbers.
-fn mix(mut z: u64) -> u64 {
+pub(super) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

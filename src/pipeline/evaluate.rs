@@ -270,12 +270,11 @@ fn holds_test_rows(
     features: &[String],
     chance: f64,
 ) -> Option<String> {
-    use crate::artifact::{row_hashes, RowKey};
     let all: Vec<usize> = (0..reference.n_rows).collect();
-    let mut known = row_hashes(reference, &all, features, RowKey::Rounded);
+    let mut known = crate::artifact::fast_keys(reference, &all, features);
     known.sort_unstable();
     known.dedup();
-    let test = row_hashes(s.test_table, &s.test_rows, features, RowKey::Rounded);
+    let test = crate::artifact::fast_keys(s.test_table, &s.test_rows, features);
     let seen = test
         .iter()
         .filter(|k| known.binary_search(k).is_ok())

@@ -3,7 +3,7 @@
 //! the rate chance gives; and the note that says so.
 
 use super::target::Sides;
-use crate::artifact::{row_hashes, spread, RowKey, MAX_ROW_HASHES};
+use crate::artifact::{spread, MAX_ROW_HASHES};
 use crate::config::Plan;
 use crate::gates::{Overlap, Repeated};
 use crate::model::scorer::Scorer;
@@ -58,7 +58,7 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
         if let Some(train_kept) = train_kept {
             let kept = test_distinct();
             let test_rows = kept.as_deref().unwrap_or(&sides.test_rows);
-            let test_keys = row_hashes(sides.test_table, test_rows, &features, RowKey::Rounded);
+            let test_keys = crate::artifact::fast_keys(sides.test_table, test_rows, &features);
             let bound = chance_from_pairs(equal_pairs(test_keys), test_rows.len(), hashed.len());
             let distinct = crate::artifact::key_share(sides.train_table, &train_kept, &features);
             o.chance = o.chance.min(distinct.max(bound));
@@ -193,7 +193,7 @@ pub(super) fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Optio
         return None;
     }
     let whole = super::train::whole_row(plan, &scorer.input_columns());
-    let mut keys = row_hashes(sides.test_table, test, &whole, RowKey::Rounded);
+    let mut keys = crate::artifact::fast_keys(sides.test_table, test, &whole);
     keys.sort_unstable();
     let runs = || keys.chunk_by(|a, b| a == b);
     Some(Repeated {
