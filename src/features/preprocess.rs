@@ -73,6 +73,10 @@ pub struct Preprocessor {
     /// Missing numbers stay NaN (not median-imputed): set for
     /// `gradient_boosting`, whose splits learn where missing values go.
     pub keep_missing: bool,
+    /// Numbers go in as they are, not standardized: set for tree models,
+    /// which split on order alone, so one huge value (1e20 in one row)
+    /// cannot squash every other value of its column into one number.
+    pub raw_numbers: bool,
     /// Level -> one-hot index per categorical feature (derived, not saved).
     lookup: Vec<HashMap<String, usize>>,
 }
@@ -84,12 +88,15 @@ struct Specs {
     features: Vec<FeatureSpec>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     keep_missing: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    raw_numbers: bool,
 }
 
 impl From<Specs> for Preprocessor {
     fn from(s: Specs) -> Self {
         let mut p = Preprocessor::new(s.features);
         p.keep_missing = s.keep_missing;
+        p.raw_numbers = s.raw_numbers;
         p
     }
 }
@@ -99,6 +106,7 @@ impl From<Preprocessor> for Specs {
         Specs {
             features: p.features,
             keep_missing: p.keep_missing,
+            raw_numbers: p.raw_numbers,
         }
     }
 }
@@ -135,6 +143,7 @@ impl Preprocessor {
         Preprocessor {
             features,
             keep_missing: false,
+            raw_numbers: false,
             lookup,
         }
     }
@@ -145,6 +154,22 @@ impl Preprocessor {
     pub fn keeping_missing(mut self) -> Preprocessor {
         self.keep_missing = true;
         self
+    }
+
+    /// This preprocessor with numbers left unstandardized (for tree
+    /// models: see [`Preprocessor::raw_numbers`]).
+    pub fn keeping_numbers_raw(mut self) -> Preprocessor {
+        self.raw_numbers = true;
+        self
+    }
+
+    /// `x` as the model reads it: standardized, or as it is.
+    fn number(&self, x: f64, mean: f64, scale: f64) -> f64 {
+        if self.raw_numbers {
+            x
+        } else {
+            standardize(x, mean, scale)
+        }
     }
 
     /// What a missing number becomes: NaN, or the training median.
@@ -256,7 +281,7 @@ impl Preprocessor {
                     Values::Num(v) => v,
                     // Every value missing reads as text: all missing numbers.
                     Values::Cat { codes, .. } if rows.iter().all(|&r| codes[r] == NULL_CODE) => {
-                        let x = standardize(fill, *mean, *scale);
+                        let x = self.number(fill, *mean, *scale);
                         out.iter_mut().for_each(|o| *o = x);
                         return Ok(());
                     }
@@ -268,7 +293,7 @@ impl Preprocessor {
                 };
                 for (o, &r) in out.iter_mut().zip(rows) {
                     let x = if v[r].is_nan() { fill } else { v[r] };
-                    *o = standardize(x, *mean, *scale);
+                    *o = self.number(x, *mean, *scale);
                 }
             }
             FeatureSpec::Categorical { fill, .. } => {
@@ -296,7 +321,7 @@ impl Preprocessor {
                         RawValue::Text(t) => t.trim().parse::<f64>().unwrap_or(fill),
                         _ => fill,
                     };
-                    out[offset] = standardize(x, *mean, *scale);
+                    out[offset] = self.number(x, *mean, *scale);
                 }
                 FeatureSpec::Categorical { fill, .. } => {
                     let hit = match v {

@@ -27,6 +27,9 @@ pub fn train(
         if plan.model.kind() == crate::model::ModelKind::GradientBoosting {
             pre = pre.keeping_missing();
         }
+        if plan.model.kind() != crate::model::ModelKind::LogisticRegression {
+            pre = pre.keeping_numbers_raw();
+        }
         let x = pre.transform(sides.train_table, &sides.train_rows)?;
         Ok::<_, String>((pre, x))
     })
