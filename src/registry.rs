@@ -146,6 +146,22 @@ fn read_index_once(registry: &Path, stored: &[String]) -> anyhow::Result<Index> 
                     version_dir(registry, &gone.version).display(),
                 );
             }
+            // `v1` and `v0001` are one version number spelled twice (a hand
+            // edit): the next promotion's number would be ambiguous.
+            let mut numbers = std::collections::HashMap::new();
+            for v in names.clone() {
+                if let Ok(n) = v[1..].parse::<u64>() {
+                    if let Some(other) = numbers.insert(n, v) {
+                        if other != v {
+                            bail!(
+                                "{}: {other} and {v} are one version number spelled twice; \
+                                 restore registry.json from git",
+                                path.display(),
+                            );
+                        }
+                    }
+                }
+            }
             let mut seen = std::collections::HashSet::new();
             if let Some(dup) = names.clone().find(|v| !seen.insert(v.as_str())) {
                 bail!(

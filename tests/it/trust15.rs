@@ -521,3 +521,39 @@ fn one_huge_value_does_not_erase_a_feature_for_tree_models() {
         );
     }
 }
+
+// Round 17, C3. A hand-edited index holding `v1` beside `v0001` (one
+// number spelled twice) was accepted.
+#[test]
+fn one_version_number_spelled_twice_is_refused() {
+    let f = Fixture::new("\n[registry]\npath = \"reg\"\n");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0);
+    let mut index: serde_json::Value = serde_json::from_str(&f.read("reg/registry.json")).unwrap();
+    let mut again = index["versions"][0].clone();
+    again["version"] = "v1".into();
+    index["versions"].as_array_mut().unwrap().push(again);
+    f.write("reg/registry.json", &index.to_string());
+    std::fs::create_dir_all(f.path("reg/versions/v1")).unwrap();
+    for entry in std::fs::read_dir(f.path("reg/versions/v0001")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            f.path("reg/versions/v1").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    let (code, out, err) = run(&f, &["registry", "list"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("v0001 and v1 are one version number"), "{err}");
+}
+
+// Round 17, C1. A rejected number is shown as written in short form, not
+// as three hundred digits.
+#[test]
+fn a_rejected_tiny_confidence_is_shown_short() {
+    let f = Fixture::new("\n[stats]\nconfidence = 1e-300\n");
+    let (code, _, err) = run(&f, &["validate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not 1e-300"), "{err}");
+}
