@@ -282,7 +282,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, GateError> {
                 return ctx.err(
                     s.span(),
                     format!(
-                        "[stats] confidence must be within [0.5, 0.9999] (e.g. 0.95), not {}",
+                        "[stats] confidence must be within [0.5, 0.9999] (e.g. 0.95), not {:?}",
                         c.confidence
                     ),
                 );

@@ -65,7 +65,7 @@ impl ChampionGate {
     pub fn from_table(t: ChampionTable) -> Result<ChampionGate, String> {
         if !t.min_delta.is_finite() {
             return Err(format!(
-                "min_delta must be a finite number, not {}",
+                "min_delta must be a finite number, not {:?}",
                 t.min_delta
             ));
         }

@@ -33,7 +33,7 @@ impl DriftGate {
     pub fn from_table(t: DriftTable, dir: &Path) -> Result<DriftGate, String> {
         if !(t.max_psi.is_finite() && t.max_psi >= 0.0) {
             return Err(format!(
-                "max_psi must be a finite number >= 0 (PSI is never negative), not {}",
+                "max_psi must be a finite number >= 0 (PSI is never negative), not {:?}",
                 t.max_psi
             ));
         }

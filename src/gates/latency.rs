@@ -33,7 +33,7 @@ impl LatencyGate {
         // Below p1 the gate judges the fastest row only: not a latency SLO.
         if !(1.0..=100.0).contains(&t.percentile) {
             return Err(format!(
-                "percentile must be within [1, 100], not {}",
+                "percentile must be within [1, 100], not {:?}",
                 t.percentile
             ));
         }
