@@ -94,6 +94,19 @@ pub fn spread(rows: &[usize], k: usize) -> std::borrow::Cow<'_, [usize]> {
     std::borrow::Cow::Owned((0..k).map(|i| rows[i * n / k]).collect())
 }
 
+/// How far `seen` matches among `rows` exceed the rate `chance` gives,
+/// when that is clear of sampling noise: four standard errors of a
+/// binomial at the chance rate, and at least four rows (a chance rate
+/// measured as 0 is itself an estimate: a stray match or two is no sign
+/// of a copy).
+pub fn excess_over_chance(seen: usize, rows: usize, chance: f64) -> Option<f64> {
+    let chance = chance.clamp(0.0, 1.0);
+    let n = rows.max(1) as f64;
+    let excess = seen as f64 / n - chance;
+    let noise = 4.0 * (chance * (1.0 - chance) * n).max(1.0).sqrt() / n;
+    (rows > 0 && excess > 0.0 && excess >= noise).then_some(excess)
+}
+
 /// A stable 64-bit hash (FNV-1a) of `row`'s values in `columns`: equal rows
 /// hash equal across runs, tables and versions.
 pub fn row_hash(table: &Table, row: usize, columns: &[String], key: RowKey) -> u64 {

@@ -98,13 +98,10 @@ pub fn match_but_one(
     )
 }
 
-/// Whether more of `b`'s test rows match than its chance gives, by four
-/// standard errors of a binomial at that rate (and four rows).
+/// Whether more of `b`'s test rows match than its chance gives, beyond
+/// sampling noise.
 fn beyond_noise(b: &ButOne) -> bool {
-    let n = b.rows.max(1) as f64;
-    let chance = b.chance.clamp(0.0, 1.0);
-    let excess = b.seen as f64 / n - chance;
-    excess > 0.0 && excess >= 4.0 * (chance * (1.0 - chance) * n).max(1.0).sqrt() / n
+    super::excess_over_chance(b.seen, b.rows, b.chance).is_some()
 }
 
 /// [`match_but_one`] over all of `train_rows`, for the features of `only`

@@ -117,11 +117,7 @@ impl Overlap {
     /// four rows (a chance rate measured as 0 on the training rows is
     /// itself an estimate: a stray match or two is no sign of a copy).
     fn excess(&self) -> Option<f64> {
-        let chance = self.chance.clamp(0.0, 1.0);
-        let excess = self.share() - chance;
-        let n = self.rows.max(1) as f64;
-        let noise = 4.0 * (chance * (1.0 - chance) * n).max(1.0).sqrt() / n;
-        (self.rows > 0 && excess > 0.0 && excess >= noise).then_some(excess)
+        crate::artifact::excess_over_chance(self.seen, self.rows, self.chance)
     }
 
     /// Whether test rows match training rows more often than chance
