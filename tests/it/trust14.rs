@@ -138,7 +138,7 @@ fn a_drift_reference_that_is_the_test_data_is_an_error() {
 }
 
 /// The base config with `test_path = "test.csv"`.
-fn test_path_config() -> String {
+pub fn test_path_config() -> String {
     crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\"")
 }
 

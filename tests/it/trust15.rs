@@ -1,6 +1,7 @@
 //! Round 15 of the adversarial trial: copies of training rows beyond the
 //! first 200,000.
 use crate::fixture::{Fixture, Lcg};
+use crate::trust14::test_path_config;
 use crate::trust3::run;
 use std::fmt::Write as _;
 
@@ -378,10 +379,7 @@ fn a_positive_value_spelled_two_ways_is_an_error() {
     // In a held-out test file too.
     let f = Fixture::new("");
     f.write("test.csv", &mixed);
-    f.write(
-        "gates.toml",
-        &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
-    );
+    f.write("gates.toml", &test_path_config());
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(
@@ -411,10 +409,7 @@ fn unlabelled_test_rows_are_said_to_be_left_out() {
         })
         .collect();
     f.write("test.csv", &test);
-    f.write(
-        "gates.toml",
-        &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
-    );
+    f.write("gates.toml", &test_path_config());
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
@@ -447,10 +442,7 @@ fn a_feature_empty_in_every_test_row_gets_a_note() {
         })
         .collect();
     f.write("test.csv", &test);
-    f.write(
-        "gates.toml",
-        &crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_path = \"test.csv\""),
-    );
+    f.write("gates.toml", &test_path_config());
     let (_, out, err) = run(&f, &["check"]);
     let report = f.read("release-gate-out/report.json");
     assert!(
