@@ -62,6 +62,37 @@ pub struct Caveats {
     pub raw_scores: Option<(f64, f64)>,
     /// How the test rows repeat one another, and whether as copies do.
     pub repeated: Option<Repeated>,
+    /// Evaluation rows left out for want of a label, when the user has not
+    /// said labels may be missing (`[contract] target_nullable = true`).
+    pub unlabelled: Option<Unlabelled>,
+}
+
+/// Rows of the file the test rows come from that have no target value:
+/// they are left out of every metric.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Unlabelled {
+    /// Rows without a target value.
+    pub dropped: u64,
+    /// Rows of that file.
+    pub rows: u64,
+}
+
+/// Labels missing on this share of the evaluation rows make a pass no
+/// evidence: labels are rarely missing at random ("outcome pending", a
+/// join that lost the disputed cases), and blanking the labels of the rows
+/// a model gets wrong lifts every metric (round 17, F1).
+pub const UNLABELLED_LIMIT: f64 = 0.05;
+
+impl Unlabelled {
+    pub fn share(&self) -> f64 {
+        self.dropped as f64 / self.rows.max(1) as f64
+    }
+
+    /// Whether so many rows lack a label that the metrics on the rest are
+    /// no evidence.
+    pub fn too_many(&self) -> bool {
+        self.dropped > 0 && self.share() >= UNLABELLED_LIMIT
+    }
 }
 
 /// The threshold leaves fewer test rows than `needed` predicted in one
@@ -188,6 +219,15 @@ impl Caveats {
             format!(
                 "{:.1}% of the test rows are training rows{changed}, so this is not evidence",
                 100.0 * o.share()
+            )
+        } else if let Some(u) = self.unlabelled.filter(Unlabelled::too_many) {
+            format!(
+                "{} of {} evaluation rows ({:.1}%) have no target value and are left out, so \
+                 the labelled rest is not evidence (which labels are missing decides the \
+                 metric); if they are missing at random, set [contract] target_nullable = true",
+                u.dropped,
+                u.rows,
+                100.0 * u.share()
             )
         } else if let Some(r) = self.repeated.filter(Repeated::beyond_chance) {
             format!(
@@ -346,6 +386,7 @@ mod tests {
             few_predicted: None,
             raw_scores: None,
             repeated: None,
+            unlabelled: None,
         };
         let out = copy.judged(pass.clone(), false);
         assert_eq!(out.status, GateStatus::Inconclusive);
@@ -365,6 +406,7 @@ mod tests {
             }),
             raw_scores: None,
             repeated: None,
+            unlabelled: None,
         };
         assert_eq!(few(0).judged(pass.clone(), false), pass);
         let out = few(0).judged(pass.clone(), true);
@@ -380,5 +422,40 @@ mod tests {
             out.message
         );
         assert_eq!(Caveats::default().judged(pass.clone(), true), pass);
+    }
+
+    #[test]
+    fn unlabelled_evaluation_rows_past_a_twentieth_make_a_pass_inconclusive() {
+        let pass = Outcome::new(GateStatus::Pass, Some(0.9), Some(0.8), "ok");
+        let fail = Outcome::new(GateStatus::Fail, Some(0.7), Some(0.8), "low");
+        let blank = |dropped| Caveats {
+            unlabelled: Some(Unlabelled {
+                dropped,
+                rows: 1000,
+            }),
+            ..Caveats::default()
+        };
+        // 200 of 1000: the round-17 repro's share.
+        let out = blank(200).judged(pass.clone(), false);
+        assert_eq!(out.status, GateStatus::Inconclusive);
+        assert!(
+            out.message
+                .starts_with("200 of 1000 evaluation rows (20.0%) have no target value"),
+            "{}",
+            out.message
+        );
+        assert_eq!(
+            blank(50).judged(pass.clone(), false).status,
+            GateStatus::Inconclusive
+        );
+        assert_eq!(blank(49).judged(pass.clone(), true), pass);
+        assert_eq!(blank(0).judged(pass.clone(), true), pass);
+        assert_eq!(blank(500).judged(fail.clone(), true), fail);
+        // An empty file has nothing to leave out.
+        let none = Caveats {
+            unlabelled: Some(Unlabelled::default()),
+            ..Caveats::default()
+        };
+        assert_eq!(none.judged(pass.clone(), true), pass);
     }
 }

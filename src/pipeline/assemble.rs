@@ -193,6 +193,8 @@ pub fn finish(
             few_predicted: few_predicted(plan, &ev.metrics.confusion),
             raw_scores: evidence_raw,
             repeated,
+            // Said missing at random: a note only.
+            unlabelled: (plan.contract.target_nullable != Some(true)).then_some(sides.unlabelled),
         },
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);

@@ -35,6 +35,10 @@ fn evaluation_sides<'a>(
         test_rows: main.rows,
         y_test: main.y,
         test_sha256: &p.main.sha256,
+        unlabelled: crate::gates::Unlabelled {
+            dropped: main.dropped,
+            rows: p.main.table.n_rows as u64,
+        },
     })
 }
 

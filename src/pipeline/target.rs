@@ -7,6 +7,7 @@ use crate::data::split;
 use crate::data::{DType, Table, Values};
 use crate::domain::{is_positive_text, Report};
 use crate::error::GateError;
+use crate::gates::Unlabelled;
 
 /// The labelled rows of one table: kept row indices and 0/1 targets.
 pub struct Labelled {
@@ -348,6 +349,8 @@ pub struct Sides<'a> {
     /// The sha256 of the file the test rows come from (`test_path`, or
     /// `path` when they are a split of it or every row of it).
     pub test_sha256: &'a str,
+    /// That file's rows without a target value.
+    pub unlabelled: Unlabelled,
 }
 
 pub fn make_sides<'a>(
@@ -365,6 +368,10 @@ pub fn make_sides<'a>(
             test_rows: t.rows,
             y_test: t.y,
             test_sha256: &test.sha256,
+            unlabelled: Unlabelled {
+                dropped: t.dropped,
+                rows: test.table.n_rows as u64,
+            },
         });
     }
     let s = split::split(
@@ -389,6 +396,10 @@ pub fn make_sides<'a>(
         test_rows,
         y_test,
         test_sha256: &p.main.sha256,
+        unlabelled: Unlabelled {
+            dropped: main.dropped,
+            rows: p.main.table.n_rows as u64,
+        },
     })
 }
 

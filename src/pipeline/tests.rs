@@ -96,6 +96,7 @@ fn evaluation_and_gates_run_on_any_scorer() {
         test_rows: rows[300..].to_vec(),
         y_test: y[300..].to_vec(),
         test_sha256: "",
+        unlabelled: Default::default(),
     };
     let model = Fake { threshold: 0.5 };
     let mut timings = Timings::new();
@@ -170,6 +171,7 @@ fn a_scorer_that_cannot_score_is_an_error_not_a_panic() {
         test_rows: vec![0],
         y_test: vec![1],
         test_sha256: "",
+        unlabelled: Default::default(),
     };
     let mut timings = Timings::new();
     let r = evaluate(

@@ -389,29 +389,34 @@ fn a_positive_value_spelled_two_ways_is_an_error() {
 }
 
 // Round 17, F1. Test rows without a label are left out of every metric;
-// blanking the hard ones lifts the metrics, and only a count in
-// report.json said so. The note says it wherever notes are shown.
+// blanking the hard ones lifted the metrics to a GO, and only a count in
+// report.json said so. The note says it wherever notes are shown, and past
+// a twentieth of the evaluation rows a pass is inconclusive unless the
+// user says labels may be missing (`target_nullable = true`).
 #[test]
-fn unlabelled_test_rows_are_said_to_be_left_out() {
+fn unlabelled_test_rows_make_a_pass_inconclusive_unless_said_missing_at_random() {
     use crate::fixture::dataset;
     let f = Fixture::new("");
-    let test: String = dataset(300, 4, 0.0)
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            let line = if i > 0 && i % 5 == 0 {
-                line.rsplit_once(',')
-                    .map_or(line.to_string(), |(head, _)| format!("{head},"))
-            } else {
-                line.to_string()
-            };
-            line + "\n"
-        })
-        .collect();
-    f.write("test.csv", &test);
-    f.write("gates.toml", &test_path_config());
+    let blank_every = |k: usize| -> String {
+        dataset(300, 4, 0.0)
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let line = if i > 0 && i % k == 0 {
+                    line.rsplit_once(',')
+                        .map_or(line.to_string(), |(head, _)| format!("{head},"))
+                } else {
+                    line.to_string()
+                };
+                line + "\n"
+            })
+            .collect()
+    };
+    let gate = "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n";
+    f.write("test.csv", &blank_every(5));
+    f.write("gates.toml", &format!("{}{gate}", test_path_config()));
     let (code, out, err) = run(&f, &["check"]);
-    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains("60 of 300 rows of ./test.csv (20.0%) have no"),
         "{out}"
@@ -421,6 +426,34 @@ fn unlabelled_test_rows_are_said_to_be_left_out() {
         report.contains("left out of training and every metric"),
         "{report}"
     );
+    let v: serde_json::Value = serde_json::from_str(&report).expect("report.json");
+    let g = &v["gates"][0];
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(
+        g["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("60 of 300 evaluation rows (20.0%) have no target")),
+        "{g}"
+    );
+
+    // Said missing at random: judged on the labelled rows, with the note.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[contract]\ntarget_nullable = true\n{gate}",
+            test_path_config()
+        ),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("have no \"label\" value"), "{out}");
+
+    // A stray blank (1 row in 30) is a note only.
+    f.write("test.csv", &blank_every(30));
+    f.write("gates.toml", &format!("{}{gate}", test_path_config()));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("10 of 300 rows of ./test.csv (3.3%)"), "{out}");
 }
 
 // Round 17, F5. A test file whose feature is empty in every row is
