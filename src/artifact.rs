@@ -18,6 +18,14 @@ pub use few::{match_but_few, ButFew};
 pub use labels::fresh_labels;
 pub use near::{match_but_one, ButOne};
 
+/// A map keyed by row or cell keys, with a fast seeded hasher: the keys
+/// come from the user's data, so the seed stays random (no crafted file
+/// makes the maps quadratic); nothing iterates them in an order that
+/// reaches a result.
+type KeyMap<V> = foldhash::HashMap<u64, V>;
+/// The set of [`KeyMap`].
+type KeySet = foldhash::HashSet<u64>;
+
 pub const FORMAT: &str = "release-gate-model";
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -254,23 +262,39 @@ pub fn training_row_hashes(
 ) -> (Vec<u64>, f64) {
     let rows = &*spread(rows, MAX_ROW_HASHES);
     let keys = row_hashes(table, rows, features, RowKey::Rounded);
-    let wholes = fast_keys(table, rows, whole);
-    let mut groups: std::collections::HashMap<u64, (u64, usize)> =
-        std::collections::HashMap::with_capacity(wholes.len());
-    for (&w, &k) in wholes.iter().zip(&keys) {
+    let share = chance_share(&keys, &fast_keys(table, rows, whole));
+    let mut v = keys;
+    v.sort_unstable();
+    v.dedup();
+    (v, share)
+}
+
+/// [`training_row_hashes`]'s chance rate alone, from keys of one run
+/// ([`fast_keys`]): the same equality, hashed faster.
+pub fn repeat_chance(table: &Table, rows: &[usize], features: &[String], whole: &[String]) -> f64 {
+    let rows = &*spread(rows, MAX_ROW_HASHES);
+    let (keys, wholes) = rayon::join(
+        || fast_keys(table, rows, features),
+        || fast_keys(table, rows, whole),
+    );
+    chance_share(&keys, &wholes)
+}
+
+/// The share of rows whose `keys` another row shares, taken over distinct
+/// rows (by `wholes`) when the rows repeat as copies do.
+fn chance_share(keys: &[u64], wholes: &[u64]) -> f64 {
+    let mut groups: KeyMap<(u64, usize)> =
+        KeyMap::with_capacity_and_hasher(wholes.len(), Default::default());
+    for (&w, &k) in wholes.iter().zip(keys) {
         groups.entry(w).or_insert((k, 0)).1 += 1;
     }
     let copies = repeats_like_copies(groups.values().map(|&(_, m)| m));
     let counted: Vec<u64> = if copies {
         groups.values().map(|&(k, _)| k).collect()
     } else {
-        keys.clone()
+        keys.to_vec()
     };
-    let share = shared_share(counted);
-    let mut v = keys;
-    v.sort_unstable();
-    v.dedup();
-    (v, share)
+    shared_share(counted)
 }
 
 /// How often a fresh row would match one of `rows`' keys if its features
@@ -290,11 +314,11 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
     }
     let n = rows.len() as f64;
     // Per feature: each row's value key, and each key's share of the rows.
-    let per_column: Vec<(Vec<u64>, std::collections::HashMap<u64, f64>)> = features
+    let per_column: Vec<(Vec<u64>, KeyMap<f64>)> = features
         .par_iter()
         .map(|f| {
             let cells = fast_keys(table, rows, std::slice::from_ref(f));
-            let mut count: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+            let mut count: KeyMap<usize> = KeyMap::default();
             for &c in &cells {
                 *count.entry(c).or_insert(0) += 1;
             }
@@ -303,12 +327,12 @@ pub fn independent_chance(table: &Table, rows: &[usize], features: &[String]) ->
             let share = count
                 .into_iter()
                 .map(|(c, k)| (c, coverage * k as f64 / n))
-                .collect::<std::collections::HashMap<u64, f64>>();
+                .collect::<KeyMap<f64>>();
             (cells, share)
         })
         .collect();
     let keys = fast_keys(table, rows, features);
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let mut seen = KeySet::with_capacity_and_hasher(keys.len(), Default::default());
     let mut total = 0.0;
     for (i, k) in keys.iter().enumerate() {
         if seen.insert(*k) {
@@ -350,23 +374,20 @@ const CONTINUOUS_FINER: f64 = 0.5;
 /// value as one value of its own.
 fn fine_hashes(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
     let cols = resolve(table, columns);
+    let (absent, null) = (near::mix(0xfe), near::mix(0xff));
     rows.par_iter()
         .map(|&r| {
             let mut h = FNV_OFFSET;
             for col in &cols {
-                let word: [u8; 12] = match col {
-                    None => [0xfe; 12],
-                    Some(c) if c.is_null(r) => [0xff; 12],
+                let word = match col {
+                    None => absent,
+                    Some(c) if c.is_null(r) => null,
                     Some(c) => match &c.values {
-                        Values::Num(v) => rounded_to(v[r], COPY_DIGITS),
-                        Values::Cat { codes, .. } => {
-                            let mut w = [0u8; 12];
-                            w[..4].copy_from_slice(&codes[r].to_le_bytes());
-                            w
-                        }
+                        Values::Num(v) => keys::number_word(rounded_to(v[r], COPY_DIGITS)),
+                        Values::Cat { codes, .. } => near::mix(0x100 + u64::from(codes[r])),
                     },
                 };
-                fnv(&mut h, &word);
+                h = keys::combine(h, word);
             }
             h
         })
@@ -400,7 +421,7 @@ pub fn distinct_if_continuous(
 ) -> Option<Vec<usize>> {
     let rows = &*spread(rows, MAX_ROW_HASHES);
     let fine = fine_hashes(table, rows, features);
-    let mut seen = std::collections::HashSet::with_capacity(fine.len());
+    let mut seen = KeySet::with_capacity_and_hasher(fine.len(), Default::default());
     // Positions in `rows` of the first of each distinct row.
     let firsts: Vec<usize> = (0..rows.len()).filter(|&i| seen.insert(fine[i])).collect();
     if firsts.len() < CONTINUOUS_MIN_ROWS {
@@ -421,7 +442,7 @@ pub fn distinct_if_continuous(
         // A point mass (0.00 for most rows, a default value) repeats
         // naturally: rows that share it are no sign of copies, and over
         // the distinct rows it would count once.
-        let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        let mut counts: KeyMap<usize> = KeyMap::default();
         for i in (0..rows.len()).filter(present) {
             *counts.entry(cells[i]).or_insert(0) += 1;
         }
@@ -431,8 +452,7 @@ pub fn distinct_if_continuous(
             return false;
         }
         // Over the distinct rows: each value's first row and its count.
-        let mut values: std::collections::HashMap<u64, (usize, usize)> =
-            std::collections::HashMap::new();
+        let mut values: KeyMap<(usize, usize)> = KeyMap::default();
         let mut distinct_present = 0;
         for &i in firsts.iter().filter(|i| present(i)) {
             values.entry(cells[i]).or_insert((rows[i], 0)).1 += 1;
@@ -461,7 +481,7 @@ pub fn distinct_if_continuous(
         finer as f64 >= CONTINUOUS_FINER * values.len() as f64
     };
     let distinct = firsts.iter().map(|&i| rows[i]).collect();
-    features.iter().any(continuous).then_some(distinct)
+    features.par_iter().any(continuous).then_some(distinct)
 }
 
 /// The share of `rows` whose [`RowKey::Rounded`] key over `features`

@@ -46,25 +46,29 @@ pub fn fast_keys(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> 
                                 no
                             }
                         }
-                        Values::Num(v) => {
-                            let b = rounded(v[r]);
-                            let mut exp = [0u8; 4];
-                            exp.copy_from_slice(&b[..4]);
-                            let mut mantissa = [0u8; 8];
-                            mantissa.copy_from_slice(&b[4..]);
-                            near::mix(
-                                u64::from_le_bytes(mantissa)
-                                    ^ u64::from(u32::from_le_bytes(exp)).rotate_left(40),
-                            )
-                        }
+                        Values::Num(v) => number_word(rounded(v[r])),
                     },
                 };
-                // Order matters: the same values in other columns differ.
-                h = near::mix(h.rotate_left(23) ^ w);
+                h = combine(h, w);
             }
             h
         })
         .collect()
+}
+
+/// One number's word from its [`rounded`] bytes.
+pub(super) fn number_word(b: [u8; 12]) -> u64 {
+    let mut exp = [0u8; 4];
+    exp.copy_from_slice(&b[..4]);
+    let mut mantissa = [0u8; 8];
+    mantissa.copy_from_slice(&b[4..]);
+    near::mix(u64::from_le_bytes(mantissa) ^ u64::from(u32::from_le_bytes(exp)).rotate_left(40))
+}
+
+/// A row's key so far with one more cell's word. Order matters: the same
+/// values in other columns differ.
+pub(super) fn combine(h: u64, w: u64) -> u64 {
+    near::mix(h.rotate_left(23) ^ w)
 }
 
 /// [`RowKey::Rounded`] keys of every training and every test row over the

@@ -3,8 +3,7 @@
 //! (next month's row of a customer whose static columns and counts repeat)
 //! draws its label afresh, as the training rows that match each other do.
 
-use super::RowKeys;
-use std::collections::HashMap;
+use super::{KeyMap, RowKeys};
 
 /// Fewest matched test rows, and fewest training keys shared by two or
 /// more rows, for label agreement to be judged.
@@ -33,7 +32,8 @@ type Counts = [u64; 2];
 /// than the pairs' unless its key holds many training rows, and then the
 /// model has no row of its own to remember either.
 pub fn fresh_labels(keys: &RowKeys, y_train: &[u8], y_test: &[u8]) -> Option<(f64, f64)> {
-    let mut by_key: HashMap<u64, Counts> = HashMap::with_capacity(keys.train.len());
+    let mut by_key: KeyMap<Counts> =
+        KeyMap::with_capacity_and_hasher(keys.train.len(), Default::default());
     for (k, &y) in keys.train.iter().zip(y_train) {
         by_key.entry(*k).or_default()[usize::from(y.min(1))] += 1;
     }

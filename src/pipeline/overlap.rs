@@ -82,7 +82,7 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
             ),
             None => {
                 let whole = super::train::whole_row(plan, &features);
-                let (_, share) = crate::artifact::training_row_hashes(
+                let share = crate::artifact::repeat_chance(
                     sides.test_table,
                     &sides.test_rows,
                     &features,
@@ -142,6 +142,7 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         features,
         crate::gates::OVERLAP_LIMIT,
     );
+
     let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
     near.into_iter()
         .filter_map(|b| {
