@@ -219,7 +219,19 @@ fn check_column(
         out.extend(unique_rule(col));
     }
     if col.name == target && c.target_nullable == Some(false) {
-        let hits = null_hits(col);
+        // A label spelled as missing (`N/A`, a blank) is missing too.
+        let missing: Vec<bool> = match &col.values {
+            Values::Cat { levels, .. } => levels
+                .iter()
+                .map(|l| crate::domain::is_missing_label(l))
+                .collect(),
+            Values::Num(_) => Vec::new(),
+        };
+        let hits = Hits::scan(col.len(), |r| {
+            col.is_null(r)
+                || matches!(&col.values, Values::Cat { codes, .. }
+                    if missing.get(codes[r] as usize) == Some(&true))
+        });
         let what = format!(
             "{} with a missing target, but target_nullable = false",
             rows_text(hits.count)

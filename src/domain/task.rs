@@ -35,7 +35,8 @@ impl BinaryTask {
 /// forgiving only how a file or parser spells the same value: surrounding
 /// spaces (` >50K` is `>50K`), `1.0` is `1`, `True` is `true`).
 pub fn is_positive_text(value: &str, positive: &str) -> bool {
-    let (v, p) = (value.trim(), positive.trim());
+    let (v, p) = (folded(value), folded(positive));
+    let (v, p) = (v.as_str(), p.as_str());
     if v == p {
         return true;
     }
@@ -52,6 +53,35 @@ pub fn is_positive_text(value: &str, positive: &str) -> bool {
     boolean(v) && boolean(p) && v.eq_ignore_ascii_case(p)
 }
 
+/// `value` without the invisible format characters a copy from a web
+/// page or a spreadsheet leaves (zero-width spaces and joiners, a BOM,
+/// direction marks, a soft hyphen), and trimmed: `"yes\u{200b}"` is `yes`.
+pub fn folded(value: &str) -> String {
+    let invisible = |c: &char| {
+        matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    };
+    value
+        .chars()
+        .filter(|c| !invisible(c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Target values that mean "no label": empty once trimmed (and invisible
+/// characters dropped), or a spelling of missing that pandas and
+/// spreadsheets write (`NA`, `N/A`, `#N/A`, `NaN`, `None`, `null`, `-`,
+/// `?`, any case). Such a row has no label; read as a third class it
+/// would count as a negative (round 18, F2).
+pub fn is_missing_label(value: &str) -> bool {
+    let v = folded(value);
+    v.is_empty()
+        || ["na", "n/a", "#n/a", "nan", "none", "null", "-", "?"]
+            .iter()
+            .any(|m| v.eq_ignore_ascii_case(m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +96,26 @@ mod tests {
         assert!(!is_positive_text("1", "true"));
         assert!(!is_positive_text("9007199254740992", "9007199254740993"));
         assert!(is_positive_text("+42", "42"));
+        // Invisible characters from a copy and paste (round 18, F9).
+        assert!(is_positive_text("yes\u{200b}", "yes"));
+        assert!(is_positive_text("\u{feff}yes", "yes"));
+        assert!(is_positive_text("ye\u{00ad}s", "yes"));
+        assert!(
+            !is_positive_text("ye\u{0455}", "yes"),
+            "a homoglyph is another value"
+        );
+    }
+
+    #[test]
+    fn missing_labels_are_blank_or_spelled_missing() {
+        for v in [
+            "", " ", "\t", "\u{200b}", "NA", "n/a", "#N/A", "NaN", "None", "NULL", " - ", "?",
+        ] {
+            assert!(is_missing_label(v), "{v:?}");
+        }
+        for v in ["0", "no", "No", "nay", "N", "none of these", "--", "yes"] {
+            assert!(!is_missing_label(v), "{v:?}");
+        }
     }
 
     #[test]

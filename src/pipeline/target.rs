@@ -5,7 +5,7 @@ use super::prepare::Prepared;
 use crate::config::Plan;
 use crate::data::split;
 use crate::data::{DType, Table, Values};
-use crate::domain::{is_positive_text, Report};
+use crate::domain::{is_missing_label, is_positive_text, Report};
 use crate::error::GateError;
 use crate::gates::Unlabelled;
 
@@ -33,6 +33,7 @@ pub fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled,
             .collect(),
         Values::Num(_) => Vec::new(),
     };
+    let missing = missing_levels(col, positive);
     let number = match col.dtype {
         DType::Boolean if is_positive_text("true", positive) => Some(1.0),
         DType::Boolean if is_positive_text("false", positive) => Some(0.0),
@@ -42,7 +43,7 @@ pub fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled,
     let mut rows = Vec::with_capacity(t.n_rows);
     let mut y = Vec::with_capacity(t.n_rows);
     for r in 0..t.n_rows {
-        if col.is_null(r) {
+        if col.is_null(r) || missing.is_missing(col, r) {
             continue;
         }
         rows.push(r);
@@ -62,23 +63,53 @@ pub fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled,
     })
 }
 
-/// Rows whose target is missing, in the data and the test file: reported
-/// even when the contract failed and nothing was labelled.
+/// The target's text levels that spell a missing label
+/// ([`is_missing_label`]), unless they are the positive value.
+struct MissingLevels(Vec<bool>);
+
+fn missing_levels(col: &crate::data::Column, positive: &str) -> MissingLevels {
+    MissingLevels(match &col.values {
+        Values::Cat { levels, .. } => levels
+            .iter()
+            .map(|l| is_missing_label(l) && !is_positive_text(l, positive))
+            .collect(),
+        Values::Num(_) => Vec::new(),
+    })
+}
+
+impl MissingLevels {
+    fn is_missing(&self, col: &crate::data::Column, r: usize) -> bool {
+        match &col.values {
+            Values::Cat { codes, .. } => self.0.get(codes[r] as usize) == Some(&true),
+            Values::Num(_) => false,
+        }
+    }
+}
+
+/// Rows whose target is missing (empty, or a spelling of missing), in the
+/// data and the test file: reported even when the contract failed and
+/// nothing was labelled.
 pub fn null_targets(plan: &Plan, p: &Prepared) -> u64 {
     std::iter::once(&p.main)
         .chain(&p.test)
         .filter_map(|l| l.table.column(&plan.data.target))
-        .map(|c| (0..c.len()).filter(|&r| c.is_null(r)).count() as u64)
+        .map(|c| {
+            let missing = missing_levels(c, &plan.data.positive);
+            (0..c.len())
+                .filter(|&r| c.is_null(r) || missing.is_missing(c, r))
+                .count() as u64
+        })
         .sum()
 }
 
 /// Up to `limit + 1` distinct target values of the labelled rows, as text
-/// (values differing only by surrounding spaces are one).
+/// (values differing only by surrounding spaces or invisible characters
+/// are one).
 pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     if let Some(col) = t.column(&plan.data.target) {
         for &r in &l.rows {
-            if let Some(v) = col.text(r).map(|v| v.trim().to_string()) {
+            if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v)) {
                 if !seen.contains(&v) {
                     seen.push(v);
                     if seen.len() > limit {
@@ -176,7 +207,8 @@ fn unknown_test_values(
 /// `1.0` are one), `true`/`false` in any case. `true` is not `1`: labelling
 /// does not count it as the positive `1`, so it is an unknown value here.
 fn same_value(v: &str) -> String {
-    let t = v.trim();
+    let t = crate::domain::folded(v);
+    let t = t.as_str();
     if let Ok(x) = t.parse::<f64>() {
         return format!("{x}");
     }
@@ -200,11 +232,11 @@ fn respelled_positive(
     else {
         return Ok(());
     };
-    let positive = plan.data.positive.trim();
+    let positive = crate::domain::folded(&plan.data.positive);
     let other: Vec<usize> = (0..levels.len())
         .filter(|&i| {
-            let v = levels[i].trim();
-            v != positive && v.eq_ignore_ascii_case(positive)
+            let v = crate::domain::folded(&levels[i]);
+            v != positive && v.eq_ignore_ascii_case(&positive)
         })
         .collect();
     if other.is_empty() {

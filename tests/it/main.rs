@@ -20,6 +20,7 @@ mod trust10;
 mod trust13;
 mod trust14;
 mod trust15;
+mod trust18;
 mod trust3;
 mod trust6;
 mod trust9;

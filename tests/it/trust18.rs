@@ -1,0 +1,126 @@
+//! Round 18 of the adversarial trial: labels spelled as missing or with
+//! invisible characters, groups absent from the test rows, and more.
+use crate::fixture::{Fixture, Lcg};
+use crate::trust3::run;
+
+/// External scores of 1000 rows: `y` yes/no (40% yes), a score that ranks
+/// them fairly well; the positives the score misses (score < 0.5) get
+/// their label written as `missed`.
+fn scores_file(missed: &str) -> String {
+    let mut r = Lcg::new(3);
+    let mut s = String::from("y,score\n");
+    for _ in 0..1000 {
+        let y = r.next_f64() < 0.4;
+        let score = if y {
+            0.3 + 0.7 * r.next_f64()
+        } else {
+            0.6 * r.next_f64()
+        };
+        let label = match (y, score < 0.5) {
+            (true, true) => missed,
+            (true, false) => "yes",
+            _ => "no",
+        };
+        s.push_str(&format!("{label},{score:.4}\n"));
+    }
+    s
+}
+
+fn scores_fixture(missed: &str) -> Fixture {
+    let f = Fixture::new("");
+    f.write("data.csv", &scores_file(missed));
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"data.csv\"\ntarget = \"y\"\npositive = \"yes\"\n\n\
+         [model]\nkind = \"scores\"\nscore = \"score\"\n\n\
+         [[gate]]\nname = \"recall\"\nkind = \"metric\"\nmetric = \"recall\"\nmin = 0.9\n",
+    );
+    f
+}
+
+fn gate_status(f: &Fixture) -> (String, String) {
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let g = &v["gates"][0];
+    (
+        g["status"].as_str().unwrap_or_default().to_string(),
+        g["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+// F2. A label written as a blank or as a spelling of missing counted as a
+// negative: relabelling the positives the scores miss lifted recall to 1.0
+// and GO. Such rows have no label: the 5% rule makes the gate inconclusive.
+#[test]
+fn labels_spelled_missing_are_missing_not_negatives() {
+    // The honest file: the missed positives are positives, recall < 0.9.
+    let f = scores_fixture("yes");
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(gate_status(&f).0, "fail");
+    for missing in [" ", "N/A", "None", "nan", "-", "?", "#N/A", "\u{200b}"] {
+        let f = scores_fixture(missing);
+        let (code, out, err) = run(&f, &["check"]);
+        assert_eq!(code, 1, "{missing:?}: {out}{err}");
+        let (status, message) = gate_status(&f);
+        assert_eq!(status, "inconclusive", "{missing:?}: {message}");
+        assert!(message.contains("have no target value"), "{message}");
+        assert!(!out.contains("distinct values"), "{missing:?}: {out}");
+    }
+}
+
+// F9. The positive value with a zero-width space or a BOM counted as a
+// negative, and the note printed the value as "yes". Invisible characters
+// are folded: the rows are positives.
+#[test]
+fn a_positive_label_with_invisible_characters_is_positive() {
+    for spelled in ["yes\u{200b}", "\u{feff}yes", "y\u{200d}es"] {
+        let f = scores_fixture(spelled);
+        let (code, out, err) = run(&f, &["check"]);
+        assert_eq!(code, 1, "{spelled:?}: {out}{err}");
+        assert_eq!(gate_status(&f).0, "fail", "{spelled:?}");
+        let v: serde_json::Value =
+            serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+        assert_eq!(v["data"]["dropped_null_target"], 0);
+    }
+    // `YES` with an invisible character is still a second spelling: exit 2.
+    let f = scores_fixture("YES\u{200b}");
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("spells the positive value"), "{err}");
+}
+
+// F2, split mode, and the contract: `target_nullable = false` counts a
+// label spelled as missing as a missing target.
+#[test]
+fn a_blank_label_in_one_data_file_is_missing_for_the_split_and_the_contract() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let data: String = dataset(600, 1, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let line = match line.rsplit_once(',') {
+                Some((head, "yes")) if i % 3 == 0 => format!("{head}, "),
+                _ => line.to_string(),
+            };
+            line + "\n"
+        })
+        .collect();
+    f.write("data.csv", &data);
+    let gate = "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n";
+    let config = crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 7\ntest_fraction = 0.5");
+    f.write("gates.toml", &format!("{config}{gate}"));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(message.contains("evaluation rows"), "{message}");
+    f.write(
+        "gates.toml",
+        &format!("{config}\n[contract]\ntarget_nullable = false\n{gate}"),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("target_nullable"), "{out}");
+}
