@@ -57,6 +57,11 @@ pub struct AttributeFairness {
     pub equalized_odds_difference: Option<f64>,
     /// Row count of the smallest group present (0 when there are no rows).
     pub smallest_group: u64,
+    /// Groups the training rows hold that no test row does: a group of
+    /// no test rows is smaller than any `min_group_size` (a test file
+    /// without the disadvantaged group would otherwise pass).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
     /// `[stats]`: `<metric>_low` / `<metric>_high`, the interval ends of
     /// each summary value (also in `intervals.fairness`).
     #[serde(default, flatten, skip_serializing_if = "BTreeMap::is_empty")]
@@ -150,6 +155,7 @@ pub fn compute(
         equalized_odds_difference,
         ends: BTreeMap::new(),
         smallest_group: groups.values().map(|g| g.count).min().unwrap_or(0),
+        absent: Vec::new(),
         groups,
     }
 }

@@ -157,11 +157,17 @@ impl FairnessGate {
             );
             return Outcome::inconclusive(threshold, msg);
         }
+        let absent = f
+            .absent
+            .iter()
+            .filter(|_| self.min_group_size > 0)
+            .map(|name| format!("{name} (0: in the training rows only)"));
         let small: Vec<String> = f
             .groups
             .iter()
             .filter(|(_, g)| g.count < self.min_group_size)
             .map(|(name, g)| format!("{name} ({})", g.count))
+            .chain(absent)
             .collect();
         let value = f.get(metric);
         if !small.is_empty() {

@@ -114,9 +114,12 @@ pub fn fairness_all(
         let col = s.test_table.column(attr)?;
         Some(s.test_rows.iter().map(|&r| col.text(r)).collect())
     };
+    // The groups of the training rows, by key, named as the test rows'.
+    let mut trained: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for attr in &plan.data.protected {
         if let Some(texts) = text_of(attr) {
             values.push((attr.clone(), texts));
+            trained.insert(attr.clone(), training_groups(s, &[attr.as_str()]));
         }
     }
     let mut keyed = values.clone();
@@ -140,6 +143,8 @@ pub fn fairness_all(
                 Some(v.join("|"))
             })
             .collect();
+        let attributes: Vec<&str> = f.attributes.iter().map(String::as_str).collect();
+        trained.insert(key.clone(), training_groups(s, &attributes));
         keyed.push((key, combined));
     }
     for (key, texts) in &keyed {
@@ -150,12 +155,61 @@ pub fn fairness_all(
                 names.push(t.clone());
             }
         }
-        out.insert(
-            key.clone(),
-            fairness::compute(&codes, &names, &s.y_test, y_pred),
-        );
+        let mut f = fairness::compute(&codes, &names, &s.y_test, y_pred);
+        f.absent = trained
+            .remove(key)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|g| !f.groups.contains_key(g))
+            .collect();
+        out.insert(key.clone(), f);
     }
     (out, values, keyed)
+}
+
+/// The distinct groups of `attributes` (one, or an intersection) among
+/// the training rows, named as the fairness groups of the test rows are.
+fn training_groups(s: &Sides, attributes: &[&str]) -> std::collections::BTreeSet<String> {
+    let cols: Option<Vec<&crate::data::Column>> =
+        attributes.iter().map(|a| s.train_table.column(a)).collect();
+    let Some(cols) = cols else {
+        return Default::default();
+    };
+    let name = |r: usize| -> String {
+        match cols.as_slice() {
+            [one] => one
+                .text(r)
+                .unwrap_or_else(|| fairness::MISSING_GROUP.to_string()),
+            many => many
+                .iter()
+                .map(|c| fairness::intersection_part(c.text(r).as_deref()))
+                .collect::<Vec<_>>()
+                .join("|"),
+        }
+    };
+    // Named once per distinct cells (a hash of their ids: two
+    // combinations that collide would leave one unnamed, never add one).
+    let mut seen: foldhash::HashSet<u64> = Default::default();
+    let mut out = std::collections::BTreeSet::new();
+    for &r in &s.train_rows {
+        let id = cols.iter().fold(0u64, |h, c| {
+            (h.rotate_left(23) ^ cell_id(c, r)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        });
+        if seen.insert(id) {
+            out.insert(name(r));
+        }
+    }
+    out
+}
+
+/// A value of one cell that equal cells share: a text level's code, a
+/// number's bits (missing values one id).
+fn cell_id(c: &crate::data::Column, r: usize) -> u64 {
+    match &c.values {
+        crate::data::Values::Cat { codes, .. } => u64::from(codes[r]),
+        crate::data::Values::Num(v) if v[r].is_nan() => u64::MAX,
+        crate::data::Values::Num(v) => v[r].to_bits(),
+    }
 }
 
 /// Single-row latency through the model's own row path (none for a model

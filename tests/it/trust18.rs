@@ -124,3 +124,61 @@ fn a_blank_label_in_one_data_file_is_missing_for_the_split_and_the_contract() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("target_nullable"), "{out}");
 }
+
+// F7. A protected group of the training rows that no test row holds was
+// left out of the fairness gate: a test file without the disadvantaged
+// group passed, while the same group with 29 rows was inconclusive. A
+// group of no test rows is smaller than min_group_size.
+#[test]
+fn a_group_absent_from_the_test_rows_makes_the_fairness_gate_inconclusive() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    // Every fifth training row is in group "c".
+    let with_c = |text: String, every: usize| -> String {
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let line = if i > 0 && i % every == 0 {
+                    line.replace(",a,", ",c,").replace(",b,", ",c,")
+                } else {
+                    line.to_string()
+                };
+                line + "\n"
+            })
+            .collect()
+    };
+    f.write("data.csv", &with_c(dataset(600, 1, 0.0), 5));
+    f.write("test.csv", &dataset(400, 4, 0.0));
+    let gate = "\n[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\n\
+                metric = \"disparate_impact\"\nmin = 0.05\n";
+    f.write(
+        "gates.toml",
+        &format!("{}{gate}", crate::trust14::test_path_config()),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.contains("c (0: in the training rows only)"),
+        "{message}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    assert_eq!(v["fairness"]["group"]["absent"], serde_json::json!(["c"]));
+    // With the group in the test rows (80 of them) the gate passes.
+    f.write("test.csv", &with_c(dataset(400, 4, 0.0), 5));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // min_group_size = 0 says small groups are fine: so is an absent one.
+    f.write("test.csv", &dataset(400, 4, 0.0));
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{gate}min_group_size = 0\n",
+            crate::trust14::test_path_config()
+        ),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
