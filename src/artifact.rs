@@ -647,6 +647,10 @@ impl Scorer for ModelArtifact {
         self.preprocessor.unfamiliar(table, rows)
     }
 
+    fn collapsed(&self, table: &Table, rows: &[usize]) -> Vec<(String, String)> {
+        self.preprocessor.collapsed(table, rows)
+    }
+
     fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
         ModelArtifact::score_table(self, table, rows)
     }

@@ -68,6 +68,12 @@ pub trait Scorer: Send + Sync {
     fn unfamiliar(&self, _table: &Table, _rows: &[usize]) -> Option<String> {
         None
     }
+    /// The inputs that varied in training but hold one value, or none,
+    /// in every one of `rows`, when the model can tell: `(name, what the
+    /// rows hold)`.
+    fn collapsed(&self, _table: &Table, _rows: &[usize]) -> Vec<(String, String)> {
+        Vec::new()
+    }
     /// What a reader of the report should know about the model's inputs.
     fn notes(&self) -> Vec<String> {
         Vec::new()

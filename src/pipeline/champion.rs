@@ -78,6 +78,26 @@ pub fn champion_eval(
         );
         return Ok(ChampionEval::Unusable { version, reason });
     }
+    // A column the champion learned from, left with one value (or none)
+    // in every test row, while this model reads others (the column
+    // renamed): the champion would read a constant, and lose (round 18,
+    // F5). When both read it, both are scored on it alike.
+    let reads = candidate.input_columns();
+    let collapsed: Vec<String> = champ
+        .collapsed(s.test_table, &s.test_rows)
+        .into_iter()
+        .filter(|(name, _)| !reads.contains(name))
+        .map(|(name, what)| format!("{name:?} holds {what} in every test row"))
+        .collect();
+    if !collapsed.is_empty() {
+        let reason = format!(
+            "the champion learned from column(s) this model does not read, and the test rows \
+             leave them without a signal: {}; re-scoring it here is no comparison (fill them \
+             as in training, or promote with --force --reason)",
+            collapsed.join("; ")
+        );
+        return Ok(ChampionEval::Unusable { version, reason });
+    }
     Ok(match champ.score_table(s.test_table, &s.test_rows) {
         Ok(scores) => ChampionEval::Scored {
             version,

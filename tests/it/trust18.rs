@@ -182,3 +182,58 @@ fn a_group_absent_from_the_test_rows_makes_the_fairness_gate_inconclusive() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// F5. A candidate that renamed the champion's strongest columns and left
+// the old names filled with one value (or empty) beat the identical
+// champion, re-scored on constants: GO. Such a champion is no comparison.
+#[test]
+fn a_champion_reading_a_column_left_constant_is_no_comparison() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let config = |data: &str, drop: &str| {
+        format!(
+            "[data]\npath = \"{data}\"\ntarget = \"label\"\npositive = \"yes\"\n\
+             drop = [\"id\"{drop}]\nprotected = [\"group\"]\nseed = 7\n\n\
+             [registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\n\
+             metric = \"roc_auc\"\nmin_delta = -0.05\n"
+        )
+    };
+    f.write("gates.toml", &config("data.csv", ""));
+    assert_eq!(run(&f, &["check", "--out", "old"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "old"]).0, 0);
+    // `age` renamed `age_years`; `age` left as 40 (or empty) in every row.
+    let renamed = |fill: &str| -> String {
+        dataset(600, 1, 0.0)
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let (id, rest) = line.split_once(',').unwrap_or_default();
+                let age = if i == 0 { "age,age_years" } else { fill };
+                if i == 0 {
+                    format!("{id},{age},{}\n", rest.replacen("age,", "", 1))
+                } else {
+                    format!("{id},{age},{rest}\n")
+                }
+            })
+            .collect()
+    };
+    for fill in ["40", ""] {
+        f.write("renamed.csv", &renamed(fill));
+        f.write("gates.toml", &config("renamed.csv", ", \"age\""));
+        let (code, out, err) = run(&f, &["check", "--out", "new"]);
+        assert_eq!(code, 1, "{fill:?}: {out}{err}");
+        let v: serde_json::Value =
+            serde_json::from_str(&f.read("new/report.json")).expect("report.json");
+        let gate = &v["gates"][0];
+        assert_eq!(gate["status"], "inconclusive", "{gate}");
+        let message = gate["message"].as_str().unwrap_or_default();
+        assert!(message.contains("\"age\" holds"), "{message}");
+    }
+    // Both models reading the constant column: compared.
+    f.write("renamed.csv", &renamed("40"));
+    f.write("gates.toml", &config("renamed.csv", ""));
+    let (_, out, err) = run(&f, &["check", "--out", "both"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("both/report.json")).expect("report.json");
+    assert_ne!(v["gates"][0]["status"], "inconclusive", "{out}{err}");
+}

@@ -119,6 +119,49 @@ impl Preprocessor {
     }
 }
 
+impl Preprocessor {
+    /// The features that varied in training (numbers whose 5% and 95%
+    /// quantiles differ, text of two or more kept levels) but hold one
+    /// value, or none, in every one of `rows` (at least
+    /// [`COLLAPSED_MIN_ROWS`] of them): a model scored on such rows reads
+    /// a constant where it learned a signal (a column renamed, the old
+    /// name left filled with one value or empty). `(name, what the rows
+    /// hold)`.
+    pub fn collapsed(&self, table: &Table, rows: &[usize]) -> Vec<(String, String)> {
+        if rows.len() < COLLAPSED_MIN_ROWS {
+            return Vec::new();
+        }
+        self.features
+            .iter()
+            .filter(|spec| match spec {
+                FeatureSpec::Numeric { quantiles, .. } => quantiles.first() != quantiles.last(),
+                FeatureSpec::Categorical {
+                    levels,
+                    capped_from,
+                    ..
+                } => levels.len() >= 2 || capped_from.is_some(),
+            })
+            .filter_map(|spec| {
+                let col = table.column(spec.name())?;
+                let mut present = rows.iter().filter(|&&r| !col.is_null(r));
+                let Some(&first) = present.next() else {
+                    return Some((spec.name().to_string(), "no value".to_string()));
+                };
+                let one = col.text(first);
+                present.all(|&r| col.text(r) == one).then(|| {
+                    (
+                        spec.name().to_string(),
+                        format!("one value, {:?}", one.unwrap_or_default()),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// Fewest rows [`Preprocessor::collapsed`] judges.
+const COLLAPSED_MIN_ROWS: usize = 100;
+
 /// Fewest present values of a feature [`Preprocessor::unfamiliar`] judges.
 const UNFAMILIAR_MIN_ROWS: usize = 20;
 /// Training standard deviations a feature's mean may move before the rows
