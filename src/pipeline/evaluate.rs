@@ -340,11 +340,35 @@ fn holds_test_rows(
         but: None,
         fresh_labels: None,
     };
-    (2 * seen >= test.len() && o.mostly_training()).then(|| {
-        format!(
+    if 2 * seen >= test.len() && o.mostly_training() {
+        return Some(format!(
             "holds {:.1}% of the test rows: they would largely be compared with themselves \
              (give data the model was built on or last served)",
             100.0 * o.share()
+        ));
+    }
+    // The test rows with a column or two changed (one nudged, jittered or
+    // re-coded) compare with themselves as well (round 18, F8).
+    let as_training = Sides {
+        train_table: reference,
+        train_rows: all,
+        y_train: Vec::new(),
+        test_table: s.test_table,
+        test_rows: s.test_rows.clone(),
+        y_test: Vec::new(),
+        test_sha256: s.test_sha256,
+        unlabelled: Default::default(),
+    };
+    let near = super::overlap::near_copy(&as_training, features)?;
+    let changed = near
+        .but
+        .as_deref()
+        .map_or_else(|| "one or two features".to_string(), |f| format!("{f:?}"));
+    (2 * near.seen >= near.rows).then(|| {
+        format!(
+            "holds {:.1}% of the test rows with only {changed} changed: they would largely be \
+             compared with themselves (give data the model was built on or last served)",
+            100.0 * near.share()
         )
     })
 }

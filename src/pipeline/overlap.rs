@@ -211,7 +211,7 @@ pub(super) fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Optio
 /// near each other. The latter only where that rate is at most a half:
 /// on data of few distinct values rows are near each other anyway, and a
 /// test file drawn from its commoner rows would seem near copies.
-fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
+pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
     match_but_one(sides, features).or_else(|| {
         let few = crate::artifact::match_but_few(
             sides.train_table,

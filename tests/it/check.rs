@@ -191,8 +191,9 @@ fn drift_gate_on_part_of_the_features_is_inconclusive_naming_the_rest() {
     let f = Fixture::new(
         "[[gate]]\nname = \"drift\"\nkind = \"drift\"\nreference = \"ref.csv\"\nmax_psi = 0.2\n",
     );
-    // The reference lacks `plan`.
-    let reference: String = dataset(600, 1, 0.0)
+    // The reference lacks `plan` (fresh rows: the data file itself holds
+    // the test rows, which would make it no reference at all).
+    let reference: String = dataset(600, 2, 0.0)
         .lines()
         .map(|l| {
             let mut cells: Vec<&str> = l.split(',').collect();

@@ -237,3 +237,53 @@ fn a_champion_reading_a_column_left_constant_is_no_comparison() {
         serde_json::from_str(&f.read("both/report.json")).expect("report.json");
     assert_ne!(v["gates"][0]["status"], "inconclusive", "{out}{err}");
 }
+
+// F8. A drift reference that is the test rows with one numeric column
+// nudged (+0.5) passed the drift gate on drifted data: the test rows were
+// compared with themselves. Near copies are caught as whole copies are.
+#[test]
+fn a_drift_reference_of_the_test_rows_with_a_column_nudged_is_no_reference() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let drifted = dataset(400, 4, 30.0);
+    let nudged: String = drifted
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let income = if i == 0 {
+                cells[2].to_string()
+            } else {
+                format!("{}", cells[2].parse::<f64>().unwrap_or(0.0) + 0.5)
+            };
+            format!(
+                "{},{},{income},{}\n",
+                cells[0],
+                cells[1],
+                cells[3..].join(",")
+            )
+        })
+        .collect();
+    f.write("test.csv", &drifted);
+    f.write("ref.csv", &nudged);
+    f.write("fresh.csv", &dataset(400, 9, 30.0));
+    let config = |reference: &str| {
+        format!(
+            "{}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"{reference}\"\n",
+            crate::trust14::test_path_config()
+        )
+    };
+    f.write("gates.toml", &config("ref.csv"));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.contains("with only \"income\" changed"),
+        "{message}"
+    );
+    // A fresh sample of the same drifted data is a reference: compared.
+    f.write("gates.toml", &config("fresh.csv"));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
