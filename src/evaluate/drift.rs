@@ -352,6 +352,7 @@ fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
     if known.len() < RANGE_MIN_VALUES || current.len == 0 {
         return None;
     }
+    let (known, codes) = end_codes(known);
     let lo = quantile_linear(known, RANGE_QUANTILES.0);
     let hi = quantile_linear(known, RANGE_QUANTILES.1);
     let span = hi - lo;
@@ -363,7 +364,11 @@ fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
         let values = s.finite();
         let below = values.partition_point(|&x| x < low);
         let above = values.len() - values.partition_point(|&x| x <= high);
-        (below + above) as f64 / s.len.max(1) as f64
+        let coded: usize = codes
+            .iter()
+            .map(|&c| values.partition_point(|&x| x <= c) - values.partition_point(|&x| x < c))
+            .sum();
+        (below + above).saturating_sub(coded) as f64 / s.len.max(1) as f64
     };
     // Data whose range a spike sets (an amount zero on 99% of rows) has
     // values out there itself: only a share well beyond the reference's
@@ -375,6 +380,62 @@ fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
         0.0
     })
 }
+
+/// The sorted finite reference values without the codes at either end,
+/// and the codes: a value repeated on [`CODE_MIN_ROWS`] rows or more (but
+/// no more than [`CODE_MAX_SHARE`] of them) at the very top or bottom,
+/// lying more than [`RANGE_SPANS`] spans past the range of the other
+/// values. `99999999` for a missing income on 2% of the rows is a code,
+/// not a measurement: read as one it would set the range's 99th
+/// percentile and hide any unit error (round 18, F10).
+fn end_codes(known: &[f64]) -> (&[f64], Vec<f64>) {
+    let (mut from, mut to) = (0, known.len());
+    let mut codes = Vec::new();
+    let most = (CODE_MAX_SHARE * known.len() as f64) as usize;
+    for _ in 0..2 * CODE_MAX_PER_END {
+        let rest_range = |rest: &[f64]| {
+            let (lo, hi) = (
+                quantile_linear(rest, RANGE_QUANTILES.0),
+                quantile_linear(rest, RANGE_QUANTILES.1),
+            );
+            (lo - RANGE_SPANS * (hi - lo), hi + RANGE_SPANS * (hi - lo))
+        };
+        let values = &known[from..to];
+        let (Some(&top), Some(&bottom)) = (values.last(), values.first()) else {
+            break;
+        };
+        let at_top = values.len() - values.partition_point(|&x| x < top);
+        let at_bottom = values.partition_point(|&x| x <= bottom);
+        let code_sized = |k: usize| k >= CODE_MIN_ROWS && k <= most;
+        if code_sized(at_top) && values.len() - at_top >= RANGE_MIN_VALUES {
+            let (_, high) = rest_range(&values[..values.len() - at_top]);
+            if top > high {
+                codes.push(top);
+                to -= at_top;
+                continue;
+            }
+        }
+        if code_sized(at_bottom) && values.len() - at_bottom >= RANGE_MIN_VALUES {
+            let (low, _) = rest_range(&values[at_bottom..]);
+            if bottom < low {
+                codes.push(bottom);
+                from += at_bottom;
+                continue;
+            }
+        }
+        break;
+    }
+    (&known[from..to], codes)
+}
+
+/// Fewest rows a value at an end needs to be a code rather than an outlier
+/// (a single outlier does not move the 99th percentile anyway).
+const CODE_MIN_ROWS: usize = 3;
+/// Largest share of the rows a code may hold: a value on more is the bulk
+/// of the data (zero for a zero-inflated amount), not a code.
+const CODE_MAX_SHARE: f64 = 0.1;
+/// Codes looked for at each end (999, 9999 and 99999 in one column).
+const CODE_MAX_PER_END: usize = 2;
 
 /// How many times the reference's own share past the far range the test
 /// rows' share must be to count: sampling noise on a zero-inflated
@@ -733,6 +794,31 @@ mod tests {
         let mut sentinel = reference.clone();
         sentinel[7] = 99999.0;
         assert_eq!(beyond_range(&Sample::new(&sentinel), &c), Some(0.1));
+        // Round 18, F10: a sentinel on 2% of the reference rows is a code:
+        // it neither sets the range nor counts as far in the test rows.
+        let mut coded = reference.clone();
+        coded.iter_mut().step_by(50).for_each(|x| *x = 99_999_999.0);
+        assert_eq!(beyond_range(&Sample::new(&coded), &c), Some(0.1));
+        let mut coded_test = c.sorted.clone();
+        coded_test[..20].iter_mut().for_each(|x| *x = 99_999_999.0);
+        assert_eq!(
+            beyond_range(&Sample::new(&coded), &Sample::new(&coded_test)),
+            Some(0.1)
+        );
+        // The same test rows without a unit error: nothing far.
+        let mut fresh = reference.clone();
+        fresh[..20].iter_mut().for_each(|x| *x = 99_999_999.0);
+        assert_eq!(
+            beyond_range(&Sample::new(&coded), &Sample::new(&fresh)),
+            Some(0.0)
+        );
+        // A value repeated at the top of a steady range is no code.
+        let capped: Vec<f64> = reference.iter().map(|x| x.min(95.0)).collect();
+        assert_eq!(end_codes(&Sample::new(&capped).sorted).1, Vec::<f64>::new());
+        // A code at the bottom (-1 for unknown) likewise.
+        let mut low_code = reference.clone();
+        low_code.iter_mut().step_by(40).for_each(|x| *x = -1e9);
+        assert_eq!(beyond_range(&Sample::new(&low_code), &c), Some(0.1));
         // Too few reference values, or a constant reference: not judged.
         assert_eq!(beyond_range(&Sample::new(&reference[..100]), &c), None);
         assert_eq!(beyond_range(&Sample::new(&[3.0; 500]), &c), None);
