@@ -159,6 +159,33 @@ fn raw_scores(plan: &Plan, scores: &[f64]) -> Option<(f64, f64)> {
 
 /// The finished report of a `check`: the gates decided over the evidence,
 /// and everything measured filled in.
+/// A test ROC AUC from which on the run gets a leakage note: real data
+/// rarely ranks this well, a column that encodes the label does.
+pub const NEAR_PERFECT_AUC: f64 = 0.999;
+
+/// When one input carries most of the importance of a model that ranks
+/// the test rows nearly perfectly: a note naming it, the likeliest leak.
+pub fn dominant_feature_note(report: &Report) -> Option<String> {
+    let auc = report.metrics.as_ref()?.roc_auc?;
+    let importance = report.importance.as_ref()?;
+    let total: f64 = importance.features.values().sum();
+    let top = importance.ranked.first()?;
+    let share = importance.features.get(top)? / total;
+    (auc >= DOMINANT_AUC && total > 0.0 && share >= DOMINANT_SHARE).then(|| {
+        format!(
+            "{top:?} carries {:.0}% of the model's importance and the test ROC AUC is \
+             {auc:.4}: if it is a row id, a timestamp or an outcome recorded after the fact, \
+             it leaks the label (add it to data.drop)",
+            100.0 * share
+        )
+    })
+}
+
+/// The test ROC AUC and importance share of one input from which on
+/// [`dominant_feature_note`] names it.
+const DOMINANT_AUC: f64 = 0.98;
+const DOMINANT_SHARE: f64 = 0.8;
+
 pub fn finish(
     plan: &Plan,
     mut report: Report,
@@ -289,14 +316,19 @@ pub fn finish(
             ));
         }
     }
-    if ev.metrics.roc_auc == Some(1.0) {
-        // Real-world targets are rarely separated perfectly: usually a column
-        // that is the label in disguise (an outcome recorded after the fact).
-        report.notes.push(
-            "ROC AUC is exactly 1.0 on the test set: check the features for one that \
+    if let Some(auc) = ev.metrics.roc_auc.filter(|&a| a >= NEAR_PERFECT_AUC) {
+        // Real-world targets are rarely separated (nearly) perfectly:
+        // usually a column that is the label in disguise (an outcome
+        // recorded after the fact, a row id of a file sorted by label).
+        let how = if auc == 1.0 {
+            "exactly 1.0".to_string()
+        } else {
+            format!("{auc:.4}")
+        };
+        report.notes.push(format!(
+            "ROC AUC is {how} on the test set: check the features for one that \
              encodes the target (leakage), and add it to data.drop"
-                .to_string(),
-        );
+        ));
     }
     report.model = Some(ModelInfo {
         kind: plan.model.kind().name().to_string(),

@@ -107,5 +107,8 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
         &timings,
     );
     run.report.importance = importance;
+    run.report
+        .notes
+        .extend(assemble::dominant_feature_note(&run.report));
     Ok(run)
 }

@@ -287,3 +287,38 @@ fn a_drift_reference_of_the_test_rows_with_a_column_nudged_is_no_reference() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// F1. A row id of a file sorted by label ranked the test rows at AUC
+// 0.9995 with no word: the note needed exactly 1.0. Near-perfect ranking
+// gets the note, and a feature carrying most of the importance is named.
+#[test]
+fn a_near_perfect_ranking_names_the_feature_that_carries_it() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let text = dataset(600, 1, 0.0);
+    let mut rows: Vec<&str> = text.lines().skip(1).collect();
+    rows.sort_by_key(|r| r.ends_with(",yes"));
+    let mut sorted = String::from("id,age,income,plan,group,label\n");
+    for (i, r) in rows.iter().enumerate() {
+        let rest = r.split_once(',').map_or(*r, |(_, rest)| rest);
+        sorted.push_str(&format!("{i},{rest}\n"));
+    }
+    f.write("data.csv", &sorted);
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[model]\nkind = \"decision_tree\"\n",
+            crate::fixture::BASE_CONFIG.replace("drop = [\"id\"]", "drop = []")
+        ),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("on the test set: check the features"),
+        "{notes}"
+    );
+    assert!(notes.contains("\\\"id\\\" carries"), "{notes}");
+}
