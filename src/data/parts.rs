@@ -248,7 +248,9 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
         .columns
         .iter_mut()
         .filter(|c| keys.contains(&&c.name))
-        .for_each(load::numeric_text_to_float);
+        .for_each(|c| {
+            load::numeric_text_to_float(c);
+        });
     skipped.sort();
     skipped.dedup();
     notes.sort();

@@ -246,24 +246,9 @@ fn a_drift_reference_of_the_test_rows_with_a_column_nudged_is_no_reference() {
     use crate::fixture::dataset;
     let f = Fixture::new("");
     let drifted = dataset(400, 4, 30.0);
-    let nudged: String = drifted
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            let cells: Vec<&str> = line.split(',').collect();
-            let income = if i == 0 {
-                cells[2].to_string()
-            } else {
-                format!("{}", cells[2].parse::<f64>().unwrap_or(0.0) + 0.5)
-            };
-            format!(
-                "{},{},{income},{}\n",
-                cells[0],
-                cells[1],
-                cells[3..].join(",")
-            )
-        })
-        .collect();
+    let nudged = with_income(&drifted, |_, income| {
+        format!("{}", income.parse::<f64>().unwrap_or(0.0) + 0.5)
+    });
     f.write("test.csv", &drifted);
     f.write("ref.csv", &nudged);
     f.write("fresh.csv", &dataset(400, 9, 30.0));
@@ -321,4 +306,56 @@ fn a_near_perfect_ranking_names_the_feature_that_carries_it() {
         "{notes}"
     );
     assert!(notes.contains("\\\"id\\\" carries"), "{notes}");
+}
+
+// F4. One cell of spaces made a numeric feature hundreds of text levels,
+// with only the one-hot note. Cells spelled missing among numbers are
+// missing numbers, and a note says so.
+#[test]
+fn a_blank_cell_among_numbers_is_a_missing_number() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let data = with_income(&dataset(600, 1, 0.0), |row, income| {
+        if row == 4 {
+            "  ".to_string()
+        } else {
+            income.to_string()
+        }
+    });
+    f.write("data.csv", &data);
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("1 cell(s) spelled"), "{notes}");
+    assert!(!notes.contains("one-hot"), "{notes}");
+    assert!(
+        !v["model"]["encoded_features"]
+            .to_string()
+            .contains("income="),
+        "{}",
+        v["model"]["encoded_features"]
+    );
+}
+
+/// A fixture dataset with each data row's income (third column) replaced
+/// by `change(row, income)` (rows counted from 0 after the header).
+fn with_income(text: &str, change: impl Fn(usize, &str) -> String) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let income = match i {
+                0 => cells[2].to_string(),
+                _ => change(i - 1, cells[2]),
+            };
+            format!(
+                "{},{},{income},{}\n",
+                cells[0],
+                cells[1],
+                cells[3..].join(",")
+            )
+        })
+        .collect()
 }

@@ -79,7 +79,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
                 char::from(sep)
             )
         });
-    let notes = separator_note
+    let mut notes: Vec<String> = separator_note
         .into_iter()
         .chain(skipped.iter().map(|(name, kind)| {
             format!(
@@ -102,7 +102,9 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
                 row + 2
             )));
         }
-        table.columns.iter_mut().for_each(numeric_text_to_float);
+        for col in &mut table.columns {
+            notes.extend(numeric_text_to_float(col).map(|n| format!("{shown}: {n}")));
+        }
     }
     Ok(Loaded {
         table,
@@ -255,22 +257,48 @@ fn read_csv_body(body: &[u8], chunk_bytes: usize, sep: u8) -> Result<Table, Stri
 const NO_ROWS: &str = "no data rows (the file has a header only)";
 
 /// A CSV text column whose every value is a number polars does not read
-/// (`Infinity`, `-Infinity`, `+inf`) becomes a float column, so the model and
-/// the contract's `finite` rule see numbers. Real text fails on its first level.
-pub(crate) fn numeric_text_to_float(col: &mut Column) {
+/// (`Infinity`, `-Infinity`, `+inf`), or a spelling of missing (a blank
+/// cell of spaces, `-`, `?`, `N/A`, `None`: round 18, F4), becomes a float
+/// column, so the model and the contract's `finite` rule see numbers. Real
+/// text fails on its first level. When cells spelled missing were read as
+/// missing, a note says so.
+pub(crate) fn numeric_text_to_float(col: &mut Column) -> Option<String> {
     let Values::Cat { codes, levels } = &col.values else {
-        return;
+        return None;
     };
-    let nums: Option<Vec<f64>> = levels.iter().map(|l| l.trim().parse().ok()).collect();
-    let Some(nums) = nums.filter(|n| !n.is_empty()) else {
-        return;
-    };
-    let v = codes
+    let missing = |l: &str| crate::domain::is_missing_label(l);
+    let nums: Option<Vec<f64>> = levels
+        .iter()
+        .map(|l| match l.trim().parse() {
+            Ok(x) => Some(x),
+            Err(_) if missing(l) => Some(f64::NAN),
+            Err(_) => None,
+        })
+        .collect();
+    let nums = nums.filter(|n| n.iter().any(|x| !x.is_nan()))?;
+    let mut spelled: Vec<String> = levels
+        .iter()
+        .filter(|l| missing(l))
+        .map(|l| format!("{l:?}"))
+        .collect();
+    spelled.sort();
+    let v: Vec<f64> = codes
         .iter()
         .map(|&c| nums.get(c as usize).copied().unwrap_or(f64::NAN))
         .collect();
+    let cells = codes
+        .iter()
+        .filter(|&&c| nums.get(c as usize).is_some_and(|x| x.is_nan()))
+        .count();
     col.dtype = DType::Float;
     col.values = Values::Num(v);
+    (cells > 0).then(|| {
+        format!(
+            "column {:?}: {cells} cell(s) spelled {} read as missing numbers",
+            col.name,
+            spelled.join(", ")
+        )
+    })
 }
 
 /// Polars' CSV errors end in advice about Python options (`ignore_errors`,
@@ -658,6 +686,32 @@ mod tests {
         let c = t.column("c").unwrap();
         assert!(c.is_null(1) && c.is_null(2));
         assert_eq!(t.column("d").unwrap().dtype, DType::Boolean);
+    }
+
+    #[test]
+    fn numbers_with_cells_spelled_missing_are_numbers() {
+        // Round 18, F4: one blank cell of spaces made a number 1,500 levels
+        // of text.
+        let mut t = csv("x,s\n1.5,a\n   ,b\n-,c\n?,d\n3,N/A\n").unwrap();
+        let notes: Vec<String> = t
+            .columns
+            .iter_mut()
+            .filter_map(numeric_text_to_float)
+            .collect();
+        let x = t.column("x").unwrap();
+        assert_eq!(x.dtype, DType::Float);
+        assert!(x.is_null(1) && x.is_null(2) && x.is_null(3), "{x:?}");
+        assert_eq!(x.text(4).as_deref(), Some("3"));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("column \"x\": 3 cell(s) spelled"),
+            "{notes:?}"
+        );
+        // Text stays text, and a column of missing spellings only too.
+        assert_eq!(t.column("s").unwrap().dtype, DType::String);
+        let mut only = csv("m\n-\n?\n").unwrap();
+        assert!(numeric_text_to_float(&mut only.columns[0]).is_none());
+        assert_eq!(only.columns[0].dtype, DType::String);
     }
 
     #[test]
