@@ -142,7 +142,13 @@ pub fn gates_toml(i: &Inputs) -> String {
     }
     text.push_str(MODEL);
     for attr in i.guess.map(|g| g.protected.as_slice()).unwrap_or_default() {
-        let name = format!("four-fifths rule ({attr})");
+        // A gate name is one line: a column name's line breaks and other
+        // control characters are shown as spaces (round 18, F3).
+        let shown: String = attr
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let name = format!("four-fifths rule ({shown})");
         let gate = FAIRNESS_GATE
             .replace("{name}", &q(&name))
             .replace("{attr}", &q(attr));

@@ -359,3 +359,24 @@ fn with_income(text: &str, change: impl Fn(usize, &str) -> String) -> String {
         })
         .collect()
 }
+
+// F3. `init` named a fairness gate after a protected column whose name
+// holds a line break, and its own `validate` refused the config.
+#[test]
+fn init_names_gates_on_one_line_whatever_the_column_names() {
+    let f = Fixture::new("");
+    std::fs::remove_file(f.path("gates.toml")).expect("remove gates.toml");
+    let mut csv = String::from("id,\"sex\nx\",age,Churn\n");
+    for i in 0..300 {
+        let sex = if i % 3 == 0 { "F" } else { "M" };
+        let churn = if i % 4 == 0 { "Yes" } else { "No" };
+        csv.push_str(&format!("{i},{sex},{},{churn}\n", 20 + i % 50));
+    }
+    f.write("d.csv", &csv);
+    let (code, out, err) = run(&f, &["init", "--data", "d.csv"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let config = f.read("gates.toml");
+    assert!(config.contains("four-fifths rule (sex x)"), "{config}");
+    let (code, out, err) = run(&f, &["validate"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
