@@ -43,12 +43,7 @@ pub fn check_with(body: &[u8], sep: u8) -> Result<Shape, String> {
                 .into(),
         );
     }
-    let mut scan = Scanner {
-        body,
-        pos: 0,
-        line: 1,
-        sep,
-    };
+    let mut scan = Scanner::new(body, sep);
     let header = scan.header()?;
     let want = header.len();
     let rest = &body[scan.pos..];
@@ -181,9 +176,33 @@ struct Scanner<'a> {
     line: usize,
     /// The field separator.
     sep: u8,
+    /// The line of the first `"` inside an unquoted field (`D"SL`): RFC
+    /// 4180 reads it as text, polars does not.
+    stray: Option<usize>,
 }
 
-impl Scanner<'_> {
+/// The line (1-based) of the first `"` inside a field that does not start
+/// with one (`D"SL`), which polars cannot parse although RFC 4180 readers
+/// take it as text: named when polars fails (round 18, F6).
+pub fn stray_quote_line(body: &[u8], sep: u8) -> Option<usize> {
+    let mut scan = Scanner::new(body, sep);
+    while scan.pos < body.len() && scan.stray.is_none() {
+        scan.record().ok()?;
+    }
+    scan.stray
+}
+
+impl<'a> Scanner<'a> {
+    fn new(body: &'a [u8], sep: u8) -> Scanner<'a> {
+        Scanner {
+            body,
+            pos: 0,
+            line: 1,
+            sep,
+            stray: None,
+        }
+    }
+
     fn header(&mut self) -> Result<Vec<String>, String> {
         let start = self.pos;
         let fields = self.record()?;
@@ -231,6 +250,9 @@ impl Scanner<'_> {
             }
             match b {
                 b'"' if at_start => quoted = true,
+                b'"' => {
+                    self.stray.get_or_insert(self.line);
+                }
                 _ if b == self.sep => {
                     fields += 1;
                     at_start = true;
@@ -288,6 +310,14 @@ mod tests {
 
     fn err(s: &str) -> String {
         check(s.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_found_by_its_line() {
+        let body = b"a,b\n1,DSL\n2,\"x,y\"\n3,D\"SL\n4,E\"\n";
+        assert_eq!(stray_quote_line(body, b','), Some(4));
+        assert_eq!(stray_quote_line(b"a,b\n1,\"x\"\"y\"\n", b','), None);
+        assert_eq!(stray_quote_line(b"a,b\n1,2\n", b','), None);
     }
 
     #[test]

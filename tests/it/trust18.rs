@@ -380,3 +380,34 @@ fn init_names_gates_on_one_line_whatever_the_column_names() {
     let (code, out, err) = run(&f, &["validate"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// F6. A `"` inside an unquoted field (`ba"sic`) made polars fail with its
+// chunk message; the error names the first line that holds one.
+#[test]
+fn a_quote_inside_an_unquoted_field_is_named_by_its_line() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let data: String = dataset(600, 1, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let line = if i >= 5 {
+                line.replace(",basic,", ",ba\"sic,")
+            } else {
+                line.to_string()
+            };
+            line + "\n"
+        })
+        .collect();
+    let first = data
+        .lines()
+        .position(|l| l.contains("ba\"sic"))
+        .map_or(0, |i| i + 1);
+    f.write("data.csv", &data);
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!("line {first} has a `\"` inside a field")),
+        "{first}: {err}"
+    );
+}

@@ -249,7 +249,19 @@ fn read_csv_body(body: &[u8], chunk_bytes: usize, sep: u8) -> Result<Table, Stri
         // A column whose type changes after the first rows: infer from all rows.
         Err(_) => parse_csv(body, true, None, None, sep),
     }
-    .map_err(|e| format!("cannot parse CSV: {}", tidy_polars_error(&e.to_string())))?;
+    .map_err(|e| {
+        let stray = super::shape::stray_quote_line(body, sep).map(|line| {
+            format!(
+                "line {line} has a `\"` inside a field that does not start with one; quote \
+                 the whole field and double the quote (`\"D\"\"SL\"`). "
+            )
+        });
+        format!(
+            "{}cannot parse CSV: {}",
+            stray.unwrap_or_default(),
+            tidy_polars_error(&e.to_string())
+        )
+    })?;
     to_table(&df)
 }
 
