@@ -65,6 +65,9 @@ pub struct Caveats {
     /// Evaluation rows left out for want of a label, when the user has not
     /// said labels may be missing (`[contract] target_nullable = true`).
     pub unlabelled: Option<Unlabelled>,
+    /// A feature of few values each of which holds one class in every
+    /// training and test row: the label re-spelled. `(name, values)`.
+    pub label_feature: Option<(String, usize)>,
 }
 
 /// Rows of the file the test rows come from that have no target value:
@@ -219,6 +222,12 @@ impl Caveats {
             format!(
                 "{:.1}% of the test rows are training rows{changed}, so this is not evidence",
                 100.0 * o.share()
+            )
+        } else if let Some((name, values)) = &self.label_feature {
+            format!(
+                "feature {name:?} has {values} values and each holds one class in every \
+                 training and test row: it is the label re-spelled (leakage), so this is not \
+                 evidence; add it to data.drop"
             )
         } else if let Some(u) = self.unlabelled.filter(Unlabelled::too_many) {
             format!(
@@ -387,6 +396,7 @@ mod tests {
             raw_scores: None,
             repeated: None,
             unlabelled: None,
+            label_feature: None,
         };
         let out = copy.judged(pass.clone(), false);
         assert_eq!(out.status, GateStatus::Inconclusive);
@@ -407,6 +417,7 @@ mod tests {
             raw_scores: None,
             repeated: None,
             unlabelled: None,
+            label_feature: None,
         };
         assert_eq!(few(0).judged(pass.clone(), false), pass);
         let out = few(0).judged(pass.clone(), true);

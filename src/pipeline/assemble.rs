@@ -203,8 +203,12 @@ pub fn finish(
     // Matching test rows against training rows is the other half of the
     // leakage check that hashing the training rows began.
     let mut timings = timings.clone();
-    let (overlap, repeated) = timed(&mut timings, Stage::RowHashes, || {
-        (overlap(plan, sides, scorer), repeated(plan, sides, scorer))
+    let (overlap, repeated, label_feature) = timed(&mut timings, Stage::RowHashes, || {
+        (
+            overlap(plan, sides, scorer),
+            repeated(plan, sides, scorer),
+            super::overlap::label_feature(sides, &scorer.input_columns()),
+        )
     });
     let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
@@ -222,6 +226,7 @@ pub fn finish(
             repeated,
             // Said missing at random: a note only.
             unlabelled: (plan.contract.target_nullable != Some(true)).then_some(sides.unlabelled),
+            label_feature,
         },
     };
     report.gates = gates::evaluate(&plan.gates, &evidence);

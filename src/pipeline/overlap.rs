@@ -7,6 +7,7 @@ use crate::artifact::{spread, MAX_ROW_HASHES};
 use crate::config::Plan;
 use crate::gates::{Overlap, Repeated};
 use crate::model::scorer::Scorer;
+use rayon::prelude::*;
 
 /// The test rows that match a training row (by the model's row hashes),
 /// against the rate chance gives. With a separate test file they are rows
@@ -368,3 +369,51 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
         )
     })
 }
+
+/// Most distinct values a feature may have to be judged the label
+/// re-spelled: a row id or a continuous number is pure on every value.
+const LABEL_FEATURE_VALUES: usize = 50;
+/// Fewest training rows for [`label_feature`] to judge.
+const LABEL_FEATURE_ROWS: usize = 100;
+
+/// A feature of at most [`LABEL_FEATURE_VALUES`] values (numbers as row
+/// keys round them) each of which holds one class in every training and
+/// test row, both classes present: the label re-spelled (`churned` beside
+/// `churn`, a status recorded after the outcome). `(name, values)`.
+pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<(String, usize)> {
+    if sides.train_rows.len() < LABEL_FEATURE_ROWS {
+        return None;
+    }
+    // A spread of the training rows first: most features fail there.
+    let positions: Vec<usize> = (0..sides.train_rows.len()).collect();
+    let sample = spread(&positions, LABEL_FEATURE_SAMPLE);
+    let sample_rows: Vec<usize> = sample.iter().map(|&i| sides.train_rows[i]).collect();
+    let sample_y: Vec<u8> = sample.iter().map(|&i| sides.y_train[i]).collect();
+    let pure = |f: &String, parts: &[(&crate::data::Table, &[usize], &[u8])]| {
+        let mut class: std::collections::HashMap<u64, u8> = std::collections::HashMap::new();
+        for (table, rows, y) in parts {
+            let keys = crate::artifact::fast_keys(table, rows, std::slice::from_ref(f));
+            for (k, &y) in keys.iter().zip(*y) {
+                if *class.entry(*k).or_insert(y) != y || class.len() > LABEL_FEATURE_VALUES {
+                    return None;
+                }
+            }
+        }
+        let both = class.values().any(|&y| y == 0) && class.values().any(|&y| y == 1);
+        both.then_some(class.len())
+    };
+    features.par_iter().find_map_first(|f| {
+        pure(f, &[(sides.train_table, &sample_rows, &sample_y)])?;
+        let values = pure(
+            f,
+            &[
+                (sides.train_table, &sides.train_rows, &sides.y_train),
+                (sides.test_table, &sides.test_rows, &sides.y_test),
+            ],
+        )?;
+        Some((f.clone(), values))
+    })
+}
+
+/// Training rows [`label_feature`] looks at first.
+const LABEL_FEATURE_SAMPLE: usize = 10_000;

@@ -411,3 +411,49 @@ fn a_quote_inside_an_unquoted_field_is_named_by_its_line() {
         "{first}: {err}"
     );
 }
+
+// Known since round 14: a feature that is the label re-spelled gave AUC
+// 1.0 and GO with only a note. A feature of few values, each of which
+// holds one class in every training and test row, makes a pass no
+// evidence.
+#[test]
+fn a_feature_that_is_the_label_re_spelled_makes_a_pass_inconclusive() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let data: String = dataset(600, 1, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let status = match (i, line.ends_with(",yes")) {
+                (0, _) => "status",
+                (_, true) => "closed",
+                _ => "open",
+            };
+            format!("{status},{line}\n")
+        })
+        .collect();
+    f.write("data.csv", &data);
+    let gate = "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n";
+    f.write(
+        "gates.toml",
+        &format!("{}{gate}", crate::fixture::BASE_CONFIG),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.starts_with("feature \"status\" has 2 values and each holds one class"),
+        "{message}"
+    );
+    // Dropped, the model is judged.
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}{gate}",
+            crate::fixture::BASE_CONFIG.replace("drop = [\"id\"]", "drop = [\"id\", \"status\"]")
+        ),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
