@@ -9,4 +9,4 @@ pub mod task;
 
 pub use metric::{FairnessMetric, Metric};
 pub use report::*;
-pub use task::{folded, is_missing_label, is_positive_text, BinaryTask};
+pub use task::{folded, is_missing_label, is_missing_number, is_positive_text, BinaryTask};

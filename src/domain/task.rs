@@ -36,7 +36,7 @@ impl BinaryTask {
 /// spaces (` >50K` is `>50K`), `1.0` is `1`, `True` is `true`).
 pub fn is_positive_text(value: &str, positive: &str) -> bool {
     let (v, p) = (folded(value), folded(positive));
-    let (v, p) = (v.as_str(), p.as_str());
+    let (v, p) = (v.as_ref(), p.as_ref());
     if v == p {
         return true;
     }
@@ -56,30 +56,38 @@ pub fn is_positive_text(value: &str, positive: &str) -> bool {
 /// `value` without the invisible format characters a copy from a web
 /// page or a spreadsheet leaves (zero-width spaces and joiners, a BOM,
 /// direction marks, a soft hyphen), and trimmed: `"yes\u{200b}"` is `yes`.
-pub fn folded(value: &str) -> String {
+pub fn folded(value: &str) -> std::borrow::Cow<'_, str> {
     let invisible = |c: &char| {
         matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
             | '\u{2060}'..='\u{2064}' | '\u{feff}')
     };
-    value
-        .chars()
-        .filter(|c| !invisible(c))
-        .collect::<String>()
-        .trim()
-        .to_string()
+    if !value.chars().any(|c| invisible(&c)) {
+        return std::borrow::Cow::Borrowed(value.trim());
+    }
+    let kept: String = value.chars().filter(|c| !invisible(c)).collect();
+    std::borrow::Cow::Owned(kept.trim().to_string())
 }
 
 /// Target values that mean "no label": empty once trimmed (and invisible
 /// characters dropped), or a spelling of missing that pandas and
-/// spreadsheets write (`NA`, `N/A`, `#N/A`, `NaN`, `None`, `null`, `-`,
-/// `?`, any case). Such a row has no label; read as a third class it
-/// would count as a negative (round 18, F2).
+/// spreadsheets write and no class is named (`NA`, `N/A`, `#N/A`, `NaN`,
+/// `null`, `?`, any case). Such a row has no label; read as a third class
+/// it would count as a negative (round 18, F2). `-` and `None` are left
+/// alone: they name classes (`+`/`-` targets, a `None`/`Mild`/`Severe`
+/// grade).
 pub fn is_missing_label(value: &str) -> bool {
     let v = folded(value);
     v.is_empty()
-        || ["na", "n/a", "#n/a", "nan", "none", "null", "-", "?"]
+        || ["na", "n/a", "#n/a", "nan", "null", "?"]
             .iter()
             .any(|m| v.eq_ignore_ascii_case(m))
+}
+
+/// Cells of an otherwise numeric column that mean "no number": those of
+/// [`is_missing_label`], and `-` and `None` too (no number is spelled so).
+pub fn is_missing_number(value: &str) -> bool {
+    let v = folded(value);
+    is_missing_label(&v) || v == "-" || v.eq_ignore_ascii_case("none")
 }
 
 #[cfg(test)]
@@ -109,12 +117,29 @@ mod tests {
     #[test]
     fn missing_labels_are_blank_or_spelled_missing() {
         for v in [
-            "", " ", "\t", "\u{200b}", "NA", "n/a", "#N/A", "NaN", "None", "NULL", " - ", "?",
+            "", " ", "\t", "\u{200b}", "NA", "n/a", "#N/A", "NaN", "NULL", "?",
         ] {
             assert!(is_missing_label(v), "{v:?}");
+            assert!(is_missing_number(v), "{v:?}");
         }
-        for v in ["0", "no", "No", "nay", "N", "none of these", "--", "yes"] {
+        // Class names: a `+`/`-` target, a `None`/`Mild`/`Severe` grade.
+        for v in ["-", "None", " none "] {
             assert!(!is_missing_label(v), "{v:?}");
+            assert!(is_missing_number(v), "{v:?}");
+        }
+        for v in [
+            "0",
+            "no",
+            "No",
+            "nay",
+            "N",
+            "none of these",
+            "--",
+            "yes",
+            "+",
+        ] {
+            assert!(!is_missing_label(v), "{v:?}");
+            assert!(!is_missing_number(v), "{v:?}");
         }
     }
 

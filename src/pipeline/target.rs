@@ -109,7 +109,7 @@ pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<
     let mut seen: Vec<String> = Vec::new();
     if let Some(col) = t.column(&plan.data.target) {
         for &r in &l.rows {
-            if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v)) {
+            if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v).into_owned()) {
                 if !seen.contains(&v) {
                     seen.push(v);
                     if seen.len() > limit {
@@ -208,7 +208,7 @@ fn unknown_test_values(
 /// does not count it as the positive `1`, so it is an unknown value here.
 fn same_value(v: &str) -> String {
     let t = crate::domain::folded(v);
-    let t = t.as_str();
+    let t = t.as_ref();
     if let Ok(x) = t.parse::<f64>() {
         return format!("{x}");
     }

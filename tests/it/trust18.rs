@@ -58,7 +58,7 @@ fn labels_spelled_missing_are_missing_not_negatives() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 1, "{out}{err}");
     assert_eq!(gate_status(&f).0, "fail");
-    for missing in [" ", "N/A", "None", "nan", "-", "?", "#N/A", "\u{200b}"] {
+    for missing in [" ", "N/A", "nan", "?", "#N/A", "NULL", "\u{200b}"] {
         let f = scores_fixture(missing);
         let (code, out, err) = run(&f, &["check"]);
         assert_eq!(code, 1, "{missing:?}: {out}{err}");
@@ -456,4 +456,26 @@ fn a_feature_that_is_the_label_re_spelled_makes_a_pass_inconclusive() {
     );
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+// Review of F2: `-` and `None` name classes (a `+`/`-` target, a
+// `None`/`Mild`/`Severe` grade): they are not missing labels.
+#[test]
+fn a_plus_minus_target_keeps_its_minus_class() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let data = dataset(600, 1, 0.0)
+        .replace(",yes\n", ",+\n")
+        .replace(",no\n", ",-\n");
+    f.write("data.csv", &data);
+    f.write(
+        "gates.toml",
+        &crate::fixture::BASE_CONFIG.replace("positive = \"yes\"", "positive = \"+\""),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    assert_eq!(v["data"]["dropped_null_target"], 0);
+    assert_eq!(v["data"]["rows"], 600);
 }

@@ -278,7 +278,7 @@ pub(crate) fn numeric_text_to_float(col: &mut Column) -> Option<String> {
     let Values::Cat { codes, levels } = &col.values else {
         return None;
     };
-    let missing = |l: &str| crate::domain::is_missing_label(l);
+    let missing = |l: &str| crate::domain::is_missing_number(l);
     let nums: Option<Vec<f64>> = levels
         .iter()
         .map(|l| match l.trim().parse() {
