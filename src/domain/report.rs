@@ -304,6 +304,10 @@ pub struct DriftReport {
     /// the top decile moves no PSI); the drift gate fails on them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub beyond_range: BTreeMap<String, f64>,
+    /// What a reader should know about the reference: that it holds most
+    /// of the test rows with a column or two changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

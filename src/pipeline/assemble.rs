@@ -237,6 +237,14 @@ pub fn finish(
         EXIT_NO_GO
     };
     report.champion = champion_info(plan, &champion, &ev.metrics);
+    for d in ev.drift_by_gate.values().flatten() {
+        if let Some(note) = &d.note {
+            let note = format!("drift reference {}: {note}", d.reference);
+            if !report.notes.contains(&note) {
+                report.notes.push(note);
+            }
+        }
+    }
     report.drift = ev.drift;
     report.notes.extend(scorer.notes());
     if let Some((lo, hi)) = evidence_raw {

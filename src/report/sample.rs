@@ -203,6 +203,7 @@ fn sample_drift() -> DriftReport {
         reference: "training split".to_string(),
         not_compared: Vec::new(),
         beyond_range: BTreeMap::new(),
+        note: None,
     }
 }
 
