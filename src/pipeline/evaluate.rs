@@ -156,12 +156,19 @@ pub fn fairness_all(
             }
         }
         let mut f = fairness::compute(&codes, &names, &s.y_test, y_pred);
+        // Named as the two files spell them: a boolean column in one and
+        // 0/1 in the other are the same groups (round 19, F6).
+        let tested: std::collections::BTreeSet<String> =
+            f.groups.keys().map(|g| group_value(g)).collect();
         f.absent = trained
             .remove(key)
             .unwrap_or_default()
             .into_iter()
-            .filter(|g| !f.groups.contains_key(g))
+            .filter(|g| !tested.contains(&group_value(g)))
             .collect();
+        if !f.absent.is_empty() {
+            f.smallest_group = 0;
+        }
         out.insert(key.clone(), f);
     }
     (out, values, keyed)
@@ -200,6 +207,26 @@ fn training_groups(s: &Sides, attributes: &[&str]) -> std::collections::BTreeSet
         }
     }
     out
+}
+
+/// A group name as compared across files: each `|`-separated part
+/// trimmed, numbers by value, `true`/`false` (any case) as `1`/`0`.
+fn group_value(name: &str) -> String {
+    name.split('|')
+        .map(|part| {
+            let t = part.trim();
+            if t.eq_ignore_ascii_case("true") {
+                "1".to_string()
+            } else if t.eq_ignore_ascii_case("false") {
+                "0".to_string()
+            } else if let Ok(x) = t.parse::<f64>() {
+                format!("{x}")
+            } else {
+                t.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// A value of one cell that equal cells share: a text level's code, a
@@ -294,12 +321,8 @@ pub fn drift_all(
                     out.insert(i, Err(format!("reference {label} {why}")));
                     continue;
                 }
-                let mut d = drift::compute_rows(
-                    drift::Rows::all(&l.table),
-                    current,
-                    features,
-                    &label,
-                );
+                let mut d =
+                    drift::compute_rows(drift::Rows::all(&l.table), current, features, &label);
                 d.note = near_test_rows(&l.table, s, features);
                 Ok(d)
             }

@@ -489,3 +489,33 @@ fn a_plus_minus_target_keeps_its_minus_class() {
     assert_eq!(v["data"]["dropped_null_target"], 0);
     assert_eq!(v["data"]["rows"], 600);
 }
+
+// Round 19, F6: a protected 0/1 column read as booleans in the test file
+// (true/false) made the training groups 0 and 1 "absent". Groups are
+// compared as values: true is 1, false is 0.
+#[test]
+fn groups_spelled_as_booleans_in_one_file_and_numbers_in_the_other_are_the_same() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let spell = |text: String, a: &str, b: &str| -> String {
+        text.replace(",a,", &format!(",{a},"))
+            .replace(",b,", &format!(",{b},"))
+    };
+    f.write("data.csv", &spell(dataset(600, 1, 0.0), "1", "0"));
+    f.write("test.csv", &spell(dataset(400, 4, 0.0), "true", "false"));
+    let gate = "\n[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\n\
+                metric = \"disparate_impact\"\nmin = 0.05\n";
+    f.write(
+        "gates.toml",
+        &format!("{}{gate}", crate::trust14::test_path_config()),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    assert!(
+        v["fairness"]["group"]["absent"].is_null(),
+        "{}",
+        v["fairness"]
+    );
+}
