@@ -233,10 +233,19 @@ fn respelled_positive(
         return Ok(());
     };
     let positive = crate::domain::folded(&plan.data.positive);
+    // Yes, Y, true, T and 1 all say "positive": two of them in one file
+    // are two exports joined (round 19, F1).
+    let truthy = |v: &str| {
+        let v = v.trim_matches('"');
+        ["yes", "y", "true", "t", "1"]
+            .iter()
+            .any(|w| v.eq_ignore_ascii_case(w))
+    };
     let other: Vec<usize> = (0..levels.len())
         .filter(|&i| {
             let v = crate::domain::folded(&levels[i]);
-            v != positive && v.eq_ignore_ascii_case(&positive)
+            !is_positive_text(&v, &positive)
+                && (v.eq_ignore_ascii_case(&positive) || (truthy(&v) && truthy(&positive)))
         })
         .collect();
     if other.is_empty() {

@@ -519,3 +519,40 @@ fn groups_spelled_as_booleans_in_one_file_and_numbers_in_the_other_are_the_same(
         v["fairness"]
     );
 }
+
+// Round 19, F1: Yes/No joined with Y/N counted the Y rows as negatives
+// (GO with a note). Two of yes, y, true, t, 1 in one target are the
+// positive spelled twice: exit 2, as yes beside YES is.
+#[test]
+fn a_positive_spelled_as_two_truth_words_is_an_error() {
+    use crate::fixture::dataset;
+    for (positive, other) in [
+        ("Yes", "Y"),
+        ("yes", "true"),
+        ("1", "true"),
+        ("Yes", "\"\"\"Yes\"\"\""),
+    ] {
+        let f = Fixture::new("");
+        let data: String = dataset(600, 1, 0.0)
+            .replace(",yes\n", &format!(",{positive}\n"))
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let line = match line.strip_suffix(&format!(",{positive}")) {
+                    Some(head) if i % 3 == 0 => format!("{head},{other}"),
+                    _ => line.to_string(),
+                };
+                line + "\n"
+            })
+            .collect();
+        f.write("data.csv", &data);
+        f.write(
+            "gates.toml",
+            &crate::fixture::BASE_CONFIG
+                .replace("positive = \"yes\"", &format!("positive = \"{positive}\"")),
+        );
+        let (code, out, err) = run(&f, &["check"]);
+        assert_eq!(code, 2, "{positive} / {other}: {out}{err}");
+        assert!(err.contains("spells the positive value"), "{err}");
+    }
+}
