@@ -265,8 +265,14 @@ pub fn compute_rows(
         ..DriftReport::default()
     };
     for (name, d) in results {
-        if let Some(p) = d.psi {
-            report.psi.insert(name.clone(), p);
+        match d.psi {
+            Some(p) => {
+                report.psi.insert(name.clone(), p);
+            }
+            // No PSI on both sides' values (a reference column empty in
+            // every row, as Parquet nulls): not compared, never left out
+            // unsaid (round 19, F5).
+            None => report.not_compared.push(name.clone()),
         }
         if let Some(k) = d.ks {
             report.ks.insert(name.clone(), k);
@@ -735,6 +741,23 @@ mod tests {
     fn out_of_range_values_join_the_end_bins() {
         // psi(REF, np.clip(CUR3, qs[0], qs[-1])): numpy alone would drop them.
         close(psi_numeric(&REF, &CUR3).unwrap(), 6.3623527610976165);
+    }
+
+    #[test]
+    fn a_reference_column_empty_in_every_row_is_not_compared() {
+        // Round 19, F5: a Parquet reference column of nulls left the
+        // feature out of both the PSI table and not_compared.
+        let report = compute(
+            &table(vec![
+                num("x", vec![f64::NAN; 300]),
+                num("y", vec![1.0; 300]),
+            ]),
+            &table(vec![num("x", vec![3.0; 200]), num("y", vec![1.0; 200])]),
+            &["x".to_string(), "y".to_string()],
+            "ref",
+        );
+        assert_eq!(report.not_compared, vec!["x".to_string()]);
+        assert!(report.psi.contains_key("y"), "{report:?}");
     }
 
     #[test]
