@@ -125,7 +125,8 @@ severity = "warn" # block (default) stops the line; warn only reports
 /// The whole starter `gates.toml`.
 pub fn gates_toml(i: &Inputs) -> String {
     let from = match (i.data_path, i.guess) {
-        (Some(p), Some(g)) => format!(" from {p} ({} rows)", g.rows),
+        // In a comment: a file name's line breaks would end it (round 19, F2).
+        (Some(p), Some(g)) => format!(" from {} ({} rows)", p.escape_debug(), g.rows),
         _ => String::new(),
     };
     let mut text = HEADER.replace("{from}", &from);

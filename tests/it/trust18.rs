@@ -389,6 +389,14 @@ fn init_names_gates_on_one_line_whatever_the_column_names() {
     assert!(config.contains("four-fifths rule (sex x)"), "{config}");
     let (code, out, err) = run(&f, &["validate"]);
     assert_eq!(code, 0, "{out}{err}");
+    // Round 19, F2: a data file whose name holds a line break.
+    std::fs::remove_file(f.path("gates.toml")).expect("remove gates.toml");
+    std::fs::remove_dir_all(f.path(".github")).expect("remove .github");
+    f.write("we\"ird\nname.csv", &csv);
+    let (code, out, err) = run(&f, &["init", "--data", "we\"ird\nname.csv"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(&f, &["validate"]);
+    assert_eq!(code, 0, "{out}{err}");
 }
 
 // F6. A `"` inside an unquoted field (`ba"sic`) made polars fail with its
