@@ -247,6 +247,15 @@ pub fn finish(
     }
     report.drift = ev.drift;
     report.notes.extend(scorer.notes());
+    // The champion is held to data it can read; the model itself is
+    // judged on what it is given, with a word when that is not data like
+    // its training rows (round 19, F4: categories re-cased, cents).
+    if let Some(why) = scorer.unfamiliar(sides.test_table, &sides.test_rows) {
+        report.notes.push(format!(
+            "the test rows are not data like this model's training rows: {why}; its metrics \
+             are measured on values it never learned"
+        ));
+    }
     if let Some((lo, hi)) = evidence_raw {
         report.notes.push(format!(
             "the model's scores lie in [{lo}, {hi}]: raw scores (a decision function or a \

@@ -564,3 +564,28 @@ fn a_positive_spelled_as_two_truth_words_is_an_error() {
         assert!(err.contains("spells the positive value"), "{err}");
     }
 }
+
+// Round 19, F4: a test file in other units than the training rows (here
+// every plan re-spelled) was judged with no word; the champion gate
+// already refuses such rows. The model's own run says so in a note.
+#[test]
+fn test_rows_unlike_the_training_rows_get_a_note() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let upper = dataset(400, 4, 0.0)
+        .replace(",basic,", ",BASIC,")
+        .replace(",plus,", ",PLUS,")
+        .replace(",pro,", ",PRO,");
+    f.write("test.csv", &upper);
+    f.write("gates.toml", &crate::trust14::test_path_config());
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("not data like this model's training rows"),
+        "{notes}"
+    );
+    assert!(notes.contains("plan"), "{notes}");
+}
