@@ -398,6 +398,8 @@ fn end_codes(known: &[f64]) -> (&[f64], Vec<f64>) {
     let (mut from, mut to) = (0, known.len());
     let mut codes = Vec::new();
     let most = (CODE_MAX_SHARE * known.len() as f64) as usize;
+    // Codes found at the top and at the bottom.
+    let (mut tops, mut bottoms) = (0, 0);
     for _ in 0..2 * CODE_MAX_PER_END {
         let rest_range = |rest: &[f64]| {
             let (lo, hi) = (
@@ -412,20 +414,30 @@ fn end_codes(known: &[f64]) -> (&[f64], Vec<f64>) {
         };
         let at_top = values.len() - values.partition_point(|&x| x < top);
         let at_bottom = values.partition_point(|&x| x <= bottom);
-        let code_sized = |k: usize| k >= CODE_MIN_ROWS && k <= most;
-        if code_sized(at_top) && values.len() - at_top >= RANGE_MIN_VALUES {
+        // Together the codes hold at most CODE_MAX_SHARE of the rows.
+        let removed = known.len() - (to - from);
+        let code_sized = |k: usize| k >= CODE_MIN_ROWS && removed + k <= most;
+        if tops < CODE_MAX_PER_END
+            && code_sized(at_top)
+            && values.len() - at_top >= RANGE_MIN_VALUES
+        {
             let (_, high) = rest_range(&values[..values.len() - at_top]);
             if top > high {
                 codes.push(top);
                 to -= at_top;
+                tops += 1;
                 continue;
             }
         }
-        if code_sized(at_bottom) && values.len() - at_bottom >= RANGE_MIN_VALUES {
+        if bottoms < CODE_MAX_PER_END
+            && code_sized(at_bottom)
+            && values.len() - at_bottom >= RANGE_MIN_VALUES
+        {
             let (low, _) = rest_range(&values[at_bottom..]);
             if bottom < low {
                 codes.push(bottom);
                 from += at_bottom;
+                bottoms += 1;
                 continue;
             }
         }
@@ -437,8 +449,8 @@ fn end_codes(known: &[f64]) -> (&[f64], Vec<f64>) {
 /// Fewest rows a value at an end needs to be a code rather than an outlier
 /// (a single outlier does not move the 99th percentile anyway).
 const CODE_MIN_ROWS: usize = 3;
-/// Largest share of the rows a code may hold: a value on more is the bulk
-/// of the data (zero for a zero-inflated amount), not a code.
+/// Largest share of the rows the codes may hold together: a value on more
+/// is the bulk of the data (zero for a zero-inflated amount), not a code.
 const CODE_MAX_SHARE: f64 = 0.1;
 /// Codes looked for at each end (999, 9999 and 99999 in one column).
 const CODE_MAX_PER_END: usize = 2;

@@ -157,8 +157,6 @@ fn raw_scores(plan: &Plan, scores: &[f64]) -> Option<(f64, f64)> {
     (lo < -SLACK || hi > 1.0 + SLACK).then_some((lo, hi))
 }
 
-/// The finished report of a `check`: the gates decided over the evidence,
-/// and everything measured filled in.
 /// A test ROC AUC from which on the run gets a leakage note: real data
 /// rarely ranks this well, a column that encodes the label does.
 pub const NEAR_PERFECT_AUC: f64 = 0.999;
@@ -186,6 +184,8 @@ pub fn dominant_feature_note(report: &Report) -> Option<String> {
 const DOMINANT_AUC: f64 = 0.98;
 const DOMINANT_SHARE: f64 = 0.8;
 
+/// The finished report of a `check`: the gates decided over the evidence,
+/// and everything measured filled in.
 pub fn finish(
     plan: &Plan,
     mut report: Report,
@@ -345,7 +345,8 @@ pub fn finish(
         let how = if auc == 1.0 {
             "exactly 1.0".to_string()
         } else {
-            format!("{auc:.4}")
+            // Never "1.0000" for an AUC short of 1.
+            format!("{:.4}", auc.min(0.9999))
         };
         report.notes.push(format!(
             "ROC AUC is {how} on the test set: check the features for one that \

@@ -375,6 +375,8 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
 const LABEL_FEATURE_VALUES: usize = 50;
 /// Fewest training rows for [`label_feature`] to judge.
 const LABEL_FEATURE_ROWS: usize = 100;
+/// Fewest rows per value of a feature [`label_feature`] judges.
+const LABEL_FEATURE_ROWS_PER_VALUE: usize = 20;
 
 /// A feature of at most [`LABEL_FEATURE_VALUES`] values (numbers as row
 /// keys round them) each of which holds one class in every training and
@@ -400,7 +402,10 @@ pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<(Strin
             }
         }
         let both = class.values().any(|&y| y == 0) && class.values().any(|&y| y == 1);
-        both.then_some(class.len())
+        // Each value needs rows enough that purity is no accident: a
+        // 40-level feature over 100 rows of 2% positives is pure by chance.
+        let rows: usize = parts.iter().map(|(_, r, _)| r.len()).sum();
+        (both && rows >= LABEL_FEATURE_ROWS_PER_VALUE * class.len()).then_some(class.len())
     };
     features.par_iter().find_map_first(|f| {
         pure(f, &[(sides.train_table, &sample_rows, &sample_y)])?;
