@@ -589,3 +589,46 @@ fn test_rows_unlike_the_training_rows_get_a_note() {
     );
     assert!(notes.contains("plan"), "{notes}");
 }
+
+// Round 19, F3: a test file padded with copies of its own rows, numbers
+// nudged by one or two percent, passed min_test_rows (80 rows made 320)
+// and narrowed the intervals. Rows that repeat as copies do on every
+// column but the continuous ones make a pass inconclusive.
+#[test]
+fn test_rows_padded_with_nudged_copies_of_themselves_are_no_evidence() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    let fresh = dataset(80, 4, 0.0);
+    let mut padded = String::from("id,age,income,plan,group,label\n");
+    let mut id = 0;
+    for factor in [1.0, 1.011, 0.989, 1.021] {
+        for line in fresh.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let income = cells[2].parse::<f64>().unwrap_or(0.0) * factor;
+            padded.push_str(&format!(
+                "{id},{},{income:.3},{}\n",
+                cells[1],
+                cells[3..].join(",")
+            ));
+            id += 1;
+        }
+    }
+    f.write("test.csv", &padded);
+    let gate = "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n";
+    f.write(
+        "gates.toml",
+        &format!("{}{gate}", crate::trust14::test_path_config()),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.starts_with("the test rows repeat one another"),
+        "{message}"
+    );
+    // The 320 rows of fresh data are judged.
+    f.write("test.csv", &dataset(320, 4, 0.0));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
