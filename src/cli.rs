@@ -222,7 +222,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            diag!("error: {e:#}");
             if crate::ci::github_actions() {
                 let at = e.downcast_ref::<GateError>().and_then(GateError::location);
                 crate::ci::publish_error(&format!("{e:#}"), at, EXIT_ERROR);
@@ -284,7 +284,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 let t = crate::data::parts::load(&data)?.table;
                 (t.n_rows, t.columns.len())
             };
-            eprintln!("{rows} rows x {columns} columns");
+            diag!("{rows} rows x {columns} columns");
             Ok(0)
         }
         Command::Report(a) => {
@@ -347,11 +347,11 @@ fn gate(
         print_stdout(&report::render(r, format, std::io::stdout().is_terminal())?)?;
         if verbose {
             for (stage, ms) in &r.timings_ms {
-                eprintln!("  {stage:<12} {ms:>10.1} ms");
+                diag!("  {stage:<12} {ms:>10.1} ms");
             }
         }
         if format == Format::Table {
-            eprintln!("artifacts: {}", out.display());
+            diag!("artifacts: {}", out.display());
         }
     }
     Ok(r.exit_code)
@@ -422,7 +422,7 @@ fn promote(a: &PromoteArgs) -> anyhow::Result<u8> {
     if done.version.is_some() {
         print_stdout(&format!("{}\n", done.message))?;
     } else {
-        eprintln!("{}", done.message);
+        diag!("{}", done.message);
     }
     Ok(done.exit_code)
 }
@@ -449,7 +449,7 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
     crate::predict::check_columns(&model, &data.table)?;
     let empty = crate::predict::empty_columns(&model, &data.table);
     if !empty.is_empty() {
-        eprintln!(
+        diag!(
             "warning: {} feature column{} empty in every row: {}; the model scores {} as \
              a missing value on every row (as in training: the median, or the missing \
              category), so the scores rest on the other features",

@@ -5,6 +5,17 @@
 //! (training and scoring), `evaluate` (metrics, fairness, latency, drift),
 //! `gates` (verdicts as data), `registry` (champion), `lineage`, `report`
 //! (all rendering). `cli` wires them; `pipeline` runs `check`.
+/// `eprintln!` that never panics: a diagnostic line to stderr, dropped
+/// when stderr is gone (`check 2>&1 | head -1` closes the pipe early; a
+/// panic there would end the run before its artifacts are written: round
+/// 20, F1).
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod artifact;
 pub mod atomic;
 pub mod ci;

@@ -64,7 +64,7 @@ impl Progress {
         st.tenths = 0;
         match &self.mode {
             Mode::Silent => {}
-            Mode::Lines => eprintln!("{} {msg}", self.stamp()),
+            Mode::Lines => diag!("{} {msg}", self.stamp()),
             Mode::Spinner(bar) => {
                 if let Some((done, began)) = previous {
                     bar.println(done_line(&done, began));
@@ -88,7 +88,7 @@ impl Progress {
             Mode::Silent => {}
             Mode::Lines => {
                 if next_tenth(&mut st.tenths, done, total) {
-                    eprintln!("{} {msg}: {done}/{total}", self.stamp());
+                    diag!("{} {msg}: {done}/{total}", self.stamp());
                 }
             }
             Mode::Spinner(bar) if total == 0 => {

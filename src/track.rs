@@ -35,7 +35,7 @@ pub fn after_check(plan: &Plan, out: &Path, report: &mut Report) -> Result<(), G
         let refs: Vec<(&str, &Path)> = files.iter().map(|(n, p)| (*n, p.as_path())).collect();
         match integrations::log_check_run(cfg, &json, &refs) {
             Ok(info) => {
-                eprintln!("mlflow: logged run {} ({})", info.run_id, info.url);
+                diag!("mlflow: logged run {} ({})", info.run_id, info.url);
                 report.lineage.mlflow = Some(MlflowLink {
                     run_id: info.run_id,
                     experiment_id: info.experiment_id,
@@ -47,7 +47,7 @@ pub fn after_check(plan: &Plan, out: &Path, report: &mut Report) -> Result<(), G
                 return Err(GateError::Run(format!("mlflow (required = true): {e}")));
             }
             Err(e) => {
-                eprintln!("warning: mlflow: {e} (the verdict stands)");
+                diag!("warning: mlflow: {e} (the verdict stands)");
                 report.notes.push(format!("MLflow logging failed: {e}"));
                 changed = true;
             }
@@ -62,10 +62,10 @@ pub fn after_check(plan: &Plan, out: &Path, report: &mut Report) -> Result<(), G
             &NotifySummary::from_report(&json),
             champion_verdict.as_deref(),
         ) {
-            Ok(true) => eprintln!("notify: posted the verdict"),
+            Ok(true) => diag!("notify: posted the verdict"),
             Ok(false) => {}
             Err(e) => {
-                eprintln!("warning: notify: {e} (the verdict stands)");
+                diag!("warning: notify: {e} (the verdict stands)");
                 report.notes.push(format!("notification failed: {e}"));
                 changed = true;
             }
@@ -102,17 +102,17 @@ pub fn after_promote(plan: &Plan, report: &Report) -> Result<(), GateError> {
         return Ok(());
     };
     let Some(link) = &report.lineage.mlflow else {
-        eprintln!("warning: mlflow: the run was not logged to MLflow; nothing to register");
+        diag!("warning: mlflow: the run was not logged to MLflow; nothing to register");
         return Ok(());
     };
     match integrations::register_champion(cfg, &link.run_id, "model") {
         Ok(version) => {
-            eprintln!("mlflow: registered version {version} with alias champion");
+            diag!("mlflow: registered version {version} with alias champion");
             Ok(())
         }
         Err(e) if cfg.required => Err(GateError::Run(format!("mlflow (required = true): {e}"))),
         Err(e) => {
-            eprintln!("warning: mlflow: {e} (the promotion stands)");
+            diag!("warning: mlflow: {e} (the promotion stands)");
             Ok(())
         }
     }

@@ -632,3 +632,26 @@ fn test_rows_padded_with_nudged_copies_of_themselves_are_no_evidence() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// Round 20, F1: `check 2>&1 | head -1` closed stderr early, and the next
+// diagnostic line panicked (exit 101, no artifacts). Diagnostics to a
+// closed stderr are dropped; the exit code and the artifacts stand.
+#[test]
+fn a_closed_stderr_is_no_panic() {
+    let f = Fixture::new(
+        "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n",
+    );
+    let bin = assert_cmd::cargo::cargo_bin("release-gate");
+    for run in 0..3 {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg("\"$0\" check --out \"$1\" 2>&1 >/dev/null | true; exit ${PIPESTATUS[0]}")
+            .arg(&bin)
+            .arg(format!("out{run}"))
+            .current_dir(f.path(""))
+            .output()
+            .expect("bash");
+        assert_eq!(out.status.code(), Some(0), "run {run}: {out:?}");
+        assert!(f.path(&format!("out{run}/report.json")).exists());
+    }
+}
