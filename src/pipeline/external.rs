@@ -123,6 +123,19 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
             version: format!("column {col}"),
             reason,
         },
+        // One value in every row is no model's scores: a join to the last
+        // release's predictions that matched nothing, filled with 0 (round
+        // 20, F3). Beating it says nothing.
+        Ok(scores) if scores.windows(2).all(|w| w[0].to_bits() == w[1].to_bits()) => {
+            ChampionEval::Unusable {
+                version: format!("column {col}"),
+                reason: format!(
+                    "`{col}` holds one value ({}) in every row: no model's scores (a join to the \
+                     champion's predictions that matched nothing?), so beating it is no comparison",
+                    scores.first().copied().unwrap_or(f64::NAN)
+                ),
+            }
+        }
         Ok(scores) if spec.champion_threshold.is_none() && scale(&scores) != scale(cand) => {
             ChampionEval::Unusable {
                 version: format!("column {col}"),

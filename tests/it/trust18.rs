@@ -655,3 +655,37 @@ fn a_closed_stderr_is_no_panic() {
         assert!(f.path(&format!("out{run}/report.json")).exists());
     }
 }
+
+// Round 20, F3: a `champion_score` column of one value in every row (a
+// join that matched nothing, filled with 0) was beaten as a model of AUC
+// 0.5: GO. One value is no model's scores: the gate is inconclusive.
+#[test]
+fn a_champion_score_column_of_one_value_is_no_champion() {
+    let f = Fixture::new("");
+    let with_champ: String = scores_file("yes")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                format!("{line},champ\n")
+            } else {
+                format!("{line},0\n")
+            }
+        })
+        .collect();
+    f.write("data.csv", &with_champ);
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"data.csv\"\ntarget = \"y\"\npositive = \"yes\"\n\n\
+         [model]\nkind = \"scores\"\nscore = \"score\"\nchampion_score = \"champ\"\n\n\
+         [[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n",
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.contains("holds one value (0) in every row"),
+        "{message}"
+    );
+}
