@@ -150,6 +150,20 @@ fn read_index_once(registry: &Path, stored: &[String]) -> anyhow::Result<Index> 
             // edit): the next promotion's number would be ambiguous.
             let mut numbers = std::collections::HashMap::new();
             for v in names.clone() {
+                // A number past u64 (a hand edit) would be skipped when
+                // the next version is counted, and the next promotion
+                // numbered below it (round 20, F5).
+                let digits = v.get(1..).unwrap_or_default();
+                if !digits.is_empty()
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && digits.parse::<u64>().is_err()
+                {
+                    bail!(
+                        "{}: version {v} has a number too large to count past; restore \
+                         registry.json from git",
+                        path.display(),
+                    );
+                }
                 if let Ok(n) = v[1..].parse::<u64>() {
                     if let Some(other) = numbers.insert(n, v) {
                         if other != v {

@@ -689,3 +689,24 @@ fn a_champion_score_column_of_one_value_is_no_champion() {
         "{message}"
     );
 }
+
+// Round 20, F5: a hand-edited version named v18446744073709551616 (past
+// u64) was listed and skipped when the next version was counted, so the
+// next promotion was numbered below it. Refused wherever the index is read.
+#[test]
+fn a_version_number_past_u64_is_refused() {
+    let f = Fixture::new("\n[registry]\npath = \"reg\"\n");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0);
+    let huge = "v18446744073709551616";
+    let text = f.read("reg/registry.json").replace("v0001", huge);
+    f.write("reg/registry.json", &text);
+    std::fs::rename(
+        f.path("reg/versions/v0001"),
+        f.path(&format!("reg/versions/{huge}")),
+    )
+    .expect("rename");
+    let (code, out, err) = run(&f, &["registry", "list"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("too large to count past"), "{err}");
+}
