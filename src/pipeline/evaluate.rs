@@ -317,6 +317,20 @@ pub fn drift_all(
                     )));
                 }
                 let label = path.display().to_string();
+                // A handful of rows misses the categories and deciles fresh
+                // rows bring: PSI would read sampling as drift (round 20,
+                // F2). Too few to say the test rows drifted, or did not.
+                if l.table.n_rows < DRIFT_MIN_REFERENCE_ROWS {
+                    out.insert(
+                        i,
+                        Err(format!(
+                            "reference {label} has {} rows, fewer than {DRIFT_MIN_REFERENCE_ROWS}: \
+                             too few to measure drift against",
+                            l.table.n_rows
+                        )),
+                    );
+                    continue;
+                }
                 if let Some(why) = holds_test_rows(&l.table, s, features, chance) {
                     out.insert(i, Err(format!("reference {label} {why}")));
                     continue;
@@ -337,6 +351,9 @@ pub fn drift_all(
     }
     Ok(out)
 }
+
+/// Fewest rows of a drift `reference` file the drift gate judges by.
+const DRIFT_MIN_REFERENCE_ROWS: usize = 100;
 
 /// Why a drift reference is no reference: it holds most of the test rows
 /// (re-exported: shuffled, as Parquet, ids renumbered, a column added),

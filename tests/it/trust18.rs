@@ -710,3 +710,30 @@ fn a_version_number_past_u64_is_refused() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("too large to count past"), "{err}");
 }
+
+// Round 20, F2: a drift reference of 30 rows failed fresh rows of the
+// same data (categories it never saw read as drift). Too few rows to
+// judge by: inconclusive, saying so.
+#[test]
+fn a_tiny_drift_reference_is_too_few_rows_to_judge_by() {
+    use crate::fixture::dataset;
+    let f = Fixture::new("");
+    f.write("test.csv", &dataset(400, 4, 0.0));
+    let reference: String = dataset(30, 9, 0.0)
+        .lines()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    f.write("ref.csv", &reference);
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}\n[[gate]]\nname = \"drift\"\nkind = \"drift\"\nmax_psi = 0.2\nreference = \"ref.csv\"\n",
+            crate::trust14::test_path_config()
+        ),
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(message.contains("has 30 rows, fewer than 100"), "{message}");
+}
