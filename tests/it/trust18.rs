@@ -39,8 +39,7 @@ fn scores_fixture(missed: &str) -> Fixture {
 }
 
 fn gate_status(f: &Fixture) -> (String, String) {
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     let g = &v["gates"][0];
     (
         g["status"].as_str().unwrap_or_default().to_string(),
@@ -79,8 +78,7 @@ fn a_positive_label_with_invisible_characters_is_positive() {
         let (code, out, err) = run(&f, &["check"]);
         assert_eq!(code, 1, "{spelled:?}: {out}{err}");
         assert_eq!(gate_status(&f).0, "fail", "{spelled:?}");
-        let v: serde_json::Value =
-            serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+        let v = f.report();
         assert_eq!(v["data"]["dropped_null_target"], 0);
     }
     // `YES` with an invisible character is still a second spelling: exit 2.
@@ -163,8 +161,7 @@ fn a_group_absent_from_the_test_rows_makes_the_fairness_gate_inconclusive() {
         message.contains("c (0: in the training rows only)"),
         "{message}"
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     assert_eq!(v["fairness"]["group"]["absent"], serde_json::json!(["c"]));
     // With the group in the test rows (80 of them) the gate passes.
     f.write("test.csv", &with_c(dataset(400, 4, 0.0), 5));
@@ -263,8 +260,7 @@ fn a_drift_reference_of_the_test_rows_with_a_column_nudged_is_said() {
     f.write("gates.toml", &config("ref.csv"));
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     let notes = v["notes"].to_string();
     assert!(
         notes.contains("test rows with only \\\"income\\\" changed"),
@@ -274,8 +270,7 @@ fn a_drift_reference_of_the_test_rows_with_a_column_nudged_is_said() {
     f.write("gates.toml", &config("fresh.csv"));
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     assert!(
         !v["notes"].to_string().contains("changed"),
         "{}",
@@ -308,8 +303,7 @@ fn a_near_perfect_ranking_names_the_feature_that_carries_it() {
     );
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     let notes = v["notes"].to_string();
     assert!(
         notes.contains("on the test set: check the features"),
@@ -335,8 +329,7 @@ fn a_blank_cell_among_numbers_is_a_missing_number() {
     f.write("data.csv", &data);
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     let notes = v["notes"].to_string();
     assert!(notes.contains("1 cell(s) spelled"), "{notes}");
     assert!(!notes.contains("one-hot"), "{notes}");
@@ -492,8 +485,7 @@ fn a_plus_minus_target_keeps_its_minus_class() {
     );
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     assert_eq!(v["data"]["dropped_null_target"], 0);
     assert_eq!(v["data"]["rows"], 600);
 }
@@ -519,8 +511,7 @@ fn groups_spelled_as_booleans_in_one_file_and_numbers_in_the_other_are_the_same(
     );
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     assert!(
         v["fairness"]["group"]["absent"].is_null(),
         "{}",
@@ -580,8 +571,7 @@ fn test_rows_unlike_the_training_rows_get_a_note() {
     f.write("gates.toml", &crate::trust14::test_path_config());
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("release-gate-out/report.json")).expect("report.json");
+    let v = f.report();
     let notes = v["notes"].to_string();
     assert!(
         notes.contains("not data like this model's training rows"),
