@@ -16,7 +16,7 @@ pub use keys::{fast_keys, RowKeys};
 mod near;
 pub use few::{match_but_few, ButFew};
 pub use labels::fresh_labels;
-pub use near::{match_but_one, ButOne};
+pub use near::{match_but_one, match_but_set, ButOne};
 
 /// A map keyed by row or cell keys, with a fast seeded hasher: the keys
 /// come from the user's data, so the seed stays random (no crafted file

@@ -152,31 +152,88 @@ fn but_one(
         .into_par_iter()
         .filter(|&j| via[1 - j % 2] && only.is_none_or(|o| o.contains(&j)))
         .map(|j| {
-            let mut train_keys = without(&train_total, &cells(train, train_rows, features, j));
-            train_keys.sort_unstable();
-            let multiplicities = train_keys.chunk_by(|a, b| a == b).map(<[u64]>::len);
-            // Rows repeated with the feature changed (augmented before the
-            // split) repeat like copies: over distinct rows none repeats.
-            let copies = repeats_like_copies(multiplicities);
-            let chance = if copies {
-                0.0
-            } else {
-                sorted_shared_share(&train_keys)
-            };
-            train_keys.dedup();
-            let mut test_keys = without(&test_total, &cells(test, test_rows, features, j));
-            test_keys.sort_unstable();
-            ButOne {
-                feature: j,
-                seen: found(&test_keys, &train_keys),
-                rows: test_rows.len(),
-                chance,
-                within_test: sorted_shared_share(&test_keys),
-                train_keys: train_keys.len(),
-                copies,
-            }
+            leaving_out(
+                (train, train_rows, &train_total),
+                (test, test_rows, &test_total),
+                features,
+                &[j],
+            )
         })
         .collect()
+}
+
+/// How the test rows match the training rows on every feature but those
+/// at positions `leave` (two or more features in all; `None` otherwise or
+/// with no rows on a side): [`match_but_one`] for a set of features, the
+/// ones a near copy changed together (a monthly snapshot moves `tenure`
+/// and `total_charges`). Test rows are a [`spread`] of
+/// [`NEAR_TEST_ROWS`]; training rows, all of them. [`ButOne::feature`] is
+/// the first of `leave`.
+pub fn match_but_set(
+    train: &Table,
+    train_rows: &[usize],
+    test: &Table,
+    test_rows: &[usize],
+    features: &[String],
+    leave: &[usize],
+) -> Option<ButOne> {
+    let test_rows = &*spread(test_rows, NEAR_TEST_ROWS);
+    if leave.is_empty()
+        || leave.len() >= features.len()
+        || leave.iter().any(|&j| j >= features.len())
+        || train_rows.is_empty()
+        || test_rows.is_empty()
+    {
+        return None;
+    }
+    let (train_total, _) = summed(train, train_rows, features);
+    let (test_total, _) = summed(test, test_rows, features);
+    Some(leaving_out(
+        (train, train_rows, &train_total),
+        (test, test_rows, &test_total),
+        features,
+        leave,
+    ))
+}
+
+/// [`ButOne`] for the features at positions `leave`, from each side's
+/// rows and whole-row keys.
+fn leaving_out(
+    (train, train_rows, train_total): (&Table, &[usize], &[u64]),
+    (test, test_rows, test_total): (&Table, &[usize], &[u64]),
+    features: &[String],
+    leave: &[usize],
+) -> ButOne {
+    let keys_without = |table: &Table, rows: &[usize], total: &[u64]| {
+        let mut keys = total.to_vec();
+        for &j in leave {
+            keys = without(&keys, &cells(table, rows, features, j));
+        }
+        keys.sort_unstable();
+        keys
+    };
+    let mut train_keys = keys_without(train, train_rows, train_total);
+    let multiplicities = train_keys.chunk_by(|a, b| a == b).map(<[u64]>::len);
+    // Rows repeated with the feature changed (augmented before the
+    // split, or one entity's monthly rows) repeat like copies: over
+    // distinct rows none repeats.
+    let copies = repeats_like_copies(multiplicities);
+    let chance = if copies {
+        0.0
+    } else {
+        sorted_shared_share(&train_keys)
+    };
+    train_keys.dedup();
+    let test_keys = keys_without(test, test_rows, test_total);
+    ButOne {
+        feature: leave[0],
+        seen: found(&test_keys, &train_keys),
+        rows: test_rows.len(),
+        chance,
+        within_test: sorted_shared_share(&test_keys),
+        train_keys: train_keys.len(),
+        copies,
+    }
 }
 
 /// How many of the sorted `keys` are in the sorted, distinct `set`: one

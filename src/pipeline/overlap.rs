@@ -3,7 +3,7 @@
 //! the rate chance gives; and the note that says so.
 
 use super::target::Sides;
-use crate::artifact::{spread, MAX_ROW_HASHES};
+use crate::artifact::{spread, ButOne, MAX_ROW_HASHES};
 use crate::config::Plan;
 use crate::gates::{Overlap, Repeated};
 use crate::model::scorer::Scorer;
@@ -144,45 +144,58 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         crate::gates::OVERLAP_LIMIT,
     );
 
-    let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
     near.into_iter()
         .filter_map(|b| {
-            let mut o = Overlap {
-                seen: b.seen,
-                rows: b.rows,
-                chance: b.chance,
-                but: Some(features[b.feature].clone()),
-                fresh_labels: None,
-            };
-            if !o.mostly_training() {
-                return None;
-            }
-            let others: Vec<String> = (0..features.len())
-                .filter(|&j| j != b.feature)
-                .map(|j| features[j].clone())
-                .collect();
-            let floor = crate::artifact::independent_chance(sides.train_table, hashed, &others);
-            // Where the training rows repeat like copies, so do the test
-            // rows drawn beside them: their repeats say nothing of chance.
-            let from_test = if b.copies {
-                0.0
-            } else {
-                coverage_from_repeats(b.within_test, b.rows, b.train_keys)
-            };
-            o.chance = o.chance.max(floor).max(from_test);
-            if o.mostly_training() {
-                // New observations of the same entities match on their
-                // static columns and draw labels afresh; copies keep theirs.
-                let keys = whole_keys(sides, &others);
-                o.fresh_labels =
-                    crate::artifact::fresh_labels(&keys, &sides.y_train, &sides.y_test);
-            }
-            o.mostly_training().then_some(o)
+            let leave = [b.feature];
+            judged(sides, features, b, &leave)
         })
         .fold(None, |best: Option<Overlap>, o| match best {
             Some(b) if b.seen >= o.seen => Some(b),
             _ => Some(o),
         })
+}
+
+/// The overlap of test rows that match training rows on every feature but
+/// those at positions `leave` (`b`, from [`crate::artifact::ButOne`]),
+/// when they are largely training rows that way. Chance is how often
+/// training rows match each other on the other features (0 where they
+/// repeat like copies: one entity's rows, or rows augmented before the
+/// split), floored by what independent features give and by the test
+/// rows' own repeats (unless the training rows repeat like copies); rows
+/// whose labels are drawn afresh are new observations, not copies.
+fn judged(sides: &Sides, features: &[String], b: ButOne, leave: &[usize]) -> Option<Overlap> {
+    let named: Vec<&str> = leave.iter().map(|&j| features[j].as_str()).collect();
+    let mut o = Overlap {
+        seen: b.seen,
+        rows: b.rows,
+        chance: b.chance,
+        but: Some(named.join(" and ")),
+        fresh_labels: None,
+    };
+    if !o.mostly_training() {
+        return None;
+    }
+    let others: Vec<String> = (0..features.len())
+        .filter(|j| !leave.contains(j))
+        .map(|j| features[j].clone())
+        .collect();
+    let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
+    let floor = crate::artifact::independent_chance(sides.train_table, hashed, &others);
+    // Where the training rows repeat like copies, so do the test
+    // rows drawn beside them: their repeats say nothing of chance.
+    let from_test = if b.copies {
+        0.0
+    } else {
+        coverage_from_repeats(b.within_test, b.rows, b.train_keys)
+    };
+    o.chance = o.chance.max(floor).max(from_test);
+    if o.mostly_training() {
+        // New observations of the same entities match on their
+        // static columns and draw labels afresh; copies keep theirs.
+        let keys = whole_keys(sides, &others);
+        o.fresh_labels = crate::artifact::fresh_labels(&keys, &sides.y_train, &sides.y_test);
+    }
+    o.mostly_training().then_some(o)
 }
 
 /// How the test rows repeat one another (features, target and protected
@@ -275,7 +288,28 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
             but: Some(changed.join(" and ")),
             fresh_labels: None,
         };
-        (few.chance <= NEAR_CHANCE && o.mostly_training()).then_some(o)
+        if few.chance <= NEAR_CHANCE {
+            return o.mostly_training().then_some(o);
+        }
+        // Training rows near each other: few distinct values, or one
+        // entity's rows (monthly snapshots moving the same columns). Over
+        // the other features, an entity's rows repeat like copies and
+        // data of few values repeats like a sample (round 20, F4).
+        let leave: Vec<usize> = few
+            .changed
+            .iter()
+            .take(crate::artifact::few::MAX_CHANGED)
+            .map(|&(j, _)| j)
+            .collect();
+        let b = crate::artifact::match_but_set(
+            sides.train_table,
+            &sides.train_rows,
+            sides.test_table,
+            &sides.test_rows,
+            features,
+            &leave,
+        )?;
+        judged(sides, features, b, &leave)
     })
 }
 

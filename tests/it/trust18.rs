@@ -727,3 +727,76 @@ fn a_tiny_drift_reference_is_too_few_rows_to_judge_by() {
     assert_eq!(status, "inconclusive", "{message}");
     assert!(message.contains("has 30 rows, fewer than 100"), "{message}");
 }
+
+/// Monthly snapshots of `customers` customers, three rows each: plan,
+/// contract, paperless and monthly charges static; tenure one more each
+/// month and total charges one more month's charges. The label is the
+/// customer's own (carried over) or, with `fresh`, drawn anew each month.
+fn snapshots(customers: usize, fresh: bool) -> String {
+    let mut r = Lcg::new(11);
+    let mut s = String::from("id,plan,contract,paperless,monthly,tenure,total,label\n");
+    let mut id = 0;
+    let mut rows = Vec::new();
+    for _ in 0..customers {
+        let plan = ["basic", "plus", "pro"][(r.next_f64() * 3.0) as usize % 3];
+        let contract = ["month", "year", "two"][(r.next_f64() * 3.0) as usize % 3];
+        let paperless = u8::from(r.next_f64() < 0.6);
+        let monthly = (2000.0 + r.next_f64() * 9000.0).round() / 100.0;
+        let tenure = 1 + (r.next_f64() * 70.0) as u32;
+        let z = (monthly - 65.0) / 20.0 - f64::from(tenure) / 20.0
+            + if contract == "month" { 1.0 } else { -0.5 };
+        let p = 1.0 / (1.0 + (-z).exp());
+        let mut label = r.next_f64() < p;
+        for m in 0..3u32 {
+            if fresh && m > 0 {
+                label = r.next_f64() < p;
+            }
+            let t = tenure + m;
+            let total = monthly * f64::from(t);
+            let y = if label { "yes" } else { "no" };
+            rows.push(format!(
+                "{plan},{contract},{paperless},{monthly:.2},{t},{total:.2},{y}"
+            ));
+        }
+    }
+    // Shuffled, as an export of a monthly table is before a random split.
+    for i in (1..rows.len()).rev() {
+        let j = (r.next_f64() * (i + 1) as f64) as usize % (i + 1);
+        rows.swap(i, j);
+    }
+    for row in rows {
+        s.push_str(&format!("{id},{row}\n"));
+        id += 1;
+    }
+    s
+}
+
+// Round 20, F4. Monthly snapshots of the same customers, split at random:
+// each test row is a training row with tenure and total charges moved on
+// (two columns changed together), and its label carried over. The model
+// recognises customers; the evidence says nothing of new ones. Labels
+// drawn afresh each month are new observations and are judged.
+#[test]
+fn monthly_snapshots_split_at_random_are_training_rows_moved_on() {
+    let f = Fixture::new("");
+    let config = crate::fixture::BASE_CONFIG
+        .replace("protected = [\"group\"]\n", "")
+        .replace("seed = 7", "seed = 7\nmin_test_rows = 100");
+    f.write(
+        "gates.toml",
+        &format!(
+            "{config}\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\n\
+             min = 0.5\n"
+        ),
+    );
+    f.write("data.csv", &snapshots(800, false));
+    let r = crate::trust6::assert_inconclusive(&f, "monthly snapshots, labels carried");
+    let message = crate::fixture::gate(&r, "auc")["message"].to_string();
+    assert!(
+        message.contains("tenure") && message.contains("total"),
+        "{message}"
+    );
+    f.write("data.csv", &snapshots(800, true));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
