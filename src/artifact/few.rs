@@ -42,6 +42,14 @@ pub struct ButFew {
     /// How many of the `seen` rows differ in each feature (index, rows),
     /// most first.
     pub changed: Vec<(usize, usize)>,
+    /// Of the training rows nearest the `seen` test rows (one per test
+    /// row), the share with another training row one or two features
+    /// away: the chance rate where the test rows are. Fresh rows of one
+    /// segment (customers without internet service, new customers) come
+    /// near training rows of a dense part of the data, which come near
+    /// each other as often; copies of training rows come near the rows
+    /// they copied, as dense as the data they were drawn from.
+    pub local: f64,
 }
 
 /// Per row of one side: its cells (row-major: a row's cells side by side,
@@ -78,6 +86,75 @@ impl Side {
     }
 }
 
+/// The features (indices) in which two rows differ, up to
+/// [`MAX_CHANGED`].
+type Changed = [Option<usize>; MAX_CHANGED];
+
+/// One side's rows with, per third, its keys and row positions sorted by
+/// key: the rows to compare another row with in full.
+struct Indexed {
+    side: Side,
+    index: Vec<Vec<(u64, u32)>>,
+}
+
+impl Indexed {
+    fn new(side: Side) -> Indexed {
+        let index = side
+            .thirds
+            .iter()
+            .map(|keys| {
+                let mut v: Vec<(u64, u32)> =
+                    keys.iter().zip(0u32..).map(|(&k, i)| (k, i)).collect();
+                v.par_sort_unstable();
+                v
+            })
+            .collect();
+        Indexed { side, index }
+    }
+
+    /// The features in which row `i` of `other` differs from row `c` of
+    /// this side, when none, one or two (none: a whole copy).
+    fn differ(&self, other: &Side, i: usize, c: usize) -> Option<Changed> {
+        let mut out = [None; MAX_CHANGED];
+        let mut n = 0;
+        for (j, (a, b)) in self.side.row(c).iter().zip(other.row(i)).enumerate() {
+            if a != b {
+                if n == MAX_CHANGED {
+                    return None;
+                }
+                out[n] = Some(j);
+                n += 1;
+            }
+        }
+        Some(out)
+    }
+
+    /// The nearest row of this side (fewest features changed, first of
+    /// equals) among the candidates of row `i` of `other`, other than
+    /// `skip`, when it differs in one or two features: the features, and
+    /// the row.
+    fn nearest(&self, other: &Side, i: usize, skip: Option<usize>) -> Option<(Changed, usize)> {
+        let count = |d: &Changed| d.iter().flatten().count();
+        let mut best: Option<(Changed, usize)> = None;
+        for (t, sorted) in self.index.iter().enumerate() {
+            let key = other.thirds[t][i];
+            let from = sorted.partition_point(|&(k, _)| k < key);
+            for &(k, c) in sorted[from..].iter().take(CANDIDATES) {
+                let c = c as usize;
+                if k != key || Some(c) == skip {
+                    continue;
+                }
+                if let Some(diff) = self.differ(other, i, c) {
+                    if count(&diff) > 0 && best.is_none_or(|(b, _)| count(&diff) < count(&b)) {
+                        best = Some((diff, c));
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
 /// For test rows (the first [`ROWS`]) and, as the reference, training
 /// rows: whether another training row differs from them in one or two of
 /// `features` (numbers to six significant digits). None with fewer than
@@ -102,63 +179,15 @@ pub fn match_but_few(
     if train_rows.len() < 2 || test_rows.is_empty() {
         return None;
     }
-    let known = Side::new(train, train_rows, features);
-    let fresh = Side::new(test, test_rows, features);
-    // Per third: (key, training position), sorted, to find candidates.
-    let index: Vec<Vec<(u64, u32)>> = known
-        .thirds
-        .iter()
-        .map(|keys| {
-            let mut v: Vec<(u64, u32)> = keys.iter().zip(0u32..).map(|(&k, i)| (k, i)).collect();
-            v.par_sort_unstable();
-            v
-        })
-        .collect();
-    // The features in which row `i` of `side` differs from training row
-    // `c`, when one or two.
-    let differ = |side: &Side, i: usize, c: usize| -> Option<[Option<usize>; MAX_CHANGED]> {
-        let mut out = [None; MAX_CHANGED];
-        let mut n = 0;
-        for (j, (a, b)) in known.row(c).iter().zip(side.row(i)).enumerate() {
-            if a != b {
-                if n == MAX_CHANGED {
-                    return None;
-                }
-                out[n] = Some(j);
-                n += 1;
-            }
-        }
-        (n > 0).then_some(out)
-    };
-    // The nearest training row (fewest features changed, first of
-    // equals) among the candidates of row `i` of `side`, other than `skip`.
-    let nearest = |side: &Side, i: usize, skip: Option<usize>| {
-        let mut best: Option<[Option<usize>; MAX_CHANGED]> = None;
-        for (t, sorted) in index.iter().enumerate() {
-            let key = side.thirds[t][i];
-            let from = sorted.partition_point(|&(k, _)| k < key);
-            for &(k, c) in sorted[from..].iter().take(CANDIDATES) {
-                let c = c as usize;
-                if k != key || Some(c) == skip {
-                    continue;
-                }
-                if let Some(diff) = differ(side, i, c) {
-                    let count = |d: &[Option<usize>; MAX_CHANGED]| d.iter().flatten().count();
-                    if best.is_none_or(|b| count(&diff) < count(&b)) {
-                        best = Some(diff);
-                    }
-                }
-            }
-        }
-        best
-    };
+    let known = Indexed::new(Side::new(train, train_rows, features));
+    let fresh = Indexed::new(Side::new(test, test_rows, features));
     // A row one or two features from a training row matches it whole on
     // a third: too few such test rows, and none can be mostly near copies.
     let on_a_third = (0..test_rows.len())
         .into_par_iter()
         .filter(|&i| {
-            index.iter().enumerate().any(|(t, sorted)| {
-                let key = fresh.thirds[t][i];
+            known.index.iter().enumerate().any(|(t, sorted)| {
+                let key = fresh.side.thirds[t][i];
                 sorted
                     .get(sorted.partition_point(|&(k, _)| k < key))
                     .is_some_and(|&(k, _)| k == key)
@@ -168,17 +197,24 @@ pub fn match_but_few(
     if (on_a_third as f64) < min_share * test_rows.len() as f64 {
         return None;
     }
-    let found: Vec<Option<[Option<usize>; MAX_CHANGED]>> = (0..test_rows.len())
+    let found: Vec<Option<(Changed, usize)>> = (0..test_rows.len())
         .into_par_iter()
-        .map(|i| nearest(&fresh, i, None))
+        .map(|i| known.nearest(&fresh.side, i, None))
         .collect();
     let reference = train_rows.len().min(ROWS);
     let near_each_other = (0..reference)
         .into_par_iter()
-        .filter(|&i| nearest(&known, i, Some(i)).is_some())
+        .filter(|&i| known.nearest(&known.side, i, Some(i)).is_some())
+        .count();
+    // Of the training rows the test rows came near, those near another
+    // training row: how dense the data is where the test rows are.
+    let matched: Vec<usize> = found.iter().flatten().map(|&(_, c)| c).collect();
+    let matched_near = matched
+        .par_iter()
+        .filter(|&&c| known.nearest(&known.side, c, Some(c)).is_some())
         .count();
     let mut changed = vec![0usize; d];
-    for j in found.iter().flatten().flatten().flatten() {
+    for j in found.iter().flatten().flat_map(|(d, _)| d).flatten() {
         changed[*j] += 1;
     }
     let mut changed: Vec<(usize, usize)> = changed
@@ -192,6 +228,7 @@ pub fn match_but_few(
         rows: test_rows.len(),
         chance: near_each_other as f64 / reference as f64,
         changed,
+        local: matched_near as f64 / matched.len().max(1) as f64,
     })
 }
 

@@ -800,3 +800,64 @@ fn monthly_snapshots_split_at_random_are_training_rows_moved_on() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// The shipped telco rows: header and rows.
+fn telco() -> (String, Vec<String>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/churn/telco_churn.csv"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines().map(String::from);
+    let header = lines.next().unwrap_or_default();
+    (header, lines.collect())
+}
+
+// Round 21, F1. Fresh rows of one segment (customers without internet
+// service: the same levels in seven columns) are nearer each other than
+// training rows at large, so they came near a training row more often
+// than the global rate and were called copies with two columns changed.
+// Copies of that segment's training rows with two amounts rounded are
+// still copies.
+#[test]
+fn fresh_rows_of_one_segment_are_evidence_and_its_copies_are_not() {
+    let (header, rows) = telco();
+    let (mut train, mut test, mut copies) =
+        (vec![header.clone()], vec![header.clone()], vec![header]);
+    for (i, row) in rows.iter().enumerate() {
+        let no_internet = row.split(',').nth(9) == Some("No");
+        if i % 3 != 0 {
+            train.push(row.clone());
+            if no_internet && i % 2 == 0 {
+                // monthly_charges and total_charges to whole dollars.
+                let mut cells: Vec<String> = row.split(',').map(String::from).collect();
+                for c in &mut cells[19..21] {
+                    if let Ok(v) = c.parse::<f64>() {
+                        *c = format!("{}", v.round());
+                    }
+                }
+                copies.push(cells.join(","));
+            }
+        } else if no_internet {
+            test.push(row.clone());
+        }
+    }
+    let f = Fixture::new("");
+    f.write("train.csv", &(train.join("\n") + "\n"));
+    f.write("test.csv", &(test.join("\n") + "\n"));
+    f.write("copies.csv", &(copies.join("\n") + "\n"));
+    let config = |test: &str| {
+        format!(
+            "[data]\npath = \"train.csv\"\ntest_path = \"{test}\"\ntarget = \"churn\"\n\
+             positive = \"Yes\"\ndrop = [\"rownames\"]\n\n[[gate]]\nname = \"auc\"\n\
+             kind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.55\n"
+        )
+    };
+    f.write("gates.toml", &config("test.csv"));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    f.write("gates.toml", &config("copies.csv"));
+    let r = crate::trust6::assert_inconclusive(&f, "a segment's rows with two amounts rounded");
+    let message = crate::fixture::gate(&r, "auc")["message"].to_string();
+    assert!(message.contains("charges"), "{message}");
+}
