@@ -15,6 +15,7 @@
 use crate::artifact::ModelArtifact;
 use crate::domain::Importance;
 use crate::features::Matrix;
+use crate::model::node::Node;
 use crate::model::shap::memo::{Memo, TreeView};
 use crate::model::{shap, Model};
 use rayon::prelude::*;
@@ -25,6 +26,14 @@ use std::sync::Arc;
 /// At most this many test rows are explained for `importance` (a seeded
 /// sample when there are more): TreeSHAP costs ~100x a prediction.
 pub const MAX_IMPORTANCE_ROWS: usize = 2000;
+/// TreeSHAP steps (a leaf's squared depth per tree and row) `importance`
+/// may spend: about 2 s on two cores (a step is about 2.7 ns). A default
+/// random forest on the telco example (100 unlimited trees, a few hundred
+/// leaves up to 20 deep) costs about 1.8e7 a row, so its 1,409 test rows
+/// took 52 s against 0.07 s of training (round 21, F4).
+pub const IMPORTANCE_BUDGET: f64 = 1.5e9;
+/// Fewest rows `importance` is worth computing over.
+pub const MIN_IMPORTANCE_ROWS: usize = 20;
 
 /// The units contributions are in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,22 +216,69 @@ pub fn output_of(units: Units, score: f64) -> f64 {
     }
 }
 
-/// Up to [`MAX_IMPORTANCE_ROWS`] of `n` row positions: all of them, or a
-/// seeded sample (sorted, so the result does not depend on draw order).
-pub fn sample_rows(n: usize, seed: u64) -> Vec<usize> {
-    if n <= MAX_IMPORTANCE_ROWS {
+/// Up to `k` of `n` row positions: all of them, or a seeded sample
+/// (sorted, so the result does not depend on draw order).
+pub fn sample_rows(n: usize, k: usize, seed: u64) -> Vec<usize> {
+    if n <= k {
         return (0..n).collect();
     }
     // Partial Fisher-Yates over positions, driven by SplitMix64.
     let mut rng = crate::model::grow::SplitMix64::new(seed ^ 0x1b87_3593_c1d2_e5a7);
     let mut pos: Vec<usize> = (0..n).collect();
-    for i in 0..MAX_IMPORTANCE_ROWS {
+    for i in 0..k {
         let j = i + (rng.next_u64() % (n - i) as u64) as usize;
         pos.swap(i, j);
     }
-    let mut s = pos[..MAX_IMPORTANCE_ROWS].to_vec();
+    let mut s = pos[..k].to_vec();
     s.sort_unstable();
     s
+}
+
+/// About how many TreeSHAP steps explaining one row of `model` takes: per
+/// tree, the sum over its leaves of (depth + 1)², the recursive
+/// algorithm's unwinding (an upper bound for the leaf tables of gradient
+/// boosting). Linear models cost one step per coefficient.
+pub fn steps_per_row(model: &Model) -> f64 {
+    match model {
+        Model::LogisticRegression(m) => m.coef.len() as f64,
+        Model::GradientBoosting(m) => m.trees.iter().map(|t| tree_steps(&t.nodes)).sum(),
+        Model::RandomForest(f) => f.trees().iter().map(|t| tree_steps(t.nodes())).sum(),
+        Model::DecisionTree(t) => tree_steps(t.nodes()),
+    }
+}
+
+/// One tree's share of [`steps_per_row`]: the sum over its leaves of
+/// (depth + 1)². Children follow their parent (`Node`'s layout), so one
+/// pass in index order gives every node its depth.
+fn tree_steps(nodes: &[Node]) -> f64 {
+    let mut depth = vec![0usize; nodes.len()];
+    let mut steps = 0.0;
+    for (i, n) in nodes.iter().enumerate() {
+        let d = depth[i];
+        if n.left == 0 {
+            steps += ((d + 1) * (d + 1)) as f64;
+            continue;
+        }
+        for c in [n.left as usize, n.left as usize + 1] {
+            if let Some(slot) = depth.get_mut(c) {
+                *slot = d + 1;
+            }
+        }
+    }
+    steps
+}
+
+/// How many rows `importance` explains for `model` out of `n`: at most
+/// [`MAX_IMPORTANCE_ROWS`], and no more than [`IMPORTANCE_BUDGET`] allows.
+pub fn importance_rows(model: &Model, n: usize) -> usize {
+    rows_within(steps_per_row(model), n)
+}
+
+/// Of `n` rows at `steps` each, how many [`IMPORTANCE_BUDGET`] and
+/// [`MAX_IMPORTANCE_ROWS`] allow.
+fn rows_within(steps: f64, n: usize) -> usize {
+    let affordable = IMPORTANCE_BUDGET / steps.max(1.0);
+    n.min(MAX_IMPORTANCE_ROWS).min(affordable as usize)
 }
 
 /// `importance` over the rows of `x` (preprocessed test rows): mean
@@ -232,11 +288,13 @@ pub fn importance(artifact: &ModelArtifact, x: &Matrix) -> Result<Importance, St
     let probe = Explainer::new(artifact)?;
     let (units, d) = (probe.units(), probe.n_inputs());
     // Blocks of rows in parallel, each explainer a clone sharing the leaf
-    // tables; a row's values do not depend on its block.
-    const BLOCK: usize = 512;
+    // tables; a row's values do not depend on its block. At least 16
+    // blocks, so that a few costly rows (a deep forest) still use every
+    // core.
+    let block = (x.rows / 16).clamp(1, 512);
     let blocks: Vec<Range<usize>> = (0..x.rows)
-        .step_by(BLOCK)
-        .map(|s| s..(s + BLOCK).min(x.rows))
+        .step_by(block)
+        .map(|s| s..(s + block).min(x.rows))
         .collect();
     let per_block: Vec<Vec<(f64, Vec<f64>)>> = blocks
         .into_par_iter()
@@ -264,4 +322,37 @@ pub fn importance(artifact: &ModelArtifact, x: &Matrix) -> Result<Importance, St
         ranked: ranked.into_iter().map(|(k, _)| k).collect(),
         rows: x.rows as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(feature: u32, left: u32) -> Node {
+        Node {
+            feature,
+            left,
+            threshold: 0.5,
+            value: 0.0,
+        }
+    }
+
+    #[test]
+    fn steps_count_each_leaf_by_its_squared_depth() {
+        // A leaf alone: depth 0.
+        assert_eq!(tree_steps(&[node(0, 0)]), 1.0);
+        // Root -> (leaf, split -> (leaf, leaf)): depths 1, 2, 2.
+        let tree = [node(0, 1), node(0, 0), node(1, 3), node(0, 0), node(0, 0)];
+        assert_eq!(tree_steps(&tree), 4.0 + 9.0 + 9.0);
+    }
+
+    #[test]
+    fn costly_models_explain_fewer_rows() {
+        assert_eq!(rows_within(100.0, 1409), 1409);
+        assert_eq!(rows_within(100.0, 50_000), MAX_IMPORTANCE_ROWS);
+        // A default forest on the telco example: about 1.8e7 steps a row.
+        assert_eq!(rows_within(1.8e7, 1409), 83);
+        assert_eq!(rows_within(f64::INFINITY, 1409), 0);
+        assert_eq!(rows_within(0.0, 10), 10);
+    }
 }

@@ -1,9 +1,10 @@
 //! Stage 4b, importance: mean |contribution| per input feature over (a
-//! seeded sample of at most `MAX_IMPORTANCE_ROWS`) test rows.
+//! seeded sample of at most `MAX_IMPORTANCE_ROWS`, and fewer for models
+//! whose TreeSHAP is costly) test rows.
 use super::target::Sides;
 use crate::artifact::ModelArtifact;
 use crate::domain::Importance;
-use crate::explain::{self, MAX_IMPORTANCE_ROWS};
+use crate::explain::{self, MIN_IMPORTANCE_ROWS};
 
 /// The importance of `artifact` on the test rows, and a note when only a
 /// sample was explained or the model cannot explain.
@@ -16,7 +17,19 @@ pub fn importance(
     if n == 0 {
         return (None, None);
     }
-    let picked: Vec<usize> = explain::sample_rows(n, seed)
+    let k = explain::importance_rows(&artifact.model, n);
+    if k < n.min(MIN_IMPORTANCE_ROWS) {
+        return (
+            None,
+            Some(format!(
+                "importance not computed: explaining one row of this model takes about \
+                 {:.0e} TreeSHAP steps, and {} rows would be too few to rank its inputs",
+                explain::steps_per_row(&artifact.model),
+                k
+            )),
+        );
+    }
+    let picked: Vec<usize> = explain::sample_rows(n, k, seed)
         .into_iter()
         .map(|i| sides.test_rows[i])
         .collect();
@@ -26,11 +39,10 @@ pub fn importance(
         .and_then(|x| explain::importance(artifact, &x));
     match result {
         Ok(imp) => {
-            let note = (n > MAX_IMPORTANCE_ROWS).then(|| {
+            let note = (n > k).then(|| {
                 format!(
-                    "importance: mean |contribution| over a seeded sample of \
-                     {MAX_IMPORTANCE_ROWS} of the {n} test rows (explaining every row \
-                     would dominate the run time)"
+                    "importance: mean |contribution| over a seeded sample of {k} of the {n} \
+                     test rows (explaining every row would dominate the run time)"
                 )
             });
             (Some(imp), note)
