@@ -21,14 +21,39 @@ pub enum ChampionEval {
         metrics: Metrics,
         /// The champion's model is byte-identical to the candidate's.
         identical: bool,
-        /// Test rows that were among the champion's training rows.
-        leaked_rows: u64,
         /// The champion's scores on the test rows.
         scores: Vec<f64>,
         /// `test = "paired"`: the paired test of each metric a paired
         /// champion gate names.
         paired: BTreeMap<String, crate::evaluate::stats::ChampionTest>,
+        /// When some test rows were the champion's training rows: the
+        /// rows compared instead (`metrics` and `paired` are over them).
+        unseen: Option<Unseen>,
     },
+}
+
+/// The test rows the champion did not train on, when it trained on some
+/// (a champion trained on last month's file, re-scored on a split of this
+/// month's larger one): both models are compared on those alone, or the
+/// champion would be scored on rows it remembers (round 21, F5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unseen {
+    /// Test rows compared.
+    pub rows: usize,
+    /// Test rows in all.
+    pub of: usize,
+    /// The candidate's metrics on the rows compared.
+    pub candidate: Metrics,
+}
+
+impl Unseen {
+    /// What the comparison was over, for messages.
+    pub fn compared(&self) -> String {
+        format!(
+            "compared on the {} of {} test rows the champion did not train on",
+            self.rows, self.of
+        )
+    }
 }
 
 /// Everything the gates look at.

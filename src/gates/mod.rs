@@ -18,7 +18,7 @@ use crate::domain::{GateResult, GateStatus, Severity, Verdict};
 use champion::{ChampionGate, ChampionTable};
 use drift::{DriftGate, DriftTable};
 pub use evidence::{
-    Caveats, ChampionEval, Evidence, FewPredicted, Outcome, Overlap, Repeated, Unlabelled,
+    Caveats, ChampionEval, Evidence, FewPredicted, Outcome, Overlap, Repeated, Unlabelled, Unseen,
     OVERLAP_LIMIT,
 };
 use fairness::{FairnessGate, FairnessTable};

@@ -10,20 +10,20 @@ use crate::gates::GateSpec;
 use crate::model::scorer::Scorer;
 use std::collections::BTreeMap;
 
-/// Test rows matching a row the champion trained on but none the candidate
-/// trained on: rows repeated in the data match either way and are no sign
-/// that the champion saw this test set.
-fn leaked_beyond_duplicates(champ: &dyn Scorer, candidate: &dyn Scorer, s: &Sides) -> u64 {
+/// Per test row: whether it matches a row the champion trained on but none
+/// the candidate trained on. Rows repeated in the data match either way
+/// and are no sign that the champion saw this test set.
+fn leaked_beyond_duplicates(champ: &dyn Scorer, candidate: &dyn Scorer, s: &Sides) -> Vec<bool> {
     let by_champ = champ.trained_on(s.test_table, &s.test_rows);
     if !by_champ.contains(&true) {
-        return 0;
+        return by_champ;
     }
     let by_candidate = candidate.trained_on(s.test_table, &s.test_rows);
     by_champ
         .iter()
         .zip(&by_candidate)
-        .map(|(&c, &k)| u64::from(c && !k))
-        .sum()
+        .map(|(&c, &k)| c && !k)
+        .collect()
 }
 
 /// The champion re-scored on the candidate's test rows. A registry that
@@ -98,24 +98,47 @@ pub fn champion_eval(
         );
         return Ok(ChampionEval::Unusable { version, reason });
     }
-    Ok(match champ.score_table(s.test_table, &s.test_rows) {
-        Ok(scores) => ChampionEval::Scored {
-            version,
-            sha256: sha.clone(),
-            // Each model at its own saved threshold: the champion's
-            // hard predictions are the ones it was promoted with.
-            metrics: metrics::compute(&s.y_test, &scores, champ.threshold()),
-            identical: sha == candidate_sha,
-            leaked_rows: leaked_beyond_duplicates(&*champ, candidate, s),
-            paired: paired_tests(
-                plan,
-                &s.y_test,
-                (candidate_scores, candidate.threshold()),
-                (&scores, champ.threshold()),
-            ),
-            scores,
-        },
-        Err(reason) => ChampionEval::Unusable { version, reason },
+    let scores = match champ.score_table(s.test_table, &s.test_rows) {
+        Ok(scores) => scores,
+        Err(reason) => return Ok(ChampionEval::Unusable { version, reason }),
+    };
+    let leaked = leaked_beyond_duplicates(&*champ, candidate, s);
+    // Both models on the rows the champion did not train on, each at its
+    // own saved threshold (the champion's hard predictions are the ones
+    // it was promoted with).
+    let keep = |v: &[f64]| -> Vec<f64> {
+        v.iter()
+            .zip(&leaked)
+            .filter(|(_, &l)| !l)
+            .map(|(&x, _)| x)
+            .collect()
+    };
+    let y: Vec<u8> = s
+        .y_test
+        .iter()
+        .zip(&leaked)
+        .filter(|(_, &l)| !l)
+        .map(|(&y, _)| y)
+        .collect();
+    let (cand_scores, champ_scores) = (keep(candidate_scores), keep(&scores));
+    let unseen = leaked.contains(&true).then(|| crate::gates::Unseen {
+        rows: y.len(),
+        of: s.y_test.len(),
+        candidate: metrics::compute(&y, &cand_scores, candidate.threshold()),
+    });
+    Ok(ChampionEval::Scored {
+        version,
+        sha256: sha.clone(),
+        metrics: metrics::compute(&y, &champ_scores, champ.threshold()),
+        identical: sha == candidate_sha,
+        paired: paired_tests(
+            plan,
+            &y,
+            (&cand_scores, candidate.threshold()),
+            (&champ_scores, champ.threshold()),
+        ),
+        scores,
+        unseen,
     })
 }
 
@@ -225,9 +248,13 @@ pub fn champion_info(
             metrics: cm,
             identical,
             paired,
+            unseen,
             ..
         } => {
             info.sha256 = Some(sha256.clone());
+            if let Some(u) = unseen {
+                info.candidate_value = metrics::named(&u.candidate, &info.metric);
+            }
             if let Some(t) = paired.get(&info.metric) {
                 // The test's interval is of the improvement (positive =
                 // candidate better); `delta` is candidate minus champion.
@@ -248,11 +275,14 @@ pub fn champion_info(
                 .candidate_value
                 .zip(info.champion_value)
                 .map(|(a, b)| a - b);
-            info.message = if *identical {
-                "candidate and champion are byte-identical".into()
-            } else {
-                String::new()
-            };
+            let mut notes: Vec<String> = Vec::new();
+            if *identical {
+                notes.push("candidate and champion are byte-identical".into());
+            }
+            if let Some(u) = unseen {
+                notes.push(u.compared());
+            }
+            info.message = notes.join("; ");
             version
         }
     };

@@ -159,9 +159,9 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
                 sha256: String::new(),
                 metrics: metrics::compute(&s.y_test, &scores, champ_threshold),
                 identical: false,
-                leaked_rows: 0,
                 scores,
                 paired,
+                unseen: None,
             }
         }
     }

@@ -537,28 +537,95 @@ fn duplicate_rows_alone_do_not_look_like_leakage() {
     assert!(!msg.contains("warning"), "{msg}");
 }
 
+/// ROC AUC of `scores` against 0/1 `y` (Mann-Whitney, ties count half).
+fn auc(y: &[u8], scores: &[f64]) -> f64 {
+    let (mut wins, mut pairs) = (0.0, 0.0);
+    for (i, &yi) in y.iter().enumerate() {
+        for (j, &yj) in y.iter().enumerate() {
+            if yi == 1 && yj == 0 {
+                pairs += 1.0;
+                wins += match scores[i].partial_cmp(&scores[j]) {
+                    Some(std::cmp::Ordering::Greater) => 1.0,
+                    Some(std::cmp::Ordering::Equal) => 0.5,
+                    _ => 0.0,
+                };
+            }
+        }
+    }
+    wins / pairs
+}
+
+// Round 21, F5: another split of the data puts the champion's training
+// rows among today's test rows, where it scores as remembered: a FAIL
+// blamed the candidate. Both models are compared on the test rows the
+// champion did not train on (run1's test rows), each score equal to an
+// AUC computed here over those rows.
 #[test]
-fn test_rows_from_the_champions_training_data_are_flagged() {
+fn test_rows_from_the_champions_training_data_are_left_out() {
     let f = Fixture::new(CHAMPION_GATES);
+    // Rows made distinct (income to a thousandth), so that the rows the
+    // champion trained on are exactly those outside run1's test rows.
+    let data: Vec<String> = crate::fixture::dataset(600, 1, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut c: Vec<String> = l.split(',').map(String::from).collect();
+            if i > 0 {
+                c[2] = format!("{}.{i:03}", c[2]);
+            }
+            c.join(",")
+        })
+        .collect();
+    f.write("data.csv", &(data.join("\n") + "\n"));
+    let config = |seed: &str| {
+        format!(
+            "{}{CHAMPION_GATES}",
+            crate::fixture::BASE_CONFIG
+                .replace("seed = 7", &format!("seed = {seed}\nmin_test_rows = 10"))
+        )
+    };
+    f.write("gates.toml", &config("7"));
     check_into(&f, "run1", 0);
     f.cmd(&["promote", "--run", "run1"]).assert().code(0);
     // Another seed => another split: most of today's test rows trained the champion.
-    f.write(
-        "gates.toml",
-        &format!(
-            "{}{CHAMPION_GATES}",
-            crate::fixture::BASE_CONFIG.replace("seed = 7", "seed = 8")
-        ),
-    );
+    f.write("gates.toml", &config("8"));
     let o = f.cmd(&["check", "--out", "run2"]).output().unwrap();
     let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
     let msg = gate(&r, "auc vs champion")["message"]
         .as_str()
         .unwrap()
         .to_string();
+    // run1's test rows are the champion's unseen rows.
+    let run1: std::collections::HashSet<String> = f
+        .read("run1/predictions.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next().map(String::from))
+        .collect();
+    let (mut y, mut cand, mut champ) = (Vec::new(), Vec::new(), Vec::new());
+    for line in f.read("run2/predictions.csv").lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if run1.contains(c[0]) {
+            y.push(c[1].parse::<u8>().unwrap());
+            cand.push(c[2].parse::<f64>().unwrap());
+            champ.push(c[4].parse::<f64>().unwrap());
+        }
+    }
+    assert!(y.len() < 100, "{}", y.len());
     assert!(
-        msg.contains("match rows the champion was trained on"),
+        msg.contains(&format!("compared on the {} of 120 test rows", y.len())),
         "{msg} / {o:?}"
+    );
+    let c = &r["champion"];
+    let close = |a: &serde_json::Value, b: f64| (a.as_f64().unwrap() - b).abs() < 1e-12;
+    assert!(close(&c["candidate_value"], auc(&y, &cand)), "{c}");
+    assert!(close(&c["champion_value"], auc(&y, &champ)), "{c}");
+    assert!(
+        !close(
+            &c["candidate_value"],
+            r["metrics"]["roc_auc"].as_f64().unwrap()
+        ),
+        "{c}"
     );
 }
 
