@@ -90,9 +90,22 @@ pub struct Caveats {
     /// Evaluation rows left out for want of a label, when the user has not
     /// said labels may be missing (`[contract] target_nullable = true`).
     pub unlabelled: Option<Unlabelled>,
-    /// A feature of few values each of which holds one class in every
-    /// training and test row: the label re-spelled. `(name, values)`.
-    pub label_feature: Option<(String, usize)>,
+    /// A column the model reads, of few values each of which holds one
+    /// class in every row: the label re-spelled.
+    pub label_feature: Option<LabelFeature>,
+}
+
+/// A column the model reads (a feature, or the score column of external
+/// scores) of few values, each of which holds one class in every training
+/// and test row (test rows alone when nothing was trained here): the label
+/// re-spelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelFeature {
+    pub name: String,
+    /// Its distinct values.
+    pub values: usize,
+    /// Whether training rows were judged too (a model trained here).
+    pub trained: bool,
 }
 
 /// Rows of the file the test rows come from that have no target value:
@@ -248,11 +261,20 @@ impl Caveats {
                 "{:.1}% of the test rows are training rows{changed}, so this is not evidence",
                 100.0 * o.share()
             )
-        } else if let Some((name, values)) = &self.label_feature {
+        } else if let Some(LabelFeature {
+            name,
+            values,
+            trained,
+        }) = &self.label_feature
+        {
+            let (what, rows, fix) = if *trained {
+                ("feature", "training and test row", "; add it to data.drop")
+            } else {
+                ("column", "test row", "")
+            };
             format!(
-                "feature {name:?} has {values} values and each holds one class in every \
-                 training and test row: it is the label re-spelled (leakage), so this is not \
-                 evidence; add it to data.drop"
+                "{what} {name:?} has {values} values and each holds one class in every {rows}: \
+                 it is the label re-spelled (leakage), so this is not evidence{fix}"
             )
         } else if let Some(u) = self.unlabelled.filter(Unlabelled::too_many) {
             format!(

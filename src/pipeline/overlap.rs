@@ -5,7 +5,7 @@
 use super::target::Sides;
 use crate::artifact::{spread, ButOne, MAX_ROW_HASHES};
 use crate::config::Plan;
-use crate::gates::{Overlap, Repeated};
+use crate::gates::{LabelFeature, Overlap, Repeated};
 use crate::model::scorer::Scorer;
 use rayon::prelude::*;
 
@@ -452,7 +452,7 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
 /// Most distinct values a feature may have to be judged the label
 /// re-spelled: a row id or a continuous number is pure on every value.
 const LABEL_FEATURE_VALUES: usize = 50;
-/// Fewest training rows for [`label_feature`] to judge.
+/// Fewest rows (training rows, else test rows) for [`label_feature`] to judge.
 const LABEL_FEATURE_ROWS: usize = 100;
 /// Fewest rows per value of a feature [`label_feature`] judges.
 const LABEL_FEATURE_ROWS_PER_VALUE: usize = 20;
@@ -460,16 +460,29 @@ const LABEL_FEATURE_ROWS_PER_VALUE: usize = 20;
 /// A feature of at most [`LABEL_FEATURE_VALUES`] values (numbers as row
 /// keys round them) each of which holds one class in every training and
 /// test row, both classes present: the label re-spelled (`churned` beside
-/// `churn`, a status recorded after the outcome). `(name, values)`.
-pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<(String, usize)> {
-    if sides.train_rows.len() < LABEL_FEATURE_ROWS {
+/// `churn`, a status recorded after the outcome). With no training rows
+/// (external scores, an ONNX model), the test rows alone are judged: a
+/// score column that is the label joined in by mistake (round 21, F6).
+pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<LabelFeature> {
+    let trained = !sides.train_rows.is_empty();
+    let judged = if trained {
+        sides.train_rows.len()
+    } else {
+        sides.test_rows.len()
+    };
+    if judged < LABEL_FEATURE_ROWS {
         return None;
     }
-    // A spread of the training rows first: most features fail there.
-    let positions: Vec<usize> = (0..sides.train_rows.len()).collect();
+    // A spread of the rows first: most features fail there.
+    let (table, rows, y) = if trained {
+        (sides.train_table, &sides.train_rows, &sides.y_train)
+    } else {
+        (sides.test_table, &sides.test_rows, &sides.y_test)
+    };
+    let positions: Vec<usize> = (0..rows.len()).collect();
     let sample = spread(&positions, LABEL_FEATURE_SAMPLE);
-    let sample_rows: Vec<usize> = sample.iter().map(|&i| sides.train_rows[i]).collect();
-    let sample_y: Vec<u8> = sample.iter().map(|&i| sides.y_train[i]).collect();
+    let sample_rows: Vec<usize> = sample.iter().map(|&i| rows[i]).collect();
+    let sample_y: Vec<u8> = sample.iter().map(|&i| y[i]).collect();
     let pure = |f: &String, parts: &[(&crate::data::Table, &[usize], &[u8])]| {
         let mut class: std::collections::HashMap<u64, u8> = std::collections::HashMap::new();
         for (table, rows, y) in parts {
@@ -487,15 +500,18 @@ pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<(Strin
         (both && rows >= LABEL_FEATURE_ROWS_PER_VALUE * class.len()).then_some(class.len())
     };
     features.par_iter().find_map_first(|f| {
-        pure(f, &[(sides.train_table, &sample_rows, &sample_y)])?;
-        let values = pure(
-            f,
-            &[
-                (sides.train_table, &sides.train_rows, &sides.y_train),
-                (sides.test_table, &sides.test_rows, &sides.y_test),
-            ],
-        )?;
-        Some((f.clone(), values))
+        pure(f, &[(table, &sample_rows, &sample_y)])?;
+        let test = (sides.test_table, &sides.test_rows[..], &sides.y_test[..]);
+        let values = if trained {
+            pure(f, &[(table, &rows[..], &y[..]), test])?
+        } else {
+            pure(f, &[test])?
+        };
+        Some(LabelFeature {
+            name: f.clone(),
+            values,
+            trained,
+        })
     })
 }
 

@@ -861,3 +861,44 @@ fn fresh_rows_of_one_segment_are_evidence_and_its_copies_are_not() {
     let message = crate::fixture::gate(&r, "auc")["message"].to_string();
     assert!(message.contains("charges"), "{message}");
 }
+
+// Round 21, F6. External scores whose score column is the 0/1 label
+// (a join that picked up y_true) gave ROC AUC 1.0 and GO with a note. A
+// column the model reads that is the label re-spelled makes a pass no
+// evidence, judged on the test rows when nothing was trained here.
+#[test]
+fn a_score_column_that_is_the_label_makes_a_pass_inconclusive() {
+    let f = scores_fixture("yes");
+    let labelled: String = scores_file("yes")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match (i, line.starts_with("yes,")) {
+            (0, _) => "y,score,label01\n".to_string(),
+            (_, true) => format!("{line},1\n"),
+            _ => format!("{line},0\n"),
+        })
+        .collect();
+    f.write("data.csv", &labelled);
+    let config = |score: &str| {
+        format!(
+            "[data]\npath = \"data.csv\"\ntarget = \"y\"\npositive = \"yes\"\n\n\
+             [model]\nkind = \"scores\"\nscore = \"{score}\"\n\n\
+             [[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n"
+        )
+    };
+    f.write("gates.toml", &config("label01"));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.starts_with(
+            "column \"label01\" has 2 values and each holds one class in every test row"
+        ),
+        "{message}"
+    );
+    // The real scores are judged.
+    f.write("gates.toml", &config("score"));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
