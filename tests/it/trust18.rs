@@ -902,3 +902,62 @@ fn a_score_column_that_is_the_label_makes_a_pass_inconclusive() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// Round 21, F2. A champion re-scored on a fresh test file of first-year
+// customers: their total charges are a small fraction of the usual at the
+// top and a larger one at the bottom, which the spread rule read as other
+// units (inconclusive). Units scale every quantile alike; a segment does
+// not. The same file with total charges in cents is still other units.
+#[test]
+fn a_champion_is_compared_on_a_segment_but_not_on_other_units() {
+    let (header, rows) = telco();
+    let (mut train, mut new, mut cents) =
+        (vec![header.clone()], vec![header.clone()], vec![header]);
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<&str> = row.split(',').collect();
+        if i % 3 != 0 {
+            train.push(row.clone());
+        } else if cells[6].parse::<u32>().is_ok_and(|t| t <= 6) {
+            new.push(row.clone());
+            let mut c: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+            if let Ok(v) = c[20].parse::<f64>() {
+                c[20] = format!("{}", (v * 100.0).round());
+            }
+            if let Ok(v) = c[19].parse::<f64>() {
+                c[19] = format!("{}", (v * 100.0).round());
+            }
+            cents.push(c.join(","));
+        }
+    }
+    let f = Fixture::new("");
+    f.write("train.csv", &(train.join("\n") + "\n"));
+    f.write("new.csv", &(new.join("\n") + "\n"));
+    f.write("cents.csv", &(cents.join("\n") + "\n"));
+    let config = |test: &str| {
+        format!(
+            "[data]\npath = \"train.csv\"\n{test}target = \"churn\"\npositive = \"Yes\"\n\
+             drop = [\"rownames\"]\n\n[registry]\npath = \"registry\"\n\n[[gate]]\n\
+             name = \"champion\"\nkind = \"champion\"\nmetric = \"roc_auc\"\nmin_delta = -0.05\n"
+        )
+    };
+    f.write("gates.toml", &config(""));
+    let (code, out, err) = run(&f, &["check", "--out", "first"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(&f, &["promote", "--run", "first"]);
+    assert_eq!(code, 0, "{out}{err}");
+    f.write("gates.toml", &config("test_path = \"new.csv\"\n"));
+    let (code, out, err) = run(&f, &["check", "--out", "new"]);
+    let r: serde_json::Value = serde_json::from_str(&f.read("new/report.json")).unwrap();
+    let gate = crate::fixture::gate(&r, "champion");
+    assert_ne!(gate["status"], "inconclusive", "{gate}");
+    assert!(
+        gate["message"].to_string().contains("from champion v0001"),
+        "{code} {out}{err}"
+    );
+    f.write("gates.toml", &config("test_path = \"cents.csv\"\n"));
+    let (code, out, err) = run(&f, &["check", "--out", "cents"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&f.read("cents/report.json")).unwrap();
+    let message = crate::fixture::gate(&r, "champion")["message"].to_string();
+    assert!(message.contains("other units"), "{message}");
+}

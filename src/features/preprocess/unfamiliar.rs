@@ -96,6 +96,7 @@ impl Preprocessor {
                             && spread > 0.0
                             && ratio > UNFAMILIAR_SPREAD
                             && (centred || with_mean)
+                            && !uneven(quantiles, &here_q)
                         {
                             return Some(format!(
                                 "the spread of {name:?} is {spread:.3} times its training \
@@ -189,6 +190,10 @@ pub const UNFAMILIAR_SLOPE: f64 = 1.5;
 /// test quantiles' span, for the distribution to be the training one
 /// stretched: sampling noise at a hundred rows stays within it.
 const UNFAMILIAR_FIT: f64 = 0.05;
+/// Largest factor between the scalings of a number's middle quantiles for
+/// a change of spread to be one of units: sampling noise at a hundred rows
+/// stays well within it, a segment of a skewed number does not.
+const UNFAMILIAR_UNEVEN: f64 = 1.5;
 /// Share of a text feature's present values that may be unseen levels.
 const UNFAMILIAR_UNSEEN: f64 = 0.5;
 
@@ -242,6 +247,29 @@ pub(super) fn sorted_quantiles(sorted: &[f64]) -> Vec<f64> {
             sorted[lo] + frac * (sorted[hi] - sorted[lo])
         })
         .collect()
+}
+
+/// Whether `test` (quantiles of the rows scored) are `train`'s (the
+/// training quantiles) scaled by factors that differ across the middle of
+/// the distribution (the 15% to 85% quantiles, all positive) by more than
+/// [`UNFAMILIAR_UNEVEN`]: a segment of the data (first-year customers'
+/// total charges, a small fraction of the usual at the top and a larger
+/// one at the bottom), not other units, which scale every quantile alike
+/// (round 21, F2). False when it cannot tell (no training quantiles, a
+/// quantile at or below zero).
+fn uneven(train: &[f64], test: &[f64]) -> bool {
+    if train.len() != QUANTILES || test.len() != QUANTILES {
+        return false;
+    }
+    let ratios: Option<Vec<f64>> = (2..=16)
+        .map(|k| (train[k] > 0.0 && test[k] > 0.0).then(|| test[k] / train[k]))
+        .collect();
+    let Some(ratios) = ratios else {
+        return false;
+    };
+    let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ratios.iter().copied().fold(0.0, f64::max);
+    hi > UNFAMILIAR_UNEVEN * lo
 }
 
 /// When `test` (quantiles of the rows scored) lie on a line `a * q + b`
@@ -298,6 +326,23 @@ mod tests {
         assert!((q[0] - 1.45).abs() < 1e-12 && (q[9] - 5.5).abs() < 1e-12);
         assert!((q[18] - 9.55).abs() < 1e-12);
         assert!(sorted_quantiles(&[]).is_empty());
+    }
+
+    #[test]
+    fn units_scale_every_quantile_alike_a_segment_does_not() {
+        let train: Vec<f64> = (1..=19).map(|k| f64::from(k).powf(2.0) * 20.0).collect();
+        // Cents for dollars, thousands: every quantile by one factor.
+        let cents: Vec<f64> = train.iter().map(|q| q * 100.0).collect();
+        let thousands: Vec<f64> = train.iter().map(|q| q / 1000.0).collect();
+        assert!(!uneven(&train, &cents) && !uneven(&train, &thousands));
+        // The lower part of a skewed number: its top far below the
+        // training top, its bottom near the training bottom.
+        let segment: Vec<f64> = (1..=19).map(|k| f64::from(k) * 20.0).collect();
+        assert!(uneven(&train, &segment));
+        // Cannot tell: a centred number, or no training quantiles.
+        let centred: Vec<f64> = (1..=19).map(|k| f64::from(k) - 10.0).collect();
+        assert!(!uneven(&centred, &segment));
+        assert!(!uneven(&[], &segment));
     }
 
     #[test]
