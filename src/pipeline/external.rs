@@ -97,6 +97,63 @@ fn onnx_scorer(
     Ok((scorer, saved))
 }
 
+/// Share of the rows one champion score must hold to be judged filler.
+const FILLER_SHARE: f64 = 0.3;
+/// Rows whose commonest value is taken as the candidate filler.
+const FILLER_SAMPLE: usize = 100_000;
+/// Fewest rows at that value, and beside it, for the judgement.
+const FILLER_ROWS: usize = 30;
+/// How far a probability must be from the positive rate of its rows to
+/// say nothing of them.
+const FILLER_MISS: f64 = 0.15;
+
+/// `(value, rows, positive rate)` when one value of `scores` (all
+/// probabilities) holds at least [`FILLER_SHARE`] of the rows, its rows'
+/// positive rate lies [`FILLER_MISS`] or more from it, and that rate is the
+/// other rows' rate (within three standard errors and two points): the
+/// value says nothing of its rows, which are like the rest. A fill for
+/// rows a join did not match (round 20, F3: 70% zeros). A model's own
+/// plateau (a pure leaf at 0 over rows with no positives, a big leaf at
+/// the base rate) is calibrated on its rows, or unlike the rest.
+fn filler(scores: &[f64], y: &[u8]) -> Option<(f64, usize, f64)> {
+    if scores.len() != y.len() || scores.iter().any(|v| !(0.0..=1.0).contains(v)) {
+        return None;
+    }
+    // The commonest value of a spread of 100,000 rows (a value on 30% of
+    // the rows leads such a sample unless another is about as common;
+    // counting every distinct value of 20M scores would hold them all),
+    // then its rows counted over all of them.
+    let n = scores.len();
+    let k = n.min(FILLER_SAMPLE);
+    let mut sample: Vec<u64> = (0..k).map(|i| scores[i * n / k].to_bits()).collect();
+    sample.sort_unstable();
+    let bits = sample
+        .chunk_by(|a, b| a == b)
+        .max_by(|a, b| a.len().cmp(&b.len()).then(b[0].cmp(&a[0])))?[0];
+    let rows = scores.iter().filter(|v| v.to_bits() == bits).count();
+    let others = n - rows;
+    if (rows as f64) < FILLER_SHARE * n as f64 || rows < FILLER_ROWS || others < FILLER_ROWS {
+        return None;
+    }
+    let value = f64::from_bits(bits);
+    let (mut at, mut rest) = (0usize, 0usize);
+    for (v, &label) in scores.iter().zip(y) {
+        if label == 1 {
+            if v.to_bits() == bits {
+                at += 1;
+            } else {
+                rest += 1;
+            }
+        }
+    }
+    let rate = at as f64 / rows as f64;
+    let other = rest as f64 / others as f64;
+    let pooled = (at + rest) as f64 / scores.len() as f64;
+    let se = (pooled * (1.0 - pooled) * (1.0 / rows as f64 + 1.0 / others as f64)).sqrt();
+    let alike = (rate - other).abs() <= 3.0 * se + 0.02;
+    ((value - rate).abs() >= FILLER_MISS && alike).then_some((value, rows, rate))
+}
+
 /// The champion's scores from `champion_score`, on the same rows.
 fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> ChampionEval {
     let Some(col) = &spec.champion_score else {
@@ -118,7 +175,26 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
     // One column of probabilities beside one of margins cannot share a
     // threshold: without champion_threshold, say so instead of comparing.
     let scale = |v: &[f64]| v.iter().any(|x| x.is_finite() && !(0.0..=1.0).contains(x));
-    match champ.values(s.test_table, &s.test_rows) {
+    let values = champ.values(s.test_table, &s.test_rows);
+    // Most rows filled with one value the labels of those rows belie (a
+    // join that matched few rows, the rest filled with 0).
+    if let Some((value, rows, rate)) = values
+        .as_ref()
+        .ok()
+        .and_then(|scores| filler(scores, &s.y_test))
+    {
+        return ChampionEval::Unusable {
+            version: format!("column {col}"),
+            reason: format!(
+                "`{col}` holds {value} in {rows} of {} rows, whose positive rate is {:.1}% as \
+                 in the other rows: filler where the champion's predictions are missing (a join \
+                 that matched few rows?), so beating it is no comparison",
+                s.test_rows.len(),
+                100.0 * rate
+            ),
+        };
+    }
+    match values {
         Err(reason) => ChampionEval::Unusable {
             version: format!("column {col}"),
             reason,
@@ -241,5 +317,45 @@ pub fn check(
         _ => Err(GateError::Data(
             "internal: a trained kind reached the external path".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filler;
+
+    /// 100 rows: the first `at` hold `value` (every third positive, as
+    /// the rest), the others spread scores (every third positive).
+    fn column(at: usize, value: f64, at_positive: fn(usize) -> bool) -> (Vec<f64>, Vec<u8>) {
+        (0..100)
+            .map(|i| {
+                if i < at {
+                    (value, u8::from(at_positive(i)))
+                } else {
+                    (0.2 + 0.006 * i as f64, u8::from(i % 3 == 0))
+                }
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn filler_is_a_common_value_its_rows_belie() {
+        // 70 zeros over rows like the rest: filler.
+        let (s, y) = column(70, 0.0, |i| i % 3 == 0);
+        let (value, rows, rate) = filler(&s, &y).unwrap();
+        assert_eq!((value, rows), (0.0, 70));
+        assert!((rate - 24.0 / 70.0).abs() < 1e-12);
+        // A pure leaf at 0 over rows with no positive: the model's own.
+        let (s, y) = column(70, 0.0, |_| false);
+        assert_eq!(filler(&s, &y), None);
+        // A big leaf at its rows' positive rate: calibrated, not filler.
+        let (s, y) = column(70, 0.34, |i| i % 3 == 0);
+        assert_eq!(filler(&s, &y), None);
+        // Too few rows at the value, or raw margins: not judged.
+        let (s, y) = column(20, 0.0, |i| i % 3 == 0);
+        assert_eq!(filler(&s, &y), None);
+        let (mut s, y) = column(70, 0.0, |i| i % 3 == 0);
+        s[99] = 3.5;
+        assert_eq!(filler(&s, &y), None);
     }
 }

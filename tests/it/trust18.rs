@@ -961,3 +961,48 @@ fn a_champion_is_compared_on_a_segment_but_not_on_other_units() {
     let message = crate::fixture::gate(&r, "champion")["message"].to_string();
     assert!(message.contains("other units"), "{message}");
 }
+
+// Round 20, F3 (the partial join): a `champion_score` column whose rows
+// are 70% zeros where a join matched nothing (their positive rate the
+// same as the rest) was beaten as a weak model: GO. Such filler makes the
+// gate inconclusive; a champion column that is real scores is compared.
+#[test]
+fn a_champion_score_column_mostly_filled_with_one_value_is_no_champion() {
+    let f = Fixture::new("");
+    let mut r = Lcg::new(5);
+    let filled = |fill: bool, r: &mut Lcg| -> String {
+        scores_file("yes")
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                if i == 0 {
+                    return format!("{line},champ\n");
+                }
+                // The champion: the score with noise; 70% of rows filled.
+                let score: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+                let champ = (score * 0.8 + 0.2 * r.next_f64()).clamp(0.0, 1.0);
+                if fill && r.next_f64() < 0.7 {
+                    format!("{line},0\n")
+                } else {
+                    format!("{line},{champ:.4}\n")
+                }
+            })
+            .collect()
+    };
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"data.csv\"\ntarget = \"y\"\npositive = \"yes\"\n\n\
+         [model]\nkind = \"scores\"\nscore = \"score\"\nchampion_score = \"champ\"\n\n\
+         [[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\nmin_delta = -0.2\n",
+    );
+    f.write("data.csv", &filled(true, &mut r));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(message.contains("`champ` holds 0 in "), "{message}");
+    assert!(message.contains("filler"), "{message}");
+    f.write("data.csv", &filled(false, &mut r));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
