@@ -38,6 +38,10 @@ pub fn render_named(r: &Report, name: &str, source: &str) -> anyhow::Result<Stri
         .map_err(|e| anyhow::anyhow!(describe_error(&e, name, source)))
 }
 
+/// Template instructions one render may run: the default card uses
+/// thousands, a hundred-feature report tens of thousands.
+const TEMPLATE_FUEL: u64 = 20_000_000;
+
 fn environment() -> anyhow::Result<Environment<'static>> {
     let mut env = Environment::new();
     let syntax = SyntaxConfig::builder()
@@ -47,6 +51,9 @@ fn environment() -> anyhow::Result<Environment<'static>> {
         .build()
         .map_err(|e| anyhow::anyhow!("model card template syntax settings: {e}"))?;
     env.set_syntax(syntax);
+    // A template that loops for ever (ranges nested in ranges) is an
+    // error, not a CI job hanging until its timeout (round 22, F8).
+    env.set_fuel(Some(TEMPLATE_FUEL));
     // Semi-strict: printing or iterating an undefined value fails (a typo is
     // an error), while `{% if report.some_key %}` may still probe for a key.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
@@ -74,6 +81,10 @@ fn card_context(r: &Report) -> Value {
 fn describe_error(e: &Error, name: &str, source: &str) -> String {
     let what = match e.detail() {
         Some(detail) => format!("{}: {detail}", e.kind()),
+        None if e.kind() == ErrorKind::OutOfFuel => format!(
+            "it ran {TEMPLATE_FUEL} instructions without finishing (a loop in a loop over a \
+             long range?)"
+        ),
         None => e.kind().to_string(),
     };
     match e.line() {

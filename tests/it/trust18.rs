@@ -1006,3 +1006,19 @@ fn a_champion_score_column_mostly_filled_with_one_value_is_no_champion() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// Round 22, F8. A model-card template that loops for ever (a range in a
+// range) hung `check` until CI's timeout. Templates run on a budget of
+// instructions: exit 2 naming the template, the previous out dir kept.
+#[test]
+fn a_model_card_template_that_never_ends_is_an_error() {
+    let f = Fixture::new("");
+    f.write(
+        "templates/model_card.md.j2",
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}\n",
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("model_card.md.j2"), "{err}");
+    assert!(err.contains("instructions without finishing"), "{err}");
+}
