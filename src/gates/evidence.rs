@@ -106,6 +106,10 @@ pub struct LabelFeature {
     pub values: usize,
     /// Whether training rows were judged too (a model trained here).
     pub trained: bool,
+    /// When the column is the label by whether it is filled (a cancel
+    /// date, filled for churners only): the share of one class's rows it
+    /// is filled (or empty) for, the other class never.
+    pub by_presence: Option<f64>,
 }
 
 /// Rows of the file the test rows come from that have no target value:
@@ -265,6 +269,7 @@ impl Caveats {
             name,
             values,
             trained,
+            by_presence,
         }) = &self.label_feature
         {
             let (what, rows, fix) = if *trained {
@@ -272,10 +277,18 @@ impl Caveats {
             } else {
                 ("column", "test row", "")
             };
-            format!(
-                "{what} {name:?} has {values} values and each holds one class in every {rows}: \
-                 it is the label re-spelled (leakage), so this is not evidence{fix}"
-            )
+            match by_presence {
+                Some(share) => format!(
+                    "{what} {name:?} is filled for {:.0}% of the rows of one class and for none \
+                     of the other (or empty that way), in every {rows}: filled or not, it is the \
+                     label (leakage: recorded after the outcome?), so this is not evidence{fix}",
+                    100.0 * share
+                ),
+                None => format!(
+                    "{what} {name:?} has {values} values and each holds one class in every \
+                     {rows}: it is the label re-spelled (leakage), so this is not evidence{fix}"
+                ),
+            }
         } else if let Some(u) = self.unlabelled.filter(Unlabelled::too_many) {
             format!(
                 "{} of {} evaluation rows ({:.1}%) have no target value and are left out, so \

@@ -499,20 +499,60 @@ pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<LabelF
         let rows: usize = parts.iter().map(|(_, r, _)| r.len()).sum();
         (both && rows >= LABEL_FEATURE_ROWS_PER_VALUE * class.len()).then_some(class.len())
     };
-    features.par_iter().find_map_first(|f| {
+    let test = (sides.test_table, &sides.test_rows[..], &sides.y_test[..]);
+    let all: Vec<(&crate::data::Table, &[usize], &[u8])> = if trained {
+        vec![(table, &rows[..], &y[..]), test]
+    } else {
+        vec![test]
+    };
+    let by_values = |f: &String| {
         pure(f, &[(table, &sample_rows, &sample_y)])?;
-        let test = (sides.test_table, &sides.test_rows[..], &sides.y_test[..]);
-        let values = if trained {
-            pure(f, &[(table, &rows[..], &y[..]), test])?
-        } else {
-            pure(f, &[test])?
-        };
         Some(LabelFeature {
             name: f.clone(),
-            values,
+            values: pure(f, &all)?,
             trained,
+            by_presence: None,
         })
-    })
+    };
+    let by_presence = |f: &String| {
+        Some(LabelFeature {
+            name: f.clone(),
+            values: 2,
+            trained,
+            by_presence: Some(presence_is_label(f, &all)?),
+        })
+    };
+    features
+        .par_iter()
+        .find_map_first(|f| by_values(f).or_else(|| by_presence(f)))
+}
+
+/// When whether `f` is filled says the class: one side (filled, or empty)
+/// holds rows of one class only, at least half that class's rows and
+/// [`LABEL_FEATURE_ROWS_PER_VALUE`] of them, with as many rows on the
+/// other side (a cancel date filled for churners, or for 95% of them,
+/// and never for the rest: round 22, F6). The share of the class covered.
+fn presence_is_label(f: &str, parts: &[(&crate::data::Table, &[usize], &[u8])]) -> Option<f64> {
+    // [filled][class]
+    let mut counts = [[0usize; 2]; 2];
+    for (table, rows, y) in parts {
+        let col = table.column(f)?;
+        for (&r, &label) in rows.iter().zip(*y) {
+            counts[usize::from(!col.is_null(r))][usize::from(label.min(1))] += 1;
+        }
+    }
+    let class = |c: usize| counts[0][c] + counts[1][c];
+    (0..2)
+        .flat_map(|side| (0..2).map(move |c| (side, c)))
+        .filter(|&(side, c)| {
+            let other_side = counts[1 - side][0] + counts[1 - side][1];
+            counts[side][1 - c] == 0
+                && counts[side][c] >= LABEL_FEATURE_ROWS_PER_VALUE
+                && 2 * counts[side][c] >= class(c)
+                && other_side >= LABEL_FEATURE_ROWS_PER_VALUE
+        })
+        .map(|(side, c)| counts[side][c] as f64 / class(c) as f64)
+        .next()
 }
 
 /// Training rows [`label_feature`] looks at first.

@@ -1022,3 +1022,43 @@ fn a_model_card_template_that_never_ends_is_an_error() {
     assert!(err.contains("model_card.md.j2"), "{err}");
     assert!(err.contains("instructions without finishing"), "{err}");
 }
+
+// Round 22, F6. The classic churn leak: a cancellation day filled for
+// (95% of) the churners and for no one else, of many values, gave GO with
+// no note. Filled or not, it is the label: a pass is no evidence.
+#[test]
+fn a_column_filled_only_for_one_class_makes_a_pass_inconclusive() {
+    let (header, rows) = telco();
+    let mut r = Lcg::new(17);
+    let mut lines = vec![format!("{header},cancel_day")];
+    for row in &rows {
+        let churned = row.split(',').nth(1) == Some("Yes");
+        let day = if churned && r.next_f64() < 0.95 {
+            format!("{}", 1 + (r.next_f64() * 400.0) as u32)
+        } else {
+            String::new()
+        };
+        lines.push(format!("{row},{day}"));
+    }
+    let f = Fixture::new("");
+    f.write("data.csv", &(lines.join("\n") + "\n"));
+    let config = |drop: &str| {
+        format!(
+            "[data]\npath = \"data.csv\"\ntarget = \"churn\"\npositive = \"Yes\"\n\
+             drop = [\"rownames\"{drop}]\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\n\
+             metric = \"roc_auc\"\nmin = 0.7\n"
+        )
+    };
+    f.write("gates.toml", &config(""));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (status, message) = gate_status(&f);
+    assert_eq!(status, "inconclusive", "{message}");
+    assert!(
+        message.starts_with("feature \"cancel_day\" is filled for 9"),
+        "{message}"
+    );
+    f.write("gates.toml", &config(", \"cancel_day\""));
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
