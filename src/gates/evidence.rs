@@ -50,7 +50,8 @@ impl Unseen {
     /// What the comparison was over, for messages.
     pub fn compared(&self) -> String {
         format!(
-            "compared on the {} of {} test rows the champion did not train on",
+            "compared on the {} of {} test rows that are not copies of the champion's training \
+             rows (by row hash: rows it saw with a column changed still count)",
             self.rows, self.of
         )
     }

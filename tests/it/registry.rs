@@ -613,7 +613,10 @@ fn test_rows_from_the_champions_training_data_are_left_out() {
     }
     assert!(y.len() < 100, "{}", y.len());
     assert!(
-        msg.contains(&format!("compared on the {} of 120 test rows", y.len())),
+        msg.contains(&format!(
+            "compared on the {} of 120 test rows that are not copies",
+            y.len()
+        )),
         "{msg} / {o:?}"
     );
     let c = &r["champion"];
