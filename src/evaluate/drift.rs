@@ -374,17 +374,56 @@ fn beyond_range(reference: &Sample, current: &Sample) -> Option<f64> {
             .iter()
             .map(|&c| values.partition_point(|&x| x <= c) - values.partition_point(|&x| x < c))
             .sum();
-        (below + above).saturating_sub(coded) as f64 / s.len.max(1) as f64
+        (below + above).saturating_sub(coded)
     };
     // Data whose range a spike sets (an amount zero on 99% of rows) has
     // values out there itself: only a share well beyond the reference's
     // own there is another kind of value (round 17, F3).
-    let (share, own) = (far(current), far(reference));
-    Some(if share >= RANGE_OWN_FACTOR * own {
+    let (count, own_count) = (far(current), far(reference));
+    let share = count as f64 / current.len.max(1) as f64;
+    let own = own_count as f64 / reference.len.max(1) as f64;
+    // Nor a count a sample of the reference's own rate gives now and then:
+    // two of 111 test rows where the reference has 4 of 4,325 is one run
+    // in a hundred, not a broken feed (round 22, F9).
+    let rare = poisson_tail(
+        count,
+        current.len as f64 * (own_count + 1) as f64 / (reference.len + 1) as f64,
+    ) < RANGE_SIGNIFICANCE;
+    Some(if share >= RANGE_OWN_FACTOR * own && rare {
         share
     } else {
         0.0
     })
+}
+
+/// P(X >= k) for X Poisson with mean `mean`: the chance of `k` or more
+/// far values where the reference's rate is expected.
+fn poisson_tail(k: usize, mean: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if mean.is_nan() || mean <= 0.0 {
+        return 0.0;
+    }
+    // Far out in the tail (a unit error in a tenth of many rows): tiny.
+    if k as f64 > mean + 40.0 * mean.sqrt() + 40.0 {
+        return 0.0;
+    }
+    // Past where e^-mean underflows, five standard deviations decide.
+    if mean > 500.0 {
+        return if k as f64 > mean + 5.0 * mean.sqrt() {
+            0.0
+        } else {
+            1.0
+        };
+    }
+    // 1 - P(X < k).
+    let (mut term, mut below) = ((-mean).exp(), 0.0);
+    for i in 0..k {
+        below += term;
+        term *= mean / (i + 1) as f64;
+    }
+    (1.0 - below).max(0.0)
 }
 
 /// The sorted finite reference values without the codes at either end,
@@ -455,6 +494,9 @@ const CODE_MAX_SHARE: f64 = 0.1;
 /// Codes looked for at each end (999, 9999 and 99999 in one column).
 const CODE_MAX_PER_END: usize = 2;
 
+/// Chance under the reference's own rate below which a count of far values
+/// is another kind of value, not sampling noise.
+const RANGE_SIGNIFICANCE: f64 = 1e-4;
 /// How many times the reference's own share past the far range the test
 /// rows' share must be to count: sampling noise on a zero-inflated
 /// amount's rare tail stays under it, a unit error in a slice does not.
@@ -773,6 +815,19 @@ mod tests {
     }
 
     #[test]
+    fn poisson_tails_match_scipy() {
+        // from scipy.stats import poisson
+        // poisson.sf(1, 0.128), poisson.sf(3, 0.016), poisson.sf(0, 3.0)
+        // = 0.007525388324841764, 2.6959460887198513e-09, 0.950212931632136
+        assert!((poisson_tail(2, 0.128) - 0.007_525_388_324_841_764).abs() < 1e-15);
+        assert!((poisson_tail(4, 0.016) / 2.695_946_088_719_851_3e-9 - 1.0).abs() < 1e-6);
+        assert!((poisson_tail(1, 3.0) - 0.950_212_931_632_136).abs() < 1e-15);
+        assert_eq!(poisson_tail(0, 1.0), 1.0);
+        assert_eq!(poisson_tail(1000, 1.0), 0.0);
+        assert_eq!(poisson_tail(3, 0.0), 0.0);
+    }
+
+    #[test]
     fn values_far_past_the_reference_range_are_counted() {
         // Round 14, F9: the top decile in other units (x1000) moves no PSI.
         let reference: Vec<f64> = (0..1000).map(|i| f64::from(i) / 10.0).collect();
@@ -785,8 +840,28 @@ mod tests {
         let tail: Vec<f64> = reference.iter().map(|x| x * 1.5 - 1.0).collect();
         assert_eq!(beyond_range(&r, &Sample::new(&tail)), Some(0.0));
         // Below the minimum, NaN rows in the denominator.
-        let low = [f64::NAN, -500.0, 50.0, 60.0];
+        let low: Vec<f64> = [f64::NAN, -500.0, 50.0, 60.0].repeat(4);
         assert_eq!(beyond_range(&r, &Sample::new(&low)), Some(0.25));
+        // Round 22, F9: a reference with 4 of its 4,325 values far out
+        // (a long tail), and 2 of 111 fresh rows there too: a sample of
+        // the same rate, not a broken feed. Twelve of 111 are.
+        let mut tailed: Vec<f64> = (0..4321).map(|i| f64::from(i) / 43.21).collect();
+        tailed.extend([400.0, 420.0, 450.0, 500.0]);
+        let tailed = Sample::new(&tailed);
+        let fresh = |far: usize| -> Vec<f64> {
+            (0..111)
+                .map(|i| {
+                    if i < far {
+                        450.0
+                    } else {
+                        f64::from(i as u32) * 0.9
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(beyond_range(&tailed, &Sample::new(&fresh(2))), Some(0.0));
+        let twelve = beyond_range(&tailed, &Sample::new(&fresh(12))).unwrap();
+        assert!((twelve - 12.0 / 111.0).abs() < 1e-12, "{twelve}");
         // Heavy tails of the same data stay inside: Pareto of index 0.5
         // (no finite mean), 5000 values each side.
         let mut state = 12345u64;
