@@ -291,6 +291,7 @@ pub fn promote(
         value,
         forced: r.verdict != Verdict::Go,
         reason: reason.map(str::to_string),
+        report_sha256: None,
     };
     let over_no_go = entry.forced;
     // Without --force, the champion this run was gated beside (compared

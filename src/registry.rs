@@ -77,6 +77,10 @@ pub struct Entry {
     pub value: Option<f64>,
     pub forced: bool,
     pub reason: Option<String>,
+    /// The sha256 of the version's `report.json` (promotions since round
+    /// 22): `compare` reads its metrics, which must be the promoted ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_sha256: Option<String>,
 }
 
 /// The `vNNNN` directories under `versions/` (none when it is absent).
@@ -297,6 +301,11 @@ pub fn named_version(op: &str, registry: &Path) -> anyhow::Result<Option<(String
             dir.display()
         );
     }
+    // Its report, as `compare` shows it, must be the one promoted: a
+    // hand-edited champion AUC misleads a reviewer (round 22, F10).
+    if let Some(entry) = index.versions.iter().find(|e| e.version == version) {
+        verify_report(entry, &dir)?;
+    }
     Ok(Some((version, dir)))
 }
 
@@ -329,6 +338,50 @@ pub fn load_champion(registry: &Path) -> anyhow::Result<Option<Champion>> {
     let path = dir.join(MODEL_FILE);
     let sha = verified_sha(registry, &version, &path)?;
     Ok(Some((version, crate::saved::load_scorer(&path)?, sha)))
+}
+
+/// Whether a version's `report.json` is the one promoted: its sha256 when
+/// the index records one, else (versions promoted before that) its verdict
+/// and the recorded metric's value.
+fn verify_report(entry: &Entry, dir: &Path) -> anyhow::Result<()> {
+    let path = dir.join("report.json");
+    let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let edited = |why: String| {
+        anyhow::anyhow!(
+            "{}: version {}'s report.json {why} (edited after promotion?); restore it from git",
+            path.display(),
+            entry.version
+        )
+    };
+    if let Some(recorded) = &entry.report_sha256 {
+        let sha = crate::config::sha256_hex(&bytes);
+        if &sha != recorded {
+            return Err(edited(format!(
+                "does not match the sha256 recorded in {INDEX} ({} against {})",
+                crate::domain::num::short_sha(&sha),
+                crate::domain::num::short_sha(recorded)
+            )));
+        }
+        return Ok(());
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| edited(format!("is not JSON ({e})")))?;
+    if report["verdict"].as_str() != Some(entry.verdict.as_str()) {
+        return Err(edited(format!(
+            "says verdict {} where {INDEX} records {}",
+            report["verdict"], entry.verdict
+        )));
+    }
+    if let (Some(metric), Some(value)) = (&entry.metric, entry.value) {
+        let shown = report["metrics"][metric].as_f64();
+        if shown != Some(value) {
+            return Err(edited(format!(
+                "says {metric} {} where {INDEX} records {value}",
+                report["metrics"][metric]
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The sha256 of a version's model file, checked against the digest the
@@ -544,6 +597,10 @@ pub fn promote(
         )
     })?;
     entry.version = version.clone();
+    let report = final_dir.join("report.json");
+    entry.report_sha256 = std::fs::read(&report)
+        .ok()
+        .map(|b| crate::config::sha256_hex(&b));
     index.versions.push(entry);
     index.champion = Some(version.clone());
     index.pending = None;

@@ -1062,3 +1062,41 @@ fn a_column_filled_only_for_one_class_makes_a_pass_inconclusive() {
     let (code, out, err) = run(&f, &["check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+// Round 22, F10. `compare` showed a hand-edited champion AUC (0.99 where
+// the index records 0.85) as the champion's. A version's report.json must
+// be the promoted one (its sha256 in the index; for versions promoted
+// before, its verdict and recorded metric): else exit 2.
+#[test]
+fn compare_refuses_a_hand_edited_version_report() {
+    let f = Fixture::new("\n[registry]\npath = \"reg\"\n");
+    assert_eq!(run(&f, &["check", "--out", "r1"]).0, 0);
+    assert_eq!(run(&f, &["promote", "--run", "r1"]).0, 0);
+    assert_eq!(run(&f, &["check", "--out", "r2"]).0, 0);
+    let (code, out, err) = run(&f, &["compare", "champion", "r2"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let index = f.read("reg/registry.json");
+    assert!(index.contains("\"report_sha256\""), "{index}");
+    let original = f.read("reg/versions/v0001/report.json");
+    let mut edited: serde_json::Value = serde_json::from_str(&original).unwrap();
+    edited["metrics"]["roc_auc"] = serde_json::json!(0.99);
+    f.write("reg/versions/v0001/report.json", &edited.to_string());
+    let (code, out, err) = run(&f, &["compare", "champion", "r2"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("does not match the sha256 recorded"), "{err}");
+    // An index from before the digest: the recorded metric still tells.
+    let old_index: serde_json::Value = {
+        let mut v: serde_json::Value = serde_json::from_str(&index).unwrap();
+        for e in v["versions"].as_array_mut().unwrap() {
+            e.as_object_mut().unwrap().remove("report_sha256");
+        }
+        v
+    };
+    f.write("reg/registry.json", &old_index.to_string());
+    let (code, out, err) = run(&f, &["compare", "champion", "r2"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("says roc_auc 0.99 where"), "{err}");
+    f.write("reg/versions/v0001/report.json", &original);
+    let (code, out, err) = run(&f, &["compare", "champion", "r2"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
