@@ -16,7 +16,7 @@ use crate::artifact::ModelArtifact;
 use crate::domain::Importance;
 use crate::features::Matrix;
 use crate::model::node::Node;
-use crate::model::shap::memo::{Memo, TreeView};
+use crate::model::shap::memo::{Memo, MemoPool, Views};
 use crate::model::{shap, Model};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -63,8 +63,11 @@ pub struct Explainer<'a> {
     encoded: Vec<f64>,
     scratch: shap::Scratch,
     /// Gradient boosting: the trees as TreeSHAP reads them (their leaf
-    /// tables made once, shared by clones), and the base.
-    gbm: Option<(Arc<Vec<TreeView<'a>>>, f64)>,
+    /// tables made once, shared by clones), the base, and a memo (with its
+    /// cache of tree contributions) per thread, shared by clones so the
+    /// caches stay warm from block to block.
+    gbm: Option<(Arc<Views<'a>>, f64, Arc<MemoPool>)>,
+    /// [`Explainer::explain`]'s own buffers and cache.
     memo: Memo,
 }
 
@@ -105,7 +108,11 @@ impl<'a> Explainer<'a> {
             groups.extend(std::iter::repeat_n(k, w));
         }
         let gbm = match model {
-            Model::GradientBoosting(m) => Some((Arc::new(m.shap_views()), m.shap_base())),
+            Model::GradientBoosting(m) => Some((
+                Arc::new(m.shap_views()),
+                m.shap_base(),
+                Arc::new(MemoPool::new()),
+            )),
             _ => None,
         };
         Ok(Explainer {
@@ -141,11 +148,9 @@ impl<'a> Explainer<'a> {
                 m.intercept
             }
             Model::GradientBoosting(m) => match &self.gbm {
-                Some((views, base)) => {
+                Some((views, base, _)) => {
                     enc.fill(0.0);
-                    for v in views.iter() {
-                        v.add_row(x, enc, &mut self.memo);
-                    }
+                    views.add_row(x, enc, &mut self.memo);
                     *base
                 }
                 None => m.contributions(x, enc),
@@ -178,10 +183,12 @@ impl<'a> Explainer<'a> {
 
     /// Contributions of rows `rows` of `x` (preprocessed), `n_inputs()`
     /// per row, and the base value of each row. Gradient boosting reads the
-    /// model's leaf tables ([`crate::model::shap::memo`]); the values equal
-    /// [`Explainer::explain`]'s bit for bit.
+    /// model's leaf tables ([`crate::model::shap::memo`]) through the
+    /// calling thread's cache; the values equal [`Explainer::explain`]'s
+    /// bit for bit.
     pub fn explain_rows(&mut self, x: &Matrix, rows: Range<usize>) -> Vec<(f64, Vec<f64>)> {
-        let (Model::GradientBoosting(m), Some((views, base))) = (self.model, &self.gbm) else {
+        let (Model::GradientBoosting(m), Some((views, base, memos))) = (self.model, &self.gbm)
+        else {
             let mut row = vec![0.0; x.cols];
             return rows
                 .map(|k| {
@@ -194,7 +201,7 @@ impl<'a> Explainer<'a> {
         let n_encoded = self.encoded.len();
         let width = n_encoded.max(1);
         let mut enc = vec![0.0; rows.len() * width];
-        m.contributions_block(views, x, rows, &mut enc, &mut self.memo);
+        memos.with(|memo| m.contributions_block(views, x, rows, &mut enc, memo));
         let base = *base;
         enc.chunks_exact(width)
             .map(|r| {

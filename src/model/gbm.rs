@@ -28,7 +28,7 @@ use crate::features::Matrix;
 use crate::model::binning::{Binned, MAX_BINS};
 use crate::model::grow::{mix64, SplitMix64};
 use crate::model::node::Node;
-use crate::model::shap::memo::{Memo, TreeView};
+use crate::model::shap::memo::{Memo, MemoPool, TreeView, Views};
 use crate::model::Tick;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -344,12 +344,14 @@ impl Gbm {
     }
 
     /// The trees as TreeSHAP reads them (made once per explainer).
-    pub fn shap_views(&self) -> Vec<TreeView<'_>> {
+    pub fn shap_views(&self) -> Views<'_> {
         let mut budget = crate::model::shap::memo::TABLE_BUDGET;
-        self.trees
-            .iter()
-            .map(|t| TreeView::new(&t.nodes, &t.cover, &t.nan_left, &mut budget))
-            .collect()
+        Views::new(
+            self.trees
+                .iter()
+                .map(|t| TreeView::new(&t.nodes, &t.cover, &t.nan_left, &mut budget))
+                .collect(),
+        )
     }
 
     /// The base value of every row's contributions: the initial score plus
@@ -367,15 +369,13 @@ impl Gbm {
     /// [`Gbm::contributions_block`] for the same row.
     pub fn contributions_with(
         &self,
-        views: &[TreeView],
+        views: &Views,
         x: &[f64],
         out: &mut [f64],
         memo: &mut Memo,
     ) -> f64 {
         out.fill(0.0);
-        for v in views {
-            v.add_row(x, out, memo);
-        }
+        views.add_row(x, out, memo);
         self.shap_base()
     }
 
@@ -384,37 +384,43 @@ impl Gbm {
     /// gives each row; returns the base value.
     pub fn contributions_block(
         &self,
-        views: &[TreeView],
+        views: &Views,
         x: &Matrix,
         rows: std::ops::Range<usize>,
         out: &mut [f64],
         memo: &mut Memo,
     ) -> f64 {
+        let (n, d) = (rows.len(), self.n_features.max(1));
+        // Feature-major while the trees add up (columns 8 values longer
+        // than the block, off the cache sets of their neighbours), then
+        // row-major.
+        let stride = n + 8;
+        let mut by_feature = vec![0.0; stride * d];
+        views.add_block(x, rows, (&mut by_feature, stride), memo);
         out.fill(0.0);
-        let mut row = vec![0.0; x.cols];
-        for (i, o) in rows.zip(out.chunks_exact_mut(self.n_features.max(1))) {
-            x.row_into(i, &mut row);
-            for v in views {
-                v.add_row(&row, o, memo);
+        for (i, o) in out.chunks_exact_mut(d).enumerate().take(n) {
+            for (f, v) in o.iter_mut().enumerate().take(self.n_features) {
+                *v = by_feature[f * stride + i];
             }
         }
         self.shap_base()
     }
 
     /// TreeSHAP of every row (blocks of rows in parallel, each row's values
-    /// independent of the block, so the result does not depend on the
-    /// thread count): the base value (the same for every row) and a
-    /// `rows x n_features` matrix of contributions.
+    /// independent of the block and of the caches, so the result does not
+    /// depend on the thread count): the base value (the same for every row)
+    /// and a `rows x n_features` matrix of contributions.
     pub fn contributions_matrix(&self, x: &Matrix) -> (f64, Matrix) {
         let d = self.n_features.max(1);
         let views = self.shap_views();
+        let memos = MemoPool::new();
         let mut rows = vec![0.0; x.rows * d];
         rows.par_chunks_mut(EXPLAIN_BLOCK * d)
             .enumerate()
-            .for_each_init(Memo::default, |memo, (b, chunk)| {
+            .for_each(|(b, chunk)| {
                 let start = b * EXPLAIN_BLOCK;
                 let end = start + chunk.len() / d;
-                self.contributions_block(&views, x, start..end, chunk, memo);
+                memos.with(|memo| self.contributions_block(&views, x, start..end, chunk, memo));
             });
         let mut m = Matrix::zeros(x.rows, self.n_features);
         for (i, r) in rows.chunks_exact(d).enumerate().take(x.rows) {

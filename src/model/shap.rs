@@ -262,6 +262,8 @@ pub fn linear_contributions(coef: &[f64], intercept: f64, x_encoded: &[f64]) -> 
     (intercept, c)
 }
 
+pub mod cache;
+pub mod group;
 pub mod memo;
 #[cfg(test)]
 mod oracle;

@@ -1,4 +1,5 @@
-//! TreeSHAP of many rows with each leaf's arithmetic done once per model.
+//! TreeSHAP of many rows with each leaf's arithmetic done once per model,
+//! and each group of leaves' once per decision pattern.
 //!
 //! Path-dependent TreeSHAP reads a row only through the side it takes at
 //! each split. A leaf's share of the contributions depends on the row only
@@ -11,10 +12,24 @@
 //! `O(leaves · depth²)` (Fast TreeSHAP v2, Yang 2021, by another route).
 //!
 //! A tree whose tables would be too large (deep paths) keeps the recursive
-//! algorithm. Both the per-row and the block path use the same code per
-//! tree, so a row's values do not depend on the path, block or threads.
+//! algorithm. Before either, [`Views::add_row`] looks the contributions of
+//! each group of leaves (a subtree of height [`super::group::GROUP_HEIGHT`], see
+//! [`super::group`]) up by the row's decision vector in the thread's
+//! [`Cache`] (see [`super::cache`]): repeated decision patterns cost one
+//! pass over the group's split tests and one hash lookup.
+//!
+//! Every path computes a group's contributions into a vector of its own,
+//! from zero and in leaf order, and adds that vector into the row's totals
+//! feature by feature, group by group and tree by tree, so a row's values
+//! do not depend on the path, the cache, the block, the row order or the
+//! threads.
+use super::cache::{Cache, MAX_ENTRIES_PER_GROUP};
+use super::group::{groups, Group, Tests};
 use super::{extend_path, tree_contributions_with, unwound_path_sum, PathElement, Scratch};
+use crate::features::Matrix;
 use crate::model::node::Node;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Distinct features on a path above which a leaf gets no table.
 const MAX_TABLE_DEPTH: usize = 12;
@@ -36,14 +51,20 @@ pub struct TreeView<'a> {
     /// features on the path down to it, the same for every leaf below), or
     /// a leaf's index in `leaves`.
     slot_or_leaf: Vec<u32>,
+    /// The groups of leaves the contributions are made and cached by (one,
+    /// the whole tree, without tables).
+    groups: Vec<Group>,
+    /// The tree's split tests, read into a row's decision vector.
+    tests: Tests,
 }
 
 /// One leaf's contributions for every pattern of its path's features.
 struct LeafTable {
-    /// The path's distinct features, by slot.
-    feats: Vec<usize>,
-    /// `values[mask * d + k]`: the contribution to `feats[k]` of a row that
-    /// follows the path on exactly the slots set in `mask`.
+    /// The path's distinct features, by slot, as places in its group's
+    /// `features`.
+    places: Vec<u32>,
+    /// `values[mask * d + k]`: the contribution to slot `k`'s feature of a
+    /// row that follows the path on exactly the slots set in `mask`.
     values: Vec<f64>,
 }
 
@@ -64,7 +85,11 @@ impl<'a> TreeView<'a> {
         features.sort_unstable();
         features.dedup();
         let mut slot_or_leaf = vec![0u32; nodes.len()];
-        let leaves = leaf_tables(nodes, cover, budget, &mut slot_or_leaf);
+        let (mut parts, group_of, mut tests) = groups(nodes, nan_left, false);
+        let leaves = leaf_tables(nodes, cover, (&parts, &group_of), budget, &mut slot_or_leaf);
+        if leaves.is_none() {
+            (parts, _, tests) = groups(nodes, nan_left, true);
+        }
         TreeView {
             nodes,
             cover,
@@ -72,7 +97,19 @@ impl<'a> TreeView<'a> {
             features,
             leaves,
             slot_or_leaf,
+            groups: parts,
+            tests,
         }
+    }
+
+    /// The groups of leaves, in the order their contributions are added.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// The tree's split tests (its decision vectors).
+    pub fn tests(&self) -> &Tests {
+        &self.tests
     }
 
     /// Whether a row with value `v` at `node`'s feature goes left (NaN by the
@@ -85,10 +122,29 @@ impl<'a> TreeView<'a> {
         }
     }
 
-    /// Adds this tree's contributions to `row` into `out`.
+    /// Adds this tree's contributions to `row` into `out` (no cache),
+    /// group by group.
     pub fn add_row(&self, row: &[f64], out: &mut [f64], memo: &mut Memo) {
+        let mut local = std::mem::take(&mut memo.local);
+        for g in 0..self.groups.len() {
+            self.contributions_into(g, row, &mut local, memo);
+            add_into(out, &self.groups[g].features, &local);
+        }
+        memo.local = local;
+    }
+
+    /// `local` = the contributions of group `g`'s leaves to `row`, one per
+    /// feature of the group (in its `features` order), summed from zero in
+    /// leaf order.
+    fn contributions_into(&self, g: usize, row: &[f64], local: &mut Vec<f64>, memo: &mut Memo) {
+        let group = &self.groups[g];
+        local.clear();
+        local.resize(group.features.len(), 0.0);
         let Some(leaves) = &self.leaves else {
-            memo.zeros.resize(out.len().max(row.len()), 0.0);
+            // One group, the whole tree.
+            let top = self.features.last().map_or(0, |&f| f + 1);
+            memo.zeros
+                .resize(memo.zeros.len().max(top).max(row.len()), 0.0);
             let zeros = &mut memo.zeros;
             tree_contributions_with(
                 self.nodes,
@@ -98,26 +154,35 @@ impl<'a> TreeView<'a> {
                 zeros,
                 &mut memo.shap,
             );
-            for &f in &self.features {
-                out[f] += zeros[f];
+            for (l, &f) in local.iter_mut().zip(&group.features) {
+                *l = zeros[f];
                 zeros[f] = 0.0;
             }
             return;
         };
-        // Down the tree once, carrying which of the path's features the row
-        // still follows: going the other way at a split clears its slot.
+        // Which of the path's features the row still follows at the
+        // group's root: going the other way at a split above clears its slot.
+        let mut mask = u32::MAX;
+        for &(p, lies_left) in &group.above {
+            let n = &self.nodes[p as usize];
+            let v = row.get(n.feature as usize).copied().unwrap_or(f64::NAN);
+            if self.goes_left(p as usize, v) != lies_left {
+                mask &= !(1u32 << self.slot_or_leaf[p as usize]);
+            }
+        }
+        // Down the subtree once, carrying that mask on.
         memo.stack.clear();
-        memo.stack.push((0, u32::MAX));
+        memo.stack.push((group.root, mask));
         while let Some((node, mask)) = memo.stack.pop() {
             let n = &self.nodes[node as usize];
             let code = self.slot_or_leaf[node as usize];
             if n.left == 0 {
                 let leaf = &leaves[code as usize];
-                let d = leaf.feats.len();
+                let d = leaf.places.len();
                 let m = (mask as usize) & ((1usize << d) - 1);
                 let values = &leaf.values[m * d..(m + 1) * d];
-                for (&f, &v) in leaf.feats.iter().zip(values) {
-                    out[f] += v;
+                for (&p, &v) in leaf.places.iter().zip(values) {
+                    local[p as usize] += v;
                 }
                 continue;
             }
@@ -134,11 +199,154 @@ impl<'a> TreeView<'a> {
     }
 }
 
+/// Adds a group's contributions (`local`, by place in `features`) into a
+/// row's totals `out`.
+fn add_into(out: &mut [f64], features: &[usize], local: &[f64]) {
+    for (&f, &v) in features.iter().zip(local) {
+        out[f] += v;
+    }
+}
+
+/// The trees of one model as TreeSHAP reads them, numbered so that a
+/// thread's [`Cache`] knows which model its entries belong to.
+pub struct Views<'a> {
+    trees: Vec<TreeView<'a>>,
+    /// Per tree, the cache number of its first group (groups are numbered
+    /// across the model).
+    first: Vec<usize>,
+    /// Groups over all trees.
+    n_groups: usize,
+    id: u64,
+}
+
+/// The next [`Views`] number (0 is no views).
+static NEXT_VIEWS: AtomicU64 = AtomicU64::new(1);
+
+impl<'a> Views<'a> {
+    /// Views of a model's trees, with a number no other views share.
+    pub fn new(trees: Vec<TreeView<'a>>) -> Views<'a> {
+        let id = NEXT_VIEWS.fetch_add(1, Ordering::Relaxed);
+        let mut first = Vec::with_capacity(trees.len());
+        let mut n_groups = 0;
+        for t in &trees {
+            first.push(n_groups);
+            n_groups += t.groups.len();
+        }
+        Views {
+            trees,
+            first,
+            n_groups,
+            id,
+        }
+    }
+
+    /// The trees, in model order.
+    pub fn trees(&self) -> &[TreeView<'a>] {
+        &self.trees
+    }
+
+    /// Adds every tree's contributions to `row` into `out`, tree by tree
+    /// and group by group, looking each group's up by the row's decision
+    /// vector in `memo`'s cache first (and keeping what it computes while
+    /// the cache has room). The values equal [`TreeView::add_row`]'s tree
+    /// by tree, bit for bit.
+    pub fn add_row(&self, row: &[f64], out: &mut [f64], memo: &mut Memo) {
+        memo.cache.bind(self.id, self.n_groups);
+        let cached = memo.cache.per_group() > 0;
+        let mut local = std::mem::take(&mut memo.local);
+        for (view, &first) in self.trees.iter().zip(&self.first) {
+            let vector = (cached && view.tests.usable()).then(|| view.tests.vector(row));
+            for (g, group) in view.groups.iter().enumerate() {
+                let width = group.features.len();
+                if width == 0 {
+                    continue;
+                }
+                let key = vector.map(|v| v & group.mask);
+                if let Some(values) = key.and_then(|k| memo.cache.get(first + g, k, width)) {
+                    add_into(out, &group.features, values);
+                    continue;
+                }
+                view.contributions_into(g, row, &mut local, memo);
+                add_into(out, &group.features, &local);
+                if let Some(k) = key {
+                    memo.cache.insert(first + g, k, &local);
+                }
+            }
+        }
+        memo.local = local;
+    }
+
+    /// [`Views::add_row`] for rows `rows` of `x` at once, tree by tree and
+    /// group by group over all the rows (so a group's cache entries stay in
+    /// the processor's caches while they serve the block). `out` is
+    /// feature-major: row `i`'s contribution to feature `f` at
+    /// `out[f * stride + i]` (`stride >= rows.len()`; one that is not a
+    /// multiple of 512 keeps the features' columns off the same cache
+    /// sets). Each element gets the same additions in the same order as
+    /// [`Views::add_row`] gives it, so the values are the same bits.
+    pub fn add_block(
+        &self,
+        x: &Matrix,
+        rows: Range<usize>,
+        (out, stride): (&mut [f64], usize),
+        memo: &mut Memo,
+    ) {
+        memo.cache.bind(self.id, self.n_groups);
+        let cached = memo.cache.per_group() > 0;
+        let n = rows.len();
+        let mut local = std::mem::take(&mut memo.local);
+        let mut low = std::mem::take(&mut memo.low);
+        let mut high = std::mem::take(&mut memo.high);
+        let mut row = std::mem::take(&mut memo.row);
+        row.resize(x.cols, 0.0);
+        for (view, &first) in self.trees.iter().zip(&self.first) {
+            let keyed = cached && view.tests.usable();
+            if keyed {
+                view.tests.vectors(x, rows.clone(), &mut low, &mut high);
+            }
+            for (g, group) in view.groups.iter().enumerate() {
+                let width = group.features.len();
+                if width == 0 {
+                    continue;
+                }
+                for i in 0..n {
+                    let key = low.get(i).filter(|_| keyed).map(|&l| {
+                        let h = high.get(i).copied().unwrap_or(0);
+                        (u128::from(l) | (u128::from(h) << 64)) & group.mask
+                    });
+                    if let Some(values) = key.and_then(|k| memo.cache.get(first + g, k, width)) {
+                        add_column(out, stride, i, &group.features, values);
+                        continue;
+                    }
+                    x.row_into(rows.start + i, &mut row);
+                    view.contributions_into(g, &row, &mut local, memo);
+                    add_column(out, stride, i, &group.features, &local);
+                    if let Some(k) = key {
+                        memo.cache.insert(first + g, k, &local);
+                    }
+                }
+            }
+        }
+        memo.local = local;
+        memo.low = low;
+        memo.high = high;
+        memo.row = row;
+    }
+}
+
+/// [`add_into`] for row `i` of a feature-major block (`stride` apart).
+fn add_column(out: &mut [f64], stride: usize, i: usize, features: &[usize], local: &[f64]) {
+    for (&f, &v) in features.iter().zip(local) {
+        out[f * stride + i] += v;
+    }
+}
+
 /// Each leaf's table, or `None` when one would be too deep or the budget
 /// is spent (the budget is then left as it was).
 fn leaf_tables(
     nodes: &[Node],
     cover: &[f64],
+    (groups, group_of): (&[Group], &[u32]),
     budget: &mut usize,
     slot_or_leaf: &mut [u32],
 ) -> Option<Vec<LeafTable>> {
@@ -206,17 +414,107 @@ fn leaf_tables(
                 values[mask * d + k] = w * (e.one_fraction - e.zero_fraction) * n.value;
             }
         }
-        leaves.push(LeafTable { feats, values });
+        let features = &groups.get(*group_of.get(leaf)? as usize)?.features;
+        let places = feats
+            .iter()
+            .map(|f| features.binary_search(f).map(|p| p as u32))
+            .collect::<Result<Vec<u32>, usize>>()
+            .ok()?;
+        leaves.push(LeafTable { places, values });
     }
     *budget -= cost;
     Some(leaves)
 }
 
-/// Reusable buffers of [`TreeView::add_row`].
-#[derive(Clone, Default)]
+/// Reusable buffers of [`TreeView::add_row`] and [`Views::add_row`], and
+/// the thread's [`Cache`] of tree contributions. A clone starts afresh
+/// (empty buffers, an empty cache of the same size).
+#[derive(Debug)]
 pub struct Memo {
     shap: Scratch,
     zeros: Vec<f64>,
-    /// (node, mask) still to visit in [`TreeView::add_row`].
+    /// (node, mask) still to visit in `TreeView::contributions_into`.
     stack: Vec<(u32, u32)>,
+    /// One group's contributions, by place in its `features`.
+    local: Vec<f64>,
+    /// A block's decision vectors for one tree: tests 0..64, 64..128.
+    low: Vec<u64>,
+    high: Vec<u64>,
+    /// One row of a block.
+    row: Vec<f64>,
+    cache: Cache,
+}
+
+impl Memo {
+    /// Buffers and a cache of at most `per_group` decision vectors per
+    /// group of leaves (0: no cache).
+    pub fn with_cache(per_group: usize) -> Memo {
+        Memo {
+            shap: Scratch::default(),
+            zeros: Vec::new(),
+            stack: Vec::new(),
+            local: Vec::new(),
+            low: Vec::new(),
+            high: Vec::new(),
+            row: Vec::new(),
+            cache: Cache::new(per_group),
+        }
+    }
+
+    /// Decision vectors the cache keeps, over all groups.
+    pub fn cached(&self) -> usize {
+        self.cache.len()
+    }
+}
+
+impl Default for Memo {
+    /// [`MAX_ENTRIES_PER_GROUP`] decision vectors per group.
+    fn default() -> Memo {
+        Memo::with_cache(MAX_ENTRIES_PER_GROUP)
+    }
+}
+
+impl Clone for Memo {
+    fn clone(&self) -> Memo {
+        Memo::with_cache(self.cache.per_group())
+    }
+}
+
+/// One [`Memo`] per thread of the current rayon pool, plus one for callers
+/// outside it, so each thread's cache stays warm across the blocks and
+/// chunks it explains. A block locks its thread's memo once; threads of
+/// another, larger pool share memos (waiting their turn), which costs time,
+/// never values.
+#[derive(Debug)]
+pub struct MemoPool {
+    memos: Vec<std::sync::Mutex<Memo>>,
+}
+
+impl MemoPool {
+    /// A memo for each thread of the current rayon pool and one more.
+    pub fn new() -> MemoPool {
+        let n = rayon::current_num_threads() + 1;
+        MemoPool {
+            memos: (0..n)
+                .map(|_| std::sync::Mutex::new(Memo::default()))
+                .collect(),
+        }
+    }
+
+    /// Runs `f` with the calling thread's memo.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Memo) -> R) -> R {
+        let pooled = self.memos.len().saturating_sub(1).max(1);
+        let i = rayon::current_thread_index().map_or(0, |t| t % pooled + 1);
+        let i = i.min(self.memos.len().saturating_sub(1));
+        match self.memos.get(i) {
+            Some(m) => f(&mut m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)),
+            None => f(&mut Memo::default()),
+        }
+    }
+}
+
+impl Default for MemoPool {
+    fn default() -> MemoPool {
+        MemoPool::new()
+    }
 }

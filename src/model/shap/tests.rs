@@ -258,7 +258,7 @@ fn leaf_tables_give_the_recursive_values() {
                 memo::TreeView::new(&tree.nodes, &tree.cover, &tree.nan_left, &mut spent);
             for r in rows.iter().step_by(7) {
                 let (mut a, mut b, mut c) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
-                views[t].add_row(r, &mut a, &mut memo);
+                views.trees()[t].add_row(r, &mut a, &mut memo);
                 recursive.add_row(r, &mut b, &mut memo);
                 tree_contributions_with(
                     &tree.nodes,
@@ -296,4 +296,131 @@ fn leaf_tables_give_the_recursive_values() {
             assert!((total - m.raw_row(r)).abs() < 1e-9);
         }
     }
+}
+
+/// The decision-vector cache is a speed matter only: a model's values with
+/// no cache, a cold one, a warm one, a full one, or rows in another order
+/// are the same bits.
+#[test]
+fn the_cache_never_changes_a_value() {
+    let mut rng = SplitMix64::new(21);
+    let d = 6;
+    // Few distinct values per feature, as in real tabular data, so rows
+    // repeat decision vectors (and a NaN now and then).
+    let rows: Vec<Vec<f64>> = (0..1500)
+        .map(|_| {
+            (0..d)
+                .map(|j| {
+                    if j == 2 && rng.below(9) == 0 {
+                        f64::NAN
+                    } else {
+                        rng.below(if j < 3 { 3 } else { 5 }) as f64
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let y: Vec<u8> = rows
+        .iter()
+        .map(|r| u8::from(r[0] + r[3] * 0.5 + rng.below(4) as f64 > 3.0))
+        .collect();
+    let x = Matrix::from_rows(&rows);
+    let p = GbmParams {
+        n_trees: 30,
+        max_depth: 6,
+        min_samples_leaf: 2,
+        ..GbmParams::default()
+    };
+    let (m, _) = fit(&p, &x, &y, 9).unwrap();
+    let views = m.shap_views();
+    let bits = |memo: &mut memo::Memo, order: &[usize]| -> Vec<Vec<u64>> {
+        let mut got = vec![Vec::new(); rows.len()];
+        let mut out = vec![0.0; d];
+        for &i in order {
+            m.contributions_with(&views, &rows[i], &mut out, memo);
+            got[i] = out.iter().map(|v| v.to_bits()).collect();
+        }
+        got
+    };
+    let forward: Vec<usize> = (0..rows.len()).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    let none = bits(&mut memo::Memo::with_cache(0), &forward);
+    let mut warm = memo::Memo::default();
+    assert_eq!(bits(&mut warm, &forward), none, "cold cache");
+    let kept = warm.cached();
+    let groups: usize = views.trees().iter().map(|t| t.groups().len()).sum();
+    assert!(
+        kept > 0 && kept < rows.len() * groups / 4,
+        "{kept} of {groups} groups"
+    );
+    assert_eq!(bits(&mut warm, &backward), none, "warm cache");
+    assert_eq!(
+        bits(&mut memo::Memo::with_cache(1), &backward),
+        none,
+        "full cache"
+    );
+    // The block path through a warm cache too.
+    let mut block = vec![0.0; rows.len() * d];
+    m.contributions_block(&views, &x, 0..rows.len(), &mut block, &mut warm);
+    let flat: Vec<u64> = none.concat();
+    assert_eq!(block.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), flat);
+}
+
+/// The decision vector holds every split, not only those on the row's
+/// path: two rows that differ only at a split off their path get different
+/// values, and a cache shared by two models keeps their entries apart.
+#[test]
+fn the_cache_key_reads_off_path_splits() {
+    // Root on feature 0; its left child on feature 1, its right on 2.
+    let split = |feature, left| Node {
+        feature,
+        left,
+        threshold: 0.5,
+        value: 0.0,
+    };
+    let leaf = |value| Node {
+        feature: 0,
+        left: 0,
+        threshold: 0.0,
+        value,
+    };
+    let tree = |v: f64| {
+        vec![
+            split(0, 1),
+            split(1, 3),
+            split(2, 5),
+            leaf(1.0),
+            leaf(2.0),
+            leaf(5.0 * v),
+            leaf(-3.0),
+        ]
+    };
+    let cover = [10.0, 6.0, 4.0, 2.0, 4.0, 1.0, 3.0];
+    let (one, two) = (tree(1.0), tree(2.0));
+    let mut budget = memo::TABLE_BUDGET;
+    let a = memo::Views::new(vec![memo::TreeView::new(&one, &cover, &[], &mut budget)]);
+    let b = memo::Views::new(vec![memo::TreeView::new(&two, &cover, &[], &mut budget)]);
+    // Both go left at the root; they differ only at node 2 (feature 2).
+    let (r, s) = ([0.0, 0.0, 0.0], [0.0, 0.0, 1.0]);
+    let (tests, mask) = (a.trees()[0].tests(), a.trees()[0].groups()[0].mask);
+    assert_ne!(tests.vector(&r) & mask, tests.vector(&s) & mask);
+    let mut memo = memo::Memo::default();
+    let mut got = |views: &memo::Views, row: &[f64]| {
+        let mut out = vec![0.0; 3];
+        views.add_row(row, &mut out, &mut memo);
+        out
+    };
+    let (ra, sa, rb, sb) = (got(&a, &r), got(&a, &s), got(&b, &r), got(&b, &s));
+    assert_ne!(ra[2], sa[2], "feature 2 off the path still counts");
+    for (nodes, row, out) in [
+        (&one, &r, &ra),
+        (&one, &s, &sa),
+        (&two, &r, &rb),
+        (&two, &s, &sb),
+    ] {
+        let mut want = vec![0.0; 3];
+        tree_contributions(nodes, &cover, row, &mut want);
+        close(out, &want, 1e-12);
+    }
+    assert_ne!(ra, rb, "another model's entries are not reused");
 }
