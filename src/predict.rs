@@ -203,6 +203,25 @@ pub fn contrib_columns(inputs: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Appends one predictions line: `row,score,y_pred`, then with an
+/// explanation each contribution and the base.
+fn push_row(
+    text: &mut String,
+    row: usize,
+    score: f64,
+    threshold: f64,
+    explained: Option<(f64, &[f64])>,
+) {
+    let _ = write!(text, "{row},{score:?},{}", u8::from(score >= threshold));
+    if let Some((base, contrib)) = explained {
+        for c in contrib {
+            let _ = write!(text, ",{c:?}");
+        }
+        let _ = write!(text, ",{base:?}");
+    }
+    text.push('\n');
+}
+
 /// Writes the predictions CSV of every row of `table` to `out`.
 pub fn write(
     model: &Loaded,
@@ -257,31 +276,38 @@ pub fn write(
             }
             Loaded::Other(s) => (s.score_table(table, &rows).map_err(GateError::Data)?, None),
         };
-        // Explanations of the chunk's rows, in parallel blocks (each row's
-        // values independent of its block).
-        let explained: Vec<(f64, Vec<f64>)> = match (&explainer, &x) {
+        match (&explainer, &x) {
             (Some(ex), Some(x)) => {
+                // Explained and formatted in parallel blocks (each row's
+                // values independent of its block), joined in row order.
                 let blocks: Vec<std::ops::Range<usize>> = (0..x.rows)
                     .step_by(EXPLAIN_BLOCK)
                     .map(|s| s..(s + EXPLAIN_BLOCK).min(x.rows))
                     .collect();
-                let per_block: Vec<Vec<(f64, Vec<f64>)>> = blocks
+                let texts: Vec<String> = blocks
                     .into_par_iter()
-                    .map_init(|| ex.clone(), |ex, r| ex.explain_rows(x, r))
+                    .map_init(
+                        || ex.clone(),
+                        |ex, r| {
+                            let explained = ex.explain_rows(x, r.clone());
+                            let mut t = String::new();
+                            for (k, (base, contrib)) in r.zip(&explained) {
+                                let (Some(&row), Some(&s)) = (rows.get(k), scores.get(k)) else {
+                                    continue;
+                                };
+                                push_row(&mut t, row, s, threshold, Some((*base, contrib)));
+                            }
+                            t
+                        },
+                    )
                     .collect();
-                per_block.into_iter().flatten().collect()
+                texts.iter().for_each(|t| text.push_str(t));
             }
-            _ => Vec::new(),
-        };
-        for (k, (&r, &s)) in rows.iter().zip(&scores).enumerate() {
-            let _ = write!(text, "{r},{s:?},{}", u8::from(s >= threshold));
-            if let Some((base, contrib)) = explained.get(k) {
-                for c in contrib {
-                    let _ = write!(text, ",{c:?}");
+            _ => {
+                for (&r, &s) in rows.iter().zip(&scores) {
+                    push_row(&mut text, r, s, threshold, None);
                 }
-                let _ = write!(text, ",{base:?}");
             }
-            text.push('\n');
         }
         match out.write_all(text.as_bytes()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
