@@ -64,6 +64,7 @@ fn environment() -> anyhow::Result<Environment<'static>> {
     env.add_filter("signed", signed_filter);
     env.add_filter("cell", cell_filter);
     env.add_filter("short", short_filter);
+    env.add_filter("plain", plain_filter);
     Ok(env)
 }
 
@@ -153,6 +154,16 @@ fn cell_filter(v: &Value) -> Result<String, Error> {
     Ok(cell(&text("cell", v)?))
 }
 
+/// `{{ text | plain }}`: `<`, `>` and `&` as entities, so a name or a
+/// description from gates.toml is shown, never run as HTML by a Markdown
+/// renderer that passes HTML through (round 22, F7); Markdown stays.
+fn plain_filter(v: &Value) -> Result<String, Error> {
+    let t = text("plain", v)?;
+    Ok(t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;"))
+}
+
 /// `{{ sha | short }}` → the first 12 characters of a digest.
 fn short_filter(v: &Value) -> Result<String, Error> {
     Ok(short_sha(&text("short", v)?).to_string())
@@ -162,6 +173,23 @@ fn short_filter(v: &Value) -> Result<String, Error> {
 mod tests {
     use super::*;
     use crate::report::sample::sample_report;
+
+    #[test]
+    fn names_and_descriptions_are_shown_not_run_as_html() {
+        let mut r = sample_report();
+        r.model_card.name = Some("<script>alert(1)</script>".into());
+        r.model_card.description = Some("Scores **churn** <b>risk</b> & more".into());
+        let card = render(&r, None).unwrap();
+        assert!(
+            card.contains("# Model card: &lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{card}"
+        );
+        assert!(
+            card.contains("Scores **churn** &lt;b&gt;risk&lt;/b&gt; &amp; more"),
+            "{card}"
+        );
+        assert!(!card.contains("<script>"), "{card}");
+    }
 
     #[test]
     fn built_in_card_has_every_section() {
