@@ -102,7 +102,12 @@ pub fn champion_eval(
         Ok(scores) => scores,
         Err(reason) => return Ok(ChampionEval::Unusable { version, reason }),
     };
-    let leaked = leaked_beyond_duplicates(&*champ, candidate, s);
+    let mut leaked = leaked_beyond_duplicates(&*champ, candidate, s);
+    // One flag per test row, or none counts (a scorer that answered for
+    // other rows must not empty the comparison).
+    if leaked.len() != s.test_rows.len() {
+        leaked = vec![false; s.test_rows.len()];
+    }
     // Both models on the rows the champion did not train on, each at its
     // own saved threshold (the champion's hard predictions are the ones
     // it was promoted with).
