@@ -71,9 +71,15 @@ impl ChampionGate {
         }
         let (lo, hi) = t.metric.range();
         if t.min_delta.abs() >= hi - lo {
+            // 1e308 as 1e308, not its 309 digits.
+            let shown = if t.min_delta.abs() < 1e15 {
+                t.min_delta.to_string()
+            } else {
+                format!("{:e}", t.min_delta)
+            };
             return Err(format!(
-                "min_delta {} can never be met or never fail: {} always lies in [{lo}, {hi}]",
-                t.min_delta, t.metric
+                "min_delta {shown} can never be met or never fail: {} always lies in [{lo}, {hi}]",
+                t.metric
             ));
         }
         Ok(ChampionGate {
@@ -299,6 +305,21 @@ mod tests {
         let r = run(&gate(Metric::Brier, 0.0), 0.2, 0.2, true);
         assert_eq!(r.status, GateStatus::Pass);
         assert!(r.message.contains("byte-identical"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_huge_min_delta_is_refused_in_short_form() {
+        let t = ChampionTable {
+            metric: Metric::RocAuc,
+            min_delta: -1e308,
+            on_missing: OnMissing::Pass,
+            test: Test::Point,
+        };
+        let err = ChampionGate::from_table(t).unwrap_err();
+        assert!(
+            err.starts_with("min_delta -1e308 can never be met"),
+            "{err}"
+        );
     }
 
     #[test]
