@@ -34,6 +34,57 @@ pub fn shared_builder(prefix: &str, dir: bool) -> tempfile::Builder<'_, 'static>
     builder
 }
 
+/// How old an unlocked staging directory must be before a later run takes
+/// it for one left by a killed run: a run locks its staging directory right
+/// after creating it, and this covers the moment in between.
+pub const STALE_STAGING_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Takes an OS lock on directory `dir`, held until the returned file is
+/// dropped (`None` where directories cannot be opened as files).
+pub fn lock_dir(dir: &Path) -> anyhow::Result<Option<std::fs::File>> {
+    let Ok(file) = std::fs::File::open(dir) else {
+        return Ok(None);
+    };
+    file.lock()
+        .with_context(|| format!("{}: cannot lock", dir.display()))?;
+    Ok(Some(file))
+}
+
+/// Removes the directories named `prefix*` in `parent` that a killed run left
+/// behind (an out-of-memory kill, SIGKILL): those whose lock is free and that
+/// have not changed for `min_age`. A directory a live run holds is locked, so
+/// it is left alone; so is anything that cannot be examined. Best effort:
+/// nothing here fails a run.
+pub fn sweep_stale(parent: &Path, prefix: &str, min_age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let is_ours = name.to_str().is_some_and(|n| n.starts_with(prefix));
+        // Not a symlink: only a real directory of ours is removed.
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if !is_ours || !is_dir {
+            continue;
+        }
+        let path = e.path();
+        let old = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= min_age);
+        if !old {
+            continue;
+        }
+        let Ok(file) = std::fs::File::open(&path) else {
+            continue;
+        };
+        if file.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
 /// Writes `contents` to `path` atomically, replacing any existing file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     write_streamed(path, |w| {
@@ -85,6 +136,28 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn sweep_removes_only_unlocked_directories_of_the_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [".stage-dead", ".stage-held", "other"] {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+        }
+        std::fs::write(dir.path().join(".stage-file"), "x").unwrap();
+        let held = lock_dir(&dir.path().join(".stage-held")).unwrap();
+        assert!(held.is_some());
+        sweep_stale(dir.path(), ".stage-", std::time::Duration::ZERO);
+        assert_eq!(
+            entries(dir.path()),
+            [".stage-file", ".stage-held", "other"],
+            "only the unlocked staging directory goes"
+        );
+        drop(held);
+        sweep_stale(dir.path(), ".stage-", std::time::Duration::from_secs(3600));
+        assert_eq!(entries(dir.path()).len(), 3, "a young directory stays");
+        sweep_stale(dir.path(), ".stage-", std::time::Duration::ZERO);
+        assert_eq!(entries(dir.path()), [".stage-file", "other"]);
     }
 
     #[test]

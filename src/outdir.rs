@@ -277,20 +277,17 @@ pub fn guard(out: &Path, plan: &Plan) -> Result<(), GateError> {
 
 /// An exclusive lock on the directory `dir` (held until dropped), where
 /// the platform can open a directory as a file; elsewhere none.
-fn lock_dir(dir: &Path) -> anyhow::Result<Option<std::fs::File>> {
-    let Ok(file) = std::fs::File::open(dir) else {
-        return Ok(None);
-    };
-    file.lock()
-        .with_context(|| format!("{}: cannot lock the out dir", dir.display()))?;
-    Ok(Some(file))
-}
-
 /// A run's artifacts, complete, in a staging directory beside the out dir.
 pub struct Staged {
     dir: Option<tempfile::TempDir>,
     out: PathBuf,
+    /// The staging directory's own lock, held while this run uses it: a
+    /// later run removes only staging directories nobody holds.
+    _lock: Option<std::fs::File>,
 }
+
+/// The name prefix of a run's staging directory, beside its out dir.
+pub const STAGING_PREFIX: &str = ".release-gate-staging-";
 
 impl Staged {
     /// A fresh staging directory beside `out` (same file system, so each
@@ -306,12 +303,17 @@ impl Staged {
         };
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("{}: cannot create", parent.display()))?;
-        let dir = crate::atomic::shared_builder(".release-gate-staging-", true)
+        // A run killed before its commit (out of memory in a template)
+        // leaves its staging directory behind; the next run clears it.
+        crate::atomic::sweep_stale(&parent, STAGING_PREFIX, crate::atomic::STALE_STAGING_AGE);
+        let dir = crate::atomic::shared_builder(STAGING_PREFIX, true)
             .tempdir_in(&parent)
             .with_context(|| format!("{}: cannot create a staging directory", parent.display()))?;
+        let lock = crate::atomic::lock_dir(dir.path())?;
         Ok(Staged {
             dir: Some(dir),
             out: out.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -347,7 +349,7 @@ impl Staged {
         // Two runs into one out dir move their artifacts one at a time:
         // without a lock their files interleave (round 14, F2). The lock
         // is on the directory itself, so no lock file is left in it.
-        let _lock = lock_dir(out)?;
+        let _lock = crate::atomic::lock_dir(out)?;
         // report.json last: its presence marks a complete run directory.
         let mut order: Vec<&str> = ARTIFACTS
             .iter()

@@ -580,6 +580,9 @@ pub fn promote(
     // index does not name is a stale index, refused by `read_index`.
     index.pending = Some(version.clone());
     write_index(registry, &index)?;
+    // Under the registry lock no other promotion is staging: any staging
+    // directory here was left by a killed promotion.
+    crate::atomic::sweep_stale(&versions, ".staging-", std::time::Duration::ZERO);
     let staging = crate::atomic::shared_builder(".staging-", true)
         .tempdir_in(&versions)
         .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;

@@ -755,3 +755,27 @@ fn promote_never_writes_a_registry_into_the_data_directory() {
     );
     assert_eq!(code, 0, "{err}");
 }
+
+// Round 22 F8. A run killed before its commit (a model-card template that
+// exhausts memory) leaves its staging directory beside the out dir; the next
+// run removes it. A staging directory that changed within the last minute
+// may belong to a run that is starting, so it stays.
+#[test]
+fn a_killed_runs_staging_directory_is_removed_by_the_next_run() {
+    let f = Fixture::new("");
+    let old = f.path(".release-gate-staging-killed");
+    std::fs::create_dir_all(old.join("inner")).unwrap();
+    f.write(".release-gate-staging-killed/report.json", "{}");
+    let ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::open(&old)
+        .unwrap()
+        .set_modified(ago)
+        .unwrap();
+    let young = f.path(".release-gate-staging-starting");
+    std::fs::create_dir_all(&young).unwrap();
+    let (code, _, err) = run(&f, &["check", "--out", "run1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!old.exists(), "the killed run's staging directory was left");
+    assert!(young.exists(), "a fresh staging directory was removed");
+    assert!(f.path("run1/report.json").is_file());
+}
