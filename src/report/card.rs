@@ -2,9 +2,9 @@
 //! built-in `templates/model_card.md.j2` or the user's override. The context
 //! is the serialized `Report` (every `report.json` key, at the top level and
 //! under `report`) plus `verdict_label`, `verdict_line` and a few filters
-//! (`fmt`, `ms`, `signed`, `cell`, `short`). Printing an undefined key is an
+//! (`fmt`, `ms`, `signed`, `cell`, `code`, `plain`, `short`). Printing an undefined key is an
 //! error naming the template and line, so a typo never renders as a blank.
-use super::markdown::cell;
+use super::markdown::{cell, code_span};
 use super::num::{fixed, short_sha, signed, DECIMALS, NA};
 use super::summary::verdict_line;
 use super::Report;
@@ -65,6 +65,7 @@ fn environment() -> anyhow::Result<Environment<'static>> {
     env.add_filter("cell", cell_filter);
     env.add_filter("short", short_filter);
     env.add_filter("plain", plain_filter);
+    env.add_filter("code", code_filter);
     Ok(env)
 }
 
@@ -154,6 +155,15 @@ fn cell_filter(v: &Value) -> Result<String, Error> {
     Ok(cell(&text("cell", v)?))
 }
 
+/// `{{ x | code }}` → `x` as a whole Markdown code span, fences included:
+/// its characters shown as written (a column named `<b>` is `<b>`, not
+/// `&lt;b&gt;`), safe inside a table cell (round 22, F7).
+/// `{{ x | code(false) }}` outside a table cell, where a pipe needs no
+/// escape.
+fn code_filter(v: &Value, in_table: Option<bool>) -> Result<String, Error> {
+    Ok(code_span(&text("code", v)?, in_table.unwrap_or(true)))
+}
+
 /// `{{ text | plain }}`: `<`, `>` and `&` as entities, so a name or a
 /// description from gates.toml is shown, never run as HTML by a Markdown
 /// renderer that passes HTML through (round 22, F7); Markdown stays.
@@ -189,6 +199,22 @@ mod tests {
             "{card}"
         );
         assert!(!card.contains("<script>"), "{card}");
+    }
+
+    // Round 22 F7: inside a code span an entity prints as written, so a
+    // protected column named `<b>` is shown in the span as `<b>`.
+    #[test]
+    fn code_spans_show_names_as_written() {
+        let mut r = sample_report();
+        let attr = r.fairness.pop_first().unwrap().1;
+        r.fairness.insert("<b>".into(), attr.clone());
+        r.fairness.insert("g|`".into(), attr);
+        r.data.target = "a`b".into();
+        let card = render(&r, None).unwrap();
+        assert!(card.contains("### `<b>`\n"), "{card}");
+        assert!(card.contains("### ``g|` ``\n"), "{card}");
+        assert!(card.contains("| Target | ``a`b`` "), "{card}");
+        assert!(!card.contains("&lt;b&gt;"), "{card}");
     }
 
     #[test]

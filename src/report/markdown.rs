@@ -27,24 +27,29 @@ fn draw_section(s: &Section) -> String {
 /// Appends `b` as Markdown paragraphs (charts have no text form).
 fn draw_block(b: &Block, out: &mut Vec<String>) {
     match b {
-        Block::Para(l) => out.push(format!("{}\n", line(l))),
+        Block::Para(l) => out.push(format!("{}\n", line(l, false))),
         Block::Table(t) => {
             let rows: Vec<Vec<String>> = t
                 .rows
                 .iter()
-                .map(|r| r.iter().map(|c| line(c)).collect())
+                .map(|r| r.iter().map(|c| line(c, true)).collect())
                 .collect();
             out.push(table(&t.header, &t.numeric, &rows));
         }
-        Block::List(items) => out.push(items.iter().map(|l| format!("- {}\n", line(l))).collect()),
+        Block::List(items) => out.push(
+            items
+                .iter()
+                .map(|l| format!("- {}\n", line(l, false)))
+                .collect(),
+        ),
         Block::Part(title, inner) => {
-            out.push(format!("#### {}\n", line(title)));
+            out.push(format!("#### {}\n", line(title, false)));
             for b in inner {
                 draw_block(b, out);
             }
         }
         Block::Figure(..) => {}
-        Block::Detail(label, l) => out.push(format!("**{}** {}\n", cell(label), line(l))),
+        Block::Detail(label, l) => out.push(format!("**{}** {}\n", cell(label), line(l, false))),
         Block::Grid(inner) => {
             for b in inner {
                 draw_block(b, out);
@@ -53,15 +58,16 @@ fn draw_block(b: &Block, out: &mut Vec<String>) {
     }
 }
 
-fn line(l: &[Span]) -> String {
-    l.iter().map(span).collect()
+/// `l` as Markdown; `in_table` when it fills a table cell.
+fn line(l: &[Span], in_table: bool) -> String {
+    l.iter().map(|s| span(s, in_table)).collect()
 }
 
-fn span(s: &Span) -> String {
+fn span(s: &Span, in_table: bool) -> String {
     match s {
         Span::Text(t) => cell(t),
         Span::Strong(t) => format!("**{}**", cell(t)),
-        Span::Code(t) => format!("`{}`", cell(t)),
+        Span::Code(t) => code_span(t, in_table),
         Span::Link { text, url } => format!("[{}]({})", cell(text), cell(url)),
         Span::Status(st) => status_text(*st),
         Span::Mark { ok, text } => format!("{} {}", if *ok { "✅" } else { "❌" }, cell(text)),
@@ -71,6 +77,43 @@ fn span(s: &Span) -> String {
 /// Makes text safe inside a table cell: pipes escaped, newlines as `<br>`,
 /// and `<`/`>`/`&` as entities so a value like `<missing>` is not eaten as HTML.
 pub fn cell(text: &str) -> String {
+    escaped(text, true, true)
+}
+
+/// `text` as a code span: Markdown shows a code span's characters as they
+/// are (`<b>` needs no entity there, and one would show as `&lt;b&gt;`),
+/// so only what would end the span, the table cell or the line is treated.
+/// The fence is one backtick longer than any run of backticks inside.
+/// Pipes are escaped only `in_table`: a table takes `\|` as a pipe inside
+/// a code span, while anywhere else the backslash would show (round 23, F5).
+pub fn code_span(text: &str, in_table: bool) -> String {
+    let body = escaped(&text.replace(['\n', '\r'], " "), false, in_table);
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in body.chars() {
+        run = if ch == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if body.is_empty() {
+        return "` `".to_string();
+    }
+    let fence = "`".repeat(longest + 1);
+    // Markdown strips one space from each end of a span that has both; a
+    // backtick at either end needs a space to stay apart from the fence.
+    let spaced = body.starts_with(' ') && body.ends_with(' ') && body.trim() != "";
+    let pad = if spaced || body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// `text` with line breaks as `<br>`, control and direction characters
+/// spelled out, pipes escaped (with `pipes`), and, for text outside a code
+/// span (`entities`), `<`, `>`, `&` as entities and backticks escaped (a
+/// name holding backticks would otherwise open a code span).
+fn escaped(text: &str, entities: bool, pipes: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(ch) = chars.next() {
@@ -83,19 +126,20 @@ pub fn cell(text: &str) -> String {
                     chars.next();
                     run += 1;
                 }
-                let width = if chars.peek() == Some(&'|') {
+                let width = if pipes && chars.peek() == Some(&'|') {
                     2 * run
                 } else {
                     run
                 };
                 out.extend(std::iter::repeat_n('\\', width));
             }
-            '|' => out.push_str("\\|"),
+            '|' if pipes => out.push_str("\\|"),
+            '`' if entities => out.push_str("\\`"),
             '\n' => out.push_str("<br>"),
             '\r' => {}
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
+            '<' if entities => out.push_str("&lt;"),
+            '>' if entities => out.push_str("&gt;"),
+            '&' if entities => out.push_str("&amp;"),
             // Escape sequences and bidi overrides (a forced reason, a
             // column name) print as `\u{..}`, never raw (round 14, F11).
             _ if ch.is_control()
@@ -169,6 +213,26 @@ mod tests {
             md.contains("**NO-GO: 2 of 3 blocking gates failed (quality floor, fairness female (inconclusive)); data contract violated (1 violation)**"),
             "{md}"
         );
+    }
+
+    // Round 22 F7: a code span shows its characters as they are, so `<b>`
+    // stays `<b>` (an entity would print as `&lt;b&gt;`), while a pipe, a
+    // line break or a backtick still cannot end the cell or the span.
+    #[test]
+    fn code_spans_hold_their_text_as_written() {
+        assert_eq!(code_span("<b>&amp;", true), "`<b>&amp;`");
+        assert_eq!(code_span("a|b", true), "`a\\|b`");
+        assert_eq!(code_span("two\nlines", true), "`two lines`");
+        assert_eq!(code_span("x`y", true), "``x`y``");
+        assert_eq!(code_span("`x", true), "`` `x ``");
+        assert_eq!(code_span(" x ", true), "`  x  `");
+        assert_eq!(code_span("", true), "` `");
+        assert_eq!(code_span("\u{202e}x", true), "`\\u{202e}x`");
+        assert_eq!(cell("<b>"), "&lt;b&gt;");
+        // Outside a table a pipe needs no escape (round 23, F5), and in
+        // text a backtick is escaped so that it opens no code span.
+        assert_eq!(code_span("g|`", false), "``g|` ``");
+        assert_eq!(cell("a`b"), "a\\`b");
     }
 
     #[test]
