@@ -15,6 +15,19 @@ const MAX_TRAINING_AGREEMENT: f64 = 0.9;
 /// Standard errors the matched test rows' agreement may exceed the
 /// training rows' own by and still be new observations.
 const NOISE: f64 = 3.0;
+/// The least excess that [`NOISE`] allows: where training rows that match
+/// never (matched case and control) or always share a label, the standard
+/// error is 0 and one stray test row would count as a copy (round 23, F1).
+const MIN_GAP: f64 = 0.05;
+
+/// Whether matched test rows agreeing with their training matches' labels
+/// at the rate `test` (over `n` rows) are new observations next to training
+/// rows that agree among themselves at the rate `training`: no more than
+/// sampling noise above it. Copies keep their labels.
+pub fn agrees_as_fresh(test: f64, training: f64, n: usize) -> bool {
+    let noise = NOISE * (training * (1.0 - training) / n.max(1) as f64).sqrt();
+    test <= training + noise.max(MIN_GAP)
+}
 
 /// Labels of one row key among the training rows: counts of 0 and 1.
 type Counts = [u64; 2];
@@ -65,8 +78,7 @@ pub fn fresh_labels(keys: &RowKeys, y_train: &[u8], y_test: &[u8]) -> Option<(f6
         return None;
     }
     let agreement = sum / matched as f64;
-    let noise = NOISE * (training * (1.0 - training) / matched as f64).sqrt();
-    (agreement <= training + noise).then_some((agreement, training))
+    agrees_as_fresh(agreement, training, matched).then_some((agreement, training))
 }
 
 #[cfg(test)]
