@@ -14,7 +14,7 @@ mod keys;
 mod labels;
 pub use keys::{fast_keys, RowKeys};
 mod near;
-pub use few::{match_but_few, ButFew};
+pub use few::{match_but_few, ButFew, Twins};
 pub use labels::{agrees_as_fresh, fresh_labels};
 pub use near::{match_but_one, match_but_set, ButOne};
 
@@ -529,12 +529,22 @@ pub fn repeats_like_copies(multiplicities: impl Iterator<Item = usize>) -> bool 
         *f.entry(m).or_default() += 1.0;
     }
     let at = |k: usize| f.get(&k).copied().unwrap_or(0.0);
-    f.iter().any(|(&k, &fk)| {
-        let k_f = k as f64;
-        k >= 2
-            && (fk >= 30.0 || (k >= 10 && fk >= 10.0))
-            && k_f * fk * fk > 16.0 * (k_f + 1.0) * (at(k - 1) + 1.0) * (at(k + 1) + 1.0)
-    })
+    f.iter()
+        .any(|(&k, &fk)| is_copy_spike(k, at(k.saturating_sub(1)), fk, at(k + 1)))
+}
+
+/// Whether `fk` keys seen `k` times, beside `below` seen `k - 1` times and
+/// `above` seen `k + 1` times, are a spike of copies (see
+/// [`repeats_like_copies`]).
+pub fn is_copy_spike(k: usize, below: f64, fk: f64, above: f64) -> bool {
+    k >= 2 && (fk >= 30.0 || (k >= 10 && fk >= 10.0)) && fk > 4.0 * spike_bound(k, below, above)
+}
+
+/// The most keys seen `k` times that independent sampling allows beside
+/// `below` and `above` (log-convexity, with a pseudo-count on each).
+pub fn spike_bound(k: usize, below: f64, above: f64) -> f64 {
+    let k = k as f64;
+    ((k + 1.0) * (below + 1.0) * (above + 1.0) / k).sqrt()
 }
 
 impl ModelArtifact {

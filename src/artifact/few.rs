@@ -23,6 +23,11 @@ pub const MIN_FEATURES: usize = 5;
 const ROWS: usize = 20_000;
 /// Training rows compared per third a row matches on (the first ones).
 const CANDIDATES: usize = 8;
+/// Most training rows sharing a third's key for a row's near rows to be
+/// counted: every one of them is compared. A row sharing a third with more
+/// lies in dense data (a third of few-level columns), where near counts say
+/// nothing of copies (round 23, F3).
+const COUNT_CANDIDATES: usize = 64;
 /// Cells hashed per side: rows are capped so that rows × features stays
 /// under this (wide tables look at fewer rows).
 const MAX_CELLS: usize = 4_000_000;
@@ -50,6 +55,103 @@ pub struct ButFew {
     /// each other as often; copies of training rows come near the rows
     /// they copied, as dense as the data they were drawn from.
     pub local: f64,
+    /// Per training row looked at for `chance` (its position in the rows
+    /// given): how many training rows are near it (`None` in dense data,
+    /// where they are not counted), and the nearest.
+    pub training_near: Vec<(usize, Option<usize>, Option<usize>)>,
+    /// Per test row near a training row: both positions in the rows given.
+    pub test_near: Vec<(usize, usize)>,
+}
+
+/// Largest near class (a training row and the training rows one or two
+/// features from it) looked at for copies: rows copied two to four times,
+/// or an entity's few snapshots. Bigger classes are dense data, whose
+/// counts the candidate cap bends.
+pub const MAX_TWINS: usize = 4;
+
+/// How far above the log-convex bound classes of one size must be for
+/// copies. Near classes of fresh data stay well under it (telco churn:
+/// 0.4 of it for either class; credit: 0.1), while every row copied once
+/// puts them at 2.5 and more, and an oversampled class at 4.
+const NEAR_SPIKE: f64 = 2.0;
+
+/// Training rows of one class whose near classes repeat like copies (round
+/// 22, F2 and F3: every row of a file twice, or the positives oversampled,
+/// each copy with a column or two changed or jittered): a spike of classes
+/// of one size, as [`super::repeats_like_copies`] finds for whole rows.
+/// Such copies lift the rate at which training rows come near each other,
+/// so that rate no longer says how often fresh rows would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Twins {
+    /// Per label (0, 1) with copies, the class size that spikes.
+    pub sizes: Vec<(u8, usize)>,
+    /// The rate for fresh rows. In a label with copies of size k, a row's
+    /// copies add k - 1 to its class, so fresh rows are near another at
+    /// the rate rows of size k + 1 and more are among those of size k and
+    /// more; the other label counts as it is.
+    pub chance: f64,
+    /// Training rows of the spiking sizes and their nearest training row
+    /// (positions in the training rows): copies share their label.
+    pub train_pairs: Vec<(usize, usize)>,
+    /// Test rows near a training row, and that row (positions in the test
+    /// and training rows).
+    pub test_pairs: Vec<(usize, usize)>,
+}
+
+impl ButFew {
+    /// [`Twins`] when the training rows of a label (`y_train`, by position)
+    /// come near each other in classes that repeat like copies.
+    pub fn twins(&self, y_train: &[u8]) -> Option<Twins> {
+        let mut sizes = Vec::new();
+        let (mut near, mut rows) = (0.0, 0usize);
+        for label in [0u8, 1] {
+            let of_label: Vec<usize> = self
+                .training_near
+                .iter()
+                .filter(|(p, _, _)| y_train.get(*p).map(|&y| y.min(1)) == Some(label))
+                // Rows in dense data count as bigger than any class looked at.
+                .map(|&(_, n, _)| n.map_or(usize::MAX, |n| n + 1))
+                .collect();
+            let at = |k: usize| of_label.iter().filter(|&&s| s == k).count() as f64;
+            // Classes of size k: rows of that size, each class once.
+            let classes = |k: usize| at(k) / k as f64;
+            let spike = (2..=MAX_TWINS).find(|&k| {
+                classes(k) >= 30.0
+                    && classes(k)
+                        > NEAR_SPIKE * super::spike_bound(k, classes(k - 1), classes(k + 1))
+            });
+            let at_least = |k: usize| of_label.iter().filter(|&&s| s >= k).count() as f64;
+            near += match spike {
+                Some(k) => {
+                    sizes.push((label, k));
+                    of_label.len() as f64 * at_least(k + 1) / at_least(k).max(1.0)
+                }
+                None => at_least(2),
+            };
+            rows += of_label.len();
+        }
+        if sizes.is_empty() {
+            return None;
+        }
+        let spiking = |p: usize, n: Option<usize>| {
+            let label = y_train.get(p).map(|&y| y.min(1));
+            sizes
+                .iter()
+                .any(|&(l, k)| Some(l) == label && Some(k) == n.map(|n| n + 1))
+        };
+        let train_pairs = self
+            .training_near
+            .iter()
+            .filter(|&&(p, n, _)| spiking(p, n))
+            .filter_map(|&(p, _, c)| c.map(|c| (p, c)))
+            .collect();
+        Some(Twins {
+            chance: near / rows.max(1) as f64,
+            sizes,
+            train_pairs,
+            test_pairs: self.test_near.clone(),
+        })
+    }
 }
 
 /// Per row of one side: its cells (row-major: a row's cells side by side,
@@ -153,6 +255,45 @@ impl Indexed {
         }
         best
     }
+
+    /// Every row of this side (other than `skip`) that differs from row
+    /// `i` of `other` in one or two features, counted, and the one with
+    /// the fewest (first of equals): `None` when a third of row `i` is
+    /// shared by more than [`COUNT_CANDIDATES`] rows, where the row lies in
+    /// dense data and its count is not looked for.
+    fn count_near(
+        &self,
+        other: &Side,
+        i: usize,
+        skip: Option<usize>,
+    ) -> Option<(usize, Option<usize>)> {
+        let changed = |d: &Changed| d.iter().flatten().count();
+        let mut near: Vec<(usize, usize)> = Vec::new();
+        for (t, sorted) in self.index.iter().enumerate() {
+            let key = other.thirds[t][i];
+            let from = sorted.partition_point(|&(k, _)| k < key);
+            let group = &sorted[from..from + sorted[from..].partition_point(|&(k, _)| k == key)];
+            let skipped = usize::from(group.iter().any(|&(_, c)| Some(c as usize) == skip));
+            if group.len() - skipped > COUNT_CANDIDATES {
+                return None;
+            }
+            for &(_, c) in group {
+                let c = c as usize;
+                if Some(c) == skip {
+                    continue;
+                }
+                if let Some(diff) = self.differ(other, i, c) {
+                    if changed(&diff) > 0 {
+                        near.push((changed(&diff), c));
+                    }
+                }
+            }
+        }
+        near.sort_unstable_by_key(|&(_, c)| c);
+        near.dedup_by_key(|&mut (_, c)| c);
+        let best = near.iter().min_by_key(|&&(d, c)| (d, c)).map(|&(_, c)| c);
+        Some((near.len(), best))
+    }
 }
 
 /// For test rows (the first [`ROWS`]) and, as the reference, training
@@ -174,8 +315,12 @@ pub fn match_but_few(
         return None;
     }
     let cap = (MAX_CELLS / d).max(MIN_ROWS);
-    let train_rows = &*spread(train_rows, MAX_ROW_HASHES.min(cap));
-    let test_rows = &*spread(test_rows, ROWS.min(cap));
+    // Positions into the rows given, so that labels can be looked up.
+    let positions = |n: usize, k: usize| spread(&(0..n).collect::<Vec<_>>(), k).into_owned();
+    let train_pos = positions(train_rows.len(), MAX_ROW_HASHES.min(cap));
+    let test_pos = positions(test_rows.len(), ROWS.min(cap));
+    let train_rows: &[usize] = &train_pos.iter().map(|&p| train_rows[p]).collect::<Vec<_>>();
+    let test_rows: &[usize] = &test_pos.iter().map(|&p| test_rows[p]).collect::<Vec<_>>();
     if train_rows.len() < 2 || test_rows.is_empty() {
         return None;
     }
@@ -206,6 +351,10 @@ pub fn match_but_few(
         .into_par_iter()
         .filter(|&i| known.nearest(&known.side, i, Some(i)).is_some())
         .count();
+    let among_training: Vec<Option<(usize, Option<usize>)>> = (0..reference)
+        .into_par_iter()
+        .map(|i| known.count_near(&known.side, i, Some(i)))
+        .collect();
     // Of the training rows the test rows came near, those near another
     // training row: how dense the data is where the test rows are.
     let matched: Vec<usize> = found.iter().flatten().map(|&(_, c)| c).collect();
@@ -229,6 +378,19 @@ pub fn match_but_few(
         chance: near_each_other as f64 / reference as f64,
         changed,
         local: matched_near as f64 / matched.len().max(1) as f64,
+        training_near: among_training
+            .iter()
+            .enumerate()
+            .map(|(i, near)| match *near {
+                Some((n, best)) => (train_pos[i], Some(n), best.map(|c| train_pos[c])),
+                None => (train_pos[i], None, None),
+            })
+            .collect(),
+        test_near: found
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.map(|(_, c)| (test_pos[i], train_pos[c])))
+            .collect(),
     })
 }
 
@@ -309,6 +471,58 @@ mod tests {
         assert!(
             match_but_few(&train, &all(&train), &test, &all(&test), &names()[..4], 0.0).is_none()
         );
+    }
+
+    // Round 22, F2/F3: training rows of one label copied once with a
+    // feature changed come near each other in pairs, far beyond what
+    // fresh rows give; the other label, with no copies, sets the rate.
+    #[test]
+    fn copies_with_a_feature_changed_come_near_in_pairs() {
+        let row = |i: usize| -> [f64; 6] {
+            let x = i as f64;
+            [
+                x * 1.1,
+                x * 2.3 + 0.7,
+                x * 0.37,
+                x + 0.5,
+                x * 7.9,
+                x * 0.011,
+            ]
+        };
+        let mut rows = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..200 {
+            rows.push(row(i));
+            y.push(u8::from(i % 2 == 0));
+            if i % 2 == 0 {
+                let mut copy = row(i);
+                copy[i % 6] += 0.5;
+                rows.push(copy);
+                y.push(1);
+            }
+        }
+        let t = table(&rows);
+        let all: Vec<usize> = (0..t.n_rows).collect();
+        let got = match_but_few(&t, &all, &t, &all[..10], &names(), 0.0).unwrap();
+        let twins = got.twins(&y).unwrap();
+        assert_eq!(twins.sizes, vec![(1, 2)]);
+        assert_eq!(twins.chance, 0.0);
+        assert_eq!(twins.train_pairs.len(), 200);
+        assert!(twins
+            .train_pairs
+            .iter()
+            .all(|&(a, b)| y[a] == 1 && y[b] == 1));
+        // Fresh rows of the same kind: none near another, no copies.
+        let fresh = table(&(0..300).map(row).collect::<Vec<_>>());
+        let all: Vec<usize> = (0..300).collect();
+        let got = match_but_few(&fresh, &all, &fresh, &all[..10], &names(), 0.0).unwrap();
+        assert_eq!(got.twins(&[1; 300]), None);
+        // Too few pairs (29) to tell.
+        let few: Vec<[f64; 6]> = rows[..87].to_vec();
+        let t = table(&few);
+        let all: Vec<usize> = (0..few.len()).collect();
+        let got = match_but_few(&t, &all, &t, &all[..10], &names(), 0.0).unwrap();
+        assert_eq!(got.twins(&y[..87]), None);
     }
 
     #[test]

@@ -286,6 +286,23 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
         // training rows at large come near each other: chance is the rate
         // where they are (round 21, F1).
         let chance = few.chance.max(few.local);
+        let twins = few.twins(&sides.y_train);
+        // Training rows copied with a column or two changed come near each
+        // other, and so would seem data that is near anyway; their classes
+        // show it, and the other rows give the rate for fresh rows, unless
+        // the near rows draw their labels afresh (round 22, F2 and F3).
+        if let Some(t) = twins.as_ref().filter(|t| !fresh_pairs(t, sides)) {
+            let o = Overlap {
+                seen: few.seen,
+                rows: few.rows,
+                chance: t.chance,
+                but: Some(changed.join(" and ")),
+                fresh_labels: None,
+            };
+            if o.mostly_training() {
+                return Some(o);
+            }
+        }
         let o = Overlap {
             seen: few.seen,
             rows: few.rows,
@@ -316,6 +333,31 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
         )?;
         judged(sides, features, b, &leave)
     })
+}
+
+/// Whether near rows draw their labels afresh: test rows agree with the
+/// label of their nearest training row no more often than training rows of
+/// the spiking classes agree with theirs (beyond sampling noise), and those
+/// disagree often enough to tell (as [`crate::artifact::fresh_labels`]
+/// judges whole rows). Copies keep their labels.
+fn fresh_pairs(t: &crate::artifact::Twins, sides: &Sides) -> bool {
+    const MIN_PAIRS: usize = 30;
+    let agreement = |pairs: &[(usize, usize)], ya: &[u8], yb: &[u8]| {
+        let same = pairs
+            .iter()
+            .filter(|&&(a, b)| ya.get(a) == yb.get(b))
+            .count();
+        same as f64 / pairs.len().max(1) as f64
+    };
+    if t.train_pairs.len() < MIN_PAIRS || t.test_pairs.len() < MIN_PAIRS {
+        return false;
+    }
+    let training = agreement(&t.train_pairs, &sides.y_train, &sides.y_train);
+    if training > 0.9 {
+        return false;
+    }
+    let test = agreement(&t.test_pairs, &sides.y_test, &sides.y_train);
+    crate::artifact::agrees_as_fresh(test, training, t.test_pairs.len())
 }
 
 /// Highest rate at which training rows come near each other (one or two

@@ -21,6 +21,7 @@ mod trust13;
 mod trust14;
 mod trust15;
 mod trust18;
+mod trust22;
 mod trust3;
 mod trust6;
 mod trust9;
