@@ -11,6 +11,7 @@ pub mod output;
 pub mod proto;
 pub mod runtime;
 pub mod scorer;
+pub mod unzip;
 
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session, SessionInputValue};
 use ort::value::DynValue;
@@ -174,20 +175,25 @@ impl OnnxModel {
         let sha256 = hex(&Sha256::digest(&bytes));
         let graph =
             proto::parse_model(&bytes).map_err(|e| model_err(format!("not an ONNX model: {e}")))?;
+        let Opened {
+            session,
+            declared,
+            unzipped,
+        } = open(path, &bytes)?;
         drop(bytes);
-        let session = runtime::session(path)?;
         let feed = feed::plan(session.inputs()).map_err(model_err)?;
-        let output = output::plan(
-            session.outputs(),
+        let mut output = output::plan(
+            &declared,
             &graph,
             options.output.as_deref(),
             &options.positive,
             options.positive_index,
         )
         .map_err(model_err)?;
+        unzip::redirect(&mut output, &unzipped).map_err(model_err)?;
         let run_options = RunOptions::new()
             .map_err(|e| model_err(format!("cannot create run options: {e}")))?
-            .with_outputs(OutputSelector::no_default().with(output.name.clone()));
+            .with_outputs(OutputSelector::no_default().with(output.fetch.clone()));
         Ok(OnnxModel {
             path: path.to_path_buf(),
             sha256,
@@ -333,6 +339,38 @@ impl OnnxModel {
             .map_err(|e| OnnxError::Output(format!("ONNX Runtime failed to score: {e}")))?;
         output::extract(&self.output, &outputs, n)
     }
+}
+
+/// A session for the model at `path` (`bytes`), with its outputs as the
+/// file declares them: on a copy without its ZipMaps when they can be
+/// dropped ([`unzip`]) and ONNX Runtime takes the copy, else on the file.
+fn open(path: &Path, bytes: &[u8]) -> Result<Opened, OnnxError> {
+    if let Ok(Some(r)) = unzip::rewrite(bytes) {
+        if let Ok(session) = runtime::session_from_memory(path, &r.bytes) {
+            let outputs = output::declared(session.outputs());
+            if let Some(declared) = unzip::as_declared(&outputs, &r.unzipped) {
+                return Ok(Opened {
+                    session,
+                    declared,
+                    unzipped: r.unzipped,
+                });
+            }
+        }
+    }
+    let session = runtime::session(path)?;
+    let declared = output::declared(session.outputs());
+    Ok(Opened {
+        session,
+        declared,
+        unzipped: Vec::new(),
+    })
+}
+
+/// What [`open`] gives.
+struct Opened {
+    session: Session,
+    declared: Vec<output::Declared>,
+    unzipped: Vec<unzip::Unzipped>,
 }
 
 /// A probability that is NaN means the model met a missing value it does not

@@ -23,12 +23,19 @@ pub enum Pick {
     /// the second (scikit-learn's `decision_function`), and `positive` is
     /// the first.
     Negated,
+    /// Column `index` of the float rows of `width` values a dropped ZipMap
+    /// was fed (see [`super::unzip`]): the map entry it would have made.
+    Unzipped { index: usize, width: usize },
 }
 
 /// The resolved probability output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputPlan {
+    /// The output as the model declares it (named in notes and errors).
     pub name: String,
+    /// The session output to fetch: `name`, or the tensor a dropped
+    /// ZipMap was fed.
+    pub fetch: String,
     pub pick: Pick,
     /// The model's class labels, when found (for notes and errors).
     pub labels: Option<Vec<String>>,
@@ -49,9 +56,37 @@ fn is_probability(t: &ValueType) -> bool {
     }
 }
 
+/// A graph output as the model declares it: its name and type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declared {
+    pub name: String,
+    pub dtype: ValueType,
+}
+
+impl Declared {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dtype(&self) -> &ValueType {
+        &self.dtype
+    }
+}
+
+/// The outputs of a session as the model declares them.
+pub fn declared(outputs: &[Outlet]) -> Vec<Declared> {
+    outputs
+        .iter()
+        .map(|o| Declared {
+            name: o.name().to_string(),
+            dtype: o.dtype().clone(),
+        })
+        .collect()
+}
+
 /// Picks the probability output: `wanted` by name; else the only
 /// probability-like output; else the only one whose name contains "prob".
-fn choose<'o>(outputs: &'o [Outlet], wanted: Option<&str>) -> Result<&'o Outlet, String> {
+fn choose<'o>(outputs: &'o [Declared], wanted: Option<&str>) -> Result<&'o Declared, String> {
     let names = || {
         outputs
             .iter()
@@ -72,14 +107,14 @@ fn choose<'o>(outputs: &'o [Outlet], wanted: Option<&str>) -> Result<&'o Outlet,
             )),
         };
     }
-    let candidates: Vec<&Outlet> = outputs
+    let candidates: Vec<&Declared> = outputs
         .iter()
         .filter(|o| is_probability(o.dtype()))
         .collect();
     if let [only] = candidates.as_slice() {
         return Ok(only);
     }
-    let named: Vec<&Outlet> = candidates
+    let named: Vec<&Declared> = candidates
         .iter()
         .copied()
         .filter(|o| o.name().to_ascii_lowercase().contains("prob"))
@@ -97,7 +132,7 @@ fn choose<'o>(outputs: &'o [Outlet], wanted: Option<&str>) -> Result<&'o Outlet,
 /// `positive` holds the configured positive value's spellings (e.g. `"1"`,
 /// `"yes"`); `positive_index` overrides the label search.
 pub fn plan(
-    outputs: &[Outlet],
+    outputs: &[Declared],
     graph: &GraphInfo,
     wanted: Option<&str>,
     positive: &[String],
@@ -185,7 +220,12 @@ pub fn plan(
             }
         }
     };
-    Ok(OutputPlan { name, pick, labels })
+    Ok(OutputPlan {
+        fetch: name.clone(),
+        name,
+        pick,
+        labels,
+    })
 }
 
 fn show(labels: Option<&[String]>) -> String {
@@ -237,12 +277,13 @@ pub fn extract(
 ) -> Result<Vec<f64>, OnnxError> {
     let fail = |m: String| OnnxError::Output(format!("output `{}`: {m}", plan.name));
     let value = outputs
-        .get(plan.name.as_str())
+        .get(plan.fetch.as_str())
         .ok_or_else(|| fail("missing from the run's results".into()))?;
     let scores = match &plan.pick {
         Pick::Column { index } => column(value, *index, n),
         Pick::MapKey { label } => map_key(value, label, n),
         Pick::Negated => column(value, 0, n).map(|v| v.into_iter().map(|x| -x).collect()),
+        Pick::Unzipped { index, width } => unzipped(value, *index, *width, n),
     }
     .map_err(fail)?;
     if scores.len() != n {
@@ -286,6 +327,22 @@ fn column(value: &DynValue, index: usize, n: usize) -> Result<Vec<f64>, String> 
         return Err(format!("has {width} columns, no column {index}"));
     }
     Ok((0..n).map(|r| data[r * width + index]).collect())
+}
+
+/// Column `index` of the `n` rows of `width` floats a ZipMap was fed,
+/// whatever their shape (ZipMap takes `[n, width]`, or `[width]` for one
+/// row, and fails when the counts differ; so does this).
+fn unzipped(value: &DynValue, index: usize, width: usize, n: usize) -> Result<Vec<f64>, String> {
+    let (_, data) = value
+        .try_extract_tensor::<f32>()
+        .map_err(|e| e.to_string())?;
+    if Some(data.len()) != n.checked_mul(width) || index >= width {
+        return Err(format!(
+            "{} probabilities for {n} rows of {width} classes",
+            data.len()
+        ));
+    }
+    Ok((0..n).map(|r| f64::from(data[r * width + index])).collect())
 }
 
 /// Each row's map entry keyed `label` (int64 or string keys, float/double values).

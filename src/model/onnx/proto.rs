@@ -192,7 +192,7 @@ fn parse_classes_tensor(bytes: &[u8]) -> Result<Option<Vec<String>>, String> {
 }
 
 /// Repeated int64s arrive packed (one length-delimited field) or one varint each.
-fn push_ints(v: Value<'_>, out: &mut Vec<i64>) -> Result<(), String> {
+pub(super) fn push_ints(v: Value<'_>, out: &mut Vec<i64>) -> Result<(), String> {
     match v {
         Value::Varint(x) => out.push(x as i64),
         Value::Bytes(packed) => {
@@ -206,12 +206,12 @@ fn push_ints(v: Value<'_>, out: &mut Vec<i64>) -> Result<(), String> {
     Ok(())
 }
 
-fn text(b: &[u8]) -> String {
+pub(super) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 /// One field's payload.
-enum Value<'a> {
+pub(super) enum Value<'a> {
     Varint(u64),
     Bytes(&'a [u8]),
     /// A fixed32/fixed64 value (never needed here).
@@ -281,6 +281,22 @@ impl<'a> Iterator for Reader<'a> {
         self.failed = item.is_err();
         Some(item)
     }
+}
+
+/// A field number, its payload and its raw bytes (key included).
+pub(super) type RawField<'a> = (u64, Value<'a>, &'a [u8]);
+
+/// The fields of one message, each with its raw bytes (key included), so a
+/// rewriter can copy the fields it does not change as they are.
+pub(super) fn raw_fields(buf: &[u8]) -> Result<Vec<RawField<'_>>, String> {
+    let mut reader = Reader::new(buf);
+    let mut fields = Vec::new();
+    while reader.pos < buf.len() {
+        let start = reader.pos;
+        let (number, value) = reader.field()?;
+        fields.push((number, value, &buf[start..reader.pos]));
+    }
+    Ok(fields)
 }
 
 fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, String> {

@@ -14,6 +14,7 @@
 use super::OnnxError;
 use ort::environment::Environment;
 use ort::logging::LogLevel;
+use ort::session::builder::SessionBuilder;
 use ort::session::Session;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -40,22 +41,37 @@ fn environment() -> Result<&'static Environment, OnnxError> {
 /// so scores do not depend on the machine's core count, and warnings off
 /// (ONNX Runtime logs shape warnings for many converted models).
 pub fn session(path: &Path) -> Result<Session, OnnxError> {
-    let env = environment()?;
-    let fail = |e: String| OnnxError::Model {
+    builder(path)?
+        .commit_from_file(path)
+        .map_err(|e| model_error(path, format!("ONNX Runtime cannot load the model: {e}")))
+}
+
+/// A session as [`session`] makes, for `bytes`: a rewritten copy of the
+/// model at `path` (named in errors).
+pub fn session_from_memory(path: &Path, bytes: &[u8]) -> Result<Session, OnnxError> {
+    builder(path)?
+        .commit_from_memory(bytes)
+        .map_err(|e| model_error(path, format!("ONNX Runtime cannot load the model: {e}")))
+}
+
+fn model_error(path: &Path, message: String) -> OnnxError {
+    OnnxError::Model {
         path: path.display().to_string(),
-        message: e,
-    };
-    let opt = |e: ort::Error<_>| fail(e.to_string());
+        message,
+    }
+}
+
+fn builder(path: &Path) -> Result<SessionBuilder, OnnxError> {
+    let env = environment()?;
+    let opt = |e: ort::Error<_>| model_error(path, e.to_string());
     Session::builder(env)
-        .map_err(|e| fail(e.to_string()))?
+        .map_err(|e| model_error(path, e.to_string()))?
         .with_intra_threads(1)
         .map_err(opt)?
         .with_inter_threads(1)
         .map_err(opt)?
         .with_log_level(LogLevel::Error)
-        .map_err(opt)?
-        .commit_from_file(path)
-        .map_err(|e| fail(format!("ONNX Runtime cannot load the model: {e}")))
+        .map_err(opt)
 }
 
 /// Loads the library at `path` and creates the environment. A file that is

@@ -567,3 +567,118 @@ fn models_without_class_labels() {
     };
     assert_eq!(load("softmax.onnx", &o).output().0, "logits");
 }
+
+/// Positive-class scores of `rows` read from the file's own ZipMap output
+/// (no rewrite): one session run, the map entries through `output::extract`.
+fn through_zipmap(
+    name: &str,
+    cols: &[(&str, ColumnRef<'_>)],
+    rows: &[usize],
+    positive: &str,
+) -> Vec<f64> {
+    let path = fixture(name);
+    let mut session = runtime::session(&path).unwrap();
+    let graph = proto::parse_model(&std::fs::read(&path).unwrap()).unwrap();
+    let plan = output::plan(
+        &output::declared(session.outputs()),
+        &graph,
+        None,
+        &[positive.to_string()],
+        None,
+    )
+    .unwrap();
+    assert!(matches!(plan.pick, output::Pick::MapKey { .. }), "{plan:?}");
+    let fp = feed::plan(session.inputs()).unwrap();
+    let resolved = feed::resolve(&fp, cols).unwrap();
+    let values = to_values(feed::build(&fp, &resolved, rows).unwrap()).unwrap();
+    let inputs: Vec<(&str, SessionInputValue<'_>)> = values
+        .iter()
+        .map(|(k, v)| (k.as_str(), SessionInputValue::from(v)))
+        .collect();
+    let outputs = session.run(inputs).unwrap();
+    output::extract(&plan, &outputs, rows.len()).unwrap()
+}
+
+#[test]
+fn zipmap_models_score_without_the_zipmap_bit_for_bit() {
+    let d = data();
+    let text: Vec<Option<&str>> = d.contract.iter().map(|s| Some(s.as_str())).collect();
+    let mut with_text = numeric(&d);
+    with_text.push(("contract", ColumnRef::Text(&text)));
+    let complete = complete_rows(&d);
+    let all: Vec<usize> = (0..d.tenure.len()).collect();
+    let num = numeric(&d);
+    // (model, columns, rows, positive, map output, the ZipMap's input)
+    type Case<'a> = (
+        &'a str,
+        &'a [(&'a str, ColumnRef<'a>)],
+        &'a [usize],
+        &'a str,
+        &'a str,
+        &'a str,
+    );
+    let cases: [Case<'_>; 4] = [
+        (
+            "pipeline_zipmap.onnx",
+            &with_text,
+            &all,
+            "1",
+            "output_probability",
+            "probabilities",
+        ),
+        (
+            "lgbm.onnx",
+            &num,
+            &all,
+            "1",
+            "probabilities",
+            "lgbmprobabilities",
+        ),
+        (
+            "lr_strings.onnx",
+            &num,
+            &complete,
+            "yes",
+            "output_probability",
+            "probabilities",
+        ),
+        (
+            "lr_strings.onnx",
+            &num,
+            &complete,
+            "no",
+            "output_probability",
+            "probabilities",
+        ),
+    ];
+    for (name, cols, rows, positive, map, tensor) in cases {
+        let options = OnnxOptions {
+            positive: vec![positive.into()],
+            ..opts()
+        };
+        let m = load(name, &options);
+        // The declared output is still the map; the session reads the tensor.
+        assert_eq!(m.output().0, map, "{name}");
+        assert_eq!(m.output.fetch, tensor, "{name}");
+        assert!(
+            matches!(m.output.pick, output::Pick::Unzipped { width: 2, .. }),
+            "{name}"
+        );
+        let want = through_zipmap(name, cols, rows, positive);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&m.score_rows(cols, rows).unwrap()),
+            bits(&want),
+            "{name} {positive}"
+        );
+        let prepared = m.prepare_rows(cols, rows).unwrap();
+        let one: Vec<f64> = (0..rows.len())
+            .map(|i| m.score_row(&prepared, i).unwrap())
+            .collect();
+        assert_eq!(
+            bits(&one),
+            bits(&want),
+            "{name} {positive}, one row at a time"
+        );
+    }
+}
