@@ -5,7 +5,10 @@
 //! ONNX Runtime is loaded on first use (see [`runtime`]); nothing here
 //! touches it until [`OnnxModel::load`]. Scoring runs batches of
 //! `batch_rows` rows through one session with one thread, in row order, so
-//! the scores are the same whatever the machine.
+//! the scores are the same whatever the machine. Single-row scoring
+//! ([`OnnxModel::prepare_rows`]) gets a session of its own, as a serving
+//! process would: after a batch run, ONNX Runtime serves a session's later
+//! single rows about 0.9 us slower (measured with `examples/onnx_latency.rs`).
 pub mod feed;
 pub mod output;
 pub mod proto;
@@ -123,9 +126,19 @@ pub struct OnnxModel {
     sha256: String,
     /// `Session::run` needs `&mut`; scoring is sequential per model anyway.
     runner: Mutex<Runner>,
+    /// What the sessions are made from.
+    source: Source,
     feed: feed::Plan,
     output: output::OutputPlan,
     batch_rows: usize,
+}
+
+/// What an [`OnnxModel`]'s sessions are made from.
+enum Source {
+    /// The file, as it is.
+    File,
+    /// A copy of it without its ZipMaps ([`unzip`]).
+    Unzipped(Vec<u8>),
 }
 
 impl std::fmt::Debug for OnnxModel {
@@ -145,10 +158,18 @@ struct Runner {
 }
 
 /// Rows prepared for single-row scoring (see [`OnnxModel::prepare_rows`]):
-/// each row's input tensors, built once.
-#[derive(Debug)]
+/// each row's input tensors, built once, and the session that scores them.
 pub struct PreparedRows {
     rows: Vec<Vec<(String, DynValue)>>,
+    runner: Mutex<Runner>,
+}
+
+impl std::fmt::Debug for PreparedRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedRows")
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PreparedRows {
@@ -179,6 +200,7 @@ impl OnnxModel {
             session,
             declared,
             unzipped,
+            source,
         } = open(path, &bytes)?;
         drop(bytes);
         let feed = feed::plan(session.inputs()).map_err(model_err)?;
@@ -191,16 +213,15 @@ impl OnnxModel {
         )
         .map_err(model_err)?;
         unzip::redirect(&mut output, &unzipped).map_err(model_err)?;
-        let run_options = RunOptions::new()
-            .map_err(|e| model_err(format!("cannot create run options: {e}")))?
-            .with_outputs(OutputSelector::no_default().with(output.fetch.clone()));
+        let fetch = fetch_options(path, &output.fetch)?;
         Ok(OnnxModel {
             path: path.to_path_buf(),
             sha256,
             runner: Mutex::new(Runner {
                 session,
-                options: run_options,
+                options: fetch,
             }),
+            source,
             feed,
             output,
             batch_rows: options.batch_rows,
@@ -277,7 +298,7 @@ impl OnnxModel {
                 .iter()
                 .map(|(name, v)| (name.as_str(), SessionInputValue::from(v)))
                 .collect();
-            scores.extend(self.run(inputs, chunk.len())?);
+            scores.extend(self.run(&self.runner, inputs, chunk.len())?);
         }
         check_scores(&scores, rows)?;
         Ok(scores)
@@ -301,7 +322,8 @@ impl OnnxModel {
             .iter()
             .map(|&r| to_values(feed::build(&self.feed, &resolved, &[r])?))
             .collect::<Result<_, _>>()?;
-        Ok(PreparedRows { rows })
+        let runner = Mutex::new(self.new_runner()?);
+        Ok(PreparedRows { rows, runner })
     }
 
     /// Scores prepared row `i % prepared.len()` through the session (one run).
@@ -314,7 +336,7 @@ impl OnnxModel {
             .iter()
             .map(|(name, v)| (name.as_str(), SessionInputValue::from(v)))
             .collect();
-        let scores = self.run(inputs, 1)?;
+        let scores = self.run(&prepared.runner, inputs, 1)?;
         check_scores(&scores, &[i % prepared.rows.len()])?;
         scores
             .first()
@@ -322,15 +344,39 @@ impl OnnxModel {
             .ok_or_else(|| OnnxError::Output("the run returned no score".into()))
     }
 
+    /// Another session like the first, with run options fetching the same
+    /// output. The file must still be the one loaded (same sha256).
+    fn new_runner(&self) -> Result<Runner, OnnxError> {
+        let session = match &self.source {
+            Source::Unzipped(bytes) => runtime::session_from_memory(&self.path, bytes)?,
+            Source::File => {
+                let fail = |message: String| OnnxError::Model {
+                    path: self.path.display().to_string(),
+                    message,
+                };
+                let bytes =
+                    std::fs::read(&self.path).map_err(|e| fail(format!("cannot read: {e}")))?;
+                if hex(&Sha256::digest(&bytes)) != self.sha256 {
+                    return Err(fail(
+                        "the file changed since it was loaded (sha256 differs)".into(),
+                    ));
+                }
+                runtime::session(&self.path)?
+            }
+        };
+        let options = fetch_options(&self.path, &self.output.fetch)?;
+        Ok(Runner { session, options })
+    }
+
     /// One run over `inputs` (`n` rows), fetching only the probability output.
     fn run(
         &self,
+        runner: &Mutex<Runner>,
         inputs: Vec<(&str, SessionInputValue<'_>)>,
         n: usize,
     ) -> Result<Vec<f64>, OnnxError> {
         // A panic elsewhere while holding the lock leaves the session usable.
-        let mut guard = self
-            .runner
+        let mut guard = runner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Runner { session, options } = &mut *guard;
@@ -353,6 +399,7 @@ fn open(path: &Path, bytes: &[u8]) -> Result<Opened, OnnxError> {
                     session,
                     declared,
                     unzipped: r.unzipped,
+                    source: Source::Unzipped(r.bytes),
                 });
             }
         }
@@ -363,6 +410,7 @@ fn open(path: &Path, bytes: &[u8]) -> Result<Opened, OnnxError> {
         session,
         declared,
         unzipped: Vec::new(),
+        source: Source::File,
     })
 }
 
@@ -371,6 +419,17 @@ struct Opened {
     session: Session,
     declared: Vec<output::Declared>,
     unzipped: Vec<unzip::Unzipped>,
+    source: Source,
+}
+
+/// Run options fetching only the output `fetch`.
+fn fetch_options(path: &Path, fetch: &str) -> Result<RunOptions<HasSelectedOutputs>, OnnxError> {
+    Ok(RunOptions::new()
+        .map_err(|e| OnnxError::Model {
+            path: path.display().to_string(),
+            message: format!("cannot create run options: {e}"),
+        })?
+        .with_outputs(OutputSelector::no_default().with(fetch)))
 }
 
 /// A probability that is NaN means the model met a missing value it does not
