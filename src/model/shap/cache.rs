@@ -35,10 +35,15 @@ pub struct Cache {
 }
 
 /// One group's entries: `values[i * width..(i + 1) * width]` for the key
-/// mapped to `i`.
+/// mapped to `i`, by a hash map, or for a dense group (see
+/// [`crate::model::shap::group::Group::dense_index`]) by a table with a
+/// slot per pattern (`i + 1`, 0 for none; made at the first entry, 2 KB
+/// for a group of 10 bits).
 #[derive(Debug, Default)]
 struct GroupCache {
     index: foldhash::HashMap<u128, u32>,
+    slots: Vec<u16>,
+    len: usize,
     values: Vec<f64>,
 }
 
@@ -86,23 +91,69 @@ impl Cache {
         let Some(t) = self.groups.get_mut(group) else {
             return;
         };
-        if t.index.len() >= self.per_group
-            || self.budget < values.len()
-            || t.index.contains_key(&key)
-        {
+        if t.len >= self.per_group || self.budget < values.len() || t.index.contains_key(&key) {
             return;
         }
-        let Ok(i) = u32::try_from(t.index.len()) else {
+        let Ok(i) = u32::try_from(t.len) else {
             return;
         };
         t.index.insert(key, i);
+        t.len += 1;
         t.values.extend_from_slice(values);
         self.budget -= values.len();
     }
 
+    /// The entry kept for pattern number `slot` of dense group `group`
+    /// (see [`Cache::insert_dense`]), if any: its values start at
+    /// `entry * width` of [`Cache::values`].
+    pub fn dense_entry(&self, group: usize, slot: usize) -> Option<usize> {
+        let t = self.groups.get(group)?;
+        usize::from(*t.slots.get(slot)?).checked_sub(1)
+    }
+
+    /// [`Cache::get`] for a dense group, by the pattern's number `slot`
+    /// (below `2^bits` of [`Cache::insert_dense`]).
+    pub fn get_dense(&self, group: usize, slot: usize, width: usize) -> Option<&[f64]> {
+        let i = self.dense_entry(group, slot)?;
+        self.values(group).get(i * width..(i + 1) * width)
+    }
+
+    /// [`Cache::insert`] for a dense group of `bits` bits, by the pattern's
+    /// number `slot`: the new entry, or `None` when the group or the
+    /// cache is full (or the pattern is kept already).
+    pub fn insert_dense(
+        &mut self,
+        group: usize,
+        slot: usize,
+        bits: usize,
+        values: &[f64],
+    ) -> Option<usize> {
+        let t = self.groups.get_mut(group)?;
+        if t.len >= self.per_group || self.budget < values.len() || bits > 16 {
+            return None;
+        }
+        if t.slots.is_empty() {
+            t.slots.resize(1 << bits, 0);
+        }
+        let i = u16::try_from(t.len + 1).ok()?;
+        match t.slots.get_mut(slot) {
+            Some(s) if *s == 0 => *s = i,
+            _ => return None,
+        }
+        t.len += 1;
+        t.values.extend_from_slice(values);
+        self.budget -= values.len();
+        Some(t.len - 1)
+    }
+
+    /// All of group `group`'s kept contributions, entry after entry.
+    pub fn values(&self, group: usize) -> &[f64] {
+        self.groups.get(group).map_or(&[], |t| &t.values)
+    }
+
     /// Entries kept over all groups.
     pub fn len(&self) -> usize {
-        self.groups.iter().map(|t| t.index.len()).sum()
+        self.groups.iter().map(|t| t.len).sum()
     }
 
     /// Whether no entry is kept.

@@ -22,6 +22,11 @@ pub const GROUP_HEIGHT: usize = 3;
 /// with more is not cached.
 pub const MAX_KEY_TESTS: usize = 128;
 
+/// Tests a group's decision vector may read for its cache to be a dense
+/// table (a slot per pattern of those bits, `2^DENSE_BITS` at most) rather
+/// than a hash map: a depth-6 tree's groups read at most 10.
+pub const DENSE_BITS: usize = 10;
+
 /// One group of leaves: a subtree and the splits above it.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -37,6 +42,43 @@ pub struct Group {
     /// The bits of the tree's decision vector ([`Tests`]) for the splits
     /// above and inside: the group's decision vector is the tree's masked.
     pub mask: u128,
+    /// The places of `mask`'s bits, ascending, when there are at most
+    /// [`DENSE_BITS`] of them (else empty): the group's decision vector is
+    /// then also a small number, [`Group::dense_index`].
+    pub bits: Vec<u8>,
+}
+
+impl Group {
+    /// Whether the group's decision vectors are numbered densely (its
+    /// mask has 1 to [`DENSE_BITS`] bits).
+    pub fn dense(&self) -> bool {
+        !self.bits.is_empty()
+    }
+
+    /// The group's decision vector in the tree's vector `key`, as a number
+    /// below `2^bits.len()`: bit `j` is `key`'s bit `bits[j]`. Two keys get
+    /// the same number exactly when they agree on `mask`.
+    pub fn dense_index(&self, key: u128) -> usize {
+        self.bits
+            .iter()
+            .enumerate()
+            .fold(0, |a, (j, &b)| a | (((key >> b) & 1) as usize) << j)
+    }
+
+    /// [`Group::dense_index`] of every row's vector (`low`, `high` as
+    /// [`Tests::vectors`] makes them) into `out` (overwritten), bit by bit
+    /// over all rows.
+    pub fn dense_indices(&self, low: &[u64], high: &[u64], out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(low.len(), 0);
+        for (j, &b) in self.bits.iter().enumerate() {
+            let word = if b < 64 { low } else { high };
+            let b = u32::from(b & 63);
+            for (o, &w) in out.iter_mut().zip(word) {
+                *o |= (((w >> b) & 1) as u32) << j;
+            }
+        }
+    }
 }
 
 /// A tree's distinct split tests (feature, threshold, NaN side; splits with
@@ -236,10 +278,16 @@ fn group(
         .iter()
         .filter_map(|&i| tests.bit(nodes, nan_left, i))
         .fold(0, |m, b| m | b);
+    let bits: Vec<u8> = if (mask.count_ones() as usize) <= DENSE_BITS {
+        (0..128u8).filter(|&b| mask >> b & 1 == 1).collect()
+    } else {
+        Vec::new()
+    };
     Group {
         root: root as u32,
         above,
         features,
         mask,
+        bits,
     }
 }

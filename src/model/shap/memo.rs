@@ -16,7 +16,11 @@
 //! each group of leaves (a subtree of height [`super::group::GROUP_HEIGHT`], see
 //! [`super::group`]) up by the row's decision vector in the thread's
 //! [`Cache`] (see [`super::cache`]): repeated decision patterns cost one
-//! pass over the group's split tests and one hash lookup.
+//! pass over the group's split tests and one lookup: a table indexed by the
+//! pattern for groups of at most [`super::group::DENSE_BITS`] tests (a
+//! depth-6 tree's), a hash map for the others. A block of rows whose
+//! patterns are all kept adds a dense group's contributions column by
+//! column.
 //!
 //! Every path computes a group's contributions into a vector of its own,
 //! from zero and in leaf order, and adds that vector into the row's totals
@@ -199,6 +203,80 @@ impl<'a> TreeView<'a> {
     }
 }
 
+impl TreeView<'_> {
+    /// For dense group `g` (cache number `c`) and a block of rows from
+    /// `start` in `x` with pattern numbers `slots`: `entries` = where each
+    /// row's contributions start in the group's cache values, computing and
+    /// keeping the patterns not kept yet. False when the cache cannot keep
+    /// one of them (full): `entries` is then incomplete.
+    fn dense_entries(
+        &self,
+        (c, g): (usize, usize),
+        (x, start): (&Matrix, usize),
+        (slots, entries): (&[u32], &mut Vec<u32>),
+        (row, local): (&mut [f64], &mut Vec<f64>),
+        memo: &mut Memo,
+    ) -> bool {
+        let group = &self.groups[g];
+        let width = group.features.len();
+        entries.clear();
+        for (i, &s) in slots.iter().enumerate() {
+            let s = s as usize;
+            let e = match memo.cache.dense_entry(c, s) {
+                Some(e) => e,
+                None => {
+                    x.row_into(start + i, row);
+                    self.contributions_into(g, row, local, memo);
+                    match memo.cache.insert_dense(c, s, group.bits.len(), local) {
+                        Some(e) => e,
+                        None => return false,
+                    }
+                }
+            };
+            let Ok(at) = u32::try_from(e * width) else {
+                return false;
+            };
+            entries.push(at);
+        }
+        true
+    }
+}
+
+/// A group's decision vector as its cache looks it up: the pattern's
+/// number for a dense group, the masked vector for the others.
+#[derive(Clone, Copy)]
+enum Key {
+    Dense(usize),
+    Hashed(u128),
+}
+
+impl Key {
+    /// The key of the tree's decision vector `vector` for `group`.
+    fn of(group: &Group, vector: u128) -> Key {
+        if group.dense() {
+            Key::Dense(group.dense_index(vector))
+        } else {
+            Key::Hashed(vector & group.mask)
+        }
+    }
+
+    fn get(self, cache: &Cache, c: usize, width: usize) -> Option<&[f64]> {
+        match self {
+            Key::Dense(s) => cache.get_dense(c, s, width),
+            Key::Hashed(k) => cache.get(c, k, width),
+        }
+    }
+
+    fn insert(self, cache: &mut Cache, c: usize, group: &Group, values: &[f64]) {
+        match self {
+            Key::Dense(s) => {
+                cache.insert_dense(c, s, group.bits.len(), values);
+            }
+            Key::Hashed(k) => cache.insert(c, k, values),
+        }
+    }
+}
+
 /// Adds a group's contributions (`local`, by place in `features`) into a
 /// row's totals `out`.
 fn add_into(out: &mut [f64], features: &[usize], local: &[f64]) {
@@ -261,15 +339,15 @@ impl<'a> Views<'a> {
                 if width == 0 {
                     continue;
                 }
-                let key = vector.map(|v| v & group.mask);
-                if let Some(values) = key.and_then(|k| memo.cache.get(first + g, k, width)) {
+                let key = vector.map(|v| Key::of(group, v));
+                if let Some(values) = key.and_then(|k| k.get(&memo.cache, first + g, width)) {
                     add_into(out, &group.features, values);
                     continue;
                 }
                 view.contributions_into(g, row, &mut local, memo);
                 add_into(out, &group.features, &local);
                 if let Some(k) = key {
-                    memo.cache.insert(first + g, k, &local);
+                    k.insert(&mut memo.cache, first + g, group, &local);
                 }
             }
         }
@@ -297,6 +375,8 @@ impl<'a> Views<'a> {
         let mut local = std::mem::take(&mut memo.local);
         let mut low = std::mem::take(&mut memo.low);
         let mut high = std::mem::take(&mut memo.high);
+        let mut slots = std::mem::take(&mut memo.slots);
+        let mut entries = std::mem::take(&mut memo.entries);
         let mut row = std::mem::take(&mut memo.row);
         row.resize(x.cols, 0.0);
         for (view, &first) in self.trees.iter().zip(&self.first) {
@@ -309,12 +389,35 @@ impl<'a> Views<'a> {
                 if width == 0 {
                     continue;
                 }
+                if keyed && group.dense() {
+                    group.dense_indices(&low, &high, &mut slots);
+                    let found = view.dense_entries(
+                        (first + g, g),
+                        (x, rows.start),
+                        (&slots, &mut entries),
+                        (&mut row, &mut local),
+                        memo,
+                    );
+                    if found {
+                        // Every row's entry is kept: add them column by
+                        // column (each element still gets this group's one
+                        // addition, so the order per element is unchanged).
+                        let values = memo.cache.values(first + g);
+                        for (k, &f) in group.features.iter().enumerate() {
+                            let column = &mut out[f * stride..f * stride + n];
+                            for (o, &e) in column.iter_mut().zip(&entries) {
+                                *o += values[e as usize + k];
+                            }
+                        }
+                        continue;
+                    }
+                }
                 for i in 0..n {
                     let key = low.get(i).filter(|_| keyed).map(|&l| {
                         let h = high.get(i).copied().unwrap_or(0);
-                        (u128::from(l) | (u128::from(h) << 64)) & group.mask
+                        Key::of(group, u128::from(l) | (u128::from(h) << 64))
                     });
-                    if let Some(values) = key.and_then(|k| memo.cache.get(first + g, k, width)) {
+                    if let Some(values) = key.and_then(|k| k.get(&memo.cache, first + g, width)) {
                         add_column(out, stride, i, &group.features, values);
                         continue;
                     }
@@ -322,7 +425,7 @@ impl<'a> Views<'a> {
                     view.contributions_into(g, &row, &mut local, memo);
                     add_column(out, stride, i, &group.features, &local);
                     if let Some(k) = key {
-                        memo.cache.insert(first + g, k, &local);
+                        k.insert(&mut memo.cache, first + g, group, &local);
                     }
                 }
             }
@@ -330,6 +433,8 @@ impl<'a> Views<'a> {
         memo.local = local;
         memo.low = low;
         memo.high = high;
+        memo.slots = slots;
+        memo.entries = entries;
         memo.row = row;
     }
 }
@@ -440,6 +545,10 @@ pub struct Memo {
     /// A block's decision vectors for one tree: tests 0..64, 64..128.
     low: Vec<u64>,
     high: Vec<u64>,
+    /// A block's pattern numbers for one dense group, and where each
+    /// row's kept contributions start in the group's cache values.
+    slots: Vec<u32>,
+    entries: Vec<u32>,
     /// One row of a block.
     row: Vec<f64>,
     cache: Cache,
@@ -456,6 +565,8 @@ impl Memo {
             local: Vec::new(),
             low: Vec::new(),
             high: Vec::new(),
+            slots: Vec::new(),
+            entries: Vec::new(),
             row: Vec::new(),
             cache: Cache::new(per_group),
         }

@@ -359,11 +359,36 @@ fn the_cache_never_changes_a_value() {
         none,
         "full cache"
     );
-    // The block path through a warm cache too.
-    let mut block = vec![0.0; rows.len() * d];
-    m.contributions_block(&views, &x, 0..rows.len(), &mut block, &mut warm);
+    // The block path through a warm cache too, through a full one (dense
+    // groups fall back to row by row), and through none.
     let flat: Vec<u64> = none.concat();
-    assert_eq!(block.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), flat);
+    for (memo, what) in [
+        (&mut warm, "warm"),
+        (&mut memo::Memo::with_cache(1), "full"),
+        (&mut memo::Memo::with_cache(0), "none"),
+    ] {
+        let mut block = vec![0.0; rows.len() * d];
+        m.contributions_block(&views, &x, 0..rows.len(), &mut block, memo);
+        let got: Vec<u64> = block.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, flat, "block, {what} cache");
+    }
+    // Dense groups number a pattern the same way row by row and by block.
+    let dense: Vec<_> = views
+        .trees()
+        .iter()
+        .flat_map(|t| t.groups().iter().map(move |g| (t.tests(), g)))
+        .filter(|(_, g)| g.dense())
+        .collect();
+    assert!(!dense.is_empty(), "depth-6 trees have dense groups");
+    let (mut low, mut high, mut slots) = (Vec::new(), Vec::new(), Vec::new());
+    for (tests, g) in dense {
+        tests.vectors(&x, 0..rows.len(), &mut low, &mut high);
+        g.dense_indices(&low, &high, &mut slots);
+        for (r, &s) in rows.iter().zip(&slots) {
+            assert_eq!(s as usize, g.dense_index(tests.vector(r)));
+            assert!((s as usize) < 1 << g.bits.len());
+        }
+    }
 }
 
 /// The decision vector holds every split, not only those on the row's
