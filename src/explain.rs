@@ -69,6 +69,8 @@ pub struct Explainer<'a> {
     gbm: Option<(Arc<Views<'a>>, f64, Arc<MemoPool>)>,
     /// [`Explainer::explain`]'s own buffers and cache.
     memo: Memo,
+    /// [`Explainer::explain_block`]'s feature-major block.
+    scratch_block: Vec<f64>,
 }
 
 /// Why `model` cannot explain its scores, if it cannot.
@@ -124,6 +126,7 @@ impl<'a> Explainer<'a> {
             scratch: shap::Scratch::default(),
             gbm,
             memo: Memo::default(),
+            scratch_block: Vec::new(),
         })
     }
 
@@ -187,30 +190,59 @@ impl<'a> Explainer<'a> {
     /// calling thread's cache; the values equal [`Explainer::explain`]'s
     /// bit for bit.
     pub fn explain_rows(&mut self, x: &Matrix, rows: Range<usize>) -> Vec<(f64, Vec<f64>)> {
-        let (Model::GradientBoosting(m), Some((views, base, memos))) = (self.model, &self.gbm)
+        let (mut flat, mut bases) = (Vec::new(), Vec::new());
+        self.explain_block(x, rows, &mut flat, &mut bases);
+        let d = self.n_inputs.max(1);
+        bases
+            .into_iter()
+            .zip(flat.chunks_exact(d))
+            .map(|(b, c)| (b, c[..self.n_inputs].to_vec()))
+            .collect()
+    }
+
+    /// [`Explainer::explain_rows`] into reused buffers: `contrib` gets
+    /// `max(n_inputs(), 1)` values per row (row-major), `bases` one per row
+    /// (both overwritten).
+    pub fn explain_block(
+        &mut self,
+        x: &Matrix,
+        rows: Range<usize>,
+        contrib: &mut Vec<f64>,
+        bases: &mut Vec<f64>,
+    ) {
+        let d = self.n_inputs.max(1);
+        let n = rows.len();
+        contrib.clear();
+        contrib.resize(n * d, 0.0);
+        bases.clear();
+        let (Model::GradientBoosting(_), Some((views, base, memos))) = (self.model, &self.gbm)
         else {
             let mut row = vec![0.0; x.cols];
-            return rows
-                .map(|k| {
-                    let mut out = vec![0.0; self.n_inputs];
-                    x.row_into(k, &mut row);
-                    (self.explain(&row, &mut out), out)
-                })
-                .collect();
+            let mut out = vec![0.0; self.n_inputs];
+            for (k, c) in rows.zip(contrib.chunks_exact_mut(d)) {
+                x.row_into(k, &mut row);
+                bases.push(self.explain(&row, &mut out));
+                c[..self.n_inputs].copy_from_slice(&out);
+            }
+            return;
         };
-        let n_encoded = self.encoded.len();
-        let width = n_encoded.max(1);
-        let mut enc = vec![0.0; rows.len() * width];
-        memos.with(|memo| m.contributions_block(views, x, rows, &mut enc, memo));
-        let base = *base;
-        enc.chunks_exact(width)
-            .map(|r| {
-                self.encoded.copy_from_slice(&r[..n_encoded]);
-                let mut out = vec![0.0; self.n_inputs];
-                self.grouped(&mut out);
-                (base, out)
-            })
-            .collect()
+        // The trees add up feature-major (columns 8 values longer than the
+        // block, off the cache sets of their neighbours); then each row's
+        // encoded columns are summed per input, in column order from zero,
+        // as `grouped` sums them.
+        let width = self.encoded.len().max(1);
+        let stride = n + 8;
+        let mut by_feature = std::mem::take(&mut self.scratch_block);
+        by_feature.clear();
+        by_feature.resize(stride * width, 0.0);
+        memos.with(|memo| views.add_block(x, rows, (&mut by_feature, stride), memo));
+        for (column, &g) in by_feature.chunks_exact(stride).zip(&self.groups) {
+            for (c, &v) in contrib.chunks_exact_mut(d).zip(column) {
+                c[g] += v;
+            }
+        }
+        bases.resize(n, *base);
+        self.scratch_block = by_feature;
     }
 }
 

@@ -287,15 +287,17 @@ pub fn write(
                 let texts: Vec<String> = blocks
                     .into_par_iter()
                     .map_init(
-                        || ex.clone(),
-                        |ex, r| {
-                            let explained = ex.explain_rows(x, r.clone());
-                            let mut t = String::new();
-                            for (k, (base, contrib)) in r.zip(&explained) {
+                        || (ex.clone(), Vec::new(), Vec::new()),
+                        |(ex, contrib, bases), r| {
+                            ex.explain_block(x, r.clone(), contrib, bases);
+                            let d = ex.n_inputs().max(1);
+                            let n = ex.n_inputs();
+                            let mut t = String::with_capacity(r.len() * 24 * (n + 3));
+                            for ((k, c), &base) in r.zip(contrib.chunks_exact(d)).zip(&*bases) {
                                 let (Some(&row), Some(&s)) = (rows.get(k), scores.get(k)) else {
                                     continue;
                                 };
-                                push_row(&mut t, row, s, threshold, Some((*base, contrib)));
+                                push_row(&mut t, row, s, threshold, Some((base, &c[..n])));
                             }
                             t
                         },
