@@ -7,6 +7,7 @@
 //! per input feature plus `contrib_base` (see [`crate::explain`]).
 use crate::artifact::ModelArtifact;
 use crate::data::{Table, Values, NULL_CODE};
+use crate::domain::shortest;
 use crate::error::GateError;
 use crate::explain::Explainer;
 use crate::features::FeatureSpec;
@@ -204,7 +205,8 @@ pub fn contrib_columns(inputs: &[String]) -> Vec<String> {
 }
 
 /// Appends one predictions line: `row,score,y_pred`, then with an
-/// explanation each contribution and the base.
+/// explanation each contribution and the base. Numbers read as `{:?}`
+/// writes them (the shortest text that reads back as the same value).
 fn push_row(
     text: &mut String,
     row: usize,
@@ -212,12 +214,16 @@ fn push_row(
     threshold: f64,
     explained: Option<(f64, &[f64])>,
 ) {
-    let _ = write!(text, "{row},{score:?},{}", u8::from(score >= threshold));
+    let _ = write!(text, "{row},");
+    shortest::push_debug(text, score);
+    text.push_str(if score >= threshold { ",1" } else { ",0" });
     if let Some((base, contrib)) = explained {
-        for c in contrib {
-            let _ = write!(text, ",{c:?}");
+        for &c in contrib {
+            text.push(',');
+            shortest::push_debug(text, c);
         }
-        let _ = write!(text, ",{base:?}");
+        text.push(',');
+        shortest::push_debug(text, base);
     }
     text.push('\n');
 }
