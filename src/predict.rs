@@ -7,7 +7,6 @@
 //! per input feature plus `contrib_base` (see [`crate::explain`]).
 use crate::artifact::ModelArtifact;
 use crate::data::{Table, Values, NULL_CODE};
-use crate::domain::shortest;
 use crate::error::GateError;
 use crate::explain::Explainer;
 use crate::features::FeatureSpec;
@@ -205,8 +204,7 @@ pub fn contrib_columns(inputs: &[String]) -> Vec<String> {
 }
 
 /// Appends one predictions line: `row,score,y_pred`, then with an
-/// explanation each contribution and the base. Numbers read as `{:?}`
-/// writes them (the shortest text that reads back as the same value).
+/// explanation each contribution and the base.
 fn push_row(
     text: &mut String,
     row: usize,
@@ -214,16 +212,12 @@ fn push_row(
     threshold: f64,
     explained: Option<(f64, &[f64])>,
 ) {
-    let _ = write!(text, "{row},");
-    shortest::push_debug(text, score);
-    text.push_str(if score >= threshold { ",1" } else { ",0" });
+    let _ = write!(text, "{row},{score:?},{}", u8::from(score >= threshold));
     if let Some((base, contrib)) = explained {
-        for &c in contrib {
-            text.push(',');
-            shortest::push_debug(text, c);
+        for c in contrib {
+            let _ = write!(text, ",{c:?}");
         }
-        text.push(',');
-        shortest::push_debug(text, base);
+        let _ = write!(text, ",{base:?}");
     }
     text.push('\n');
 }

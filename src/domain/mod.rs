@@ -5,7 +5,6 @@
 pub mod metric;
 pub mod num;
 pub mod report;
-pub mod shortest;
 pub mod task;
 
 pub use metric::{FairnessMetric, Metric};
