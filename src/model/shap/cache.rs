@@ -128,12 +128,20 @@ impl Cache {
         bits: usize,
         values: &[f64],
     ) -> Option<usize> {
-        let t = self.groups.get_mut(group)?;
-        if t.len >= self.per_group || self.budget < values.len() || bits > 16 {
+        let t = self.groups.get_mut(group).filter(|_| bits <= 16)?;
+        // The table itself is charged to the budget too (four u16 slots
+        // an f64), so many dense groups cannot grow a thread past it.
+        let table = if t.slots.is_empty() {
+            (1 << bits) / 4
+        } else {
+            0
+        };
+        if t.len >= self.per_group || self.budget < values.len() + table {
             return None;
         }
         if t.slots.is_empty() {
             t.slots.resize(1 << bits, 0);
+            self.budget -= table;
         }
         let i = u16::try_from(t.len + 1).ok()?;
         match t.slots.get_mut(slot) {
