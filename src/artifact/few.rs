@@ -93,6 +93,10 @@ pub struct Twins {
     /// Training rows of the spiking sizes and their nearest training row
     /// (positions in the training rows): copies share their label.
     pub train_pairs: Vec<(usize, usize)>,
+    /// Every training row of a label with copies that has a near training
+    /// row, and the nearest: how often near rows agree where test rows
+    /// meet them (a test row's class in training is one row short).
+    pub near_pairs: Vec<(usize, usize)>,
     /// Test rows near a training row, and that row (positions in the test
     /// and training rows).
     pub test_pairs: Vec<(usize, usize)>,
@@ -145,10 +149,21 @@ impl ButFew {
             .filter(|&&(p, n, _)| spiking(p, n))
             .filter_map(|&(p, _, c)| c.map(|c| (p, c)))
             .collect();
+        let copied = |p: usize| {
+            let label = y_train.get(p).map(|&y| y.min(1));
+            sizes.iter().any(|&(l, _)| Some(l) == label)
+        };
+        let near_pairs = self
+            .training_near
+            .iter()
+            .filter(|&&(p, _, _)| copied(p))
+            .filter_map(|&(p, _, c)| c.map(|c| (p, c)))
+            .collect();
         Some(Twins {
             chance: near / rows.max(1) as f64,
             sizes,
             train_pairs,
+            near_pairs,
             test_pairs: self.test_near.clone(),
         })
     }

@@ -335,11 +335,13 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
     })
 }
 
-/// Whether near rows draw their labels afresh: test rows agree with the
-/// label of their nearest training row no more often than training rows of
-/// the spiking classes agree with theirs (beyond sampling noise), and those
-/// disagree often enough to tell (as [`crate::artifact::fresh_labels`]
-/// judges whole rows). Copies keep their labels.
+/// Whether near rows draw their labels afresh: training rows of the
+/// spiking classes disagree with their nearest often enough to tell (as
+/// [`crate::artifact::fresh_labels`] judges whole rows; copies keep their
+/// labels), and test rows agree with the label of their nearest training
+/// row no more often than near training rows of those labels agree
+/// (beyond sampling noise). Matched case and control, or one case with two
+/// controls, are new observations (round 23, F1).
 fn fresh_pairs(t: &crate::artifact::Twins, sides: &Sides) -> bool {
     const MIN_PAIRS: usize = 30;
     let agreement = |pairs: &[(usize, usize)], ya: &[u8], yb: &[u8]| {
@@ -352,10 +354,10 @@ fn fresh_pairs(t: &crate::artifact::Twins, sides: &Sides) -> bool {
     if t.train_pairs.len() < MIN_PAIRS || t.test_pairs.len() < MIN_PAIRS {
         return false;
     }
-    let training = agreement(&t.train_pairs, &sides.y_train, &sides.y_train);
-    if training > 0.9 {
+    if agreement(&t.train_pairs, &sides.y_train, &sides.y_train) > 0.9 {
         return false;
     }
+    let training = agreement(&t.near_pairs, &sides.y_train, &sides.y_train);
     let test = agreement(&t.test_pairs, &sides.y_test, &sides.y_train);
     crate::artifact::agrees_as_fresh(test, training, t.test_pairs.len())
 }

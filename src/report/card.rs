@@ -212,7 +212,7 @@ mod tests {
         r.data.target = "a`b".into();
         let card = render(&r, None).unwrap();
         assert!(card.contains("### `<b>`\n"), "{card}");
-        assert!(card.contains("### ``g|` ``\n"), "{card}");
+        assert!(card.contains("### `` g|` ``\n"), "{card}");
         assert!(card.contains("| Target | ``a`b`` "), "{card}");
         assert!(!card.contains("&lt;b&gt;"), "{card}");
     }

@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(cell("<b>"), "&lt;b&gt;");
         // Outside a table a pipe needs no escape (round 23, F5), and in
         // text a backtick is escaped so that it opens no code span.
-        assert_eq!(code_span("g|`", false), "``g|` ``");
+        assert_eq!(code_span("g|`", false), "`` g|` ``");
         assert_eq!(cell("a`b"), "a\\`b");
     }
 

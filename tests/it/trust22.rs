@@ -187,3 +187,29 @@ fn fresh_rows_of_a_few_codes_and_an_amount_are_evidence() {
     lr_split_config(&f, "y");
     passes_as_evidence(&f, "few codes and an amount");
 }
+
+// Round 23, F1 with 1:2 matching: one case and two controls sharing the
+// matching columns. A test control whose case also fell among the test
+// rows meets the other control, of its own label: the test rows agree
+// with their nearest as often as near training rows do, not as copies.
+#[test]
+fn one_case_with_two_matched_controls_split_at_random_is_evidence() {
+    let mut r = Lcg::new(31);
+    let mut s = String::from("age,sex,region,clinic,income,y,bmi,sbp\n");
+    for _ in 0..1000 {
+        let age = 20 + (r.next_f64() * 60.0) as u32;
+        let sex = if r.next_f64() < 0.5 { "F" } else { "M" };
+        let region = (r.next_f64() * 10.0) as u32;
+        let clinic = (r.next_f64() * 30.0) as u32;
+        let income = (15_000.0 + r.next_f64() * 60_000.0).round();
+        for y in [1, 0, 0] {
+            let bmi = 22.0 + 6.0 * r.next_f64() + 1.5 * f64::from(y);
+            let sbp = (115.0 + 40.0 * r.next_f64() + 8.0 * f64::from(y)).round();
+            s += &format!("{age},{sex},r{region},c{clinic},{income},{y},{bmi:.1},{sbp}\n");
+        }
+    }
+    let f = Fixture::new("");
+    f.write("data.csv", &s);
+    lr_split_config(&f, "y");
+    passes_as_evidence(&f, "one case, two matched controls");
+}
