@@ -201,6 +201,22 @@ mod tests {
         assert!(!card.contains("<script>"), "{card}");
     }
 
+    // Round 24 F3: the verdict line names failing gates; it is escaped
+    // as report.md's is, so a gate name is shown, never run as HTML.
+    #[test]
+    fn the_verdict_line_shows_gate_names_as_written() {
+        let mut r = sample_report();
+        let quality = r.gates.iter_mut().find(|g| g.name == "quality floor");
+        quality.unwrap().name = "auc <img src=x> & `x`".into();
+        let card = render(&r, None).unwrap();
+        let line = card.lines().find(|l| l.starts_with("> **")).unwrap();
+        assert!(
+            line.contains("auc &lt;img src=x&gt; &amp; \\`x\\`"),
+            "{line}"
+        );
+        assert!(!card.contains("<img"), "{card}");
+    }
+
     // Round 22 F7: inside a code span an entity prints as written, so a
     // protected column named `<b>` is shown in the span as `<b>`.
     #[test]
