@@ -139,6 +139,28 @@ fn passes_as_evidence(f: &Fixture, case: &str) {
     assert!(!notes.contains("training row"), "{case}: {notes}");
 }
 
+/// A matched case-control study of `sets` matched sets, seeded: each case
+/// (y = 1) beside `controls` controls (y = 0) with the same age, sex,
+/// region, clinic and income, differing only in their measured exposures
+/// (bmi, sbp).
+fn case_control(sets: usize, controls: usize, seed: u64) -> String {
+    let mut r = Lcg::new(seed);
+    let mut s = String::from("age,sex,region,clinic,income,y,bmi,sbp\n");
+    for _ in 0..sets {
+        let age = 20 + (r.next_f64() * 60.0) as u32;
+        let sex = if r.next_f64() < 0.5 { "F" } else { "M" };
+        let region = (r.next_f64() * 10.0) as u32;
+        let clinic = (r.next_f64() * 30.0) as u32;
+        let income = (15_000.0 + r.next_f64() * 60_000.0).round();
+        for y in std::iter::once(1).chain(std::iter::repeat_n(0, controls)) {
+            let bmi = 22.0 + 6.0 * r.next_f64() + 1.5 * f64::from(y);
+            let sbp = (115.0 + 40.0 * r.next_f64() + 8.0 * f64::from(y)).round();
+            s += &format!("{age},{sex},r{region},c{clinic},{income},{y},{bmi:.1},{sbp}\n");
+        }
+    }
+    s
+}
+
 // Round 23, F1. A matched case-control study: each case (1) beside a
 // control (0) with the same age, sex, region, clinic and income, the two
 // differing only in their measured exposures. Split at random, each
@@ -146,20 +168,7 @@ fn passes_as_evidence(f: &Fixture, case: &str) {
 // pairs' labels disagree, and the near classes are new observations.
 #[test]
 fn matched_case_control_pairs_split_at_random_are_evidence() {
-    let mut r = Lcg::new(23);
-    let mut s = String::from("age,sex,region,clinic,income,y,bmi,sbp\n");
-    for _ in 0..1500 {
-        let age = 20 + (r.next_f64() * 60.0) as u32;
-        let sex = if r.next_f64() < 0.5 { "F" } else { "M" };
-        let region = (r.next_f64() * 10.0) as u32;
-        let clinic = (r.next_f64() * 30.0) as u32;
-        let income = (15_000.0 + r.next_f64() * 60_000.0).round();
-        for y in [1, 0] {
-            let bmi = 22.0 + 6.0 * r.next_f64() + 1.5 * f64::from(y);
-            let sbp = (115.0 + 40.0 * r.next_f64() + 8.0 * f64::from(y)).round();
-            s += &format!("{age},{sex},r{region},c{clinic},{income},{y},{bmi:.1},{sbp}\n");
-        }
-    }
+    let s = case_control(1500, 1, 23);
     let f = Fixture::new("");
     f.write("data.csv", &s);
     lr_split_config(&f, "y");
@@ -194,20 +203,7 @@ fn fresh_rows_of_a_few_codes_and_an_amount_are_evidence() {
 // with their nearest as often as near training rows do, not as copies.
 #[test]
 fn one_case_with_two_matched_controls_split_at_random_is_evidence() {
-    let mut r = Lcg::new(31);
-    let mut s = String::from("age,sex,region,clinic,income,y,bmi,sbp\n");
-    for _ in 0..1000 {
-        let age = 20 + (r.next_f64() * 60.0) as u32;
-        let sex = if r.next_f64() < 0.5 { "F" } else { "M" };
-        let region = (r.next_f64() * 10.0) as u32;
-        let clinic = (r.next_f64() * 30.0) as u32;
-        let income = (15_000.0 + r.next_f64() * 60_000.0).round();
-        for y in [1, 0, 0] {
-            let bmi = 22.0 + 6.0 * r.next_f64() + 1.5 * f64::from(y);
-            let sbp = (115.0 + 40.0 * r.next_f64() + 8.0 * f64::from(y)).round();
-            s += &format!("{age},{sex},r{region},c{clinic},{income},{y},{bmi:.1},{sbp}\n");
-        }
-    }
+    let s = case_control(1000, 2, 31);
     let f = Fixture::new("");
     f.write("data.csv", &s);
     lr_split_config(&f, "y");
