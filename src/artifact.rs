@@ -15,7 +15,7 @@ mod labels;
 pub use keys::{fast_keys, RowKeys};
 mod near;
 pub use few::{match_but_few, ButFew, Twins};
-pub use labels::{agrees_as_fresh, fresh_labels};
+pub use labels::{fresh_labels, fresh_pairs};
 pub use near::{match_but_one, match_but_set, ButOne};
 
 /// A map keyed by row or cell keys, with a fast seeded hasher: the keys
@@ -530,19 +530,24 @@ pub fn repeats_like_copies(multiplicities: impl Iterator<Item = usize>) -> bool 
     }
     let at = |k: usize| f.get(&k).copied().unwrap_or(0.0);
     f.iter()
-        .any(|(&k, &fk)| is_copy_spike(k, at(k.saturating_sub(1)), fk, at(k + 1)))
+        .any(|(&k, &fk)| is_copy_spike(k, at(k.saturating_sub(1)), fk, at(k + 1), COPY_SPIKE))
 }
 
+/// How far above the log-convex bound keys seen k times must be for
+/// whole-row copies (16 times in the squared form).
+const COPY_SPIKE: f64 = 4.0;
+
 /// Whether `fk` keys seen `k` times, beside `below` seen `k - 1` times and
-/// `above` seen `k + 1` times, are a spike of copies (see
+/// `above` seen `k + 1` times, are a spike of copies: at least 30 of them
+/// (10 from ten copies on), and `margin` times the log-convex bound (see
 /// [`repeats_like_copies`]).
-pub fn is_copy_spike(k: usize, below: f64, fk: f64, above: f64) -> bool {
-    k >= 2 && (fk >= 30.0 || (k >= 10 && fk >= 10.0)) && fk > 4.0 * spike_bound(k, below, above)
+pub fn is_copy_spike(k: usize, below: f64, fk: f64, above: f64, margin: f64) -> bool {
+    k >= 2 && (fk >= 30.0 || (k >= 10 && fk >= 10.0)) && fk > margin * spike_bound(k, below, above)
 }
 
 /// The most keys seen `k` times that independent sampling allows beside
 /// `below` and `above` (log-convexity, with a pseudo-count on each).
-pub fn spike_bound(k: usize, below: f64, above: f64) -> f64 {
+fn spike_bound(k: usize, below: f64, above: f64) -> f64 {
     let k = k as f64;
     ((k + 1.0) * (below + 1.0) * (above + 1.0) / k).sqrt()
 }

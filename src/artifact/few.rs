@@ -120,9 +120,7 @@ impl ButFew {
             // Classes of size k: rows of that size, each class once.
             let classes = |k: usize| at(k) / k as f64;
             let spike = (2..=MAX_TWINS).find(|&k| {
-                classes(k) >= 30.0
-                    && classes(k)
-                        > NEAR_SPIKE * super::spike_bound(k, classes(k - 1), classes(k + 1))
+                super::is_copy_spike(k, classes(k - 1), classes(k), classes(k + 1), NEAR_SPIKE)
             });
             let at_least = |k: usize| of_label.iter().filter(|&&s| s >= k).count() as f64;
             near += match spike {
@@ -428,23 +426,25 @@ mod tests {
         }
     }
 
+    /// Row `i` of data whose rows differ from each other in every feature.
+    fn row(i: usize) -> [f64; 6] {
+        let x = i as f64;
+        [
+            x * 1.1,
+            x * 2.3 + 0.7,
+            x * 0.37,
+            x + 0.5,
+            x * 7.9,
+            x * 0.011,
+        ]
+    }
+
     fn names() -> Vec<String> {
         ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec()
     }
 
     #[test]
     fn rows_with_two_features_changed_match_and_fresh_rows_do_not() {
-        let row = |i: usize| -> [f64; 6] {
-            let x = i as f64;
-            [
-                x * 1.1,
-                x * 2.3 + 0.7,
-                x * 0.37,
-                x + 0.5,
-                x * 7.9,
-                x * 0.011,
-            ]
-        };
         let train: Vec<[f64; 6]> = (0..40).map(row).collect();
         // Rows 0-9 with b and e changed, row 10 with only f changed,
         // rows 11-12 with three changed, rows 13-14 fresh, row 15 whole.
@@ -493,17 +493,6 @@ mod tests {
     // fresh rows give; the other label, with no copies, sets the rate.
     #[test]
     fn copies_with_a_feature_changed_come_near_in_pairs() {
-        let row = |i: usize| -> [f64; 6] {
-            let x = i as f64;
-            [
-                x * 1.1,
-                x * 2.3 + 0.7,
-                x * 0.37,
-                x + 0.5,
-                x * 7.9,
-                x * 0.011,
-            ]
-        };
         let mut rows = Vec::new();
         let mut y = Vec::new();
         for i in 0..200 {

@@ -3,10 +3,11 @@
 //! (next month's row of a customer whose static columns and counts repeat)
 //! draws its label afresh, as the training rows that match each other do.
 
-use super::{KeyMap, RowKeys};
+use super::{KeyMap, RowKeys, Twins};
 
 /// Fewest matched test rows, and fewest training keys shared by two or
-/// more rows, for label agreement to be judged.
+/// more rows (or near pairs of training rows), for label agreement to be
+/// judged.
 const MIN_ROWS: usize = 30;
 /// Training rows that match each other must disagree on their labels at
 /// least this often for agreement to tell copies from new observations:
@@ -24,7 +25,7 @@ const MIN_GAP: f64 = 0.05;
 /// at the rate `test` (over `n` rows) are new observations next to training
 /// rows that agree among themselves at the rate `training`: no more than
 /// sampling noise above it. Copies keep their labels.
-pub fn agrees_as_fresh(test: f64, training: f64, n: usize) -> bool {
+fn agrees_as_fresh(test: f64, training: f64, n: usize) -> bool {
     let noise = NOISE * (training * (1.0 - training) / n.max(1) as f64).sqrt();
     test <= training + noise.max(MIN_GAP)
 }
@@ -79,6 +80,31 @@ pub fn fresh_labels(keys: &RowKeys, y_train: &[u8], y_test: &[u8]) -> Option<(f6
     }
     let agreement = sum / matched as f64;
     agrees_as_fresh(agreement, training, matched).then_some((agreement, training))
+}
+
+/// Whether near rows ([`Twins`]) draw their labels afresh, judged as
+/// [`fresh_labels`] judges whole rows: the spiking classes' own pairs
+/// disagree often enough to tell (copies keep their labels), and test rows
+/// agree with the label of their nearest training row no more often than
+/// near training rows of those labels agree. Matched case and control, or
+/// one case with two controls, are new observations (round 23, F1).
+pub fn fresh_pairs(t: &Twins, y_train: &[u8], y_test: &[u8]) -> bool {
+    let agreement = |pairs: &[(usize, usize)], ya: &[u8], yb: &[u8]| {
+        let same = pairs
+            .iter()
+            .filter(|&&(a, b)| ya.get(a) == yb.get(b))
+            .count();
+        same as f64 / pairs.len().max(1) as f64
+    };
+    if t.train_pairs.len() < MIN_ROWS || t.test_pairs.len() < MIN_ROWS {
+        return false;
+    }
+    if agreement(&t.train_pairs, y_train, y_train) > MAX_TRAINING_AGREEMENT {
+        return false;
+    }
+    let training = agreement(&t.near_pairs, y_train, y_train);
+    let test = agreement(&t.test_pairs, y_test, y_train);
+    agrees_as_fresh(test, training, t.test_pairs.len())
 }
 
 #[cfg(test)]

@@ -291,7 +291,10 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
         // other, and so would seem data that is near anyway; their classes
         // show it, and the other rows give the rate for fresh rows, unless
         // the near rows draw their labels afresh (round 22, F2 and F3).
-        if let Some(t) = twins.as_ref().filter(|t| !fresh_pairs(t, sides)) {
+        let copies = twins
+            .as_ref()
+            .filter(|t| !crate::artifact::fresh_pairs(t, &sides.y_train, &sides.y_test));
+        if let Some(t) = copies {
             let o = Overlap {
                 seen: few.seen,
                 rows: few.rows,
@@ -333,33 +336,6 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
         )?;
         judged(sides, features, b, &leave)
     })
-}
-
-/// Whether near rows draw their labels afresh: training rows of the
-/// spiking classes disagree with their nearest often enough to tell (as
-/// [`crate::artifact::fresh_labels`] judges whole rows; copies keep their
-/// labels), and test rows agree with the label of their nearest training
-/// row no more often than near training rows of those labels agree
-/// (beyond sampling noise). Matched case and control, or one case with two
-/// controls, are new observations (round 23, F1).
-fn fresh_pairs(t: &crate::artifact::Twins, sides: &Sides) -> bool {
-    const MIN_PAIRS: usize = 30;
-    let agreement = |pairs: &[(usize, usize)], ya: &[u8], yb: &[u8]| {
-        let same = pairs
-            .iter()
-            .filter(|&&(a, b)| ya.get(a) == yb.get(b))
-            .count();
-        same as f64 / pairs.len().max(1) as f64
-    };
-    if t.train_pairs.len() < MIN_PAIRS || t.test_pairs.len() < MIN_PAIRS {
-        return false;
-    }
-    if agreement(&t.train_pairs, &sides.y_train, &sides.y_train) > 0.9 {
-        return false;
-    }
-    let training = agreement(&t.near_pairs, &sides.y_train, &sides.y_train);
-    let test = agreement(&t.test_pairs, &sides.y_test, &sides.y_train);
-    crate::artifact::agrees_as_fresh(test, training, t.test_pairs.len())
 }
 
 /// Highest rate at which training rows come near each other (one or two
