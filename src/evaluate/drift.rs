@@ -30,6 +30,7 @@ use crate::domain::DriftReport;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+pub mod noise;
 mod range;
 use range::beyond_range;
 
@@ -299,6 +300,8 @@ pub fn compute_rows(
         }
     }
     report.ranked = rank(&report.psi);
+    let measured: Vec<&String> = report.psi.keys().collect();
+    report.noise = noise::worst_psi_noise(reference, current, &measured);
     report
 }
 
