@@ -81,10 +81,13 @@ pub fn champion_eval(
     // A column the champion learned from, left with one value (or none)
     // in every test row, while this model reads others (the column
     // renamed): the champion would read a constant, and lose (round 18,
-    // F5). When both read it, both are scored on it alike.
+    // F5). When both read it, both are scored on it alike. One value the
+    // champion knew, with no column of this model's holding the column's
+    // training values, is a segment (every test row a DSL customer): the
+    // champion serves those rows as it is scored here (round 24, F2).
     let reads = candidate.input_columns();
     let collapsed: Vec<String> = champ
-        .collapsed(s.test_table, &s.test_rows)
+        .collapsed(s.test_table, &s.test_rows, &reads)
         .into_iter()
         .filter(|(name, _)| !reads.contains(name))
         .map(|(name, what)| format!("{name:?} holds {what} in every test row"))

@@ -62,3 +62,51 @@ fn a_real_shift_on_a_small_file_still_fails() {
     assert_eq!(g["status"], "fail", "{g}");
     assert!(g["message"].as_str().unwrap().contains("x0"), "{g}");
 }
+
+/// F2: a segment model (DSL customers only, `internet_service` dropped as
+/// constant) against a champion trained on every customer: the champion
+/// reads `DSL` in every test row, a value it knew, and no other column
+/// holds its training values. That is the segment, not a renamed column:
+/// compared, not inconclusive.
+#[test]
+fn a_segment_model_is_compared_with_a_champion_of_every_segment() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/churn/telco_churn.csv"
+    ))
+    .unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let at = header
+        .split(',')
+        .position(|c| c == "internet_service")
+        .unwrap();
+    let dsl: String = std::iter::once(header)
+        .chain(lines.filter(|l| l.split(',').nth(at) == Some("DSL")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let f = Fixture::new("");
+    f.write("all.csv", &text);
+    f.write("dsl.csv", &dsl);
+    let config = |data: &str, drop: &str| {
+        format!(
+            "[data]\npath = \"{data}\"\ntarget = \"churn\"\npositive = \"Yes\"\n\
+             drop = [\"rownames\"{drop}]\nseed = 3\n\n[registry]\npath = \"reg\"\n\n\
+             [[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n\
+             min_delta = -0.1\n"
+        )
+    };
+    f.write("gates.toml", &config("all.csv", ""));
+    assert_eq!(crate::trust3::run(&f, &["check", "--out", "old"]).0, 0);
+    assert_eq!(crate::trust3::run(&f, &["promote", "--run", "old"]).0, 0);
+    f.write("gates.toml", &config("dsl.csv", ", \"internet_service\""));
+    let (_, out, err) = crate::trust3::run(&f, &["check", "--out", "new"]);
+    let v: serde_json::Value = serde_json::from_str(&f.read("new/report.json")).unwrap();
+    let g = gate(&v, "champ");
+    assert_ne!(g["status"], "inconclusive", "{g}\n{out}{err}");
+    assert!(
+        v["champion"]["champion_value"].as_f64().is_some(),
+        "{}",
+        v["champion"]
+    );
+}
