@@ -279,7 +279,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::ReadOnly { data, polars_only } => {
             let (rows, columns) = if polars_only {
-                crate::data::load::polars_read(&data)?
+                crate::data::parts::polars_read(&data)?
             } else {
                 let t = crate::data::parts::load(&data)?.table;
                 (t.n_rows, t.columns.len())

@@ -167,6 +167,21 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
     }
 }
 
+/// Polars alone reading `path` (a file, or each part file of a directory
+/// in turn, partition folders not added): the baseline of the benchmarks.
+/// Returns (rows, columns of the widest part).
+pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
+    if !path.is_dir() {
+        return load::polars_read(path);
+    }
+    let mut parts = Vec::new();
+    collect(path, "", &[], &mut parts).map_err(GateError::Data)?;
+    parts.iter().try_fold((0, 0), |(rows, cols), part| {
+        let (r, c) = load::polars_read(&part.path)?;
+        Ok((rows + r, cols.max(c)))
+    })
+}
+
 /// Loads every part file under `dir` into one table.
 pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
     let shown = dir.display();
