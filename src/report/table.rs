@@ -211,11 +211,15 @@ fn header(r: &Report, width: usize) -> String {
         data,
     ];
     if let Some(m) = &r.model {
+        // A scores model reads one column, its scores: no features.
+        let inputs = match (m.kind.as_str(), m.features.as_slice()) {
+            ("scores", [column]) => format!("scores from column {column}"),
+            _ => plural(m.features.len(), "feature"),
+        };
         lines.push(format!(
-            "model  {} · threshold {} · {}",
+            "model  {} · threshold {} · {inputs}",
             m.kind,
             metric(Some(m.threshold)),
-            plural(m.features.len(), "feature")
         ));
     }
     lines
