@@ -10,13 +10,14 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// Every file name a run writes into its out dir.
-pub const ARTIFACTS: [&str; 8] = [
+pub const ARTIFACTS: [&str; 9] = [
     "model.onnx",
     "report.json",
     "report.md",
     "report.html",
     "model_card.md",
     "predictions.csv",
+    "predictions.parquet",
     "model.json",
     "gates.toml",
 ];

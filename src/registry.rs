@@ -29,12 +29,13 @@ pub const VERSIONS: &str = "versions";
 pub const MODEL_FILE: &str = "model.json";
 const LOCK: &str = ".lock";
 /// Files copied from a run directory into a version.
-pub const RUN_FILES: [&str; 6] = [
+pub const RUN_FILES: [&str; 7] = [
     "model.json",
     "model.onnx",
     "report.json",
     "model_card.md",
     "predictions.csv",
+    "predictions.parquet",
     "gates.toml",
 ];
 

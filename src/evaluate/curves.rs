@@ -17,6 +17,7 @@
 //!   empty bins are kept with `None` means, where scikit-learn drops them.
 //! - The latency histogram spans the fastest call to the 99th percentile in
 //!   equal-width bins; slower calls are counted in `above`.
+use crate::evaluate::ranked::Ranked;
 use serde::{Deserialize, Serialize};
 
 /// Most ROC points stored; longer curves are downsampled evenly by index.
@@ -69,8 +70,23 @@ pub struct LatencyHistogram {
 
 /// All curves of one run. `latencies_ms` must be sorted ascending.
 pub fn compute(y_true: &[u8], score: &[f64], latencies_ms: &[f64]) -> Curves {
+    compute_ranked(
+        Ranked::new(y_true, score).as_ref(),
+        y_true,
+        score,
+        latencies_ms,
+    )
+}
+
+/// [`compute`] with the scores already ranked (`None`: no ROC curve).
+pub fn compute_ranked(
+    ranked: Option<&Ranked>,
+    y_true: &[u8],
+    score: &[f64],
+    latencies_ms: &[f64],
+) -> Curves {
     Curves {
-        roc: downsample(roc(y_true, score), MAX_ROC_POINTS),
+        roc: ranked.map_or_else(Vec::new, |r| roc_points(r, MAX_ROC_POINTS)),
         calibration: calibration(y_true, score),
         latency: latency_histogram(latencies_ms),
     }
@@ -78,37 +94,39 @@ pub fn compute(y_true: &[u8], score: &[f64], latencies_ms: &[f64]) -> Curves {
 
 /// The full ROC curve, one point per distinct score (no downsampling).
 pub fn roc(y_true: &[u8], score: &[f64]) -> Vec<RocPoint> {
-    let n = y_true.len().min(score.len());
-    let positives = y_true[..n].iter().filter(|&&y| y != 0).count();
-    let negatives = n - positives;
-    if positives == 0 || negatives == 0 || score[..n].iter().any(|s| !s.is_finite()) {
-        return Vec::new();
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
-    let mut points = vec![RocPoint {
+    Ranked::new(y_true, score).map_or_else(Vec::new, |r| roc_points(&r, usize::MAX))
+}
+
+/// The ROC curve from (0, 0), [`downsample`]d to `max` points as it is
+/// walked (a curve of 20M distinct scores is never held whole).
+fn roc_points(r: &Ranked, max: usize) -> Vec<RocPoint> {
+    let (positives, negatives) = (r.positives() as f64, r.negatives() as f64);
+    let start = RocPoint {
         fpr: 0.0,
         tpr: 0.0,
         threshold: None,
-    }];
-    let (mut tp, mut fp) = (0usize, 0usize);
-    for (k, &i) in order.iter().enumerate() {
-        if y_true[i] != 0 {
-            tp += 1;
-        } else {
-            fp += 1;
-        }
-        // Emit once per distinct score: after the last row of a tie.
-        let last_of_tie = order.get(k + 1).is_none_or(|&j| score[j] != score[i]);
-        if last_of_tie {
-            points.push(RocPoint {
-                fpr: fp as f64 / negatives as f64,
-                tpr: tp as f64 / positives as f64,
-                threshold: Some(score[i]),
-            });
-        }
+    };
+    let steps = std::iter::once(start).chain(r.steps().map(|s| RocPoint {
+        fpr: s.fp as f64 / negatives,
+        tpr: s.tp as f64 / positives,
+        threshold: Some(s.threshold),
+    }));
+    let len = r.distinct() + 1;
+    if len <= max || max < 2 {
+        return steps.collect();
     }
-    points
+    let mut wanted = spread(len, max).peekable();
+    steps
+        .enumerate()
+        .filter(|(i, _)| {
+            let hit = wanted.peek() == Some(i);
+            if hit {
+                wanted.next();
+            }
+            hit
+        })
+        .map(|(_, p)| p)
+        .collect()
 }
 
 /// At most `max` points, evenly spaced by index, always keeping both ends.
@@ -116,10 +134,13 @@ pub fn downsample<T: Copy>(points: Vec<T>, max: usize) -> Vec<T> {
     if points.len() <= max || max < 2 {
         return points;
     }
-    let last = points.len() - 1;
-    (0..max)
-        .map(|i| points[(i * last + (max - 1) / 2) / (max - 1)])
-        .collect()
+    spread(points.len(), max).map(|i| points[i]).collect()
+}
+
+/// `max` (at least 2) indices evenly spread over `0..len`, both ends kept.
+fn spread(len: usize, max: usize) -> impl Iterator<Item = usize> {
+    let last = len.saturating_sub(1);
+    (0..max).map(move |i| (i * last + (max - 1) / 2) / (max - 1))
 }
 
 /// The bin of `p` among [`CALIBRATION_BINS`] uniform bins, as `np.searchsorted`

@@ -195,6 +195,81 @@ fn tally_by_name(
     out
 }
 
+/// One attribute's group per row: `codes[i]` indexes `names`, numbered in
+/// the order the rows first show them, and [`MISSING_CODE`] is a missing
+/// value. Integer work whatever the row count: no text per row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Groups {
+    pub codes: Vec<u32>,
+    pub names: Vec<String>,
+}
+
+impl Groups {
+    /// Groups of rows given as cell ids (`None` = missing): equal ids are
+    /// one group, named once by `name(i)` of its first row `i`.
+    pub fn of_cells(
+        ids: impl Iterator<Item = Option<u64>>,
+        name: impl Fn(usize) -> String,
+    ) -> Groups {
+        // Small ids (text level codes) in a dense table, the rest hashed.
+        const DENSE: u64 = 1 << 12;
+        let mut dense: Vec<u32> = Vec::new();
+        let mut seen: foldhash::HashMap<u64, u32> = Default::default();
+        let mut names = Vec::new();
+        let codes = ids
+            .enumerate()
+            .map(|(i, id)| {
+                let Some(id) = id else { return MISSING_CODE };
+                let slot = if id < DENSE {
+                    let at = id as usize;
+                    if dense.len() <= at {
+                        dense.resize(at + 1, MISSING_CODE);
+                    }
+                    &mut dense[at]
+                } else {
+                    seen.entry(id).or_insert(MISSING_CODE)
+                };
+                if *slot == MISSING_CODE {
+                    names.push(name(i));
+                    *slot = (names.len() - 1) as u32;
+                }
+                *slot
+            })
+            .collect();
+        Groups { codes, names }
+    }
+
+    /// The group name of row `i`, `None` when missing.
+    pub fn name(&self, i: usize) -> Option<&str> {
+        self.names.get(self.codes[i] as usize).map(String::as_str)
+    }
+
+    /// The intersection of `parts` (equal lengths): one group per
+    /// combination present, named `a|b` by [`intersection_part`] (a
+    /// missing part is its own `<missing>` part, never a missing row).
+    pub fn intersect(parts: &[&Groups]) -> Groups {
+        let n = parts.first().map_or(0, |p| p.codes.len());
+        let part_id = |g: &Groups, i: usize| u64::from(g.codes[i]);
+        let name = |i: usize| {
+            parts
+                .iter()
+                .map(|g| intersection_part(g.name(i)))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        // Two parts' codes fit one id; more are combined a pair at a time.
+        match parts {
+            [] => Groups::default(),
+            [one] => Groups::of_cells((0..n).map(|i| Some(part_id(one, i) + 1)), name),
+            [a, rest @ ..] => {
+                let right = Groups::intersect(rest);
+                let ids = (0..n).map(|i| Some((part_id(a, i) << 32) | u64::from(right.codes[i])));
+                Groups::of_cells(ids, name)
+            }
+        }
+    }
+}
+
 /// One attribute's value inside an intersection's group name `a|b`: `\`
 /// and `|` escaped, and a real value spelled like [`MISSING_GROUP`] marked,
 /// so two different value combinations never share a name.
@@ -292,6 +367,36 @@ mod tests {
     //!     return g, yt, yp
     //! ```
     use super::*;
+
+    #[test]
+    fn groups_number_cells_in_first_seen_order() {
+        let ids = [Some(7), None, Some(5000), Some(7), Some(5000), Some(2)];
+        let g = Groups::of_cells(ids.into_iter(), |i| format!("row{i}"));
+        assert_eq!(g.codes, [0, MISSING_CODE, 1, 0, 1, 2]);
+        assert_eq!(g.names, ["row0", "row2", "row5"]);
+        assert_eq!(g.name(1), None);
+        assert_eq!(g.name(4), Some("row2"));
+    }
+
+    #[test]
+    fn intersections_name_each_combination_present() {
+        let a = Groups {
+            codes: vec![0, 0, 1, MISSING_CODE, 1],
+            names: vec!["f".into(), "m|x".into()],
+        };
+        let b = Groups {
+            codes: vec![0, 1, 0, 0, 0],
+            names: vec!["1".into(), MISSING_GROUP.into()],
+        };
+        let g = Groups::intersect(&[&a, &b]);
+        assert_eq!(g.codes, [0, 1, 2, 3, 2]);
+        assert_eq!(g.names, ["f|1", "f|\\<missing>", "m\\|x|1", "<missing>|1"]);
+        // A missing part is a named group, never a missing row.
+        assert!(g.codes.iter().all(|&c| c != MISSING_CODE));
+        let three = Groups::intersect(&[&a, &b, &a]);
+        assert_eq!(three.names[0], "f|1|f");
+        assert_eq!(three.codes, [0, 1, 2, 3, 2]);
+    }
 
     #[test]
     fn group_rate_intervals_are_wilson_on_the_group_counts() {

@@ -18,6 +18,7 @@
 
 use crate::domain::metric::LOG_LOSS_EPS;
 use crate::domain::Metric;
+use crate::evaluate::ranked::Ranked;
 use serde::{Deserialize, Serialize};
 
 /// Binary confusion matrix with the positive class = 1.
@@ -62,6 +63,17 @@ pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
 
 /// Computes every metric; `y_pred = (score >= threshold)`.
 pub fn compute(y_true: &[u8], score: &[f64], threshold: f64) -> Metrics {
+    let ranked = Ranked::new(y_true, score);
+    compute_ranked(y_true, score, threshold, ranked.as_ref())
+}
+
+/// [`compute`] with the scores already ranked (`None`: ROC AUC undefined).
+pub fn compute_ranked(
+    y_true: &[u8],
+    score: &[f64],
+    threshold: f64,
+    ranked: Option<&Ranked>,
+) -> Metrics {
     let n = y_true.len().min(score.len());
     let (y_true, score) = (&y_true[..n], &score[..n]);
     let y_pred: Vec<u8> = score.iter().map(|&s| u8::from(s >= threshold)).collect();
@@ -85,7 +97,7 @@ pub fn compute(y_true: &[u8], score: &[f64], threshold: f64) -> Metrics {
         // sklearn computes F1 as 2tp / (2tp + fp + fn), not 2PR / (P + R);
         // using the same formula keeps the rounding identical.
         f1: Some(ratio_or_zero(2 * c.tp, 2 * c.tp + c.fp + c.fn_)),
-        roc_auc: roc_auc(y_true, score),
+        roc_auc: ranked.map(Ranked::roc_auc),
         log_loss: log_loss(y_true, score),
         brier: brier(y_true, score),
         confusion: c,
@@ -101,54 +113,11 @@ fn ratio_or_zero(num: u64, den: u64) -> f64 {
     }
 }
 
-/// ROC AUC as `sklearn.metrics.roc_auc_score` for binary targets.
-///
-/// Uses the Mann-Whitney formulation with mid-ranks, which equals sklearn's
-/// trapezoid over distinct thresholds: each (positive, negative) pair scores
-/// 1 if the positive ranks higher and 1/2 on a tie. Pairs are counted with
-/// exact integers after one sort, so the only rounding is the final division.
-/// `None` with a single class or any non-finite score (sklearn raises).
+/// ROC AUC as `sklearn.metrics.roc_auc_score` for binary targets
+/// ([`Ranked::roc_auc`]). `None` with a single class or any non-finite
+/// score (sklearn raises).
 pub fn roc_auc(y_true: &[u8], score: &[f64]) -> Option<f64> {
-    if score.iter().any(|s| !s.is_finite()) {
-        return None;
-    }
-    let mut rows: Vec<(f64, bool)> = score
-        .iter()
-        .zip(y_true)
-        .map(|(&s, &t)| (s, t != 0))
-        .collect();
-    rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let (twice_wins, pos, neg) = count_pair_wins(&rows);
-    if pos == 0 || neg == 0 {
-        return None;
-    }
-    Some(twice_wins as f64 / (2 * pos * neg) as f64)
-}
-
-/// Walks rows sorted by ascending score and returns
-/// (2 × pairs won by the positive, #positives, #negatives); a tie counts 1 in
-/// the doubled total. Ties are grouped with `==` so that -0.0 and 0.0 (adjacent
-/// under `total_cmp`) form one threshold, as in numpy.
-fn count_pair_wins(rows: &[(f64, bool)]) -> (u128, u128, u128) {
-    let (mut twice_wins, mut neg_below, mut pos_total) = (0u128, 0u128, 0u128);
-    let mut i = 0;
-    while i < rows.len() {
-        let (mut p, mut q) = (0u128, 0u128);
-        let mut j = i;
-        while j < rows.len() && rows[j].0 == rows[i].0 {
-            if rows[j].1 {
-                p += 1;
-            } else {
-                q += 1;
-            }
-            j += 1;
-        }
-        twice_wins += 2 * p * neg_below + p * q;
-        neg_below += q;
-        pos_total += p;
-        i = j;
-    }
-    (twice_wins, pos_total, neg_below)
+    Ranked::new(y_true, score).map(|r| r.roc_auc())
 }
 
 /// Mean cross-entropy as `sklearn.metrics.log_loss(y, p, labels=[0, 1])`.

@@ -6,4 +6,5 @@ pub mod drift;
 pub mod fairness;
 pub mod metrics;
 pub mod percentile;
+pub mod ranked;
 pub mod stats;

@@ -391,6 +391,13 @@ pub fn finish(
         champion_score,
         protected: ev.protected,
     };
+    if predictions.as_parquet() {
+        report.notes.push(format!(
+            "{} evaluation rows: the per-row predictions are in predictions.parquet (same \
+             columns as predictions.csv), not predictions.csv",
+            predictions.row.len()
+        ));
+    }
     Run {
         report,
         artifact_json,
@@ -428,15 +435,22 @@ fn test_set_sha256(plan: &Plan, sides: &Sides) -> String {
         .into_iter()
         .zip(sides.y_test.iter().copied())
         .collect();
-    rows.sort_unstable();
-    let mut bytes = Vec::with_capacity(rows.len() * 9 + 64);
+    // Equal pairs are indistinguishable: the same order for any thread count.
+    rayon::slice::ParallelSliceMut::par_sort_unstable(rows.as_mut_slice());
+    use sha2::Digest as _;
+    let mut digest = sha2::Sha256::new();
     for name in &columns {
-        bytes.extend_from_slice(name.as_bytes());
-        bytes.push(0x1f);
+        digest.update(name.as_bytes());
+        digest.update([0x1f]);
     }
-    for (h, y) in rows {
-        bytes.extend_from_slice(&h.to_le_bytes());
-        bytes.push(y);
+    let mut bytes = Vec::with_capacity(9 * 4096);
+    for chunk in rows.chunks(4096) {
+        bytes.clear();
+        for (h, y) in chunk {
+            bytes.extend_from_slice(&h.to_le_bytes());
+            bytes.push(*y);
+        }
+        digest.update(&bytes);
     }
-    crate::config::sha256_hex(&bytes)
+    crate::config::hex(&digest.finalize())
 }

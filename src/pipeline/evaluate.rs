@@ -5,6 +5,7 @@ use super::target::Sides;
 use crate::config::Plan;
 use crate::domain::{DriftReport, Latency};
 use crate::error::GateError;
+use crate::evaluate::ranked::Ranked;
 use crate::evaluate::{curves, drift, fairness, metrics};
 use crate::gates::GateSpec;
 use crate::model::scorer::Scorer;
@@ -48,28 +49,37 @@ pub fn evaluate(
         model.score_table(sides.test_table, &sides.test_rows)
     })
     .map_err(GateError::Data)?;
-    let m = timed(timings, Stage::Metrics, || {
-        metrics::compute(&sides.y_test, &scores, plan.threshold)
+    // Sorted once for ROC AUC and the ROC curve, dropped after both.
+    let (m, ranked) = timed(timings, Stage::Metrics, || {
+        let ranked = Ranked::new(&sides.y_test, &scores);
+        let m = metrics::compute_ranked(&sides.y_test, &scores, plan.threshold, ranked.as_ref());
+        (m, ranked)
     });
     let y_pred: Vec<u8> = scores
         .iter()
         .map(|&s| u8::from(s >= plan.threshold))
         .collect();
-    let (fair, protected, keyed) = timed(timings, Stage::Fairness, || {
+    let (fair, protected, intersections) = timed(timings, Stage::Fairness, || {
         fairness_all(plan, sides, &y_pred)
     });
     let intervals = timed(timings, Stage::Intervals, || {
+        let keyed: Vec<(&String, &fairness::Groups)> = protected
+            .iter()
+            .chain(&intersections)
+            .map(|(k, g)| (k, g))
+            .collect();
         super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &keyed)
     });
-    progress.step("measuring single-row latency");
+    drop(intersections);
     // Batch throughput is the test-set scoring already timed as "score".
     let score_secs = timings.get("score").copied().unwrap_or(0.0) / 1e3;
     let (latency, lat_sorted) = timed(timings, Stage::Latency, || {
-        measure_latency(model, sides, score_secs)
+        measure_latency(model, sides, score_secs, progress)
     })?;
     let curves = timed(timings, Stage::Curves, || {
-        curves::compute(&sides.y_test, &scores, &lat_sorted)
+        curves::compute_ranked(ranked.as_ref(), &sides.y_test, &scores, &lat_sorted)
     });
+    drop(ranked);
     let features = model.drift_columns();
     let drift_by_gate = timed(timings, Stage::Drift, || {
         drift_all(plan, sides, &features, model.training_duplicate_share())
@@ -93,7 +103,8 @@ pub fn evaluate(
     })
 }
 
-pub type ProtectedValues = Vec<(String, Vec<Option<String>>)>;
+/// Each protected attribute's group per test row.
+pub type ProtectedValues = Vec<(String, fairness::Groups)>;
 
 /// Fairness per protected attribute, and per intersection a fairness gate
 /// names (`attribute = ["a", "b"]`: groups `"1|0"`, only the combinations
@@ -109,53 +120,45 @@ pub fn fairness_all(
     ProtectedValues,
 ) {
     let mut out = BTreeMap::new();
-    let mut values = Vec::new();
-    let text_of = |attr: &str| -> Option<Vec<Option<String>>> {
-        let col = s.test_table.column(attr)?;
-        Some(s.test_rows.iter().map(|&r| col.text(r)).collect())
-    };
+    let mut values: ProtectedValues = Vec::new();
     // The groups of the training rows, by key, named as the test rows'.
     let mut trained: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for attr in &plan.data.protected {
-        if let Some(texts) = text_of(attr) {
-            values.push((attr.clone(), texts));
+        if let Some(col) = s.test_table.column(attr) {
+            values.push((attr.clone(), groups_of(col, &s.test_rows)));
             trained.insert(attr.clone(), training_groups(s, &[attr.as_str()]));
         }
     }
-    let mut keyed = values.clone();
+    let mut intersections: ProtectedValues = Vec::new();
     for g in &plan.gates {
         let GateSpec::Fairness(f) = &g.spec else {
             continue;
         };
         let key = f.key();
-        if f.attributes.len() < 2 || keyed.iter().any(|(k, _)| *k == key) {
+        let known = |v: &ProtectedValues| v.iter().any(|(k, _)| *k == key);
+        if f.attributes.len() < 2 || known(&values) || known(&intersections) {
             continue;
         }
-        let parts: Option<Vec<Vec<Option<String>>>> =
-            f.attributes.iter().map(|a| text_of(a)).collect();
-        let Some(parts) = parts else { continue };
-        let combined = (0..s.test_rows.len())
-            .map(|i| {
-                let v: Vec<String> = parts
-                    .iter()
-                    .map(|p| fairness::intersection_part(p[i].as_deref()))
-                    .collect();
-                Some(v.join("|"))
+        let looked: Option<Vec<std::borrow::Cow<fairness::Groups>>> = f
+            .attributes
+            .iter()
+            .map(|a| match values.iter().find(|(k, _)| k == a) {
+                Some((_, g)) => Some(std::borrow::Cow::Borrowed(g)),
+                None => s
+                    .test_table
+                    .column(a)
+                    .map(|col| std::borrow::Cow::Owned(groups_of(col, &s.test_rows))),
             })
             .collect();
+        let Some(looked) = looked else { continue };
+        let parts: Vec<&fairness::Groups> = looked.iter().map(|g| g.as_ref()).collect();
+        let own = fairness::Groups::intersect(&parts);
         let attributes: Vec<&str> = f.attributes.iter().map(String::as_str).collect();
         trained.insert(key.clone(), training_groups(s, &attributes));
-        keyed.push((key, combined));
+        intersections.push((key, own));
     }
-    for (key, texts) in &keyed {
-        let codes = super::intervals::group_codes(texts);
-        let mut names: Vec<String> = Vec::new();
-        for t in texts.iter().flatten() {
-            if !names.contains(t) {
-                names.push(t.clone());
-            }
-        }
-        let mut f = fairness::compute(&codes, &names, &s.y_test, y_pred);
+    for (key, groups) in values.iter().chain(&intersections) {
+        let mut f = fairness::compute(&groups.codes, &groups.names, &s.y_test, y_pred);
         // Named as the two files spell them: a boolean column in one and
         // 0/1 in the other are the same groups (round 19, F6).
         let tested: std::collections::BTreeSet<String> =
@@ -171,7 +174,28 @@ pub fn fairness_all(
         }
         out.insert(key.clone(), f);
     }
-    (out, values, keyed)
+    (out, values, intersections)
+}
+
+/// The groups of `col` over `rows`: equal cells one group, named by
+/// their text (numbers by value, so `-0` and `0` are one group).
+fn groups_of(col: &crate::data::Column, rows: &[usize]) -> fairness::Groups {
+    let ids = rows
+        .iter()
+        .map(|&r| (!col.is_null(r)).then(|| group_id(col, r)));
+    fairness::Groups::of_cells(ids, |i| col.text(rows[i]).unwrap_or_default())
+}
+
+/// A cell's id among the groups: a text level's code, a number by value
+/// (booleans by truth).
+fn group_id(c: &crate::data::Column, r: usize) -> u64 {
+    match &c.values {
+        crate::data::Values::Cat { codes, .. } => u64::from(codes[r]),
+        crate::data::Values::Num(v) if c.dtype == crate::data::DType::Boolean => {
+            u64::from(v[r] != 0.0)
+        }
+        crate::data::Values::Num(v) => (v[r] + 0.0).to_bits(),
+    }
 }
 
 /// The distinct groups of `attributes` (one, or an intersection) among
@@ -200,7 +224,7 @@ fn training_groups(s: &Sides, attributes: &[&str]) -> std::collections::BTreeSet
     let mut out = std::collections::BTreeSet::new();
     for &r in &s.train_rows {
         let id = cols.iter().fold(0u64, |h, c| {
-            (h.rotate_left(23) ^ cell_id(c, r)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            (h.rotate_left(23) ^ group_id(c, r)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
         });
         if seen.insert(id) {
             out.insert(name(r));
@@ -229,22 +253,13 @@ fn group_value(name: &str) -> String {
         .join("|")
 }
 
-/// A value of one cell that equal cells share: a text level's code, a
-/// number's bits (missing values one id).
-fn cell_id(c: &crate::data::Column, r: usize) -> u64 {
-    match &c.values {
-        crate::data::Values::Cat { codes, .. } => u64::from(codes[r]),
-        crate::data::Values::Num(v) if v[r].is_nan() => u64::MAX,
-        crate::data::Values::Num(v) => v[r].to_bits(),
-    }
-}
-
 /// Single-row latency through the model's own row path (none for a model
 /// that runs nothing per row: then all zeros over zero calls).
 pub fn measure_latency(
     model: &dyn Scorer,
     s: &Sides,
     score_secs: f64,
+    progress: Progress,
 ) -> Result<(Latency, Vec<f64>), GateError> {
     let n = s.test_rows.len().min(1000);
     let rows_per_sec = s.test_rows.len() as f64 / score_secs.max(1e-9);
@@ -261,6 +276,7 @@ pub fn measure_latency(
         };
         return Ok((latency, Vec::new()));
     };
+    progress.step("measuring single-row latency");
     let mut sink = 0.0;
     for i in 0..LATENCY_WARMUP {
         sink += row.score(i);

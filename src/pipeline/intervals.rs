@@ -33,40 +33,25 @@ pub fn paired_config(plan: &Plan) -> BootstrapConfig {
     })
 }
 
-/// Group codes of one attribute's values (missing values one group).
-pub fn group_codes(texts: &[Option<String>]) -> Vec<u32> {
-    let mut names: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    texts
-        .iter()
-        .map(|t| match t {
-            None => crate::data::NULL_CODE,
-            Some(v) => {
-                let next = names.len() as u32;
-                *names.entry(v.as_str()).or_insert(next)
-            }
-        })
-        .collect()
-}
-
 pub fn compute(
     plan: &Plan,
     y: &[u8],
     scores: &[f64],
     y_pred: &[u8],
-    protected: &[(String, Vec<Option<String>>)],
+    protected: &[(&String, &crate::evaluate::fairness::Groups)],
 ) -> Option<Intervals> {
     use rayon::prelude::*;
     let cfg = config(plan)?;
     // The metric and the fairness intervals side by side, each interval on
     // its own seeded stream: the same bits whatever the thread count.
     let fairness_of = || {
-        let codes: Vec<(&String, Vec<u32>)> = protected
+        let pairs: Vec<(&String, &[u32], FairnessMetric)> = protected
             .iter()
-            .map(|(attr, texts)| (attr, group_codes(texts)))
-            .collect();
-        let pairs: Vec<(&String, &Vec<u32>, FairnessMetric)> = codes
-            .iter()
-            .flat_map(|(attr, c)| FairnessMetric::ALL.into_iter().map(move |m| (*attr, c, m)))
+            .flat_map(|(attr, g)| {
+                FairnessMetric::ALL
+                    .into_iter()
+                    .map(move |m| (*attr, g.codes.as_slice(), m))
+            })
             .collect();
         let found: Vec<(String, String, IntervalValue)> = pairs
             .par_iter()
@@ -77,7 +62,7 @@ pub fn compute(
             .collect();
         let mut fairness: BTreeMap<String, BTreeMap<String, IntervalValue>> = protected
             .iter()
-            .map(|(attr, _)| (attr.clone(), BTreeMap::new()))
+            .map(|(attr, _)| ((*attr).clone(), BTreeMap::new()))
             .collect();
         for (attr, m, v) in found {
             fairness.entry(attr).or_default().insert(m, v);

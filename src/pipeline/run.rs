@@ -29,7 +29,12 @@ impl Run {
     }
 }
 
-/// One row per test row, for `predictions.csv`.
+/// Above this many evaluation rows the predictions are written as
+/// `predictions.parquet` (SPEC §8.1): a CSV of every row of a Spark-scale
+/// evaluation is hundreds of megabytes that help nobody.
+pub const PARQUET_PREDICTIONS_ABOVE: usize = 1_000_000;
+
+/// One row per test row, for `predictions.csv` (or `.parquet`).
 pub struct Predictions {
     pub row: Vec<u64>,
     pub y_true: Vec<u8>,
@@ -37,8 +42,15 @@ pub struct Predictions {
     pub y_pred: Vec<u8>,
     /// The champion's score per test row, when it was re-scored.
     pub champion_score: Option<Vec<f64>>,
-    /// Protected attribute name and its text value per test row.
-    pub protected: Vec<(String, Vec<Option<String>>)>,
+    /// Protected attribute name and its group per test row.
+    pub protected: Vec<(String, crate::evaluate::fairness::Groups)>,
+}
+
+impl Predictions {
+    /// Whether they are written as Parquet rather than CSV.
+    pub fn as_parquet(&self) -> bool {
+        self.row.len() > PARQUET_PREDICTIONS_ABOVE
+    }
 }
 
 /// What the pipeline tells its caller while it runs (the CLI draws it).

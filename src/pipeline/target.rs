@@ -108,7 +108,17 @@ pub fn null_targets(plan: &Plan, p: &Prepared) -> u64 {
 pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     if let Some(col) = t.column(&plan.data.target) {
+        // Each distinct cell is spelled once (a 20M-row file of two values
+        // is two texts, not 20M).
+        let mut cells: foldhash::HashSet<u64> = Default::default();
         for &r in &l.rows {
+            let cell = match &col.values {
+                Values::Cat { codes, .. } => u64::from(codes[r]),
+                Values::Num(v) => v[r].to_bits(),
+            };
+            if !cells.insert(cell) {
+                continue;
+            }
             if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v).into_owned()) {
                 if !seen.contains(&v) {
                     seen.push(v);

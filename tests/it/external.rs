@@ -341,3 +341,52 @@ fn positive_index_agrees_with_positive_or_is_refused() {
         .code(2)
         .stderr(contains("drop positive_index or make them agree"));
 }
+
+#[test]
+fn above_a_million_rows_the_predictions_are_parquet() {
+    let f = Fixture::new("");
+    let rows = 1_000_001;
+    let mut s = String::with_capacity(rows * 16);
+    s.push_str("y,score,group\n");
+    let mut r = crate::fixture::Lcg::new(11);
+    for i in 0..rows {
+        let y = u8::from(r.next_f64() < 0.3);
+        let score = 0.3 * f64::from(y) + 0.7 * r.next_f64();
+        let g = ["a", "b", ""][i % 3];
+        s.push_str(&format!("{y},{score},{g}\n"));
+    }
+    f.write("data.csv", &s);
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"data.csv\"\ntarget = \"y\"\npositive = 1\nprotected = [\"group\"]\n\n\
+         [model]\nkind = \"scores\"\nscore = \"score\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n",
+    );
+    let r = f.check(0);
+    assert!(!f.path("release-gate-out/predictions.csv").exists());
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("predictions.parquet"), "{notes}");
+    // Read back by the tool's own loader: every row, in order, as the CSV
+    // would hold it (a missing group is null).
+    let t = release_gate::data::parts::load(&f.path("release-gate-out/predictions.parquet"))
+        .unwrap()
+        .table;
+    assert_eq!(t.n_rows, rows);
+    assert_eq!(
+        t.column_names(),
+        ["row", "y_true", "score", "y_pred", "group"]
+    );
+    let group = t.column("group").unwrap();
+    assert_eq!(
+        (0..3).map(|i| group.text(i)).collect::<Vec<_>>(),
+        [Some("a".to_string()), Some("b".to_string()), None]
+    );
+    let row = t.column("row").unwrap();
+    assert_eq!(row.text(rows - 1), Some((rows - 1).to_string()));
+    let data = std::fs::read_to_string(f.path("data.csv")).unwrap();
+    let last = data.lines().last().unwrap();
+    let want: f64 = last.split(',').nth(1).unwrap().parse().unwrap();
+    assert_eq!(
+        t.column("score").unwrap().text(rows - 1),
+        Some(format!("{want}"))
+    );
+}

@@ -18,7 +18,9 @@ use std::ops::Range;
 use std::path::Path;
 
 mod parquet;
+mod write;
 use parquet::read_parquet;
+pub use write::{write_parquet, OutColumn, OutValues};
 
 /// A loaded file: its table and the sha256 of its bytes.
 #[derive(Debug, Clone)]

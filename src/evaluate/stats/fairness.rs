@@ -39,10 +39,27 @@ type Cells = [u64; 4];
 /// Cells per group code, in code order; rows past the shortest input are
 /// ignored.
 fn tally(groups: &[u32], y_true: &[u8], y_pred: &[u8]) -> BTreeMap<u32, Cells> {
+    // Small codes (every group of a text level) in a dense table.
+    const DENSE: usize = 1 << 12;
+    let mut dense: Vec<Cells> = Vec::new();
     let mut out: BTreeMap<u32, Cells> = BTreeMap::new();
     for ((&g, &t), &p) in groups.iter().zip(y_true).zip(y_pred) {
         let idx = 2 * usize::from(t == 0) + usize::from(p == 0);
-        out.entry(g).or_default()[idx] += 1;
+        let cells = match g as usize {
+            i if i < DENSE => {
+                if dense.len() <= i {
+                    dense.resize(i + 1, [0; 4]);
+                }
+                &mut dense[i]
+            }
+            _ => out.entry(g).or_default(),
+        };
+        cells[idx] += 1;
+    }
+    for (g, cells) in dense.into_iter().enumerate() {
+        if cells.iter().any(|&c| c > 0) {
+            out.insert(g as u32, cells);
+        }
     }
     out
 }

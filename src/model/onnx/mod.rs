@@ -18,7 +18,6 @@ pub mod unzip;
 
 use ort::session::{HasSelectedOutputs, OutputSelector, RunOptions, Session, SessionInputValue};
 use ort::value::DynValue;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -193,7 +192,7 @@ impl OnnxModel {
             message,
         };
         let bytes = std::fs::read(path).map_err(|e| model_err(format!("cannot read: {e}")))?;
-        let sha256 = hex(&Sha256::digest(&bytes));
+        let sha256 = crate::config::sha256_hex(&bytes);
         let graph =
             proto::parse_model(&bytes).map_err(|e| model_err(format!("not an ONNX model: {e}")))?;
         let Opened {
@@ -356,7 +355,7 @@ impl OnnxModel {
                 };
                 let bytes =
                     std::fs::read(&self.path).map_err(|e| fail(format!("cannot read: {e}")))?;
-                if hex(&Sha256::digest(&bytes)) != self.sha256 {
+                if crate::config::sha256_hex(&bytes) != self.sha256 {
                     return Err(fail(
                         "the file changed since it was loaded (sha256 differs)".into(),
                     ));
@@ -462,14 +461,6 @@ fn to_values(feeds: Vec<feed::Feed>) -> Result<Vec<(String, DynValue)>, OnnxErro
         .map(feed::Feed::into_value)
         .collect::<Result<Vec<_>, String>>()
         .map_err(OnnxError::Input)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]
