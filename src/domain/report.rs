@@ -308,12 +308,13 @@ pub struct DriftReport {
     /// of the test rows with a column or two changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// On few rows: the worst PSI that sampling alone reaches (the 95th
-    /// percentile over 200 random splits of the two sides' pooled rows,
-    /// sizes kept). The drift gate fails only above it. Absent when the
-    /// rows are many enough for PSI's noise to be small.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noise: Option<f64>,
+    /// On few rows: per feature, the PSI that sampling alone reaches
+    /// (200 random splits of the two sides' pooled rows, sizes kept;
+    /// family-wise 95% over the features). The drift gate fails only on a
+    /// feature above its own. Absent when the rows are many enough for
+    /// PSI's noise to be small.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub noise: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -301,7 +301,7 @@ pub fn compute_rows(
     }
     report.ranked = rank(&report.psi);
     let measured: Vec<&String> = report.psi.keys().collect();
-    report.noise = noise::worst_psi_noise(reference, current, &measured);
+    report.noise = noise::psi_noise(reference, current, &measured);
     report
 }
 

@@ -204,7 +204,7 @@ fn sample_drift() -> DriftReport {
         not_compared: Vec::new(),
         beyond_range: BTreeMap::new(),
         note: None,
-        noise: None,
+        noise: BTreeMap::new(),
     }
 }
 
