@@ -662,8 +662,8 @@ impl Scorer for ModelArtifact {
         self.preprocessor.unfamiliar(table, rows)
     }
 
-    fn collapsed(&self, table: &Table, rows: &[usize], others: &[String]) -> Vec<(String, String)> {
-        self.preprocessor.collapsed(table, rows, others)
+    fn collapsed(&self, table: &Table, rows: &[usize]) -> Vec<(String, String, bool)> {
+        self.preprocessor.collapsed(table, rows)
     }
 
     fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {

@@ -70,14 +70,8 @@ pub trait Scorer: Send + Sync {
     }
     /// The inputs that varied in training but hold one value, or none,
     /// in every one of `rows`, when the model can tell: `(name, what the
-    /// rows hold)`. One value the model knew is a segment of the data,
-    /// unless a column of `others` holds the input's training values.
-    fn collapsed(
-        &self,
-        _table: &Table,
-        _rows: &[usize],
-        _others: &[String],
-    ) -> Vec<(String, String)> {
+    /// rows hold, whether it is one value the model knew)`.
+    fn collapsed(&self, _table: &Table, _rows: &[usize]) -> Vec<(String, String, bool)> {
         Vec::new()
     }
     /// What a reader of the report should know about the model's inputs.

@@ -81,23 +81,41 @@ pub fn champion_eval(
     // A column the champion learned from, left with one value (or none)
     // in every test row, while this model reads others (the column
     // renamed): the champion would read a constant, and lose (round 18,
-    // F5). When both read it, both are scored on it alike. One value the
-    // champion knew, with no column of this model's holding the column's
-    // training values, is a segment (every test row a DSL customer): the
-    // champion serves those rows as it is scored here (round 24, F2).
+    // F5). A model that reads only what the champion reads has no such
+    // other column: then both are scored on the constant alike when both
+    // read it, and one value the champion knew (every test row a DSL
+    // customer) is a segment the champion serves as it is scored here
+    // (round 24, F2). A model that reads a column the champion does not
+    // may have moved the signal there, renamed, rescaled or binned
+    // (round 25, F2 and F3): no comparison.
     let reads = candidate.input_columns();
+    let champ_reads = champ.input_columns();
+    let new_inputs: Vec<&String> = reads.iter().filter(|c| !champ_reads.contains(c)).collect();
     let collapsed: Vec<String> = champ
-        .collapsed(s.test_table, &s.test_rows, &reads)
+        .collapsed(s.test_table, &s.test_rows)
         .into_iter()
-        .filter(|(name, _)| !reads.contains(name))
-        .map(|(name, what)| format!("{name:?} holds {what} in every test row"))
+        .filter(|(name, _, knew)| !new_inputs.is_empty() || !(reads.contains(name) || *knew))
+        .map(|(name, what, _)| format!("{name:?} holds {what} in every test row"))
         .collect();
     if !collapsed.is_empty() {
         let reason = format!(
-            "the champion learned from column(s) this model does not read, and the test rows \
-             leave them without a signal: {}; re-scoring it here is no comparison (fill them \
-             as in training, or promote with --force --reason)",
-            collapsed.join("; ")
+            "the champion learned from column(s) the test rows leave without a signal: {}{}; \
+             re-scoring it here is no comparison (fill them as in training, or promote with \
+             --force --reason)",
+            collapsed.join("; "),
+            if new_inputs.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", while this model reads column(s) the champion does not ({}), where the \
+                     signal may have moved",
+                    new_inputs
+                        .iter()
+                        .map(|c| format!("{c:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         );
         return Ok(ChampionEval::Unusable { version, reason });
     }

@@ -226,13 +226,38 @@ fn a_champion_reading_a_column_left_constant_is_no_comparison() {
         let message = gate["message"].as_str().unwrap_or_default();
         assert!(message.contains("\"age\" holds"), "{message}");
     }
-    // Both models reading the constant column: compared.
-    f.write("renamed.csv", &renamed("40"));
-    f.write("gates.toml", &config("renamed.csv", ""));
-    let (_, out, err) = run(&f, &["check", "--out", "both"]);
-    let v: serde_json::Value =
-        serde_json::from_str(&f.read("both/report.json")).expect("report.json");
-    assert_ne!(v["gates"][0]["status"], "inconclusive", "{out}{err}");
+    // Both models reading the constant column, this one reading the
+    // renamed copy too (round 25, F2), or the copy rescaled (F3): the
+    // champion still reads a constant where this model reads the signal.
+    for (fill, scale) in [("40", 1.0), ("40", 30.0)] {
+        let text = renamed(fill);
+        let rescaled: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+                if i > 0 {
+                    let years: f64 = cells[2].parse().unwrap_or(0.0);
+                    cells[2] = format!("{}", years * scale);
+                }
+                cells.join(",") + "\n"
+            })
+            .collect();
+        f.write("renamed.csv", &rescaled);
+        for drop in ["", ", \"age\""] {
+            f.write("gates.toml", &config("renamed.csv", drop));
+            let (_, out, err) = run(&f, &["check", "--out", "both"]);
+            let v: serde_json::Value =
+                serde_json::from_str(&f.read("both/report.json")).expect("report.json");
+            let gate = &v["gates"][0];
+            assert_eq!(
+                gate["status"], "inconclusive",
+                "{scale} {drop:?}: {out}{err}"
+            );
+            let message = gate["message"].as_str().unwrap_or_default();
+            assert!(message.contains("\"age_years\""), "{message}");
+        }
+    }
 }
 
 // F8. A drift reference that is the test rows with one numeric column

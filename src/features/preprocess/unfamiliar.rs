@@ -126,29 +126,14 @@ impl Preprocessor {
     /// value, or none, in every one of `rows` (at least
     /// [`COLLAPSED_MIN_ROWS`] of them): a model scored on such rows reads
     /// a constant where it learned a signal (a column renamed, the old
-    /// name left filled with one value or empty). `(name, what the rows
-    /// hold)`.
-    ///
-    /// One value the model knew (a kept level, a number inside its
-    /// training 5%-95% quantiles) is a segment of the data (every test
-    /// row a DSL customer: round 24, F2), unless a column of `others` that
-    /// this preprocessing does not read holds what the feature held in
-    /// training: then the column was renamed and the old name filled.
-    pub fn collapsed(
-        &self,
-        table: &Table,
-        rows: &[usize],
-        others: &[String],
-    ) -> Vec<(String, String)> {
+    /// name left filled with one value or empty), or the rows are one
+    /// segment of the data. `(name, what the rows hold, whether that is
+    /// one value the model knew: a kept level, or a number within its
+    /// training 5%-95% quantiles)`.
+    pub fn collapsed(&self, table: &Table, rows: &[usize]) -> Vec<(String, String, bool)> {
         if rows.len() < COLLAPSED_MIN_ROWS {
             return Vec::new();
         }
-        let read: Vec<&str> = self.features.iter().map(FeatureSpec::name).collect();
-        let others: Vec<&Column> = others
-            .iter()
-            .filter(|o| !read.contains(&o.as_str()))
-            .filter_map(|o| table.column(o))
-            .collect();
         self.features
             .iter()
             .filter(|spec| match spec {
@@ -163,24 +148,16 @@ impl Preprocessor {
                 let col = table.column(spec.name())?;
                 let mut present = rows.iter().filter(|&&r| !col.is_null(r));
                 let Some(&first) = present.next() else {
-                    return Some((spec.name().to_string(), "no value".to_string()));
+                    return Some((spec.name().to_string(), "no value".to_string(), false));
                 };
                 let one = col.text(first);
-                if !present.all(|&r| col.text(r) == one) {
-                    return None;
-                }
-                let renamed = others.iter().find(|o| holds_as_trained(spec, o, rows));
-                if renamed.is_none() && knew(spec, col, first) {
-                    return None;
-                }
-                let what = format!("one value, {:?}", one.unwrap_or_default());
-                Some((
-                    spec.name().to_string(),
-                    match renamed {
-                        Some(o) => format!("{what} (while {:?} holds its values)", o.name),
-                        None => what,
-                    },
-                ))
+                present.all(|&r| col.text(r) == one).then(|| {
+                    (
+                        spec.name().to_string(),
+                        format!("one value, {:?}", one.unwrap_or_default()),
+                        knew(spec, col, first),
+                    )
+                })
             })
             .collect()
     }
@@ -196,51 +173,6 @@ fn knew(spec: &FeatureSpec, col: &Column, row: usize) -> bool {
         (FeatureSpec::Numeric { quantiles, .. }, Values::Num(v)) => {
             match (quantiles.first(), quantiles.last()) {
                 (Some(&lo), Some(&hi)) => (lo..=hi).contains(&v[row]),
-                _ => false,
-            }
-        }
-        _ => false,
-    }
-}
-
-/// Whether `rows` of `other` hold what `spec`'s feature held in training:
-/// text of two or more of its kept levels and no other value, or numbers
-/// whose 5% to 95% quantiles lie within a tenth of the training spread of
-/// the training ones.
-fn holds_as_trained(spec: &FeatureSpec, other: &Column, rows: &[usize]) -> bool {
-    match (spec, &other.values) {
-        (FeatureSpec::Categorical { levels, .. }, Values::Cat { codes, levels: own }) => {
-            let mut seen = vec![false; own.len()];
-            for &r in rows {
-                if let Some(s) = seen.get_mut(codes[r] as usize) {
-                    *s = true;
-                }
-            }
-            let used: Vec<&String> = own
-                .iter()
-                .zip(&seen)
-                .filter(|(_, &s)| s)
-                .map(|(l, _)| l)
-                .collect();
-            used.len() >= 2 && used.iter().all(|l| levels.binary_search(l).is_ok())
-        }
-        (FeatureSpec::Numeric { quantiles, .. }, Values::Num(v)) => {
-            let mut present: Vec<f64> = rows
-                .iter()
-                .map(|&r| v[r])
-                .filter(|x| x.is_finite())
-                .collect();
-            present.sort_unstable_by(f64::total_cmp);
-            let here = sorted_quantiles(&present);
-            let spread = quantiles
-                .last()
-                .zip(quantiles.first())
-                .map(|(hi, lo)| hi - lo);
-            match spread {
-                Some(spread) if spread > 0.0 && here.len() == quantiles.len() => here
-                    .iter()
-                    .zip(quantiles)
-                    .all(|(a, b)| (a - b).abs() <= 0.1 * spread),
                 _ => false,
             }
         }
