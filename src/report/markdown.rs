@@ -116,7 +116,9 @@ pub fn code_span(text: &str, in_table: bool) -> String {
 fn escaped(text: &str, entities: bool, pipes: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
+    let mut prev: Option<char> = None;
     while let Some(ch) = chars.next() {
+        let before = prev.replace(ch);
         match ch {
             // Backslashes right before a pipe are escaped too, or `x\|y`
             // would end the cell; others (Windows paths) stay as they are.
@@ -137,6 +139,25 @@ fn escaped(text: &str, entities: bool, pipes: bool) -> String {
             '`' if entities => out.push_str("\\`"),
             '\n' => out.push_str("<br>"),
             '\r' => {}
+            // Emphasis, strikethrough and link syntax in a name show as
+            // written (round 25, F6). An underscore inside a word
+            // (`roc_auc`) emphasizes nothing and stays bare, and so does a
+            // bracket that cannot close a link (`[0.71, 0.85]`).
+            '*' | '~' if entities => {
+                out.push('\\');
+                out.push(ch);
+            }
+            ']' if entities && matches!(chars.peek(), Some('(' | '[' | ':')) => {
+                out.push_str("\\]");
+            }
+            '_' if entities => {
+                let inside = before.is_some_and(char::is_alphanumeric)
+                    && chars.peek().copied().is_some_and(char::is_alphanumeric);
+                if !inside {
+                    out.push('\\');
+                }
+                out.push('_');
+            }
             '<' if entities => out.push_str("&lt;"),
             '>' if entities => out.push_str("&gt;"),
             '&' if entities => out.push_str("&amp;"),
@@ -202,6 +223,20 @@ fn status_text(s: GateStatus) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emphasis_and_links_in_names_show_as_written() {
+        assert_eq!(
+            cell("**bold** [x](http://e) _it_ ~~s~~ roc_auc a*b"),
+            "\\*\\*bold\\*\\* [x\\](http://e) \\_it\\_ \\~\\~s\\~\\~ roc_auc a\\*b"
+        );
+        assert_eq!(
+            cell("[r]: http://e [0.7, 0.9]"),
+            "[r\\]: http://e [0.7, 0.9]"
+        );
+        // Inside a code span nothing is escaped but what ends it.
+        assert_eq!(code_span("*_[x]_*", false), "`*_[x]_*`");
+    }
     use crate::report::sample::sample_report;
 
     #[test]
