@@ -33,10 +33,51 @@ pub fn render(r: &Report, template: Option<&str>) -> anyhow::Result<String> {
 /// Renders the card from `source`, naming it `name` in error messages (pass
 /// the template's path when it is known).
 pub fn render_named(r: &Report, name: &str, source: &str) -> anyhow::Result<String> {
-    let env = environment()?;
-    env.render_named_str(name, source, card_context(r))
-        .map_err(|e| anyhow::anyhow!(describe_error(&e, name, source)))
+    render_within(
+        r,
+        name,
+        source,
+        std::time::Duration::from_secs(TEMPLATE_SECONDS),
+    )
 }
+
+fn render_within(
+    r: &Report,
+    name: &str,
+    source: &str,
+    limit: std::time::Duration,
+) -> anyhow::Result<String> {
+    // Fuel counts instructions, not their work: one `join` of a million
+    // items is one instruction (round 25, F5). The render runs on a thread
+    // of its own and is given up after TEMPLATE_SECONDS; the command then
+    // ends with the error, and the thread with it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (report, owned_name, owned_source) = (r.clone(), name.to_string(), source.to_string());
+    std::thread::Builder::new()
+        .name("model-card".into())
+        .spawn(move || {
+            let rendered = environment().and_then(|env| {
+                env.render_named_str(&owned_name, &owned_source, card_context(&report))
+                    .map_err(|e| anyhow::anyhow!(describe_error(&e, &owned_name, &owned_source)))
+            });
+            let _ = tx.send(rendered);
+        })
+        .map_err(|e| anyhow::anyhow!("cannot start rendering the model card: {e}"))?;
+    match rx.recv_timeout(limit) {
+        Ok(rendered) => rendered,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(anyhow::anyhow!(
+            "model card template {name}: still rendering after {} s (a loop over a large list \
+             or string?): stopped",
+            limit.as_secs()
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(anyhow::anyhow!(
+            "model card template {name}: the render stopped without a result"
+        )),
+    }
+}
+
+/// Seconds a model card may take to render.
+const TEMPLATE_SECONDS: u64 = 30;
 
 /// Template instructions one render may run: the default card uses
 /// thousands, a hundred-feature report tens of thousands.
@@ -182,6 +223,23 @@ fn short_filter(v: &Value) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_that_works_for_ever_is_stopped() {
+        // Few instructions, each over a long list (round 25, F5).
+        let source = "{% set xs = range(100000)|list %}{% for i in range(100000) %}{{ xs|join(',')|length }}{% endfor %}";
+        let started = std::time::Instant::now();
+        let err = render_within(
+            &crate::report::sample::sample_report(),
+            "slow.md.j2",
+            source,
+            std::time::Duration::from_millis(500),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("still rendering after"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
     use crate::report::sample::sample_report;
 
     #[test]
