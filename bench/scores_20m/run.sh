@@ -2,7 +2,7 @@
 # Usage: python3 make_scores.py parts && python3 make_single.py && RG=/path/to/release-gate PYTHON=python3 ./run.sh && python3 summarize.py
 # (needs pandas, numpy, pyarrow and polars; about 1.1 GB of data and artifacts)
 # Issue #9 benchmark, 3 alternating rounds, each command under /usr/bin/time -v:
-#   polars_only_dir   rg read-only --polars-only --data parts/        (as briefed; fails: single file only)
+#   polars_only_dir   rg read-only --polars-only --data parts/        (each part in turn, one process)
 #   polars_only_file  rg read-only --polars-only --data all.parquet   (same 20M rows, one file, 20 row groups)
 #   polars_only_parts rg read-only --polars-only --data <each part>   (20 processes in sequence)
 #   py_polars         python: polars.read_parquet('parts/*.parquet', columns=[y,score,sex,age_band])
