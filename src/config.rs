@@ -356,6 +356,19 @@ fn resolve_data(ctx: &Ctx, dir: &Path, raw: RawData) -> Result<DataPlan, GateErr
             format!("target column {target:?} cannot also be in data.drop or data.protected"),
         );
     }
+    // Each protected column is one column of the predictions, and one
+    // fairness entry.
+    let twice = (1..raw.protected.len()).find(|&i| raw.protected[..i].contains(&raw.protected[i]));
+    if let Some(i) = twice {
+        return ctx.key_err(
+            "[data]",
+            "protected",
+            format!(
+                "column {:?} is listed twice in data.protected",
+                raw.protected[i]
+            ),
+        );
+    }
     if raw.use_protected {
         if let Some(c) = raw.protected.iter().find(|c| raw.drop.contains(c)) {
             return ctx.key_err(

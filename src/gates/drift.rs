@@ -87,18 +87,6 @@ impl DriftGate {
             .filter(|(_, &share)| share >= BEYOND_RANGE_SHARE)
             .map(|(f, share)| format!("{f} {:.1}%", 100.0 * share))
             .collect();
-        if psi <= max_psi && !far.is_empty() {
-            // PSI's end bins take in values past the reference's range: a
-            // unit error in the top decile moves no PSI.
-            let msg = format!(
-                "worst PSI {psi:.4} ({worst}) <= {max_psi}, but values lie far past {}'s \
-                 range (two spans beyond its 1st-99th percentiles), which PSI's end bins hide: \
-                 {} of the rows (other units, a broken feed?)",
-                report.reference,
-                far.join(", ")
-            );
-            return Outcome::new(GateStatus::Fail, Some(psi), Some(max_psi), msg);
-        }
         // On few rows sampling alone moves PSI past max_psi: a feature is
         // evidence of drift only above the PSI random splits of the same
         // rows give it (round 24, F1), each feature its own (round 25, F1).
@@ -115,6 +103,24 @@ impl DriftGate {
             .filter(|f| report.psi.get(*f).is_some_and(|v| *v > noise(f)))
             .collect();
         let within_noise = !over.is_empty() && drifted.is_empty();
+        // PSI's end bins take in values past the reference's range: a unit
+        // error in the top decile moves no PSI. Such values fail the gate
+        // whenever PSI shows no drift, within max_psi or within its noise.
+        if drifted.is_empty() && !far.is_empty() {
+            let msg = format!(
+                "worst PSI {psi:.4} ({worst}) {}, but values lie far past {}'s \
+                 range (two spans beyond its 1st-99th percentiles), which PSI's end bins hide: \
+                 {} of the rows (other units, a broken feed?)",
+                if within_noise {
+                    "is within sampling noise".to_string()
+                } else {
+                    format!("<= {max_psi}")
+                },
+                report.reference,
+                far.join(", ")
+            );
+            return Outcome::new(GateStatus::Fail, Some(psi), Some(max_psi), msg);
+        }
         if within_noise && report.not_compared.is_empty() {
             let msg = format!(
                 "PSI {psi:.4} on {worst} > {max_psi}, but within sampling noise: random splits \

@@ -187,8 +187,11 @@ fn groups_of(col: &crate::data::Column, rows: &[usize]) -> fairness::Groups {
 }
 
 /// A cell's id among the groups: a text level's code, a number by value
-/// (booleans by truth).
+/// (booleans by truth), missing values one id.
 fn group_id(c: &crate::data::Column, r: usize) -> u64 {
+    if c.is_null(r) {
+        return u64::MAX;
+    }
     match &c.values {
         crate::data::Values::Cat { codes, .. } => u64::from(codes[r]),
         crate::data::Values::Num(v) if c.dtype == crate::data::DType::Boolean => {
@@ -454,4 +457,28 @@ pub fn default_drift(s: &Sides, features: &[String]) -> Option<DriftReport> {
         features,
         "training split",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_id;
+    use crate::data::{Column, DType, Values};
+
+    #[test]
+    fn a_missing_boolean_is_its_own_group_never_true() {
+        let c = Column {
+            name: "flag".into(),
+            dtype: DType::Boolean,
+            values: Values::Num(vec![1.0, f64::NAN, 0.0, 1.0]),
+        };
+        let ids: Vec<u64> = (0..4).map(|r| group_id(&c, r)).collect();
+        assert_eq!(ids, [1, u64::MAX, 0, 1]);
+        let n = Column {
+            name: "n".into(),
+            dtype: DType::Float,
+            values: Values::Num(vec![-0.0, 0.0, f64::NAN]),
+        };
+        assert_eq!(group_id(&n, 0), group_id(&n, 1));
+        assert_eq!(group_id(&n, 2), u64::MAX);
+    }
 }

@@ -218,3 +218,44 @@ fn training_keys_cover_what_the_test_rows_repeats_say() {
     // Never above 1.
     assert_eq!(coverage_from_repeats(0.9, 400, 100_000), 1.0);
 }
+
+/// Review of round 25: values far past the reference's range fail the
+/// drift gate even when PSI over max_psi is within its sampling noise
+/// (a unit error hides in PSI's end bins on small files too).
+#[test]
+fn far_values_fail_the_drift_gate_even_within_psi_noise() {
+    let src = "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = 1\n\n\
+               [[gate]]\nkind = \"drift\"\nmax_psi = 0.2\n";
+    let plan = crate::config::parse(Path::new("gates.toml"), src).unwrap();
+    let report = |far: f64| crate::domain::DriftReport {
+        psi: [("a".to_string(), 0.3), ("b".to_string(), 0.1)].into(),
+        ranked: vec!["a".into(), "b".into()],
+        reference: "training split".into(),
+        beyond_range: [("b".to_string(), far)].into(),
+        noise: [("a".to_string(), 0.35), ("b".to_string(), 0.3)].into(),
+        ..Default::default()
+    };
+    let status = |far: f64| {
+        let drift: std::collections::BTreeMap<usize, Result<crate::domain::DriftReport, String>> =
+            [(0, Ok(report(far)))].into();
+        let m = metrics::compute(&[0, 1], &[0.2, 0.8], 0.5);
+        let evidence = Evidence {
+            metrics: &m,
+            fairness: &Default::default(),
+            latencies_ms: &[],
+            champion: &ChampionEval::Missing,
+            drift: &drift,
+            min_test_rows: plan.data.min_test_rows,
+            intervals: None,
+            caveats: Default::default(),
+        };
+        let r = gates::evaluate(&plan.gates, &evidence).remove(0);
+        (r.status, r.message)
+    };
+    let (within, msg) = status(0.0);
+    assert_eq!(within, GateStatus::Pass, "{msg}");
+    assert!(msg.contains("within sampling noise"), "{msg}");
+    let (far, msg) = status(0.05);
+    assert_eq!(far, GateStatus::Fail, "{msg}");
+    assert!(msg.contains("far past") && msg.contains("b 5.0%"), "{msg}");
+}

@@ -128,7 +128,13 @@ fn escaped(text: &str, entities: bool, pipes: bool) -> String {
                     chars.next();
                     run += 1;
                 }
-                let width = if pipes && chars.peek() == Some(&'|') {
+                // Before a character Markdown would read as escaped
+                // (ASCII punctuation), each backslash is doubled so it
+                // shows and the character keeps its own escape.
+                let next = chars.peek().copied();
+                let width = if (pipes && next == Some('|'))
+                    || (entities && next.is_some_and(|c| c.is_ascii_punctuation()))
+                {
                     2 * run
                 } else {
                     run

@@ -435,6 +435,17 @@ mod tests {
     }
 
     #[test]
+    fn a_scores_model_names_its_column_not_one_feature() {
+        let mut r = sample_report();
+        let m = r.model.as_mut().unwrap();
+        m.kind = "scores".into();
+        m.features = vec!["p_churn".into()];
+        let out = render_with_width(&r, false, DEFAULT_WIDTH);
+        assert!(out.contains("scores from column p_churn"), "{out}");
+        assert!(!out.contains("1 feature"), "{out}");
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         assert!(!plain().contains('\u{1b}'));
         let colored = render_with_width(&sample_report(), true, DEFAULT_WIDTH);

@@ -118,3 +118,20 @@ fn a_segment_model_is_compared_with_a_champion_of_every_segment() {
         v["champion"]
     );
 }
+
+/// Review of round 25: a column listed twice in `data.protected` would be
+/// two columns of one name in the predictions (a Parquet file refuses
+/// that after all the work): a config error.
+#[test]
+fn a_protected_column_listed_twice_is_a_config_error() {
+    let f = Fixture::new("");
+    let text = f.read("gates.toml").replace(
+        "protected = [\"group\"]",
+        "protected = [\"group\", \"group\"]",
+    );
+    f.write("gates.toml", &text);
+    f.cmd(&["check"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("listed twice in data.protected"));
+}
