@@ -111,14 +111,15 @@ pub fn predictions_csv(p: &Predictions) -> String {
 pub fn predictions_parquet(path: &Path, p: &Predictions) -> anyhow::Result<()> {
     use crate::data::load::{OutColumn, OutValues};
     let col = |name, values| OutColumn { name, values };
+    let [row, y_true, score, y_pred, champion_score] = crate::config::PREDICTION_COLUMNS;
     let mut cols = vec![
-        col("row", OutValues::U64(&p.row)),
-        col("y_true", OutValues::U8(&p.y_true)),
-        col("score", OutValues::F64(&p.score)),
-        col("y_pred", OutValues::U8(&p.y_pred)),
+        col(row, OutValues::U64(&p.row)),
+        col(y_true, OutValues::U8(&p.y_true)),
+        col(score, OutValues::F64(&p.score)),
+        col(y_pred, OutValues::U8(&p.y_pred)),
     ];
     if let Some(c) = &p.champion_score {
-        cols.push(col("champion_score", OutValues::F64(c)));
+        cols.push(col(champion_score, OutValues::F64(c)));
     }
     for (name, g) in &p.protected {
         let codes = &g.codes;

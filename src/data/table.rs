@@ -96,6 +96,20 @@ impl Column {
         }
     }
 
+    /// An id of the cell at `row` that equal cells share, as their
+    /// [`Column::text`] does: a text level's code, a number by value (`-0`
+    /// as `0`, booleans by truth), every missing value `u64::MAX`.
+    pub fn cell_id(&self, row: usize) -> u64 {
+        if self.is_null(row) {
+            return u64::MAX;
+        }
+        match &self.values {
+            Values::Cat { codes, .. } => u64::from(codes[row]),
+            Values::Num(v) if self.dtype == DType::Boolean => u64::from(v[row] != 0.0),
+            Values::Num(v) => (v[row] + 0.0).to_bits(),
+        }
+    }
+
     /// A new column holding only `rows` (in that order).
     pub fn take(&self, rows: &[usize]) -> Column {
         let values = match &self.values {
@@ -161,5 +175,30 @@ impl Table {
             columns: self.columns.iter().map(|c| c.take(rows)).collect(),
             n_rows: rows.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_share_an_id_when_they_share_their_text() {
+        let flags = Column {
+            name: "flag".into(),
+            dtype: DType::Boolean,
+            values: Values::Num(vec![1.0, f64::NAN, 0.0, 1.0]),
+        };
+        let ids: Vec<u64> = (0..4).map(|r| flags.cell_id(r)).collect();
+        // A missing boolean is its own id, never `true` (NaN != 0).
+        assert_eq!(ids, [1, u64::MAX, 0, 1]);
+        let n = Column {
+            name: "n".into(),
+            dtype: DType::Float,
+            values: Values::Num(vec![-0.0, 0.0, f64::NAN]),
+        };
+        assert_eq!(n.cell_id(0), n.cell_id(1));
+        assert_eq!(n.text(0), n.text(1));
+        assert_eq!(n.cell_id(2), u64::MAX);
     }
 }

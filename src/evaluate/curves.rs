@@ -20,7 +20,7 @@
 use crate::evaluate::ranked::Ranked;
 use serde::{Deserialize, Serialize};
 
-/// Most ROC points stored; longer curves are downsampled evenly by index.
+/// Most ROC points stored; longer curves are thinned evenly by index.
 pub const MAX_ROC_POINTS: usize = 200;
 /// Bins of the reliability diagram.
 pub const CALIBRATION_BINS: usize = 10;
@@ -97,8 +97,8 @@ pub fn roc(y_true: &[u8], score: &[f64]) -> Vec<RocPoint> {
     Ranked::new(y_true, score).map_or_else(Vec::new, |r| roc_points(&r, usize::MAX))
 }
 
-/// The ROC curve from (0, 0), [`downsample`]d to `max` points as it is
-/// walked (a curve of 20M distinct scores is never held whole).
+/// The ROC curve from (0, 0), thinned to `max` points evenly by index
+/// ([`spread`]) as it is walked (a curve of 20M distinct scores is never held whole).
 fn roc_points(r: &Ranked, max: usize) -> Vec<RocPoint> {
     let (positives, negatives) = (r.positives() as f64, r.negatives() as f64);
     let start = RocPoint {
@@ -127,14 +127,6 @@ fn roc_points(r: &Ranked, max: usize) -> Vec<RocPoint> {
         })
         .map(|(_, p)| p)
         .collect()
-}
-
-/// At most `max` points, evenly spaced by index, always keeping both ends.
-pub fn downsample<T: Copy>(points: Vec<T>, max: usize) -> Vec<T> {
-    if points.len() <= max || max < 2 {
-        return points;
-    }
-    spread(points.len(), max).map(|i| points[i]).collect()
 }
 
 /// `max` (at least 2) indices evenly spread over `0..len`, both ends kept.
@@ -230,6 +222,32 @@ pub fn latency_histogram(sorted_ms: &[f64]) -> Option<LatencyHistogram> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// At most `max` points, evenly spaced by index, always keeping both
+    /// ends: the thinning `roc_points` does while walking, done on a
+    /// whole curve.
+    fn downsample<T: Copy>(points: Vec<T>, max: usize) -> Vec<T> {
+        if points.len() <= max || max < 2 {
+            return points;
+        }
+        spread(points.len(), max).map(|i| points[i]).collect()
+    }
+
+    #[test]
+    fn the_curve_thinned_while_walked_is_the_whole_curve_thinned() {
+        let y: Vec<u8> = (0..5000).map(|i| u8::from((i * 7919) % 13 < 5)).collect();
+        let s: Vec<f64> = (0..5000)
+            .map(|i| ((i * 104729) % 997) as f64 / 997.0)
+            .collect();
+        let whole = roc(&y, &s);
+        assert!(whole.len() > MAX_ROC_POINTS);
+        let r = Ranked::new(&y, &s).unwrap();
+        assert_eq!(
+            roc_points(&r, MAX_ROC_POINTS),
+            downsample(whole, MAX_ROC_POINTS)
+        );
+        assert_eq!(compute(&y, &s, &[]).roc, roc_points(&r, MAX_ROC_POINTS));
+    }
 
     fn xy(points: &[RocPoint]) -> Vec<(f64, f64)> {
         points.iter().map(|p| (p.fpr, p.tpr)).collect()

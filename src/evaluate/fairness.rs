@@ -260,7 +260,7 @@ impl Groups {
         // Two parts' codes fit one id; more are combined a pair at a time.
         match parts {
             [] => Groups::default(),
-            [one] => Groups::of_cells((0..n).map(|i| Some(part_id(one, i) + 1)), name),
+            [one] => Groups::of_cells((0..n).map(|i| Some(part_id(one, i))), name),
             [a, rest @ ..] => {
                 let right = Groups::intersect(rest);
                 let ids = (0..n).map(|i| Some((part_id(a, i) << 32) | u64::from(right.codes[i])));

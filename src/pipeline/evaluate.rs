@@ -182,23 +182,8 @@ pub fn fairness_all(
 fn groups_of(col: &crate::data::Column, rows: &[usize]) -> fairness::Groups {
     let ids = rows
         .iter()
-        .map(|&r| (!col.is_null(r)).then(|| group_id(col, r)));
+        .map(|&r| (!col.is_null(r)).then(|| col.cell_id(r)));
     fairness::Groups::of_cells(ids, |i| col.text(rows[i]).unwrap_or_default())
-}
-
-/// A cell's id among the groups: a text level's code, a number by value
-/// (booleans by truth), missing values one id.
-fn group_id(c: &crate::data::Column, r: usize) -> u64 {
-    if c.is_null(r) {
-        return u64::MAX;
-    }
-    match &c.values {
-        crate::data::Values::Cat { codes, .. } => u64::from(codes[r]),
-        crate::data::Values::Num(v) if c.dtype == crate::data::DType::Boolean => {
-            u64::from(v[r] != 0.0)
-        }
-        crate::data::Values::Num(v) => (v[r] + 0.0).to_bits(),
-    }
 }
 
 /// The distinct groups of `attributes` (one, or an intersection) among
@@ -209,31 +194,24 @@ fn training_groups(s: &Sides, attributes: &[&str]) -> std::collections::BTreeSet
     let Some(cols) = cols else {
         return Default::default();
     };
-    let name = |r: usize| -> String {
-        match cols.as_slice() {
-            [one] => one
-                .text(r)
-                .unwrap_or_else(|| fairness::MISSING_GROUP.to_string()),
-            many => many
-                .iter()
-                .map(|c| fairness::intersection_part(c.text(r).as_deref()))
-                .collect::<Vec<_>>()
-                .join("|"),
+    let groups: Vec<fairness::Groups> = cols.iter().map(|c| groups_of(c, &s.train_rows)).collect();
+    match groups.as_slice() {
+        [one] => {
+            let missing = one.codes.contains(&fairness::MISSING_CODE);
+            let mut names: std::collections::BTreeSet<String> = one.names.iter().cloned().collect();
+            if missing {
+                names.insert(fairness::MISSING_GROUP.to_string());
+            }
+            names
         }
-    };
-    // Named once per distinct cells (a hash of their ids: two
-    // combinations that collide would leave one unnamed, never add one).
-    let mut seen: foldhash::HashSet<u64> = Default::default();
-    let mut out = std::collections::BTreeSet::new();
-    for &r in &s.train_rows {
-        let id = cols.iter().fold(0u64, |h, c| {
-            (h.rotate_left(23) ^ group_id(c, r)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        });
-        if seen.insert(id) {
-            out.insert(name(r));
+        many => {
+            let parts: Vec<&fairness::Groups> = many.iter().collect();
+            fairness::Groups::intersect(&parts)
+                .names
+                .into_iter()
+                .collect()
         }
     }
-    out
 }
 
 /// A group name as compared across files: each `|`-separated part
@@ -457,28 +435,4 @@ pub fn default_drift(s: &Sides, features: &[String]) -> Option<DriftReport> {
         features,
         "training split",
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group_id;
-    use crate::data::{Column, DType, Values};
-
-    #[test]
-    fn a_missing_boolean_is_its_own_group_never_true() {
-        let c = Column {
-            name: "flag".into(),
-            dtype: DType::Boolean,
-            values: Values::Num(vec![1.0, f64::NAN, 0.0, 1.0]),
-        };
-        let ids: Vec<u64> = (0..4).map(|r| group_id(&c, r)).collect();
-        assert_eq!(ids, [1, u64::MAX, 0, 1]);
-        let n = Column {
-            name: "n".into(),
-            dtype: DType::Float,
-            values: Values::Num(vec![-0.0, 0.0, f64::NAN]),
-        };
-        assert_eq!(group_id(&n, 0), group_id(&n, 1));
-        assert_eq!(group_id(&n, 2), u64::MAX);
-    }
 }

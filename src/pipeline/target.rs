@@ -112,11 +112,7 @@ pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<
         // is two texts, not 20M).
         let mut cells: foldhash::HashSet<u64> = Default::default();
         for &r in &l.rows {
-            let cell = match &col.values {
-                Values::Cat { codes, .. } => u64::from(codes[r]),
-                Values::Num(v) => v[r].to_bits(),
-            };
-            if !cells.insert(cell) {
+            if !cells.insert(col.cell_id(r)) {
                 continue;
             }
             if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v).into_owned()) {

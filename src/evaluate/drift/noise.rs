@@ -1,4 +1,4 @@
-//! How large the worst PSI gets by sampling alone, on few rows.
+//! How large each feature's PSI gets by sampling alone, on few rows.
 //!
 //! PSI over `k` bins of two samples of one distribution has a mean of
 //! about `(k - 1)(1/n + 1/m)`: about 0.1 per feature for 455 reference and
