@@ -176,6 +176,11 @@ pub struct Overlap {
     /// of the same customers): `(test, training)` agreement. Copies carry
     /// their labels; such rows are new observations, not copies.
     pub fresh_labels: Option<(f64, f64)>,
+    /// On a split of one file, when training rows that match each other
+    /// share their label far more often than unrelated rows (the label is
+    /// an entity's: a household's, a patient's): `(within, base)`
+    /// agreement. The split put one entity's rows on both sides.
+    pub entity_labels: Option<(f64, f64)>,
 }
 
 /// A test set with at least this share of training rows beyond chance is
@@ -262,8 +267,13 @@ impl Caveats {
                 Some(f) => format!(" (every feature but {f} matches)"),
                 None => String::new(),
             };
+            let what = if o.entity_labels.is_some() {
+                "rows of entities whose label the training rows show"
+            } else {
+                "training rows"
+            };
             format!(
-                "{:.1}% of the test rows are training rows{changed}, so this is not evidence",
+                "{:.1}% of the test rows are {what}{changed}, so this is not evidence",
                 100.0 * o.share()
             )
         } else if let Some(LabelFeature {
@@ -373,6 +383,7 @@ mod tests {
             chance,
             but: None,
             fresh_labels: None,
+            entity_labels: None,
         }
         .mostly_training()
     }
@@ -402,6 +413,7 @@ mod tests {
             chance,
             but: None,
             fresh_labels: None,
+            entity_labels: None,
         };
         assert!(o(400, 1000, 0.3).beyond_chance());
         assert!(!o(340, 1000, 0.3).beyond_chance());
@@ -452,6 +464,7 @@ mod tests {
                 chance: 0.0,
                 but: None,
                 fresh_labels: None,
+                entity_labels: None,
             }),
             few_predicted: None,
             raw_scores: None,

@@ -378,6 +378,7 @@ fn holds_test_rows(
         chance,
         but: None,
         fresh_labels: None,
+        entity_labels: None,
     };
     if 2 * seen >= test.len() && o.mostly_training() {
         return Some(format!(

@@ -36,6 +36,7 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
         chance: scorer.training_duplicate_share(),
         but: None,
         fresh_labels: None,
+        entity_labels: None,
     };
     if !o.could_be_mostly_training() {
         return near_copy(sides, &features).or_else(|| (seen > 0).then_some(o));
@@ -107,12 +108,58 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
         // Rows that match but draw their labels afresh, as the training
         // rows that match each other do, are new observations (chance
         // misses how often a later row of one entity repeats an earlier).
-        o.fresh_labels = crate::artifact::fresh_labels(keys(), &sides.y_train, &sides.y_test);
+        weigh_labels(&mut o, sides, keys(), &features);
         if o.mostly_training() {
             return Some(o);
         }
     }
     near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
+}
+
+/// What the labels of the rows that share a key (`keys`) say of `o`: new
+/// observations, or on a split of one file an entity's label.
+fn weigh_labels(
+    o: &mut Overlap,
+    sides: &Sides,
+    keys: &crate::artifact::RowKeys,
+    features: &[String],
+) {
+    use crate::artifact::Agreement;
+    let drawn = |positions: &[usize]| drawn_probabilities(sides, features, positions);
+    let split = sides.split().then_some(&drawn as crate::artifact::Drawn);
+    match crate::artifact::label_agreement(keys, &sides.y_train, &sides.y_test, split) {
+        Agreement::Fresh(test, training) => o.fresh_labels = Some((test, training)),
+        Agreement::Entity(within, drawn) => o.entity_labels = Some((within, drawn)),
+        Agreement::Kept => {}
+    }
+}
+
+/// Training rows a logistic regression learns the features' probabilities
+/// from, for [`drawn_probabilities`].
+const DRAWN_ROWS: usize = 20_000;
+
+/// The label's probability at training rows `positions` as the features
+/// give it to a model that cannot remember an entity: a logistic
+/// regression over `features`, fitted on a spread of the training rows.
+/// `None` when it cannot be fitted.
+fn drawn_probabilities(
+    sides: &Sides,
+    features: &[String],
+    positions: &[usize],
+) -> Option<Vec<f64>> {
+    use crate::model::logistic;
+    let all: Vec<usize> = (0..sides.train_rows.len()).collect();
+    let fit_at = spread(&all, DRAWN_ROWS);
+    let rows = |at: &[usize]| -> Vec<usize> { at.iter().map(|&i| sides.train_rows[i]).collect() };
+    let fit_rows = rows(&fit_at);
+    let y: Vec<u8> = fit_at.iter().map(|&i| sides.y_train[i]).collect();
+    let pre =
+        crate::features::preprocess::Preprocessor::fit(sides.train_table, features, &fit_rows)
+            .ok()?;
+    let x = pre.transform(sides.train_table, &fit_rows).ok()?;
+    let model = logistic::fit(&logistic::LogisticParams::default(), &x, &y).ok()?;
+    let at = pre.transform(sides.train_table, &rows(positions)).ok()?;
+    Some(model.score_matrix(&at))
 }
 
 /// [`crate::artifact::RowKeys`] of every training and test row over
@@ -171,6 +218,7 @@ fn judged(sides: &Sides, features: &[String], b: ButOne, leave: &[usize]) -> Opt
         chance: b.chance,
         but: Some(named.join(" and ")),
         fresh_labels: None,
+        entity_labels: None,
     };
     if !o.mostly_training() {
         return None;
@@ -192,8 +240,7 @@ fn judged(sides: &Sides, features: &[String], b: ButOne, leave: &[usize]) -> Opt
     if o.mostly_training() {
         // New observations of the same entities match on their
         // static columns and draw labels afresh; copies keep theirs.
-        let keys = whole_keys(sides, &others);
-        o.fresh_labels = crate::artifact::fresh_labels(&keys, &sides.y_train, &sides.y_test);
+        weigh_labels(&mut o, sides, &whole_keys(sides, &others), features);
     }
     o.mostly_training().then_some(o)
 }
@@ -291,9 +338,11 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
         // other, and so would seem data that is near anyway; their classes
         // show it, and the other rows give the rate for fresh rows, unless
         // the near rows draw their labels afresh (round 22, F2 and F3).
+        let drawn = |positions: &[usize]| drawn_probabilities(sides, features, positions);
+        let split = sides.split().then_some(&drawn as crate::artifact::Drawn);
         let copies = twins
             .as_ref()
-            .filter(|t| !crate::artifact::fresh_pairs(t, &sides.y_train, &sides.y_test));
+            .filter(|t| !crate::artifact::fresh_pairs(t, &sides.y_train, &sides.y_test, split));
         if let Some(t) = copies {
             let o = Overlap {
                 seen: few.seen,
@@ -301,6 +350,7 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
                 chance: t.chance,
                 but: Some(changed.join(" and ")),
                 fresh_labels: None,
+                entity_labels: None,
             };
             if o.mostly_training() {
                 return Some(o);
@@ -312,6 +362,7 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
             chance,
             but: Some(changed.join(" and ")),
             fresh_labels: None,
+            entity_labels: None,
         };
         if chance <= NEAR_CHANCE {
             return o.mostly_training().then_some(o);
@@ -431,6 +482,13 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
                      re-cased, rounded or shifted)"
                 ),
             ),
+            (None, Some(f)) if o.entity_labels.is_some() => (
+                String::new(),
+                entity_why(plan, o, &format!("repeats rows with only {f} changed")),
+            ),
+            (None, None) if o.entity_labels.is_some() => {
+                (String::new(), entity_why(plan, o, "every feature"))
+            }
             (None, Some(f)) => (
                 String::new(),
                 format!(
@@ -467,6 +525,23 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
             digits
         )
     })
+}
+
+/// Why rows that `repeat` across a split of one file overstate the
+/// metrics when their labels are an entity's ([`Overlap::entity_labels`]).
+fn entity_why(plan: &Plan, o: &Overlap, repeat: &str) -> String {
+    let (within, drawn) = o.entity_labels.unwrap_or_default();
+    format!(
+        "{} {repeat} (copies, or several rows of one entity: a household, a patient, a \
+         customer), and their labels agree {:.1}% of the time against {:.1}% for labels \
+         drawn afresh at what their features give: the label is largely the entity's, and \
+         the split put the same entities among the training and the test rows, so the model \
+         can learn a test row's label from its entity's training rows; deduplicate it, or put \
+         whole entities on one side (a test_path file of other entities)",
+        plan.data.path.display(),
+        100.0 * within,
+        100.0 * drawn
+    )
 }
 
 /// Most distinct values a feature may have to be judged the label

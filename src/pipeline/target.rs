@@ -400,6 +400,14 @@ pub struct Sides<'a> {
     pub unlabelled: Unlabelled,
 }
 
+impl Sides<'_> {
+    /// Whether the test rows were split from the training file (rather
+    /// than given as a file of their own).
+    pub fn split(&self) -> bool {
+        std::ptr::eq(self.train_table, self.test_table)
+    }
+}
+
 pub fn make_sides<'a>(
     plan: &Plan,
     p: &'a Prepared,

@@ -23,6 +23,7 @@ mod trust15;
 mod trust18;
 mod trust22;
 mod trust24;
+mod trust25;
 mod trust3;
 mod trust6;
 mod trust9;
