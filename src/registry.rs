@@ -616,10 +616,14 @@ pub fn promote(
 }
 
 fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
-    let bytes = std::fs::read(from).with_context(|| format!("{}: cannot read", from.display()))?;
+    // Streamed, not read whole: a run's predictions.parquet may be
+    // hundreds of megabytes.
+    let mut source =
+        std::fs::File::open(from).with_context(|| format!("{}: cannot read", from.display()))?;
     let mut f =
         std::fs::File::create(to).with_context(|| format!("{}: cannot create", to.display()))?;
-    f.write_all(&bytes)?;
+    std::io::copy(&mut source, &mut f)
+        .with_context(|| format!("{}: cannot copy to {}", from.display(), to.display()))?;
     f.sync_all()?;
     Ok(())
 }
