@@ -243,6 +243,9 @@ pub struct Repeated {
     /// that repeats itself: many rows seen exactly as often
     /// (`artifact::repeats_like_copies`).
     pub copies: bool,
+    /// Whether they repeat on every column but the continuous numbers,
+    /// which barely vary within the repeats (copies nudged).
+    pub nudged: bool,
 }
 
 impl Repeated {
@@ -430,6 +433,7 @@ mod tests {
             rows,
             distinct: rows - repeated / 2,
             copies,
+            nudged: false,
         };
         assert!(r(1200, 1200, true).beyond_chance());
         assert!(!r(590, 1000, false).beyond_chance());

@@ -269,11 +269,18 @@ pub fn finish(
         .extend(overlap.as_ref().and_then(|o| overlap_note(plan, o)));
     if let Some(r) = repeated.filter(Repeated::beyond_chance) {
         let file = plan.data.test_path.as_ref().unwrap_or(&plan.data.path);
+        let nudged = if r.nudged {
+            " but continuous numbers, which vary within the repeats by a small fraction of \
+             their spread (copies nudged)"
+        } else {
+            ""
+        };
         report.notes.push(format!(
             "{}: {} of {} test rows share their row (features, target and protected \
-             attributes) with another test row, {} distinct, and they repeat as copies do \
-             (many rows exactly as often): copies of a row count as evidence more than once, \
-             so the gates judged on the test rows are inconclusive; deduplicate the test rows",
+             attributes{nudged}) with another test row, {} distinct, and they repeat as copies \
+             do (many rows exactly as often): copies of a row count as evidence more than \
+             once, so the gates judged on the test rows are inconclusive; deduplicate the test \
+             rows",
             file.display(),
             r.repeated,
             r.rows,

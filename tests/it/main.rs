@@ -24,6 +24,7 @@ mod trust18;
 mod trust22;
 mod trust24;
 mod trust25;
+mod trust26;
 mod trust3;
 mod trust6;
 mod trust9;
