@@ -67,9 +67,41 @@ const MAX_ENTITY_SHARE: f64 = 0.25;
 const ENTITY_ROWS: usize = 20_000;
 
 /// Probabilities of the label for training rows (positions into the
-/// training rows) as the features alone give them: a model that cannot
-/// remember an entity. `None` when there is no such model.
-pub type Drawn<'a> = &'a dyn Fn(&[usize]) -> Option<Vec<f64>>;
+/// training rows, sorted) as the features alone give them, each row's from
+/// a model that never saw its entity: one fitted on the other training
+/// rows than those of its fold (0 or 1, one per position; an entity's rows
+/// share a fold). One list per reference model; the entity's label is
+/// judged against the one that follows the features best. `None` when
+/// there is no such model.
+pub type Drawn<'a> = &'a dyn Fn(&[usize], &[u8]) -> Option<Vec<Vec<f64>>>;
+
+/// Folds of `positions` (sorted) such that rows joined by `pairs` (an
+/// entity's rows) share one: the components of the pairs, each in the
+/// fold a mix of its first position gives.
+fn entity_folds(positions: &[usize], pairs: &[(usize, usize)]) -> Vec<u8> {
+    let index = |i: usize| positions.binary_search(&i).ok();
+    let mut parent: Vec<usize> = (0..positions.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for &(a, b) in pairs {
+        if let (Some(a), Some(b)) = (index(a), index(b)) {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            // The smaller index is the root: a component's first position.
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    (0..positions.len())
+        .map(|i| {
+            let first = positions[root(&mut parent, i)] as u64;
+            (first.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 63) as u8
+        })
+        .collect()
+}
 
 /// `(within, drawn)` when labels that agree at the rate `within` over
 /// `pairs` of training rows (positions) agree beyond [`MAX_ENTITY_SHARE`]
@@ -78,26 +110,32 @@ fn entity_label(pairs: &[(usize, usize)], y: &[u8], p: Drawn) -> Option<(f64, f6
     let mut positions: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     positions.sort_unstable();
     positions.dedup();
-    let probabilities = p(&positions)?;
-    let at = |i: usize| {
-        positions
-            .binary_search(&i)
-            .ok()
-            .and_then(|k| probabilities.get(k).copied())
-    };
-    let (mut within, mut drawn, mut n) = (0.0, 0.0, 0.0);
+    let folds = entity_folds(&positions, pairs);
+    let references = p(&positions, &folds)?;
+    if references.iter().any(|r| r.len() != positions.len()) {
+        return None;
+    }
+    let at = |i: usize| positions.binary_search(&i).ok();
+    let mut within = 0.0;
+    let mut drawn = vec![0.0; references.len()];
+    let mut n = 0.0;
     for &(a, b) in pairs {
-        let (Some(pa), Some(pb), Some(ya), Some(yb)) = (at(a), at(b), y.get(a), y.get(b)) else {
+        let (Some(ka), Some(kb), Some(ya), Some(yb)) = (at(a), at(b), y.get(a), y.get(b)) else {
             continue;
         };
         within += f64::from(u8::from(ya == yb));
-        drawn += pa * pb + (1.0 - pa) * (1.0 - pb);
+        for (d, probabilities) in drawn.iter_mut().zip(&references) {
+            let (pa, pb) = (probabilities[ka], probabilities[kb]);
+            *d += pa * pb + (1.0 - pa) * (1.0 - pb);
+        }
         n += 1.0;
     }
     if n < MIN_ROWS as f64 {
         return None;
     }
-    let (within, drawn) = (within / n, drawn / n);
+    // The reference that follows the features best agrees most.
+    let drawn = drawn.into_iter().fold(0.0, f64::max) / n;
+    let within = within / n;
     (drawn < 1.0 && (within - drawn) / (1.0 - drawn) > MAX_ENTITY_SHARE).then_some((within, drawn))
 }
 
@@ -285,7 +323,7 @@ mod tests {
         assert_eq!(kept, Agreement::Kept);
         // Split from one file, the same labels: kept, whatever the
         // features give.
-        let half = |rows: &[usize]| Some(vec![0.5; rows.len()]);
+        let half = |rows: &[usize], _: &[u8]| Some(vec![vec![0.5; rows.len()]]);
         let kept = label_agreement(&fresh_keys, &same, &fresh_y, Some(&half));
         assert_eq!(kept, Agreement::Kept);
     }
@@ -325,7 +363,7 @@ mod tests {
             label_agreement(&keys, &y, &drawn, None),
             Agreement::Fresh(..)
         ));
-        let half = |rows: &[usize]| Some(vec![0.5; rows.len()]);
+        let half = |rows: &[usize], _: &[u8]| Some(vec![vec![0.5; rows.len()]]);
         let Agreement::Entity(within, base) = label_agreement(&keys, &y, &drawn, Some(&half))
         else {
             panic!("an entity's labels")
@@ -336,12 +374,9 @@ mod tests {
         assert!((base - 0.5).abs() < 1e-12, "{base}");
         // Probabilities that say each row's label all but surely: the
         // features decide it, and the agreement is no entity's.
-        let sure = |rows: &[usize]| {
-            Some(
-                rows.iter()
-                    .map(|&i| if y[i] == 1 { 0.99 } else { 0.01 })
-                    .collect(),
-            )
+        let sure = |rows: &[usize], _: &[u8]| {
+            let p = rows.iter().map(|&i| if y[i] == 1 { 0.99 } else { 0.01 });
+            Some(vec![vec![0.5; rows.len()], p.collect()])
         };
         assert!(!matches!(
             label_agreement(&keys, &y, &drawn, Some(&sure)),

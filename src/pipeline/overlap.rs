@@ -9,6 +9,9 @@ use crate::gates::{LabelFeature, Overlap, Repeated};
 use crate::model::scorer::Scorer;
 use rayon::prelude::*;
 
+mod entity;
+use entity::{drawn_probabilities, entity_rows, entity_why, weigh_labels};
+
 /// The test rows that match a training row (by the model's row hashes),
 /// against the rate chance gives. With a separate test file they are rows
 /// the two files share; with a split of one file, rows the file repeats
@@ -116,52 +119,6 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
     near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
 }
 
-/// What the labels of the rows that share a key (`keys`) say of `o`: new
-/// observations, or on a split of one file an entity's label.
-fn weigh_labels(
-    o: &mut Overlap,
-    sides: &Sides,
-    keys: &crate::artifact::RowKeys,
-    features: &[String],
-) {
-    use crate::artifact::Agreement;
-    let drawn = |positions: &[usize]| drawn_probabilities(sides, features, positions);
-    let split = sides.split().then_some(&drawn as crate::artifact::Drawn);
-    match crate::artifact::label_agreement(keys, &sides.y_train, &sides.y_test, split) {
-        Agreement::Fresh(test, training) => o.fresh_labels = Some((test, training)),
-        Agreement::Entity(within, drawn) => o.entity_labels = Some((within, drawn)),
-        Agreement::Kept => {}
-    }
-}
-
-/// Training rows a logistic regression learns the features' probabilities
-/// from, for [`drawn_probabilities`].
-const DRAWN_ROWS: usize = 20_000;
-
-/// The label's probability at training rows `positions` as the features
-/// give it to a model that cannot remember an entity: a logistic
-/// regression over `features`, fitted on a spread of the training rows.
-/// `None` when it cannot be fitted.
-fn drawn_probabilities(
-    sides: &Sides,
-    features: &[String],
-    positions: &[usize],
-) -> Option<Vec<f64>> {
-    use crate::model::logistic;
-    let all: Vec<usize> = (0..sides.train_rows.len()).collect();
-    let fit_at = spread(&all, DRAWN_ROWS);
-    let rows = |at: &[usize]| -> Vec<usize> { at.iter().map(|&i| sides.train_rows[i]).collect() };
-    let fit_rows = rows(&fit_at);
-    let y: Vec<u8> = fit_at.iter().map(|&i| sides.y_train[i]).collect();
-    let pre =
-        crate::features::preprocess::Preprocessor::fit(sides.train_table, features, &fit_rows)
-            .ok()?;
-    let x = pre.transform(sides.train_table, &fit_rows).ok()?;
-    let model = logistic::fit(&logistic::LogisticParams::default(), &x, &y).ok()?;
-    let at = pre.transform(sides.train_table, &rows(positions)).ok()?;
-    Some(model.score_matrix(&at))
-}
-
 /// [`crate::artifact::RowKeys`] of every training and test row over
 /// `features`.
 fn whole_keys(sides: &Sides, features: &[String]) -> crate::artifact::RowKeys {
@@ -191,6 +148,14 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         crate::gates::OVERLAP_LIMIT,
     );
 
+    // The feature most test rows match without (the first of equals).
+    let most = near
+        .iter()
+        .fold(None, |best: Option<&ButOne>, b| match best {
+            Some(m) if m.seen >= b.seen => Some(m),
+            _ => Some(b),
+        })
+        .cloned();
     near.into_iter()
         .filter_map(|b| {
             let leave = [b.feature];
@@ -199,6 +164,11 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
         .fold(None, |best: Option<Overlap>, o| match best {
             Some(b) if b.seen >= o.seen => Some(b),
             _ => Some(o),
+        })
+        .or_else(|| {
+            let b = most?;
+            let leave = [b.feature];
+            entity_rows(sides, features, &b, &leave)
         })
 }
 
@@ -401,7 +371,9 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
         // other, and so would seem data that is near anyway; their classes
         // show it, and the other rows give the rate for fresh rows, unless
         // the near rows draw their labels afresh (round 22, F2 and F3).
-        let drawn = |positions: &[usize]| drawn_probabilities(sides, features, positions);
+        let drawn = |positions: &[usize], folds: &[u8]| {
+            drawn_probabilities(sides, features, positions, folds)
+        };
         let split = sides.split().then_some(&drawn as crate::artifact::Drawn);
         let copies = twins
             .as_ref()
@@ -588,23 +560,6 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
             digits
         )
     })
-}
-
-/// Why rows that `repeat` across a split of one file overstate the
-/// metrics when their labels are an entity's ([`Overlap::entity_labels`]).
-fn entity_why(plan: &Plan, o: &Overlap, repeat: &str) -> String {
-    let (within, drawn) = o.entity_labels.unwrap_or_default();
-    format!(
-        "{} {repeat} (copies, or several rows of one entity: a household, a patient, a \
-         customer), and their labels agree {:.1}% of the time against {:.1}% for labels \
-         drawn afresh at what their features give: the label is largely the entity's, and \
-         the split put the same entities among the training and the test rows, so the model \
-         can learn a test row's label from its entity's training rows; deduplicate it, or put \
-         whole entities on one side (a test_path file of other entities)",
-        plan.data.path.display(),
-        100.0 * within,
-        100.0 * drawn
-    )
 }
 
 /// Most distinct values a feature may have to be judged the label

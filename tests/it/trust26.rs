@@ -94,3 +94,76 @@ fn a_test_file_of_other_patients_with_several_visits_is_evidence() {
     let notes = report["notes"].to_string();
     assert!(!notes.contains("repeat as copies"), "{notes}");
 }
+
+// F4: visits whose label is drawn afresh from a U-shaped risk in a
+// patient column (probabilities 0.12 to 0.9), split at random: the
+// visits of one patient agree because the risk is extreme at both ends,
+// which gradient boosting fitted on other patients follows; no entity's
+// label, and the gate judges the model. scikit-learn on the generator
+// this follows (gen_visits.py, "ushape"): random split 0.827, grouped
+// 0.825.
+#[test]
+fn fresh_visit_labels_of_a_curved_risk_split_at_random_are_evidence() {
+    let f = Fixture::new("");
+    f.write(
+        "data.csv",
+        &visits(1500, 1, |s0, _, v0| 2.0 * s0 * s0 - 2.0 + 0.5 * v0),
+    );
+    f.write("gates.toml", &config(0.6, ""));
+    let report = f.check(0);
+    assert_eq!(
+        report["gates"][0]["status"], "pass",
+        "{}",
+        report["gates"][0]
+    );
+}
+
+/// `households` households of 2 or 3 members as CSV: six household
+/// columns of `levels`-level codes that every member shares, one number
+/// of the member's own (`m0`), and the household's outcome (from a latent
+/// household effect), which each member keeps with chance 0.92.
+fn coded_households(households: usize, levels: usize, seed: u64) -> String {
+    let mut r = Lcg::new(seed);
+    let mut s = String::from("hid,h0,h1,h2,h3,h4,h5,m0,y\n");
+    for h in 0..households {
+        let codes: Vec<usize> = (0..6)
+            .map(|_| (r.next_f64() * levels as f64) as usize % levels)
+            .collect();
+        let u = normal(&mut r);
+        let lean = 0.5 * (codes[0] as f64 - levels as f64 / 2.0) / levels as f64 * 4.0;
+        let label = u8::from(lean + 1.5 * u > 0.8);
+        let members = 2 + usize::from(r.next_f64() < 0.5);
+        for _ in 0..members {
+            let m0 = normal(&mut r) * 10.0 + 40.0;
+            let y = if r.next_f64() < 0.92 {
+                label
+            } else {
+                1 - label
+            };
+            let c: Vec<String> = codes.iter().map(|c| format!("c{c}")).collect();
+            let _ = writeln!(s, "{h},{},{m0:.3},{y}", c.join(","));
+        }
+    }
+    s
+}
+
+// F1: households whose shared columns are all few-level codes (six of
+// six levels: nearly unique together), members differing in one number,
+// split at random. Training rows of one household match each other as
+// often as test rows match them, so chance seemed to explain the matches;
+// their labels are the household's, far beyond what the codes give:
+// inconclusive. On whole households held out the forest measures 0.55
+// against 0.83 on the random split (scikit-learn: 0.58 and 0.74).
+#[test]
+fn households_of_few_level_codes_split_at_random_are_no_evidence() {
+    let f = Fixture::new("");
+    f.write("data.csv", &coded_households(2000, 6, 21));
+    f.write(
+        "gates.toml",
+        &config(0.72, "test_fraction = 0.25").replace("\"pid\"", "\"hid\""),
+    );
+    let report = f.check(1);
+    let gate = &report["gates"][0];
+    assert_eq!(gate["status"], "inconclusive", "{gate}");
+    assert!(gate["message"].to_string().contains("entities"), "{gate}");
+}
