@@ -167,3 +167,57 @@ fn households_of_few_level_codes_split_at_random_are_no_evidence() {
     assert_eq!(gate["status"], "inconclusive", "{gate}");
     assert!(gate["message"].to_string().contains("entities"), "{gate}");
 }
+
+// Round 27, F1: a test file of 24 held-out telco rows, each copied 10
+// times with both charges nudged by 30% (so the numbers vary within the
+// copies nearly as much as over the file), passed as 240 rows of
+// evidence. Copies keep their label, and visits drawn afresh do not: the
+// rows repeating on every other column share it in every pair, so they
+// are copies, and the gate is inconclusive.
+#[test]
+fn copies_with_their_numbers_nudged_far_keep_their_labels_and_are_caught() {
+    let f = Fixture::new("");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/churn/telco_churn.csv"
+    ))
+    .unwrap_or_default();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let rows: Vec<&str> = lines.collect();
+    let (train, rest) = rows.split_at(5000);
+    let pick = |label: &str| -> Vec<&str> {
+        rest.iter()
+            .filter(|l| l.split(',').nth(1) == Some(label))
+            .take(12)
+            .copied()
+            .collect()
+    };
+    let base: Vec<&str> = pick("Yes").into_iter().chain(pick("No")).collect();
+    let mut r = Lcg::new(3);
+    let mut test = format!("{header}\n");
+    for copy in 0..10 {
+        for (i, line) in base.iter().enumerate() {
+            let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+            cells[0] = format!("{}", 100_000 + copy * 24 + i);
+            for c in [19, 20] {
+                let x: f64 = cells[c].parse().unwrap_or(0.0);
+                cells[c] = format!("{:.2}", x * (1.0 + 0.3 * normal(&mut r)));
+            }
+            test.push_str(&cells.join(","));
+            test.push('\n');
+        }
+    }
+    f.write("data.csv", &format!("{header}\n{}\n", train.join("\n")));
+    f.write("test.csv", &test);
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"data.csv\"\ntest_path = \"test.csv\"\ntarget = \"churn\"\n\
+         positive = \"Yes\"\ndrop = [\"rownames\"]\n\n[model]\nkind = \"logistic_regression\"\n\n\
+         [[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n",
+    );
+    let report = f.check(1);
+    let gate = &report["gates"][0];
+    assert_eq!(gate["status"], "inconclusive", "{gate}");
+    assert!(gate["message"].to_string().contains("repeat"), "{gate}");
+}
