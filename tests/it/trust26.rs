@@ -221,3 +221,40 @@ fn copies_with_their_numbers_nudged_far_keep_their_labels_and_are_caught() {
     assert_eq!(gate["status"], "inconclusive", "{gate}");
     assert!(gate["message"].to_string().contains("repeat"), "{gate}");
 }
+
+// Round 28, F4: a column of 20-digit account numbers (more than an i64
+// holds) stopped the run with "cannot parse ... as i64", even when the
+// column is dropped. It loads (as numbers, or text), and the run decides.
+#[test]
+fn account_numbers_of_twenty_digits_load() {
+    let f = Fixture::new("");
+    let data = crate::fixture::dataset(600, 1, 0.0);
+    let mut out = String::new();
+    for (i, line) in data.lines().enumerate() {
+        let cell = match i {
+            0 => "account".to_string(),
+            // One long number late in the file, past the inference window.
+            550 => "98765432109876543210".to_string(),
+            _ => format!("{}", 1000 + i),
+        };
+        let _ = writeln!(out, "{line},{cell}");
+    }
+    f.write("data.csv", &out);
+    let config = f
+        .read("gates.toml")
+        .replace("drop = [", "drop = [\"account\", ");
+    f.write("gates.toml", &config);
+    let code = f
+        .cmd(&["check"])
+        .output()
+        .map(|o| o.status.code())
+        .ok()
+        .flatten();
+    assert!(matches!(code, Some(0 | 1)), "exit {code:?}");
+    let report = f.report();
+    assert!(
+        report["metrics"]["roc_auc"].is_number(),
+        "{}",
+        report["metrics"]
+    );
+}

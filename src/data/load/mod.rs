@@ -248,8 +248,12 @@ fn read_csv_body(body: &[u8], chunk_bytes: usize, sep: u8) -> Result<Table, Stri
     }
     let df = match parse_csv(body, true, Some(INFER_ROWS), None, sep) {
         Ok(df) => Ok(df),
-        // A column whose type changes after the first rows: infer from all rows.
-        Err(_) => parse_csv(body, true, None, None, sep),
+        // A column whose type changes after the first rows: infer from all
+        // rows; a number no integer type holds (a 20-digit account number,
+        // round 28, F4): every column as text, numbers becoming floats as
+        // the loader turns numeric text into numbers.
+        Err(_) => parse_csv(body, true, None, None, sep)
+            .or_else(|e| parse_csv(body, true, Some(0), None, sep).map_err(|_| e)),
     }
     .map_err(|e| {
         let stray = super::shape::stray_quote_line(body, sep).map(|line| {
