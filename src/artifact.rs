@@ -15,7 +15,7 @@ mod labels;
 pub use keys::{fast_keys, RowKeys};
 mod near;
 pub use few::{match_but_few, ButFew, Twins};
-pub use labels::{fresh_pairs, label_agreement, Agreement, Drawn};
+pub use labels::{fresh_pairs, label_agreement, pair_agreement, Agreement, Drawn};
 pub use near::{match_but_one, match_but_set, ButOne};
 
 /// A map keyed by row or cell keys, with a fast seeded hasher: the keys

@@ -31,7 +31,7 @@ fn agrees_as_fresh(test: f64, training: f64, n: usize) -> bool {
 }
 
 /// Labels of one row key among the training rows: counts of 0 and 1.
-type Counts = [u64; 2];
+pub type Counts = [u64; 2];
 
 /// What the labels of rows that share a key say of test rows that match
 /// training rows that way.
@@ -167,6 +167,22 @@ fn key_pairs(train: &[u64], by_key: &KeyMap<Counts>) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// Over groups of rows given as label counts `[0s, 1s]`: pairs of rows
+/// of one group that share their label, all such pairs, and the groups of
+/// two or more rows.
+pub fn pair_agreement(groups: impl Iterator<Item = Counts>) -> (f64, f64, usize) {
+    let choose = |k: u64| (k * k.saturating_sub(1)) as f64 / 2.0;
+    groups
+        .filter(|c| c[0] + c[1] >= 2)
+        .fold((0.0, 0.0, 0), |(agree, pairs, shared), c| {
+            (
+                agree + choose(c[0]) + choose(c[1]),
+                pairs + choose(c[0] + c[1]),
+                shared + 1,
+            )
+        })
+}
+
 /// How the labels of test rows matching a training row (whole rows, as
 /// [`RowKey::Rounded`] keys) compare with the labels of the training rows
 /// of their key, next to how training rows of one key agree with each
@@ -192,16 +208,7 @@ pub fn label_agreement(
     for (k, &y) in keys.train.iter().zip(y_train) {
         by_key.entry(*k).or_default()[usize::from(y.min(1))] += 1;
     }
-    let (mut agree, mut pairs, mut shared) = (0.0, 0.0, 0usize);
-    for c in by_key.values() {
-        let m = c[0] + c[1];
-        if m >= 2 {
-            let choose = |k: u64| (k * k.saturating_sub(1)) as f64 / 2.0;
-            agree += choose(c[0]) + choose(c[1]);
-            pairs += choose(m);
-            shared += 1;
-        }
-    }
+    let (agree, pairs, shared) = pair_agreement(by_key.values().copied());
     if shared < MIN_ROWS || pairs <= 0.0 {
         return Agreement::Kept;
     }

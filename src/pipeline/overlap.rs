@@ -295,13 +295,11 @@ const COPY_AGREEMENT: f64 = 0.95;
 fn pairs_agree(keys: &[u64], y: &[u8]) -> Option<f64> {
     let mut rows: Vec<(u64, u8)> = keys.iter().copied().zip(y.iter().copied()).collect();
     rows.sort_unstable();
-    let choose = |k: usize| (k * k.saturating_sub(1) / 2) as f64;
-    let (mut agree, mut pairs) = (0.0, 0.0);
-    for group in rows.chunk_by(|a, b| a.0 == b.0) {
-        let ones = group.iter().filter(|r| r.1 > 0).count();
-        agree += choose(ones) + choose(group.len() - ones);
-        pairs += choose(group.len());
-    }
+    let groups = rows.chunk_by(|a, b| a.0 == b.0).map(|group| {
+        let ones = group.iter().filter(|r| r.1 > 0).count() as u64;
+        [group.len() as u64 - ones, ones]
+    });
+    let (agree, pairs, _) = crate::artifact::pair_agreement(groups);
     (pairs >= 30.0).then(|| agree / pairs)
 }
 
