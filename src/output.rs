@@ -1,6 +1,7 @@
 //! Writes a run's artifacts into the out dir, each file atomically.
 use crate::atomic::write_atomic;
 use crate::config::Plan;
+use crate::data::table::write_shortest;
 use crate::domain::Report;
 use crate::outdir::Staged;
 use crate::pipeline::{Predictions, Run};
@@ -87,13 +88,12 @@ pub fn predictions_csv(p: &Predictions) -> String {
     }
     s.push('\n');
     for i in 0..p.row.len() {
-        let _ = write!(
-            s,
-            "{},{},{:?},{}",
-            p.row[i], p.y_true[i], p.score[i], p.y_pred[i]
-        );
+        let _ = write!(s, "{},{},", p.row[i], p.y_true[i]);
+        write_shortest(&mut s, p.score[i], true);
+        let _ = write!(s, ",{}", p.y_pred[i]);
         if let Some(c) = &p.champion_score {
-            let _ = write!(s, ",{:?}", c[i]);
+            s.push(',');
+            write_shortest(&mut s, c[i], true);
         }
         for (_, groups) in &p.protected {
             s.push(',');
