@@ -71,6 +71,8 @@ pub struct Explainer<'a> {
     memo: Memo,
     /// [`Explainer::explain_block`]'s feature-major block.
     scratch_block: Vec<f64>,
+    /// [`Explainer::explain_block`]'s per-input sums, feature-major.
+    scratch_inputs: Vec<f64>,
 }
 
 /// Why `model` cannot explain its scores, if it cannot.
@@ -127,6 +129,7 @@ impl<'a> Explainer<'a> {
             gbm,
             memo: Memo::default(),
             scratch_block: Vec::new(),
+            scratch_inputs: Vec::new(),
         })
     }
 
@@ -236,13 +239,27 @@ impl<'a> Explainer<'a> {
         by_feature.clear();
         by_feature.resize(stride * width, 0.0);
         memos.with(|memo| views.add_block(x, rows, (&mut by_feature, stride), memo));
+        // Summed per input still feature-major (each a run of adds in
+        // column order from zero), then turned row-major in one pass: a
+        // strided add per encoded column would walk the whole block once
+        // per column.
+        let mut by_input = std::mem::take(&mut self.scratch_inputs);
+        by_input.clear();
+        by_input.resize(d * n, 0.0);
         for (column, &g) in by_feature.chunks_exact(stride).zip(&self.groups) {
-            for (c, &v) in contrib.chunks_exact_mut(d).zip(column) {
-                c[g] += v;
+            let sums = &mut by_input[g * n..(g + 1) * n];
+            for (o, &v) in sums.iter_mut().zip(column) {
+                *o += v;
+            }
+        }
+        for (i, c) in contrib.chunks_exact_mut(d).enumerate() {
+            for (g, o) in c.iter_mut().enumerate() {
+                *o = by_input[g * n + i];
             }
         }
         bases.resize(n, *base);
         self.scratch_block = by_feature;
+        self.scratch_inputs = by_input;
     }
 }
 

@@ -6,6 +6,7 @@
 //! Output: `row,score,y_pred`, and with `--explain` one `contrib_<feature>`
 //! per input feature plus `contrib_base` (see [`crate::explain`]).
 use crate::artifact::ModelArtifact;
+use crate::data::table::write_shortest;
 use crate::data::{Table, Values, NULL_CODE};
 use crate::error::GateError;
 use crate::explain::Explainer;
@@ -212,12 +213,14 @@ fn push_row(
     threshold: f64,
     explained: Option<(f64, &[f64])>,
 ) {
-    let _ = write!(text, "{row},{score:?},{}", u8::from(score >= threshold));
+    let _ = write!(text, "{row},");
+    write_shortest(text, score, true);
+    text.push_str(if score >= threshold { ",1" } else { ",0" });
     if let Some((base, contrib)) = explained {
-        for c in contrib {
-            let _ = write!(text, ",{c:?}");
+        for &c in contrib.iter().chain([&base]) {
+            text.push(',');
+            write_shortest(text, c, true);
         }
-        let _ = write!(text, ",{base:?}");
     }
     text.push('\n');
 }
@@ -257,66 +260,45 @@ pub fn write(
         text.push_str(",contrib_base");
     }
     text.push('\n');
+    if !write_or_closed(out, text.as_bytes())? {
+        return Ok(());
+    }
     let chunk_rows = if explain {
         EXPLAIN_CHUNK_ROWS
     } else {
         CHUNK_ROWS
     };
-    let mut start = 0;
-    while start < table.n_rows {
-        let end = (start + chunk_rows).min(table.n_rows);
-        let rows: Vec<usize> = (start..end).collect();
-        let (scores, x) = match model {
-            Loaded::Native(a) => {
-                let x = a
-                    .preprocessor
-                    .transform(table, &rows)
-                    .map_err(GateError::Data)?;
-                (a.model.score_matrix(&x), Some(x))
+    let chunks: Vec<std::ops::Range<usize>> = (0..table.n_rows)
+        .step_by(chunk_rows)
+        .map(|s| s..(s + chunk_rows).min(table.n_rows))
+        .collect();
+    // One thread makes each chunk's text while this one writes the last:
+    // the write (a copy into the kernel) overlaps the next chunk's work.
+    // A closed pipe ends the loop, which drops the receiver and so stops
+    // the maker at its next chunk.
+    let closed = std::thread::scope(|scope| -> anyhow::Result<bool> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<anyhow::Result<Vec<String>>>(1);
+        let explainer = explainer.as_ref();
+        scope.spawn(move || {
+            for rows in chunks {
+                let texts = chunk_text(model, table, explainer, threshold, rows);
+                let failed = texts.is_err();
+                if tx.send(texts).is_err() || failed {
+                    break;
+                }
             }
-            Loaded::Other(s) => (s.score_table(table, &rows).map_err(GateError::Data)?, None),
-        };
-        match (&explainer, &x) {
-            (Some(ex), Some(x)) => {
-                // Explained and formatted in parallel blocks (each row's
-                // values independent of its block), joined in row order.
-                let blocks: Vec<std::ops::Range<usize>> = (0..x.rows)
-                    .step_by(EXPLAIN_BLOCK)
-                    .map(|s| s..(s + EXPLAIN_BLOCK).min(x.rows))
-                    .collect();
-                let texts: Vec<String> = blocks
-                    .into_par_iter()
-                    .map_init(
-                        || (ex.clone(), Vec::new(), Vec::new()),
-                        |(ex, contrib, bases), r| {
-                            ex.explain_block(x, r.clone(), contrib, bases);
-                            let d = ex.n_inputs().max(1);
-                            let n = ex.n_inputs();
-                            let mut t = String::with_capacity(r.len() * 24 * (n + 3));
-                            for ((k, c), &base) in r.zip(contrib.chunks_exact(d)).zip(&*bases) {
-                                let (Some(&row), Some(&s)) = (rows.get(k), scores.get(k)) else {
-                                    continue;
-                                };
-                                push_row(&mut t, row, s, threshold, Some((base, &c[..n])));
-                            }
-                            t
-                        },
-                    )
-                    .collect();
-                texts.iter().for_each(|t| text.push_str(t));
-            }
-            _ => {
-                for (&r, &s) in rows.iter().zip(&scores) {
-                    push_row(&mut text, r, s, threshold, None);
+        });
+        for texts in rx {
+            for t in texts? {
+                if !write_or_closed(out, t.as_bytes())? {
+                    return Ok(true);
                 }
             }
         }
-        match out.write_all(text.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-            other => other?,
-        }
-        text.clear();
-        start = end;
+        Ok(false)
+    })?;
+    if closed {
+        return Ok(());
     }
     out.flush().or_else(|e| {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -326,6 +308,69 @@ pub fn write(
         }
     })?;
     Ok(())
+}
+
+/// Writes `bytes`; `false` when the reader has gone (a closed pipe, as
+/// `predict ... | head` leaves it), which ends the output quietly.
+fn write_or_closed(out: &mut dyn Write, bytes: &[u8]) -> std::io::Result<bool> {
+    match out.write_all(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        other => other.map(|()| true),
+    }
+}
+
+/// The predictions lines of table rows `rows`, in order, as one or more
+/// texts: transformed, scored and (with `explainer`) explained and
+/// formatted in parallel blocks, each row's values independent of its
+/// block.
+fn chunk_text(
+    model: &Loaded,
+    table: &Table,
+    explainer: Option<&Explainer>,
+    threshold: f64,
+    rows: std::ops::Range<usize>,
+) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<usize> = rows.collect();
+    let (scores, x) = match model {
+        Loaded::Native(a) => {
+            let x = a
+                .preprocessor
+                .transform(table, &rows)
+                .map_err(GateError::Data)?;
+            (a.model.score_matrix(&x), Some(x))
+        }
+        Loaded::Other(s) => (s.score_table(table, &rows).map_err(GateError::Data)?, None),
+    };
+    let (Some(ex), Some(x)) = (explainer, &x) else {
+        let mut text = String::with_capacity(rows.len() * 32);
+        for (&r, &s) in rows.iter().zip(&scores) {
+            push_row(&mut text, r, s, threshold, None);
+        }
+        return Ok(vec![text]);
+    };
+    let blocks: Vec<std::ops::Range<usize>> = (0..x.rows)
+        .step_by(EXPLAIN_BLOCK)
+        .map(|s| s..(s + EXPLAIN_BLOCK).min(x.rows))
+        .collect();
+    Ok(blocks
+        .into_par_iter()
+        .map_init(
+            || (ex.clone(), Vec::new(), Vec::new()),
+            |(ex, contrib, bases), r| {
+                ex.explain_block(x, r.clone(), contrib, bases);
+                let d = ex.n_inputs().max(1);
+                let n = ex.n_inputs();
+                let mut t = String::with_capacity(r.len() * 24 * (n + 3));
+                for ((k, c), &base) in r.zip(contrib.chunks_exact(d)).zip(&*bases) {
+                    let (Some(&row), Some(&s)) = (rows.get(k), scores.get(k)) else {
+                        continue;
+                    };
+                    push_row(&mut t, row, s, threshold, Some((base, &c[..n])));
+                }
+                t
+            },
+        )
+        .collect())
 }
 
 #[cfg(test)]
