@@ -111,6 +111,12 @@ pub struct LabelFeature {
     /// date, filled for churners only): the share of one class's rows it
     /// is filled (or empty) for, the other class never.
     pub by_presence: Option<f64>,
+    /// Share of the rows judged whose value holds both classes (a rare
+    /// `unknown` level): at most 5% of either class's rows.
+    pub mixed: f64,
+    /// Share of the rows left out as empty (empty cells holding both
+    /// classes).
+    pub empty: f64,
 }
 
 /// Rows of the file the test rows come from that have no target value:
@@ -284,6 +290,8 @@ impl Caveats {
             values,
             trained,
             by_presence,
+            mixed,
+            empty,
         }) = &self.label_feature
         {
             let (what, rows, fix) = if *trained {
@@ -298,10 +306,32 @@ impl Caveats {
                      label (leakage: recorded after the outcome?), so this is not evidence{fix}",
                     100.0 * share
                 ),
-                None => format!(
-                    "{what} {name:?} has {values} values and each holds one class in every \
-                     {rows}: it is the label re-spelled (leakage), so this is not evidence{fix}"
-                ),
+                None => {
+                    let mut but = Vec::new();
+                    if *empty > 0.0 {
+                        but.push(format!(
+                            "{:.1}% of the rows are empty, holding both classes, and are left out",
+                            100.0 * empty
+                        ));
+                    }
+                    if *mixed > 0.0 {
+                        let of = if but.is_empty() { "rows" } else { "rest" };
+                        but.push(format!(
+                            "values holding both classes cover {:.1}% of the {of}",
+                            100.0 * mixed
+                        ));
+                    }
+                    let but = if but.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" but a few ({})", but.join("; "))
+                    };
+                    format!(
+                        "{what} {name:?} has {values} values and each holds one class in every \
+                         {rows}{but}: it is the label re-spelled (leakage), so this is not \
+                         evidence{fix}"
+                    )
+                }
             }
         } else if let Some(u) = self.unlabelled.filter(Unlabelled::too_many) {
             format!(

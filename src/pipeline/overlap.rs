@@ -5,12 +5,13 @@
 use super::target::Sides;
 use crate::artifact::{spread, ButOne, MAX_ROW_HASHES};
 use crate::config::Plan;
-use crate::gates::{LabelFeature, Overlap, Repeated};
+use crate::gates::{Overlap, Repeated};
 use crate::model::scorer::Scorer;
-use rayon::prelude::*;
 
 mod entity;
+mod label;
 use entity::{drawn_probabilities, entity_rows, entity_why, weigh_labels};
+pub(super) use label::label_feature;
 
 /// The test rows that match a training row (by the model's row hashes),
 /// against the rate chance gives. With a separate test file they are rows
@@ -592,112 +593,3 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
         )
     })
 }
-
-/// Most distinct values a feature may have to be judged the label
-/// re-spelled: a row id or a continuous number is pure on every value.
-const LABEL_FEATURE_VALUES: usize = 50;
-/// Fewest rows (training rows, else test rows) for [`label_feature`] to judge.
-const LABEL_FEATURE_ROWS: usize = 100;
-/// Fewest rows per value of a feature [`label_feature`] judges.
-const LABEL_FEATURE_ROWS_PER_VALUE: usize = 20;
-
-/// A feature of at most [`LABEL_FEATURE_VALUES`] values (numbers as row
-/// keys round them) each of which holds one class in every training and
-/// test row, both classes present: the label re-spelled (`churned` beside
-/// `churn`, a status recorded after the outcome). With no training rows
-/// (external scores, an ONNX model), the test rows alone are judged: a
-/// score column that is the label joined in by mistake (round 21, F6).
-pub(super) fn label_feature(sides: &Sides, features: &[String]) -> Option<LabelFeature> {
-    let trained = !sides.train_rows.is_empty();
-    let judged = if trained {
-        sides.train_rows.len()
-    } else {
-        sides.test_rows.len()
-    };
-    if judged < LABEL_FEATURE_ROWS {
-        return None;
-    }
-    // A spread of the rows first: most features fail there.
-    let (table, rows, y) = if trained {
-        (sides.train_table, &sides.train_rows, &sides.y_train)
-    } else {
-        (sides.test_table, &sides.test_rows, &sides.y_test)
-    };
-    let positions: Vec<usize> = (0..rows.len()).collect();
-    let sample = spread(&positions, LABEL_FEATURE_SAMPLE);
-    let sample_rows: Vec<usize> = sample.iter().map(|&i| rows[i]).collect();
-    let sample_y: Vec<u8> = sample.iter().map(|&i| y[i]).collect();
-    let pure = |f: &String, parts: &[(&crate::data::Table, &[usize], &[u8])]| {
-        let mut class: std::collections::HashMap<u64, u8> = std::collections::HashMap::new();
-        for (table, rows, y) in parts {
-            let keys = crate::artifact::fast_keys(table, rows, std::slice::from_ref(f));
-            for (k, &y) in keys.iter().zip(*y) {
-                if *class.entry(*k).or_insert(y) != y || class.len() > LABEL_FEATURE_VALUES {
-                    return None;
-                }
-            }
-        }
-        let both = class.values().any(|&y| y == 0) && class.values().any(|&y| y == 1);
-        // Each value needs rows enough that purity is no accident: a
-        // 40-level feature over 100 rows of 2% positives is pure by chance.
-        let rows: usize = parts.iter().map(|(_, r, _)| r.len()).sum();
-        (both && rows >= LABEL_FEATURE_ROWS_PER_VALUE * class.len()).then_some(class.len())
-    };
-    let test = (sides.test_table, &sides.test_rows[..], &sides.y_test[..]);
-    let all: Vec<(&crate::data::Table, &[usize], &[u8])> = if trained {
-        vec![(table, &rows[..], &y[..]), test]
-    } else {
-        vec![test]
-    };
-    let by_values = |f: &String| {
-        pure(f, &[(table, &sample_rows, &sample_y)])?;
-        Some(LabelFeature {
-            name: f.clone(),
-            values: pure(f, &all)?,
-            trained,
-            by_presence: None,
-        })
-    };
-    let by_presence = |f: &String| {
-        Some(LabelFeature {
-            name: f.clone(),
-            values: 2,
-            trained,
-            by_presence: Some(presence_is_label(f, &all)?),
-        })
-    };
-    features
-        .par_iter()
-        .find_map_first(|f| by_values(f).or_else(|| by_presence(f)))
-}
-
-/// When whether `f` is filled says the class: one side (filled, or empty)
-/// holds rows of one class only, at least half that class's rows and
-/// [`LABEL_FEATURE_ROWS_PER_VALUE`] of them, with as many rows on the
-/// other side (a cancel date filled for churners, or for 95% of them,
-/// and never for the rest: round 22, F6). The share of the class covered.
-fn presence_is_label(f: &str, parts: &[(&crate::data::Table, &[usize], &[u8])]) -> Option<f64> {
-    // [filled][class]
-    let mut counts = [[0usize; 2]; 2];
-    for (table, rows, y) in parts {
-        let col = table.column(f)?;
-        for (&r, &label) in rows.iter().zip(*y) {
-            counts[usize::from(!col.is_null(r))][usize::from(label.min(1))] += 1;
-        }
-    }
-    let class = |c: usize| counts[0][c] + counts[1][c];
-    (0..2)
-        .flat_map(|side| (0..2).map(move |c| (side, c)))
-        .filter(|&(side, c)| {
-            let other_side = counts[1 - side][0] + counts[1 - side][1];
-            counts[side][1 - c] == 0
-                && counts[side][c] >= LABEL_FEATURE_ROWS_PER_VALUE
-                && 2 * counts[side][c] >= class(c)
-                && other_side >= LABEL_FEATURE_ROWS_PER_VALUE
-        })
-        .map(|(side, c)| counts[side][c] as f64 / class(c) as f64)
-        .next()
-}
-
-/// Training rows [`label_feature`] looks at first.
-const LABEL_FEATURE_SAMPLE: usize = 10_000;

@@ -25,6 +25,7 @@ mod trust22;
 mod trust24;
 mod trust25;
 mod trust26;
+mod trust28;
 mod trust3;
 mod trust6;
 mod trust9;
