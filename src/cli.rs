@@ -463,6 +463,13 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
             if empty.len() == 1 { "it" } else { "them" },
         );
     }
+    if let Some(why) = crate::predict::unfamiliar(&model, &data.table) {
+        diag!(
+            "warning: these rows are not data like the model's training rows: {why}; it \
+             scores them as values it cannot read (a category it never saw as none of its \
+             known ones), so the scores may not mean what they meant in training"
+        );
+    }
     match &a.out {
         Some(out) => crate::atomic::write_streamed(out, |w| {
             crate::predict::write(&model, &data.table, a.explain, w)

@@ -166,6 +166,19 @@ pub fn empty_columns(model: &Loaded, table: &Table) -> Vec<String> {
         .collect()
 }
 
+/// Why `table`'s rows are not data like the model's training rows
+/// (categories it never saw, numbers in other units), when the model can
+/// tell: they score without an error, so they are worth a warning. A
+/// spread of [`UNFAMILIAR_ROWS`] rows is judged.
+pub fn unfamiliar(model: &Loaded, table: &Table) -> Option<String> {
+    let all: Vec<usize> = (0..table.n_rows).collect();
+    let judged = crate::artifact::spread(&all, UNFAMILIAR_ROWS);
+    model.scorer().unfamiliar(table, &judged)
+}
+
+/// Rows [`unfamiliar`] looks at.
+const UNFAMILIAR_ROWS: usize = 50_000;
+
 fn csv_field(v: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))

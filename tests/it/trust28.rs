@@ -75,3 +75,37 @@ fn a_strong_feature_with_a_common_mixed_level_is_judged() {
     assert!(!message.contains("re-spelled"), "{message}");
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
+
+// F7. `predict` on rows whose every `plan` is a category the model never
+// saw (re-cased) scored them as no plan at all, with no word on stderr.
+// It now warns, naming the column, as the champion gate refuses such rows.
+#[test]
+fn predict_warns_of_categories_the_model_never_saw() {
+    let f = Fixture::new("");
+    assert_eq!(run(&f, &["check"]).0, 0);
+    let data = dataset(200, 5, 0.0);
+    let predict = |file: &str| {
+        run(
+            &f,
+            &["predict", "--model", "release-gate-out", "--data", file],
+        )
+    };
+    f.write(
+        "upper.csv",
+        &data
+            .replace(",basic,", ",BASIC,")
+            .replace(",plus,", ",PLUS,")
+            .replace(",pro,", ",PRO,"),
+    );
+    let (code, out, err) = predict("upper.csv");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 201, "{out}");
+    assert!(
+        err.contains("warning") && err.contains("\"plan\"") && err.contains("never saw"),
+        "{err}"
+    );
+    f.write("same.csv", &data);
+    let (code, _, err) = predict("same.csv");
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+}
