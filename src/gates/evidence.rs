@@ -237,7 +237,7 @@ impl Overlap {
 
 /// Test rows that repeat another test row (features, target and protected
 /// attributes; ids left out).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Repeated {
     /// Test rows whose row another test row repeats.
     pub repeated: usize,
@@ -249,9 +249,10 @@ pub struct Repeated {
     /// that repeats itself: many rows seen exactly as often
     /// (`artifact::repeats_like_copies`).
     pub copies: bool,
-    /// Whether they repeat on every column but the continuous numbers,
-    /// which barely vary within the repeats (copies nudged).
-    pub nudged: bool,
+    /// What the repeats were found without, when not whole rows: the
+    /// continuous numbers (copies nudged), or one column that varies
+    /// within them while their label does not (re-drawn or shuffled).
+    pub varied: Option<String>,
 }
 
 impl Repeated {
@@ -342,7 +343,7 @@ impl Caveats {
                 u.rows,
                 100.0 * u.share()
             )
-        } else if let Some(r) = self.repeated.filter(Repeated::beyond_chance) {
+        } else if let Some(r) = self.repeated.as_ref().filter(|r| r.beyond_chance()) {
             format!(
                 "the test rows repeat one another: {} of {} share their row with another \
                  test row ({} distinct), so copies count as evidence more than once",
@@ -463,7 +464,7 @@ mod tests {
             rows,
             distinct: rows - repeated / 2,
             copies,
-            nudged: false,
+            varied: None,
         };
         assert!(r(1200, 1200, true).beyond_chance());
         assert!(!r(590, 1000, false).beyond_chance());

@@ -224,7 +224,7 @@ pub fn finish(
             overlap: overlap.clone(),
             few_predicted: few_predicted(plan, &ev.metrics.confusion),
             raw_scores: evidence_raw,
-            repeated,
+            repeated: repeated.clone(),
             // Said missing at random: a note only.
             unlabelled: (plan.contract.target_nullable != Some(true)).then_some(sides.unlabelled),
             label_feature,
@@ -269,11 +269,9 @@ pub fn finish(
         .extend(overlap.as_ref().and_then(|o| overlap_note(plan, o)));
     if let Some(r) = repeated.filter(Repeated::beyond_chance) {
         let file = plan.data.test_path.as_ref().unwrap_or(&plan.data.path);
-        let nudged = if r.nudged {
-            " but continuous numbers, which vary within the repeats by a small fraction of \
-             their spread (copies nudged)"
-        } else {
-            ""
+        let nudged = match &r.varied {
+            Some(what) => format!(" but {what}"),
+            None => String::new(),
         };
         report.notes.push(format!(
             "{}: {} of {} test rows share their row (features, target and protected \

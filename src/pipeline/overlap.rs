@@ -226,17 +226,31 @@ pub(super) fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Optio
         return None;
     }
     let whole = super::train::whole_row(plan, &scorer.input_columns());
-    let of = |columns: &[String]| {
-        let mut keys = crate::artifact::fast_keys(sides.test_table, test, columns);
+    let of_rows = |rows: &[usize], columns: &[String]| {
+        let mut keys = crate::artifact::fast_keys(sides.test_table, rows, columns);
         keys.sort_unstable();
         let runs = || keys.chunk_by(|a, b| a == b);
         Repeated {
             repeated: crate::artifact::sorted_shared(&keys),
-            rows: test.len(),
+            rows: rows.len(),
             distinct: runs().count(),
             copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
-            nudged: false,
+            varied: None,
         }
+    };
+    let of = |columns: &[String]| of_rows(test, columns);
+    // Copies keep their label, whatever their numbers do; visits of one
+    // patient draw theirs afresh (round 27, F1: copies nudged by 30%, or
+    // one number re-drawn): the rows sharing a key on `columns` but the
+    // target agree on their label.
+    let labelled = |columns: &[String]| {
+        let x: Vec<String> = columns
+            .iter()
+            .filter(|c| **c != plan.data.target)
+            .cloned()
+            .collect();
+        let keys = crate::artifact::fast_keys(sides.test_table, &sides.test_rows, &x);
+        pairs_agree(&keys, &sides.y_test).is_some_and(|a| a >= COPY_AGREEMENT)
     };
     let exact = of(&whole);
     if exact.beyond_chance() {
@@ -263,27 +277,67 @@ pub(super) fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Optio
                 .filter(|c| !coarse.contains(c))
                 .all(|c| within_share(sides.test_table, test, &keys, c) < MAX_NUDGE_SHARE)
         };
-        // Copies keep their label, whatever their numbers do; visits of
-        // one patient draw theirs afresh (round 27, F1: copies nudged by
-        // 30%, or one number re-drawn).
-        let labelled = || {
-            let x: Vec<String> = coarse
-                .iter()
-                .filter(|c| **c != plan.data.target)
-                .cloned()
-                .collect();
-            let keys = crate::artifact::fast_keys(sides.test_table, &sides.test_rows, &x);
-            pairs_agree(&keys, &sides.y_test).is_some_and(|a| a >= COPY_AGREEMENT)
-        };
-        if near.beyond_chance() && (nudged() || labelled()) {
+        if near.beyond_chance() {
+            let varied = if nudged() {
+                "continuous numbers, which vary within the repeats by a small fraction of \
+                 their spread (copies nudged)"
+            } else if labelled(&coarse) {
+                "continuous numbers, which vary within the repeats while their label does not"
+            } else {
+                ""
+            };
+            if !varied.is_empty() {
+                return Some(Repeated {
+                    varied: Some(varied.to_string()),
+                    ..near
+                });
+            }
+        }
+    }
+    // One column re-drawn or shuffled among copies (round 28, F1: 40 rows
+    // copied 25 times, a price re-drawn from the file's prices) leaves
+    // rows that repeat on every column but that one and keep their label.
+    // So, nudged as well, does one beside the continuous numbers. The
+    // key is looser, so the rows must be mostly copies (on average each
+    // row twice or more): rows of a number rounded alike and a tier
+    // repeat on it by chance (trust10).
+    let few = &*spread(test, LEAVE_ONE_OUT_ROWS);
+    let bases = if coarse.len() < whole.len() {
+        vec![&whole, &coarse]
+    } else {
+        vec![&whole]
+    };
+    for (base, left_out) in bases
+        .into_iter()
+        .flat_map(|b| b.iter().map(move |c| (b, c)))
+        .filter(|(_, c)| **c != plan.data.target)
+    {
+        let rest: Vec<String> = base.iter().filter(|c| *c != left_out).cloned().collect();
+        if rest.len() < 2 {
+            continue;
+        }
+        let near = of_rows(few, &rest);
+        if near.beyond_chance() && 2 * near.distinct <= near.rows && labelled(&rest) {
             return Some(Repeated {
-                nudged: true,
+                varied: Some(if std::ptr::eq(base, &whole) {
+                    format!(
+                        "{left_out:?}, which varies within the repeats while their label does not"
+                    )
+                } else {
+                    format!(
+                        "continuous numbers and {left_out:?}, which vary within the repeats while \
+                         their label does not"
+                    )
+                }),
                 ..near
             });
         }
     }
     Some(exact)
 }
+
+/// Test rows [`repeated`] looks at with each column left out in turn.
+const LEAVE_ONE_OUT_ROWS: usize = 50_000;
 
 /// Share of pairs of test rows repeating on the columns but the numbers
 /// (and the label) that must share their label for the repeats to be

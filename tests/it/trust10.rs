@@ -168,7 +168,7 @@ fn oversampled_training_rows_against_fresh_rows_are_judged() {
         overlap_config(&f, Some("test.csv"));
         let (code, _, err) = run(&f, &["check"]);
         let r = f.report();
-        assert_eq!(code, 0, "{case}: {err} {}", r["gates"]);
+        assert_eq!(code, 0, "{case}: {err} {} {}", r["gates"], r["notes"]);
         assert_eq!(crate::fixture::gate(&r, "auc")["status"], "pass", "{case}");
         let notes = r["notes"].to_string();
         assert!(!notes.contains("match a training row"), "{case}: {notes}");

@@ -109,3 +109,69 @@ fn predict_warns_of_categories_the_model_never_saw() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// A test file of `rows` rows: `distinct` rows of `dataset(distinct, 9)`
+/// copied in turn, each copy's `income` re-drawn from those rows' incomes
+/// (`redraw`), or `rows` fresh rows of `dataset(rows, 9)` (`distinct` 0).
+fn test_file(rows: usize, distinct: usize, redraw: bool) -> String {
+    if distinct == 0 {
+        return dataset(rows, 9, 0.0);
+    }
+    let pool = dataset(distinct, 9, 0.0);
+    let mut lines = pool.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let body: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let mut r = crate::fixture::Lcg::new(4);
+    let mut out = format!("{header}\n");
+    for i in 0..rows {
+        let mut row = body[i % distinct].clone();
+        if redraw {
+            row[2] = body[(r.next_f64() * distinct as f64) as usize % distinct][2].clone();
+        }
+        // A fresh id per copy, as a re-numbered file would have.
+        row[0] = i.to_string();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+// F1. A test file of 40 rows copied 25 times, with one column re-drawn
+// from the file's own values in every copy, gave GO: that column had too
+// few distinct values to count as a continuous number, so it stayed in
+// the repeat key and no two rows repeated. Rows that repeat on every
+// column but one and keep their label are copies.
+#[test]
+fn copies_with_one_column_re_drawn_are_no_evidence() {
+    let check = |test: &str| {
+        let f = Fixture::new(AUC_GATE);
+        f.write("test.csv", test);
+        f.write(
+            "gates.toml",
+            &format!("{BASE_CONFIG}test_path = \"test.csv\"\n{AUC_GATE}"),
+        );
+        let (code, out, err) = run(&f, &["check"]);
+        let v = f.report();
+        let status = v["gates"][0]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let notes = v["notes"].to_string();
+        (code, status, format!("{notes}{out}{err}"))
+    };
+    let (code, status, text) = check(&test_file(1000, 40, true));
+    assert_eq!((code, status.as_str()), (1, "inconclusive"), "{text}");
+    assert!(
+        text.contains("but \\\"income\\\", which varies within the repeats"),
+        "{text}"
+    );
+    // Copies as they are were caught before; fresh rows of the same kind
+    // (which repeat on their few-valued columns by chance, labels drawn
+    // afresh) are judged.
+    let (code, status, text) = check(&test_file(1000, 40, false));
+    assert_eq!((code, status.as_str()), (1, "inconclusive"), "{text}");
+    let (code, status, text) = check(&test_file(1000, 0, false));
+    assert_eq!((code, status.as_str()), (0, "pass"), "{text}");
+}
