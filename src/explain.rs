@@ -133,6 +133,11 @@ impl<'a> Explainer<'a> {
         })
     }
 
+    /// Whether [`Explainer::explain_block_scored`] gives the scores too.
+    pub fn scores_itself(&self) -> bool {
+        self.gbm.is_some()
+    }
+
     pub fn units(&self) -> Units {
         self.units
     }
@@ -213,12 +218,27 @@ impl<'a> Explainer<'a> {
         contrib: &mut Vec<f64>,
         bases: &mut Vec<f64>,
     ) {
+        self.explain_block_scored(x, rows, contrib, bases, None);
+    }
+
+    /// [`Explainer::explain_block`], and for gradient boosting each row's
+    /// score into `scores` (overwritten), bit for bit the model's
+    /// `score_matrix`, from the walks the explanation makes anyway: true
+    /// when it did so (false, `scores` untouched, for other kinds).
+    pub fn explain_block_scored(
+        &mut self,
+        x: &Matrix,
+        rows: Range<usize>,
+        contrib: &mut Vec<f64>,
+        bases: &mut Vec<f64>,
+        scores: Option<&mut Vec<f64>>,
+    ) -> bool {
         let d = self.n_inputs.max(1);
         let n = rows.len();
         contrib.clear();
         contrib.resize(n * d, 0.0);
         bases.clear();
-        let (Model::GradientBoosting(_), Some((views, base, memos))) = (self.model, &self.gbm)
+        let (Model::GradientBoosting(gbm), Some((views, base, memos))) = (self.model, &self.gbm)
         else {
             let mut row = vec![0.0; x.cols];
             let mut out = vec![0.0; self.n_inputs];
@@ -227,7 +247,7 @@ impl<'a> Explainer<'a> {
                 bases.push(self.explain(&row, &mut out));
                 c[..self.n_inputs].copy_from_slice(&out);
             }
-            return;
+            return false;
         };
         // The trees add up feature-major (columns 8 values longer than the
         // block, off the cache sets of their neighbours); then each row's
@@ -238,7 +258,24 @@ impl<'a> Explainer<'a> {
         let mut by_feature = std::mem::take(&mut self.scratch_block);
         by_feature.clear();
         by_feature.resize(stride * width, 0.0);
-        memos.with(|memo| views.add_block(x, rows, (&mut by_feature, stride), memo));
+        // The margin from the initial score, as `raw_matrix` sums it.
+        let mut margins = scores;
+        if let Some(z) = margins.as_deref_mut() {
+            z.clear();
+            z.resize(n, gbm.init_score);
+        }
+        memos.with(|memo| {
+            let m = margins.as_deref_mut().map(Vec::as_mut_slice);
+            views.add_block_scored(x, rows, (&mut by_feature, stride), m, memo)
+        });
+        let scored = match margins {
+            Some(z) => {
+                z.iter_mut()
+                    .for_each(|v| *v = crate::model::gbm::sigmoid(*v));
+                true
+            }
+            None => false,
+        };
         // Summed per input still feature-major (each a run of adds in
         // column order from zero), then turned row-major in one pass: a
         // strided add per encoded column would walk the whole block once
@@ -260,6 +297,7 @@ impl<'a> Explainer<'a> {
         bases.resize(n, *base);
         self.scratch_block = by_feature;
         self.scratch_inputs = by_input;
+        scored
     }
 }
 

@@ -350,7 +350,13 @@ fn chunk_text(
                 .preprocessor
                 .transform(table, &rows)
                 .map_err(GateError::Data)?;
-            (a.model.score_matrix(&x), Some(x))
+            // Gradient boosting scores its rows while it explains them.
+            let scores = if explainer.is_some_and(Explainer::scores_itself) {
+                Vec::new()
+            } else {
+                a.model.score_matrix(&x)
+            };
+            (scores, Some(x))
         }
         Loaded::Other(s) => (s.score_table(table, &rows).map_err(GateError::Data)?, None),
     };
@@ -368,14 +374,19 @@ fn chunk_text(
     Ok(blocks
         .into_par_iter()
         .map_init(
-            || (ex.clone(), Vec::new(), Vec::new()),
-            |(ex, contrib, bases), r| {
-                ex.explain_block(x, r.clone(), contrib, bases);
+            || (ex.clone(), Vec::new(), Vec::new(), Vec::new()),
+            |(ex, contrib, bases, own), r| {
+                let scored = ex.explain_block_scored(x, r.clone(), contrib, bases, Some(own));
                 let d = ex.n_inputs().max(1);
                 let n = ex.n_inputs();
                 let mut t = String::with_capacity(r.len() * 24 * (n + 3));
-                for ((k, c), &base) in r.zip(contrib.chunks_exact(d)).zip(&*bases) {
-                    let (Some(&row), Some(&s)) = (rows.get(k), scores.get(k)) else {
+                for ((k, c), &base) in r.clone().zip(contrib.chunks_exact(d)).zip(&*bases) {
+                    let s = if scored {
+                        own.get(k - r.start)
+                    } else {
+                        scores.get(k)
+                    };
+                    let (Some(&row), Some(&s)) = (rows.get(k), s) else {
                         continue;
                     };
                     push_row(&mut t, row, s, threshold, Some((base, &c[..n])));

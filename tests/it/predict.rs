@@ -92,6 +92,14 @@ fn explanations_add_up_to_the_output_for_every_kind() {
             ],
             "{kind}"
         );
+        // The explained run's scores are the plain run's, bit for bit
+        // (gradient boosting reads them off its explanation walks).
+        let plain = predict(&f, &["--model", "release-gate-out", "--data", "data.csv"]);
+        let (_, plain) = csv(&plain);
+        assert_eq!(plain.len(), rows.len(), "{kind}");
+        for (p, r) in plain.iter().zip(&rows) {
+            assert_eq!(p[..3], r[..3], "{kind}: row {}", r[0]);
+        }
         let log_odds = matches!(kind, "gradient_boosting" | "logistic_regression");
         for r in &rows {
             let v: Vec<f64> = r.iter().map(|x| x.parse().unwrap()).collect();

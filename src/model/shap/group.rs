@@ -118,6 +118,12 @@ impl Tests {
         !self.feature.is_empty()
     }
 
+    /// The place of split `node`'s test in the decision vector, if kept.
+    pub fn place(&self, nodes: &[Node], nan_left: &[bool], node: usize) -> Option<u8> {
+        self.bit(nodes, nan_left, node)
+            .and_then(|b| u8::try_from(b.trailing_zeros()).ok())
+    }
+
     /// The bit of split `node`'s test, if kept.
     fn bit(&self, nodes: &[Node], nan_left: &[bool], node: usize) -> Option<u128> {
         let (f, th, nl) = test_of(nodes, nan_left, node);

@@ -60,6 +60,9 @@ pub struct TreeView<'a> {
     groups: Vec<Group>,
     /// The tree's split tests, read into a row's decision vector.
     tests: Tests,
+    /// Per node, the place of a split's test in the decision vector (0
+    /// for leaves); empty when a split's test is not kept.
+    places: Vec<u8>,
 }
 
 /// One leaf's contributions for every pattern of its path's features.
@@ -94,6 +97,13 @@ impl<'a> TreeView<'a> {
         if leaves.is_none() {
             (parts, _, tests) = groups(nodes, nan_left, true);
         }
+        let places = (0..nodes.len())
+            .map(|i| match nodes[i].left {
+                0 => Some(0),
+                _ => tests.place(nodes, nan_left, i),
+            })
+            .collect::<Option<Vec<u8>>>()
+            .unwrap_or_default();
         TreeView {
             nodes,
             cover,
@@ -103,6 +113,40 @@ impl<'a> TreeView<'a> {
             slot_or_leaf,
             groups: parts,
             tests,
+            places,
+        }
+    }
+
+    /// The value of the leaf a row with decision vector `vector` reaches
+    /// (the walk [`crate::model::gbm`] scores by, read off the vector), if
+    /// every split's test is kept.
+    fn leaf_by_vector(&self, vector: u128) -> Option<f64> {
+        let mut k = 0;
+        loop {
+            let n = self.nodes.get(k)?;
+            if n.left == 0 {
+                return Some(n.value);
+            }
+            let left = (vector >> self.places.get(k)?) & 1 == 1;
+            k = n.left as usize + usize::from(!left);
+        }
+    }
+
+    /// The value of the leaf row `i` of `x` reaches.
+    fn leaf_by_row(&self, x: &Matrix, i: usize) -> f64 {
+        let mut k = 0;
+        loop {
+            let n = &self.nodes[k];
+            if n.left == 0 {
+                return n.value;
+            }
+            let v = x.get(i, n.feature as usize);
+            let left = if v.is_nan() {
+                self.nan_left.get(k).copied().unwrap_or(false)
+            } else {
+                v <= n.threshold
+            };
+            k = n.left as usize + usize::from(!left);
         }
     }
 
@@ -369,6 +413,21 @@ impl<'a> Views<'a> {
         (out, stride): (&mut [f64], usize),
         memo: &mut Memo,
     ) {
+        self.add_block_scored(x, rows, (out, stride), None, memo);
+    }
+
+    /// [`Views::add_block`], also adding each row's leaf value to
+    /// `margins` (one per row) tree by tree, in tree order: from the
+    /// initial score, the margin gradient boosting scores by, the same bits
+    /// (the leaf found from the decision vector the block reads anyway).
+    pub fn add_block_scored(
+        &self,
+        x: &Matrix,
+        rows: Range<usize>,
+        (out, stride): (&mut [f64], usize),
+        mut margins: Option<&mut [f64]>,
+        memo: &mut Memo,
+    ) {
         memo.cache.bind(self.id, self.n_groups);
         let cached = memo.cache.per_group() > 0;
         let n = rows.len();
@@ -383,6 +442,16 @@ impl<'a> Views<'a> {
             let keyed = cached && view.tests.usable();
             if keyed {
                 view.tests.vectors(x, rows.clone(), &mut low, &mut high);
+            }
+            if let Some(m) = margins.as_deref_mut() {
+                for (i, z) in m.iter_mut().enumerate().take(n) {
+                    let vector = low.get(i).filter(|_| keyed).map(|&l| {
+                        u128::from(l) | (u128::from(high.get(i).copied().unwrap_or(0)) << 64)
+                    });
+                    *z += vector
+                        .and_then(|v| view.leaf_by_vector(v))
+                        .unwrap_or_else(|| view.leaf_by_row(x, rows.start + i));
+                }
             }
             for (g, group) in view.groups.iter().enumerate() {
                 let width = group.features.len();

@@ -282,6 +282,26 @@ fn leaf_tables_give_the_recursive_values() {
         let mut tail = vec![0.0; 100 * d];
         m.contributions_block(&views, &x, 450..550, &mut tail, &mut memo);
         assert_eq!(&tail[..], &block[450 * d..550 * d]);
+        // The margins read off the decision vectors (or, without a cache,
+        // off the rows) score as the model does, bit for bit, NaN included.
+        let want: Vec<u64> = m.score_matrix(&x).iter().map(|v| v.to_bits()).collect();
+        for mut memo in [memo::Memo::default(), memo::Memo::with_cache(0)] {
+            let stride = rows.len() + 8;
+            let mut by_feature = vec![0.0; stride * d];
+            let mut z = vec![m.init_score; rows.len()];
+            views.add_block_scored(
+                &x,
+                0..rows.len(),
+                (&mut by_feature, stride),
+                Some(&mut z),
+                &mut memo,
+            );
+            let got: Vec<u64> = z
+                .iter()
+                .map(|&v| crate::model::gbm::sigmoid(v).to_bits())
+                .collect();
+            assert_eq!(got, want, "depth {depth}");
+        }
         let mut out = vec![0.0; d];
         for (i, r) in rows.iter().enumerate() {
             let b = m.contributions_with(&views, r, &mut out, &mut memo);
