@@ -14,20 +14,7 @@ use std::borrow::Cow;
 impl GbmTree {
     /// `leaf_value` of row `i` of a column-major matrix.
     pub(super) fn leaf_value_col(&self, x: &Matrix, i: usize) -> f64 {
-        let mut k = 0;
-        loop {
-            let n = &self.nodes[k];
-            if n.left == 0 {
-                return n.value;
-            }
-            let v = x.get(i, n.feature as usize);
-            let go_left = if v.is_nan() {
-                self.nan_left[k]
-            } else {
-                v <= n.threshold
-            };
-            k = n.left as usize + usize::from(!go_left);
-        }
+        crate::model::node::leaf_value_col(&self.nodes, &self.nan_left, x, i)
     }
 }
 

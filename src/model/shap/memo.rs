@@ -132,24 +132,6 @@ impl<'a> TreeView<'a> {
         }
     }
 
-    /// The value of the leaf row `i` of `x` reaches.
-    fn leaf_by_row(&self, x: &Matrix, i: usize) -> f64 {
-        let mut k = 0;
-        loop {
-            let n = &self.nodes[k];
-            if n.left == 0 {
-                return n.value;
-            }
-            let v = x.get(i, n.feature as usize);
-            let left = if v.is_nan() {
-                self.nan_left.get(k).copied().unwrap_or(false)
-            } else {
-                v <= n.threshold
-            };
-            k = n.left as usize + usize::from(!left);
-        }
-    }
-
     /// The groups of leaves, in the order their contributions are added.
     pub fn groups(&self) -> &[Group] {
         &self.groups
@@ -450,7 +432,14 @@ impl<'a> Views<'a> {
                     });
                     *z += vector
                         .and_then(|v| view.leaf_by_vector(v))
-                        .unwrap_or_else(|| view.leaf_by_row(x, rows.start + i));
+                        .unwrap_or_else(|| {
+                            crate::model::node::leaf_value_col(
+                                view.nodes,
+                                view.nan_left,
+                                x,
+                                rows.start + i,
+                            )
+                        });
                 }
             }
             for (g, group) in view.groups.iter().enumerate() {
