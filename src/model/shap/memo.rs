@@ -35,6 +35,9 @@ use crate::model::node::Node;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod tables;
+use tables::{depth, leaf_tables};
+
 /// Distinct features on a path above which a leaf gets no table.
 const MAX_TABLE_DEPTH: usize = 12;
 /// Table entries (f64) a whole model may hold (64 MB); trees past the
@@ -63,6 +66,11 @@ pub struct TreeView<'a> {
     /// Per node, the place of a split's test in the decision vector (0
     /// for leaves); empty when a split's test is not kept.
     places: Vec<u8>,
+    /// Per node, the next node of a row whose test bit is 0 (right) or 1
+    /// (left); a leaf leads to itself. Empty with `places`.
+    hops: Vec<[u32; 2]>,
+    /// Splits on the longest path from the root to a leaf.
+    depth: usize,
 }
 
 /// One leaf's contributions for every pattern of its path's features.
@@ -104,6 +112,16 @@ impl<'a> TreeView<'a> {
             })
             .collect::<Option<Vec<u8>>>()
             .unwrap_or_default();
+        let hops = if places.is_empty() {
+            Vec::new()
+        } else {
+            (0..nodes.len())
+                .map(|i| match nodes[i].left {
+                    0 => [i as u32; 2],
+                    l => [l + 1, l],
+                })
+                .collect()
+        };
         TreeView {
             nodes,
             cover,
@@ -114,22 +132,44 @@ impl<'a> TreeView<'a> {
             groups: parts,
             tests,
             places,
+            hops,
+            depth: depth(nodes),
         }
     }
 
-    /// The value of the leaf a row with decision vector `vector` reaches
-    /// (the walk [`crate::model::gbm`] scores by, read off the vector), if
-    /// every split's test is kept.
-    fn leaf_by_vector(&self, vector: u128) -> Option<f64> {
-        let mut k = 0;
-        loop {
-            let n = self.nodes.get(k)?;
-            if n.left == 0 {
-                return Some(n.value);
-            }
-            let left = (vector >> self.places.get(k)?) & 1 == 1;
-            k = n.left as usize + usize::from(!left);
+    /// Adds the value of the leaf each row reaches to `margins`, read off
+    /// the rows' decision vectors (`low`, `high` as [`Tests::vectors`]
+    /// makes them), level by level over the block so the rows' walks
+    /// overlap; `at` is scratch. The same values as the walk
+    /// [`crate::model::gbm`] scores by. False (nothing added) when a
+    /// split's test is not kept.
+    fn add_leaves_by_vectors(
+        &self,
+        (low, high): (&[u64], &[u64]),
+        margins: &mut [f64],
+        at: &mut Vec<u32>,
+    ) -> bool {
+        if self.hops.len() != self.nodes.len() || low.len() < margins.len() {
+            return false;
         }
+        at.clear();
+        at.resize(margins.len(), 0);
+        for _ in 0..self.depth {
+            for (i, k) in at.iter_mut().enumerate() {
+                let k_at = *k as usize;
+                let place = u32::from(self.places[k_at]);
+                let word = if place < 64 {
+                    low[i]
+                } else {
+                    high.get(i).copied().unwrap_or(0)
+                };
+                *k = self.hops[k_at][((word >> (place & 63)) & 1) as usize];
+            }
+        }
+        for (z, &k) in margins.iter_mut().zip(at.iter()) {
+            *z += self.nodes[k as usize].value;
+        }
+        true
     }
 
     /// The groups of leaves, in the order their contributions are added.
@@ -426,20 +466,18 @@ impl<'a> Views<'a> {
                 view.tests.vectors(x, rows.clone(), &mut low, &mut high);
             }
             if let Some(m) = margins.as_deref_mut() {
-                for (i, z) in m.iter_mut().enumerate().take(n) {
-                    let vector = low.get(i).filter(|_| keyed).map(|&l| {
-                        u128::from(l) | (u128::from(high.get(i).copied().unwrap_or(0)) << 64)
-                    });
-                    *z += vector
-                        .and_then(|v| view.leaf_by_vector(v))
-                        .unwrap_or_else(|| {
-                            crate::model::node::leaf_value_col(
-                                view.nodes,
-                                view.nan_left,
-                                x,
-                                rows.start + i,
-                            )
-                        });
+                let len = n.min(m.len());
+                let m = &mut m[..len];
+                let walked = keyed && view.add_leaves_by_vectors((&low, &high), m, &mut slots);
+                // Without the vectors (or a kept test per split), each
+                // row walks the tree over its values.
+                for (i, z) in m.iter_mut().enumerate().filter(|_| !walked) {
+                    *z += crate::model::node::leaf_value_col(
+                        view.nodes,
+                        view.nan_left,
+                        x,
+                        rows.start + i,
+                    );
                 }
             }
             for (g, group) in view.groups.iter().enumerate() {
@@ -502,91 +540,6 @@ fn add_column(out: &mut [f64], stride: usize, i: usize, features: &[usize], loca
     for (&f, &v) in features.iter().zip(local) {
         out[f * stride + i] += v;
     }
-}
-
-/// Each leaf's table, or `None` when one would be too deep or the budget
-/// is spent (the budget is then left as it was).
-fn leaf_tables(
-    nodes: &[Node],
-    cover: &[f64],
-    (groups, group_of): (&[Group], &[u32]),
-    budget: &mut usize,
-    slot_or_leaf: &mut [u32],
-) -> Option<Vec<LeafTable>> {
-    // Each node's parent, to walk a leaf's path back to the root.
-    let mut parent = vec![usize::MAX; nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
-        if n.left != 0 {
-            let l = n.left as usize;
-            *parent.get_mut(l)? = i;
-            *parent.get_mut(l + 1)? = i;
-        }
-    }
-    let mut cost = 0usize;
-    let mut leaves = Vec::new();
-    for (leaf, n) in nodes.iter().enumerate() {
-        if n.left != 0 {
-            continue;
-        }
-        // (node, leaf on its left) from the root down.
-        let mut path = Vec::new();
-        let mut at = leaf;
-        while parent[at] != usize::MAX {
-            let p = parent[at];
-            path.push((p, nodes[p].left as usize == at));
-            at = p;
-        }
-        path.reverse();
-        let mut feats: Vec<usize> = Vec::new();
-        let mut zero: Vec<f64> = Vec::new();
-        for &(p, left) in &path {
-            let f = nodes[p].feature as usize;
-            let slot = feats.iter().position(|&g| g == f).unwrap_or_else(|| {
-                feats.push(f);
-                zero.push(1.0);
-                feats.len() - 1
-            });
-            let child = if left {
-                nodes[p].left as usize
-            } else {
-                nodes[p].left as usize + 1
-            };
-            zero[slot] *= cover[child] / cover[p];
-            slot_or_leaf[p] = slot as u32;
-        }
-        slot_or_leaf[leaf] = leaves.len() as u32;
-        let d = feats.len();
-        if d > MAX_TABLE_DEPTH {
-            return None;
-        }
-        cost += d << d;
-        if cost > *budget {
-            return None;
-        }
-        let mut values = vec![0.0; d << d];
-        let mut elems = vec![PathElement::default(); d + 2];
-        for mask in 0..1usize << d {
-            extend_path(&mut elems, 0, 1.0, 1.0, usize::MAX);
-            for k in 0..d {
-                let one = if mask >> k & 1 == 1 { 1.0 } else { 0.0 };
-                extend_path(&mut elems, k + 1, zero[k], one, feats[k]);
-            }
-            for k in 0..d {
-                let w = unwound_path_sum(&elems, d, k + 1);
-                let e = elems[k + 1];
-                values[mask * d + k] = w * (e.one_fraction - e.zero_fraction) * n.value;
-            }
-        }
-        let features = &groups.get(*group_of.get(leaf)? as usize)?.features;
-        let places = feats
-            .iter()
-            .map(|f| features.binary_search(f).map(|p| p as u32))
-            .collect::<Result<Vec<u32>, usize>>()
-            .ok()?;
-        leaves.push(LeafTable { places, values });
-    }
-    *budget -= cost;
-    Some(leaves)
 }
 
 /// Reusable buffers of [`TreeView::add_row`] and [`Views::add_row`], and
