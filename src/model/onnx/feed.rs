@@ -321,26 +321,31 @@ fn column_data(
         }
         Ok(x)
     };
+    // `x` when it lies in [-2^bits, 2^bits), the range of a signed integer
+    // of `bits + 1` bits.
+    let fitting = |x: f64, bits: i32, r: usize| -> Result<f64, OnnxError> {
+        let end = 2f64.powi(bits);
+        if (-end..end).contains(&x) {
+            return Ok(x);
+        }
+        Err(OnnxError::Input(format!(
+            "column `{col_name}` value {x} (row {r}) does not fit the model's {} input `{}`",
+            input.elem.name(),
+            input.name
+        )))
+    };
     Ok(match input.elem {
         Elem::F32 => Data::F32(rows.iter().map(|&r| v[r] as f32).collect()),
         Elem::F64 => Data::F64(rows.iter().map(|&r| v[r]).collect()),
+        // An integer past the input type's range would saturate silently.
         Elem::I64 => Data::I64(
             rows.iter()
-                .map(|&r| int(r).map(|x| x as i64))
+                .map(|&r| fitting(int(r)?, 63, r).map(|x| x as i64))
                 .collect::<Result<_, _>>()?,
         ),
         Elem::I32 => Data::I32(
             rows.iter()
-                .map(|&r| {
-                    let x = int(r)?;
-                    if x.abs() > f64::from(i32::MAX) {
-                        return Err(OnnxError::Input(format!(
-                            "column `{col_name}` value {x} (row {r}) does not fit the model's int32 input `{}`",
-                            input.name
-                        )));
-                    }
-                    Ok(x as i32)
-                })
+                .map(|&r| fitting(int(r)?, 31, r).map(|x| x as i32))
                 .collect::<Result<_, _>>()?,
         ),
         Elem::Bool => Data::Bool(

@@ -406,6 +406,30 @@ fn a_missing_value_for_an_int64_input_names_the_column() {
         ("contract", ColumnRef::Text(&[Some("year"); 120])),
     ]));
     assert!(e.contains("non-integer value 1.5 (row 9)"), "{e}");
+    // Past the int64 range (2^63, a 20-digit id, 6.8e20): refused, not
+    // saturated into a score; -2^63 itself fits.
+    for (x, fits) in [(2f64.powi(63), false), (6.8e20, false), (-6.8e20, false)]
+        .into_iter()
+        .chain([(-2f64.powi(63), true), (72.0, true)])
+    {
+        tenure[9] = x;
+        let r = m.score(&[
+            ("tenure", ColumnRef::Num(&tenure)),
+            ("monthly", ColumnRef::Num(&d.monthly)),
+            ("age", ColumnRef::Num(&d.age)),
+            ("contract", ColumnRef::Text(&[Some("year"); 120])),
+        ]);
+        match (r, fits) {
+            (Ok(_), true) => {}
+            (Err(e), false) => assert!(
+                e.to_string().contains(&format!(
+                    "value {x} (row 9) does not fit the model's int64 input"
+                )),
+                "{e}"
+            ),
+            (r, _) => panic!("{x}: {:?}", r.map(|_| ())),
+        }
+    }
 }
 
 #[test]
