@@ -466,8 +466,8 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
     if let Some(why) = crate::predict::unfamiliar(&model, &data.table) {
         diag!(
             "warning: these rows are not data like the model's training rows: {why}; it \
-             scores them as values it cannot read (a category it never saw as none of its \
-             known ones), so the scores may not mean what they meant in training"
+             scores them anyway (a category it never saw as none of its known ones, a number \
+             as it is), so the scores may not mean what they meant in training"
         );
     }
     match &a.out {

@@ -7,7 +7,7 @@
 //! per input feature plus `contrib_base` (see [`crate::explain`]).
 use crate::artifact::ModelArtifact;
 use crate::data::table::write_shortest;
-use crate::data::{Table, Values, NULL_CODE};
+use crate::data::{DType, Table, Values, NULL_CODE};
 use crate::error::GateError;
 use crate::explain::Explainer;
 use crate::features::FeatureSpec;
@@ -118,16 +118,46 @@ pub fn check_columns(model: &Loaded, table: &Table) -> Result<(), GateError> {
                 .join(", ")
         )));
     }
+    // An infinite number has no score (`check` reports it as rule
+    // `finite`): a logistic score of exactly 0 or 1 is no prediction.
+    for name in model.scorer().input_columns() {
+        let Some(Values::Num(v)) = table.column(&name).map(|c| &c.values) else {
+            continue;
+        };
+        if let Some(r) = v.iter().position(|x| x.is_infinite()) {
+            let count = v.iter().filter(|x| x.is_infinite()).count();
+            return Err(GateError::Data(format!(
+                "column {name:?} holds {count} infinite value{} (e.g. {} at row {r}): the model \
+                 cannot score them; blank or fix them first",
+                if count == 1 { "" } else { "s" },
+                v[r]
+            )));
+        }
+    }
     let Loaded::Native(a) = model else {
         return Ok(());
     };
     for f in &a.preprocessor.features {
-        let FeatureSpec::Numeric { name, .. } = f else {
+        let FeatureSpec::Numeric {
+            name, quantiles, ..
+        } = f
+        else {
             continue;
         };
         let Some(col) = table.column(name) else {
             continue;
         };
+        // Booleans read as 0/1 stand in for a flag, not for a number the
+        // model learned beyond 0 and 1 (a count cast to bool).
+        // (Quantiles interpolate: a flag's lie in [0, 1].)
+        if let Some(&beyond) = quantiles.iter().find(|&&q| !(0.0..=1.0).contains(&q)) {
+            if col.dtype == DType::Boolean {
+                return Err(GateError::Data(format!(
+                    "column {name:?} holds booleans but the model was trained on numbers \
+                     there, beyond 0 and 1 (e.g. {beyond})"
+                )));
+            }
+        }
         if let Values::Cat { codes, levels } = &col.values {
             // An example that is not a number (else the first present value).
             let present = || codes.iter().filter(|&&c| c != NULL_CODE);
@@ -173,8 +203,55 @@ pub fn empty_columns(model: &Loaded, table: &Table) -> Vec<String> {
 pub fn unfamiliar(model: &Loaded, table: &Table) -> Option<String> {
     let all: Vec<usize> = (0..table.n_rows).collect();
     let judged = crate::artifact::spread(&all, UNFAMILIAR_ROWS);
-    model.scorer().unfamiliar(table, &judged)
+    model
+        .scorer()
+        .unfamiliar(table, &judged)
+        .or_else(|| far_outside(model, table, &judged))
 }
+
+/// A number most of whose present values in `rows` lie more than
+/// [`FAR_SPANS`] times its training span (5% to 95% quantiles) beyond
+/// it: one absurd value in every row (round 30, F3), which the spread
+/// rules, made for many values, let through.
+fn far_outside(model: &Loaded, table: &Table, rows: &[usize]) -> Option<String> {
+    let Loaded::Native(a) = model else {
+        return None;
+    };
+    a.preprocessor.features.iter().find_map(|f| {
+        let FeatureSpec::Numeric {
+            name, quantiles, ..
+        } = f
+        else {
+            return None;
+        };
+        let (&low, &high) = (quantiles.first()?, quantiles.last()?);
+        let span = high - low;
+        let Some(Values::Num(v)) = table.column(name).map(|c| &c.values) else {
+            return None;
+        };
+        let present: Vec<f64> = rows
+            .iter()
+            .map(|&r| v[r])
+            .filter(|x| x.is_finite())
+            .collect();
+        if !span.is_finite() || span <= 0.0 || present.is_empty() {
+            return None;
+        }
+        let far = |x: f64| x < low - FAR_SPANS * span || x > high + FAR_SPANS * span;
+        let example = present.iter().copied().find(|&x| far(x))?;
+        let count = present.iter().filter(|&&x| far(x)).count();
+        (2 * count > present.len()).then(|| {
+            format!(
+                "{:.0}% of the present {name:?} values lie far outside its training range \
+                 (e.g. {example}; 5% to 95% in training: {low} to {high})",
+                100.0 * count as f64 / present.len() as f64
+            )
+        })
+    })
+}
+
+/// Training spans beyond the 5%-95% range that [`far_outside`] calls far.
+const FAR_SPANS: f64 = 10.0;
 
 /// Rows [`unfamiliar`] looks at.
 const UNFAMILIAR_ROWS: usize = 50_000;
