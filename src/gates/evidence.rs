@@ -117,6 +117,10 @@ pub struct LabelFeature {
     /// Share of the rows left out as empty (empty cells holding both
     /// classes).
     pub empty: f64,
+    /// Other mostly empty columns that say the class with `name` where
+    /// each is filled (the label spread over columns); `values` and
+    /// `empty` are then theirs together.
+    pub together: Vec<String>,
 }
 
 /// Rows of the file the test rows come from that have no target value:
@@ -293,6 +297,7 @@ impl Caveats {
             by_presence,
             mixed,
             empty,
+            together,
         }) = &self.label_feature
         {
             let (what, rows, fix) = if *trained {
@@ -300,38 +305,58 @@ impl Caveats {
             } else {
                 ("column", "test row", "")
             };
-            match by_presence {
-                Some(share) => format!(
+            if !together.is_empty() {
+                let names = std::iter::once(name)
+                    .chain(together)
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let fix = if *trained {
+                    "; add them to data.drop"
+                } else {
+                    ""
+                };
+                format!(
+                    "{what}s {names} are each empty on most rows, but where filled each of their {values} \
+                     values holds one class in (nearly) every {rows}, and together they hold a value on \
+                     {:.1}% of the rows: the label spread over columns (leakage), so this is \
+                     not evidence{fix}",
+                    100.0 * (1.0 - empty)
+                )
+            } else {
+                match by_presence {
+                    Some(share) => format!(
                     "{what} {name:?} is filled for {:.0}% of the rows of one class and for none \
                      of the other (or empty that way), in every {rows}: filled or not, it is the \
                      label (leakage: recorded after the outcome?), so this is not evidence{fix}",
                     100.0 * share
                 ),
-                None => {
-                    let mut but = Vec::new();
-                    if *empty > 0.0 {
-                        but.push(format!(
+                    None => {
+                        let mut but = Vec::new();
+                        if *empty > 0.0 {
+                            but.push(format!(
                             "{:.1}% of the rows are empty, holding both classes, and are left out",
                             100.0 * empty
                         ));
-                    }
-                    if *mixed > 0.0 {
-                        let of = if but.is_empty() { "rows" } else { "rest" };
-                        but.push(format!(
-                            "values holding both classes cover {:.1}% of the {of}",
-                            100.0 * mixed
-                        ));
-                    }
-                    let but = if but.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" but a few ({})", but.join("; "))
-                    };
-                    format!(
+                        }
+                        if *mixed > 0.0 {
+                            let of = if but.is_empty() { "rows" } else { "rest" };
+                            but.push(format!(
+                                "values holding both classes cover {:.1}% of the {of}",
+                                100.0 * mixed
+                            ));
+                        }
+                        let but = if but.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" but a few ({})", but.join("; "))
+                        };
+                        format!(
                         "{what} {name:?} has {values} values and each holds one class in every \
                          {rows}{but}: it is the label re-spelled (leakage), so this is not \
                          evidence{fix}"
                     )
+                    }
                 }
             }
         } else if let Some(u) = self.unlabelled.filter(Unlabelled::too_many) {

@@ -60,17 +60,14 @@ pub(in crate::pipeline) fn label_feature(
     } else {
         vec![test]
     };
-    let by_values = |f: &String| {
-        purity(f, &[(table, &sample_rows, &sample_y)])?;
-        let p = purity(f, &all)?;
-        Some(LabelFeature {
-            name: f.clone(),
-            values: p.values,
-            trained,
-            by_presence: None,
-            mixed: p.mixed,
-            empty: p.empty,
-        })
+    let label = |f: &String, p: &Purity| LabelFeature {
+        name: f.clone(),
+        values: p.values,
+        trained,
+        by_presence: None,
+        mixed: p.mixed,
+        empty: p.empty,
+        together: Vec::new(),
     };
     let by_presence = |f: &String| {
         Some(LabelFeature {
@@ -80,11 +77,71 @@ pub(in crate::pipeline) fn label_feature(
             by_presence: Some(presence_is_label(f, &all)?),
             mixed: 0.0,
             empty: 0.0,
+            together: Vec::new(),
         })
     };
-    features
+    // Per feature, in order: the label re-spelled (by its values or by
+    // whether it is filled), or its values say the class but it is mostly
+    // empty.
+    let judged: Vec<Result<LabelFeature, (&String, Purity)>> = features
         .par_iter()
-        .find_map_first(|f| by_values(f).or_else(|| by_presence(f)))
+        .filter_map(|f| {
+            let p = purity(f, &[(table, &sample_rows, &sample_y)]).and_then(|_| purity(f, &all));
+            match p {
+                Some(p) if !p.sparse => Some(Ok(label(f, &p))),
+                p => by_presence(f).map(Ok).or(p.map(|p| Err((f, p)))),
+            }
+        })
+        .collect();
+    let mut sparse = Vec::new();
+    for j in judged {
+        match j {
+            Ok(found) => return Some(found),
+            Err(s) => sparse.push(s),
+        }
+    }
+    together(&sparse, &all, trained)
+}
+
+/// Mostly empty features whose values each say the class and which
+/// together hold a value on more than half the rows, with
+/// [`LABEL_FEATURE_ROWS_PER_VALUE`] rows of each class: the label spread
+/// over columns, each filled for a region or a channel (round 29, F1).
+fn together(sparse: &[(&String, Purity)], parts: &[Part], trained: bool) -> Option<LabelFeature> {
+    if sparse.len() < 2 {
+        return None;
+    }
+    let mut said: Vec<Vec<bool>> = parts.iter().map(|p| vec![false; p.1.len()]).collect();
+    for (f, p) in sparse {
+        for ((table, rows, _), said) in parts.iter().zip(&mut said) {
+            let col = table.column(f)?;
+            let keys = fast_keys(table, rows, std::slice::from_ref(*f));
+            for ((k, &r), s) in keys.iter().zip(*rows).zip(said.iter_mut()) {
+                *s |= !col.is_null(r) && p.pure.contains(k);
+            }
+        }
+    }
+    // [said][class]
+    let mut n = [[0usize; 2]; 2];
+    for ((_, _, y), said) in parts.iter().zip(&said) {
+        for (&label, &s) in y.iter().zip(said) {
+            n[usize::from(s)][usize::from(label.min(1))] += 1;
+        }
+    }
+    let total = n[0][0] + n[0][1] + n[1][0] + n[1][1];
+    let covered = n[1][0] + n[1][1];
+    (2 * covered > total
+        && n[1][0] >= LABEL_FEATURE_ROWS_PER_VALUE
+        && n[1][1] >= LABEL_FEATURE_ROWS_PER_VALUE)
+        .then(|| LabelFeature {
+            name: sparse[0].0.clone(),
+            values: sparse.iter().map(|(_, p)| p.values).sum(),
+            trained,
+            by_presence: None,
+            mixed: 0.0,
+            empty: 1.0 - covered as f64 / total as f64,
+            together: sparse[1..].iter().map(|(f, _)| (*f).clone()).collect(),
+        })
 }
 
 /// How a feature's values hold the classes, when they say it.
@@ -95,6 +152,11 @@ struct Purity {
     mixed: f64,
     /// Share of all rows that are empty and hold both classes, left out.
     empty: f64,
+    /// Whether those are half the rows or more: the values say the class
+    /// only where the feature is filled.
+    sparse: bool,
+    /// The keys of the values holding one class.
+    pure: std::collections::HashSet<u64>,
 }
 
 /// Whether `f`'s values say the class over `parts`: at most
@@ -102,8 +164,8 @@ struct Purity {
 /// rows each on average, and for each class at least
 /// [`LABEL_FEATURE_COVER`] of its rows on values holding that class alone.
 /// Empty cells are a value of their own when they hold one class (a
-/// status left blank for one outcome); otherwise they are left out, unless
-/// they are half the rows or more.
+/// status left blank for one outcome); otherwise they are left out (when
+/// they are half the rows or more, the purity is `sparse`).
 fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
     let mut counts: std::collections::HashMap<u64, [usize; 2]> = std::collections::HashMap::new();
     let mut empty = [0usize; 2];
@@ -124,6 +186,11 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
             }
         }
     }
+    let pure = counts
+        .iter()
+        .filter(|(_, n)| n[0] == 0 || n[1] == 0)
+        .map(|(&k, _)| k)
+        .collect();
     let mut values: Vec<[usize; 2]> = counts.into_values().collect();
     let left_out = if empty[0] == 0 || empty[1] == 0 {
         if empty != [0, 0] {
@@ -133,9 +200,6 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
     } else {
         empty[0] + empty[1]
     };
-    if 2 * left_out >= total.max(1) {
-        return None;
-    }
     let (mut class, mut alone, mut mixed) = ([0usize; 2], [0usize; 2], 0usize);
     for n in &values {
         class[0] += n[0];
@@ -154,6 +218,8 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
             values: values.len(),
             mixed: mixed as f64 / counted as f64,
             empty: left_out as f64 / total as f64,
+            sparse: 2 * left_out >= total.max(1),
+            pure,
         }
     })
 }
