@@ -24,10 +24,12 @@ const ROWS: usize = 20_000;
 /// Training rows compared per third a row matches on (the first ones).
 const CANDIDATES: usize = 8;
 /// Most training rows sharing a third's key for a row's near rows to be
-/// counted: every one of them is compared. A row sharing a third with more
-/// lies in dense data (a third of few-level columns), where near counts say
-/// nothing of copies (round 23, F3).
+/// counted however many they are. A row sharing a third with more lies in
+/// dense data (a third of few-level columns), where near counts say
+/// nothing of copies (round 23, F3), unless its near rows are few.
 const COUNT_CANDIDATES: usize = 64;
+/// Most training rows sharing a third's key that are compared at all.
+const SCAN_CANDIDATES: usize = 1024;
 /// Cells hashed per side: rows are capped so that rows × features stays
 /// under this (wide tables look at fewer rows).
 const MAX_CELLS: usize = 4_000_000;
@@ -271,9 +273,14 @@ impl Indexed {
 
     /// Every row of this side (other than `skip`) that differs from row
     /// `i` of `other` in one or two features, counted, and the one with
-    /// the fewest (first of equals): `None` when a third of row `i` is
-    /// shared by more than [`COUNT_CANDIDATES`] rows, where the row lies in
-    /// dense data and its count is not looked for.
+    /// the fewest (first of equals): `None` where the row lies in dense
+    /// data and its count is not looked for. That is when a third of row
+    /// `i` is shared by more than [`SCAN_CANDIDATES`] rows, or by more
+    /// than [`COUNT_CANDIDATES`] while the row has more than [`MAX_TWINS`]
+    /// near rows: a third of few-level codes shared by hundreds of rows
+    /// whose other features keep them apart leaves the row's class small,
+    /// and copies in it show (round 29, F2: the credit data's `Home`,
+    /// `Marital`, `Expenses` and `Debt`).
     fn count_near(
         &self,
         other: &Side,
@@ -282,14 +289,17 @@ impl Indexed {
     ) -> Option<(usize, Option<usize>)> {
         let changed = |d: &Changed| d.iter().flatten().count();
         let mut near: Vec<(usize, usize)> = Vec::new();
+        let mut dense = false;
         for (t, sorted) in self.index.iter().enumerate() {
             let key = other.thirds[t][i];
             let from = sorted.partition_point(|&(k, _)| k < key);
             let group = &sorted[from..from + sorted[from..].partition_point(|&(k, _)| k == key)];
             let skipped = usize::from(group.iter().any(|&(_, c)| Some(c as usize) == skip));
-            if group.len() - skipped > COUNT_CANDIDATES {
+            let shared = group.len() - skipped;
+            if shared > SCAN_CANDIDATES {
                 return None;
             }
+            dense |= shared > COUNT_CANDIDATES;
             for &(_, c) in group {
                 let c = c as usize;
                 if Some(c) == skip {
@@ -300,10 +310,17 @@ impl Indexed {
                         near.push((changed(&diff), c));
                     }
                 }
+                // (A near row is found on at most three thirds.)
+                if dense && near.len() > 3 * MAX_TWINS {
+                    return None;
+                }
             }
         }
         near.sort_unstable_by_key(|&(_, c)| c);
         near.dedup_by_key(|&mut (_, c)| c);
+        if dense && near.len() > MAX_TWINS {
+            return None;
+        }
         let best = near.iter().min_by_key(|&&(d, c)| (d, c)).map(|&(_, c)| c);
         Some((near.len(), best))
     }
