@@ -10,7 +10,7 @@ use crate::config::Plan;
 use crate::domain::Report;
 use crate::error::GateError;
 use crate::evaluate::metrics;
-use crate::gates::ChampionEval;
+use crate::gates::{ChampionEval, GateSpec};
 use crate::model::onnx::{scorer::OnnxScorer, OnnxOptions};
 use crate::model::scores::ScoreColumn;
 use crate::model::{ModelSpec, OnnxSpec, ScoresSpec};
@@ -212,7 +212,15 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
                 ),
             }
         }
-        Ok(scores) if spec.champion_threshold.is_none() && scale(&scores) != scale(cand) => {
+        // Only a gate on the hard predictions cuts the columns (round 30,
+        // F2: ROC AUC of margins against probabilities is a comparison).
+        Ok(scores)
+            if spec.champion_threshold.is_none()
+                && scale(&scores) != scale(cand)
+                && plan.gates.iter().any(
+                    |g| matches!(&g.spec, GateSpec::Champion(c) if c.metric.uses_threshold()),
+                ) =>
+        {
             ChampionEval::Unusable {
                 version: format!("column {col}"),
                 reason: format!(

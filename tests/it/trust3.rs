@@ -589,6 +589,26 @@ fn a_champion_score_column_is_cut_at_its_own_threshold() {
         g["message"].as_str().unwrap().contains("different scales"),
         "{g}"
     );
+    // ROC AUC cuts neither column (round 30, F2): they are compared, the
+    // paired test too.
+    for test in ["point", "paired"] {
+        f.write(
+            "gates.toml",
+            &config.replace("champion_threshold = 0.5\n", "").replace(
+                "metric = \"accuracy\"\n",
+                &format!("metric = \"roc_auc\"\ntest = \"{test}\"\n"),
+            ),
+        );
+        let (code, _, err) = run(&f, &["check"]);
+        assert!(code == 0 || code == 1, "{err}");
+        let r = f.report();
+        let g = gate(&r, "champ");
+        assert!(
+            g["status"] == "pass" || g["status"] == "fail",
+            "{test}: {g}"
+        );
+        assert!(r["champion"]["champion_value"].as_f64().is_some(), "{r}");
+    }
 }
 
 // N1. A test file of training rows (not byte-identical) cannot give GO.
