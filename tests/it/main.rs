@@ -26,6 +26,7 @@ mod trust24;
 mod trust25;
 mod trust26;
 mod trust28;
+mod trust29;
 mod trust3;
 mod trust6;
 mod trust9;

@@ -119,7 +119,7 @@ fn positives_oversampled_with_jittered_numbers_are_no_evidence() {
     crate::trust6::assert_inconclusive(&f, "positives oversampled, two numbers jittered");
 }
 
-fn lr_split_config(f: &Fixture, target: &str) {
+pub(crate) fn lr_split_config(f: &Fixture, target: &str) {
     f.write(
         "gates.toml",
         &format!(
@@ -131,7 +131,7 @@ fn lr_split_config(f: &Fixture, target: &str) {
 }
 
 /// Checks that `f` passes with no note calling test rows training rows.
-fn passes_as_evidence(f: &Fixture, case: &str) {
+pub(crate) fn passes_as_evidence(f: &Fixture, case: &str) {
     let (code, out, err) = run(f, &["check"]);
     assert_eq!(code, 0, "{case}: {out}{err}");
     let r = f.report();

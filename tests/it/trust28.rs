@@ -26,7 +26,7 @@ fn with_status(every: usize, stray: &str) -> String {
 }
 
 /// The first gate's status and message after `check` of `data`.
-fn auc_gate(data: &str) -> (i32, String, String) {
+pub(crate) fn auc_gate(data: &str) -> (i32, String, String) {
     let f = Fixture::new("");
     f.write("data.csv", data);
     f.write("gates.toml", &format!("{BASE_CONFIG}{AUC_GATE}"));
