@@ -76,6 +76,29 @@ if ! [ -s "$tmp/sink.port" ]; then
 fi
 
 export MLFLOW_TEST_URI="http://127.0.0.1:$port"
+
+# Warm MLflow up one request at a time before the tests run theirs in
+# parallel: its first run search imports `mlflow.server.auth` (and its
+# SQLAlchemy models) while the first registry request configures every
+# mapper, and when the two overlap in the server's threads the registry
+# request fails with HTTP 500 ("SqlUserRoleAssignment is not defined";
+# seen with mlflow 3.17.2 and SQLAlchemy 2.1).
+"$venv/bin/python" - "$MLFLOW_TEST_URI" <<'EOF'
+import json, sys, urllib.request
+base = sys.argv[1]
+for path, body in [
+    ("/api/2.0/mlflow/runs/search", {"experiment_ids": ["0"], "max_results": 1}),
+    ("/api/2.0/mlflow/registered-models/search", None),
+]:
+    if body is None:
+        req = urllib.request.Request(base + path + "?max_results=1")
+    else:
+        req = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        r.read()
+EOF
+
 sink_port="$(cat "$tmp/sink.port")"
 export WEBHOOK_TEST_URL="http://127.0.0.1:$sink_port"
 export WEBHOOK_SINK_FILE="$tmp/sink.jsonl"
