@@ -68,14 +68,14 @@ impl Group {
     /// [`Group::dense_index`] of every row's vector (`low`, `high` as
     /// [`Tests::vectors`] makes them) into `out` (overwritten), bit by bit
     /// over all rows.
-    pub fn dense_indices(&self, low: &[u64], high: &[u64], out: &mut Vec<u32>) {
+    pub fn dense_indices(&self, low: &[u64], high: &[u64], out: &mut Vec<u16>) {
         out.clear();
         out.resize(low.len(), 0);
         for (j, &b) in self.bits.iter().enumerate() {
             let word = if b < 64 { low } else { high };
             let b = u32::from(b & 63);
             for (o, &w) in out.iter_mut().zip(word) {
-                *o |= (((w >> b) & 1) as u32) << j;
+                *o |= (((w >> b) & 1) as u16) << j;
             }
         }
     }
@@ -110,6 +110,21 @@ impl Tests {
             }
         }
         t
+    }
+
+    /// Distinct tests kept.
+    pub fn len(&self) -> usize {
+        self.feature.len()
+    }
+
+    /// Whether no test is kept.
+    pub fn is_empty(&self) -> bool {
+        self.feature.is_empty()
+    }
+
+    /// Test `i`: feature, threshold, NaN side.
+    pub fn test(&self, i: usize) -> (u32, f64, bool) {
+        (self.feature[i], self.threshold[i], self.nan_left[i])
     }
 
     /// Whether rows get decision vectors (the tree has 1 to

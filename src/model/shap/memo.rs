@@ -35,11 +35,16 @@ use crate::model::node::Node;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod codes;
 mod tables;
+use codes::{Codes, GroupCodes};
 use tables::{depth, leaf_tables};
 
 /// Distinct features on a path above which a leaf gets no table.
 const MAX_TABLE_DEPTH: usize = 12;
+/// Leaf values (f64) the coded trees' groups may hold over a model
+/// (32 MB): some 500 trees of depth 6.
+const CODED_BUDGET: usize = 1 << 22;
 /// Table entries (f64) a whole model may hold (64 MB); trees past the
 /// budget keep the recursive algorithm.
 pub const TABLE_BUDGET: usize = 1 << 23;
@@ -279,7 +284,7 @@ impl TreeView<'_> {
         &self,
         (c, g): (usize, usize),
         (x, start): (&Matrix, usize),
-        (slots, entries): (&[u32], &mut Vec<u32>),
+        (slots, entries): (&[u16], &mut Vec<u32>),
         (row, local): (&mut [f64], &mut Vec<f64>),
         memo: &mut Memo,
     ) -> bool {
@@ -287,7 +292,7 @@ impl TreeView<'_> {
         let width = group.features.len();
         entries.clear();
         for (i, &s) in slots.iter().enumerate() {
-            let s = s as usize;
+            let s = usize::from(s);
             let e = match memo.cache.dense_entry(c, s) {
                 Some(e) => e,
                 None => {
@@ -355,6 +360,10 @@ fn add_into(out: &mut [f64], features: &[usize], local: &[f64]) {
 /// thread's [`Cache`] knows which model its entries belong to.
 pub struct Views<'a> {
     trees: Vec<TreeView<'a>>,
+    /// The model's tests on codes, when some tree's groups are all dense.
+    codes: Option<Codes>,
+    /// Per tree, its groups on codes, when all are dense.
+    coded: Vec<Option<Vec<GroupCodes>>>,
     /// Per tree, the cache number of its first group (groups are numbered
     /// across the model).
     first: Vec<usize>,
@@ -376,8 +385,24 @@ impl<'a> Views<'a> {
             first.push(n_groups);
             n_groups += t.groups.len();
         }
+        let codes = Codes::new(trees.iter().map(|t| &t.tests));
+        // Each dense group's leaf table (2^bits values) is charged to a
+        // budget; trees past it keep the decision vectors.
+        let mut budget = CODED_BUDGET;
+        let coded: Vec<Option<Vec<GroupCodes>>> = trees
+            .iter()
+            .map(|t| {
+                let c = codes.as_ref()?;
+                let cost: usize = t.groups.iter().map(|g| 1usize << g.bits.len()).sum();
+                budget = budget.checked_sub(cost)?;
+                c.tree((t.nodes, &t.places), &t.tests, &t.groups)
+            })
+            .collect();
+        let codes = codes.filter(|_| coded.iter().any(Option::is_some));
         Views {
             trees,
+            codes,
+            coded,
             first,
             n_groups,
             id,
@@ -459,16 +484,24 @@ impl<'a> Views<'a> {
         let mut slots = std::mem::take(&mut memo.slots);
         let mut entries = std::mem::take(&mut memo.entries);
         let mut row = std::mem::take(&mut memo.row);
+        let mut codes = std::mem::take(&mut memo.codes);
+        let mut at = std::mem::take(&mut memo.at);
         row.resize(x.cols, 0.0);
-        for (view, &first) in self.trees.iter().zip(&self.first) {
-            let keyed = cached && view.tests.usable();
+        if let Some(c) = self.codes.as_ref().filter(|_| cached) {
+            c.fill(x, rows.clone(), &mut codes);
+        }
+        for ((view, &first), coded) in self.trees.iter().zip(&self.first).zip(&self.coded) {
+            // A tree whose groups are all dense reads its pattern numbers
+            // off the codes; the others, off decision vectors.
+            let coded = coded.as_deref().filter(|_| cached && self.codes.is_some());
+            let keyed = cached && coded.is_none() && view.tests.usable();
             if keyed {
                 view.tests.vectors(x, rows.clone(), &mut low, &mut high);
             }
-            if let Some(m) = margins.as_deref_mut() {
+            if let Some(m) = margins.as_deref_mut().filter(|_| coded.is_none()) {
                 let len = n.min(m.len());
                 let m = &mut m[..len];
-                let walked = keyed && view.add_leaves_by_vectors((&low, &high), m, &mut slots);
+                let walked = keyed && view.add_leaves_by_vectors((&low, &high), m, &mut at);
                 // Without the vectors (or a kept test per split), each
                 // row walks the tree over its values.
                 for (i, z) in m.iter_mut().enumerate().filter(|_| !walked) {
@@ -485,8 +518,16 @@ impl<'a> Views<'a> {
                 if width == 0 {
                     continue;
                 }
-                if keyed && group.dense() {
+                if let Some(gc) = coded.and_then(|c| c.get(g)) {
+                    gc.slots(&codes, n, &mut slots);
+                    if let Some(m) = margins.as_deref_mut() {
+                        let len = n.min(m.len());
+                        gc.add_reached(&slots, &mut m[..len]);
+                    }
+                } else if keyed && group.dense() {
                     group.dense_indices(&low, &high, &mut slots);
+                }
+                if (coded.is_some() || keyed) && group.dense() {
                     let found = view.dense_entries(
                         (first + g, g),
                         (x, rows.start),
@@ -509,10 +550,13 @@ impl<'a> Views<'a> {
                     }
                 }
                 for i in 0..n {
-                    let key = low.get(i).filter(|_| keyed).map(|&l| {
-                        let h = high.get(i).copied().unwrap_or(0);
-                        Key::of(group, u128::from(l) | (u128::from(h) << 64))
-                    });
+                    let key = match coded {
+                        Some(_) => slots.get(i).map(|&s| Key::Dense(usize::from(s))),
+                        None => low.get(i).filter(|_| keyed).map(|&l| {
+                            let h = high.get(i).copied().unwrap_or(0);
+                            Key::of(group, u128::from(l) | (u128::from(h) << 64))
+                        }),
+                    };
                     if let Some(values) = key.and_then(|k| k.get(&memo.cache, first + g, width)) {
                         add_column(out, stride, i, &group.features, values);
                         continue;
@@ -532,6 +576,8 @@ impl<'a> Views<'a> {
         memo.slots = slots;
         memo.entries = entries;
         memo.row = row;
+        memo.codes = codes;
+        memo.at = at;
     }
 }
 
@@ -558,8 +604,11 @@ pub struct Memo {
     high: Vec<u64>,
     /// A block's pattern numbers for one dense group, and where each
     /// row's kept contributions start in the group's cache values.
-    slots: Vec<u32>,
+    slots: Vec<u16>,
     entries: Vec<u32>,
+    /// A block's codes ([`Codes::fill`]) and each row's node in a walk.
+    codes: Vec<u16>,
+    at: Vec<u32>,
     /// One row of a block.
     row: Vec<f64>,
     cache: Cache,
@@ -578,6 +627,8 @@ impl Memo {
             high: Vec::new(),
             slots: Vec::new(),
             entries: Vec::new(),
+            codes: Vec::new(),
+            at: Vec::new(),
             row: Vec::new(),
             cache: Cache::new(per_group),
         }
@@ -638,5 +689,20 @@ impl MemoPool {
 impl Default for MemoPool {
     fn default() -> MemoPool {
         MemoPool::new()
+    }
+}
+
+#[cfg(test)]
+impl<'a> Views<'a> {
+    /// Trees whose pattern numbers are read off codes.
+    pub fn coded_trees(&self) -> usize {
+        let on = usize::from(self.codes.is_some());
+        on * self.coded.iter().filter(|c| c.is_some()).count()
+    }
+
+    /// These views with every tree read through decision vectors.
+    pub fn without_codes(mut self) -> Views<'a> {
+        self.codes = None;
+        self
     }
 }

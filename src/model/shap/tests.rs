@@ -469,3 +469,89 @@ fn the_cache_key_reads_off_path_splits() {
     }
     assert_ne!(ra, rb, "another model's entries are not reused");
 }
+
+/// Pattern numbers read off the 16-bit codes are the decision vectors'
+/// exactly: the same contributions and margins, bit for bit, on values
+/// equal to thresholds, on both sides of them, at -0.0, ±inf and NaN, and
+/// for a feature past the matrix's end.
+#[test]
+fn codes_give_the_decision_vectors_patterns() {
+    let mut rng = SplitMix64::new(31);
+    let d = 5;
+    let train: Vec<Vec<f64>> = (0..1200)
+        .map(|_| {
+            (0..d)
+                .map(|j| match (j, rng.below(11)) {
+                    (1, 0) => f64::NAN,
+                    (0, _) => rng.below(1000) as f64 / 7.0 - 60.0,
+                    _ => rng.below(6) as f64,
+                })
+                .collect()
+        })
+        .collect();
+    let y: Vec<u8> = train
+        .iter()
+        .map(|r| u8::from(r[0] / 40.0 + r[2] + rng.below(4) as f64 > 4.0))
+        .collect();
+    for depth in [3, 6] {
+        let p = GbmParams {
+            n_trees: 20,
+            max_depth: depth,
+            min_samples_leaf: 2,
+            ..GbmParams::default()
+        };
+        let (m, _) = fit(&p, &Matrix::from_rows(&train), &y, 3).unwrap();
+        // Rows at every threshold, just below and above it, and specials.
+        let mut rows = train[..200].to_vec();
+        for tree in &m.trees {
+            for n in tree.nodes.iter().filter(|n| n.left != 0) {
+                let f = n.feature as usize;
+                for v in [n.threshold, n.threshold.next_down(), n.threshold.next_up()] {
+                    let mut r = train[rows.len() % train.len()].clone();
+                    r[f] = v;
+                    rows.push(r);
+                }
+            }
+        }
+        for (i, v) in [-0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]
+            .into_iter()
+            .enumerate()
+        {
+            for f in 0..d {
+                let mut r = train[i * d + f].clone();
+                r[f] = v;
+                rows.push(r);
+            }
+        }
+        let coded = m.shap_views();
+        assert!(coded.coded_trees() > 0, "depth {depth}: no tree on codes");
+        let plain = m.shap_views().without_codes();
+        assert_eq!(plain.coded_trees(), 0);
+        // The full matrix, and one missing its last feature (read as NaN).
+        for cols in [d, d - 1] {
+            let cut: Vec<Vec<f64>> = rows.iter().map(|r| r[..cols].to_vec()).collect();
+            let x = Matrix::from_rows(&cut);
+            let run = |views: &memo::Views| {
+                let stride = rows.len() + 8;
+                let mut out = vec![0.0; stride * d];
+                let mut z = vec![m.init_score; rows.len()];
+                let mut memo = memo::Memo::default();
+                views.add_block_scored(
+                    &x,
+                    0..rows.len(),
+                    (&mut out, stride),
+                    Some(&mut z),
+                    &mut memo,
+                );
+                let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<u64>>();
+                (bits(&out), bits(&z))
+            };
+            let (a, b) = (run(&coded), run(&plain));
+            assert!(
+                a.0 == b.0,
+                "depth {depth}, {cols} columns: contributions differ"
+            );
+            assert!(a.1 == b.1, "depth {depth}, {cols} columns: margins differ");
+        }
+    }
+}
