@@ -81,25 +81,74 @@ fn predict_refuses_booleans_for_a_number_beyond_0_and_1() {
 /// holds `closed` (positives) or `open` in `status_{i % 3}` when
 /// `filled(i)`, the other two blank.
 fn with_regions(filled: impl Fn(usize) -> bool) -> String {
-    dataset(600, 1, 0.0)
+    regions(600, filled, |_, yes| {
+        if yes { "closed" } else { "open" }.to_string()
+    })
+}
+
+/// `dataset(n, 1, 0.0)` with columns `status_0` to `status_2`: row `i`
+/// holds `status(i, positive)` in `status_{i % 3}` when `filled(i)`, the
+/// other two blank.
+fn regions(
+    n: usize,
+    filled: impl Fn(usize) -> bool,
+    status: impl Fn(usize, bool) -> String,
+) -> String {
+    dataset(n, 1, 0.0)
         .lines()
         .enumerate()
         .map(|(i, line)| {
-            let status = if line.ends_with(",yes") {
-                "closed"
-            } else {
-                "open"
-            };
+            let status = status(i, line.ends_with(",yes"));
             let cells: Vec<&str> = (0..3)
                 .map(|c| match i {
                     0 => ["status_0", "status_1", "status_2"][c],
-                    i if filled(i) && i % 3 == c => status,
+                    i if filled(i) && i % 3 == c => status.as_str(),
                     _ => "",
                 })
                 .collect();
             format!("{},{line}\n", cells.join(","))
         })
         .collect()
+}
+
+// Round 30, F1. The same with each column holding a hundred or more codes
+// (`closed-017`, `open-042`), a few rows each, gave GO: more than 50
+// values were never judged. Against chance, a few rows per code holding
+// one class each time is the label.
+#[test]
+fn a_label_spread_over_mostly_empty_columns_of_many_codes_is_no_evidence() {
+    for per_class in [60, 150] {
+        let data = regions(
+            1500,
+            |_| true,
+            |i, yes| {
+                format!(
+                    "{}-{:03}",
+                    if yes { "closed" } else { "open" },
+                    (i / 3) % per_class
+                )
+            },
+        );
+        let (code, status, message) = crate::trust28::auc_gate(&data);
+        assert_eq!(
+            (code, status.as_str()),
+            (1, "inconclusive"),
+            "{per_class}: {message}"
+        );
+        assert!(
+            message.contains("the label spread over columns"),
+            "{message}"
+        );
+    }
+    // Control: as many codes, drawn independently of the class, are no
+    // label; the gate judges.
+    let data = regions(
+        1500,
+        |_| true,
+        |i, _| format!("code-{:03}", (i * 7919 / 3) % 150),
+    );
+    let (code, status, message) = crate::trust28::auc_gate(&data);
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
 
 // F1. The label spread over three columns, each filled for one region

@@ -9,6 +9,13 @@ use rayon::prelude::*;
 /// Most distinct values a feature may have to be judged the label
 /// re-spelled: a row id or a continuous number is pure on every value.
 const LABEL_FEATURE_VALUES: usize = 50;
+/// Most distinct values a mostly empty feature may have to be judged by
+/// chance instead (round 30, F1: the label spread over region columns of
+/// a hundred or more codes each, a few rows per code).
+const LABEL_FEATURE_MANY_VALUES: usize = 4096;
+/// Standard deviations the rows on single-class values must lie above
+/// what chance gives them, for a feature of many values.
+const LABEL_FEATURE_SIGMAS: f64 = 5.0;
 /// Fewest rows (training rows, else test rows) for [`label_feature`] to judge.
 const LABEL_FEATURE_ROWS: usize = 100;
 /// Fewest rows per value of a feature [`label_feature`] judges.
@@ -88,7 +95,11 @@ pub(in crate::pipeline) fn label_feature(
         .filter_map(|f| {
             let p = purity(f, &[(table, &sample_rows, &sample_y)]).and_then(|_| purity(f, &all));
             match p {
-                Some(p) if !p.sparse => Some(Ok(label(f, &p))),
+                Some(p) if !p.sparse && !p.many => Some(Ok(label(f, &p))),
+                // Many values judged by chance count only where the
+                // feature is mostly empty: a filled identifier of
+                // entities sharing an outcome is pure too.
+                Some(p) if !p.sparse => by_presence(f).map(Ok),
                 p => by_presence(f).map(Ok).or(p.map(|p| Err((f, p)))),
             }
         })
@@ -157,6 +168,9 @@ struct Purity {
     sparse: bool,
     /// The keys of the values holding one class.
     pure: std::collections::HashSet<u64>,
+    /// Whether there are more than [`LABEL_FEATURE_VALUES`] values, judged
+    /// against chance.
+    many: bool,
 }
 
 /// Whether `f`'s values say the class over `parts`: at most
@@ -181,7 +195,7 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
                 continue;
             }
             counts.entry(k).or_default()[c] += 1;
-            if counts.len() > LABEL_FEATURE_VALUES {
+            if counts.len() > LABEL_FEATURE_MANY_VALUES {
                 return None;
             }
         }
@@ -213,15 +227,46 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
     let counted = class[0] + class[1];
     let covers =
         |c: usize| alone[c] > 0 && alone[c] as f64 >= LABEL_FEATURE_COVER * class[c] as f64;
-    (covers(0) && covers(1) && counted >= LABEL_FEATURE_ROWS_PER_VALUE * values.len()).then(|| {
-        Purity {
-            values: values.len(),
-            mixed: mixed as f64 / counted as f64,
-            empty: left_out as f64 / total as f64,
-            sparse: 2 * left_out >= total.max(1),
-            pure,
-        }
+    let many = values.len() > LABEL_FEATURE_VALUES;
+    let enough = if many {
+        beyond_chance(&values, alone[0] + alone[1])
+    } else {
+        counted >= LABEL_FEATURE_ROWS_PER_VALUE * values.len()
+    };
+    (covers(0) && covers(1) && enough).then(|| Purity {
+        values: values.len(),
+        mixed: mixed as f64 / counted as f64,
+        empty: left_out as f64 / total as f64,
+        sparse: 2 * left_out >= total.max(1),
+        pure,
+        many,
     })
+}
+
+/// Whether `alone` rows on single-class values are far more than chance
+/// puts there: with the classes drawn independently of the value, at
+/// their shares over all `values` ([rows of class 0, of class 1] each), a
+/// value of `n` rows holds one class with probability `p0^n + p1^n`. At
+/// least [`LABEL_FEATURE_SIGMAS`] standard deviations and
+/// [`LABEL_FEATURE_ROWS_PER_VALUE`] rows above that: a row id (one row a
+/// value) or a continuous number is pure by chance.
+fn beyond_chance(values: &[[usize; 2]], alone: usize) -> bool {
+    let ones: usize = values.iter().map(|n| n[1]).sum();
+    let rows: usize = values.iter().map(|n| n[0] + n[1]).sum();
+    if rows == 0 {
+        return false;
+    }
+    let p1 = ones as f64 / rows as f64;
+    let p0 = 1.0 - p1;
+    let (mut mean, mut var) = (0.0, 0.0);
+    for n in values {
+        let k = (n[0] + n[1]) as f64;
+        let q = p0.powf(k) + p1.powf(k);
+        mean += k * q;
+        var += k * k * q * (1.0 - q);
+    }
+    let excess = alone as f64 - mean;
+    excess >= LABEL_FEATURE_ROWS_PER_VALUE as f64 && excess > LABEL_FEATURE_SIGMAS * var.sqrt()
 }
 
 /// When whether `f` is filled says the class: one side (filled, or empty)
