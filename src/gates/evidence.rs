@@ -327,8 +327,9 @@ impl Caveats {
                 match by_presence {
                     Some(share) => format!(
                     "{what} {name:?} is filled for {:.0}% of the rows of one class and for none \
-                     of the other (or empty that way), in every {rows}: filled or not, it is the \
-                     label (leakage: recorded after the outcome?), so this is not evidence{fix}",
+                     (or almost none) of the other (or empty that way), in every {rows}: filled or \
+                     not, it is the label (leakage: recorded after the outcome?), so this is not \
+                     evidence{fix}",
                     100.0 * share
                 ),
                     None => {
@@ -342,7 +343,8 @@ impl Caveats {
                         if *mixed > 0.0 {
                             let of = if but.is_empty() { "rows" } else { "rest" };
                             but.push(format!(
-                                "values holding both classes cover {:.1}% of the {of}",
+                                "{:.1}% of the {of} go against their value's class or are on \
+                                 values holding both classes",
                                 100.0 * mixed
                             ));
                         }

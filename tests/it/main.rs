@@ -28,5 +28,6 @@ mod trust26;
 mod trust28;
 mod trust29;
 mod trust3;
+mod trust31;
 mod trust6;
 mod trust9;

@@ -54,7 +54,7 @@ fn a_label_re_spelled_with_a_few_blanks_or_unknowns_is_no_evidence() {
             "",
             "of the rows are empty, holding both classes, and are left out",
         ),
-        (50, "unknown", "values holding both classes cover"),
+        (50, "unknown", "are on values holding both classes"),
     ] {
         let (code, status, message) = auc_gate(&with_status(every, stray));
         assert_eq!(code, 1, "{stray:?}: {message}");

@@ -24,6 +24,12 @@ const LABEL_FEATURE_ROWS_PER_VALUE: usize = 20;
 /// cover: a rare `unknown` level or a few stray cells that hold both
 /// classes do not hide a re-spelled label (round 28, F3).
 const LABEL_FEATURE_COVER: f64 = 0.95;
+/// Share of a value's rows (or of one side of a feature, filled or
+/// empty) that may go against the class it holds: a status that agrees
+/// with the label on all rows but a few strays is still the label re-spelled
+/// (round 31, F1 and F2: 3 of 5,174 other-class rows filled, 5 rows
+/// flipped each way).
+const LABEL_FEATURE_STRAYS: f64 = 0.02;
 /// Training rows [`label_feature`] looks at first.
 const LABEL_FEATURE_SAMPLE: usize = 10_000;
 
@@ -202,7 +208,7 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
     }
     let pure = counts
         .iter()
-        .filter(|(_, n)| n[0] == 0 || n[1] == 0)
+        .filter(|(_, n)| holds_one(**n).is_some())
         .map(|(&k, _)| k)
         .collect();
     let mut values: Vec<[usize; 2]> = counts.into_values().collect();
@@ -215,13 +221,15 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
         empty[0] + empty[1]
     };
     let (mut class, mut alone, mut mixed) = ([0usize; 2], [0usize; 2], 0usize);
-    for n in &values {
+    for &n in &values {
         class[0] += n[0];
         class[1] += n[1];
-        match n {
-            [0, k] => alone[1] += k,
-            [k, 0] => alone[0] += k,
-            [a, b] => mixed += a + b,
+        match holds_one(n) {
+            Some(c) => {
+                alone[c] += n[c];
+                mixed += n[1 - c];
+            }
+            None => mixed += n[0] + n[1],
         }
     }
     let counted = class[0] + class[1];
@@ -241,6 +249,13 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
         pure,
         many,
     })
+}
+
+/// The class a value of `n` rows ([class 0, class 1]) holds: all of its
+/// rows but at most [`LABEL_FEATURE_STRAYS`] of them (none, below 50 rows).
+fn holds_one(n: [usize; 2]) -> Option<usize> {
+    let strays = (LABEL_FEATURE_STRAYS * (n[0] + n[1]) as f64).floor() as usize;
+    (0..2).find(|&c| n[c] > 0 && n[1 - c] <= strays)
 }
 
 /// Whether `alone` rows on single-class values are far more than chance
@@ -270,7 +285,8 @@ fn beyond_chance(values: &[[usize; 2]], alone: usize) -> bool {
 }
 
 /// When whether `f` is filled says the class: one side (filled, or empty)
-/// holds rows of one class only, at least half that class's rows and
+/// holds rows of one class only (but for [`LABEL_FEATURE_STRAYS`] of
+/// them), at least half that class's rows and
 /// [`LABEL_FEATURE_ROWS_PER_VALUE`] of them, with as many rows on the
 /// other side (a cancel date filled for churners, or for 95% of them,
 /// and never for the rest: round 22, F6). The share of the class covered.
@@ -288,11 +304,12 @@ fn presence_is_label(f: &str, parts: &[Part]) -> Option<f64> {
         .flat_map(|side| (0..2).map(move |c| (side, c)))
         .filter(|&(side, c)| {
             let other_side = counts[1 - side][0] + counts[1 - side][1];
-            counts[side][1 - c] == 0
+            holds_one(counts[side]) == Some(c)
                 && counts[side][c] >= LABEL_FEATURE_ROWS_PER_VALUE
                 && 2 * counts[side][c] >= class(c)
                 && other_side >= LABEL_FEATURE_ROWS_PER_VALUE
         })
+        // The side with the fewest strays (the first of equals).
+        .min_by_key(|&(side, c)| counts[side][1 - c])
         .map(|(side, c)| counts[side][c] as f64 / class(c) as f64)
-        .next()
 }
