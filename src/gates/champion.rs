@@ -151,7 +151,9 @@ impl ChampionGate {
                     return out;
                 }
                 // A point comparison on a handful of rows says nothing.
-                if let Some(why) = super::metric::too_few_rows(confusion, ev.min_test_rows) {
+                if let Some(why) =
+                    super::metric::too_few_rows(confusion, ev.min_test_rows, ev.distinct)
+                {
                     return Outcome {
                         observed: cand,
                         ..Outcome::inconclusive(

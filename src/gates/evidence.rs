@@ -69,6 +69,10 @@ pub struct Evidence<'a> {
     /// Fewer test rows (or fewer than a tenth of it, at least 10, of
     /// either class) make a metric gate inconclusive (`[data] min_test_rows`).
     pub min_test_rows: u64,
+    /// Distinct test rows of each class ([negative, positive]), when
+    /// counted: copies of one row are one observation (round 31, F3: one
+    /// positive repeated 10 times passed the 10-per-class minimum).
+    pub distinct: Option<[u64; 2]>,
     /// `[stats]`: the intervals of the metrics and fairness values.
     pub intervals: Option<&'a Intervals>,
     /// Facts about the test rows that make a passed judgement no evidence.

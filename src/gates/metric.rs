@@ -61,7 +61,7 @@ impl MetricGate {
 
     fn measure(&self, ev: &Evidence) -> Outcome {
         let c = &ev.metrics.confusion;
-        if let Some(why) = too_few_rows(c, ev.min_test_rows) {
+        if let Some(why) = too_few_rows(c, ev.min_test_rows, ev.distinct) {
             return Outcome {
                 observed: ev.metrics.get(self.metric),
                 ..Outcome::inconclusive(self.bound.shown(), why)
@@ -96,8 +96,10 @@ pub fn class_minimum(min_rows: u64) -> u64 {
 }
 
 /// A metric measured on fewer than `min_rows` test rows, or on fewer than
-/// `max(10, min_rows / 10)` rows of either class, says too little to pass.
-pub fn too_few_rows(c: &Confusion, min_rows: u64) -> Option<String> {
+/// `max(10, min_rows / 10)` rows of either class (or, when `distinct`
+/// counts them, distinct rows: [negative, positive]), says too little to
+/// pass.
+pub fn too_few_rows(c: &Confusion, min_rows: u64, distinct: Option<[u64; 2]>) -> Option<String> {
     let (pos, neg) = (c.tp + c.fn_, c.tn + c.fp);
     let rows = pos + neg;
     let per_class = class_minimum(min_rows);
@@ -110,6 +112,12 @@ pub fn too_few_rows(c: &Confusion, min_rows: u64) -> Option<String> {
         Some(format!(
             "the test rows hold {pos} positive and {neg} negative, fewer than {per_class} \
              of one class: too few to judge (add data, or set stratify)"
+        ))
+    } else if let Some([dn, dp]) = distinct.filter(|d| d[0].min(d[1]) < per_class) {
+        Some(format!(
+            "the test rows hold {pos} positive and {neg} negative, but only {dp} and {dn} \
+             distinct rows (copies of a row are one observation), fewer than {per_class} of one \
+             class: too few to judge (add data)"
         ))
     } else {
         None

@@ -204,13 +204,15 @@ pub fn finish(
     // Matching test rows against training rows is the other half of the
     // leakage check that hashing the training rows began.
     let mut timings = timings.clone();
-    let (overlap, repeated, label_feature) = timed(&mut timings, Stage::RowHashes, || {
-        (
-            overlap(plan, sides, scorer),
-            repeated(plan, sides, scorer),
-            super::overlap::label_feature(sides, &scorer.input_columns()),
-        )
-    });
+    let (overlap, repeated, label_feature, distinct) =
+        timed(&mut timings, Stage::RowHashes, || {
+            (
+                overlap(plan, sides, scorer),
+                repeated(plan, sides, scorer),
+                super::overlap::label_feature(sides, &scorer.input_columns()),
+                super::overlap::distinct_by_class(plan, sides, scorer),
+            )
+        });
     let evidence_raw = raw_scores(plan, &ev.scores);
     let evidence = Evidence {
         metrics: &ev.metrics,
@@ -219,6 +221,7 @@ pub fn finish(
         champion: &champion,
         drift: &ev.drift_by_gate,
         min_test_rows: plan.data.min_test_rows,
+        distinct,
         intervals: ev.intervals.as_ref(),
         caveats: Caveats {
             overlap: overlap.clone(),

@@ -120,6 +120,49 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
     near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
 }
 
+/// Rows of a class whose distinct rows are counted (a spread of a larger
+/// class is).
+const DISTINCT_COUNTED: usize = 10_000;
+/// Share of distinct rows one class must have for the other's copies to
+/// count as copies: where rows repeat by nature (a few features of few
+/// levels, a 0/1 score), identical rows are separate observations.
+const DISTINCT_SHARE: f64 = 0.9;
+
+/// The distinct test rows of each class ([negative, positive]) over the
+/// features, target and protected attributes (numbers as row keys round
+/// them), when one class's rows are at least [`DISTINCT_SHARE`] distinct:
+/// copies of one row are then one observation. A class of more than
+/// [`DISTINCT_COUNTED`] rows counts its rows, its share from a spread.
+pub(super) fn distinct_by_class(
+    plan: &Plan,
+    sides: &Sides,
+    scorer: &dyn Scorer,
+) -> Option<[u64; 2]> {
+    let whole = super::train::whole_row(plan, &scorer.input_columns());
+    let mut out = [0u64; 2];
+    let mut share = [0f64; 2];
+    for c in 0..2 {
+        let rows: Vec<usize> = sides
+            .test_rows
+            .iter()
+            .zip(&sides.y_test)
+            .filter(|(_, &y)| usize::from(y.min(1)) == c)
+            .map(|(&r, _)| r)
+            .collect();
+        let counted = spread(&rows, DISTINCT_COUNTED);
+        let mut keys = crate::artifact::fast_keys(sides.test_table, &counted, &whole);
+        keys.sort_unstable();
+        keys.dedup();
+        share[c] = keys.len() as f64 / counted.len().max(1) as f64;
+        out[c] = if rows.len() > DISTINCT_COUNTED {
+            rows.len() as u64
+        } else {
+            keys.len() as u64
+        };
+    }
+    (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
+}
+
 /// [`crate::artifact::RowKeys`] of every training and test row over
 /// `features`.
 fn whole_keys(sides: &Sides, features: &[String]) -> crate::artifact::RowKeys {

@@ -125,6 +125,7 @@ fn evaluation_and_gates_run_on_any_scorer() {
         champion: &champ,
         drift: &ev.drift_by_gate,
         min_test_rows: plan.data.min_test_rows,
+        distinct: None,
         intervals: None,
         caveats: Default::default(),
     };
@@ -147,6 +148,7 @@ fn evaluation_and_gates_run_on_any_scorer() {
         champion: &champ,
         drift: &ev.drift_by_gate,
         min_test_rows: plan.data.min_test_rows,
+        distinct: None,
         intervals: None,
         caveats: Default::default(),
     };
@@ -246,6 +248,7 @@ fn far_values_fail_the_drift_gate_even_within_psi_noise() {
             champion: &ChampionEval::Missing,
             drift: &drift,
             min_test_rows: plan.data.min_test_rows,
+            distinct: None,
             intervals: None,
             caveats: Default::default(),
         };

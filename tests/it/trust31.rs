@@ -60,7 +60,11 @@ fn a_column_filled_after_the_outcome_with_a_few_strays_is_no_evidence() {
     let reasons = ["price", "service", "moved", "competitor"];
     let cell = |strays: usize| {
         move |i: usize, yes: bool| {
-            let filled = if yes { !i.is_multiple_of(10) } else { i % 500 < strays };
+            let filled = if yes {
+                !i.is_multiple_of(10)
+            } else {
+                i % 500 < strays
+            };
             if filled { reasons[i % 4] } else { "" }.to_string()
         }
     };
@@ -75,5 +79,68 @@ fn a_column_filled_after_the_outcome_with_a_few_strays_is_no_evidence() {
     // not the label; the gate judges.
     let (code, status, message) = auc_gate(&with_column(3000, "cancel_reason", cell(50)));
     assert!(!message.contains("is filled for"), "{message}");
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
+}
+
+/// A fixture trained on `dataset(1000, 1, 0.0)` and judged on `test.csv`:
+/// 300 negatives of `dataset(2000, 2, 0.0)` and its first `distinct`
+/// positives, each `times` times (ids renumbered); the first gate's
+/// status and message.
+fn judged_on_copies(distinct: usize, times: usize) -> (i32, String, String) {
+    let f = crate::fixture::Fixture::new("");
+    f.write("data.csv", &dataset(1000, 1, 0.0));
+    let fresh = dataset(2000, 2, 0.0);
+    let mut lines = fresh.lines();
+    let header = lines.next().unwrap_or_default().to_string();
+    let rows: Vec<&str> = lines.collect();
+    let negatives = rows.iter().filter(|l| l.ends_with(",no")).take(300);
+    let positives = rows.iter().filter(|l| l.ends_with(",yes")).take(distinct);
+    let mut test = vec![header];
+    let mut id = 0;
+    let mut push = |line: &str| {
+        let rest = line.split_once(',').map_or("", |(_, r)| r);
+        test.push(format!("{id},{rest}"));
+        id += 1;
+    };
+    negatives.for_each(|l| push(l));
+    for p in positives {
+        (0..times).for_each(|_| push(p));
+    }
+    f.write("test.csv", &(test.join("\n") + "\n"));
+    f.write(
+        "gates.toml",
+        &format!(
+            "{}test_path = \"test.csv\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\n\
+             metric = \"roc_auc\"\nmin = 0.6\n",
+            crate::fixture::BASE_CONFIG
+        ),
+    );
+    let (code, out, err) = crate::trust3::run(&f, &["check"]);
+    let v = f.report();
+    let g = &v["gates"][0];
+    let text = |k: &str| g[k].as_str().unwrap_or_default().to_string();
+    (
+        code,
+        text("status"),
+        format!("{}{out}{err}", text("message")),
+    )
+}
+
+// F3. A test file of 300 negatives and one positive repeated 10 times
+// (ids renumbered) gave GO at ROC AUC 0.98: the 10-per-class minimum
+// counted copies. Copies of a row are one observation.
+#[test]
+fn a_class_of_copies_of_one_row_is_too_few_to_judge() {
+    for (distinct, times) in [(1, 10), (5, 6)] {
+        let (code, status, message) = judged_on_copies(distinct, times);
+        assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+        assert!(
+            message.contains(&format!("but only {distinct} and 300 distinct rows")),
+            "{message}"
+        );
+    }
+    // Control: ten distinct positives are judged.
+    let (code, status, message) = judged_on_copies(10, 1);
+    assert!(!message.contains("too few"), "{message}");
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
