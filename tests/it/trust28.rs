@@ -30,7 +30,13 @@ pub(crate) fn auc_gate(data: &str) -> (i32, String, String) {
     let f = Fixture::new("");
     f.write("data.csv", data);
     f.write("gates.toml", &format!("{BASE_CONFIG}{AUC_GATE}"));
-    let (code, out, err) = run(&f, &["check"]);
+    first_gate(&f)
+}
+
+/// `check` of `f`: the exit code, the first gate's status, and its message
+/// followed by the run's output.
+pub(crate) fn first_gate(f: &Fixture) -> (i32, String, String) {
+    let (code, out, err) = run(f, &["check"]);
     let v = f.report();
     let g = &v["gates"][0];
     let text = |k: &str| g[k].as_str().unwrap_or_default().to_string();

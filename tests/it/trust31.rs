@@ -115,15 +115,7 @@ fn judged_on_copies(distinct: usize, times: usize) -> (i32, String, String) {
             crate::fixture::BASE_CONFIG
         ),
     );
-    let (code, out, err) = crate::trust3::run(&f, &["check"]);
-    let v = f.report();
-    let g = &v["gates"][0];
-    let text = |k: &str| g[k].as_str().unwrap_or_default().to_string();
-    (
-        code,
-        text("status"),
-        format!("{}{out}{err}", text("message")),
-    )
+    crate::trust28::first_gate(&f)
 }
 
 // F3. A test file of 300 negatives and one positive repeated 10 times
