@@ -12,7 +12,7 @@ use std::path::Path;
 pub mod few;
 mod keys;
 mod labels;
-pub use keys::{fast_keys, RowKeys};
+pub use keys::{fast_keys, CellTerms, RowKeys};
 mod near;
 pub use few::{match_but_few, ButFew, Twins};
 pub use labels::{fresh_pairs, label_agreement, pair_agreement, Agreement, Drawn};

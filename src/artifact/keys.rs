@@ -2,7 +2,7 @@
 //! every training and test row.
 
 use super::{fnv, near, resolve, rounded, FNV_OFFSET};
-use crate::data::{DType, Table, Values};
+use crate::data::{Column, DType, Table, Values};
 use rayon::prelude::*;
 
 /// Row keys with [`RowKey::Rounded`]'s equality (numbers to
@@ -11,49 +11,123 @@ use rayon::prelude::*;
 /// byte at a time: for keys compared within one run only. A model's saved
 /// hashes are [`row_hash`]'s, which stay as they were.
 pub fn fast_keys(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
-    let text_word = |bytes: &[u8]| {
-        let mut h = FNV_OFFSET;
-        fnv(&mut h, bytes);
-        near::mix(h)
-    };
-    let (null, absent) = (text_word(b"\x00null"), text_word(b"\x00absent"));
-    let (yes, no) = (text_word(b"true"), text_word(b"false"));
-    let cols = resolve(table, columns);
-    let level_words: Vec<Vec<u64>> = cols
-        .iter()
-        .map(|c| match c.map(|c| &c.values) {
-            Some(Values::Cat { levels, .. }) => {
-                levels.iter().map(|l| text_word(l.as_bytes())).collect()
-            }
-            _ => Vec::new(),
-        })
-        .collect();
+    let cells = CellWords::new(table, columns);
     rows.par_iter()
-        .map(|&r| {
-            let mut h = FNV_OFFSET;
-            for (col, words) in cols.iter().zip(&level_words) {
-                let w = match col {
-                    None => absent,
-                    Some(c) if c.is_null(r) => null,
-                    Some(c) => match &c.values {
-                        Values::Cat { codes, .. } => {
-                            words.get(codes[r] as usize).copied().unwrap_or(null)
-                        }
-                        Values::Num(v) if c.dtype == DType::Boolean => {
-                            if v[r] != 0.0 {
-                                yes
-                            } else {
-                                no
-                            }
-                        }
-                        Values::Num(v) => number_word(rounded(v[r])),
-                    },
-                };
-                h = combine(h, w);
-            }
-            h
-        })
+        .map(|&r| (0..columns.len()).fold(FNV_OFFSET, |h, j| combine(h, cells.word(j, r))))
         .collect()
+}
+
+/// Each cell's word under [`RowKey::Rounded`]'s equality, for the columns
+/// of one table: equal words, equal values.
+struct CellWords<'a> {
+    cols: Vec<Option<&'a Column>>,
+    /// Per column, each level's word (text columns).
+    levels: Vec<Vec<u64>>,
+    null: u64,
+    absent: u64,
+    yes: u64,
+    no: u64,
+}
+
+impl<'a> CellWords<'a> {
+    fn new(table: &'a Table, columns: &[String]) -> CellWords<'a> {
+        let text_word = |bytes: &[u8]| {
+            let mut h = FNV_OFFSET;
+            fnv(&mut h, bytes);
+            near::mix(h)
+        };
+        let cols = resolve(table, columns);
+        let levels = cols
+            .iter()
+            .map(|c| match c.map(|c| &c.values) {
+                Some(Values::Cat { levels, .. }) => {
+                    levels.iter().map(|l| text_word(l.as_bytes())).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        CellWords {
+            cols,
+            levels,
+            null: text_word(b"\x00null"),
+            absent: text_word(b"\x00absent"),
+            yes: text_word(b"true"),
+            no: text_word(b"false"),
+        }
+    }
+
+    /// The word of row `r`'s cell in column `j`.
+    fn word(&self, j: usize, r: usize) -> u64 {
+        match self.cols[j] {
+            None => self.absent,
+            Some(c) if c.is_null(r) => self.null,
+            Some(c) => match &c.values {
+                Values::Cat { codes, .. } => self.levels[j]
+                    .get(codes[r] as usize)
+                    .copied()
+                    .unwrap_or(self.null),
+                Values::Num(v) if c.dtype == DType::Boolean => {
+                    if v[r] != 0.0 {
+                        self.yes
+                    } else {
+                        self.no
+                    }
+                }
+                Values::Num(v) => number_word(rounded(v[r])),
+            },
+        }
+    }
+}
+
+/// Rows' cells as terms whose sum keys a row over any subset of the
+/// columns (with [`fast_keys`]' equality; the keys differ): a key over
+/// every column but one costs a subtraction a row, not a hash of every
+/// cell. Column position salts each term, so the same values in other
+/// columns differ.
+pub struct CellTerms {
+    /// Per column, per row, the cell's term.
+    terms: Vec<Vec<u64>>,
+    rows: usize,
+}
+
+impl CellTerms {
+    pub fn new(table: &Table, rows: &[usize], columns: &[String]) -> CellTerms {
+        let cells = CellWords::new(table, columns);
+        let terms = (0..columns.len())
+            .into_par_iter()
+            .map(|j| {
+                let salt = (j as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                rows.iter()
+                    .map(|&r| near::mix(cells.word(j, r) ^ salt))
+                    .collect()
+            })
+            .collect();
+        CellTerms {
+            terms,
+            rows: rows.len(),
+        }
+    }
+
+    /// Each row's key over the columns at `columns` (positions in the
+    /// columns given to [`CellTerms::new`]).
+    pub fn keys(&self, columns: &[usize]) -> Vec<u64> {
+        let mut keys = vec![0u64; self.rows];
+        for &j in columns {
+            keys.iter_mut()
+                .zip(&self.terms[j])
+                .for_each(|(k, t)| *k = k.wrapping_add(*t));
+        }
+        keys
+    }
+
+    /// `keys` (from [`CellTerms::keys`] over columns that include `j`)
+    /// without column `j`.
+    pub fn without(&self, keys: &[u64], j: usize) -> Vec<u64> {
+        keys.iter()
+            .zip(&self.terms[j])
+            .map(|(k, t)| k.wrapping_sub(*t))
+            .collect()
+    }
 }
 
 /// One number's word from its [`rounded`] bytes.
@@ -138,5 +212,42 @@ mod tests {
         assert_ne!(absent[0], fast[0]);
         // The same over any thread count: a plain map of each row.
         assert_eq!(fast_keys(&t, &[1, 0], &names), vec![fast[1], fast[0]]);
+    }
+
+    #[test]
+    fn cell_terms_key_rows_as_fast_keys_do_on_every_subset() {
+        // Rows 0 and 1 round alike; 2 shares x with 3 and s with 0; 4 and
+        // 5 are missing x; 6 swaps 0's values between the columns' roles.
+        let t = crate::artifact::tests::x_and_s(
+            vec![1.2341, 1.2339, 2.0, 2.0, f64::NAN, f64::NAN, 0.0],
+            vec![0, 0, 0, 1, 1, 0, 1],
+            vec!["a".into(), "b".into()],
+        );
+        let names = vec!["x".to_string(), "s".to_string()];
+        let rows: Vec<usize> = (0..7).collect();
+        let terms = CellTerms::new(&t, &rows, &names);
+        let both = terms.keys(&[0, 1]);
+        for (subset, without) in [(vec![0usize], 1usize), (vec![1], 0)] {
+            let fast = fast_keys(&t, &rows, &[names[subset[0]].clone()]);
+            let keys = terms.keys(&subset);
+            assert_eq!(terms.without(&both, without), keys);
+            for i in 0..7 {
+                for j in 0..7 {
+                    assert_eq!(keys[i] == keys[j], fast[i] == fast[j], "{subset:?} {i} {j}");
+                }
+            }
+        }
+        let fast = fast_keys(&t, &rows, &names);
+        for i in 0..7 {
+            for j in 0..7 {
+                assert_eq!(both[i] == both[j], fast[i] == fast[j], "rows {i} and {j}");
+            }
+        }
+        assert_eq!(both[0], both[1]);
+        assert_ne!(both[2], both[3]);
+        assert_ne!(both[4], both[5]);
+        let x_only = terms.keys(&[0]);
+        assert_eq!(x_only[2], x_only[3]);
+        assert_eq!(x_only[4], x_only[5]);
     }
 }

@@ -269,19 +269,9 @@ pub(super) fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Optio
         return None;
     }
     let whole = super::train::whole_row(plan, &scorer.input_columns());
-    let of_rows = |rows: &[usize], columns: &[String]| {
-        let mut keys = crate::artifact::fast_keys(sides.test_table, rows, columns);
-        keys.sort_unstable();
-        let runs = || keys.chunk_by(|a, b| a == b);
-        Repeated {
-            repeated: crate::artifact::sorted_shared(&keys),
-            rows: rows.len(),
-            distinct: runs().count(),
-            copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
-            varied: None,
-        }
+    let of = |columns: &[String]| {
+        repeats_of(crate::artifact::fast_keys(sides.test_table, test, columns))
     };
-    let of = |columns: &[String]| of_rows(test, columns);
     // Copies keep their label, whatever their numbers do; visits of one
     // patient draw theirs afresh (round 27, F1: copies nudged by 30%, or
     // one number re-drawn): the rows sharing a key on `columns` but the
@@ -345,38 +335,65 @@ pub(super) fn repeated(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Optio
     // row twice or more): rows of a number rounded alike and a tier
     // repeat on it by chance (trust10).
     let few = &*spread(test, LEAVE_ONE_OUT_ROWS);
-    let bases = if coarse.len() < whole.len() {
-        vec![&whole, &coarse]
-    } else {
-        vec![&whole]
-    };
-    for (base, left_out) in bases
-        .into_iter()
-        .flat_map(|b| b.iter().map(move |c| (b, c)))
-        .filter(|(_, c)| **c != plan.data.target)
-    {
-        let rest: Vec<String> = base.iter().filter(|c| *c != left_out).cloned().collect();
-        if rest.len() < 2 {
+    // Every cell of `few` hashed once; each key without one column is
+    // then a subtraction a row. The bases as positions in `whole`.
+    let terms = crate::artifact::CellTerms::new(sides.test_table, few, &whole);
+    let mut bases: Vec<Vec<usize>> = vec![(0..whole.len()).collect()];
+    if coarse.len() < whole.len() {
+        bases.push(
+            (0..whole.len())
+                .filter(|&j| coarse.contains(&whole[j]))
+                .collect(),
+        );
+    }
+    for (b, base) in bases.iter().enumerate() {
+        if base.len() < 3 {
             continue;
         }
-        let near = of_rows(few, &rest);
-        if near.beyond_chance() && 2 * near.distinct <= near.rows && labelled(&rest) {
-            return Some(Repeated {
-                varied: Some(if std::ptr::eq(base, &whole) {
+        let base_keys = terms.keys(base);
+        for &j in base.iter().filter(|&&j| whole[j] != plan.data.target) {
+            let near = repeats_of(terms.without(&base_keys, j));
+            if !(near.beyond_chance() && 2 * near.distinct <= near.rows) {
+                continue;
+            }
+            let rest: Vec<String> = base
+                .iter()
+                .filter(|&&k| k != j)
+                .map(|&k| whole[k].clone())
+                .collect();
+            if labelled(&rest) {
+                let left_out = &whole[j];
+                let varied = if b == 0 {
                     format!(
                         "{left_out:?}, which varies within the repeats while their label does not"
                     )
                 } else {
                     format!(
-                        "continuous numbers and {left_out:?}, which vary within the repeats while \
-                         their label does not"
+                        "continuous numbers and {left_out:?}, which vary within the repeats \
+                         while their label does not"
                     )
-                }),
-                ..near
-            });
+                };
+                return Some(Repeated {
+                    varied: Some(varied),
+                    ..near
+                });
+            }
         }
     }
     Some(exact)
+}
+
+/// How rows with `keys` (one per row) repeat one another.
+fn repeats_of(mut keys: Vec<u64>) -> Repeated {
+    keys.sort_unstable();
+    let runs = || keys.chunk_by(|a, b| a == b);
+    Repeated {
+        repeated: crate::artifact::sorted_shared(&keys),
+        rows: keys.len(),
+        distinct: runs().count(),
+        copies: crate::artifact::repeats_like_copies(runs().map(<[u64]>::len)),
+        varied: None,
+    }
 }
 
 /// Test rows [`repeated`] looks at with each column left out in turn.
