@@ -58,36 +58,52 @@ pub(super) fn drawn_probabilities(
         ..gbm::GbmParams::default()
     };
     let rows = |at: &[usize]| -> Vec<usize> { at.iter().map(|&i| sides.train_rows[i]).collect() };
-    let mut out = vec![vec![f64::NAN; positions.len()]; 2];
-    for fold in 0..2u8 {
+    // Each fold's reference models, both folds at once (small fits leave
+    // a core idle): the same numbers for any thread count.
+    let fold = |fold: u8| -> Option<(Vec<usize>, [Vec<f64>; 2])> {
         let mine: Vec<usize> = (0..positions.len()).filter(|&k| folds[k] == fold).collect();
         if mine.is_empty() {
-            continue;
+            return Some((mine, [Vec::new(), Vec::new()]));
         }
-        let held: std::collections::BTreeSet<usize> = mine.iter().map(|&k| positions[k]).collect();
-        let others: Vec<usize> = (0..sides.train_rows.len())
-            .filter(|i| !held.contains(i))
-            .collect();
+        let mut held = vec![false; sides.train_rows.len()];
+        mine.iter().for_each(|&k| held[positions[k]] = true);
+        let others: Vec<usize> = (0..held.len()).filter(|&i| !held[i]).collect();
         let fit_at = spread(&others, DRAWN_ROWS);
         let y: Vec<u8> = fit_at.iter().map(|&i| sides.y_train[i]).collect();
         if !y.contains(&0) || !y.contains(&1) {
             return None;
         }
-        let (fit_rows, at) = (rows(&fit_at), rows(&held.into_iter().collect::<Vec<_>>()));
+        let at: Vec<usize> = (0..held.len()).filter(|&i| held[i]).collect();
+        let (fit_rows, at) = (rows(&fit_at), rows(&at));
         let table = sides.train_table;
         let linear = Preprocessor::fit(table, features, &fit_rows).ok()?;
-        let lr = logistic::fit(
-            &logistic::LogisticParams::default(),
-            &linear.transform(table, &fit_rows).ok()?,
-            &y,
-        )
-        .ok()?;
         let raw = linear.clone().keeping_missing().keeping_numbers_raw();
-        let (trees, _) = gbm::fit(&params, &raw.transform(table, &fit_rows).ok()?, &y, 0).ok()?;
+        let (lr, trees) = rayon::join(
+            || {
+                logistic::fit(
+                    &logistic::LogisticParams::default(),
+                    &linear.transform(table, &fit_rows).ok()?,
+                    &y,
+                )
+                .ok()
+            },
+            || {
+                Some(
+                    gbm::fit(&params, &raw.transform(table, &fit_rows).ok()?, &y, 0)
+                        .ok()?
+                        .0,
+                )
+            },
+        );
         let scores = [
-            lr.score_matrix(&linear.transform(table, &at).ok()?),
-            trees.score_matrix(&raw.transform(table, &at).ok()?),
+            lr?.score_matrix(&linear.transform(table, &at).ok()?),
+            trees?.score_matrix(&raw.transform(table, &at).ok()?),
         ];
+        Some((mine, scores))
+    };
+    let (a, b) = rayon::join(|| fold(0), || fold(1));
+    let mut out = vec![vec![f64::NAN; positions.len()]; 2];
+    for (mine, scores) in [a?, b?] {
         for (reference, scores) in out.iter_mut().zip(scores) {
             for (&k, p) in mine.iter().zip(scores) {
                 reference[k] = p;
