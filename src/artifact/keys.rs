@@ -12,10 +12,22 @@ use rayon::prelude::*;
 /// hashes are [`row_hash`]'s, which stay as they were.
 pub fn fast_keys(table: &Table, rows: &[usize], columns: &[String]) -> Vec<u64> {
     let cells = CellWords::new(table, columns);
-    rows.par_iter()
-        .map(|&r| (0..columns.len()).fold(FNV_OFFSET, |h, j| combine(h, cells.word(j, r))))
-        .collect()
+    let mut keys = vec![FNV_OFFSET; rows.len()];
+    // A column at a time over a chunk of rows: the cell's kind is looked
+    // at once a column, and a number's word once a value (`Memo`).
+    keys.par_chunks_mut(KEY_CHUNK)
+        .zip(rows.par_chunks(KEY_CHUNK))
+        .for_each(|(keys, rows)| {
+            let mut memo = Memo::new();
+            for j in 0..columns.len() {
+                cells.fill(j, rows, &mut memo, |k, w| keys[k] = combine(keys[k], w));
+            }
+        });
+    keys
 }
+
+/// Rows per parallel task of [`fast_keys`].
+const KEY_CHUNK: usize = 16_384;
 
 /// Each cell's word under [`RowKey::Rounded`]'s equality, for the columns
 /// of one table: equal words, equal values.
@@ -56,26 +68,73 @@ impl<'a> CellWords<'a> {
         }
     }
 
-    /// The word of row `r`'s cell in column `j`.
-    fn word(&self, j: usize, r: usize) -> u64 {
-        match self.cols[j] {
-            None => self.absent,
-            Some(c) if c.is_null(r) => self.null,
-            Some(c) => match &c.values {
-                Values::Cat { codes, .. } => self.levels[j]
-                    .get(codes[r] as usize)
-                    .copied()
-                    .unwrap_or(self.null),
-                Values::Num(v) if c.dtype == DType::Boolean => {
-                    if v[r] != 0.0 {
+    /// `put(k, word)` for the cell of column `j` in each row `rows[k]`, in
+    /// order.
+    fn fill(&self, j: usize, rows: &[usize], memo: &mut Memo, mut put: impl FnMut(usize, u64)) {
+        let Some(c) = self.cols[j] else {
+            (0..rows.len()).for_each(|k| put(k, self.absent));
+            return;
+        };
+        match &c.values {
+            // The null code is past every level.
+            Values::Cat { codes, .. } => {
+                let words = &self.levels[j];
+                for (k, &r) in rows.iter().enumerate() {
+                    put(
+                        k,
+                        words.get(codes[r] as usize).copied().unwrap_or(self.null),
+                    );
+                }
+            }
+            Values::Num(v) if c.dtype == DType::Boolean => {
+                for (k, &r) in rows.iter().enumerate() {
+                    let x = v[r];
+                    let w = if x.is_nan() {
+                        self.null
+                    } else if x != 0.0 {
                         self.yes
                     } else {
                         self.no
-                    }
+                    };
+                    put(k, w);
                 }
-                Values::Num(v) => number_word(rounded(v[r])),
-            },
+            }
+            Values::Num(v) => {
+                for (k, &r) in rows.iter().enumerate() {
+                    let x = v[r];
+                    put(k, if x.is_nan() { self.null } else { memo.word(x) });
+                }
+            }
         }
+    }
+}
+
+/// The last numbers' words, by their bits (direct-mapped): rounding to a
+/// key's digits takes a logarithm and a power, and columns repeat values.
+struct Memo {
+    slots: Vec<(u64, u64)>,
+}
+
+impl Memo {
+    /// Slots: a power of two.
+    const SLOTS: usize = 2048;
+
+    fn new() -> Memo {
+        // NaN is never looked up (a null): no slot matches until written.
+        Memo {
+            slots: vec![(f64::NAN.to_bits(), 0); Self::SLOTS],
+        }
+    }
+
+    /// [`number_word`] of `x` (not NaN).
+    fn word(&mut self, x: f64) -> u64 {
+        let bits = x.to_bits();
+        let at = (near::mix(bits) as usize) & (Self::SLOTS - 1);
+        let slot = &mut self.slots[at];
+        if slot.0 != bits {
+            *slot = (bits, number_word(rounded(x)));
+        }
+        slot.1
     }
 }
 
@@ -97,9 +156,11 @@ impl CellTerms {
             .into_par_iter()
             .map(|j| {
                 let salt = (j as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                rows.iter()
-                    .map(|&r| near::mix(cells.word(j, r) ^ salt))
-                    .collect()
+                let mut terms = vec![0u64; rows.len()];
+                cells.fill(j, rows, &mut Memo::new(), |k, w| {
+                    terms[k] = near::mix(w ^ salt)
+                });
+                terms
             })
             .collect();
         CellTerms {
