@@ -29,5 +29,6 @@ mod trust28;
 mod trust29;
 mod trust3;
 mod trust31;
+mod trust32;
 mod trust6;
 mod trust9;

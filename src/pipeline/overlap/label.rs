@@ -30,6 +30,11 @@ const LABEL_FEATURE_COVER: f64 = 0.95;
 /// (round 31, F1 and F2: 3 of 5,174 other-class rows filled, 5 rows
 /// flipped each way).
 const LABEL_FEATURE_STRAYS: f64 = 0.02;
+/// Share of the rows the other class would have on a value by chance (at
+/// its share of all rows) that its strays may be: under 2% of the rows,
+/// a rare class (fraud, default) is "strays" anywhere, and any value would
+/// hold the common class (round 32, F4).
+const LABEL_FEATURE_CHANCE_STRAYS: f64 = 0.1;
 /// Training rows [`label_feature`] looks at first.
 const LABEL_FEATURE_SAMPLE: usize = 10_000;
 
@@ -206,9 +211,12 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
             }
         }
     }
+    let base = counts
+        .values()
+        .fold(empty, |b, n| [b[0] + n[0], b[1] + n[1]]);
     let pure = counts
         .iter()
-        .filter(|(_, n)| holds_one(**n).is_some())
+        .filter(|(_, n)| holds_one(**n, base).is_some())
         .map(|(&k, _)| k)
         .collect();
     let mut values: Vec<[usize; 2]> = counts.into_values().collect();
@@ -224,7 +232,7 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
     for &n in &values {
         class[0] += n[0];
         class[1] += n[1];
-        match holds_one(n) {
+        match holds_one(n, base) {
             Some(c) => {
                 alone[c] += n[c];
                 mixed += n[1 - c];
@@ -251,11 +259,19 @@ fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
     })
 }
 
-/// The class a value of `n` rows ([class 0, class 1]) holds: all of its
-/// rows but at most [`LABEL_FEATURE_STRAYS`] of them (none, below 50 rows).
-fn holds_one(n: [usize; 2]) -> Option<usize> {
-    let strays = (LABEL_FEATURE_STRAYS * (n[0] + n[1]) as f64).floor() as usize;
-    (0..2).find(|&c| n[c] > 0 && n[1 - c] <= strays)
+/// The class a value of `n` rows ([class 0, class 1]) holds, where the
+/// classes have `base` rows in all: all of its rows but a few strays of
+/// the other class, at most [`LABEL_FEATURE_STRAYS`] of the value's rows
+/// and [`LABEL_FEATURE_CHANCE_STRAYS`] of what that class would have there
+/// at its share of `base` (none, below that many).
+fn holds_one(n: [usize; 2], base: [usize; 2]) -> Option<usize> {
+    let rows = (n[0] + n[1]) as f64;
+    let all = (base[0] + base[1]).max(1) as f64;
+    (0..2).find(|&c| {
+        let chance = rows * base[1 - c] as f64 / all;
+        let strays = (LABEL_FEATURE_STRAYS * rows).min(LABEL_FEATURE_CHANCE_STRAYS * chance);
+        n[c] > 0 && n[1 - c] as f64 <= strays.floor()
+    })
 }
 
 /// Whether `alone` rows on single-class values are far more than chance
@@ -285,8 +301,8 @@ fn beyond_chance(values: &[[usize; 2]], alone: usize) -> bool {
 }
 
 /// When whether `f` is filled says the class: one side (filled, or empty)
-/// holds rows of one class only (but for [`LABEL_FEATURE_STRAYS`] of
-/// them), at least half that class's rows and
+/// holds rows of one class only (but for a few strays: [`holds_one`]),
+/// at least half that class's rows and
 /// [`LABEL_FEATURE_ROWS_PER_VALUE`] of them, with as many rows on the
 /// other side (a cancel date filled for churners, or for 95% of them,
 /// and never for the rest: round 22, F6). The share of the class covered.
@@ -304,7 +320,7 @@ fn presence_is_label(f: &str, parts: &[Part]) -> Option<f64> {
         .flat_map(|side| (0..2).map(move |c| (side, c)))
         .filter(|&(side, c)| {
             let other_side = counts[1 - side][0] + counts[1 - side][1];
-            holds_one(counts[side]) == Some(c)
+            holds_one(counts[side], [class(0), class(1)]) == Some(c)
                 && counts[side][c] >= LABEL_FEATURE_ROWS_PER_VALUE
                 && 2 * counts[side][c] >= class(c)
                 && other_side >= LABEL_FEATURE_ROWS_PER_VALUE

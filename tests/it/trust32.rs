@@ -1,0 +1,75 @@
+//! Round 32 of the adversarial trial: the leakage checks on data whose
+//! positive class is rare.
+use crate::fixture::{dataset, Lcg};
+use crate::trust28::auc_gate;
+
+/// `dataset(30_000, 3, 0.0)` with every positive but one in `keep` left
+/// out (about 1.7% positives for `keep = 80`), and a first column `name`
+/// holding `cell(i, positive)` on its `i`-th row.
+fn rare_with_column(
+    keep: usize,
+    name: &str,
+    mut cell: impl FnMut(usize, bool) -> String,
+) -> String {
+    let full = dataset(30_000, 3, 0.0);
+    let mut lines = full.lines();
+    let header = lines.next().unwrap_or_default();
+    let mut out = format!("{name},{header}\n");
+    let mut positives = 0;
+    let mut i = 0;
+    for line in lines {
+        let yes = line.ends_with(",yes");
+        if yes {
+            positives += 1;
+            if positives % keep != 0 {
+                continue;
+            }
+        }
+        i += 1;
+        out.push_str(&format!("{},{line}\n", cell(i, yes)));
+    }
+    out
+}
+
+// F4. With positives under 2% of the rows, any column with a few empty
+// cells (a number blanked at random on 2% of rows; credit data's
+// `Income`, empty on 5%) was "filled for 98% of the rows of one class and
+// for none (or almost none) of the other": the positives on the filled
+// side were under 2% of its rows, so they counted as strays. Strays are
+// now judged against what the other class would have there by chance.
+#[test]
+fn a_rare_class_does_not_make_a_column_with_blanks_the_label() {
+    let mut r = Lcg::new(11);
+    let data = rare_with_column(80, "extra", |_, _| {
+        let x = r.next_f64();
+        if r.next_f64() < 0.02 {
+            String::new()
+        } else {
+            format!("{:.3}", 10.0 * x)
+        }
+    });
+    let positives = data.lines().filter(|l| l.ends_with(",yes")).count();
+    let rows = data.lines().count() - 1;
+    assert!(
+        positives * 100 < 2 * rows && positives >= 150,
+        "{positives} of {rows}"
+    );
+    let (code, status, message) = auc_gate(&data);
+    assert!(!message.contains("is filled for"), "{message}");
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
+    // Control: filled for 90% of the rare positives and for no other row,
+    // the column is still the label.
+    let data = rare_with_column(80, "refund", |i, yes| {
+        if yes && i % 10 != 0 {
+            format!("{}.50", 10 + i % 90)
+        } else {
+            String::new()
+        }
+    });
+    let (code, status, message) = auc_gate(&data);
+    assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+    assert!(
+        message.contains("feature \"refund\" is filled for"),
+        "{message}"
+    );
+}
