@@ -51,11 +51,14 @@ pub fn lock_dir(dir: &Path) -> anyhow::Result<Option<std::fs::File>> {
 }
 
 /// Removes the directories named `prefix*` in `parent` that a killed run left
-/// behind (an out-of-memory kill, SIGKILL): those whose lock is free and that
-/// have not changed for `min_age`. A directory a live run holds is locked, so
-/// it is left alone; so is anything that cannot be examined. Best effort:
-/// nothing here fails a run.
-pub fn sweep_stale(parent: &Path, prefix: &str, min_age: std::time::Duration) {
+/// behind (an out-of-memory kill, SIGKILL): those whose lock is free, that
+/// have not changed for `min_age` and, where `parent` is the user's (beside
+/// an out dir), that hold the file `mark` a run writes into its own: a
+/// directory of the user's that happens to share the prefix is not ours
+/// (round 32, F7). A directory a live run holds is locked, so it is left
+/// alone; so is anything that cannot be examined. Best effort: nothing
+/// here fails a run.
+pub fn sweep_stale(parent: &Path, prefix: &str, min_age: std::time::Duration, mark: Option<&str>) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
@@ -68,6 +71,9 @@ pub fn sweep_stale(parent: &Path, prefix: &str, min_age: std::time::Duration) {
             continue;
         }
         let path = e.path();
+        if mark.is_some_and(|m| !path.join(m).is_file()) {
+            continue;
+        }
         let old = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .ok()
@@ -147,16 +153,21 @@ mod tests {
         std::fs::write(dir.path().join(".stage-file"), "x").unwrap();
         let held = lock_dir(&dir.path().join(".stage-held")).unwrap();
         assert!(held.is_some());
-        sweep_stale(dir.path(), ".stage-", std::time::Duration::ZERO);
+        sweep_stale(dir.path(), ".stage-", std::time::Duration::ZERO, None);
         assert_eq!(
             entries(dir.path()),
             [".stage-file", ".stage-held", "other"],
             "only the unlocked staging directory goes"
         );
         drop(held);
-        sweep_stale(dir.path(), ".stage-", std::time::Duration::from_secs(3600));
+        sweep_stale(
+            dir.path(),
+            ".stage-",
+            std::time::Duration::from_secs(3600),
+            None,
+        );
         assert_eq!(entries(dir.path()).len(), 3, "a young directory stays");
-        sweep_stale(dir.path(), ".stage-", std::time::Duration::ZERO);
+        sweep_stale(dir.path(), ".stage-", std::time::Duration::ZERO, None);
         assert_eq!(entries(dir.path()), [".stage-file", "other"]);
     }
 

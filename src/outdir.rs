@@ -289,6 +289,9 @@ pub struct Staged {
 
 /// The name prefix of a run's staging directory, beside its out dir.
 pub const STAGING_PREFIX: &str = ".release-gate-staging-";
+/// The file a run writes into its staging directory: what a later run's
+/// sweep looks for before removing one.
+pub const STAGING_MARK: &str = ".release-gate-stage";
 
 impl Staged {
     /// A fresh staging directory beside `out` (same file system, so each
@@ -306,11 +309,18 @@ impl Staged {
             .with_context(|| format!("{}: cannot create", parent.display()))?;
         // A run killed before its commit (out of memory in a template)
         // leaves its staging directory behind; the next run clears it.
-        crate::atomic::sweep_stale(&parent, STAGING_PREFIX, crate::atomic::STALE_STAGING_AGE);
+        crate::atomic::sweep_stale(
+            &parent,
+            STAGING_PREFIX,
+            crate::atomic::STALE_STAGING_AGE,
+            Some(STAGING_MARK),
+        );
         let dir = crate::atomic::shared_builder(STAGING_PREFIX, true)
             .tempdir_in(&parent)
             .with_context(|| format!("{}: cannot create a staging directory", parent.display()))?;
         let lock = crate::atomic::lock_dir(dir.path())?;
+        std::fs::write(dir.path().join(STAGING_MARK), b"")
+            .with_context(|| format!("{}: cannot write", dir.path().display()))?;
         Ok(Staged {
             dir: Some(dir),
             out: out.to_path_buf(),

@@ -583,7 +583,7 @@ pub fn promote(
     write_index(registry, &index)?;
     // Under the registry lock no other promotion is staging: any staging
     // directory here was left by a killed promotion.
-    crate::atomic::sweep_stale(&versions, ".staging-", std::time::Duration::ZERO);
+    crate::atomic::sweep_stale(&versions, ".staging-", std::time::Duration::ZERO, None);
     let staging = crate::atomic::shared_builder(".staging-", true)
         .tempdir_in(&versions)
         .with_context(|| format!("{}: cannot create a staging directory", versions.display()))?;

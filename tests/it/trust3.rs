@@ -786,16 +786,25 @@ fn a_killed_runs_staging_directory_is_removed_by_the_next_run() {
     let old = f.path(".release-gate-staging-killed");
     std::fs::create_dir_all(old.join("inner")).unwrap();
     f.write(".release-gate-staging-killed/report.json", "{}");
+    f.write(".release-gate-staging-killed/.release-gate-stage", "");
+    // Round 32 F7: a directory of the user's that shares the prefix, with
+    // no mark of a run in it, was removed with its files.
+    let mine = f.path(".release-gate-staging-mine");
+    f.write(".release-gate-staging-mine/important.txt", "keep");
     let ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::open(&old)
-        .unwrap()
-        .set_modified(ago)
-        .unwrap();
+    for dir in [&old, &mine] {
+        std::fs::File::open(dir).unwrap().set_modified(ago).unwrap();
+    }
     let young = f.path(".release-gate-staging-starting");
     std::fs::create_dir_all(&young).unwrap();
+    f.write(".release-gate-staging-starting/.release-gate-stage", "");
     let (code, _, err) = run(&f, &["check", "--out", "run1"]);
     assert_eq!(code, 0, "{err}");
     assert!(!old.exists(), "the killed run's staging directory was left");
     assert!(young.exists(), "a fresh staging directory was removed");
+    assert!(
+        mine.join("important.txt").is_file(),
+        "a directory the tool did not make was removed"
+    );
     assert!(f.path("run1/report.json").is_file());
 }
