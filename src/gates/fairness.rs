@@ -5,6 +5,11 @@ use crate::domain::{FairnessMetric, GateStatus};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+/// Fewest rows a group's TPR (its positives) or FPR (its negatives) is
+/// read off for a gate to judge it: the 10 of each class a metric gate
+/// asks for.
+const MIN_RATE_ROWS: u64 = 10;
+
 pub const KEYS: &[&str] = &[
     "attribute",
     "metric",
@@ -195,6 +200,42 @@ impl FairnessGate {
                  the TPR difference cannot compare them (equalized_odds_difference counts \
                  their TPR as 0, as fairlearn does)",
                 no_positives.join(", ")
+            );
+            return Outcome {
+                observed: value,
+                ..Outcome::inconclusive(threshold, msg)
+            };
+        }
+        // A rate read off a handful of rows is one row's luck (round 32,
+        // F5: a TPR of 1 of 3 positives): a TPR needs that group's
+        // positives, an FPR its negatives, at least a tenth of
+        // `min_test_rows`'s default as metric gates ask of each class
+        // (fewer when min_group_size is lower).
+        let need = self.min_group_size.clamp(1, MIN_RATE_ROWS);
+        let rates: &[(&str, bool)] = match metric {
+            FairnessMetric::TprDifference => &[("positives", true)],
+            FairnessMetric::EqualizedOddsDifference => &[("positives", true), ("negatives", false)],
+            _ => &[],
+        };
+        let thin: Vec<String> = f
+            .groups
+            .iter()
+            .flat_map(|(name, g)| {
+                rates.iter().filter_map(move |&(what, positive)| {
+                    let n = if positive {
+                        g.positives
+                    } else {
+                        g.count.saturating_sub(g.positives)
+                    };
+                    (n < need).then(|| format!("{name} ({n} {what})"))
+                })
+            })
+            .collect();
+        if !thin.is_empty() {
+            let msg = format!(
+                "{attribute}: {metric} compares rates that group(s) measure on fewer than {need} \
+                 rows: {}; a rate of so few rows is no evidence",
+                thin.join(", ")
             );
             return Outcome {
                 observed: value,

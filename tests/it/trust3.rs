@@ -225,8 +225,53 @@ fn a_tpr_difference_over_a_group_without_positives_is_inconclusive() {
     let g = gate(&r, "tprd");
     assert_eq!(g["status"], "inconclusive", "{g}");
     assert!(g["message"].as_str().unwrap().contains("c ("), "{g}");
-    // Equalized odds counts the missing TPR as 0 (fairlearn) and decides.
-    assert_ne!(gate(&r, "eod")["status"], "inconclusive");
+    // Equalized odds reports fairlearn's value (the missing TPR as 0), but
+    // does not decide on a rate of no rows (round 32, F5).
+    let g = gate(&r, "eod");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(g["message"].as_str().unwrap().contains("c (0 positives)"), "{g}");
+    assert!(g["observed"].as_f64().is_some(), "{g}");
+}
+
+// Round 32 F5. A group of 250 rows with a handful of positives had its
+// TPR judged (1 of 3 positives), so the verdict was the seed's; a group
+// of positives only had its FPR taken as 0. A TPR needs 10 positives, an
+// FPR 10 negatives (fewer only when min_group_size is lower).
+#[test]
+fn a_group_rate_of_a_handful_of_rows_is_no_evidence() {
+    let gates = "\n[[gate]]\nname = \"tprd\"\nkind = \"fairness\"\nattribute = \"group\"\nmetric = \"tpr_difference\"\nmax = 0.9\nmin_group_size = 30\n\n[[gate]]\nname = \"eod\"\nkind = \"fairness\"\nattribute = \"group\"\nmetric = \"equalized_odds_difference\"\nmax = 0.99\nmin_group_size = 30\n";
+    // Group c: 300 rows, every 50th positive (about 1 in the test rows);
+    // group d: 300 rows, all positive.
+    let mut data = dataset(600, 1, 0.0);
+    for i in 0..300 {
+        for (group, yes) in [("c", i % 50 == 0), ("d", true)] {
+            data.push_str(&format!(
+                "{},{},{},basic,{group},{}\n",
+                1000 + 2 * i + usize::from(group == "d"),
+                20 + i % 40,
+                50 + i % 30,
+                if yes { "yes" } else { "no" }
+            ));
+        }
+    }
+    let f = Fixture::new(gates);
+    f.write("data.csv", &data);
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let r = f.report();
+    let g = gate(&r, "tprd");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    let m = g["message"].as_str().unwrap();
+    assert!(m.contains("fewer than 10 rows") && m.contains("c ("), "{g}");
+    let g = gate(&r, "eod");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert!(g["message"].as_str().unwrap().contains("d (0 negatives)"), "{g}");
+    // Control: with min_group_size = 0 nothing is asked of a group's size.
+    let f = Fixture::new(&gates.replace("min_group_size = 30", "min_group_size = 0"));
+    f.write("data.csv", &data);
+    run(&f, &["check"]);
+    let r = f.report();
+    assert_ne!(gate(&r, "tprd")["status"], "inconclusive", "{}", gate(&r, "tprd"));
 }
 
 // M1. An inconclusive bound says the interval missed, not "undefined".
