@@ -186,38 +186,20 @@ impl FairnessGate {
                 ..Outcome::inconclusive(threshold, msg)
             };
         }
-        // A group without positives has no TPR: a TPR difference over the
-        // other groups would hide it (fairlearn counts its TPR as 0).
-        let no_positives: Vec<String> = f
-            .groups
-            .iter()
-            .filter(|(_, g)| g.positives == 0)
-            .map(|(name, g)| format!("{name} ({} rows)", g.count))
-            .collect();
-        if metric == FairnessMetric::TprDifference && !no_positives.is_empty() {
-            let msg = format!(
-                "{attribute}: group(s) without positive rows have no true-positive rate: {}; \
-                 the TPR difference cannot compare them (equalized_odds_difference counts \
-                 their TPR as 0, as fairlearn does)",
-                no_positives.join(", ")
-            );
-            return Outcome {
-                observed: value,
-                ..Outcome::inconclusive(threshold, msg)
-            };
-        }
         // A rate read off a handful of rows is one row's luck (round 32,
-        // F5: a TPR of 1 of 3 positives): a TPR needs that group's
-        // positives, an FPR its negatives, at least a tenth of
-        // `min_test_rows`'s default as metric gates ask of each class
-        // (fewer when min_group_size is lower).
+        // F5: a TPR of 1 of 3 positives), and a group with none has no rate
+        // at all (a TPR difference over the other groups would hide it;
+        // fairlearn counts it as 0): a TPR needs that group's positives, an
+        // FPR its negatives, at least a tenth of `min_test_rows`'s default
+        // as metric gates ask of each class (fewer when min_group_size is
+        // lower).
         let need = self.min_group_size.clamp(1, MIN_RATE_ROWS);
         let rates: &[(&str, bool)] = match metric {
             FairnessMetric::TprDifference => &[("positives", true)],
             FairnessMetric::EqualizedOddsDifference => &[("positives", true), ("negatives", false)],
             _ => &[],
         };
-        let thin: Vec<String> = f
+        let thin: Vec<(String, u64)> = f
             .groups
             .iter()
             .flat_map(|(name, g)| {
@@ -227,15 +209,23 @@ impl FairnessGate {
                     } else {
                         g.count.saturating_sub(g.positives)
                     };
-                    (n < need).then(|| format!("{name} ({n} {what})"))
+                    (n < need).then(|| (format!("{name} ({n} {what})"), n))
                 })
             })
             .collect();
         if !thin.is_empty() {
             let msg = format!(
                 "{attribute}: {metric} compares rates that group(s) measure on fewer than {need} \
-                 rows: {}; a rate of so few rows is no evidence",
-                thin.join(", ")
+                 rows: {}; a rate of so few rows is no evidence{}",
+                thin.iter()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if thin.iter().any(|&(_, n)| n == 0) {
+                    " (a group with none has no rate; fairlearn counts it as 0)"
+                } else {
+                    ""
+                }
             );
             return Outcome {
                 observed: value,
