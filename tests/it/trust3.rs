@@ -218,19 +218,29 @@ fn a_tpr_difference_over_a_group_without_positives_is_inconclusive() {
             50 + i % 30
         ));
     }
-    f.write("data.csv", &data);
-    let (code, _, err) = run(&f, &["check"]);
-    assert_eq!(code, 1, "{err}");
-    let r = f.report();
-    let g = gate(&r, "tprd");
-    assert_eq!(g["status"], "inconclusive", "{g}");
+    let (r, g) = inconclusive_tprd(&f, &data);
     assert!(g["message"].as_str().unwrap().contains("c ("), "{g}");
     // Equalized odds reports fairlearn's value (the missing TPR as 0), but
     // does not decide on a rate of no rows (round 32, F5).
     let g = gate(&r, "eod");
     assert_eq!(g["status"], "inconclusive", "{g}");
-    assert!(g["message"].as_str().unwrap().contains("c (0 positives)"), "{g}");
+    assert!(
+        g["message"].as_str().unwrap().contains("c (0 positives)"),
+        "{g}"
+    );
     assert!(g["observed"].as_f64().is_some(), "{g}");
+}
+
+/// `check` of `f` with `data`, a NO-GO whose gate `tprd` is inconclusive:
+/// the report and that gate.
+fn inconclusive_tprd(f: &Fixture, data: &str) -> (serde_json::Value, serde_json::Value) {
+    f.write("data.csv", data);
+    let (code, _, err) = run(f, &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let r = f.report();
+    let g = gate(&r, "tprd").clone();
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    (r, g)
 }
 
 // Round 32 F5. A group of 250 rows with a handful of positives had its
@@ -254,24 +264,26 @@ fn a_group_rate_of_a_handful_of_rows_is_no_evidence() {
             ));
         }
     }
-    let f = Fixture::new(gates);
-    f.write("data.csv", &data);
-    let (code, _, err) = run(&f, &["check"]);
-    assert_eq!(code, 1, "{err}");
-    let r = f.report();
-    let g = gate(&r, "tprd");
-    assert_eq!(g["status"], "inconclusive", "{g}");
+    let (r, g) = inconclusive_tprd(&Fixture::new(gates), &data);
     let m = g["message"].as_str().unwrap();
     assert!(m.contains("fewer than 10 rows") && m.contains("c ("), "{g}");
     let g = gate(&r, "eod");
     assert_eq!(g["status"], "inconclusive", "{g}");
-    assert!(g["message"].as_str().unwrap().contains("d (0 negatives)"), "{g}");
+    assert!(
+        g["message"].as_str().unwrap().contains("d (0 negatives)"),
+        "{g}"
+    );
     // Control: with min_group_size = 0 nothing is asked of a group's size.
     let f = Fixture::new(&gates.replace("min_group_size = 30", "min_group_size = 0"));
     f.write("data.csv", &data);
     run(&f, &["check"]);
     let r = f.report();
-    assert_ne!(gate(&r, "tprd")["status"], "inconclusive", "{}", gate(&r, "tprd"));
+    assert_ne!(
+        gate(&r, "tprd")["status"],
+        "inconclusive",
+        "{}",
+        gate(&r, "tprd")
+    );
 }
 
 // M1. An inconclusive bound says the interval missed, not "undefined".
