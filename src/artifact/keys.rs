@@ -228,16 +228,31 @@ impl RowKeys {
         RowKeys { train, test }
     }
 
-    /// How many test rows match a training row, over every training row:
-    /// a model saves the hashes of a [`super::spread`] of them only.
-    pub fn matching(&self) -> usize {
+    /// Whether each test row matches a training row, over every training
+    /// row: a model saves the hashes of a [`super::spread`] of them only.
+    pub fn matched(&self) -> Vec<bool> {
         let mut keys = self.train.clone();
         keys.par_sort_unstable();
         keys.dedup();
         self.test
             .iter()
-            .filter(|h| keys.binary_search(h).is_ok())
-            .count()
+            .map(|h| keys.binary_search(h).is_ok())
+            .collect()
+    }
+
+    /// The share of training rows of class `class` (by `y`, one label per
+    /// training row) whose key another training row shares: how often a
+    /// fresh row of that class matches a training row by chance.
+    pub fn class_duplicate_share(&self, y: &[u8], class: u8) -> f64 {
+        let mut keys = self.train.clone();
+        keys.par_sort_unstable();
+        let (mut shared, mut rows) = (0usize, 0usize);
+        for (k, _) in self.train.iter().zip(y).filter(|(_, &c)| c.min(1) == class) {
+            let lo = keys.partition_point(|x| x < k);
+            rows += 1;
+            shared += usize::from(keys.get(lo + 1) == Some(k));
+        }
+        shared as f64 / rows.max(1) as f64
     }
 }
 

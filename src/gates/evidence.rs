@@ -195,6 +195,10 @@ pub struct Overlap {
     /// an entity's: a household's, a patient's): `(within, base)`
     /// agreement. The split put one entity's rows on both sides.
     pub entity_labels: Option<(f64, f64)>,
+    /// The class (`"positive"` or `"negative"`) whose test rows these
+    /// are, when the overlap is judged over one class's rows: a test file
+    /// of fresh rows of one class and training rows of the other.
+    pub class: Option<&'static str>,
 }
 
 /// A test set with at least this share of training rows beyond chance is
@@ -203,6 +207,28 @@ pub struct Overlap {
 pub const OVERLAP_LIMIT: f64 = 0.1;
 
 impl Overlap {
+    /// `seen` of `rows` test rows match a training row, against `chance`.
+    pub fn new(seen: usize, rows: usize, chance: f64) -> Overlap {
+        Overlap {
+            seen,
+            rows,
+            chance,
+            but: None,
+            fresh_labels: None,
+            entity_labels: None,
+            class: None,
+        }
+    }
+
+    /// "the test rows", or "the positive test rows" when judged over one
+    /// class's rows.
+    pub fn rows_named(&self) -> String {
+        match self.class {
+            Some(c) => format!("the {c} test rows"),
+            None => "the test rows".to_string(),
+        }
+    }
+
     /// The share of test rows that match a training row.
     pub fn share(&self) -> f64 {
         self.seen as f64 / self.rows.max(1) as f64
@@ -291,8 +317,9 @@ impl Caveats {
                 "training rows"
             };
             format!(
-                "{:.1}% of the test rows are {what}{changed}, so this is not evidence",
-                100.0 * o.share()
+                "{:.1}% of {} are {what}{changed}, so this is not evidence",
+                100.0 * o.share(),
+                o.rows_named()
             )
         } else if let Some(LabelFeature {
             name,
@@ -442,15 +469,7 @@ mod tests {
     use super::*;
 
     fn overlap(seen: usize, rows: usize, chance: f64) -> bool {
-        Overlap {
-            seen,
-            rows,
-            chance,
-            but: None,
-            fresh_labels: None,
-            entity_labels: None,
-        }
-        .mostly_training()
+        Overlap::new(seen, rows, chance).mostly_training()
     }
 
     #[test]
@@ -472,14 +491,7 @@ mod tests {
         assert!(overlap(450, 1000, 0.3));
         assert!(!overlap(340, 1000, 0.3));
         // The note needs only a match rate clear of noise.
-        let o = |seen, rows, chance| Overlap {
-            seen,
-            rows,
-            chance,
-            but: None,
-            fresh_labels: None,
-            entity_labels: None,
-        };
+        let o = |seen, rows, chance| Overlap::new(seen, rows, chance);
         assert!(o(400, 1000, 0.3).beyond_chance());
         assert!(!o(340, 1000, 0.3).beyond_chance());
         assert!(!o(290, 1000, 0.25).beyond_chance());
@@ -524,14 +536,7 @@ mod tests {
         let pass = Outcome::new(GateStatus::Pass, Some(0.9), Some(0.8), "ok");
         let fail = Outcome::new(GateStatus::Fail, Some(0.7), Some(0.8), "low");
         let copy = Caveats {
-            overlap: Some(Overlap {
-                seen: 10,
-                rows: 10,
-                chance: 0.0,
-                but: None,
-                fresh_labels: None,
-                entity_labels: None,
-            }),
+            overlap: Some(Overlap::new(10, 10, 0.0)),
             few_predicted: None,
             raw_scores: None,
             repeated: None,

@@ -372,14 +372,7 @@ fn holds_test_rows(
         .iter()
         .filter(|k| known.binary_search(k).is_ok())
         .count();
-    let o = crate::gates::Overlap {
-        seen,
-        rows: test.len(),
-        chance,
-        but: None,
-        fresh_labels: None,
-        entity_labels: None,
-    };
+    let o = crate::gates::Overlap::new(seen, test.len(), chance);
     if 2 * seen >= test.len() && o.mostly_training() {
         return Some(format!(
             "holds {:.1}% of the test rows: they would largely be compared with themselves \

@@ -8,8 +8,13 @@ use crate::config::Plan;
 use crate::gates::{Overlap, Repeated};
 use crate::model::scorer::Scorer;
 
+mod chance;
+mod class;
 mod entity;
 mod label;
+pub(super) use chance::{chance_from_pairs, coverage_from_repeats};
+use chance::{equal_pairs, test_repeats};
+use class::by_class;
 use entity::{drawn_probabilities, entity_rows, entity_why, weigh_labels};
 pub(super) use label::label_feature;
 
@@ -26,24 +31,40 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
     // A model keeps the hashes of a spread of big training data only; the
     // run that trained it has every training row at hand.
     let seen = if plan.model.kind().trains() && sides.train_rows.len() > MAX_ROW_HASHES {
-        keys().matching()
+        keys().matched()
     } else {
-        scorer
-            .trained_on(sides.test_table, &sides.test_rows)
-            .into_iter()
-            .filter(|&t| t)
-            .count()
+        scorer.trained_on(sides.test_table, &sides.test_rows)
     };
-    let mut o = Overlap {
-        seen,
-        rows: sides.test_rows.len(),
-        chance: scorer.training_duplicate_share(),
-        but: None,
-        fresh_labels: None,
-        entity_labels: None,
+    let chance = scorer.training_duplicate_share();
+    let count = seen.iter().filter(|&&t| t).count();
+    let whole = judge(plan, sides, &features, count, chance, &keys, None);
+    if whole.as_ref().is_some_and(Overlap::mostly_training) {
+        return whole;
+    }
+    by_class(plan, sides, &features, &seen, chance, &keys).or(whole)
+}
+
+/// [`overlap`] of `sides`' test rows, `seen` of which match a training
+/// row, against `chance`, with `keys` the training and test rows' keys.
+/// With `one_class`, they are one class's rows of a test file
+/// ([`class::by_class`]): the file's sides, and what says whether the
+/// file's matches carry their labels; near copies are left to the file.
+fn judge<'k>(
+    plan: &Plan,
+    sides: &Sides,
+    features: &[String],
+    seen: usize,
+    chance: f64,
+    keys: &dyn Fn() -> &'k crate::artifact::RowKeys,
+    one_class: Option<(&Sides, &dyn Fn(&mut Overlap))>,
+) -> Option<Overlap> {
+    let mut o = Overlap::new(seen, sides.test_rows.len(), chance);
+    let near = || match one_class {
+        Some(_) => None,
+        None => near_copy(sides, features),
     };
     if !o.could_be_mostly_training() {
-        return near_copy(sides, &features).or_else(|| (seen > 0).then_some(o));
+        return near().or_else(|| (seen > 0).then_some(o));
     }
     let hashed = &*spread(&sides.train_rows, MAX_ROW_HASHES);
     // Rows copied with replacement (a bootstrap, an oversampled class, a
@@ -52,21 +73,20 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
     // shows that rows agreeing to six digits are copies, each side counts
     // its distinct rows: chance is how often distinct training rows round
     // alike, unless the distinct test rows repeat more than that allows.
-    let test_distinct =
-        || crate::artifact::distinct_if_continuous(sides.test_table, &sides.test_rows, &features);
     let mut test_kept = None;
     if o.could_be_mostly_training() && !o.mostly_training() {
-        let train_kept = crate::artifact::distinct_if_continuous(
-            sides.train_table,
-            &sides.train_rows,
-            &features,
-        );
+        let train_kept =
+            crate::artifact::distinct_if_continuous(sides.train_table, &sides.train_rows, features);
         if let Some(train_kept) = train_kept {
-            let kept = test_distinct();
+            let kept = crate::artifact::distinct_if_continuous(
+                sides.test_table,
+                &sides.test_rows,
+                features,
+            );
             let test_rows = kept.as_deref().unwrap_or(&sides.test_rows);
-            let test_keys = crate::artifact::fast_keys(sides.test_table, test_rows, &features);
+            let test_keys = crate::artifact::fast_keys(sides.test_table, test_rows, features);
             let bound = chance_from_pairs(equal_pairs(test_keys), test_rows.len(), hashed.len());
-            let distinct = crate::artifact::key_share(sides.train_table, &train_kept, &features);
+            let distinct = crate::artifact::key_share(sides.train_table, &train_kept, features);
             o.chance = o.chance.min(distinct.max(bound));
             test_kept = Some(kept);
         }
@@ -79,24 +99,8 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
     // longer does). Copies inside the test file are counted once.
     if o.mostly_training() {
         let floor =
-            crate::artifact::independent_chance(sides.train_table, &sides.train_rows, &features);
-        let kept = test_kept.unwrap_or_else(test_distinct);
-        let (within_test, m) = match &kept {
-            Some(rows) => (
-                crate::artifact::key_share(sides.test_table, rows, &features),
-                rows.len(),
-            ),
-            None => {
-                let whole = super::train::whole_row(plan, &features);
-                let share = crate::artifact::repeat_chance(
-                    sides.test_table,
-                    &sides.test_rows,
-                    &features,
-                    &whole,
-                );
-                (share, o.rows)
-            }
-        };
+            crate::artifact::independent_chance(sides.train_table, &sides.train_rows, features);
+        let (within_test, m) = test_repeats(plan, sides, features, test_kept);
         // The keys of `hashed`, a spread of the training rows.
         let positions: Vec<usize> = (0..sides.train_rows.len()).collect();
         let mut train_keys: Vec<u64> = spread(&positions, MAX_ROW_HASHES)
@@ -105,19 +109,31 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
             .collect();
         train_keys.sort_unstable();
         train_keys.dedup();
-        let from_test = coverage_from_repeats(within_test, m, train_keys.len());
+        let from_test = match one_class {
+            // A class's few rows repeat by chance or not at all: the low
+            // end of what they show, or the file's repeats.
+            Some((file, _)) => {
+                let (file_repeats, n) = test_repeats(plan, file, features, None);
+                coverage_from_repeats(class::fewest_repeats(within_test, m), m, train_keys.len())
+                    .max(coverage_from_repeats(file_repeats, n, train_keys.len()))
+            }
+            None => coverage_from_repeats(within_test, m, train_keys.len()),
+        };
         o.chance = o.chance.max(floor).max(from_test);
     }
     if o.mostly_training() {
         // Rows that match but draw their labels afresh, as the training
         // rows that match each other do, are new observations (chance
         // misses how often a later row of one entity repeats an earlier).
-        weigh_labels(&mut o, sides, keys(), &features);
+        match one_class {
+            Some((_, weigh)) => weigh(&mut o),
+            None => weigh_labels(&mut o, sides, keys(), features),
+        }
         if o.mostly_training() {
             return Some(o);
         }
     }
-    near_copy(sides, &features).or_else(|| (seen > 0).then_some(o))
+    near().or_else(|| (seen > 0).then_some(o))
 }
 
 /// Rows of a class whose distinct rows are counted (a spread of a larger
@@ -227,12 +243,8 @@ fn match_but_one(sides: &Sides, features: &[String]) -> Option<Overlap> {
 fn judged(sides: &Sides, features: &[String], b: ButOne, leave: &[usize]) -> Option<Overlap> {
     let named: Vec<&str> = leave.iter().map(|&j| features[j].as_str()).collect();
     let mut o = Overlap {
-        seen: b.seen,
-        rows: b.rows,
-        chance: b.chance,
         but: Some(named.join(" and ")),
-        fresh_labels: None,
-        entity_labels: None,
+        ..Overlap::new(b.seen, b.rows, b.chance)
     };
     if !o.mostly_training() {
         return None;
@@ -526,24 +538,16 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
             .filter(|t| !crate::artifact::fresh_pairs(t, &sides.y_train, &sides.y_test, split));
         if let Some(t) = copies {
             let o = Overlap {
-                seen: few.seen,
-                rows: few.rows,
-                chance: t.chance,
                 but: Some(changed.join(" and ")),
-                fresh_labels: None,
-                entity_labels: None,
+                ..Overlap::new(few.seen, few.rows, t.chance)
             };
             if o.mostly_training() {
                 return Some(o);
             }
         }
         let o = Overlap {
-            seen: few.seen,
-            rows: few.rows,
-            chance,
             but: Some(changed.join(" and ")),
-            fresh_labels: None,
-            entity_labels: None,
+            ..Overlap::new(few.seen, few.rows, chance)
         };
         if chance <= NEAR_CHANCE {
             return o.mostly_training().then_some(o);
@@ -573,54 +577,6 @@ pub(super) fn near_copy(sides: &Sides, features: &[String]) -> Option<Overlap> {
 /// Highest rate at which training rows come near each other (one or two
 /// features apart) for near copies to be told from fresh rows.
 const NEAR_CHANCE: f64 = 0.5;
-
-/// Pairs of `keys` that are equal.
-fn equal_pairs(mut keys: Vec<u64>) -> f64 {
-    keys.sort_unstable();
-    keys.chunk_by(|a, b| a == b)
-        .map(|run| {
-            let k = run.len() as f64;
-            k * (k - 1.0) / 2.0
-        })
-        .sum()
-}
-
-/// An upper bound on chance from `pairs` equal pairs among `m` fresh rows.
-/// With keys drawn at rates p, two rows share a key at rate c = sum p^2,
-/// and a fresh row matches one of `n` training rows sum p (1 - (1-p)^n) of
-/// the time, at most 1 - (1-c)^n (Jensen: 1 - (1-p)^n is concave in p).
-/// c is taken at an upper end of the pairs' count, P + 2 sqrt(P) + 4 (no
-/// pair among rows that would show 4 on average happens 2% of the time):
-/// test rows that never repeat bound chance low only when there are enough
-/// of them to have shown repeats.
-pub(super) fn chance_from_pairs(pairs: f64, m: usize, n: usize) -> f64 {
-    if m < 2 {
-        return 1.0;
-    }
-    if n == 0 {
-        return 0.0;
-    }
-    let all = m as f64 * (m as f64 - 1.0) / 2.0;
-    let c = ((pairs + 2.0 * pairs.sqrt() + 4.0) / all).min(1.0);
-    -(n as f64 * (-c).ln_1p()).exp_m1()
-}
-
-/// How much of the data's key mass `keys` distinct training keys cover,
-/// judged from `m` fresh rows of which a share `repeat` repeat a key among
-/// themselves. With keys about equally likely, `m - 1` draws repeat a key
-/// at the rate `1 - exp(-(m - 1) / K)`, which gives the number of keys `K`;
-/// the training keys then cover `keys / K` of them. A floor under chance:
-/// it sees natural repeats however the training file was deduplicated.
-pub(super) fn coverage_from_repeats(repeat: f64, m: usize, keys: usize) -> f64 {
-    if m < 2 || repeat <= 0.0 {
-        return 0.0;
-    }
-    if repeat >= 1.0 {
-        return 1.0;
-    }
-    let per_key = -(1.0 - repeat).ln() / (m - 1) as f64;
-    (keys as f64 * per_key).min(1.0)
-}
 
 /// The note on test rows that match training rows more often than chance.
 pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
@@ -696,8 +652,12 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
             ),
             None => (String::new(), crate::artifact::KEY_DIGITS),
         };
+        let test_rows = match o.class {
+            Some(c) => format!("{c} test rows"),
+            None => "test rows".to_string(),
+        };
         format!(
-            "{} of {} test rows ({:.1}%){where_} match a training row{on} (numbers to {} \
+            "{} of {} {test_rows} ({:.1}%){where_} match a training row{on} (numbers to {} \
              significant digits){chance}: {why}, and metrics on those rows overstate how \
              the model does on new data",
             o.seen,

@@ -73,3 +73,59 @@ fn a_rare_class_does_not_make_a_column_with_blanks_the_label() {
         "{message}"
     );
 }
+
+/// The data rows (no header) of `csv` whose label is `yes` (`positive`)
+/// or `no`, the first `n` of them, ids renumbered from `first_id`.
+fn rows_of_class(csv: &str, positive: bool, n: usize, first_id: usize) -> Vec<String> {
+    csv.lines()
+        .skip(1)
+        .filter(|l| l.ends_with(",yes") == positive)
+        .take(n)
+        .enumerate()
+        .map(|(k, l)| {
+            let rest = l.split_once(',').map_or("", |(_, r)| r);
+            format!("{},{rest}", first_id + k)
+        })
+        .collect()
+}
+
+// F2. A test file of fresh negatives and positives pulled from the
+// training file (known churners beside new customers): every positive
+// test row was a training row, but they were 6-10% of all the test rows,
+// under the tenth the overlap rule judged, and the gates passed. Each
+// class's test rows are now judged on their own as well.
+#[test]
+fn a_class_of_training_rows_in_the_test_file_is_no_evidence() {
+    let train = dataset(3000, 21, 0.0);
+    let fresh = dataset(3000, 22, 0.0);
+    let header = "id,age,income,plan,group,label\n";
+    let test_with = |positives: Vec<String>| {
+        let mut rows = rows_of_class(&fresh, false, 600, 100_000);
+        rows.extend(positives);
+        format!("{header}{}\n", rows.join("\n"))
+    };
+    let gate = |test: &str| {
+        let f = crate::fixture::Fixture::new("");
+        f.write("data.csv", &train);
+        f.write("test.csv", test);
+        f.write(
+            "gates.toml",
+            &format!(
+                "{}{}",
+                crate::trust14::test_path_config(),
+                "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.6\n"
+            ),
+        );
+        crate::trust28::first_gate(&f)
+    };
+    // Control: 60 fresh positives.
+    let (code, status, message) = gate(&test_with(rows_of_class(&fresh, true, 60, 200_000)));
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
+    // The same count of positives copied from the training file.
+    let (code, status, message) = gate(&test_with(rows_of_class(&train, true, 60, 200_000)));
+    assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+    assert!(
+        message.contains("% of the positive test rows are training rows"),
+        "{message}"
+    );
+}

@@ -127,12 +127,8 @@ pub(super) fn entity_rows(
 ) -> Option<Overlap> {
     let named: Vec<&str> = leave.iter().map(|&j| features[j].as_str()).collect();
     let mut o = Overlap {
-        seen: b.seen,
-        rows: b.rows,
-        chance: 0.0,
         but: Some(named.join(" and ")),
-        fresh_labels: None,
-        entity_labels: None,
+        ..Overlap::new(b.seen, b.rows, 0.0)
     };
     if !sides.split() || !o.could_be_mostly_training() {
         return None;
