@@ -115,6 +115,9 @@ pub struct LabelFeature {
     /// date, filled for churners only): the share of one class's rows it
     /// is filled (or empty) for, the other class never.
     pub by_presence: Option<f64>,
+    /// With `by_presence`, the value on half the rows or more that stands
+    /// for "not filled" (`0`, `none`), when it is not empty cells.
+    pub default: Option<String>,
     /// Share of the rows judged whose value holds both classes (a rare
     /// `unknown` level): at most 5% of either class's rows.
     pub mixed: f64,
@@ -326,6 +329,7 @@ impl Caveats {
             values,
             trained,
             by_presence,
+            default,
             mixed,
             empty,
             together,
@@ -356,13 +360,22 @@ impl Caveats {
                 )
             } else {
                 match by_presence {
-                    Some(share) => format!(
-                    "{what} {name:?} is filled for {:.0}% of the rows of one class and for none \
-                     (or almost none) of the other (or empty that way), in every {rows}: filled or \
-                     not, it is the label (leakage: recorded after the outcome?), so this is not \
-                     evidence{fix}",
-                    100.0 * share
-                ),
+                    Some(share) => {
+                        let (filled, reverse) = match default {
+                            Some(d) => (
+                                format!("holds a value other than {d:?} (on most rows)"),
+                                "holds that value",
+                            ),
+                            None => ("is filled".to_string(), "is empty"),
+                        };
+                        format!(
+                            "{what} {name:?} {filled} for {:.0}% of the rows of one class and \
+                             for none (or almost none) of the other (or {reverse} that way), in \
+                             every {rows}: filled or not, it is the label (leakage: recorded \
+                             after the outcome?), so this is not evidence{fix}",
+                            100.0 * share
+                        )
+                    }
                     None => {
                         let mut but = Vec::new();
                         if *empty > 0.0 {

@@ -83,16 +83,20 @@ pub(in crate::pipeline) fn label_feature(
         values: p.values,
         trained,
         by_presence: None,
+        default: None,
         mixed: p.mixed,
         empty: p.empty,
         together: Vec::new(),
     };
+    let sampled = (table, &sample_rows[..], &sample_y[..]);
     let by_presence = |f: &String| {
+        let (share, default) = presence_is_label(f, &all, sampled)?;
         Some(LabelFeature {
             name: f.clone(),
             values: 2,
             trained,
-            by_presence: Some(presence_is_label(f, &all)?),
+            by_presence: Some(share),
+            default,
             mixed: 0.0,
             empty: 0.0,
             together: Vec::new(),
@@ -160,6 +164,7 @@ fn together(sparse: &[(&String, Purity)], parts: &[Part], trained: bool) -> Opti
             values: sparse.iter().map(|(_, p)| p.values).sum(),
             trained,
             by_presence: None,
+            default: None,
             mixed: 0.0,
             empty: 1.0 - covered as f64 / total as f64,
             together: sparse[1..].iter().map(|(f, _)| (*f).clone()).collect(),
@@ -305,16 +310,41 @@ fn beyond_chance(values: &[[usize; 2]], alone: usize) -> bool {
 /// at least half that class's rows and
 /// [`LABEL_FEATURE_ROWS_PER_VALUE`] of them, with as many rows on the
 /// other side (a cancel date filled for churners, or for 95% of them,
-/// and never for the rest: round 22, F6). The share of the class covered.
-fn presence_is_label(f: &str, parts: &[Part]) -> Option<f64> {
-    // [filled][class]
+/// and never for the rest: round 22, F6). "Not filled" may be spelled as
+/// a value on half the rows or more (`0` from `fillna(0)` or
+/// `COALESCE(x, 0)`, `none`: round 32, F1); it is judged first on
+/// `sample`, a spread of the rows. The share of the class covered, and
+/// that value when it is how the column is not filled.
+fn presence_is_label(f: &str, parts: &[Part], sample: Part) -> Option<(f64, Option<String>)> {
+    if let Some(share) = presence_rule(presence_counts(f, parts, None)?) {
+        return Some((share, None));
+    }
+    let (d, _) = default_level(f, &[sample])?;
+    presence_rule(presence_counts(f, &[sample], Some(d))?)?;
+    let (d, text) = default_level(f, parts)?;
+    let share = presence_rule(presence_counts(f, parts, Some(d))?)?;
+    Some((share, Some(text)))
+}
+
+/// `f`'s rows over `parts` by whether they are filled and by class
+/// (`[filled][class]`): not empty and, with `default` (a row key), not
+/// that value.
+fn presence_counts(f: &str, parts: &[Part], default: Option<u64>) -> Option<[[usize; 2]; 2]> {
     let mut counts = [[0usize; 2]; 2];
     for (table, rows, y) in parts {
         let col = table.column(f)?;
-        for (&r, &label) in rows.iter().zip(*y) {
-            counts[usize::from(!col.is_null(r))][usize::from(label.min(1))] += 1;
+        let keys = default.map(|_| fast_keys(table, rows, &[f.to_string()]));
+        for (i, (&r, &label)) in rows.iter().zip(*y).enumerate() {
+            let other = keys.as_ref().is_none_or(|k| Some(k[i]) != default);
+            let filled = !col.is_null(r) && other;
+            counts[usize::from(filled)][usize::from(label.min(1))] += 1;
         }
     }
+    Some(counts)
+}
+
+/// The rule of [`presence_is_label`] on `counts` (`[filled][class]`).
+fn presence_rule(counts: [[usize; 2]; 2]) -> Option<f64> {
     let class = |c: usize| counts[0][c] + counts[1][c];
     (0..2)
         .flat_map(|side| (0..2).map(move |c| (side, c)))
@@ -328,4 +358,34 @@ fn presence_is_label(f: &str, parts: &[Part]) -> Option<f64> {
         // The side with the fewest strays (the first of equals).
         .min_by_key(|&(side, c)| counts[side][1 - c])
         .map(|(side, c)| counts[side][c] as f64 / class(c) as f64)
+}
+
+/// The key and text of `f`'s commonest filled value over `parts` (the
+/// smallest key of equals), when it is on half the rows or more.
+fn default_level(f: &str, parts: &[Part]) -> Option<(u64, String)> {
+    let mut counts: std::collections::HashMap<u64, (usize, &Table, usize)> =
+        std::collections::HashMap::new();
+    let mut total = 0usize;
+    for (table, rows, _) in parts {
+        let col = table.column(f)?;
+        let keys = fast_keys(table, rows, &[f.to_string()]);
+        total += rows.len();
+        for (&k, &r) in keys.iter().zip(*rows) {
+            if !col.is_null(r) {
+                counts.entry(k).or_insert((0, table, r)).0 += 1;
+            }
+        }
+    }
+    let (&key, &(n, table, row)) = counts
+        .iter()
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0)))?;
+    (2 * n >= total).then(|| {
+        (
+            key,
+            table
+                .column(f)
+                .and_then(|c| c.text(row))
+                .unwrap_or_default(),
+        )
+    })
 }
