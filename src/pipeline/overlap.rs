@@ -173,10 +173,54 @@ pub(super) fn distinct_by_class(
         out[c] = if rows.len() > DISTINCT_COUNTED {
             rows.len() as u64
         } else {
-            keys.len() as u64
+            let nudged = nudged_copies(sides.test_table, &counted, &whole);
+            nudged.map_or(keys.len(), |n| n.min(keys.len())) as u64
         };
     }
     (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
+}
+
+/// Largest spread of a continuous number within rows that share every
+/// other column, as a share of their value, for them to be copies nudged
+/// (round 32, F3: copies of one row with two charges moved by under 1%).
+const MAX_NUDGE: f64 = 0.05;
+
+/// The distinct rows of `rows` over `columns` when rows that share every
+/// column but the continuous numbers are copies nudged: each such group
+/// holds every continuous number within [`MAX_NUDGE`] of its value.
+/// `None` when some group does not, or there is no such number.
+fn nudged_copies(table: &crate::data::Table, rows: &[usize], columns: &[String]) -> Option<usize> {
+    let (coarse, numbers): (Vec<String>, Vec<String>) = columns
+        .iter()
+        .cloned()
+        .partition(|c| !continuous_in(table, rows, c));
+    if coarse.is_empty() || numbers.is_empty() {
+        return None;
+    }
+    let keys = crate::artifact::fast_keys(table, rows, &coarse);
+    let mut by_key: Vec<(u64, usize)> = keys.into_iter().zip(rows.iter().copied()).collect();
+    by_key.sort_unstable();
+    let groups: Vec<&[(u64, usize)]> = by_key.chunk_by(|a, b| a.0 == b.0).collect();
+    let tight = |group: &[(u64, usize)], name: &String| {
+        let Some(crate::data::Values::Num(v)) = table.column(name).map(|c| &c.values) else {
+            return false;
+        };
+        let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0);
+        for &(_, r) in group {
+            if v[r].is_nan() {
+                nan += 1;
+            } else {
+                lo = lo.min(v[r]);
+                hi = hi.max(v[r]);
+            }
+        }
+        nan == group.len() || (nan == 0 && hi - lo <= MAX_NUDGE * lo.abs().max(hi.abs()))
+    };
+    groups
+        .iter()
+        .filter(|g| g.len() >= 2)
+        .all(|g| numbers.iter().all(|n| tight(g, n)))
+        .then_some(groups.len())
 }
 
 /// [`crate::artifact::RowKeys`] of every training and test row over

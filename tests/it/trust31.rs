@@ -87,6 +87,16 @@ fn a_column_filled_after_the_outcome_with_a_few_strays_is_no_evidence() {
 /// positives, each `times` times (ids renumbered); the first gate's
 /// status and message.
 fn judged_on_copies(distinct: usize, times: usize) -> (i32, String, String) {
+    judged_on_nudged_copies(distinct, times, 0.0)
+}
+
+/// [`judged_on_copies`] with each copy's `income` multiplied by a factor
+/// within `1 ± nudge`.
+pub(crate) fn judged_on_nudged_copies(
+    distinct: usize,
+    times: usize,
+    nudge: f64,
+) -> (i32, String, String) {
     let f = crate::fixture::Fixture::new("");
     f.write("data.csv", &dataset(1000, 1, 0.0));
     let fresh = dataset(2000, 2, 0.0);
@@ -104,7 +114,15 @@ fn judged_on_copies(distinct: usize, times: usize) -> (i32, String, String) {
     };
     negatives.for_each(|l| push(l));
     for p in positives {
-        (0..times).for_each(|_| push(p));
+        for k in 0..times {
+            let mut cells: Vec<String> = p.split(',').map(String::from).collect();
+            if nudge > 0.0 {
+                let income: f64 = cells[2].parse().unwrap_or(0.0);
+                let factor = 1.0 + nudge * (2.0 * k as f64 / times as f64 - 1.0);
+                cells[2] = format!("{:.3}", income * factor);
+            }
+            push(&cells.join(","));
+        }
     }
     f.write("test.csv", &(test.join("\n") + "\n"));
     f.write(

@@ -186,3 +186,23 @@ fn a_column_whose_unfilled_cells_hold_zero_or_none_is_still_the_label() {
     let (code, status, message) = auc_gate(&data);
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
+
+// F3. A class made of copies of a few rows with a number nudged by under
+// 1% passed again (GO at ROC AUC 1.0): copies of a row counted once only
+// when they were exact. Rows that share every other column and hold each
+// continuous number within 5% of one another are copies nudged.
+#[test]
+fn a_class_of_nudged_copies_is_too_few_to_judge() {
+    for (distinct, times) in [(1, 10), (5, 6)] {
+        let (code, status, message) =
+            crate::trust31::judged_on_nudged_copies(distinct, times, 0.009);
+        assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+        assert!(
+            message.contains(&format!("but only {distinct} and 300 distinct rows")),
+            "{message}"
+        );
+    }
+    // Control: the income moved by up to 40% is another customer's.
+    let (code, status, message) = crate::trust31::judged_on_nudged_copies(10, 2, 0.4);
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
+}
