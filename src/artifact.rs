@@ -697,6 +697,14 @@ impl Scorer for ModelArtifact {
         self.training.row_duplicate_share
     }
 
+    fn trained_on_share(&self) -> f64 {
+        let rows = self.training.train_rows as f64;
+        if self.training.row_hashes.is_empty() || rows <= MAX_ROW_HASHES as f64 {
+            return 1.0;
+        }
+        MAX_ROW_HASHES as f64 / rows
+    }
+
     fn notes(&self) -> Vec<String> {
         self.preprocessor.notes()
     }

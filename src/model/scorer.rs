@@ -57,6 +57,11 @@ pub trait Scorer: Send + Sync {
     fn training_duplicate_share(&self) -> f64 {
         0.0
     }
+    /// The share of the training rows [`Scorer::trained_on`] knows: a
+    /// model keeps the hashes of a spread of big training data only.
+    fn trained_on_share(&self) -> f64 {
+        1.0
+    }
     /// The data columns drift is measured on: the model's inputs, unless
     /// the model reads none of the data's features (a score column).
     fn drift_columns(&self) -> Vec<String> {

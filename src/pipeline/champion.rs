@@ -26,6 +26,33 @@ fn leaked_beyond_duplicates(champ: &dyn Scorer, candidate: &dyn Scorer, s: &Side
         .collect()
 }
 
+/// Share of the test rows kept for the comparison above which the
+/// champion's training rows its saved hashes do not know spoil it.
+const MAX_UNKNOWN_SHARE: f64 = 0.01;
+
+/// Why the champion cannot be compared on the rows it did not train on,
+/// when it saved the hashes of a spread of its training rows only and
+/// `leaked` (the test rows matching them) says that many of the other test
+/// rows are its training rows too, which cannot be told apart (round 32,
+/// F6: 40% of the test rows matched a spread of half its 400,000 rows).
+fn unknown_training_rows(champ: &dyn Scorer, leaked: &[bool]) -> Option<String> {
+    let share = champ.trained_on_share();
+    let matched = leaked.iter().filter(|&&l| l).count();
+    let kept = leaked.len() - matched;
+    let unknown = matched as f64 * (1.0 / share - 1.0);
+    (share < 1.0 && matched >= 10 && unknown >= MAX_UNKNOWN_SHARE * kept as f64).then(|| {
+        format!(
+            "{matched} of {} test rows match the {:.0}% of the champion's training rows whose \
+             hashes it saved, so about {:.0} more of them are its training rows too, which \
+             cannot be told apart: re-scored here it would be judged partly on rows it learned \
+             (compare on data neither model trained on: a test_path file)",
+            leaked.len(),
+            100.0 * share,
+            unknown.min(kept as f64)
+        )
+    })
+}
+
 /// The champion re-scored on the candidate's test rows. A registry that
 /// cannot be read is an error (exit 2), as `compare` and `promote` say too;
 /// a champion that cannot score these rows is a finding (inconclusive).
@@ -128,6 +155,9 @@ pub fn champion_eval(
     // other rows must not empty the comparison).
     if leaked.len() != s.test_rows.len() {
         leaked = vec![false; s.test_rows.len()];
+    }
+    if let Some(reason) = unknown_training_rows(&*champ, &leaked) {
+        return Ok(ChampionEval::Unusable { version, reason });
     }
     // Both models on the rows the champion did not train on, each at its
     // own saved threshold (the champion's hard predictions are the ones

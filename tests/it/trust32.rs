@@ -206,3 +206,62 @@ fn a_class_of_nudged_copies_is_too_few_to_judge() {
     let (code, status, message) = crate::trust31::judged_on_nudged_copies(10, 2, 0.4);
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
+
+/// `n` rows of two continuous features (four decimals) and a label drawn
+/// from a logistic model, seeded by `seed`.
+fn continuous(n: usize, seed: u64) -> String {
+    let mut r = Lcg::new(seed);
+    let mut out = String::from("id,x1,x2,group,label\n");
+    for i in 0..n {
+        let (x1, x2) = (r.next_f64() * 10.0, r.next_f64() * 10.0);
+        let z = 0.6 * (x1 - 5.0) - 0.3 * (x2 - 5.0);
+        let yes = r.next_f64() < 1.0 / (1.0 + (-z).exp());
+        let group = if i % 2 == 0 { "a" } else { "b" };
+        let label = if yes { "yes" } else { "no" };
+        out.push_str(&format!("{i},{x1:.4},{x2:.4},{group},{label}\n"));
+    }
+    out
+}
+
+// F6. A champion trained on more than 200,000 rows keeps the hashes of a
+// spread of 200,000 of them, and the champion gate compared it on "the
+// test rows that are not copies of its training rows", which still held
+// the rest of its training rows. When the rows that match say that more
+// than 1% of the kept rows are its training rows too, the champion cannot
+// be compared here.
+#[test]
+fn a_champion_on_rows_it_trained_on_beyond_its_saved_hashes_is_not_compared() {
+    let f = crate::fixture::Fixture::new("");
+    f.write("champ.csv", &continuous(260_000, 3));
+    f.write("fresh.csv", &continuous(20_000, 4));
+    let config = |path: &str, test: Option<&str>| {
+        let test = test.map_or(String::new(), |t| format!("test_path = \"{t}\"\n"));
+        format!(
+            "[data]\npath = \"{path}\"\n{test}target = \"label\"\npositive = \"yes\"\n\
+             drop = [\"id\"]\nprotected = [\"group\"]\nseed = 7\n{}",
+            crate::trust3::REGISTRY
+        )
+    };
+    f.write("champ.toml", &config("champ.csv", None));
+    let run = |args: &[&str]| crate::trust3::run(&f, args);
+    let (code, _, err) = run(&["check", "--config", "champ.toml", "--out", "champ"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["promote", "--run", "champ"]);
+    assert_eq!(code, 0, "{err}");
+    // The candidate learns from fresh rows and is judged on the champion's
+    // whole file: 208,000 of its rows are the champion's training rows.
+    f.write("cand.toml", &config("fresh.csv", Some("champ.csv")));
+    let (code, out, err) = run(&["check", "--config", "cand.toml", "--out", "cand"]);
+    let v: serde_json::Value = serde_json::from_str(&f.read("cand/report.json")).unwrap();
+    let g = crate::fixture::gate(&v, "champ");
+    let message = g["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        (code, g["status"].as_str()),
+        (1, Some("inconclusive")),
+        "{message}{out}{err}"
+    );
+    assert!(
+        message.contains("of the champion's training rows whose hashes it saved"),
+        "{message}"
+    );
+}
