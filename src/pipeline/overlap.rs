@@ -44,6 +44,10 @@ pub(super) fn overlap(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> Option
     by_class(plan, sides, &features, &seen, chance, &keys).or(whole)
 }
 
+/// One class's rows of a test file, for [`judge`]: the file's sides, and
+/// what says whether the file's matches carry their labels.
+type OneClass<'a> = (&'a Sides<'a>, &'a dyn Fn(&mut Overlap));
+
 /// [`overlap`] of `sides`' test rows, `seen` of which match a training
 /// row, against `chance`, with `keys` the training and test rows' keys.
 /// With `one_class`, they are one class's rows of a test file
@@ -56,7 +60,7 @@ fn judge<'k>(
     seen: usize,
     chance: f64,
     keys: &dyn Fn() -> &'k crate::artifact::RowKeys,
-    one_class: Option<(&Sides, &dyn Fn(&mut Overlap))>,
+    one_class: Option<OneClass>,
 ) -> Option<Overlap> {
     let mut o = Overlap::new(seen, sides.test_rows.len(), chance);
     let near = || match one_class {
