@@ -223,12 +223,12 @@ impl Overlap {
         }
     }
 
-    /// "the test rows", or "the positive test rows" when judged over one
-    /// class's rows.
+    /// "test rows", or "positive test rows" when judged over one class's
+    /// rows.
     pub fn rows_named(&self) -> String {
         match self.class {
-            Some(c) => format!("the {c} test rows"),
-            None => "the test rows".to_string(),
+            Some(c) => format!("{c} test rows"),
+            None => "test rows".to_string(),
         }
     }
 
@@ -320,7 +320,7 @@ impl Caveats {
                 "training rows"
             };
             format!(
-                "{:.1}% of {} are {what}{changed}, so this is not evidence",
+                "{:.1}% of the {} are {what}{changed}, so this is not evidence",
                 100.0 * o.share(),
                 o.rows_named()
             )

@@ -700,10 +700,7 @@ pub(super) fn overlap_note(plan: &Plan, o: &Overlap) -> Option<String> {
             ),
             None => (String::new(), crate::artifact::KEY_DIGITS),
         };
-        let test_rows = match o.class {
-            Some(c) => format!("{c} test rows"),
-            None => "test rows".to_string(),
-        };
+        let test_rows = o.rows_named();
         format!(
             "{} of {} {test_rows} ({:.1}%){where_} match a training row{on} (numbers to {} \
              significant digits){chance}: {why}, and metrics on those rows overstate how \
