@@ -34,6 +34,12 @@ pub(super) fn by_class<'k>(
         if at.len() == sides.test_rows.len() {
             break;
         }
+        // Under a tenth of the class's rows match: nothing to judge.
+        let seen = at.iter().filter(|&&k| seen[k]).count();
+        if !Overlap::new(seen, at.len(), chance).could_be_mostly_training() {
+            continue;
+        }
+        let chance = chance.max(keys().class_duplicate_share(&sides.y_train, class));
         let mine = Sides {
             test_rows: at.iter().map(|&k| sides.test_rows[k]).collect(),
             y_test: vec![class; at.len()],
@@ -47,12 +53,6 @@ pub(super) fn by_class<'k>(
                 train: keys().train.clone(),
                 test: at.iter().map(|&k| keys().test[k]).collect(),
             })
-        };
-        let seen = at.iter().filter(|&&k| seen[k]).count();
-        let chance = if seen as f64 >= crate::gates::OVERLAP_LIMIT * at.len() as f64 {
-            chance.max(keys().class_duplicate_share(&sides.y_train, class))
-        } else {
-            chance
         };
         // Whether matches carry their labels (copies) or draw them afresh
         // (the same customers a month later) is the file's question: one
