@@ -319,23 +319,36 @@ fn presence_is_label(f: &str, parts: &[Part], sample: Part) -> Option<(f64, Opti
     if let Some(share) = presence_rule(presence_counts(f, parts, None)?) {
         return Some((share, None));
     }
-    let (d, _) = default_level(f, &[sample])?;
-    presence_rule(presence_counts(f, &[sample], Some(d))?)?;
-    let (d, text) = default_level(f, parts)?;
-    let share = presence_rule(presence_counts(f, parts, Some(d))?)?;
+    default_is_label(f, &[sample])?;
+    let (share, text) = default_is_label(f, parts)?;
     Some((share, Some(text)))
 }
 
+/// [`presence_rule`] over `parts` with `f`'s commonest value on half the
+/// rows or more counted as not filled: the share covered and that value.
+fn default_is_label(f: &str, parts: &[Part]) -> Option<(f64, String)> {
+    let keyed: Vec<Vec<u64>> = parts
+        .iter()
+        .map(|(table, rows, _)| fast_keys(table, rows, &[f.to_string()]))
+        .collect();
+    let (d, text) = default_level(f, parts, &keyed)?;
+    let share = presence_rule(presence_counts(f, parts, Some((d, &keyed)))?)?;
+    Some((share, text))
+}
+
 /// `f`'s rows over `parts` by whether they are filled and by class
-/// (`[filled][class]`): not empty and, with `default` (a row key), not
-/// that value.
-fn presence_counts(f: &str, parts: &[Part], default: Option<u64>) -> Option<[[usize; 2]; 2]> {
+/// (`[filled][class]`): not empty and, with `default` (a row key and the
+/// rows' keys, a list per part), not that value.
+fn presence_counts(
+    f: &str,
+    parts: &[Part],
+    default: Option<(u64, &[Vec<u64>])>,
+) -> Option<[[usize; 2]; 2]> {
     let mut counts = [[0usize; 2]; 2];
-    for (table, rows, y) in parts {
+    for (p, (table, rows, y)) in parts.iter().enumerate() {
         let col = table.column(f)?;
-        let keys = default.map(|_| fast_keys(table, rows, &[f.to_string()]));
         for (i, (&r, &label)) in rows.iter().zip(*y).enumerate() {
-            let other = keys.as_ref().is_none_or(|k| Some(k[i]) != default);
+            let other = default.is_none_or(|(d, keyed)| keyed[p][i] != d);
             let filled = !col.is_null(r) && other;
             counts[usize::from(filled)][usize::from(label.min(1))] += 1;
         }
@@ -361,14 +374,14 @@ fn presence_rule(counts: [[usize; 2]; 2]) -> Option<f64> {
 }
 
 /// The key and text of `f`'s commonest filled value over `parts` (the
-/// smallest key of equals), when it is on half the rows or more.
-fn default_level(f: &str, parts: &[Part]) -> Option<(u64, String)> {
+/// smallest key of equals; `keyed`, the rows' keys per part), when it is
+/// on half the rows or more.
+fn default_level(f: &str, parts: &[Part], keyed: &[Vec<u64>]) -> Option<(u64, String)> {
     let mut counts: std::collections::HashMap<u64, (usize, &Table, usize)> =
         std::collections::HashMap::new();
     let mut total = 0usize;
-    for (table, rows, _) in parts {
+    for ((table, rows, _), keys) in parts.iter().zip(keyed) {
         let col = table.column(f)?;
-        let keys = fast_keys(table, rows, &[f.to_string()]);
         total += rows.len();
         for (&k, &r) in keys.iter().zip(*rows) {
             if !col.is_null(r) {
