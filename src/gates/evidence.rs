@@ -100,11 +100,21 @@ pub struct Caveats {
     pub label_feature: Option<LabelFeature>,
 }
 
+/// How a column filled after the outcome spells "not filled" when not
+/// by empty cells alone.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Unfilled {
+    /// Its commonest values (`0`, `-1`, `none`), as text.
+    pub values: Vec<String>,
+    /// Whether empty cells are "not filled" too (and there are some).
+    pub empty: bool,
+}
+
 /// A column the model reads (a feature, or the score column of external
 /// scores) of few values, each of which holds one class in every training
 /// and test row (test rows alone when nothing was trained here): the label
 /// re-spelled.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelFeature {
     pub name: String,
     /// Its distinct values.
@@ -115,9 +125,15 @@ pub struct LabelFeature {
     /// date, filled for churners only): the share of one class's rows it
     /// is filled (or empty) for, the other class never.
     pub by_presence: Option<f64>,
-    /// With `by_presence`, the value on half the rows or more that stands
-    /// for "not filled" (`0`, `none`), when it is not empty cells.
-    pub default: Option<String>,
+    /// With `by_presence`, the values that stand for "not filled" (`0`,
+    /// `none`), when it is not empty cells alone.
+    pub default: Option<Unfilled>,
+    /// When the column is a number that holds one class up to a cut and
+    /// the other above it: the largest value below the cut, as text.
+    pub cut: Option<String>,
+    /// When the column is the label only together with this other one
+    /// (each of few values, independent of the label on its own).
+    pub pair: Option<String>,
     /// Share of the rows judged whose value holds both classes (a rare
     /// `unknown` level): at most 5% of either class's rows.
     pub mixed: f64,
@@ -330,6 +346,8 @@ impl Caveats {
             trained,
             by_presence,
             default,
+            cut,
+            pair,
             mixed,
             empty,
             together,
@@ -340,7 +358,24 @@ impl Caveats {
             } else {
                 ("column", "test row", "")
             };
-            if !together.is_empty() {
+            if let Some(cut) = cut {
+                format!(
+                    "{what} {name:?} holds one class at or below {cut} and the other above it, \
+                     in (nearly) every {rows}: it is the label re-spelled as a number (leakage: \
+                     recorded after the outcome?), so this is not evidence{fix}"
+                )
+            } else if let Some(other) = pair {
+                let fix = if *trained {
+                    "; add one of them to data.drop"
+                } else {
+                    ""
+                };
+                format!(
+                    "{what}s {name:?} and {other:?} have {values} values together and each \
+                     holds one class in (nearly) every {rows}: together they are the label \
+                     (leakage), so this is not evidence{fix}"
+                )
+            } else if !together.is_empty() {
                 let names = std::iter::once(name)
                     .chain(together)
                     .map(|n| format!("{n:?}"))
@@ -362,10 +397,18 @@ impl Caveats {
                 match by_presence {
                     Some(share) => {
                         let (filled, reverse) = match default {
-                            Some(d) => (
-                                format!("holds a value other than {d:?} (on most rows)"),
-                                "holds that value",
-                            ),
+                            Some(Unfilled { values, empty }) => {
+                                let values: Vec<String> =
+                                    values.iter().map(|v| format!("{v:?}")).collect();
+                                let empty = if *empty { ", or empty" } else { "" };
+                                (
+                                    format!(
+                                        "holds a value other than {}{empty} (\"not filled\")",
+                                        values.join(" or ")
+                                    ),
+                                    "is not filled",
+                                )
+                            }
                             None => ("is filled".to_string(), "is empty"),
                         };
                         format!(

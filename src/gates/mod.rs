@@ -19,7 +19,7 @@ use champion::{ChampionGate, ChampionTable};
 use drift::{DriftGate, DriftTable};
 pub use evidence::{
     Caveats, ChampionEval, Evidence, FewPredicted, LabelFeature, Outcome, Overlap, Repeated,
-    Unlabelled, Unseen, OVERLAP_LIMIT,
+    Unfilled, Unlabelled, Unseen, OVERLAP_LIMIT,
 };
 use fairness::{FairnessGate, FairnessTable};
 use latency::{LatencyGate, LatencyTable};

@@ -10,11 +10,13 @@ use crate::model::scorer::Scorer;
 
 mod chance;
 mod class;
+mod distinct;
 mod entity;
 mod label;
 pub(super) use chance::{chance_from_pairs, coverage_from_repeats};
 use chance::{equal_pairs, test_repeats};
 use class::by_class;
+pub(super) use distinct::distinct_by_class;
 use entity::{drawn_probabilities, entity_rows, entity_why, weigh_labels};
 pub(super) use label::label_feature;
 
@@ -138,93 +140,6 @@ fn judge<'k>(
         }
     }
     near().or_else(|| (seen > 0).then_some(o))
-}
-
-/// Rows of a class whose distinct rows are counted (a spread of a larger
-/// class is).
-const DISTINCT_COUNTED: usize = 10_000;
-/// Share of distinct rows one class must have for the other's copies to
-/// count as copies: where rows repeat by nature (a few features of few
-/// levels, a 0/1 score), identical rows are separate observations.
-const DISTINCT_SHARE: f64 = 0.9;
-
-/// The distinct test rows of each class ([negative, positive]) over the
-/// features, target and protected attributes (numbers as row keys round
-/// them), when one class's rows are at least [`DISTINCT_SHARE`] distinct:
-/// copies of one row are then one observation. A class of more than
-/// [`DISTINCT_COUNTED`] rows counts its rows, its share from a spread.
-pub(super) fn distinct_by_class(
-    plan: &Plan,
-    sides: &Sides,
-    scorer: &dyn Scorer,
-) -> Option<[u64; 2]> {
-    let whole = super::train::whole_row(plan, &scorer.input_columns());
-    let mut out = [0u64; 2];
-    let mut share = [0f64; 2];
-    for c in 0..2 {
-        let rows: Vec<usize> = sides
-            .test_rows
-            .iter()
-            .zip(&sides.y_test)
-            .filter(|(_, &y)| usize::from(y.min(1)) == c)
-            .map(|(&r, _)| r)
-            .collect();
-        let counted = spread(&rows, DISTINCT_COUNTED);
-        let mut keys = crate::artifact::fast_keys(sides.test_table, &counted, &whole);
-        keys.sort_unstable();
-        keys.dedup();
-        share[c] = keys.len() as f64 / counted.len().max(1) as f64;
-        out[c] = if rows.len() > DISTINCT_COUNTED {
-            rows.len() as u64
-        } else {
-            let nudged = nudged_copies(sides.test_table, &counted, &whole);
-            nudged.map_or(keys.len(), |n| n.min(keys.len())) as u64
-        };
-    }
-    (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
-}
-
-/// Largest spread of a continuous number within rows that share every
-/// other column, as a share of their value, for them to be copies nudged
-/// (round 32, F3: copies of one row with two charges moved by under 1%).
-const MAX_NUDGE: f64 = 0.05;
-
-/// The distinct rows of `rows` over `columns` when rows that share every
-/// column but the continuous numbers are copies nudged: each such group
-/// holds every continuous number within [`MAX_NUDGE`] of its value.
-/// `None` when some group does not, or there is no such number.
-fn nudged_copies(table: &crate::data::Table, rows: &[usize], columns: &[String]) -> Option<usize> {
-    let (coarse, numbers): (Vec<String>, Vec<String>) = columns
-        .iter()
-        .cloned()
-        .partition(|c| !continuous_in(table, rows, c));
-    if coarse.is_empty() || numbers.is_empty() {
-        return None;
-    }
-    let keys = crate::artifact::fast_keys(table, rows, &coarse);
-    let mut by_key: Vec<(u64, usize)> = keys.into_iter().zip(rows.iter().copied()).collect();
-    by_key.sort_unstable();
-    let groups: Vec<&[(u64, usize)]> = by_key.chunk_by(|a, b| a.0 == b.0).collect();
-    let tight = |group: &[(u64, usize)], name: &String| {
-        let Some(crate::data::Values::Num(v)) = table.column(name).map(|c| &c.values) else {
-            return false;
-        };
-        let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0);
-        for &(_, r) in group {
-            if v[r].is_nan() {
-                nan += 1;
-            } else {
-                lo = lo.min(v[r]);
-                hi = hi.max(v[r]);
-            }
-        }
-        nan == group.len() || (nan == 0 && hi - lo <= MAX_NUDGE * lo.abs().max(hi.abs()))
-    };
-    groups
-        .iter()
-        .filter(|g| g.len() >= 2)
-        .all(|g| numbers.iter().all(|n| tight(g, n)))
-        .then_some(groups.len())
 }
 
 /// [`crate::artifact::RowKeys`] of every training and test row over
@@ -490,37 +405,47 @@ const MAX_NUDGE_SHARE: f64 = 0.25;
 /// all the rows. 1 where it cannot be told (no such group, a constant
 /// column, text).
 fn within_share(table: &crate::data::Table, rows: &[usize], keys: &[u64], name: &str) -> f64 {
+    within_over(table, rows, keys, rows, name)
+}
+
+/// [`within_share`] against the variance over `reference` rows instead.
+fn within_over(
+    table: &crate::data::Table,
+    rows: &[usize],
+    keys: &[u64],
+    reference: &[usize],
+    name: &str,
+) -> f64 {
     let Some(crate::data::Values::Num(v)) = table.column(name).map(|c| &c.values) else {
         return 1.0;
     };
-    // Sums of squares about a shift (the first value), which keeps them
-    // exact enough for large numbers; groups in key order, so the sums
-    // are the same bits on every run.
+    // Sums of squares about a shift (a group's first value), which keeps
+    // them exact enough for large numbers; groups in key order, so the
+    // sums are the same bits on every run.
+    let sums = |xs: &mut dyn Iterator<Item = f64>| {
+        let mut xs = xs.peekable();
+        let shift = xs.peek().copied().unwrap_or(0.0);
+        xs.fold((0.0, 0.0, 0.0), |(n, s, q), x| {
+            let d = x - shift;
+            (n + 1.0, s + d, q + d * d)
+        })
+    };
     let mut finite: Vec<(u64, f64)> = keys
         .iter()
         .zip(rows)
         .map(|(&k, &r)| (k, v[r]))
         .filter(|(_, x)| x.is_finite())
         .collect();
-    let Some(&(_, shift)) = finite.first() else {
-        return 1.0;
-    };
     finite.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let sums = |xs: &[(u64, f64)]| {
-        xs.iter().fold((0.0, 0.0, 0.0), |(n, s, q), &(_, x)| {
-            let d = x - shift;
-            (n + 1.0, s + d, q + d * d)
-        })
-    };
-    let (n, sum, squares) = sums(&finite);
-    let total = (squares - sum * sum / n) / (n - 1.0).max(1.0);
     let (mut within, mut df) = (0.0, 0.0);
     for group in finite.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() >= 2) {
-        let (m, s, q) = sums(group);
+        let (m, s, q) = sums(&mut group.iter().map(|x| x.1));
         within += q - s * s / m;
         df += m - 1.0;
     }
-    if df == 0.0 || total <= 0.0 {
+    let (n, sum, squares) = sums(&mut reference.iter().map(|&r| v[r]).filter(|x| x.is_finite()));
+    let total = (squares - sum * sum / n) / (n - 1.0).max(1.0);
+    if df == 0.0 || total.is_nan() || total <= 0.0 {
         return 1.0;
     }
     (within / df / total).max(0.0)

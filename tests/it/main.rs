@@ -30,5 +30,7 @@ mod trust29;
 mod trust3;
 mod trust31;
 mod trust32;
+mod trust33;
+mod trust34;
 mod trust6;
 mod trust9;

@@ -827,7 +827,7 @@ fn monthly_snapshots_split_at_random_are_training_rows_moved_on() {
 }
 
 /// The shipped telco rows: header and rows.
-fn telco() -> (String, Vec<String>) {
+pub(crate) fn telco() -> (String, Vec<String>) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/churn/telco_churn.csv"

@@ -132,7 +132,7 @@ fn a_class_of_training_rows_in_the_test_file_is_no_evidence() {
 
 /// `dataset(2000, 5, 0.0)` with a first column `name` holding
 /// `cell(i, positive)` on its `i`-th row.
-fn with_column(name: &str, mut cell: impl FnMut(usize, bool) -> String) -> String {
+pub(crate) fn with_column(name: &str, mut cell: impl FnMut(usize, bool) -> String) -> String {
     let full = dataset(2000, 5, 0.0);
     let mut lines = full.lines();
     let header = lines.next().unwrap_or_default();

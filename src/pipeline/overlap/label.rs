@@ -2,9 +2,11 @@
 //! filled, say the class.
 use crate::artifact::{fast_keys, spread};
 use crate::data::Table;
-use crate::gates::LabelFeature;
+use crate::gates::{LabelFeature, Unfilled};
 use crate::pipeline::target::Sides;
 use rayon::prelude::*;
+
+mod cut;
 
 /// Most distinct values a feature may have to be judged the label
 /// re-spelled: a row id or a continuous number is pure on every value.
@@ -82,11 +84,9 @@ pub(in crate::pipeline) fn label_feature(
         name: f.clone(),
         values: p.values,
         trained,
-        by_presence: None,
-        default: None,
         mixed: p.mixed,
         empty: p.empty,
-        together: Vec::new(),
+        ..LabelFeature::default()
     };
     let sampled = (table, &sample_rows[..], &sample_y[..]);
     let by_presence = |f: &String| {
@@ -97,9 +97,22 @@ pub(in crate::pipeline) fn label_feature(
             trained,
             by_presence: Some(share),
             default,
-            mixed: 0.0,
-            empty: 0.0,
-            together: Vec::new(),
+            ..LabelFeature::default()
+        })
+    };
+    // A number cut once into the classes: judged for features of a model
+    // trained here (an external score that ranks every row right is a
+    // good model, not a leak).
+    let by_cut = |f: &String| {
+        if !trained {
+            return None;
+        }
+        cut::cut_is_label(f, &[sampled])?;
+        Some(LabelFeature {
+            name: f.clone(),
+            trained,
+            cut: Some(cut::cut_is_label(f, &all)?),
+            ..LabelFeature::default()
         })
     };
     // Per feature, in order: the label re-spelled (by its values or by
@@ -114,8 +127,11 @@ pub(in crate::pipeline) fn label_feature(
                 // Many values judged by chance count only where the
                 // feature is mostly empty: a filled identifier of
                 // entities sharing an outcome is pure too.
-                Some(p) if !p.sparse => by_presence(f).map(Ok),
-                p => by_presence(f).map(Ok).or(p.map(|p| Err((f, p)))),
+                Some(p) if !p.sparse => by_presence(f).or_else(|| by_cut(f)).map(Ok),
+                p => by_presence(f)
+                    .map(Ok)
+                    .or(p.map(|p| Err((f, p))))
+                    .or_else(|| by_cut(f).map(Ok)),
             }
         })
         .collect();
@@ -126,7 +142,18 @@ pub(in crate::pipeline) fn label_feature(
             Err(s) => sparse.push(s),
         }
     }
-    together(&sparse, &all, trained)
+    together(&sparse, &all, trained).or_else(|| {
+        let (name, other, values) = trained
+            .then(|| cut::pair_is_label(features, sampled, &all))
+            .flatten()?;
+        Some(LabelFeature {
+            name,
+            values,
+            trained,
+            pair: Some(other),
+            ..LabelFeature::default()
+        })
+    })
 }
 
 /// Mostly empty features whose values each say the class and which
@@ -163,11 +190,9 @@ fn together(sparse: &[(&String, Purity)], parts: &[Part], trained: bool) -> Opti
             name: sparse[0].0.clone(),
             values: sparse.iter().map(|(_, p)| p.values).sum(),
             trained,
-            by_presence: None,
-            default: None,
-            mixed: 0.0,
             empty: 1.0 - covered as f64 / total as f64,
             together: sparse[1..].iter().map(|(f, _)| (*f).clone()).collect(),
+            ..LabelFeature::default()
         })
 }
 
@@ -197,71 +222,99 @@ struct Purity {
 /// status left blank for one outcome); otherwise they are left out (when
 /// they are half the rows or more, the purity is `sparse`).
 fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
-    let mut counts: std::collections::HashMap<u64, [usize; 2]> = std::collections::HashMap::new();
-    let mut empty = [0usize; 2];
-    let mut total = 0usize;
+    let mut tally = Tally::default();
     for (table, rows, y) in parts {
         let col = table.column(f)?;
         let keys = fast_keys(table, rows, std::slice::from_ref(f));
         for ((&k, &label), &r) in keys.iter().zip(*y).zip(*rows) {
-            total += 1;
-            let c = usize::from(label.min(1));
-            if col.is_null(r) {
-                empty[c] += 1;
-                continue;
-            }
-            counts.entry(k).or_default()[c] += 1;
-            if counts.len() > LABEL_FEATURE_MANY_VALUES {
-                return None;
-            }
+            tally.add((!col.is_null(r)).then_some(k), label)?;
         }
     }
-    let base = counts
-        .values()
-        .fold(empty, |b, n| [b[0] + n[0], b[1] + n[1]]);
-    let pure = counts
-        .iter()
-        .filter(|(_, n)| holds_one(**n, base).is_some())
-        .map(|(&k, _)| k)
-        .collect();
-    let mut values: Vec<[usize; 2]> = counts.into_values().collect();
-    let left_out = if empty[0] == 0 || empty[1] == 0 {
-        if empty != [0, 0] {
-            values.push(empty);
-        }
-        0
-    } else {
-        empty[0] + empty[1]
-    };
-    let (mut class, mut alone, mut mixed) = ([0usize; 2], [0usize; 2], 0usize);
-    for &n in &values {
-        class[0] += n[0];
-        class[1] += n[1];
-        match holds_one(n, base) {
-            Some(c) => {
-                alone[c] += n[c];
-                mixed += n[1 - c];
+    tally.judge()
+}
+
+/// Rows by value and class, for [`purity`].
+#[derive(Default)]
+struct Tally {
+    /// Rows by value's key: [class 0, class 1].
+    counts: std::collections::HashMap<u64, [usize; 2]>,
+    /// Empty rows by class.
+    empty: [usize; 2],
+    total: usize,
+}
+
+impl Tally {
+    /// Counts a row of value `key` (`None`: empty) and class `label`;
+    /// `None` past [`LABEL_FEATURE_MANY_VALUES`] values.
+    fn add(&mut self, key: Option<u64>, label: u8) -> Option<()> {
+        self.total += 1;
+        let c = usize::from(label.min(1));
+        match key {
+            None => self.empty[c] += 1,
+            Some(k) => {
+                self.counts.entry(k).or_default()[c] += 1;
+                if self.counts.len() > LABEL_FEATURE_MANY_VALUES {
+                    return None;
+                }
             }
-            None => mixed += n[0] + n[1],
         }
+        Some(())
     }
-    let counted = class[0] + class[1];
-    let covers =
-        |c: usize| alone[c] > 0 && alone[c] as f64 >= LABEL_FEATURE_COVER * class[c] as f64;
-    let many = values.len() > LABEL_FEATURE_VALUES;
-    let enough = if many {
-        beyond_chance(&values, alone[0] + alone[1])
-    } else {
-        counted >= LABEL_FEATURE_ROWS_PER_VALUE * values.len()
-    };
-    (covers(0) && covers(1) && enough).then(|| Purity {
-        values: values.len(),
-        mixed: mixed as f64 / counted as f64,
-        empty: left_out as f64 / total as f64,
-        sparse: 2 * left_out >= total.max(1),
-        pure,
-        many,
-    })
+
+    /// The rule of [`purity`] on the rows counted.
+    fn judge(self) -> Option<Purity> {
+        let Self {
+            counts,
+            empty,
+            total,
+        } = self;
+        let base = counts
+            .values()
+            .fold(empty, |b, n| [b[0] + n[0], b[1] + n[1]]);
+        let pure = counts
+            .iter()
+            .filter(|(_, n)| holds_one(**n, base).is_some())
+            .map(|(&k, _)| k)
+            .collect();
+        let mut values: Vec<[usize; 2]> = counts.into_values().collect();
+        let left_out = if empty[0] == 0 || empty[1] == 0 {
+            if empty != [0, 0] {
+                values.push(empty);
+            }
+            0
+        } else {
+            empty[0] + empty[1]
+        };
+        let (mut class, mut alone, mut mixed) = ([0usize; 2], [0usize; 2], 0usize);
+        for &n in &values {
+            class[0] += n[0];
+            class[1] += n[1];
+            match holds_one(n, base) {
+                Some(c) => {
+                    alone[c] += n[c];
+                    mixed += n[1 - c];
+                }
+                None => mixed += n[0] + n[1],
+            }
+        }
+        let counted = class[0] + class[1];
+        let covers =
+            |c: usize| alone[c] > 0 && alone[c] as f64 >= LABEL_FEATURE_COVER * class[c] as f64;
+        let many = values.len() > LABEL_FEATURE_VALUES;
+        let enough = if many {
+            beyond_chance(&values, alone[0] + alone[1])
+        } else {
+            counted >= LABEL_FEATURE_ROWS_PER_VALUE * values.len()
+        };
+        (covers(0) && covers(1) && enough).then(|| Purity {
+            values: values.len(),
+            mixed: mixed as f64 / counted as f64,
+            empty: left_out as f64 / total as f64,
+            sparse: 2 * left_out >= total.max(1),
+            pure,
+            many,
+        })
+    }
 }
 
 /// The class a value of `n` rows ([class 0, class 1]) holds, where the
@@ -311,55 +364,159 @@ fn beyond_chance(values: &[[usize; 2]], alone: usize) -> bool {
 /// [`LABEL_FEATURE_ROWS_PER_VALUE`] of them, with as many rows on the
 /// other side (a cancel date filled for churners, or for 95% of them,
 /// and never for the rest: round 22, F6). "Not filled" may be spelled as
-/// a value on half the rows or more (`0` from `fillna(0)` or
-/// `COALESCE(x, 0)`, `none`: round 32, F1); it is judged first on
-/// `sample`, a spread of the rows. The share of the class covered, and
-/// that value when it is how the column is not filled.
-fn presence_is_label(f: &str, parts: &[Part], sample: Part) -> Option<(f64, Option<String>)> {
-    if let Some(share) = presence_rule(presence_counts(f, parts, None)?) {
+/// values: the commonest, at any share (`0` from `fillna(0)` or
+/// `COALESCE(x, 0)`, `none`, next month's usage 0 for every churner:
+/// round 32, F1; round 33, F1), or the two or three commonest (`0` and
+/// `-1`), each on [`DEFAULT_SHARE`] of the rows or more, with the empty
+/// cells or without; each is judged first on `sample`, a spread of the
+/// rows. The share of the class covered, and how "not filled" is spelled.
+fn presence_is_label(f: &str, parts: &[Part], sample: Part) -> Option<(f64, Option<Unfilled>)> {
+    if let Some(share) = presence_rule(empty_counts(f, parts)?, false) {
         return Some((share, None));
     }
-    default_is_label(f, &[sample])?;
-    let (share, text) = default_is_label(f, parts)?;
-    Some((share, Some(text)))
+    let sampled = Levels::new(f, &[sample])?;
+    let mut all: Option<Levels> = None;
+    for spelling in Levels::spellings() {
+        if sampled.rule(spelling).is_none() {
+            continue;
+        }
+        if all.is_none() {
+            all = Some(Levels::new(f, parts)?);
+        }
+        let levels = all.as_ref()?;
+        if let Some(share) = levels.rule(spelling) {
+            return Some((share, Some(levels.unfilled(spelling))));
+        }
+    }
+    None
 }
 
-/// [`presence_rule`] over `parts` with `f`'s commonest value on half the
-/// rows or more counted as not filled: the share covered and that value.
-fn default_is_label(f: &str, parts: &[Part]) -> Option<(f64, String)> {
-    let keyed: Vec<Vec<u64>> = parts
-        .iter()
-        .map(|(table, rows, _)| fast_keys(table, rows, &[f.to_string()]))
-        .collect();
-    let (d, text) = default_level(f, parts, &keyed)?;
-    let share = presence_rule(presence_counts(f, parts, Some((d, &keyed)))?)?;
-    Some((share, text))
+/// Most values [`presence_is_label`] takes together as "not filled".
+const DEFAULT_VALUES: usize = 3;
+/// Fewest share of the rows each value but the commonest must be on to
+/// stand for "not filled" with it.
+const DEFAULT_SHARE: f64 = 0.05;
+
+/// One feature's rows over some parts by class: empty, on each of its
+/// [`DEFAULT_VALUES`] commonest values, or on another.
+struct Levels {
+    /// The commonest values' rows and texts, the commonest first (the
+    /// smallest row key of equals).
+    top: Vec<(usize, String)>,
+    /// Rows by class (`[class 0, class 1]`): empty, on each value of
+    /// `top` in turn, then on another value.
+    counts: [[usize; 2]; DEFAULT_VALUES + 2],
+    /// Rows in all.
+    total: usize,
+}
+
+/// How "not filled" is spelled: the `k` commonest values, and whether
+/// empty cells are not filled too.
+type Spelling = (usize, bool);
+
+impl Levels {
+    fn new(f: &str, parts: &[Part]) -> Option<Self> {
+        let keys: Vec<Vec<u64>> = parts
+            .iter()
+            .map(|(table, rows, _)| fast_keys(table, rows, &[f.to_string()]))
+            .collect();
+        let mut counts: std::collections::HashMap<u64, (usize, &Table, usize)> =
+            std::collections::HashMap::new();
+        for ((table, rows, _), keys) in parts.iter().zip(&keys) {
+            let col = table.column(f)?;
+            for (&k, &r) in keys.iter().zip(*rows) {
+                if !col.is_null(r) {
+                    counts.entry(k).or_insert((0, table, r)).0 += 1;
+                }
+            }
+        }
+        let mut top: Vec<(u64, usize, &Table, usize)> = counts
+            .into_iter()
+            .map(|(k, (n, t, r))| (k, n, t, r))
+            .collect();
+        top.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(DEFAULT_VALUES);
+        let mut levels = Self {
+            top: Vec::new(),
+            counts: [[0; 2]; DEFAULT_VALUES + 2],
+            total: 0,
+        };
+        for ((table, rows, y), keys) in parts.iter().zip(&keys) {
+            let col = table.column(f)?;
+            levels.total += rows.len();
+            for ((&k, &r), &label) in keys.iter().zip(*rows).zip(*y) {
+                let at = if col.is_null(r) {
+                    0
+                } else {
+                    1 + top.iter().position(|t| t.0 == k).unwrap_or(DEFAULT_VALUES)
+                };
+                levels.counts[at][usize::from(label.min(1))] += 1;
+            }
+        }
+        levels.top = top
+            .into_iter()
+            .map(|(_, n, t, r)| (n, t.column(f).and_then(|c| c.text(r)).unwrap_or_default()))
+            .collect();
+        Some(levels)
+    }
+
+    /// The spellings of "not filled" tried, in order.
+    fn spellings() -> impl Iterator<Item = Spelling> {
+        (1..=DEFAULT_VALUES).flat_map(|k| [true, false].map(|empty| (k, empty)))
+    }
+
+    /// [`presence_rule`] with "not filled" spelled `spelling`: the share
+    /// covered. `None` as well where there are not `k` values, or one but
+    /// the commonest is on under [`DEFAULT_SHARE`] of the rows.
+    fn rule(&self, (k, empty): Spelling) -> Option<f64> {
+        let values = self.top.get(..k)?;
+        let frequent = |&(n, _): &(usize, String)| n as f64 >= DEFAULT_SHARE * self.total as f64;
+        if !values.iter().skip(1).all(frequent) {
+            return None;
+        }
+        let mut counts = [[0usize; 2]; 2];
+        for (at, n) in self.counts.iter().enumerate() {
+            let unfilled = if at == 0 { empty } else { at <= k };
+            for c in 0..2 {
+                counts[usize::from(!unfilled)][c] += n[c];
+            }
+        }
+        // Values on under half the rows stand for "not filled" only
+        // where the rest holds one class: a value holding one class is
+        // a strong feature's level when others hold both (trust28).
+        let on = values.iter().map(|v| v.0).sum::<usize>();
+        presence_rule(counts, 2 * on < self.total)
+    }
+
+    /// How "not filled" is spelled by `spelling`.
+    fn unfilled(&self, (k, empty): Spelling) -> Unfilled {
+        Unfilled {
+            values: self.top.iter().take(k).map(|t| t.1.clone()).collect(),
+            empty: empty && self.counts[0] != [0, 0],
+        }
+    }
 }
 
 /// `f`'s rows over `parts` by whether they are filled and by class
-/// (`[filled][class]`): not empty and, with `default` (a row key and the
-/// rows' keys, a list per part), not that value.
-fn presence_counts(
-    f: &str,
-    parts: &[Part],
-    default: Option<(u64, &[Vec<u64>])>,
-) -> Option<[[usize; 2]; 2]> {
+/// (`[filled][class]`).
+fn empty_counts(f: &str, parts: &[Part]) -> Option<[[usize; 2]; 2]> {
     let mut counts = [[0usize; 2]; 2];
-    for (p, (table, rows, y)) in parts.iter().enumerate() {
+    for (table, rows, y) in parts {
         let col = table.column(f)?;
-        for (i, (&r, &label)) in rows.iter().zip(*y).enumerate() {
-            let other = default.is_none_or(|(d, keyed)| keyed[p][i] != d);
-            let filled = !col.is_null(r) && other;
-            counts[usize::from(filled)][usize::from(label.min(1))] += 1;
+        for (&r, &label) in rows.iter().zip(*y) {
+            counts[usize::from(!col.is_null(r))][usize::from(label.min(1))] += 1;
         }
     }
     Some(counts)
 }
 
 /// The rule of [`presence_is_label`] on `counts` (`[filled][class]`).
-fn presence_rule(counts: [[usize; 2]; 2]) -> Option<f64> {
+/// With `filled_only`, only the filled side may be the one holding one
+/// class.
+fn presence_rule(counts: [[usize; 2]; 2], filled_only: bool) -> Option<f64> {
     let class = |c: usize| counts[0][c] + counts[1][c];
-    (0..2)
+    let sides = if filled_only { 1..2 } else { 0..2 };
+    sides
         .flat_map(|side| (0..2).map(move |c| (side, c)))
         .filter(|&(side, c)| {
             let other_side = counts[1 - side][0] + counts[1 - side][1];
@@ -371,34 +528,4 @@ fn presence_rule(counts: [[usize; 2]; 2]) -> Option<f64> {
         // The side with the fewest strays (the first of equals).
         .min_by_key(|&(side, c)| counts[side][1 - c])
         .map(|(side, c)| counts[side][c] as f64 / class(c) as f64)
-}
-
-/// The key and text of `f`'s commonest filled value over `parts` (the
-/// smallest key of equals; `keyed`, the rows' keys per part), when it is
-/// on half the rows or more.
-fn default_level(f: &str, parts: &[Part], keyed: &[Vec<u64>]) -> Option<(u64, String)> {
-    let mut counts: std::collections::HashMap<u64, (usize, &Table, usize)> =
-        std::collections::HashMap::new();
-    let mut total = 0usize;
-    for ((table, rows, _), keys) in parts.iter().zip(keyed) {
-        let col = table.column(f)?;
-        total += rows.len();
-        for (&k, &r) in keys.iter().zip(*rows) {
-            if !col.is_null(r) {
-                counts.entry(k).or_insert((0, table, r)).0 += 1;
-            }
-        }
-    }
-    let (&key, &(n, table, row)) = counts
-        .iter()
-        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0)))?;
-    (2 * n >= total).then(|| {
-        (
-            key,
-            table
-                .column(f)
-                .and_then(|c| c.text(row))
-                .unwrap_or_default(),
-        )
-    })
 }

@@ -1,0 +1,166 @@
+//! How many distinct rows each class of the test rows holds: copies of a
+//! row, exact or nudged, are one observation.
+use super::{continuous_in, within_over, MAX_NUDGE_SHARE};
+use crate::artifact::spread;
+use crate::config::Plan;
+use crate::model::scorer::Scorer;
+use crate::pipeline::target::Sides;
+
+/// Rows of a class whose distinct rows are counted (a spread of a larger
+/// class is).
+const DISTINCT_COUNTED: usize = 10_000;
+/// Share of distinct rows one class must have for the other's copies to
+/// count as copies: where rows repeat by nature (a few features of few
+/// levels, a 0/1 score), identical rows are separate observations.
+const DISTINCT_SHARE: f64 = 0.9;
+
+/// The distinct test rows of each class ([negative, positive]) over the
+/// features, target and protected attributes (numbers as row keys round
+/// them), when one class's rows are at least [`DISTINCT_SHARE`] distinct:
+/// copies of one row are then one observation. A class of more than
+/// [`DISTINCT_COUNTED`] rows counts its rows, its share from a spread.
+pub(in crate::pipeline) fn distinct_by_class(
+    plan: &Plan,
+    sides: &Sides,
+    scorer: &dyn Scorer,
+) -> Option<[u64; 2]> {
+    let whole = crate::pipeline::train::whole_row(plan, &scorer.input_columns());
+    let mut out = [0u64; 2];
+    let mut share = [0f64; 2];
+    for c in 0..2 {
+        let rows: Vec<usize> = sides
+            .test_rows
+            .iter()
+            .zip(&sides.y_test)
+            .filter(|(_, &y)| usize::from(y.min(1)) == c)
+            .map(|(&r, _)| r)
+            .collect();
+        let counted = spread(&rows, DISTINCT_COUNTED);
+        let mut keys = crate::artifact::fast_keys(sides.test_table, &counted, &whole);
+        keys.sort_unstable();
+        keys.dedup();
+        share[c] = keys.len() as f64 / counted.len().max(1) as f64;
+        out[c] = if rows.len() > DISTINCT_COUNTED {
+            rows.len() as u64
+        } else {
+            let limit = crate::gates::metric::class_minimum(plan.data.min_test_rows) as usize;
+            let nudged = nudged_copies(sides.test_table, &counted, &whole, &sides.test_rows, limit);
+            nudged.map_or(keys.len(), |n| n.min(keys.len())) as u64
+        };
+    }
+    (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
+}
+
+/// Largest spread of a continuous number within rows that share every
+/// other column, as a share of their value, for them to be copies nudged
+/// (round 32, F3: copies of one row with two charges moved by under 1%).
+const MAX_NUDGE: f64 = 0.05;
+
+/// The distinct rows of `rows` over `columns` when rows that share every
+/// column but the continuous numbers are copies nudged: each such group
+/// holds every continuous number within [`MAX_NUDGE`] of its value, or
+/// the groups hold it within under [`MAX_NUDGE_SHARE`] of its variance
+/// over the `reference` rows (the whole test file). Copies may also have
+/// one or two of those other columns re-drawn (round 34, F2: a payment
+/// method drawn afresh for each copy): rows sharing all the others, with
+/// the numbers nudged, count once where that leaves fewer than `limit`
+/// distinct rows (the fewest a class needs; more of them would not change
+/// a verdict). `None` when no grouping holds, or there is no such number.
+fn nudged_copies(
+    table: &crate::data::Table,
+    rows: &[usize],
+    columns: &[String],
+    reference: &[usize],
+    limit: usize,
+) -> Option<usize> {
+    // Continuous over the class's rows (a nudge gives each copy its own
+    // value) or over the test file (exact copies repeat a number that
+    // fresh rows hold each their own of: round 34, F2).
+    let spread_out = spread(reference, CONTINUOUS_ROWS);
+    let (coarse, numbers): (Vec<String>, Vec<String>) = columns
+        .iter()
+        .cloned()
+        .partition(|c| !continuous_in(table, rows, c) && !continuous_in(table, &spread_out, c));
+    if coarse.is_empty() || numbers.is_empty() {
+        return None;
+    }
+    let nudged = |keys: &[u64]| {
+        let mut by_key: Vec<(u64, usize)> =
+            keys.iter().copied().zip(rows.iter().copied()).collect();
+        by_key.sort_unstable();
+        let groups: Vec<&[(u64, usize)]> = by_key.chunk_by(|a, b| a.0 == b.0).collect();
+        // Each number within a few percent in every group, or varying
+        // there by a small share of its spread over the test file (round
+        // 33, F2: two customers copied with their charges moved by up to
+        // 10%).
+        let tight = |n: &String| {
+            groups
+                .iter()
+                .filter(|g| g.len() >= 2)
+                .all(|g| within_nudge(table, g, n))
+                || within_over(table, rows, keys, reference, n) < MAX_NUDGE_SHARE
+        };
+        numbers.iter().all(tight).then_some(groups.len())
+    };
+    let keys = crate::artifact::fast_keys(table, rows, &coarse);
+    let mut best = nudged(&keys);
+    if coarse.len() < LEAVE_OUT_FEWEST {
+        return best;
+    }
+    let terms = crate::artifact::CellTerms::new(table, rows, &coarse);
+    let all: Vec<usize> = (0..coarse.len()).collect();
+    let base = terms.keys(&all);
+    for j in 0..coarse.len() {
+        let without = terms.without(&base, j);
+        for k in j..coarse.len() {
+            let keys = if k == j {
+                without.clone()
+            } else {
+                terms.without(&without, k)
+            };
+            let under = limit.min(best.unwrap_or(usize::MAX));
+            if fewer_than(&keys, under) {
+                best = nudged(&keys).or(best);
+            }
+        }
+    }
+    best
+}
+
+/// Test rows [`nudged_copies`] tells continuous numbers on.
+const CONTINUOUS_ROWS: usize = 100_000;
+
+/// Fewest columns but the continuous numbers rows must have for
+/// [`nudged_copies`] to leave one or two of them out: two left of three
+/// would join rows of data that repeats by nature.
+const LEAVE_OUT_FEWEST: usize = 6;
+
+/// Whether `keys` hold fewer than `limit` distinct values (stops counting
+/// at `limit`: most groupings hold many).
+fn fewer_than(keys: &[u64], limit: usize) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    for &k in keys {
+        if seen.insert(k) && seen.len() >= limit {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether numeric column `name` holds, over the rows of `group` (keys
+/// and rows), values within [`MAX_NUDGE`] of one another (or none).
+fn within_nudge(table: &crate::data::Table, group: &[(u64, usize)], name: &str) -> bool {
+    let Some(crate::data::Values::Num(v)) = table.column(name).map(|c| &c.values) else {
+        return false;
+    };
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0);
+    for &(_, r) in group {
+        if v[r].is_nan() {
+            nan += 1;
+        } else {
+            lo = lo.min(v[r]);
+            hi = hi.max(v[r]);
+        }
+    }
+    nan == group.len() || (nan == 0 && hi - lo <= MAX_NUDGE * lo.abs().max(hi.abs()))
+}
