@@ -360,9 +360,9 @@ impl Caveats {
             };
             if let Some(cut) = cut {
                 format!(
-                    "{what} {name:?} holds one class at or below {cut} and the other above it, \
-                     in (nearly) every {rows}: it is the label re-spelled as a number (leakage: \
-                     recorded after the outcome?), so this is not evidence{fix}"
+                    "{what} {name:?} holds one class at or below {cut} and the other above it \
+                     (in its order), in (nearly) every {rows}: it is the label re-spelled \
+                     (leakage: recorded after the outcome?), so this is not evidence{fix}"
                 )
             } else if let Some(other) = pair {
                 let fix = if *trained {

@@ -32,5 +32,6 @@ mod trust31;
 mod trust32;
 mod trust33;
 mod trust34;
+mod trust35;
 mod trust6;
 mod trust9;

@@ -4,7 +4,7 @@ use crate::fixture::{Fixture, Lcg};
 use std::fmt::Write as _;
 
 /// A normal-ish draw (sum of twelve uniforms, centred; sd 1).
-fn normal(r: &mut Lcg) -> f64 {
+pub(crate) fn normal(r: &mut Lcg) -> f64 {
     (0..12).map(|_| r.next_f64()).sum::<f64>() - 6.0
 }
 

@@ -153,3 +153,34 @@ fn copies_of_a_class_with_a_column_re_drawn_are_too_few_to_judge() {
     let (code, status, message) = judged_on_redrawn_copies(60, 1, &[18]);
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
+
+// F3. A filled column of 60 outcome codes (even ones for churners, odd
+// ones for the rest, about 100 rows each) passed at ROC AUC 1.0: past 50
+// values a filled column was never judged the label, since the ids of
+// entities sharing an outcome are pure too. Codes of 20 training rows or
+// more that the test rows hold again, covering 95% of each class, are now
+// the label.
+#[test]
+fn sixty_outcome_codes_are_the_label() {
+    let full = crate::fixture::dataset(6000, 5, 0.0);
+    let mut lines = full.lines();
+    let header = lines.next().unwrap_or_default();
+    let mut data = format!("code,{header}\n");
+    for (i, line) in lines.enumerate() {
+        let yes = line.ends_with(",yes");
+        // Even codes for churners, odd for the rest: no one cut of the
+        // codes' order splits the classes.
+        let code = if yes {
+            format!("B{:03}", 2 * (i % 26))
+        } else {
+            format!("B{:03}", 2 * (i % 34) + 1)
+        };
+        data.push_str(&format!("{code},{line}\n"));
+    }
+    let (code, status, message) = auc_gate(&data);
+    assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+    assert!(
+        message.contains("feature \"code\" has 60 values and each holds one class"),
+        "{message}"
+    );
+}

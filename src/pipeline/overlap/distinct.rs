@@ -28,13 +28,7 @@ pub(in crate::pipeline) fn distinct_by_class(
     let mut out = [0u64; 2];
     let mut share = [0f64; 2];
     for c in 0..2 {
-        let rows: Vec<usize> = sides
-            .test_rows
-            .iter()
-            .zip(&sides.y_test)
-            .filter(|(_, &y)| usize::from(y.min(1)) == c)
-            .map(|(&r, _)| r)
-            .collect();
+        let rows = of_class(&sides.test_rows, &sides.y_test, c);
         let counted = spread(&rows, DISTINCT_COUNTED);
         let mut keys = crate::artifact::fast_keys(sides.test_table, &counted, &whole);
         keys.sort_unstable();
@@ -44,11 +38,30 @@ pub(in crate::pipeline) fn distinct_by_class(
             rows.len() as u64
         } else {
             let limit = crate::gates::metric::class_minimum(plan.data.min_test_rows) as usize;
-            let nudged = nudged_copies(sides.test_table, &counted, &whole, &sides.test_rows, limit);
+            let train = of_class(&sides.train_rows, &sides.y_train, c);
+            let train = spread(&train, counted.len());
+            let trained = (!train.is_empty()).then_some((sides.train_table, &train[..]));
+            let nudged = nudged_copies(
+                sides.test_table,
+                &counted,
+                &whole,
+                &sides.test_rows,
+                limit,
+                trained,
+            );
             nudged.map_or(keys.len(), |n| n.min(keys.len())) as u64
         };
     }
     (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
+}
+
+/// The rows of `rows` (classes `y`) of class `c`.
+fn of_class(rows: &[usize], y: &[u8], c: usize) -> Vec<usize> {
+    rows.iter()
+        .zip(y)
+        .filter(|(_, &y)| usize::from(y.min(1)) == c)
+        .map(|(&r, _)| r)
+        .collect()
 }
 
 /// Largest spread of a continuous number within rows that share every
@@ -65,13 +78,16 @@ const MAX_NUDGE: f64 = 0.05;
 /// method drawn afresh for each copy): rows sharing all the others, with
 /// the numbers nudged, count once where that leaves fewer than `limit`
 /// distinct rows (the fewest a class needs; more of them would not change
-/// a verdict). `None` when no grouping holds, or there is no such number.
+/// a verdict), and where the class's `trained` rows (as many) fall into
+/// at least twice as many groups. `None` when no grouping holds, or
+/// there is no such number.
 fn nudged_copies(
     table: &crate::data::Table,
     rows: &[usize],
     columns: &[String],
     reference: &[usize],
     limit: usize,
+    trained: Option<(&crate::data::Table, &[usize])>,
 ) -> Option<usize> {
     // Continuous over the class's rows (a nudge gives each copy its own
     // value) or over the test file (exact copies repeat a number that
@@ -102,8 +118,29 @@ fn nudged_copies(
         };
         numbers.iter().all(tight).then_some(groups.len())
     };
+    // Groups of fewer than `limit` count only where the class's training
+    // rows, as many, fall into at least twice as many groups over the
+    // same columns: rows of a dozen 0/1 flags and a bill repeat by nature
+    // (round 35, F1). Without training rows (external scores) the test
+    // rows are all there is.
+    let natural = |g: usize, left_out: &[usize]| {
+        let Some((train_table, train_rows)) = trained else {
+            return false;
+        };
+        let kept: Vec<String> = (0..coarse.len())
+            .filter(|j| !left_out.contains(j))
+            .map(|j| coarse[j].clone())
+            .collect();
+        let mut keys = crate::artifact::fast_keys(train_table, train_rows, &kept);
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len() < 2 * g
+    };
+    let judged = |keys: &[u64], left_out: &[usize]| {
+        nudged(keys).filter(|&g| g >= limit || !natural(g, left_out))
+    };
     let keys = crate::artifact::fast_keys(table, rows, &coarse);
-    let mut best = nudged(&keys);
+    let mut best = judged(&keys, &[]);
     if coarse.len() < LEAVE_OUT_FEWEST {
         return best;
     }
@@ -120,7 +157,7 @@ fn nudged_copies(
             };
             let under = limit.min(best.unwrap_or(usize::MAX));
             if fewer_than(&keys, under) {
-                best = nudged(&keys).or(best);
+                best = judged(&keys, &[j, k]).or(best);
             }
         }
     }

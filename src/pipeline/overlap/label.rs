@@ -124,10 +124,15 @@ pub(in crate::pipeline) fn label_feature(
             let p = purity(f, &[(table, &sample_rows, &sample_y)]).and_then(|_| purity(f, &all));
             match p {
                 Some(p) if !p.sparse && !p.many => Some(Ok(label(f, &p))),
-                // Many values judged by chance count only where the
-                // feature is mostly empty: a filled identifier of
-                // entities sharing an outcome is pure too.
-                Some(p) if !p.sparse => by_presence(f).or_else(|| by_cut(f)).map(Ok),
+                // Many values judged by chance count where the feature
+                // is mostly empty, or where the values are codes of many
+                // rows each on both sides (round 34, F3: 60 outcome
+                // codes): an identifier of new entities sharing an
+                // outcome is pure too, but its test values are new.
+                Some(p) if !p.sparse => by_presence(f)
+                    .or_else(|| by_cut(f))
+                    .or_else(|| (trained && codes_on_both_sides(f, &all)).then(|| label(f, &p)))
+                    .map(Ok),
                 p => by_presence(f)
                     .map(Ok)
                     .or(p.map(|p| Err((f, p))))
@@ -154,6 +159,56 @@ pub(in crate::pipeline) fn label_feature(
             ..LabelFeature::default()
         })
     })
+}
+
+/// Whether `f`'s values that hold [`LABEL_FEATURE_ROWS_PER_VALUE`]
+/// training rows or more and are also in the test rows cover
+/// [`LABEL_FEATURE_COVER`] of each class's rows (`parts`: the training
+/// rows, then the test rows): codes the model learns from and meets
+/// again, not the ids of entities it has never seen.
+fn codes_on_both_sides(f: &str, parts: &[Part]) -> bool {
+    let [(train, train_rows, _), (test, test_rows, _)] = parts else {
+        return false;
+    };
+    let (Some(a), Some(b)) = (train.column(f), test.column(f)) else {
+        return false;
+    };
+    let name = [f.to_string()];
+    let keyed = [
+        fast_keys(train, train_rows, &name),
+        fast_keys(test, test_rows, &name),
+    ];
+    let filled = |p: usize, i: usize| {
+        if p == 0 {
+            !a.is_null(train_rows[i])
+        } else {
+            !b.is_null(test_rows[i])
+        }
+    };
+    let mut trained: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for (i, &k) in keyed[0].iter().enumerate() {
+        if filled(0, i) {
+            *trained.entry(k).or_default() += 1;
+        }
+    }
+    let tested: std::collections::HashSet<u64> = keyed[1]
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| filled(1, i))
+        .map(|(_, &k)| k)
+        .collect();
+    let mut on = [[0usize; 2]; 2];
+    for (p, (_, _, y)) in parts.iter().enumerate() {
+        for (i, (&k, &label)) in keyed[p].iter().zip(*y).enumerate() {
+            let code = filled(p, i)
+                && tested.contains(&k)
+                && trained
+                    .get(&k)
+                    .is_some_and(|&n| n >= LABEL_FEATURE_ROWS_PER_VALUE);
+            on[usize::from(code)][usize::from(label.min(1))] += 1;
+        }
+    }
+    (0..2).all(|c| on[1][c] as f64 >= LABEL_FEATURE_COVER * (on[0][c] + on[1][c]) as f64)
 }
 
 /// Mostly empty features whose values each say the class and which
@@ -323,11 +378,32 @@ impl Tally {
 /// and [`LABEL_FEATURE_CHANCE_STRAYS`] of what that class would have there
 /// at its share of `base` (none, below that many).
 fn holds_one(n: [usize; 2], base: [usize; 2]) -> Option<usize> {
+    holds_one_within(n, base, LABEL_FEATURE_STRAYS, LABEL_FEATURE_CHANCE_STRAYS)
+}
+
+/// [`holds_one`] with the strays at most [`STRICT_STRAYS`] of the rows and
+/// [`STRICT_CHANCE_STRAYS`] of chance: for the looser readings of the
+/// label (a value or two standing for "not filled", a number cut once),
+/// which a strong honest feature comes near (round 35, F2: `contract`
+/// with 1.5% churn on the long contracts; logins above 0 for 5% of rare
+/// churners).
+fn holds_one_strictly(n: [usize; 2], base: [usize; 2]) -> Option<usize> {
+    holds_one_within(n, base, STRICT_STRAYS, STRICT_CHANCE_STRAYS)
+}
+
+/// Strays [`holds_one_strictly`] allows, as a share of the rows.
+const STRICT_STRAYS: f64 = 0.005;
+/// Strays [`holds_one_strictly`] allows, as a share of chance.
+const STRICT_CHANCE_STRAYS: f64 = 0.02;
+
+/// [`holds_one`] with strays at most `share` of the rows and `of_chance`
+/// of chance.
+fn holds_one_within(n: [usize; 2], base: [usize; 2], share: f64, of_chance: f64) -> Option<usize> {
     let rows = (n[0] + n[1]) as f64;
     let all = (base[0] + base[1]).max(1) as f64;
     (0..2).find(|&c| {
         let chance = rows * base[1 - c] as f64 / all;
-        let strays = (LABEL_FEATURE_STRAYS * rows).min(LABEL_FEATURE_CHANCE_STRAYS * chance);
+        let strays = (share * rows).min(of_chance * chance);
         n[c] > 0 && n[1 - c] as f64 <= strays.floor()
     })
 }
@@ -371,7 +447,7 @@ fn beyond_chance(values: &[[usize; 2]], alone: usize) -> bool {
 /// cells or without; each is judged first on `sample`, a spread of the
 /// rows. The share of the class covered, and how "not filled" is spelled.
 fn presence_is_label(f: &str, parts: &[Part], sample: Part) -> Option<(f64, Option<Unfilled>)> {
-    if let Some(share) = presence_rule(empty_counts(f, parts)?, false) {
+    if let Some(share) = presence_rule(empty_counts(f, parts)?, false, false) {
         return Some((share, None));
     }
     let sampled = Levels::new(f, &[sample])?;
@@ -485,7 +561,7 @@ impl Levels {
         // where the rest holds one class: a value holding one class is
         // a strong feature's level when others hold both (trust28).
         let on = values.iter().map(|v| v.0).sum::<usize>();
-        presence_rule(counts, 2 * on < self.total)
+        presence_rule(counts, 2 * on < self.total, true)
     }
 
     /// How "not filled" is spelled by `spelling`.
@@ -512,15 +588,21 @@ fn empty_counts(f: &str, parts: &[Part]) -> Option<[[usize; 2]; 2]> {
 
 /// The rule of [`presence_is_label`] on `counts` (`[filled][class]`).
 /// With `filled_only`, only the filled side may be the one holding one
-/// class.
-fn presence_rule(counts: [[usize; 2]; 2], filled_only: bool) -> Option<f64> {
+/// class; with `strict`, it holds it as [`holds_one_strictly`] says.
+fn presence_rule(counts: [[usize; 2]; 2], filled_only: bool, strict: bool) -> Option<f64> {
     let class = |c: usize| counts[0][c] + counts[1][c];
     let sides = if filled_only { 1..2 } else { 0..2 };
     sides
         .flat_map(|side| (0..2).map(move |c| (side, c)))
         .filter(|&(side, c)| {
             let other_side = counts[1 - side][0] + counts[1 - side][1];
-            holds_one(counts[side], [class(0), class(1)]) == Some(c)
+            let base = [class(0), class(1)];
+            let one = if strict {
+                holds_one_strictly(counts[side], base)
+            } else {
+                holds_one(counts[side], base)
+            };
+            one == Some(c)
                 && counts[side][c] >= LABEL_FEATURE_ROWS_PER_VALUE
                 && 2 * counts[side][c] >= class(c)
                 && other_side >= LABEL_FEATURE_ROWS_PER_VALUE

@@ -1,37 +1,56 @@
 //! The label re-spelled over more than one value at a time: a number that
 //! holds one class up to a cut and the other above it, and two columns of
 //! few values that say the class only together.
-use super::{holds_one, Part, Tally, LABEL_FEATURE_ROWS_PER_VALUE};
+use super::{holds_one_strictly, Part, Tally, LABEL_FEATURE_ROWS_PER_VALUE};
 use crate::artifact::fast_keys;
 use crate::data::{DType, Values};
 use rayon::prelude::*;
 
-/// When one cut of numeric feature `f` splits the filled rows of `parts`
+/// When one cut of feature `f` (a number, or text in its order as text)
+/// splits the filled rows of `parts`
 /// into two sides, each of [`LABEL_FEATURE_ROWS_PER_VALUE`] rows or more
-/// and each holding one class (but for a few strays: [`holds_one`]): days
+/// and each holding one class (but for a few strays: [`holds_one_strictly`]): days
 /// since the last payment, 0-29 for every customer who stayed and 30 or
 /// more for every one who left (round 34, F4). Empty cells holding both
-/// classes are left out, unless they are half the rows or more. The
+/// classes are left out, unless they are half the rows or more. A date
+/// after the outcome written as text is cut the same way (round 35). The
 /// largest value below the cut, as text (of the cut with the fewest
 /// strays, the first of equals).
 pub(super) fn cut_is_label(f: &str, parts: &[Part]) -> Option<String> {
+    // Text in its order as text: ISO dates in time order, codes by their
+    // prefix (`closed-2024-03-02` before `renewed-2024-05`).
+    let mut texts: Vec<&str> = Vec::new();
+    for (table, _, _) in parts {
+        match &table.column(f)?.values {
+            Values::Cat { levels, .. } => texts.extend(levels.iter().map(String::as_str)),
+            Values::Num(_) => {}
+        }
+    }
+    texts.sort_unstable();
+    texts.dedup();
+    let rank = |t: &str| texts.binary_search(&t).map_or(f64::NAN, |i| i as f64);
     // (value, class, part, row) of the filled rows.
     let mut filled: Vec<(f64, usize, usize, usize)> = Vec::new();
     let mut empty = [0usize; 2];
     for (p, (table, rows, y)) in parts.iter().enumerate() {
         let col = table.column(f)?;
-        let Values::Num(v) = &col.values else {
-            return None;
-        };
         if col.dtype == DType::Boolean {
             return None;
         }
+        let value: Box<dyn Fn(usize) -> f64> = match &col.values {
+            Values::Num(v) => Box::new(move |r| v[r]),
+            Values::Cat { codes, levels } => {
+                let ranks: Vec<f64> = levels.iter().map(|l| rank(l)).collect();
+                Box::new(move |r| ranks.get(codes[r] as usize).copied().unwrap_or(f64::NAN))
+            }
+        };
         for (&r, &label) in rows.iter().zip(*y) {
             let c = usize::from(label.min(1));
-            if v[r].is_nan() {
+            let x = value(r);
+            if x.is_nan() {
                 empty[c] += 1;
             } else {
-                filled.push((v[r], c, p, r));
+                filled.push((x, c, p, r));
             }
         }
     }
@@ -60,7 +79,9 @@ pub(super) fn cut_is_label(f: &str, parts: &[Part]) -> Option<String> {
             continue;
         }
         for c in 0..2 {
-            if holds_one(below, base) == Some(c) && holds_one(above, base) == Some(1 - c) {
+            if holds_one_strictly(below, base) == Some(c)
+                && holds_one_strictly(above, base) == Some(1 - c)
+            {
                 let strays = below[1 - c] + above[c];
                 if best.is_none_or(|(s, _)| strays < s) {
                     best = Some((strays, i));
