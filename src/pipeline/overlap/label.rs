@@ -277,12 +277,22 @@ struct Purity {
 /// status left blank for one outcome); otherwise they are left out (when
 /// they are half the rows or more, the purity is `sparse`).
 fn purity(f: &String, parts: &[Part]) -> Option<Purity> {
+    purity_over(std::slice::from_ref(f), parts)
+}
+
+/// [`purity`] of the values of `columns` taken together (a row is empty
+/// where every one of them is).
+fn purity_over(columns: &[String], parts: &[Part]) -> Option<Purity> {
     let mut tally = Tally::default();
     for (table, rows, y) in parts {
-        let col = table.column(f)?;
-        let keys = fast_keys(table, rows, std::slice::from_ref(f));
+        let cols: Vec<&crate::data::Column> = columns
+            .iter()
+            .map(|c| table.column(c))
+            .collect::<Option<_>>()?;
+        let keys = fast_keys(table, rows, columns);
         for ((&k, &label), &r) in keys.iter().zip(*y).zip(*rows) {
-            tally.add((!col.is_null(r)).then_some(k), label)?;
+            let empty = cols.iter().all(|c| c.is_null(r));
+            tally.add((!empty).then_some(k), label)?;
         }
     }
     tally.judge()

@@ -137,17 +137,7 @@ pub(super) fn pair_is_label(
         tally.judge().filter(|p| !p.sparse && !p.many)
     };
     let on_all = |fa: &String, fb: &String| {
-        let mut tally = Tally::default();
-        for (table, rows, y) in parts {
-            let (ca, cb) = (table.column(fa)?, table.column(fb)?);
-            let ka = fast_keys(table, rows, std::slice::from_ref(fa));
-            let kb = fast_keys(table, rows, std::slice::from_ref(fb));
-            for (i, &r) in rows.iter().enumerate() {
-                let key = (!(ca.is_null(r) && cb.is_null(r))).then(|| both(ka[i], kb[i]));
-                tally.add(key, y[i])?;
-            }
-        }
-        tally.judge().filter(|p| !p.sparse && !p.many)
+        super::purity_over(&[fa.clone(), fb.clone()], parts).filter(|p| !p.sparse && !p.many)
     };
     let found: Vec<bool> = pairs.par_iter().map(|p| on_sample(p).is_some()).collect();
     pairs
