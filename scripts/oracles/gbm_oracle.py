@@ -1,11 +1,17 @@
-"""Oracle for src/model/gbm.rs: LightGBM's test ROC AUC on the same data.
+"""Oracle for src/model/gbm.rs: LightGBM's and scikit-learn's
+HistGradientBoostingClassifier's test ROC AUC on the same data, at matched
+settings (100 trees, learning rate 0.1, depth 6, 20 rows per leaf, l2 1,
+255 bins, no sampling, no early stopping).
 
-Datasets (both rebuilt bit for bit by the Rust tests in src/model/gbm/tests.rs):
+Datasets (all rebuilt bit for bit by the Rust tests in src/model/gbm/tests.rs):
   (a) `synthetic`: SplitMix64-generated, 30000 rows x 8 features, 15% NaN in
       features 0-3 (missingness carries signal); test rows are i % 3 == 0.
   (b) `telco`: examples/churn/telco_churn.csv, `rownames` dropped, target
       churn == "Yes", text columns one-hot encoded in place (categories sorted,
       one column each), empty cells NaN; test rows are i % 4 == 0.
+  (c) `credit`: tests/fixtures/credit_data.csv (a copy of
+      ../shared/datasets/credit_data.csv), `rownames` dropped, target
+      Status == "bad", encoded as telco; test rows are i % 4 == 0.
 
 Usage: venv/bin/python gbm_oracle.py [--dump DIR]
   --dump DIR writes DIR/<name>.csv (y then features, NaN empty) so the scratch
@@ -20,6 +26,7 @@ import sys
 
 import lightgbm as lgb
 import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
 MASK = (1 << 64) - 1
@@ -68,16 +75,16 @@ def synthetic(n=30000, d=8, seed=42):
     return X, y, test
 
 
-def telco(path):
-    """Mirror of `telco` in src/model/gbm/tests.rs."""
+def one_hot_csv(path, target, positive):
+    """Mirror of `one_hot_csv` in src/model/gbm/tests.rs."""
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
     cols = {h: [r[k] for r in body] for k, h in enumerate(header)}
-    y = np.array([1 if v == "Yes" else 0 for v in cols["churn"]])
+    y = np.array([1 if v == positive else 0 for v in cols[target]])
     feats = []
     for h in header:
-        if h in ("rownames", "churn"):
+        if h in ("rownames", target):
             continue
         vals = cols[h]
 
@@ -120,18 +127,40 @@ def lgb_params(threads=2):
     )
 
 
+def hgb_params():
+    # The same settings for scikit-learn: max_leaf_nodes off so that depth 6
+    # binds, as num_leaves=64 does above; no early stopping.
+    return dict(
+        max_iter=100,
+        learning_rate=0.1,
+        max_depth=6,
+        max_leaf_nodes=None,
+        min_samples_leaf=20,
+        l2_regularization=1.0,
+        max_bins=255,
+        early_stopping=False,
+        random_state=0,
+    )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dump")
-    ap.add_argument("--telco", default=os.path.join(os.path.dirname(__file__),
-                                                    "../../examples/churn/telco_churn.csv"))
+    here = os.path.dirname(__file__)
+    ap.add_argument("--telco", default=os.path.join(here, "../../examples/churn/telco_churn.csv"))
+    ap.add_argument("--credit", default=os.path.join(here, "../../tests/fixtures/credit_data.csv"))
     a = ap.parse_args()
-    for name, (X, y, test) in [("synthetic", synthetic()), ("telco", telco(a.telco))]:
+    sets = [("synthetic", synthetic()),
+            ("telco", one_hot_csv(a.telco, "churn", "Yes")),
+            ("credit", one_hot_csv(a.credit, "Status", "bad"))]
+    for name, (X, y, test) in sets:
         m = lgb.LGBMClassifier(**lgb_params()).fit(X[~test], y[~test])
-        p = m.predict_proba(X[test])[:, 1]
-        auc = roc_auc_score(y[test], p)
+        auc = roc_auc_score(y[test], m.predict_proba(X[test])[:, 1])
+        h = HistGradientBoostingClassifier(**hgb_params()).fit(X[~test], y[~test])
+        hgb = roc_auc_score(y[test], h.predict_proba(X[test])[:, 1])
         print(f"{name}: rows={len(y)} cols={X.shape[1]} test={test.sum()} "
-              f"pos_rate={y.mean():.4f} nan={np.isnan(X).sum()} lightgbm_auc={auc!r}")
+              f"pos_rate={y.mean():.4f} nan={np.isnan(X).sum()} lightgbm_auc={auc!r} "
+              f"hist_gradient_boosting_auc={hgb!r}")
         if a.dump:
             os.makedirs(a.dump, exist_ok=True)
             with open(os.path.join(a.dump, name + ".csv"), "w") as f:

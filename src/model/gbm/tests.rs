@@ -44,12 +44,11 @@ fn synthetic_nan(n: usize, seed: u64) -> (Matrix, Vec<u8>, Vec<bool>) {
     (Matrix::from_rows(&rows), y, test)
 }
 
-/// Mirror of `telco()` in scripts/oracles/gbm_oracle.py.
-fn telco() -> (Matrix, Vec<u8>, Vec<bool>) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/churn/telco_churn.csv"
-    );
+/// Mirror of `one_hot_csv()` in scripts/oracles/gbm_oracle.py: `rownames`
+/// dropped, numeric columns as they are (empty cells NaN), text columns
+/// one-hot (categories sorted), test rows `i % 4 == 0`.
+fn one_hot_csv(file: &str, target: &str, positive: &str) -> (Matrix, Vec<u8>, Vec<bool>) {
+    let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -60,7 +59,7 @@ fn telco() -> (Matrix, Vec<u8>, Vec<bool>) {
         let vals: Vec<&str> = body.iter().map(|r| r[k]).collect();
         match *h {
             "rownames" => {}
-            "churn" => y = vals.iter().map(|&v| u8::from(v == "Yes")).collect(),
+            _ if *h == target => y = vals.iter().map(|&v| u8::from(v == positive)).collect(),
             _ if vals
                 .iter()
                 .all(|v| v.is_empty() || v.parse::<f64>().is_ok()) =>
@@ -84,6 +83,10 @@ fn telco() -> (Matrix, Vec<u8>, Vec<bool>) {
         data: cols.concat(),
     };
     (x, y, (0..n).map(|i| i % 4 == 0).collect())
+}
+
+fn telco() -> (Matrix, Vec<u8>, Vec<bool>) {
+    one_hot_csv("examples/churn/telco_churn.csv", "churn", "Yes")
 }
 
 /// Rows where `keep[i] == want`.
@@ -123,30 +126,44 @@ fn train_test_auc(x: &Matrix, y: &[u8], test: &[bool], p: &GbmParams) -> f64 {
     auc(&m.score_matrix(&xs), &ys)
 }
 
-#[test]
-fn matches_lightgbm_auc_on_synthetic_data_with_nan() {
-    // scripts/oracles/gbm_oracle.py (lightgbm 4.7.0, matched parameters).
-    let lightgbm = 0.942700532635295;
-    let (x, y, test) = synthetic_nan(30_000, 42);
-    let ours = train_test_auc(&x, &y, &test, &GbmParams::default());
+/// Issue #8's quality bar: ROC AUC no worse than 0.005 below the better of
+/// LightGBM and scikit-learn's HistGradientBoostingClassifier, trained at
+/// matched settings on the same rows. The oracle values come from
+/// `scripts/oracles/gbm_oracle.py` (lightgbm 4.7.0, scikit-learn 1.9.1).
+fn assert_within_oracles(ours: f64, lightgbm: f64, hist_gradient_boosting: f64) {
+    eprintln!("ours {ours} lightgbm {lightgbm} hist_gradient_boosting {hist_gradient_boosting}");
+    let best = lightgbm.max(hist_gradient_boosting);
     assert!(
-        (ours - lightgbm).abs() <= 0.005,
-        "ours {ours} lightgbm {lightgbm}"
+        ours >= best - 0.005,
+        "ours {ours}, lightgbm {lightgbm}, hist_gradient_boosting {hist_gradient_boosting}"
     );
 }
 
 #[test]
+fn matches_lightgbm_auc_on_synthetic_data_with_nan() {
+    let (x, y, test) = synthetic_nan(30_000, 42);
+    let ours = train_test_auc(&x, &y, &test, &GbmParams::default());
+    assert_within_oracles(ours, 0.942700532635295, 0.9404670908631765);
+}
+
+#[test]
 fn matches_lightgbm_auc_on_telco_churn() {
-    // scripts/oracles/gbm_oracle.py (lightgbm 4.7.0, matched parameters).
-    let lightgbm = 0.8340846493914171;
     let (x, y, test) = telco();
     assert_eq!((x.rows, x.cols), (7043, 40));
     assert_eq!(x.data.iter().filter(|v| v.is_nan()).count(), 11);
     let ours = train_test_auc(&x, &y, &test, &GbmParams::default());
-    assert!(
-        (ours - lightgbm).abs() <= 0.005,
-        "ours {ours} lightgbm {lightgbm}"
-    );
+    assert_within_oracles(ours, 0.8340846493914171, 0.8328371970054449);
+}
+
+#[test]
+fn matches_lightgbm_auc_on_credit_data() {
+    // tests/fixtures/credit_data.csv, target Status == "bad".
+    let (x, y, test) = one_hot_csv("tests/fixtures/credit_data.csv", "Status", "bad");
+    assert_eq!((x.rows, x.cols), (4454, 29));
+    assert_eq!(x.data.iter().filter(|v| v.is_nan()).count(), 446);
+    assert_eq!(y.iter().filter(|&&v| v == 1).count(), 1254);
+    let ours = train_test_auc(&x, &y, &test, &GbmParams::default());
+    assert_within_oracles(ours, 0.8342064094055182, 0.8311605195790271);
 }
 
 fn sampled() -> GbmParams {
