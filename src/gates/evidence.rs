@@ -131,6 +131,10 @@ pub struct LabelFeature {
     /// When the column is a number that holds one class up to a cut and
     /// the other above it: the largest value below the cut, as text.
     pub cut: Option<String>,
+    /// When the column is a number that holds one class in a band and the
+    /// other on both sides of it: the largest value below the band and
+    /// the largest in it, as text.
+    pub band: Option<(String, String)>,
     /// When the column is the label only together with this other one
     /// (each of few values, independent of the label on its own).
     pub pair: Option<String>,
@@ -347,6 +351,7 @@ impl Caveats {
             by_presence,
             default,
             cut,
+            band,
             pair,
             mixed,
             empty,
@@ -363,6 +368,13 @@ impl Caveats {
                     "{what} {name:?} holds one class at or below {cut} and the other above it \
                      (in its order), in (nearly) every {rows}: it is the label re-spelled \
                      (leakage: recorded after the outcome?), so this is not evidence{fix}"
+                )
+            } else if let Some((low, high)) = band {
+                format!(
+                    "{what} {name:?} holds one class above {low} and at or below {high}, and \
+                     the other on both sides (in its order), in (nearly) every {rows}: it is \
+                     the label re-spelled (leakage: recorded after the outcome?), so this is \
+                     not evidence{fix}"
                 )
             } else if let Some(other) = pair {
                 let fix = if *trained {

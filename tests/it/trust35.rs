@@ -140,3 +140,46 @@ fn a_date_after_the_outcome_written_as_text_is_the_label() {
         "{message}"
     );
 }
+
+// F3. `churn = 40 < x < 60` with `x` uniform on 0-100: GO at ROC AUC
+// 0.9999 with notes only, as one cut cannot split the classes. Two cuts
+// that leave one class in the band between them and the other on both
+// sides are now the label re-spelled as a number too.
+#[test]
+fn a_class_in_a_middle_band_of_a_number_is_the_label() {
+    let mut r = Lcg::new(351);
+    let band = with_column("x", |_, yes| {
+        let u = r.next_f64();
+        let x = if yes {
+            40.1 + 19.8 * u
+        } else {
+            let v = 80.0 * u;
+            if v < 40.0 {
+                v
+            } else {
+                v + 20.0
+            }
+        };
+        format!("{x:.2}")
+    });
+    let (code, status, message) = auc_gate(&band);
+    assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+    assert!(
+        message.contains("feature \"x\" holds one class above 40 and at or below 59.86")
+            && message.contains("and the other on both sides"),
+        "{message}"
+    );
+    // Control: the positives are commoner in the middle, but both classes
+    // are found everywhere: a strong feature, not the label.
+    let mut r = Lcg::new(352);
+    let honest = with_column("x", |_, yes| {
+        let x = if yes {
+            50.0 + 15.0 * crate::trust26::normal(&mut r)
+        } else {
+            100.0 * r.next_f64()
+        };
+        format!("{x:.2}")
+    });
+    let (code, status, message) = auc_gate(&honest);
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
+}

@@ -100,20 +100,30 @@ pub(in crate::pipeline) fn label_feature(
             ..LabelFeature::default()
         })
     };
-    // A number cut once into the classes: judged for features of a model
+    // A number cut once (or twice) into the classes: judged for features of a model
     // trained here (an external score that ranks every row right is a
     // good model, not a leak).
     let by_cut = |f: &String| {
         if !trained {
             return None;
         }
-        cut::cut_is_label(f, &[sampled])?;
-        Some(LabelFeature {
+        let found = |cut, band| LabelFeature {
             name: f.clone(),
             trained,
-            cut: Some(cut::cut_is_label(f, &all)?),
+            cut,
+            band,
             ..LabelFeature::default()
-        })
+        };
+        let once = || {
+            cut::cut_is_label(f, &[sampled])?;
+            Some(found(Some(cut::cut_is_label(f, &all)?), None))
+        };
+        // A class in a middle band of the number: two cuts.
+        let twice = || {
+            cut::band_is_label(f, &[sampled])?;
+            Some(found(None, Some(cut::band_is_label(f, &all)?)))
+        };
+        once().or_else(twice)
     };
     // Per feature, in order: the label re-spelled (by its values or by
     // whether it is filled), or its values say the class but it is mostly
