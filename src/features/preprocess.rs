@@ -436,8 +436,15 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
             (mean, std) = (m * k, s * k);
         }
     }
-    let scale = if std.is_finite() && std > 1e-12 * mean.abs().max(1.0) {
+    // A spread under a trillionth of the values is rounding (none when
+    // they are all equal): left unscaled, but where the values are large
+    // (1e21, whose neighbours are 131,072 apart) divided down to a few
+    // units at most, never fed to the model as hundreds of thousands.
+    let tiny = 1e-12 * mean.abs();
+    let scale = if std.is_finite() && std > tiny.max(1e-12) {
         std
+    } else if tiny.is_finite() {
+        tiny.max(1.0)
     } else {
         1.0
     };
@@ -451,15 +458,23 @@ fn fit_numeric(name: &str, values: impl Iterator<Item = f64>) -> FeatureSpec {
 }
 
 /// Mean and standard deviation of the imputed column, computed on values
-/// divided by `k` (StandardScaler after SimpleImputer).
+/// divided by `k` (StandardScaler after SimpleImputer). The sums are of
+/// the differences from the median (the fill, and a value of the column
+/// or the middle of two): a constant column's are exactly 0, so its mean
+/// is its value and its centred values are 0, where a plain sum of 2,000
+/// copies of 1e21 misses the value by a rounding step of about 1e5, which
+/// every row would feed the model (round 36, F1).
 fn mean_std(present: &[f64], n_missing: usize, median: f64, k: f64) -> (f64, f64) {
     let n = (present.len() + n_missing).max(1) as f64;
-    let (fill, missing) = (median / k, n_missing as f64);
-    let mean = (present.iter().map(|x| x / k).sum::<f64>() + missing * fill) / n;
-    let var = (present.iter().map(|x| (x / k - mean).powi(2)).sum::<f64>()
-        + missing * (fill - mean).powi(2))
+    let shift = median / k;
+    let mean = present.iter().map(|x| x / k - shift).sum::<f64>() / n;
+    let var = (present
+        .iter()
+        .map(|x| (x / k - shift - mean).powi(2))
+        .sum::<f64>()
+        + n_missing as f64 * mean.powi(2))
         / n;
-    (mean, var.sqrt())
+    (shift + mean, var.sqrt())
 }
 
 /// `(x - mean) / scale`, without overflowing when `x - mean` exceeds f64::MAX.
@@ -606,6 +621,36 @@ mod tests {
         assert!(
             matches!(s, FeatureSpec::Numeric { median, scale, .. } if median == 0.0 && scale == 1.0)
         );
+    }
+
+    /// Round 36, F1: 2,000 copies of 1e21 summed in floating point miss
+    /// 1e21 by a rounding step, which every row fed to the model.
+    #[test]
+    fn constant_large_columns_centre_to_zero_and_near_constant_ones_stay_small() {
+        for value in [1e19, 1e21, 1e25, -1e20, 1e150, 0.1 + 0.2, 5e-324] {
+            let s = fit_numeric("k", std::iter::repeat_n(value, 2000).chain([f64::NAN]));
+            let FeatureSpec::Numeric { mean, scale, .. } = s else {
+                panic!("numeric")
+            };
+            assert_eq!(
+                (mean, standardize(value, mean, scale)),
+                (value, 0.0),
+                "{value}"
+            );
+        }
+        // Two neighbouring floats (1e21 and the next, 131,072 apart): a
+        // spread of rounding size stays within a few units.
+        let next = f64::from_bits(1e21_f64.to_bits() + 1);
+        let v: Vec<f64> = (0..2000)
+            .map(|i| if i % 3 == 0 { next } else { 1e21 })
+            .collect();
+        let FeatureSpec::Numeric { mean, scale, .. } = fit_numeric("k", v.iter().copied()) else {
+            panic!("numeric")
+        };
+        for x in [1e21, next] {
+            let z = standardize(x, mean, scale);
+            assert!(z.abs() < 1.0, "{x} -> {z}");
+        }
     }
 
     #[test]

@@ -33,5 +33,6 @@ mod trust32;
 mod trust33;
 mod trust34;
 mod trust35;
+mod trust36;
 mod trust6;
 mod trust9;
