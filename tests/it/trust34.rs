@@ -77,12 +77,14 @@ fn two_columns_that_say_the_class_only_together_are_the_label() {
 /// `check` with the first 5,000 rows of the telco example as training
 /// rows and a test file of 300 fresh stayers and `distinct` fresh
 /// churners each copied `times` times (ids renumbered), columns `redrawn`
-/// re-drawn per copy from the column's values: the first gate's exit
-/// code, status and message.
-fn judged_on_redrawn_copies(
+/// re-drawn per copy from the column's values, and both charges moved
+/// by up to `nudge` of their value: the first gate's exit code, status
+/// and message.
+pub(crate) fn judged_on_redrawn_copies(
     distinct: usize,
     times: usize,
     redrawn: &[usize],
+    nudge: f64,
 ) -> (i32, String, String) {
     let (header, rows) = crate::trust18::telco();
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
@@ -120,6 +122,13 @@ fn judged_on_redrawn_copies(
                 let k = (r.next_f64() * values[c].len() as f64) as usize;
                 cells[c] = values[c][k.min(values[c].len() - 1)].to_string();
             }
+            // monthly_charges, total_charges
+            for c in [19, 20].into_iter().filter(|_| nudge > 0.0) {
+                if let Ok(x) = cells[c].parse::<f64>() {
+                    let factor = 1.0 + nudge * (2.0 * r.next_f64() - 1.0);
+                    cells[c] = format!("{:.2}", x * factor);
+                }
+            }
             push(cells);
         }
     }
@@ -145,12 +154,12 @@ fn judged_on_redrawn_copies(
 fn copies_of_a_class_with_a_column_re_drawn_are_too_few_to_judge() {
     // payment_method; payment_method and contract.
     for redrawn in [&[18][..], &[18, 16]] {
-        let (code, status, message) = judged_on_redrawn_copies(5, 12, redrawn);
+        let (code, status, message) = judged_on_redrawn_copies(5, 12, redrawn, 0.0);
         assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
         assert!(message.contains("but only 5 and "), "{message}");
     }
     // Control: 60 fresh churners, the payment method re-drawn.
-    let (code, status, message) = judged_on_redrawn_copies(60, 1, &[18]);
+    let (code, status, message) = judged_on_redrawn_copies(60, 1, &[18], 0.0);
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
 

@@ -183,3 +183,21 @@ fn a_class_in_a_middle_band_of_a_number_is_the_label() {
     let (code, status, message) = auc_gate(&honest);
     assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
 }
+
+// F4. 150 copies of 8 churners with both charges moved by up to 50% (and
+// ids renumbered) passed as 150 distinct positives: copies were one
+// observation only when their numbers stayed within a few percent. A
+// class whose rows fall, over the columns but the continuous numbers,
+// into fewer groups than it needs, where its training rows (as many)
+// fall into four times as many or more, now counts as those groups.
+#[test]
+fn copies_with_their_numbers_re_drawn_are_too_few_to_judge() {
+    for nudge in [0.5, 0.9] {
+        let (code, status, message) = crate::trust34::judged_on_redrawn_copies(8, 19, &[], nudge);
+        assert_eq!((code, status.as_str()), (1, "inconclusive"), "{message}");
+        assert!(message.contains("but only 8 and "), "{message}");
+    }
+    // Control: 150 fresh churners, their charges moved as much.
+    let (code, status, message) = crate::trust34::judged_on_redrawn_copies(150, 1, &[], 0.5);
+    assert_eq!((code, status.as_str()), (0, "pass"), "{message}");
+}

@@ -79,8 +79,11 @@ const MAX_NUDGE: f64 = 0.05;
 /// the numbers nudged, count once where that leaves fewer than `limit`
 /// distinct rows (the fewest a class needs; more of them would not change
 /// a verdict), and where the class's `trained` rows (as many) fall into
-/// at least twice as many groups. `None` when no grouping holds, or
-/// there is no such number.
+/// at least twice as many groups. With six or more such columns, the
+/// rows count as their groups over those columns alone, whatever their
+/// numbers, where that leaves fewer than `limit` groups and the `trained`
+/// rows fall into [`REDRAWN_MULTIPLE`] times as many. `None` when no
+/// grouping holds, or there is no such number.
 fn nudged_copies(
     table: &crate::data::Table,
     rows: &[usize],
@@ -123,19 +126,19 @@ fn nudged_copies(
     // same columns: rows of a dozen 0/1 flags and a bill repeat by nature
     // (round 35, F1). Without training rows (external scores) the test
     // rows are all there is.
-    let natural = |g: usize, left_out: &[usize]| {
-        let Some((train_table, train_rows)) = trained else {
-            return false;
-        };
+    let train_groups = |left_out: &[usize]| {
+        let (train_table, train_rows) = trained?;
         let kept: Vec<String> = (0..coarse.len())
             .filter(|j| !left_out.contains(j))
             .map(|j| coarse[j].clone())
             .collect();
-        let mut keys = crate::artifact::fast_keys(train_table, train_rows, &kept);
-        keys.sort_unstable();
-        keys.dedup();
-        keys.len() < 2 * g
+        Some(distinct(crate::artifact::fast_keys(
+            train_table,
+            train_rows,
+            &kept,
+        )))
     };
+    let natural = |g: usize, left_out: &[usize]| train_groups(left_out).is_none_or(|t| t < 2 * g);
     let judged = |keys: &[u64], left_out: &[usize]| {
         nudged(keys).filter(|&g| g >= limit || !natural(g, left_out))
     };
@@ -143,6 +146,16 @@ fn nudged_copies(
     let mut best = judged(&keys, &[]);
     if coarse.len() < LEAVE_OUT_FEWEST {
         return best;
+    }
+    // Copies with their numbers re-drawn, not nudged (round 35, F4: both
+    // charges moved by up to 50%): the class's rows fall, over the other
+    // columns alone, into fewer than `limit` groups, where its training
+    // rows, as many, fall into [`REDRAWN_MULTIPLE`] times as many or more.
+    if fewer_than(&keys, limit) {
+        let g = distinct(keys.clone());
+        if train_groups(&[]).is_some_and(|t| t >= REDRAWN_MULTIPLE * g) {
+            best = Some(best.map_or(g, |b| b.min(g)));
+        }
     }
     let terms = crate::artifact::CellTerms::new(table, rows, &coarse);
     let all: Vec<usize> = (0..coarse.len()).collect();
@@ -171,6 +184,19 @@ const CONTINUOUS_ROWS: usize = 100_000;
 /// [`nudged_copies`] to leave one or two of them out: two left of three
 /// would join rows of data that repeats by nature.
 const LEAVE_OUT_FEWEST: usize = 6;
+
+/// How many times as many groups a class's training rows must fall into
+/// as its test rows, over the columns but the continuous numbers, for the
+/// test rows to be copies whatever their numbers (a third of a class's
+/// groups would be a narrow segment of honest rows).
+const REDRAWN_MULTIPLE: usize = 4;
+
+/// The distinct values of `keys`.
+fn distinct(mut keys: Vec<u64>) -> usize {
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len()
+}
 
 /// Whether `keys` hold fewer than `limit` distinct values (stops counting
 /// at `limit`: most groupings hold many).
