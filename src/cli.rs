@@ -445,7 +445,7 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
         crate::outdir::guard_predictions(out, &inputs)?;
     }
     let model = crate::predict::load(&path)?;
-    let data = crate::data::parts::load(&a.data)?;
+    let data = crate::data::parts::load_as(&a.data, &crate::predict::text_columns(&model))?;
     crate::predict::check_columns(&model, &data.table)?;
     let empty = crate::predict::empty_columns(&model, &data.table);
     if !empty.is_empty() {

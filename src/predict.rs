@@ -102,6 +102,23 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     Ok(Loaded::Native(Box::new(a)))
 }
 
+/// The input columns the model learned as text: read as text from the
+/// data to score, so codes such as `007` stay the codes it knows even
+/// where no cell of a column has a letter (round 37, F1).
+pub fn text_columns(model: &Loaded) -> Vec<String> {
+    let Loaded::Native(a) = model else {
+        return Vec::new();
+    };
+    a.preprocessor
+        .features
+        .iter()
+        .filter_map(|f| match f {
+            FeatureSpec::Categorical { name, .. } => Some(name.clone()),
+            FeatureSpec::Numeric { .. } => None,
+        })
+        .collect()
+}
+
 /// Checks `table` can be scored: every input column present (all missing
 /// ones named), numeric inputs numeric (the column and an example value).
 pub fn check_columns(model: &Loaded, table: &Table) -> Result<(), GateError> {

@@ -93,7 +93,33 @@ fn unescape(s: &str) -> String {
 }
 
 /// Appends `more` to `into` (same column names), remapping text codes.
-fn append(into: &mut Column, more: Column, file: &str) -> Result<(), String> {
+/// Why [`append`] could not add a part's column.
+enum Mismatch {
+    /// Numbers in one part and text in another: the column is to be read
+    /// as text in every part, as one file of all the rows reads it.
+    Text(String),
+    Other(String),
+}
+
+/// Whether `c` is text with no value (a column empty in a whole part,
+/// which polars reads as text).
+fn all_missing(c: &Column) -> bool {
+    matches!(&c.values, Values::Cat { codes, .. } if codes.iter().all(|&k| k == NULL_CODE))
+}
+
+fn append(into: &mut Column, mut more: Column, file: &str) -> Result<(), Mismatch> {
+    // A column empty in a whole part takes the other parts' type (round
+    // 38, F1: a feature empty in the middle third of the rows).
+    let nan = |c: &Column| Values::Num(vec![f64::NAN; c.len()]);
+    if matches!(into.values, Values::Num(_)) && all_missing(&more) {
+        (more.values, more.dtype) = (nan(&more), into.dtype);
+    } else if matches!(more.values, Values::Num(_)) && all_missing(into) {
+        (into.values, into.dtype) = (nan(into), more.dtype);
+    }
+    let text = matches!(into.values, Values::Num(_)) != matches!(more.values, Values::Num(_));
+    if text && into.dtype != DType::Boolean && more.dtype != DType::Boolean {
+        return Err(Mismatch::Text(into.name.clone()));
+    }
     match (&mut into.values, more.values) {
         (Values::Num(a), Values::Num(b)) => a.extend(b),
         (
@@ -126,12 +152,12 @@ fn append(into: &mut Column, more: Column, file: &str) -> Result<(), String> {
             }));
         }
         _ => {
-            return Err(format!(
+            return Err(Mismatch::Other(format!(
                 "column {:?} is {} in the first part file but {} in {file}",
                 into.name,
                 into.dtype.name(),
                 more.dtype.name()
-            ))
+            )))
         }
     }
     if into.dtype != more.dtype && matches!(into.values, Values::Num(_)) {
@@ -160,10 +186,16 @@ fn constant(name: &str, value: &str, rows: usize) -> Column {
 
 /// Loads `path`: a CSV or Parquet file, or a directory of part files.
 pub fn load(path: &Path) -> Result<Loaded, GateError> {
+    load_as(path, &[])
+}
+
+/// [`load`] with the CSV columns named in `as_text` read as text
+/// ([`load::load_as`]).
+pub fn load_as(path: &Path, as_text: &[String]) -> Result<Loaded, GateError> {
     if path.is_dir() {
-        load_dir(path)
+        load_dir(path, as_text)
     } else {
-        load::load(path)
+        load::load_as(path, as_text)
     }
 }
 
@@ -182,8 +214,42 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     })
 }
 
-/// Loads every part file under `dir` into one table.
-pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
+/// Loads every part file under `dir` into one table (CSV columns named in
+/// `as_text` as text). A column of numbers in one part and text in
+/// another is read again as text in every part, as one file of all the
+/// rows would read it (round 38, F1: codes with an `X` in one part only).
+pub fn load_dir(dir: &Path, as_text: &[String]) -> Result<Loaded, GateError> {
+    let mut text = as_text.to_vec();
+    loop {
+        match load_dir_as(dir, &text)? {
+            Ok(mut loaded) => {
+                // Then, as for one file, text that is all numbers (and
+                // spellings of missing) becomes numbers.
+                for col in loaded.table.columns.iter_mut() {
+                    if text[as_text.len()..].contains(&col.name) {
+                        let note = load::numeric_text_to_float(col);
+                        loaded
+                            .notes
+                            .extend(note.map(|n| format!("{}: {n}", dir.display())));
+                    }
+                }
+                return Ok(loaded);
+            }
+            Err(Mismatch::Text(name)) if !text.contains(&name) => text.push(name),
+            Err(Mismatch::Text(name)) => {
+                return Err(GateError::Data(format!(
+                    "{}: column {name:?} is numbers in one part file and text in another",
+                    dir.display()
+                )))
+            }
+            Err(Mismatch::Other(m)) => {
+                return Err(GateError::Data(format!("{}: {m}", dir.display())))
+            }
+        }
+    }
+}
+
+fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch>, GateError> {
     let shown = dir.display();
     let mut parts = Vec::new();
     collect(dir, "", &[], &mut parts).map_err(GateError::Data)?;
@@ -200,7 +266,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
     for part in &parts {
         // Spark writes an empty part (0 bytes, or a header only) for an
         // empty partition: nothing to add.
-        let loaded = match load::load(&part.path) {
+        let loaded = match load::load_as(&part.path, as_text) {
             Err(GateError::NoRows(_)) => {
                 empty += 1;
                 continue;
@@ -241,8 +307,9 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
                     t.columns.into_iter().map(|c| (c.name.clone(), c)).collect();
                 for col in &mut all.columns {
                     if let Some(more) = by_name.remove(&col.name) {
-                        append(col, more, &part.rel)
-                            .map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
+                        if let Err(m) = append(col, more, &part.rel) {
+                            return Ok(Err(m));
+                        }
                     }
                 }
                 all.n_rows += t.n_rows;
@@ -283,10 +350,10 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, GateError> {
             }
         ),
     );
-    Ok(Loaded {
+    Ok(Ok(Loaded {
         table,
         sha256: crate::config::sha256_hex(digest.as_bytes()),
         notes,
         skipped,
-    })
+    }))
 }

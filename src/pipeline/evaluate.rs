@@ -298,7 +298,11 @@ pub fn drift_all(
         };
         let result = match reference {
             Some(path) => {
-                let l = crate::data::parts::load(path).map_err(|e| {
+                let as_text = crate::pipeline::prepare::text_columns(
+                    s.test_table,
+                    &crate::pipeline::prepare::declared_text(&plan.contract),
+                );
+                let l = crate::data::parts::load_as(path, &as_text).map_err(|e| {
                     GateError::Data(format!("drift gate {:?}: reference: {e}", g.name))
                 })?;
                 // The rows under test against themselves: PSI 0, a gate

@@ -20,11 +20,21 @@ pub fn prepare(
     progress: Progress,
 ) -> Result<Prepared, GateError> {
     progress.step(&format!("loading {}", plan.data.path.display()));
+    // Columns the contract declares text are read as text in every file;
+    // the test file also reads as text what the main file holds as text
+    // (codes `007`, `010` that a file without a letter among them would
+    // read as the numbers 7 and 10: round 37, F1).
+    let declared = declared_text(&plan.contract);
     let main = timed(timings, Stage::Load, || {
-        crate::data::parts::load(&plan.data.path)
+        crate::data::parts::load_as(&plan.data.path, &declared)
     })?;
     let test = match &plan.data.test_path {
-        Some(p) => Some(timed(timings, Stage::Load, || crate::data::parts::load(p))?),
+        Some(p) => {
+            let as_text = text_columns(&main.table, &declared);
+            Some(timed(timings, Stage::Load, || {
+                crate::data::parts::load_as(p, &as_text)
+            })?)
+        }
         None => None,
     };
     if let (Some(t), Some(tp)) = (&test, &plan.data.test_path) {
@@ -128,4 +138,27 @@ pub fn missing_drop_notes(plan: &Plan, loaded: &Loaded) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     )]
+}
+
+/// The columns `table` holds as text, and the `declared` ones: what
+/// another file of the same data is to read as text.
+pub(crate) fn text_columns(table: &crate::data::Table, declared: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = declared.to_vec();
+    for c in &table.columns {
+        if matches!(c.values, crate::data::Values::Cat { .. }) && !out.contains(&c.name) {
+            out.push(c.name.clone());
+        }
+    }
+    out
+}
+
+/// The columns the contract declares `type = "string"`: read as text in
+/// every file.
+pub(crate) fn declared_text(contract: &crate::data::contract::ContractConfig) -> Vec<String> {
+    contract
+        .columns
+        .iter()
+        .filter(|(_, r)| r.dtype == Some(crate::data::DType::String))
+        .map(|(name, _)| name.clone())
+        .collect()
 }

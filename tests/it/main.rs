@@ -34,5 +34,7 @@ mod trust33;
 mod trust34;
 mod trust35;
 mod trust36;
+mod trust37;
+mod trust38;
 mod trust6;
 mod trust9;

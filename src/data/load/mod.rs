@@ -17,8 +17,10 @@ use std::io::Cursor;
 use std::ops::Range;
 use std::path::Path;
 
+mod numeric_text;
 mod parquet;
 mod write;
+pub(crate) use numeric_text::numeric_text_to_float;
 use parquet::read_parquet;
 pub use write::{write_parquet, OutColumn, OutValues};
 
@@ -41,6 +43,15 @@ const CHUNK_BYTES: usize = 16 << 20;
 
 /// Reads `path` (`.parquet` / `.pq` as Parquet, anything else as CSV).
 pub fn load(path: &Path) -> Result<Loaded, GateError> {
+    load_as(path, &[])
+}
+
+/// [`load`], with the CSV columns named in `as_text` read as text
+/// whatever their cells look like: codes such as `007` and `010` that
+/// another file of the same data (the training file, a contract's
+/// `type = "string"`) holds as text, which this file would otherwise read
+/// as the numbers 7 and 10 (round 37, F1).
+pub fn load_as(path: &Path, as_text: &[String]) -> Result<Loaded, GateError> {
     let shown = path.display();
     if path.is_dir() {
         return Err(GateError::Data(format!(
@@ -59,7 +70,7 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
         let table = if is_parquet(path) {
             read_parquet(&bytes).and_then(|(df, skipped)| Ok((to_table(&df)?, skipped, None)))
         } else {
-            read_csv(&bytes, CHUNK_BYTES).map(|(t, sep)| (t, Vec::new(), Some(sep)))
+            read_csv(&bytes, CHUNK_BYTES, as_text).map(|(t, sep)| (t, Vec::new(), Some(sep)))
         };
         (hasher.join().unwrap_or_default(), table)
     });
@@ -104,7 +115,11 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
                 row + 2
             )));
         }
-        for col in &mut table.columns {
+        for col in table
+            .columns
+            .iter_mut()
+            .filter(|c| !as_text.contains(&c.name))
+        {
             notes.extend(numeric_text_to_float(col).map(|n| format!("{shown}: {n}")));
         }
     }
@@ -154,8 +169,15 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     let df = if is_parquet(path) {
         read_parquet(&bytes).map(|(df, _)| df)
     } else {
-        parse_csv(&bytes, true, Some(INFER_ROWS), None, separator(&bytes))
-            .map_err(|e| e.to_string())
+        parse_csv(
+            &bytes,
+            true,
+            Some(INFER_ROWS),
+            None,
+            separator(&bytes),
+            None,
+        )
+        .map_err(|e| e.to_string())
     }
     .map_err(|m| GateError::Data(format!("{shown}: {m}")))?;
     Ok((df.height(), df.width()))
@@ -173,7 +195,7 @@ fn is_parquet(path: &Path) -> bool {
 
 /// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`; with
 /// the field separator it was read with.
-fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<(Table, u8), String> {
+fn read_csv(bytes: &[u8], chunk_bytes: usize, as_text: &[String]) -> Result<(Table, u8), String> {
     if let Some(kind) = binary_kind(bytes) {
         return Err(format!(
             "is a {kind}, not a CSV file; {}",
@@ -223,7 +245,17 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<(Table, u8), String> {
             .collect();
         return Ok((Table { columns, n_rows: 0 }, sep));
     }
-    let mut table = read_csv_body(body, chunk_bytes, sep)?;
+    // The columns to read as text, as polars names them (its names for
+    // blank or quoted headers differ from the file's only in those).
+    let text: Vec<polars::prelude::Field> = shape
+        .header
+        .iter()
+        .filter(|name| as_text.contains(name))
+        .map(|name| polars::prelude::Field::new(name.as_str().into(), DataType::String))
+        .collect();
+    let overwrite =
+        (!text.is_empty()).then(|| SchemaRef::new(polars::prelude::Schema::from_iter(text)));
+    let mut table = read_csv_body(body, chunk_bytes, sep, overwrite)?;
     // Names as the file spells them: polars keeps a quoted header's doubled
     // quotes (`"a ""b"""` stays `a ""b""`); the shape scan unescapes them.
     if table.columns.len() == shape.header.len() {
@@ -237,23 +269,29 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize) -> Result<(Table, u8), String> {
 }
 
 /// The parse proper of a checked CSV body.
-fn read_csv_body(body: &[u8], chunk_bytes: usize, sep: u8) -> Result<Table, String> {
+fn read_csv_body(
+    body: &[u8],
+    chunk_bytes: usize,
+    sep: u8,
+    as_text: Option<SchemaRef>,
+) -> Result<Table, String> {
     let chunks = split_chunks(body, chunk_bytes);
     if chunks.len() > 1 {
         // Any failure (e.g. a type change after the inference window) falls
         // back to the whole-file parse, which reports or resolves it.
-        if let Ok(t) = parse_chunked(body, &chunks, sep) {
+        if let Ok(t) = parse_chunked(body, &chunks, sep, as_text.clone()) {
             return Ok(t);
         }
     }
-    let df = match parse_csv(body, true, Some(INFER_ROWS), None, sep) {
+    let text = || as_text.clone();
+    let df = match parse_csv(body, true, Some(INFER_ROWS), None, sep, text()) {
         Ok(df) => Ok(df),
         // A column whose type changes after the first rows: infer from all
         // rows; a number no integer type holds (a 20-digit account number,
         // round 28, F4): every column as text, numbers becoming floats as
         // the loader turns numeric text into numbers.
-        Err(_) => parse_csv(body, true, None, None, sep)
-            .or_else(|e| parse_csv(body, true, Some(0), None, sep).map_err(|_| e)),
+        Err(_) => parse_csv(body, true, None, None, sep, text())
+            .or_else(|e| parse_csv(body, true, Some(0), None, sep, text()).map_err(|_| e)),
     }
     .map_err(|e| {
         let stray = super::shape::stray_quote_line(body, sep).map(|line| {
@@ -274,51 +312,6 @@ fn read_csv_body(body: &[u8], chunk_bytes: usize, sep: u8) -> Result<Table, Stri
 /// The error for a file with a header (or a schema) but no rows.
 const NO_ROWS: &str = "no data rows (the file has a header only)";
 
-/// A CSV text column whose every value is a number polars does not read
-/// (`Infinity`, `-Infinity`, `+inf`), or a spelling of missing (a blank
-/// cell of spaces, `-`, `?`, `N/A`, `None`: round 18, F4), becomes a float
-/// column, so the model and the contract's `finite` rule see numbers. Real
-/// text fails on its first level. When cells spelled missing were read as
-/// missing, a note says so.
-pub(crate) fn numeric_text_to_float(col: &mut Column) -> Option<String> {
-    let Values::Cat { codes, levels } = &col.values else {
-        return None;
-    };
-    let missing = |l: &str| crate::domain::is_missing_number(l);
-    let nums: Option<Vec<f64>> = levels
-        .iter()
-        .map(|l| match l.trim().parse() {
-            Ok(x) => Some(x),
-            Err(_) if missing(l) => Some(f64::NAN),
-            Err(_) => None,
-        })
-        .collect();
-    let nums = nums.filter(|n| n.iter().any(|x| !x.is_nan()))?;
-    let mut spelled: Vec<String> = levels
-        .iter()
-        .filter(|l| missing(l))
-        .map(|l| format!("{l:?}"))
-        .collect();
-    spelled.sort();
-    let v: Vec<f64> = codes
-        .iter()
-        .map(|&c| nums.get(c as usize).copied().unwrap_or(f64::NAN))
-        .collect();
-    let cells = codes
-        .iter()
-        .filter(|&&c| nums.get(c as usize).is_some_and(|x| x.is_nan()))
-        .count();
-    col.dtype = DType::Float;
-    col.values = Values::Num(v);
-    (cells > 0).then(|| {
-        format!(
-            "column {:?}: {cells} cell(s) spelled {} read as missing numbers",
-            col.name,
-            spelled.join(", ")
-        )
-    })
-}
-
 /// Polars' CSV errors end in advice about Python options (`ignore_errors`,
 /// `infer_schema_length`); keep what went wrong and where.
 fn tidy_polars_error(e: &str) -> String {
@@ -333,18 +326,22 @@ fn tidy_polars_error(e: &str) -> String {
     }
 }
 
+/// Polars' CSV parse, the columns of `as_text` (a schema of text columns)
+/// read as text whatever polars would infer.
 fn parse_csv(
     body: &[u8],
     header: bool,
     infer: Option<usize>,
     schema: Option<SchemaRef>,
     sep: u8,
+    as_text: Option<SchemaRef>,
 ) -> polars::prelude::PolarsResult<DataFrame> {
     let nulls = NullValues::AllColumns(["", "NA", "null", "NULL", "NaN"].map(Into::into).to_vec());
     CsvReadOptions::default()
         .with_has_header(header)
         .with_infer_schema_length(infer)
         .with_schema(schema)
+        .with_schema_overwrite(as_text)
         .with_parse_options(
             CsvParseOptions::default()
                 .with_separator(sep)
@@ -460,7 +457,12 @@ fn split_chunks(body: &[u8], target: usize) -> Vec<Range<usize>> {
 
 /// Parses the chunks in turn with the first chunk's schema, appending each
 /// to our columns before parsing the next.
-fn parse_chunked(body: &[u8], chunks: &[Range<usize>], sep: u8) -> Result<Table, String> {
+fn parse_chunked(
+    body: &[u8],
+    chunks: &[Range<usize>],
+    sep: u8,
+    as_text: Option<SchemaRef>,
+) -> Result<Table, String> {
     let mut builders: Vec<Builder> = Vec::new();
     let mut schema: Option<SchemaRef> = None;
     let mut n_rows = 0;
@@ -471,6 +473,7 @@ fn parse_chunked(body: &[u8], chunks: &[Range<usize>], sep: u8) -> Result<Table,
             Some(INFER_ROWS),
             schema.clone(),
             sep,
+            if i == 0 { as_text.clone() } else { None },
         )
         .map_err(|e| e.to_string())?;
         if i == 0 {
@@ -687,7 +690,7 @@ mod tests {
     use super::*;
 
     fn csv(text: &str) -> Result<Table, String> {
-        read_csv(text.as_bytes(), CHUNK_BYTES).map(|(t, _)| t)
+        read_csv(text.as_bytes(), CHUNK_BYTES, &[]).map(|(t, _)| t)
     }
 
     #[test]
@@ -746,7 +749,7 @@ mod tests {
 
     #[test]
     fn non_utf8_is_an_error() {
-        let e = read_csv(b"a,b\n1,\xff\xfe\n", CHUNK_BYTES).unwrap_err();
+        let e = read_csv(b"a,b\n1,\xff\xfe\n", CHUNK_BYTES, &[]).unwrap_err();
         assert!(e.contains("not valid UTF-8"), "{e}");
     }
 
@@ -792,10 +795,10 @@ mod tests {
     #[test]
     fn chunked_parse_equals_whole_file_parse() {
         let text = big_csv(INFER_ROWS + 5_000);
-        let whole = read_csv(text.as_bytes(), usize::MAX).unwrap().0;
+        let whole = read_csv(text.as_bytes(), usize::MAX, &[]).unwrap().0;
         for chunk in [1, 4_096, 100_000] {
             assert!(split_chunks(text.as_bytes(), chunk).len() > 1);
-            let t = read_csv(text.as_bytes(), chunk).unwrap().0;
+            let t = read_csv(text.as_bytes(), chunk, &[]).unwrap().0;
             assert_eq!(t.n_rows, whole.n_rows, "chunk {chunk}");
             for (a, b) in t.columns.iter().zip(&whole.columns) {
                 let same = (0..t.n_rows).all(|r| a.text(r) == b.text(r));
@@ -841,7 +844,7 @@ mod tests {
     fn type_change_in_a_later_chunk_falls_back_to_the_whole_file() {
         let mut text = big_csv(INFER_ROWS + 3_000);
         text.push_str("oops,1.5,a,true\n");
-        let t = read_csv(text.as_bytes(), 4_096).unwrap().0;
+        let t = read_csv(text.as_bytes(), 4_096, &[]).unwrap().0;
         assert_eq!(t.column("id").unwrap().dtype, DType::String);
         assert_eq!(t.n_rows, INFER_ROWS + 3_001);
     }
