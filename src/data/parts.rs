@@ -92,7 +92,6 @@ fn unescape(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Appends `more` to `into` (same column names), remapping text codes.
 /// Why [`append`] could not add a part's column.
 enum Mismatch {
     /// Numbers in one part and text in another: the column is to be read
@@ -107,6 +106,7 @@ fn all_missing(c: &Column) -> bool {
     matches!(&c.values, Values::Cat { codes, .. } if codes.iter().all(|&k| k == NULL_CODE))
 }
 
+/// Appends `more` to `into` (same column names), remapping text codes.
 fn append(into: &mut Column, mut more: Column, file: &str) -> Result<(), Mismatch> {
     // A column empty in a whole part takes the other parts' type (round
     // 38, F1: a feature empty in the middle third of the rows).

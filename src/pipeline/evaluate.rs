@@ -292,16 +292,17 @@ pub fn drift_all(
 ) -> Result<BTreeMap<usize, Result<DriftReport, String>>, GateError> {
     let mut out = BTreeMap::new();
     let current = drift::Rows::some(s.test_table, &s.test_rows);
+    // A reference reads as text what the test rows hold as text.
+    let as_text = crate::pipeline::prepare::text_columns(
+        s.test_table,
+        &crate::pipeline::prepare::declared_text(&plan.contract),
+    );
     for (i, g) in plan.gates.iter().enumerate() {
         let GateSpec::Drift(crate::gates::drift::DriftGate { reference, .. }) = &g.spec else {
             continue;
         };
         let result = match reference {
             Some(path) => {
-                let as_text = crate::pipeline::prepare::text_columns(
-                    s.test_table,
-                    &crate::pipeline::prepare::declared_text(&plan.contract),
-                );
                 let l = crate::data::parts::load_as(path, &as_text).map_err(|e| {
                     GateError::Data(format!("drift gate {:?}: reference: {e}", g.name))
                 })?;

@@ -152,7 +152,7 @@ fn nudged_copies(
     // columns alone, into fewer than `limit` groups, where its training
     // rows, as many, fall into [`REDRAWN_MULTIPLE`] times as many or more.
     if fewer_than(&keys, limit) {
-        let g = distinct(keys.clone());
+        let g = distinct(keys);
         if train_groups(&[]).is_some_and(|t| t >= REDRAWN_MULTIPLE * g) {
             best = Some(best.map_or(g, |b| b.min(g)));
         }
