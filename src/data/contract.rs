@@ -15,7 +15,11 @@
 //!   `type`, `min`, `max`, `allowed`, `pattern` and `unique` skip them.
 //! - `allowed` and `pattern` compare the text form of a value (integers
 //!   without `.0`, booleans as `true`/`false`), so they work on numeric
-//!   columns too. `pattern` must match the whole value.
+//!   columns too. `pattern` must match the whole value. A CSV column read
+//!   as numbers is also checked as its cells are written ([`check_raw`]):
+//!   a value passes when either form does, so `48.70` meets
+//!   `[0-9]+\.[0-9]{2}` and `007` meets `allowed = ["007"]` (round 38,
+//!   F2), and `1.0` still meets `allowed = ["1"]`.
 //! - `min`/`max` on a text column check the values that parse as numbers and
 //!   report the rest as a `type` violation: a numeric column with a few stray
 //!   blanks loads as text, and the rows at fault are the useful answer.
@@ -33,6 +37,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+mod duplicates;
+use duplicates::{duplicates, norm_bits};
 
 /// At most this many example values per violation.
 const MAX_EXAMPLES: usize = 5;
@@ -168,6 +175,26 @@ fn compile_pattern(p: &str) -> Result<regex::Regex, regex::Error> {
 /// Every contract violation of `t`, table-level rules first, then column by
 /// column in table order. Always includes the `finite` rule.
 pub fn check(c: &ContractConfig, t: &Table, target: &str) -> Vec<Violation> {
+    check_raw(c, t, target, &[])
+}
+
+/// The columns whose `allowed` or `pattern` rule should also see the cells
+/// as the file writes them: those of `t` read as numbers.
+pub fn raw_text_wanted(c: &ContractConfig, t: &Table) -> Vec<String> {
+    c.columns
+        .iter()
+        .filter(|(_, r)| r.allowed.is_some() || r.pattern.is_some())
+        .filter(|(name, _)| {
+            t.column(name)
+                .is_some_and(|col| matches!(col.values, Values::Num(_)))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// [`check`], with `raw` holding, for some columns of `t` read as
+/// numbers, the same column read as text (the cells as written).
+pub fn check_raw(c: &ContractConfig, t: &Table, target: &str, raw: &[Column]) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Some(min) = c.min_rows {
         let n = t.n_rows as u64;
@@ -185,7 +212,8 @@ pub fn check(c: &ContractConfig, t: &Table, target: &str) -> Vec<Violation> {
                 .par_iter()
                 .map(|col| {
                     let mut v = Vec::new();
-                    check_column(c, col, t.n_rows, target, &mut v);
+                    let text = raw.iter().find(|r| r.name == col.name);
+                    check_column(c, (col, text), t.n_rows, target, &mut v);
                     v
                 })
                 .collect::<Vec<_>>()
@@ -199,7 +227,7 @@ pub fn check(c: &ContractConfig, t: &Table, target: &str) -> Vec<Violation> {
 
 fn check_column(
     c: &ContractConfig,
-    col: &Column,
+    (col, raw): (&Column, Option<&Column>),
     n_rows: usize,
     target: &str,
     out: &mut Vec<Violation>,
@@ -213,7 +241,7 @@ fn check_column(
         out.extend(null_fraction_rule(col, n_rows, limit));
     }
     if let Some(r) = rule {
-        column_rules(r, col, out);
+        column_rules(r, col, raw, out);
     }
     if c.unique.contains(&col.name) {
         out.extend(unique_rule(col));
@@ -240,7 +268,9 @@ fn check_column(
     }
 }
 
-fn column_rules(r: &ColumnRule, col: &Column, out: &mut Vec<Violation>) {
+fn column_rules(r: &ColumnRule, col: &Column, raw: Option<&Column>, out: &mut Vec<Violation>) {
+    // The cells as written, when they line up with the typed column.
+    let raw = raw.filter(|t| t.len() == col.len() && matches!(t.values, Values::Cat { .. }));
     if let Some(want) = r.dtype {
         out.extend(type_rule(col, want));
     }
@@ -252,7 +282,7 @@ fn column_rules(r: &ColumnRule, col: &Column, out: &mut Vec<Violation>) {
     range_rules(r, col, out);
     if let Some(allowed) = &r.allowed {
         let set: HashSet<String> = allowed.iter().map(TextValue::to_text).collect();
-        let hits = text_hits(col, |s| !set.contains(s));
+        let hits = text_hits(col, raw, |s| !set.contains(s));
         let what = format!(
             "{} not in allowed ({})",
             values_text(hits.count),
@@ -261,7 +291,7 @@ fn column_rules(r: &ColumnRule, col: &Column, out: &mut Vec<Violation>) {
         out.extend(violation(col, "allowed", hits, what));
     }
     if let Some(p) = &r.pattern {
-        out.extend(pattern_rule(col, p));
+        out.extend(pattern_rule(col, raw, p));
     }
 }
 
@@ -390,9 +420,9 @@ fn range_rules(r: &ColumnRule, col: &Column, out: &mut Vec<Violation>) {
     }
 }
 
-fn pattern_rule(col: &Column, pattern: &str) -> Option<Violation> {
+fn pattern_rule(col: &Column, raw: Option<&Column>, pattern: &str) -> Option<Violation> {
     let hits = match compile_pattern(pattern) {
-        Ok(re) => text_hits(col, |s| !re.is_match(s)),
+        Ok(re) => text_hits(col, raw, |s| !re.is_match(s)),
         // validate_config rejects bad patterns first; if a caller skipped it,
         // say so as a violation rather than silently passing.
         Err(e) => {
@@ -431,115 +461,6 @@ fn unique_rule(col: &Column) -> Option<Violation> {
     violation(col, "unique", hits, what)
 }
 
-fn duplicates(t: &Table, max: f64) -> Option<Violation> {
-    let n = t.columns.iter().map(Column::len).min().unwrap_or(0);
-    let n = n.min(t.n_rows);
-    if n == 0 {
-        return None;
-    }
-    let mut dups = duplicate_rows(t, n);
-    let fraction = dups.len() as f64 / n as f64;
-    if fraction <= max {
-        return None;
-    }
-    dups.sort_unstable();
-    let shown = &dups[..dups.len().min(MAX_EXAMPLES)];
-    let examples = shown
-        .iter()
-        .map(|&(_, p)| serde_json::json!({ "duplicate_of": p }))
-        .collect();
-    let rows = shown.iter().map(|&(r, _)| r as u64).collect();
-    let &(r0, p0) = dups.first()?;
-    let message = format!(
-        "*: {} of {n} duplicate an earlier row ({:.2}%), above max_duplicate_fraction {max} (e.g. row {r0} repeats row {p0})",
-        rows_text(dups.len() as u64),
-        fraction * 100.0
-    );
-    let count = dups.len() as u64;
-    Some(Violation {
-        examples,
-        rows,
-        ..plain_violation("*", "max_duplicate_fraction", count, message)
-    })
-}
-
-/// (row, earlier equal row) for every row identical to an earlier row. Rows
-/// are hashed column by column (cache friendly for wide tables), sorted by
-/// hash, and equal hashes are confirmed by comparing the rows, so a hash
-/// collision can never invent a duplicate.
-fn duplicate_rows(t: &Table, n: usize) -> Vec<(usize, usize)> {
-    // (hash, row) pairs sorted in place: contiguous, no lookups while sorting.
-    let mut order: Vec<(u64, usize)> = row_hashes(t, n).into_iter().zip(0..n).collect();
-    order.par_sort_unstable();
-    let mut dups = Vec::new();
-    for group in order.chunk_by(|a, b| a.0 == b.0) {
-        // Distinct rows of this hash, in row order: the first equal one is
-        // the earliest occurrence.
-        let mut firsts: Vec<usize> = Vec::new();
-        for &(_, r) in group {
-            match firsts.iter().find(|&&p| rows_equal(t, p, r)) {
-                Some(&p) => dups.push((r, p)),
-                None => firsts.push(r),
-            }
-        }
-    }
-    dups
-}
-
-fn row_hashes(t: &Table, n: usize) -> Vec<u64> {
-    let mut hashes = vec![0x9e37_79b9_7f4a_7c15_u64; n];
-    // Row blocks in parallel; within a block, column by column.
-    hashes
-        .par_chunks_mut(1 << 14)
-        .enumerate()
-        .for_each(|(b, block)| {
-            let r0 = b << 14;
-            let rows = r0..r0 + block.len();
-            for col in &t.columns {
-                match &col.values {
-                    Values::Num(v) => {
-                        for (h, &x) in block.iter_mut().zip(&v[rows.clone()]) {
-                            *h = mix(*h ^ norm_bits(x));
-                        }
-                    }
-                    Values::Cat { codes, .. } => {
-                        for (h, &c) in block.iter_mut().zip(&codes[rows.clone()]) {
-                            *h = mix(*h ^ u64::from(c));
-                        }
-                    }
-                }
-            }
-        });
-    hashes
-}
-
-fn rows_equal(t: &Table, a: usize, b: usize) -> bool {
-    t.columns.iter().all(|c| match &c.values {
-        Values::Num(v) => norm_bits(v[a]) == norm_bits(v[b]),
-        Values::Cat { codes, .. } => codes[a] == codes[b],
-    })
-}
-
-/// splitmix64's finalizer: cheap, and spreads every input bit.
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// Bits under which equal numbers are equal: one NaN, and -0 == 0.
-fn norm_bits(x: f64) -> u64 {
-    if x.is_nan() {
-        f64::NAN.to_bits()
-    } else if x == 0.0 {
-        0
-    } else {
-        x.to_bits()
-    }
-}
-
 // ------------------------------------------------------------ helpers
 
 /// Offending rows of one rule: the exact count and the first few rows.
@@ -574,17 +495,23 @@ impl Hits {
 }
 
 /// Rows whose text fails `bad`, deciding once per distinct value (a level, or
-/// a number's bit pattern) rather than once per row.
-fn text_hits(col: &Column, bad: impl Fn(&str) -> bool) -> Hits {
-    match &col.values {
-        Values::Cat { codes, levels } => {
-            let flags: Vec<bool> = levels.iter().map(|l| bad(l)).collect();
-            Hits::by_level(codes, &flags)
-        }
-        Values::Num(v) => {
+/// a number's bit pattern) rather than once per row. A number fails only
+/// when its cell as written (`raw`, when given) fails too.
+fn text_hits(col: &Column, raw: Option<&Column>, bad: impl Fn(&str) -> bool) -> Hits {
+    let level_flags = |levels: &[String]| levels.iter().map(|l| bad(l)).collect::<Vec<bool>>();
+    match (&col.values, raw.map(|r| &r.values)) {
+        (Values::Cat { codes, levels }, _) => Hits::by_level(codes, &level_flags(levels)),
+        (Values::Num(v), raw) => {
+            let written: Option<(&[u32], Vec<bool>)> = match raw {
+                Some(Values::Cat { codes, levels }) => Some((codes, level_flags(levels))),
+                _ => None,
+            };
             let mut memo: HashMap<u64, bool> = HashMap::new();
             Hits::scan(v.len(), |r| {
                 !v[r].is_nan()
+                    && written.as_ref().is_none_or(|(codes, flags)| {
+                        flags.get(codes[r] as usize).copied().unwrap_or(true)
+                    })
                     && *memo
                         .entry(v[r].to_bits())
                         .or_insert_with(|| col.text(r).is_some_and(|s| bad(&s)))

@@ -7,7 +7,7 @@ const CONFIG: &str = "[data]\npath = \"DATA\"\ntarget = \"label\"\npositive = \"
 
 /// `check` of `data` as one CSV file and as three CSV part files (split
 /// at a third and two thirds of its rows): both exit codes and ROC AUCs.
-fn one_file_and_parts(data: &str) -> [(i32, Option<f64>, String); 2] {
+pub(crate) fn one_file_and_parts(data: &str) -> [(i32, Option<f64>, String); 2] {
     let lines: Vec<&str> = data.lines().collect();
     let (header, rows) = (lines[0], &lines[1..]);
     let third = rows.len() / 3;
@@ -85,4 +85,119 @@ fn codes_with_a_letter_in_one_part_only_are_text_in_every_part() {
     let [one, parts] = one_file_and_parts(&zoned);
     assert_eq!(one.0, 1, "{}", one.2);
     assert_eq!((parts.0, parts.1), (one.0, one.1), "{}", parts.2);
+}
+
+/// `validate --format json` of `files` with `contract` after [`CONFIG`]
+/// (`DATA` → `path`): the exit code and the violations as (column, rule,
+/// count, first example).
+fn validated(
+    files: &[(&str, &str)],
+    path: &str,
+    contract: &str,
+) -> (i32, Vec<(String, String, u64, serde_json::Value)>) {
+    let f = Fixture::new("");
+    for (name, text) in files {
+        f.write(name, text);
+    }
+    f.write(
+        "gates.toml",
+        &format!("{}\n{contract}", CONFIG.replace("DATA", path)),
+    );
+    let (code, out, err) = run(&f, &["validate", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let v = r["contract"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["column"].as_str().unwrap().to_string(),
+                v["rule"].as_str().unwrap().to_string(),
+                v["count"].as_u64().unwrap(),
+                v["examples"][0].clone(),
+            )
+        })
+        .collect();
+    (code, v)
+}
+
+/// The fixture data with `price` written with two decimals (every tenth
+/// row's cents end in 0: `48.70`), codes `zone` (`007`, `010`, `003`) and a
+/// 0/1 flag written `0.0`/`1.0`; `bad` rows (by index) get `48.7`.
+fn formatted(bad: &[usize]) -> String {
+    dataset(400, 5, 0.0)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return format!("price,zone,flag,{line}\n");
+            }
+            let price = if bad.contains(&i) {
+                "48.7".to_string()
+            } else {
+                format!(
+                    "{}.{}",
+                    10 + i % 90,
+                    if i % 10 == 0 { 70 } else { 10 + i % 89 }
+                )
+            };
+            let zone = ["007", "010", "003"][i % 3];
+            format!("{price},{zone},{}.0,{line}\n", i % 2)
+        })
+        .collect()
+}
+
+const FORMAT_RULES: &str = "[contract.columns.price]\npattern = \"[0-9]+\\\\.[0-9]{2}\"\n\
+    [contract.columns.zone]\nallowed = [\"007\", \"010\", \"003\"]\npattern = \"[0-9]{3}\"\n\
+    [contract.columns.flag]\nallowed = [\"0\", \"1\"]\n";
+
+// F2. `pattern` and `allowed` judged the number re-printed, not the cell:
+// `48.70` failed `[0-9]+\.[0-9]{2}` and `010` failed `allowed = ["010"]`
+// (NO-GO on a file with no bad cell). They now pass when the cell as
+// written passes; `1.0` still meets `allowed = ["1"]`.
+#[test]
+fn pattern_and_allowed_see_the_cells_as_written() {
+    let data = formatted(&[]);
+    assert!(data.contains(".70,"), "{}", &data[..200]);
+    let (code, v) = validated(&[("data.csv", &data)], "data.csv", FORMAT_RULES);
+    assert_eq!((code, v), (0, vec![]));
+}
+
+#[test]
+fn a_cell_that_breaks_the_pattern_is_still_caught() {
+    let data = formatted(&[3, 50]);
+    let (code, v) = validated(&[("data.csv", &data)], "data.csv", FORMAT_RULES);
+    assert_eq!(code, 1);
+    assert_eq!(
+        v,
+        vec![(
+            "price".to_string(),
+            "pattern".to_string(),
+            2,
+            serde_json::json!(48.7)
+        )]
+    );
+}
+
+#[test]
+fn cells_as_written_in_part_files_and_the_test_file() {
+    let data = formatted(&[7]);
+    let lines: Vec<&str> = data.lines().collect();
+    let part = |r: &[&str]| format!("{}\n{}\n", lines[0], r.join("\n"));
+    let (a, b) = (part(&lines[1..200]), part(&lines[200..]));
+    let files = [
+        ("parts/part-00000.csv", a.as_str()),
+        ("parts/part-00001.csv", b.as_str()),
+    ];
+    let (code, v) = validated(&files, "parts", FORMAT_RULES);
+    assert_eq!(code, 1);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!((v[0].2, &v[0].3), (1, &serde_json::json!(48.7)));
+    // A test file: its cells are judged as written too.
+    let clean = formatted(&[]);
+    let files = [("data.csv", clean.as_str()), ("test.csv", data.as_str())];
+    let (code, v) = validated(&files, "data.csv\"\ntest_path = \"test.csv", FORMAT_RULES);
+    assert_eq!(code, 1);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!((v[0].2, &v[0].3), (1, &serde_json::json!(48.7)));
 }

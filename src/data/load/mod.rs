@@ -183,7 +183,8 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     Ok((df.height(), df.width()))
 }
 
-fn is_parquet(path: &Path) -> bool {
+/// Whether `path` is read as Parquet (`.parquet`, `.pq`) rather than CSV.
+pub(crate) fn is_parquet(path: &Path) -> bool {
     matches!(
         path.extension()
             .and_then(|e| e.to_str())
