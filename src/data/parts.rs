@@ -117,7 +117,9 @@ fn append(into: &mut Column, mut more: Column, file: &str) -> Result<(), Mismatc
         (into.values, into.dtype) = (nan(into), more.dtype);
     }
     let text = matches!(into.values, Values::Num(_)) != matches!(more.values, Values::Num(_));
-    if text && into.dtype != DType::Boolean && more.dtype != DType::Boolean {
+    if text {
+        // Numbers or true/false in one part, other text in another (round
+        // 39, F2: `unknown` beside `true`/`false` in one part only).
         return Err(Mismatch::Text(into.name.clone()));
     }
     match (&mut into.values, more.values) {
@@ -321,7 +323,9 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             "{shown}: no part file could be read"
         )));
     };
-    // Partition values are text in folder names; numbers become numbers.
+    // Partition values are text in folder names; numbers become numbers,
+    // unless the column is to be read as text (`zone=007/` where the
+    // training data holds the codes as text: round 39, F1).
     let keys: Vec<&String> = parts
         .iter()
         .flat_map(|p| p.partitions.iter().map(|(k, _)| k))
@@ -329,7 +333,7 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
     table
         .columns
         .iter_mut()
-        .filter(|c| keys.contains(&&c.name))
+        .filter(|c| keys.contains(&&c.name) && !as_text.contains(&c.name))
         .for_each(|c| {
             load::numeric_text_to_float(c);
         });

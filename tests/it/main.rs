@@ -36,5 +36,6 @@ mod trust35;
 mod trust36;
 mod trust37;
 mod trust38;
+mod trust39;
 mod trust6;
 mod trust9;

@@ -5,7 +5,7 @@ use crate::trust3::run;
 /// `dataset(n, seed)` with a first column `zone` of codes that say much
 /// of the label (`007` for most positives, `3` or `010` for the rest),
 /// and `X` on every `x_every`-th row (none with 0).
-fn with_zone(n: usize, seed: u64, x_every: usize) -> String {
+pub(crate) fn with_zone(n: usize, seed: u64, x_every: usize) -> String {
     let mut r = Lcg::new(seed + 100);
     dataset(n, seed, 0.0)
         .lines()
@@ -23,9 +23,10 @@ fn with_zone(n: usize, seed: u64, x_every: usize) -> String {
         .collect()
 }
 
-const CONFIG: &str = "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\n\
+pub(crate) const CONFIG: &str =
+    "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\n\
     drop = [\"id\"]\nseed = 7\n";
-const GATES: &str = "\n[[gate]]\nkind = \"metric\"\nmetric = \"recall\"\nmin = 0.5\n";
+pub(crate) const GATES: &str = "\n[[gate]]\nkind = \"metric\"\nmetric = \"recall\"\nmin = 0.5\n";
 
 /// The scores of `predictions.csv` in `f`'s out dir, by row.
 fn scores(f: &Fixture) -> Vec<(usize, String)> {
