@@ -110,6 +110,30 @@ impl Column {
         }
     }
 
+    /// This column as text, each value as [`Column::text`] spells it
+    /// (integers without `.0`, booleans `true`/`false`); text unchanged.
+    pub fn to_text(&self) -> Column {
+        if let Values::Cat { .. } = self.values {
+            return self.clone();
+        }
+        let mut index: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+        let mut levels = Vec::new();
+        let codes = (0..self.len())
+            .map(|r| match self.text(r) {
+                None => NULL_CODE,
+                Some(t) => *index.entry(self.cell_id(r)).or_insert_with(|| {
+                    levels.push(t);
+                    (levels.len() - 1) as u32
+                }),
+            })
+            .collect();
+        Column {
+            name: self.name.clone(),
+            dtype: DType::String,
+            values: Values::Cat { codes, levels },
+        }
+    }
+
     /// A new column holding only `rows` (in that order).
     pub fn take(&self, rows: &[usize]) -> Column {
         let values = match &self.values {

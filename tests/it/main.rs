@@ -37,5 +37,6 @@ mod trust36;
 mod trust37;
 mod trust38;
 mod trust39;
+mod trust40;
 mod trust6;
 mod trust9;
