@@ -445,7 +445,8 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
         crate::outdir::guard_predictions(out, &inputs)?;
     }
     let model = crate::predict::load(&path)?;
-    let data = crate::data::parts::load_as(&a.data, &crate::predict::text_columns(&model))?;
+    let mut data = crate::data::parts::load_as(&a.data, &crate::predict::text_columns(&model))?;
+    crate::predict::spell_like_model(&model, &mut data.table);
     crate::predict::check_columns(&model, &data.table)?;
     let empty = crate::predict::empty_columns(&model, &data.table);
     if !empty.is_empty() {

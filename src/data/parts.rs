@@ -260,11 +260,11 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             "{shown}: a directory without part files (*.parquet, *.pq or *.csv; _SUCCESS, .crc and hidden files are ignored)"
         )));
     }
-    let mut table: Option<Table> = None;
     let mut digest = String::new();
     let mut notes = Vec::new();
     let mut skipped = Vec::new();
     let mut empty = 0;
+    let mut loaded_parts: Vec<(&Part, Table)> = Vec::new();
     for part in &parts {
         // Spark writes an empty part (0 bytes, or a header only) for an
         // empty partition: nothing to add.
@@ -279,14 +279,6 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         notes.extend(loaded.notes);
         skipped.extend(loaded.skipped);
         let mut t = loaded.table;
-        // A Parquet part stores numbers as numbers: where the CSV parts read
-        // a column as text, its numbers are spelled as text too (round 40:
-        // codes stored as int64 in one Parquet part beside CSV parts).
-        if load::is_parquet(&part.path) {
-            for col in t.columns.iter_mut().filter(|c| as_text.contains(&c.name)) {
-                *col = col.to_text();
-            }
-        }
         for (key, value) in &part.partitions {
             if t.column(key).is_some() {
                 return Err(GateError::Data(format!(
@@ -296,6 +288,41 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             }
             t.columns.push(constant(key, value, t.n_rows));
         }
+        loaded_parts.push((part, t));
+    }
+    // A Parquet part stores numbers as numbers: where the CSV parts read a
+    // column as text, its numbers and booleans are spelled as text too, as
+    // the CSV parts write them (round 40: codes stored as int64 beside CSV
+    // parts; round 41, F1: `True` beside a Parquet boolean).
+    for name in as_text {
+        let numbers = |t: &Table| {
+            t.column(name)
+                .is_some_and(|c| matches!(c.values, Values::Num(_)))
+        };
+        if !loaded_parts
+            .iter()
+            .any(|(p, t)| load::is_parquet(&p.path) && numbers(t))
+        {
+            continue;
+        }
+        let mut seen: std::collections::HashSet<&str> = Default::default();
+        let mut levels: Vec<String> = Vec::new();
+        for (_, t) in &loaded_parts {
+            if let Some(Values::Cat { levels: l, .. }) = t.column(name).map(|c| &c.values) {
+                levels.extend(l.iter().filter(|v| seen.insert(v.as_str())).cloned());
+            }
+        }
+        for (part, t) in &mut loaded_parts {
+            if !load::is_parquet(&part.path) {
+                continue;
+            }
+            if let Some(col) = t.columns.iter_mut().find(|c| &c.name == name) {
+                *col = col.to_text_like(&levels);
+            }
+        }
+    }
+    let mut table: Option<Table> = None;
+    for (part, t) in loaded_parts {
         match &mut table {
             None => table = Some(t),
             Some(all) => {

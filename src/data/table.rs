@@ -113,24 +113,76 @@ impl Column {
     /// This column as text, each value as [`Column::text`] spells it
     /// (integers without `.0`, booleans `true`/`false`); text unchanged.
     pub fn to_text(&self) -> Column {
+        self.to_text_like(&[])
+    }
+
+    /// This column as text, each value spelled as one of `levels` that
+    /// means the same where there is one: a number as the level that reads
+    /// as that number (`3.0` or `007` for 3, when [`Column::text`]'s `3` is
+    /// not a level itself), a boolean as a `true`/`false` level in any case
+    /// (`True`, as pandas writes it). Other values as [`Column::text`]
+    /// spells them; text unchanged.
+    pub fn to_text_like(&self, levels: &[String]) -> Column {
         if let Values::Cat { .. } = self.values {
             return self.clone();
         }
+        let known: std::collections::HashSet<&str> = levels.iter().map(String::as_str).collect();
+        // The level of each number and each truth value; two levels of one
+        // (`3` and `3.0`, `True` and `TRUE`): neither is chosen.
+        let mut meaning: std::collections::HashMap<(bool, u64), Option<&str>> = Default::default();
+        for l in levels {
+            let t = l.trim();
+            let number = t.parse::<f64>().ok().filter(|x| x.is_finite());
+            let truth = ["false", "true"]
+                .iter()
+                .position(|w| t.eq_ignore_ascii_case(w));
+            let keys = number
+                .map(|x| (false, (x + 0.0).to_bits()))
+                .into_iter()
+                .chain(truth.map(|i| (true, i as u64)));
+            for key in keys {
+                meaning
+                    .entry(key)
+                    .and_modify(|v| *v = None)
+                    .or_insert(Some(l.as_str()));
+            }
+        }
+        let spelled = |r: usize, plain: String| -> String {
+            if known.contains(plain.as_str()) {
+                return plain;
+            }
+            let Values::Num(v) = &self.values else {
+                return plain;
+            };
+            let x = v[r] + 0.0;
+            let as_number = || meaning.get(&(false, x.to_bits())).copied().flatten();
+            let level = if self.dtype == DType::Boolean {
+                let truth = u64::from(x != 0.0);
+                meaning
+                    .get(&(true, truth))
+                    .copied()
+                    .flatten()
+                    .or_else(as_number)
+            } else {
+                as_number()
+            };
+            level.map_or(plain, str::to_string)
+        };
         let mut index: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
-        let mut levels = Vec::new();
+        let mut out = Vec::new();
         let codes = (0..self.len())
             .map(|r| match self.text(r) {
                 None => NULL_CODE,
                 Some(t) => *index.entry(self.cell_id(r)).or_insert_with(|| {
-                    levels.push(t);
-                    (levels.len() - 1) as u32
+                    out.push(spelled(r, t));
+                    (out.len() - 1) as u32
                 }),
             })
             .collect();
         Column {
             name: self.name.clone(),
             dtype: DType::String,
-            values: Values::Cat { codes, levels },
+            values: Values::Cat { codes, levels: out },
         }
     }
 
@@ -226,6 +278,20 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Each column this table holds as numbers or booleans where `like`
+    /// holds it as text, turned to text spelled as `like`'s levels
+    /// ([`Column::to_text_like`]): a Parquet file of values another file
+    /// of the same data writes as text (`True`, `3.0`, `007`).
+    pub fn spell_like(&mut self, like: &Table) {
+        for col in &mut self.columns {
+            if let (Values::Num(_), Some(Values::Cat { levels, .. })) =
+                (&col.values, like.column(&col.name).map(|c| &c.values))
+            {
+                *col = col.to_text_like(levels);
+            }
+        }
+    }
+
     pub fn column_names(&self) -> Vec<&str> {
         self.columns.iter().map(|c| c.name.as_str()).collect()
     }
@@ -242,6 +308,41 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(c: &Column) -> Vec<Option<String>> {
+        (0..c.len()).map(|r| c.text(r)).collect()
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_spelled_as_the_levels_that_mean_them() {
+        let num = |dtype, v: Vec<f64>| Column {
+            name: "c".into(),
+            dtype,
+            values: Values::Num(v),
+        };
+        let levels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let s = |v: &[&str]| v.iter().map(|x| Some(x.to_string())).collect::<Vec<_>>();
+        let floats = num(DType::Float, vec![3.0, 1.0, 2.5, -0.0]);
+        // `3.0` for 3 (pandas), `007`-style codes, and a value no level means.
+        let got = floats.to_text_like(&levels(&["3.0", "01", "X", "0"]));
+        assert_eq!(texts(&got), s(&["3.0", "01", "2.5", "0"]));
+        // A level spelled as the number is would be is kept as it is.
+        let got = floats.to_text_like(&levels(&["3", "3.0"]));
+        assert_eq!(texts(&got)[0].as_deref(), Some("3"));
+        // Two levels of one number: neither is chosen.
+        let got = num(DType::Float, vec![1.0]).to_text_like(&levels(&["1.0", "01"]));
+        assert_eq!(texts(&got), s(&["1"]));
+        let flags = num(DType::Boolean, vec![1.0, 0.0, f64::NAN]);
+        let got = flags.to_text_like(&levels(&["True", "False", "unknown"]));
+        assert_eq!(
+            texts(&got),
+            vec![Some("True".into()), Some("False".into()), None]
+        );
+        let got = flags.to_text_like(&levels(&["1", "0", "x"]));
+        assert_eq!(texts(&got)[..2], s(&["1", "0"]));
+        assert_eq!(texts(&flags.to_text()), texts(&flags));
+        assert_eq!(got.dtype, DType::String);
+    }
 
     #[test]
     fn cells_share_an_id_when_they_share_their_text() {

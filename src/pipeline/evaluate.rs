@@ -322,9 +322,10 @@ pub fn drift_all(
         };
         let result = match reference {
             Some(path) => {
-                let l = crate::data::parts::load_as(path, &as_text).map_err(|e| {
+                let mut l = crate::data::parts::load_as(path, &as_text).map_err(|e| {
                     GateError::Data(format!("drift gate {:?}: reference: {e}", g.name))
                 })?;
+                l.table.spell_like(s.test_table);
                 // The rows under test against themselves: PSI 0, a gate
                 // that cannot fail.
                 if l.sha256 == s.test_sha256 {

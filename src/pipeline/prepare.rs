@@ -31,9 +31,14 @@ pub fn prepare(
     let test = match &plan.data.test_path {
         Some(p) => {
             let as_text = text_columns(&main.table, &declared);
-            Some(timed(timings, Stage::Load, || {
+            let mut test = timed(timings, Stage::Load, || {
                 crate::data::parts::load_as(p, &as_text)
-            })?)
+            })?;
+            // Numbers and booleans (a Parquet file) of a column the main
+            // file writes as text, spelled as it does (`True`, `3.0`:
+            // round 41, F1).
+            test.table.spell_like(&main.table);
+            Some(test)
         }
         None => None,
     };

@@ -38,5 +38,6 @@ mod trust37;
 mod trust38;
 mod trust39;
 mod trust40;
+mod trust41;
 mod trust6;
 mod trust9;
