@@ -204,13 +204,27 @@ pub fn finish(
     // Matching test rows against training rows is the other half of the
     // leakage check that hashing the training rows began.
     let mut timings = timings.clone();
-    let (overlap, repeated, label_feature, distinct) =
+    // Independent of one another, each deterministic alone: side by side.
+    let ((overlap, repeated), ((label_feature, distinct), test_digest)) =
         timed(&mut timings, Stage::RowHashes, || {
-            (
-                overlap(plan, sides, scorer),
-                repeated(plan, sides, scorer),
-                super::overlap::label_feature(sides, &scorer.input_columns()),
-                super::overlap::distinct_by_class(plan, sides, scorer),
+            rayon::join(
+                || {
+                    rayon::join(
+                        || overlap(plan, sides, scorer),
+                        || repeated(plan, sides, scorer),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || {
+                            rayon::join(
+                                || super::overlap::label_feature(sides, &scorer.input_columns()),
+                                || super::overlap::distinct_by_class(plan, sides, scorer),
+                            )
+                        },
+                        || test_set_sha256(plan, sides),
+                    )
+                },
             )
         });
     let evidence_raw = raw_scores(plan, &ev.scores);
@@ -386,9 +400,7 @@ pub fn finish(
         }
     }
     report.intervals = ev.intervals;
-    report.data.test_set_sha256 = Some(timed(&mut timings, Stage::RowHashes, || {
-        test_set_sha256(plan, sides)
-    }));
+    report.data.test_set_sha256 = Some(test_digest);
     report.timings_ms = timings;
     let champion_score = match champion {
         ChampionEval::Scored { scores, .. } => Some(scores),
