@@ -1,7 +1,8 @@
 """Writes tests/fixtures/spelled/ (pyarrow): the same 600 rows as
 `test.csv` (as pandas writes them: `True`/`False`, `1.0`/`3.0`), as
-`test.parquet` (a boolean `flag`, a float `grade`), and as `mixed/`
-(the first 300 rows a CSV part, the rest a Parquet part).
+`test.parquet` (a boolean `flag`, a float `grade`), as `mixed/`
+(the first 300 rows a CSV part, the rest a Parquet part), and as
+`parts/` (two Parquet parts, as Spark writes them: round 42, F1).
 
 Round 41, F1: a training CSV holding `flag` and `grade` as text (a few
 `unknown` and `X` cells) met the Parquet values spelled `true` and `3`,
@@ -24,6 +25,7 @@ for i in range(600):
 
 out = "tests/fixtures/spelled"
 os.makedirs(f"{out}/mixed", exist_ok=True)
+os.makedirs(f"{out}/parts", exist_ok=True)
 header = "flag,grade,x,label\n"
 line = lambda r: f"{r[0]},{r[1]},{r[2]},{r[3]}\n"  # True, 3.0: as pandas writes them
 
@@ -43,3 +45,5 @@ parquet(rows, f"{out}/test.parquet")
 with open(f"{out}/mixed/part-00000.csv", "w") as f:
     f.write(header + "".join(line(r) for r in rows[:300]))
 parquet(rows[300:], f"{out}/mixed/part-00001.parquet")
+parquet(rows[:300], f"{out}/parts/part-00000.parquet")
+parquet(rows[300:], f"{out}/parts/part-00001.parquet")

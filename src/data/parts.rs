@@ -290,7 +290,7 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         }
         loaded_parts.push((part, t));
     }
-    // A Parquet part stores numbers as numbers: where the CSV parts read a
+    // A Parquet part stores numbers as numbers: where CSV parts read a
     // column as text, its numbers and booleans are spelled as text too, as
     // the CSV parts write them (round 40: codes stored as int64 beside CSV
     // parts; round 41, F1: `True` beside a Parquet boolean).
@@ -311,6 +311,12 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             if let Some(Values::Cat { levels: l, .. }) = t.column(name).map(|c| &c.values) {
                 levels.extend(l.iter().filter(|v| seen.insert(v.as_str())).cloned());
             }
+        }
+        // No CSV part holds it as text (every part Parquet, or the CSV
+        // ones empty): the numbers stay numbers, for the caller to spell
+        // as the training data does (round 42, F1).
+        if levels.is_empty() {
+            continue;
         }
         for (part, t) in &mut loaded_parts {
             if !load::is_parquet(&part.path) {
