@@ -662,6 +662,10 @@ impl Scorer for ModelArtifact {
         self.preprocessor.unfamiliar(table, rows)
     }
 
+    fn text_levels(&self) -> Vec<(String, Vec<String>)> {
+        self.preprocessor.text_levels()
+    }
+
     fn collapsed(&self, table: &Table, rows: &[usize]) -> Vec<(String, String, bool)> {
         self.preprocessor.collapsed(table, rows)
     }

@@ -123,17 +123,8 @@ pub fn text_columns(model: &Loaded) -> Vec<String> {
 /// text, spelled as its categories are (`True`, `3.0`, `007`: round 41,
 /// F1), so they are the categories it knows.
 pub fn spell_like_model(model: &Loaded, table: &mut Table) {
-    let Loaded::Native(a) = model else {
-        return;
-    };
-    for f in &a.preprocessor.features {
-        if let FeatureSpec::Categorical { name, levels, .. } = f {
-            if let Some(col) = table.columns.iter_mut().find(|c| &c.name == name) {
-                if matches!(col.values, crate::data::Values::Num(_)) {
-                    *col = col.to_text_like(levels);
-                }
-            }
-        }
+    if let Loaded::Native(a) = model {
+        table.spell_as(&a.preprocessor.text_levels());
     }
 }
 

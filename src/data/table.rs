@@ -292,6 +292,18 @@ impl Table {
         }
     }
 
+    /// Each column named in `text` that this table holds as numbers or
+    /// booleans, turned to text spelled as its levels there.
+    pub fn spell_as(&mut self, text: &[(String, Vec<String>)]) {
+        for (name, levels) in text {
+            if let Some(col) = self.columns.iter_mut().find(|c| &c.name == name) {
+                if matches!(col.values, Values::Num(_)) {
+                    *col = col.to_text_like(levels);
+                }
+            }
+        }
+    }
+
     pub fn column_names(&self) -> Vec<&str> {
         self.columns.iter().map(|c| c.name.as_str()).collect()
     }

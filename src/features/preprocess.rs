@@ -225,6 +225,19 @@ impl Preprocessor {
     }
 
     /// Input columns this preprocessor needs that `table` lacks.
+    /// The text features and the categories kept for each.
+    pub fn text_levels(&self) -> Vec<(String, Vec<String>)> {
+        self.features
+            .iter()
+            .filter_map(|f| match f {
+                FeatureSpec::Categorical { name, levels, .. } => {
+                    Some((name.clone(), levels.clone()))
+                }
+                FeatureSpec::Numeric { .. } => None,
+            })
+            .collect()
+    }
+
     pub fn missing_columns(&self, table: &Table) -> Vec<String> {
         self.input_names()
             .into_iter()

@@ -67,6 +67,12 @@ pub trait Scorer: Send + Sync {
     fn drift_columns(&self) -> Vec<String> {
         self.input_columns()
     }
+    /// The inputs the model learned as text, each with the categories it
+    /// knows: another file's numbers in those columns are spelled as these
+    /// ([`Table::spell_as`]).
+    fn text_levels(&self) -> Vec<(String, Vec<String>)> {
+        Vec::new()
+    }
     /// Why `rows` of `table` are not data like the model's training rows
     /// (categories it never saw, numbers in other units), when it can tell:
     /// a champion re-scored on such rows is no comparison.

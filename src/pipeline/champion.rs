@@ -13,8 +13,14 @@ use std::collections::BTreeMap;
 /// Per test row: whether it matches a row the champion trained on but none
 /// the candidate trained on. Rows repeated in the data match either way
 /// and are no sign that the champion saw this test set.
-fn leaked_beyond_duplicates(champ: &dyn Scorer, candidate: &dyn Scorer, s: &Sides) -> Vec<bool> {
-    let by_champ = champ.trained_on(s.test_table, &s.test_rows);
+/// `champ_table` is the test table as the champion reads it.
+fn leaked_beyond_duplicates(
+    champ: &dyn Scorer,
+    champ_table: &crate::data::Table,
+    candidate: &dyn Scorer,
+    s: &Sides,
+) -> Vec<bool> {
+    let by_champ = champ.trained_on(champ_table, &s.test_rows);
     if !by_champ.contains(&true) {
         return by_champ;
     }
@@ -88,7 +94,25 @@ pub fn champion_eval(
         );
         return Ok(ChampionEval::Unusable { version, reason });
     }
-    let missing = champ.missing_columns(s.test_table);
+    // Numbers where the champion learned text (codes `007` read as 7 from
+    // a file without a letter among them) are spelled as its categories:
+    // the champion reads the test rows as it read its training rows.
+    let text = champ.text_levels();
+    let respelled = s
+        .test_table
+        .columns
+        .iter()
+        .any(|c| {
+            matches!(c.values, crate::data::Values::Num(_))
+                && text.iter().any(|(name, _)| name == &c.name)
+        })
+        .then(|| {
+            let mut t = s.test_table.clone();
+            t.spell_as(&text);
+            t
+        });
+    let table = respelled.as_ref().unwrap_or(s.test_table);
+    let missing = champ.missing_columns(table);
     if !missing.is_empty() {
         let reason = format!(
             "the data no longer has column(s) the champion needs: {}",
@@ -98,7 +122,7 @@ pub fn champion_eval(
     }
     // Data changed under the champion (categories re-spelled, other
     // units): it would be scored on values it cannot read, and lose.
-    if let Some(why) = champ.unfamiliar(s.test_table, &s.test_rows) {
+    if let Some(why) = champ.unfamiliar(table, &s.test_rows) {
         let reason = format!(
             "the test rows are not data the champion can read: {why}; re-scoring it here \
              is no comparison (map the data back, or promote with --force --reason)"
@@ -119,7 +143,7 @@ pub fn champion_eval(
     let champ_reads = champ.input_columns();
     let new_inputs: Vec<&String> = reads.iter().filter(|c| !champ_reads.contains(c)).collect();
     let collapsed: Vec<String> = champ
-        .collapsed(s.test_table, &s.test_rows)
+        .collapsed(table, &s.test_rows)
         .into_iter()
         .filter(|(name, _, knew)| !new_inputs.is_empty() || !(reads.contains(name) || *knew))
         .map(|(name, what, _)| format!("{name:?} holds {what} in every test row"))
@@ -146,11 +170,11 @@ pub fn champion_eval(
         );
         return Ok(ChampionEval::Unusable { version, reason });
     }
-    let scores = match champ.score_table(s.test_table, &s.test_rows) {
+    let scores = match champ.score_table(table, &s.test_rows) {
         Ok(scores) => scores,
         Err(reason) => return Ok(ChampionEval::Unusable { version, reason }),
     };
-    let mut leaked = leaked_beyond_duplicates(&*champ, candidate, s);
+    let mut leaked = leaked_beyond_duplicates(&*champ, table, candidate, s);
     // One flag per test row, or none counts (a scorer that answered for
     // other rows must not empty the comparison).
     if leaked.len() != s.test_rows.len() {
