@@ -666,6 +666,10 @@ impl Scorer for ModelArtifact {
         self.preprocessor.text_levels()
     }
 
+    fn numeric_inputs(&self) -> Vec<String> {
+        self.preprocessor.numeric_inputs()
+    }
+
     fn collapsed(&self, table: &Table, rows: &[usize]) -> Vec<(String, String, bool)> {
         self.preprocessor.collapsed(table, rows)
     }

@@ -110,6 +110,21 @@ impl Column {
         }
     }
 
+    /// Two of `levels` that spell one number or one truth value (`2.1`
+    /// and `2.10`, `1` and `1.0`, `True` and `TRUE`): a number read from
+    /// either cannot tell which it was.
+    pub fn twin_levels(levels: &[String]) -> Option<(String, String)> {
+        let mut seen: std::collections::HashMap<(bool, u64), &String> = Default::default();
+        for l in levels {
+            for key in meaning_keys(l) {
+                if let Some(first) = seen.insert(key, l) {
+                    return Some((first.clone(), l.clone()));
+                }
+            }
+        }
+        None
+    }
+
     /// This column as text, each value as [`Column::text`] spells it
     /// (integers without `.0`, booleans `true`/`false`); text unchanged.
     pub fn to_text(&self) -> Column {
@@ -131,16 +146,7 @@ impl Column {
         // (`3` and `3.0`, `True` and `TRUE`): neither is chosen.
         let mut meaning: std::collections::HashMap<(bool, u64), Option<&str>> = Default::default();
         for l in levels {
-            let t = l.trim();
-            let number = t.parse::<f64>().ok().filter(|x| x.is_finite());
-            let truth = ["false", "true"]
-                .iter()
-                .position(|w| t.eq_ignore_ascii_case(w));
-            let keys = number
-                .map(|x| (false, (x + 0.0).to_bits()))
-                .into_iter()
-                .chain(truth.map(|i| (true, i as u64)));
-            for key in keys {
+            for key in meaning_keys(l) {
                 meaning
                     .entry(key)
                     .and_modify(|v| *v = None)
@@ -201,6 +207,20 @@ impl Column {
             values,
         }
     }
+}
+
+/// What a text level means as a value: `(false, bits)` for a number,
+/// `(true, 0 or 1)` for a truth word (`True`, `false`, any case).
+fn meaning_keys(level: &str) -> impl Iterator<Item = (bool, u64)> {
+    let t = level.trim();
+    let number = t.parse::<f64>().ok().filter(|x| x.is_finite());
+    let truth = ["false", "true"]
+        .iter()
+        .position(|w| t.eq_ignore_ascii_case(w));
+    number
+        .map(|x| (false, (x + 0.0).to_bits()))
+        .into_iter()
+        .chain(truth.map(|i| (true, i as u64)))
 }
 
 /// Prints integers without a fractional part and other numbers in shortest form.
@@ -289,6 +309,36 @@ impl Table {
             {
                 *col = col.to_text_like(levels);
             }
+        }
+    }
+
+    /// Each column named in `names` that this table holds as text whose
+    /// present cells nearly all (99%) read as numbers (codes `1`, `2`, `3`
+    /// with a few `X`), turned to numbers, the rest missing.
+    pub fn numbers_as(&mut self, names: &[String]) {
+        for col in self.columns.iter_mut().filter(|c| names.contains(&c.name)) {
+            let Values::Cat { codes, levels } = &col.values else {
+                continue;
+            };
+            let nums: Vec<f64> = levels
+                .iter()
+                .map(|l| {
+                    l.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect();
+            let value = |c: u32| nums.get(c as usize).copied().unwrap_or(f64::NAN);
+            let present = codes.iter().filter(|&&c| c != NULL_CODE).count();
+            let numbers = codes.iter().filter(|&&c| !value(c).is_nan()).count();
+            if numbers == 0 || (numbers as f64) < 0.99 * present as f64 {
+                continue;
+            }
+            let v = codes.iter().map(|&c| value(c)).collect();
+            col.values = Values::Num(v);
+            col.dtype = DType::Float;
         }
     }
 

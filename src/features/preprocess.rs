@@ -238,6 +238,17 @@ impl Preprocessor {
             .collect()
     }
 
+    /// The numeric features' names.
+    pub fn numeric_inputs(&self) -> Vec<String> {
+        self.features
+            .iter()
+            .filter_map(|f| match f {
+                FeatureSpec::Numeric { name, .. } => Some(name.clone()),
+                FeatureSpec::Categorical { .. } => None,
+            })
+            .collect()
+    }
+
     pub fn missing_columns(&self, table: &Table) -> Vec<String> {
         self.input_names()
             .into_iter()

@@ -73,6 +73,10 @@ pub trait Scorer: Send + Sync {
     fn text_levels(&self) -> Vec<(String, Vec<String>)> {
         Vec::new()
     }
+    /// The inputs the model learned as numbers, when it can tell.
+    fn numeric_inputs(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Why `rows` of `table` are not data like the model's training rows
     /// (categories it never saw, numbers in other units), when it can tell:
     /// a champion re-scored on such rows is no comparison.

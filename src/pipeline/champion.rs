@@ -97,18 +97,39 @@ pub fn champion_eval(
     // Numbers where the champion learned text (codes `007` read as 7 from
     // a file without a letter among them) are spelled as its categories:
     // the champion reads the test rows as it read its training rows.
+    // Text where it learned numbers (a few `X` among the codes) is read as
+    // numbers, the rest missing (round 43, F2).
     let text = champ.text_levels();
+    let numeric = champ.numeric_inputs();
+    let is_num = |c: &crate::data::Column| matches!(c.values, crate::data::Values::Num(_));
+    for (name, levels) in &text {
+        let numbers = s.test_table.column(name).is_some_and(is_num);
+        if let Some((a, b)) = numbers
+            .then(|| crate::data::Column::twin_levels(levels))
+            .flatten()
+        {
+            // Which spelling each number was is lost (round 43, F1).
+            let reason = format!(
+                "column {name:?} holds numbers where the champion learned text codes, two of \
+                 which spell one value ({a:?} and {b:?}): which one each row held is lost, so \
+                 re-scoring it here is no comparison (declare the column type = \"string\" in \
+                 [contract.columns], or promote with --force --reason)"
+            );
+            return Ok(ChampionEval::Unusable { version, reason });
+        }
+    }
     let respelled = s
         .test_table
         .columns
         .iter()
         .any(|c| {
-            matches!(c.values, crate::data::Values::Num(_))
-                && text.iter().any(|(name, _)| name == &c.name)
+            (is_num(c) && text.iter().any(|(name, _)| name == &c.name))
+                || (!is_num(c) && numeric.contains(&c.name))
         })
         .then(|| {
             let mut t = s.test_table.clone();
             t.spell_as(&text);
+            t.numbers_as(&numeric);
             t
         });
     let table = respelled.as_ref().unwrap_or(s.test_table);

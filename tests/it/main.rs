@@ -39,5 +39,6 @@ mod trust38;
 mod trust39;
 mod trust40;
 mod trust41;
+mod trust43;
 mod trust6;
 mod trust9;

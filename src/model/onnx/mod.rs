@@ -234,6 +234,20 @@ impl OnnxModel {
         feed::input_columns(&self.feed)
     }
 
+    /// The per-column inputs fed numbers (all but the string ones); `None`
+    /// for a one-tensor model, which is fed numbers only.
+    pub fn numeric_inputs(&self) -> Option<Vec<String>> {
+        match &self.feed {
+            feed::Plan::Tensor { .. } => None,
+            feed::Plan::PerColumn(cols) => Some(
+                cols.iter()
+                    .filter(|c| !matches!(c.elem, feed::Elem::Str))
+                    .map(|c| c.name.clone())
+                    .collect(),
+            ),
+        }
+    }
+
     /// The name of a one-tensor model's input (`None` for a per-column model).
     pub fn tensor_name(&self) -> Option<&str> {
         match &self.feed {

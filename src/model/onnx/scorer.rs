@@ -119,6 +119,12 @@ impl Scorer for OnnxScorer {
             .unwrap_or_else(|| self.inputs.clone())
     }
 
+    fn numeric_inputs(&self) -> Vec<String> {
+        self.model
+            .numeric_inputs()
+            .unwrap_or_else(|| self.inputs.clone())
+    }
+
     fn threshold(&self) -> f64 {
         self.threshold
     }
