@@ -40,5 +40,6 @@ mod trust39;
 mod trust40;
 mod trust41;
 mod trust43;
+mod trust44;
 mod trust6;
 mod trust9;

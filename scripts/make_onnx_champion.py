@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Builds tests/fixtures/onnx/champion_telco.onnx and prints its oracle.
+
+An ONNX champion with float inputs (adversarial round 44, F1): a
+OneHotEncoder + LogisticRegression pipeline fitted by scikit-learn on rows
+0-2999 of examples/churn/telco_churn.csv, with inputs `tenure` and
+`monthly_charges` (float) and `contract` (string), converted by skl2onnx.
+The test (tests/it/trust44.rs) gates a native candidate against it on rows
+5600 to the end; the printed ROC AUC is onnxruntime's scores on those rows
+through scikit-learn's roc_auc_score.
+
+Needs: scikit-learn, skl2onnx, onnxruntime, pandas.
+Run from the repository root: python3 scripts/make_onnx_champion.py
+"""
+import os
+
+import numpy as np
+import onnxruntime as ort
+import pandas as pd
+from skl2onnx import convert_sklearn
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+COLS = ["tenure", "monthly_charges", "contract"]
+
+
+def main():
+    df = pd.read_csv(os.path.join(ROOT, "examples", "churn", "telco_churn.csv"))
+    train, test = df.iloc[:3000], df.iloc[5600:]
+    X = train[COLS].copy()
+    X["tenure"] = X.tenure.astype(float)
+    pipe = Pipeline(
+        [
+            ("ct", ColumnTransformer(
+                [("oh", OneHotEncoder(handle_unknown="ignore"), ["contract"])],
+                remainder="passthrough",
+            )),
+            ("lr", LogisticRegression(max_iter=1000)),
+        ]
+    )
+    pipe.fit(X, train.churn)
+    onx = convert_sklearn(
+        pipe,
+        initial_types=[
+            ("tenure", FloatTensorType([None, 1])),
+            ("monthly_charges", FloatTensorType([None, 1])),
+            ("contract", StringTensorType([None, 1])),
+        ],
+        target_opset=15,
+        options={id(pipe): {"zipmap": False}},
+    )
+    path = os.path.join(ROOT, "tests", "fixtures", "onnx", "champion_telco.onnx")
+    with open(path, "wb") as f:
+        f.write(onx.SerializeToString())
+    sess = ort.InferenceSession(path)
+    feeds = {
+        "tenure": test.tenure.to_numpy(np.float32).reshape(-1, 1),
+        "monthly_charges": test.monthly_charges.to_numpy(np.float32).reshape(-1, 1),
+        "contract": test.contract.to_numpy(object).reshape(-1, 1),
+    }
+    probability = sess.run(None, feeds)[1][:, 1]
+    print("onnxruntime champion ROC AUC on rows 5600..:",
+          repr(roc_auc_score(test.churn == "Yes", probability)))
+
+
+if __name__ == "__main__":
+    main()
