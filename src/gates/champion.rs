@@ -133,8 +133,18 @@ impl ChampionGate {
                 identical,
                 paired,
                 unseen,
+                uncut,
                 ..
             } => {
+                if let Some(why) = uncut.as_ref().filter(|_| metric.uses_threshold()) {
+                    return Outcome {
+                        observed: cand,
+                        ..Outcome::inconclusive(
+                            None,
+                            format!("champion {version} cannot be re-scored on {metric}: {why}"),
+                        )
+                    };
+                }
                 // Test rows the champion trained on are left out of the
                 // comparison: the candidate is judged on the rest too.
                 let (cand, confusion, over) = match unseen {

@@ -29,6 +29,10 @@ pub enum ChampionEval {
         /// When some test rows were the champion's training rows: the
         /// rows compared instead (`metrics` and `paired` are over them).
         unseen: Option<Unseen>,
+        /// Why the champion's hard predictions are no comparison (score
+        /// columns on two scales and no `champion_threshold`): gates on a
+        /// thresholded metric are then inconclusive, the others stand.
+        uncut: Option<String>,
     },
 }
 

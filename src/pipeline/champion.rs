@@ -240,6 +240,7 @@ pub fn champion_eval(
         ),
         scores,
         unseen,
+        uncut: None,
     })
 }
 
@@ -341,6 +342,17 @@ pub fn champion_info(
         ChampionEval::Missing => return Some(info),
         ChampionEval::Unusable { version, reason } => {
             info.message = reason.clone();
+            version
+        }
+        // The metric cuts the scores, which cannot be cut alike: no value.
+        ChampionEval::Scored {
+            version,
+            sha256,
+            uncut: Some(why),
+            ..
+        } if crate::domain::Metric::parse(&info.metric).is_some_and(|m| m.uses_threshold()) => {
+            info.sha256 = Some(sha256.clone());
+            info.message = why.clone();
             version
         }
         ChampionEval::Scored {

@@ -10,7 +10,7 @@ use crate::config::Plan;
 use crate::domain::Report;
 use crate::error::GateError;
 use crate::evaluate::metrics;
-use crate::gates::{ChampionEval, GateSpec};
+use crate::gates::ChampionEval;
 use crate::model::onnx::{scorer::OnnxScorer, OnnxOptions};
 use crate::model::scores::ScoreColumn;
 use crate::model::{ModelSpec, OnnxSpec, ScoresSpec};
@@ -212,32 +212,30 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
                 ),
             }
         }
-        // Only a gate on the hard predictions cuts the columns (round 30,
-        // F2: ROC AUC of margins against probabilities is a comparison).
-        Ok(scores)
-            if spec.champion_threshold.is_none()
-                && scale(&scores) != scale(cand)
-                && plan.gates.iter().any(
-                    |g| matches!(&g.spec, GateSpec::Champion(c) if c.metric.uses_threshold()),
-                ) =>
-        {
-            ChampionEval::Unusable {
-                version: format!("column {col}"),
-                reason: format!(
-                    "`{}` and `{col}` are on different scales (one holds values outside [0, 1], \
-                     the other does not), so one threshold cannot cut both; set [model] \
-                     champion_threshold to the champion column's own threshold",
-                    spec.score
-                ),
-            }
-        }
         Ok(scores) => {
-            let paired = champion::paired_tests(
+            // Only a gate on the hard predictions cuts the columns (round
+            // 30, F2: ROC AUC of margins against probabilities is a
+            // comparison); it alone is inconclusive (round 45, F1).
+            let uncut =
+                (spec.champion_threshold.is_none() && scale(&scores) != scale(cand)).then(|| {
+                    format!(
+                        "`{}` and `{col}` are on different scales (one holds values outside \
+                         [0, 1], the other does not), so one threshold cannot cut both; set \
+                         [model] champion_threshold to the champion column's own threshold",
+                        spec.score
+                    )
+                });
+            let mut paired = champion::paired_tests(
                 plan,
                 &s.y_test,
                 (cand, plan.threshold),
                 (&scores, champ_threshold),
             );
+            if uncut.is_some() {
+                paired.retain(|name, _| {
+                    crate::domain::Metric::parse(name).is_some_and(|m| !m.uses_threshold())
+                });
+            }
             ChampionEval::Scored {
                 version: format!("column {col}"),
                 sha256: String::new(),
@@ -246,6 +244,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
                 scores,
                 paired,
                 unseen: None,
+                uncut,
             }
         }
     }

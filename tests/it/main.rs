@@ -41,5 +41,6 @@ mod trust40;
 mod trust41;
 mod trust43;
 mod trust44;
+mod trust45;
 mod trust6;
 mod trust9;

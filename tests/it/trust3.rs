@@ -603,10 +603,10 @@ fn a_lost_index_beside_stored_versions_is_exit_2() {
     assert!(!f.path("reg/versions/v0002").exists());
 }
 
-// N5. A champion score column is cut at its own threshold.
-#[test]
-fn a_champion_score_column_is_cut_at_its_own_threshold() {
-    let f = Fixture::new("");
+/// 600 rows of `id,margin,prob,label`: a candidate's margins (cut at 0)
+/// beside a champion's probabilities (cut at 0.5), and each row's
+/// `(label is yes, prob)`.
+pub fn margins_beside_probabilities() -> (String, Vec<(bool, f64)>) {
     let mut data = String::from("id,margin,prob,label\n");
     let mut truth = Vec::new();
     for i in 0..600u64 {
@@ -621,6 +621,14 @@ fn a_champion_score_column_is_cut_at_its_own_threshold() {
             if y { "yes" } else { "no" }
         ));
     }
+    (data, truth)
+}
+
+// N5. A champion score column is cut at its own threshold.
+#[test]
+fn a_champion_score_column_is_cut_at_its_own_threshold() {
+    let f = Fixture::new("");
+    let (data, truth) = margins_beside_probabilities();
     f.write("data.csv", &data);
     let config = "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\ndrop = [\"id\"]\n\n\
                   [model]\nkind = \"scores\"\nscore = \"margin\"\nchampion_score = \"prob\"\nthreshold = 0.0\nchampion_threshold = 0.5\n\n\
