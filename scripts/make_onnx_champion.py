@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Builds tests/fixtures/onnx/champion_telco.onnx and prints its oracle.
+"""Builds two ONNX models of the telco example and prints their oracles.
 
-An ONNX champion with float inputs (adversarial round 44, F1): a
-OneHotEncoder + LogisticRegression pipeline fitted by scikit-learn on rows
-0-2999 of examples/churn/telco_churn.csv, with inputs `tenure` and
-`monthly_charges` (float) and `contract` (string), converted by skl2onnx.
-The test (tests/it/trust44.rs) gates a native candidate against it on rows
-5600 to the end; the printed ROC AUC is onnxruntime's scores on those rows
-through scikit-learn's roc_auc_score.
+Each is a OneHotEncoder + LogisticRegression pipeline fitted by
+scikit-learn on rows 0-2999 of examples/churn/telco_churn.csv, with inputs
+`tenure` and `monthly_charges` (float) and `contract` (string), converted
+by skl2onnx, in tests/fixtures/onnx/:
+  champion_telco.onnx  `contract` as written (adversarial round 44, F1:
+                       an ONNX champion with float inputs; tests/it/trust44.rs)
+  codes_telco.onnx     `contract` as the codes in CODES, which a CSV without
+                       a letter among them would read as numbers (round 43,
+                       F3; tests/it/trust46.rs)
+The printed ROC AUC of each is onnxruntime's scores on rows 5600 to the
+end through scikit-learn's roc_auc_score.
 
 Needs: scikit-learn, skl2onnx, onnxruntime, pandas.
 Run from the repository root: python3 scripts/make_onnx_champion.py
@@ -29,9 +33,10 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 COLS = ["tenure", "monthly_charges", "contract"]
 
 
-def main():
-    df = pd.read_csv(os.path.join(ROOT, "examples", "churn", "telco_churn.csv"))
-    train, test = df.iloc[:3000], df.iloc[5600:]
+CODES = {"Month-to-month": "007", "One year": "010", "Two year": "3"}
+
+
+def build(name, train, test):
     X = train[COLS].copy()
     X["tenure"] = X.tenure.astype(float)
     pipe = Pipeline(
@@ -54,7 +59,7 @@ def main():
         target_opset=15,
         options={id(pipe): {"zipmap": False}},
     )
-    path = os.path.join(ROOT, "tests", "fixtures", "onnx", "champion_telco.onnx")
+    path = os.path.join(ROOT, "tests", "fixtures", "onnx", name)
     with open(path, "wb") as f:
         f.write(onx.SerializeToString())
     sess = ort.InferenceSession(path)
@@ -64,8 +69,15 @@ def main():
         "contract": test.contract.to_numpy(object).reshape(-1, 1),
     }
     probability = sess.run(None, feeds)[1][:, 1]
-    print("onnxruntime champion ROC AUC on rows 5600..:",
+    print(f"onnxruntime {name} ROC AUC on rows 5600..:",
           repr(roc_auc_score(test.churn == "Yes", probability)))
+
+
+def main():
+    df = pd.read_csv(os.path.join(ROOT, "examples", "churn", "telco_churn.csv"))
+    build("champion_telco.onnx", df.iloc[:3000], df.iloc[5600:])
+    coded = df.assign(contract=df.contract.map(CODES))
+    build("codes_telco.onnx", coded.iloc[:3000], coded.iloc[5600:])
 
 
 if __name__ == "__main__":

@@ -102,21 +102,12 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     Ok(Loaded::Native(Box::new(a)))
 }
 
-/// The input columns the model learned as text: read as text from the
-/// data to score, so codes such as `007` stay the codes it knows even
-/// where no cell of a column has a letter (round 37, F1).
+/// The input columns the model learned as text (an ONNX model's string
+/// inputs): read as text from the data to score, so codes such as `007`
+/// stay the codes it knows even where no cell of a column has a letter
+/// (round 37, F1; round 43, F3).
 pub fn text_columns(model: &Loaded) -> Vec<String> {
-    let Loaded::Native(a) = model else {
-        return Vec::new();
-    };
-    a.preprocessor
-        .features
-        .iter()
-        .filter_map(|f| match f {
-            FeatureSpec::Categorical { name, .. } => Some(name.clone()),
-            FeatureSpec::Numeric { .. } => None,
-        })
-        .collect()
+    model.scorer().text_inputs()
 }
 
 /// Numbers and booleans (a Parquet file) of a column the model learned as

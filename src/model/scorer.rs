@@ -73,6 +73,14 @@ pub trait Scorer: Send + Sync {
     fn text_levels(&self) -> Vec<(String, Vec<String>)> {
         Vec::new()
     }
+    /// The inputs the model reads as text: another file's cells in those
+    /// columns are read as text, so codes such as `007` stay as written.
+    fn text_inputs(&self) -> Vec<String> {
+        self.text_levels()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
+    }
     /// The inputs the model learned as numbers, when it can tell.
     fn numeric_inputs(&self) -> Vec<String> {
         Vec::new()

@@ -11,7 +11,7 @@ use crate::domain::Report;
 use crate::error::GateError;
 use crate::evaluate::metrics;
 use crate::gates::ChampionEval;
-use crate::model::onnx::{scorer::OnnxScorer, OnnxOptions};
+use crate::model::onnx::{scorer::OnnxScorer, OnnxModel, OnnxOptions};
 use crate::model::scores::ScoreColumn;
 use crate::model::{ModelSpec, OnnxSpec, ScoresSpec};
 use crate::saved::{OnnxArtifact, ONNX_FILE, ONNX_FORMAT};
@@ -58,24 +58,35 @@ fn default_inputs(plan: &Plan, p: &Prepared) -> Vec<String> {
         .collect()
 }
 
-fn onnx_scorer(
-    plan: &Plan,
-    spec: &OnnxSpec,
-    p: &Prepared,
-) -> Result<(OnnxScorer, OnnxArtifact), GateError> {
-    let inputs = spec
-        .inputs
-        .clone()
-        .unwrap_or_else(|| default_inputs(plan, p));
+/// The ONNX model of `[model] kind = "onnx"`, loaded before the data
+/// (its string inputs are read as text); `None` for other kinds.
+pub fn open_onnx(plan: &Plan) -> Result<Option<OnnxModel>, GateError> {
+    let ModelSpec::Onnx(spec) = &plan.model else {
+        return Ok(None);
+    };
     let opts = OnnxOptions {
         output: spec.output.clone(),
         positive: vec![plan.data.positive.clone()],
         positive_index: spec.positive_index,
         batch_rows: 4096,
     };
-    let scorer = OnnxScorer::load(
-        &spec.path,
-        &opts,
+    OnnxModel::load(&spec.path, &opts)
+        .map(Some)
+        .map_err(|e| GateError::Config(e.to_string()))
+}
+
+fn onnx_scorer(
+    plan: &Plan,
+    spec: &OnnxSpec,
+    model: OnnxModel,
+    p: &Prepared,
+) -> Result<(OnnxScorer, OnnxArtifact), GateError> {
+    let inputs = spec
+        .inputs
+        .clone()
+        .unwrap_or_else(|| default_inputs(plan, p));
+    let scorer = OnnxScorer::new(
+        model,
         inputs.clone(),
         plan.threshold,
         &plan.data.target,
@@ -250,9 +261,11 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
     }
 }
 
+/// `onnx`: the model of `kind = "onnx"`, from [`open_onnx`].
 pub fn check(
     plan: &Plan,
     prepared: &Prepared,
+    onnx: Option<OnnxModel>,
     mut report: Report,
     mut timings: Timings,
     progress: Progress,
@@ -268,7 +281,12 @@ pub fn check(
     }
     match &plan.model {
         ModelSpec::Onnx(spec) => {
-            let (scorer, artifact) = onnx_scorer(plan, spec, prepared)?;
+            let model = match onnx {
+                Some(model) => model,
+                None => open_onnx(plan)?
+                    .ok_or_else(|| GateError::Run("kind = \"onnx\" without a model".into()))?,
+            };
+            let (scorer, artifact) = onnx_scorer(plan, spec, model, prepared)?;
             let ev = evaluate::evaluate(plan, &sides, &scorer, &mut timings, progress)?;
             let json = serde_json::to_string_pretty(&artifact)
                 .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;

@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     let started = crate::lineage::now_rfc3339();
     let mut timings = BTreeMap::new();
-    let p = prepare::prepare(plan, &mut timings, progress)?;
+    let p = prepare::prepare(plan, &[], &mut timings, progress)?;
     let mut report = assemble::base_report(plan, "validate", started, &p);
     report.data.dropped_null_target = target::null_targets(plan, &p);
     if p.violations.is_empty() {
@@ -54,7 +54,11 @@ pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
 pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     let started = crate::lineage::now_rfc3339();
     let mut timings = BTreeMap::new();
-    let prepared = prepare::prepare(plan, &mut timings, progress)?;
+    // An ONNX model is opened first: its string inputs are read as text,
+    // so codes such as `007` reach it as written (round 43, F3).
+    let onnx = external::open_onnx(plan)?;
+    let text = onnx.as_ref().map(|m| m.text_inputs()).unwrap_or_default();
+    let prepared = prepare::prepare(plan, &text, &mut timings, progress)?;
     let mut report = assemble::base_report(plan, "check", started, &prepared);
     if !prepared.violations.is_empty() {
         report.data.dropped_null_target = target::null_targets(plan, &prepared);
@@ -64,7 +68,7 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
         return Ok(Run::report_only(report));
     }
     if !plan.model.kind().trains() {
-        return external::check(plan, &prepared, report, timings, progress);
+        return external::check(plan, &prepared, onnx, report, timings, progress);
     }
     let (sides, features) = timed(&mut timings, Stage::Split, || {
         target::sides_and_features(plan, &prepared, &mut report)

@@ -14,8 +14,11 @@ pub struct Prepared {
     pub violations: Vec<Violation>,
 }
 
+/// `also_text`: more columns to read as text in every file (an ONNX
+/// model's string inputs).
 pub fn prepare(
     plan: &Plan,
+    also_text: &[String],
     timings: &mut Timings,
     progress: Progress,
 ) -> Result<Prepared, GateError> {
@@ -24,7 +27,12 @@ pub fn prepare(
     // the test file also reads as text what the main file holds as text
     // (codes `007`, `010` that a file without a letter among them would
     // read as the numbers 7 and 10: round 37, F1).
-    let declared = declared_text(&plan.contract);
+    let mut declared = declared_text(&plan.contract);
+    for c in also_text {
+        if !declared.contains(c) {
+            declared.push(c.clone());
+        }
+    }
     let main = timed(timings, Stage::Load, || {
         crate::data::parts::load_as(&plan.data.path, &declared)
     })?;

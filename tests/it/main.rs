@@ -42,5 +42,6 @@ mod trust41;
 mod trust43;
 mod trust44;
 mod trust45;
+mod trust46;
 mod trust6;
 mod trust9;

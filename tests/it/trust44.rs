@@ -3,22 +3,23 @@
 use crate::fixture::{gate, Fixture};
 use crate::trust3::run;
 
-/// Rows `from..to` of the shipped telco example, header first; `tenure`
-/// is `unknown` in the rows listed in `unknown`.
-fn telco(from: usize, to: usize, unknown: &[usize]) -> String {
+/// Rows `from..to` of the shipped telco example, header first, each cell
+/// `edit(row, column, cell)` where that gives `Some`.
+pub fn telco(from: usize, to: usize, edit: impl Fn(usize, &str, &str) -> Option<String>) -> String {
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/churn/telco_churn.csv"),
     )
     .unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    let tenure = header.split(',').position(|h| h == "tenure").unwrap();
+    let names: Vec<&str> = header.split(',').collect();
     let mut out = format!("{header}\n");
     for (i, line) in lines.enumerate().take(to).skip(from) {
-        let mut cells: Vec<&str> = line.split(',').collect();
-        if unknown.contains(&i) {
-            cells[tenure] = "unknown";
-        }
+        let cells: Vec<String> = line
+            .split(',')
+            .zip(&names)
+            .map(|(cell, name)| edit(i, name, cell).unwrap_or_else(|| cell.to_string()))
+            .collect();
         out.push_str(&cells.join(","));
         out.push('\n');
     }
@@ -42,8 +43,11 @@ fn an_onnx_champion_with_float_inputs_reads_a_column_held_as_text() {
     let f = Fixture::new("");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
     std::fs::copy(dir.join("champion_telco.onnx"), f.path("champ.onnx")).unwrap();
-    f.write("test.csv", &telco(5600, usize::MAX, &[]));
-    f.write("train.csv", &telco(3000, 5600, &[3100, 4200, 5300]));
+    f.write("test.csv", &telco(5600, usize::MAX, |_, _, _| None));
+    let unknown = |row, name: &str, _: &str| {
+        (name == "tenure" && [3100, 4200, 5300].contains(&row)).then(|| "unknown".to_string())
+    };
+    f.write("train.csv", &telco(3000, 5600, unknown));
     let data = "target = \"churn\"\npositive = \"Yes\"\ndrop = [\"rownames\"]\nprotected = [\"female\", \"senior_citizen\"]\n";
     f.write(
         "gates.toml",

@@ -248,6 +248,19 @@ impl OnnxModel {
         }
     }
 
+    /// The per-column inputs fed text (string tensors); none for a
+    /// one-tensor model.
+    pub fn text_inputs(&self) -> Vec<String> {
+        match &self.feed {
+            feed::Plan::Tensor { .. } => Vec::new(),
+            feed::Plan::PerColumn(cols) => cols
+                .iter()
+                .filter(|c| matches!(c.elem, feed::Elem::Str))
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
+
     /// The name of a one-tensor model's input (`None` for a per-column model).
     pub fn tensor_name(&self) -> Option<&str> {
         match &self.feed {

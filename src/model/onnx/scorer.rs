@@ -30,6 +30,17 @@ impl OnnxScorer {
         positive: &str,
     ) -> Result<OnnxScorer, OnnxError> {
         let model = OnnxModel::load(path, options)?;
+        OnnxScorer::new(model, inputs, threshold, target, positive)
+    }
+
+    /// [`OnnxScorer::load`] of a model loaded already.
+    pub fn new(
+        model: OnnxModel,
+        inputs: Vec<String>,
+        threshold: f64,
+        target: &str,
+        positive: &str,
+    ) -> Result<OnnxScorer, OnnxError> {
         let mut inputs = inputs;
         // A one-column DataFrame model looks like a one-wide tensor model
         // named after its column: feed it that column.
@@ -43,7 +54,7 @@ impl OnnxScorer {
                 if w != inputs.len() {
                     return Err(OnnxError::Input(format!(
                         "{}: the model's input takes {w} columns but [model] inputs gives {} ({}); list the {w} columns the model was trained on, in order",
-                        path.display(),
+                        model.path().display(),
                         inputs.len(),
                         inputs.join(", ")
                     )));
@@ -117,6 +128,10 @@ impl Scorer for OnnxScorer {
         self.model
             .input_columns()
             .unwrap_or_else(|| self.inputs.clone())
+    }
+
+    fn text_inputs(&self) -> Vec<String> {
+        self.model.text_inputs()
     }
 
     fn numeric_inputs(&self) -> Vec<String> {
