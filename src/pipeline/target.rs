@@ -339,6 +339,7 @@ pub fn labelled(
         .extend(multiclass_note(plan, &p.main.table, &main));
     let test = match (&p.test, &plan.data.test_path) {
         (Some(test), Some(path)) => {
+            test_has_features(plan, &p.main.table, &test.table, path)?;
             let t = label(plan, &test.table, path)?;
             // A held-out file of one class is measured as a split of one
             // class is: the metrics that need both are undefined and the
@@ -517,20 +518,28 @@ pub fn sides_and_features<'a>(
             plan.data.path.display()
         )));
     }
-    if let Some(test_path) = &plan.data.test_path {
-        let missing: Vec<&str> = features
-            .iter()
-            .filter(|f| sides.test_table.column(f).is_none())
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(GateError::Data(format!(
-                "{}: the test file lacks feature column(s) of {}: {}",
-                test_path.display(),
-                plan.data.path.display(),
-                missing.join(", ")
-            )));
-        }
-    }
     Ok((sides, features))
+}
+
+/// The test file has every feature column of the data file: checked by
+/// [`labelled`], so `validate` refuses what `check` would (round 46, F1).
+fn test_has_features(
+    plan: &Plan,
+    main: &Table,
+    test: &Table,
+    test_path: &std::path::Path,
+) -> Result<(), GateError> {
+    let missing: Vec<String> = feature_names(plan, main)
+        .into_iter()
+        .filter(|f| test.column(f).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(GateError::Data(format!(
+        "{}: the test file lacks feature column(s) of {}: {}",
+        test_path.display(),
+        plan.data.path.display(),
+        missing.join(", ")
+    )))
 }
