@@ -102,8 +102,21 @@ pub fn champion_eval(
     let text = champ.text_levels();
     let numeric = champ.numeric_inputs();
     let is_num = |c: &crate::data::Column| matches!(c.values, crate::data::Values::Num(_));
+    // Text inputs held here as numbers are read again as written, where
+    // the file allows: `007` and `10.0` reach the champion as its training
+    // file wrote them (an ONNX string input, whose categories cannot be
+    // seen, was fed `7`: round 43, F3).
+    let held_as_numbers: Vec<String> = champ
+        .text_inputs()
+        .into_iter()
+        .filter(|name| s.test_table.column(name).is_some_and(is_num))
+        .collect();
+    let written = (!held_as_numbers.is_empty())
+        .then(|| read_as_written(plan, s, &held_as_numbers))
+        .flatten();
+    let test_table = written.as_ref().unwrap_or(s.test_table);
     for (name, levels) in &text {
-        let numbers = s.test_table.column(name).is_some_and(is_num);
+        let numbers = test_table.column(name).is_some_and(is_num);
         if let Some((a, b)) = numbers
             .then(|| crate::data::Column::twin_levels(levels))
             .flatten()
@@ -118,8 +131,7 @@ pub fn champion_eval(
             return Ok(ChampionEval::Unusable { version, reason });
         }
     }
-    let respelled = s
-        .test_table
+    let respelled = test_table
         .columns
         .iter()
         .any(|c| {
@@ -127,12 +139,12 @@ pub fn champion_eval(
                 || (!is_num(c) && numeric.contains(&c.name))
         })
         .then(|| {
-            let mut t = s.test_table.clone();
+            let mut t = test_table.clone();
             t.spell_as(&text);
             t.numbers_as(&numeric);
             t
         });
-    let table = respelled.as_ref().unwrap_or(s.test_table);
+    let table = respelled.as_ref().unwrap_or(test_table);
     let missing = champ.missing_columns(table);
     if !missing.is_empty() {
         let reason = format!(
@@ -242,6 +254,36 @@ pub fn champion_eval(
         unseen,
         uncut: None,
     })
+}
+
+/// The test table with the columns `names` read again as text from the
+/// file the test rows came from (the one with their sha256 and row count),
+/// the cells as written; `None` when no such read succeeds. A Parquet
+/// number has no other spelling and stays a number.
+fn read_as_written(plan: &Plan, s: &Sides, names: &[String]) -> Option<crate::data::Table> {
+    let mut as_text =
+        super::prepare::text_columns(s.test_table, &super::prepare::declared_text(&plan.contract));
+    as_text.extend(names.iter().cloned());
+    let paths = plan.data.test_path.iter().chain([&plan.data.path]);
+    for path in paths {
+        let Ok(again) = crate::data::parts::load_as(path, &as_text) else {
+            continue;
+        };
+        if again.sha256 != s.test_sha256 || again.table.n_rows != s.test_table.n_rows {
+            continue;
+        }
+        let mut t = s.test_table.clone();
+        for col in again.table.columns {
+            let text = matches!(col.values, crate::data::Values::Cat { .. });
+            if let Some(slot) = t.columns.iter_mut().find(|c| c.name == col.name) {
+                if text && names.contains(&col.name) {
+                    *slot = col;
+                }
+            }
+        }
+        return Some(t);
+    }
+    None
 }
 
 /// `test = "paired"` on champion gates: the two models compared on the

@@ -70,3 +70,25 @@ fn an_onnx_string_input_reads_codes_as_written() {
     let checked = scores(&f.read("run1/predictions.csv"), 2);
     assert_eq!(scores(&f.read("p.csv"), 1), checked);
 }
+
+// The same model as a champion, beside a run whose files hold the codes
+// without a letter (read as numbers): it was fed `7` too. The codes are
+// now read again as written, and its ROC AUC is onnxruntime's.
+#[test]
+fn an_onnx_champion_reads_codes_as_written() {
+    let f = onnx_run();
+    let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    f.write("train.csv", &coded(3000, 5600));
+    f.write(
+        "gates.toml",
+        &format!("[data]\npath = \"train.csv\"\ntest_path = \"test.csv\"\n{DATA}\n[model]\nkind = \"logistic_regression\"\n{GATES}"),
+    );
+    let (_, out, err) = run(&f, &["check", "--out", "run2"]);
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    let value = r["champion"]["champion_value"].as_f64();
+    assert!(
+        value.is_some_and(|v| (v - ORACLE_AUC).abs() < 1e-9),
+        "{value:?} vs {ORACLE_AUC}\n{out}{err}"
+    );
+}
