@@ -70,9 +70,25 @@ pub fn open_onnx(plan: &Plan) -> Result<Option<OnnxModel>, GateError> {
         positive_index: spec.positive_index,
         batch_rows: 4096,
     };
-    OnnxModel::load(&spec.path, &opts)
-        .map(Some)
-        .map_err(|e| GateError::Config(e.to_string()))
+    let model = OnnxModel::load(&spec.path, &opts).map_err(|e| GateError::Config(e.to_string()))?;
+    // A model fed by name reads what it reads: said before anything runs,
+    // as `[model] inputs` naming such a column is (round 47, F2).
+    for c in model.input_columns().unwrap_or_default() {
+        let why = if plan.data.drop.contains(&c) {
+            "[data] drop lists it; take it out of drop if the model is meant to read it".to_string()
+        } else if plan.data.protected.contains(&c) && !plan.data.use_protected {
+            "it is protected and [data] use_protected = false keeps protected columns away from \
+             the model; set use_protected = true if the model is meant to read it"
+                .to_string()
+        } else {
+            continue;
+        };
+        return Err(GateError::Config(format!(
+            "{}: the model reads column {c:?} by name, but {why}",
+            spec.path.display()
+        )));
+    }
+    Ok(Some(model))
 }
 
 fn onnx_scorer(

@@ -28,11 +28,12 @@ pub fn prepare(
     // (codes `007`, `010` that a file without a letter among them would
     // read as the numbers 7 and 10: round 37, F1).
     let mut declared = declared_text(&plan.contract);
-    for c in also_text {
-        if !declared.contains(c) {
-            declared.push(c.clone());
-        }
-    }
+    let forced: Vec<String> = also_text
+        .iter()
+        .filter(|c| !declared.contains(c))
+        .cloned()
+        .collect();
+    declared.extend(forced.iter().cloned());
     let main = timed(timings, Stage::Load, || {
         crate::data::parts::load_as(&plan.data.path, &declared)
     })?;
@@ -78,13 +79,26 @@ pub fn prepare(
         }),
         _ => Vec::new(),
     };
+    // Columns read as text for the model alone are judged as the data
+    // types them (round 47, F1: `True` against `allowed = [true, false]`).
+    let (typed_main, raw_main) = timed(timings, Stage::Load, || {
+        typed_view(plan, &main, &plan.data.path, &forced, raw_main)
+    });
+    let (typed_test, raw_test) = match (&test, &plan.data.test_path) {
+        (Some(t), Some(p)) => timed(timings, Stage::Load, || {
+            typed_view(plan, t, p, &forced, raw_test)
+        }),
+        _ => (None, raw_test),
+    };
     progress.step("checking the data contract");
     let mut violations = timed(timings, Stage::Contract, || {
         let target = &plan.data.target;
-        let mut v = contract::check_raw(&plan.contract, &main.table, target, &raw_main);
-        if let Some(t) = &test {
+        let main_table = typed_main.as_ref().unwrap_or(&main.table);
+        let mut v = contract::check_raw(&plan.contract, main_table, target, &raw_main);
+        let test_table = typed_test.as_ref().or(test.as_ref().map(|t| &t.table));
+        if let Some(t) = test_table {
             v.extend(
-                contract::check_raw(&plan.contract, &t.table, target, &raw_test)
+                contract::check_raw(&plan.contract, t, target, &raw_test)
                     .into_iter()
                     .map(|mut x| {
                         x.message = format!("test file: {}", x.message);
@@ -194,6 +208,55 @@ fn written_text(
         .into_iter()
         .filter(|c| wanted.contains(&c.name) && c.len() == loaded.table.n_rows)
         .collect()
+}
+
+/// `loaded` (read from `path`) as the contract is to judge it: the
+/// `forced` columns (read as text for the model alone) that a contract
+/// rule names, read again without forcing, the typed column judged and
+/// its cells as written added to `raw` (a value passes when either form
+/// does). `None` when nothing changes or the read fails.
+fn typed_view(
+    plan: &Plan,
+    loaded: &Loaded,
+    path: &std::path::Path,
+    forced: &[String],
+    mut raw: Vec<crate::data::Column>,
+) -> (Option<crate::data::Table>, Vec<crate::data::Column>) {
+    let wanted: Vec<&String> = forced
+        .iter()
+        .filter(|c| plan.contract.columns.contains_key(*c))
+        .filter(|c| {
+            loaded
+                .table
+                .column(c)
+                .is_some_and(|col| matches!(col.values, crate::data::Values::Cat { .. }))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return (None, raw);
+    }
+    let as_text: Vec<String> = text_columns(&loaded.table, &declared_text(&plan.contract))
+        .into_iter()
+        .filter(|c| !wanted.contains(&c))
+        .collect();
+    let Ok(again) = crate::data::parts::load_as(path, &as_text) else {
+        return (None, raw);
+    };
+    if again.table.n_rows != loaded.table.n_rows {
+        return (None, raw);
+    }
+    let mut table = loaded.table.clone();
+    for col in again.table.columns {
+        let typed = !matches!(col.values, crate::data::Values::Cat { .. });
+        if !typed || !wanted.contains(&&col.name) {
+            continue;
+        }
+        if let Some(slot) = table.columns.iter_mut().find(|c| c.name == col.name) {
+            raw.retain(|r| r.name != col.name);
+            raw.push(std::mem::replace(slot, col));
+        }
+    }
+    (Some(table), raw)
 }
 
 /// The columns `table` holds as text, and the `declared` ones: what

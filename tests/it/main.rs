@@ -43,5 +43,6 @@ mod trust43;
 mod trust44;
 mod trust45;
 mod trust46;
+mod trust47;
 mod trust6;
 mod trust9;

@@ -11,7 +11,7 @@ const ORACLE_AUC: f64 = 0.831_005_213_693_469_7;
 
 /// The telco rows `from..to` with `contract` written as the codes the
 /// model learned (`007`, `010`, `3`).
-fn coded(from: usize, to: usize) -> String {
+pub fn coded(from: usize, to: usize) -> String {
     telco(from, to, |_, name, cell| {
         (name == "contract").then(|| {
             match cell {
@@ -24,18 +24,14 @@ fn coded(from: usize, to: usize) -> String {
     })
 }
 
-const DATA: &str = "target = \"churn\"\npositive = \"Yes\"\ndrop = [\"rownames\"]\nprotected = [\"female\", \"senior_citizen\"]\n";
+pub const DATA: &str = "target = \"churn\"\npositive = \"Yes\"\ndrop = [\"rownames\"]\nprotected = [\"female\", \"senior_citizen\"]\n";
+/// The gate [`crate::trust47::codes_onnx`] writes.
+const AUC_GATE: &str =
+    "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n";
 const GATES: &str = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\non_missing = \"pass\"\n";
 
 fn onnx_run() -> Fixture {
-    let f = Fixture::new("");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
-    std::fs::copy(dir.join("codes_telco.onnx"), f.path("model.onnx")).unwrap();
-    f.write("test.csv", &coded(5600, usize::MAX));
-    f.write(
-        "gates.toml",
-        &format!("[data]\npath = \"test.csv\"\n{DATA}\n[model]\nkind = \"onnx\"\npath = \"model.onnx\"\n{GATES}"),
-    );
+    let f = crate::trust47::codes_onnx(DATA, &GATES.replace(AUC_GATE, ""));
     let (code, out, err) = run(&f, &["check", "--out", "run1"]);
     assert_eq!(code, 0, "{out}{err}");
     f

@@ -1,0 +1,75 @@
+//! Round 47 of the adversarial trial: columns an ONNX model reads by name.
+use crate::fixture::Fixture;
+use crate::trust3::run;
+use crate::trust46::{coded, DATA};
+
+/// A fixture gating tests/fixtures/onnx/codes_telco.onnx (inputs
+/// `tenure`, `monthly_charges`, `contract` as codes `007`/`010`/`3`) on
+/// telco rows 5600.., with `data` as `[data]` keys and `extra` after.
+pub fn codes_onnx(data: &str, extra: &str) -> Fixture {
+    let f = Fixture::new("");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    std::fs::copy(dir.join("codes_telco.onnx"), f.path("model.onnx")).unwrap();
+    f.write("test.csv", &coded(5600, usize::MAX));
+    f.write(
+        "gates.toml",
+        &format!(
+            "[data]\npath = \"test.csv\"\n{data}\n[model]\nkind = \"onnx\"\npath = \"model.onnx\"\n\n\
+             [[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n{extra}"
+        ),
+    );
+    f
+}
+
+// F1 (a false NO-GO). The codes column is read as text for the model's
+// string input; a contract rule on it judged that text against TOML
+// numbers (`007` is not 7): every row a violation, while `validate`, or
+// the same data beside a native model, passed. The rule now sees the
+// column as the data types it, and the cells as written.
+#[test]
+fn a_contract_rule_on_a_string_input_judges_the_data_as_typed() {
+    for (allowed, code) in [
+        ("[7, 10, 3]", 0),
+        ("[\"007\", \"010\", \"3\"]", 0),
+        ("[\"7\", \"10\", \"3\"]", 0),
+        ("[7, 10]", 1),
+    ] {
+        let rule = format!("\n[contract.columns.contract]\nallowed = {allowed}\n");
+        let f = codes_onnx(DATA, &rule);
+        for command in ["validate", "check"] {
+            let (got, out, err) = run(&f, &[command]);
+            assert_eq!(got, code, "{command} {allowed}: {out}{err}");
+        }
+        if code == 1 {
+            let r = f.report();
+            let v = &r["contract"]["violations"][0];
+            assert_eq!(v["column"], "contract", "{v}");
+            assert_eq!(v["rule"], "allowed", "{v}");
+        }
+    }
+}
+
+// F2. A model fed by name that reads a protected column (with
+// use_protected = false) or a dropped one ran silently; naming the same
+// column in `[model] inputs` is exit 2. Both are now.
+#[test]
+fn a_model_reading_a_protected_or_dropped_column_by_name_is_refused() {
+    let protected = DATA.replace("\"senior_citizen\"]", "\"senior_citizen\", \"contract\"]");
+    let f = codes_onnx(&protected, "");
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("\"contract\"") && err.contains("use_protected"),
+        "{err}"
+    );
+    let f = codes_onnx(&format!("{protected}use_protected = true\n"), "");
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let f = codes_onnx(
+        &DATA.replace("[\"rownames\"]", "[\"rownames\", \"tenure\"]"),
+        "",
+    );
+    let (code, _, err) = run(&f, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"tenure\"") && err.contains("drop"), "{err}");
+}
