@@ -212,7 +212,7 @@ fn written_text(
 
 /// `loaded` (read from `path`) as the contract is to judge it: the
 /// `forced` columns (read as text for the model alone) that a contract
-/// rule names, read again without forcing, the typed column judged and
+/// rule names (or the duplicate-row rule sees), read again without forcing, the typed column judged and
 /// its cells as written added to `raw` (a value passes when either form
 /// does). `None` when nothing changes or the read fails.
 fn typed_view(
@@ -222,9 +222,16 @@ fn typed_view(
     forced: &[String],
     mut raw: Vec<crate::data::Column>,
 ) -> (Option<crate::data::Table>, Vec<crate::data::Column>) {
+    // Rules on the column, and the rules that compare whole rows or
+    // values (round 48, F1: `000` and `0` are one value to `unique`).
+    let judged = |c: &String| {
+        plan.contract.columns.contains_key(c)
+            || plan.contract.unique.contains(c)
+            || plan.contract.max_duplicate_fraction.is_some()
+    };
     let wanted: Vec<&String> = forced
         .iter()
-        .filter(|c| plan.contract.columns.contains_key(*c))
+        .filter(|c| judged(c))
         .filter(|c| {
             loaded
                 .table

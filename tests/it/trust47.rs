@@ -73,3 +73,37 @@ fn a_model_reading_a_protected_or_dropped_column_by_name_is_refused() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("\"tenure\"") && err.contains("drop"), "{err}");
 }
+
+// Round 48, F1 (a false GO). The duplicate-row rule judged the codes
+// column by its text for the model: rows repeating an earlier row with
+// `7` for `007` were no repeats, where `validate` and a native model saw
+// 120 duplicate rows. The rule now sees the column as the data types it.
+#[test]
+fn the_duplicate_rule_judges_a_string_input_as_typed() {
+    let f = codes_onnx(DATA, "\n[contract]\nmax_duplicate_fraction = 0.01\n");
+    let data = f.read("test.csv");
+    let copies: String = data
+        .lines()
+        .skip(1)
+        .take(120)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            let mut c: Vec<String> = c.iter().map(|s| s.to_string()).collect();
+            c[16] = c[16].trim_start_matches('0').to_string();
+            format!("{}\n", c.join(","))
+        })
+        .collect();
+    assert!(
+        copies.contains(",7,") || copies.contains(",10,"),
+        "{copies}"
+    );
+    f.write("test.csv", &format!("{data}{copies}"));
+    for command in ["validate", "check"] {
+        let (code, out, err) = run(&f, &[command]);
+        assert_eq!(code, 1, "{command}: {out}{err}");
+    }
+    let r = f.report();
+    let v = &r["contract"]["violations"][0];
+    assert_eq!(v["rule"], "max_duplicate_fraction", "{v}");
+    assert_eq!(v["count"], 120, "{v}");
+}
