@@ -11,9 +11,10 @@ by skl2onnx, in tests/fixtures/onnx/:
                        a letter among them would read as numbers (round 43,
                        F3; tests/it/trust46.rs)
 The printed ROC AUC of each is onnxruntime's scores on rows 5600 to the
-end through scikit-learn's roc_auc_score.
+end through scikit-learn's roc_auc_score. Also codes_test.parquet: those
+rows with the codes as int64 numbers (round 48, F2: no written text).
 
-Needs: scikit-learn, skl2onnx, onnxruntime, pandas.
+Needs: scikit-learn, skl2onnx, onnxruntime, pandas, pyarrow.
 Run from the repository root: python3 scripts/make_onnx_champion.py
 """
 import os
@@ -78,6 +79,9 @@ def main():
     build("champion_telco.onnx", df.iloc[:3000], df.iloc[5600:])
     coded = df.assign(contract=df.contract.map(CODES))
     build("codes_telco.onnx", coded.iloc[:3000], coded.iloc[5600:])
+    # The same test rows as Parquet, the codes as int64 (no written text).
+    path = os.path.join(ROOT, "tests", "fixtures", "onnx", "codes_test.parquet")
+    coded.iloc[5600:].astype({"contract": "int64"}).to_parquet(path, index=False)
 
 
 if __name__ == "__main__":

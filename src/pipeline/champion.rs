@@ -115,6 +115,20 @@ pub fn champion_eval(
         .then(|| read_as_written(plan, s, &held_as_numbers))
         .flatten();
     let test_table = written.as_ref().unwrap_or(s.test_table);
+    // Still numbers (no written text: a Parquet file), and categories the
+    // champion cannot show (an ONNX string input): it would be fed them
+    // re-printed, `7` for `007` (round 48, F2: ROC AUC 0.95 scored 0.88).
+    if let Some(name) = held_as_numbers.iter().find(|name| {
+        test_table.column(name).is_some_and(is_num) && !text.iter().any(|(t, _)| t == *name)
+    }) {
+        let reason = format!(
+            "column {name:?} holds numbers or booleans where the champion reads text, and the \
+             test rows' file has no written text for them (a Parquet file): the champion would \
+             be fed them re-printed (`7` for `007`, `true` for `True`), which is no comparison \
+             (give the test rows as CSV, or promote with --force --reason)"
+        );
+        return Ok(ChampionEval::Unusable { version, reason });
+    }
     for (name, levels) in &text {
         let numbers = test_table.column(name).is_some_and(is_num);
         if let Some((a, b)) = numbers

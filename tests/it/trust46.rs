@@ -30,7 +30,7 @@ const AUC_GATE: &str =
     "\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n";
 const GATES: &str = "\n[registry]\npath = \"reg\"\n\n[[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.7\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\non_missing = \"pass\"\n";
 
-fn onnx_run() -> Fixture {
+pub fn onnx_run() -> Fixture {
     let f = crate::trust47::codes_onnx(DATA, &GATES.replace(AUC_GATE, ""));
     let (code, out, err) = run(&f, &["check", "--out", "run1"]);
     assert_eq!(code, 0, "{out}{err}");

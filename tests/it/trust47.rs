@@ -107,3 +107,32 @@ fn the_duplicate_rule_judges_a_string_input_as_typed() {
     assert_eq!(v["rule"], "max_duplicate_fraction", "{v}");
     assert_eq!(v["count"], 120, "{v}");
 }
+
+// Round 48, F2 (a false GO). An ONNX champion's string input, on a
+// Parquet test file holding the codes as numbers (no written text), was
+// fed `7` for `007`: its ROC AUC fell, and a worse candidate beat it.
+// Its categories cannot be seen, so the champion gate is inconclusive.
+#[test]
+fn an_onnx_champion_on_parquet_numbers_is_no_comparison() {
+    let f = crate::trust46::onnx_run();
+    let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    std::fs::copy(dir.join("codes_test.parquet"), f.path("test.parquet")).unwrap();
+    f.write("train.csv", &coded(3000, 5600));
+    f.write(
+        "gates.toml",
+        &format!(
+            "[data]\npath = \"train.csv\"\ntest_path = \"test.parquet\"\n{DATA}\n[model]\nkind = \"logistic_regression\"\n\n\
+             [registry]\npath = \"reg\"\n\n[[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"roc_auc\"\n"
+        ),
+    );
+    let (_, out, err) = run(&f, &["check", "--out", "run2"]);
+    let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
+    let g = crate::fixture::gate(&r, "champ");
+    assert_eq!(g["status"], "inconclusive", "{g}\n{out}{err}");
+    assert!(
+        g["message"].as_str().unwrap().contains("no written text"),
+        "{g}"
+    );
+}
