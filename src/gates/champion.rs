@@ -136,7 +136,10 @@ impl ChampionGate {
                 uncut,
                 ..
             } => {
-                if let Some(why) = uncut.as_ref().filter(|_| metric.uses_threshold()) {
+                if let Some(why) = uncut
+                    .as_ref()
+                    .and_then(|scales| super::uncut_reason(scales, metric))
+                {
                     return Outcome {
                         observed: cand,
                         ..Outcome::inconclusive(

@@ -29,11 +29,32 @@ pub enum ChampionEval {
         /// When some test rows were the champion's training rows: the
         /// rows compared instead (`metrics` and `paired` are over them).
         unseen: Option<Unseen>,
-        /// Why the champion's hard predictions are no comparison (score
-        /// columns on two scales and no `champion_threshold`): gates on a
-        /// thresholded metric are then inconclusive, the others stand.
+        /// Score columns on two scales (one holds values outside [0, 1])
+        /// and no `champion_threshold`, said as such: gates on a metric
+        /// that cuts the scores or reads them as probabilities are then
+        /// inconclusive ([`uncut_reason`]), the others stand.
         uncut: Option<String>,
     },
+}
+
+/// Why `metric` cannot compare score columns on two scales (`scales`,
+/// from `ChampionEval::Scored::uncut`): a threshold cannot cut both, and
+/// a loss needs probabilities in both (round 49: the loss gates said only
+/// "undefined"). `None` for a ranking metric, which compares them.
+pub fn uncut_reason(scales: &str, metric: crate::domain::Metric) -> Option<String> {
+    use crate::domain::Metric;
+    if metric.uses_threshold() {
+        Some(format!(
+            "{scales}, so one threshold cannot cut both; set [model] champion_threshold to the \
+             champion column's own threshold"
+        ))
+    } else if matches!(metric, Metric::LogLoss | Metric::Brier) {
+        Some(format!(
+            "{scales}, and {metric} needs probabilities in both"
+        ))
+    } else {
+        None
+    }
 }
 
 /// The test rows the champion did not train on, when it trained on some

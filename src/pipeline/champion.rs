@@ -270,6 +270,11 @@ pub fn champion_eval(
     })
 }
 
+/// [`crate::gates::uncut_reason`] for the metric named `metric`.
+fn uncut_of(scales: &str, metric: &str) -> Option<String> {
+    crate::domain::Metric::parse(metric).and_then(|m| crate::gates::uncut_reason(scales, m))
+}
+
 /// The test table with the columns `names` read again as text from the
 /// file the test rows came from (the one with their sha256 and row count),
 /// the cells as written; `None` when no such read succeeds. A Parquet
@@ -400,15 +405,16 @@ pub fn champion_info(
             info.message = reason.clone();
             version
         }
-        // The metric cuts the scores, which cannot be cut alike: no value.
+        // The metric cuts the scores, or reads them as probabilities,
+        // which two scales do not allow alike: no value, and why.
         ChampionEval::Scored {
             version,
             sha256,
-            uncut: Some(why),
+            uncut: Some(scales),
             ..
-        } if crate::domain::Metric::parse(&info.metric).is_some_and(|m| m.uses_threshold()) => {
+        } if uncut_of(scales, &info.metric).is_some() => {
             info.sha256 = Some(sha256.clone());
-            info.message = why.clone();
+            info.message = uncut_of(scales, &info.metric).unwrap_or_default();
             version
         }
         ChampionEval::Scored {

@@ -247,8 +247,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
                 (spec.champion_threshold.is_none() && scale(&scores) != scale(cand)).then(|| {
                     format!(
                         "`{}` and `{col}` are on different scales (one holds values outside \
-                         [0, 1], the other does not), so one threshold cannot cut both; set \
-                         [model] champion_threshold to the champion column's own threshold",
+                         [0, 1], the other does not)",
                         spec.score
                     )
                 });
@@ -260,7 +259,8 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
             );
             if uncut.is_some() {
                 paired.retain(|name, _| {
-                    crate::domain::Metric::parse(name).is_some_and(|m| !m.uses_threshold())
+                    crate::domain::Metric::parse(name)
+                        .is_some_and(|m| crate::gates::uncut_reason("", m).is_none())
                 });
             }
             ChampionEval::Scored {

@@ -61,26 +61,38 @@ fn a_thresholded_champion_gate_leaves_the_roc_auc_ones_standing() {
 }
 
 // The report's champion section on a gate that cuts the scores shows no
-// value cut at the wrong threshold, and says why.
+// value cut at the wrong threshold, and says why. So does a loss gate,
+// which needs probabilities in both columns (round 49, a message only:
+// it said "undefined", and the champion section nothing).
 #[test]
 fn the_champion_section_names_no_value_it_could_not_cut() {
-    let f = Fixture::new("");
-    f.write("data.csv", &margins_beside_probabilities().0);
-    f.write(
-        "gates.toml",
-        "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\ndrop = [\"id\"]\n\n\
-         [model]\nkind = \"scores\"\nscore = \"margin\"\nchampion_score = \"prob\"\nthreshold = 0.0\n\n\
-         [[gate]]\nname = \"acc\"\nkind = \"champion\"\nmetric = \"accuracy\"\n",
-    );
-    let (code, _, err) = run(&f, &["check"]);
-    assert_eq!(code, 1, "{err}");
-    let champion = &f.report()["champion"];
-    assert!(champion["champion_value"].is_null(), "{champion}");
-    assert!(
-        champion["message"]
-            .as_str()
-            .unwrap()
-            .contains("different scales"),
-        "{champion}"
-    );
+    for (score, champion, metric) in [("margin", "prob", "accuracy"), ("prob", "margin", "brier")] {
+        let f = Fixture::new("");
+        f.write("data.csv", &margins_beside_probabilities().0);
+        let threshold = if score == "margin" {
+            "threshold = 0.0\n"
+        } else {
+            ""
+        };
+        f.write(
+            "gates.toml",
+            &format!(
+                "[data]\npath = \"data.csv\"\ntarget = \"label\"\npositive = \"yes\"\ndrop = [\"id\"]\n\n\
+                 [model]\nkind = \"scores\"\nscore = \"{score}\"\nchampion_score = \"{champion}\"\n{threshold}\n\
+                 [[gate]]\nname = \"champ\"\nkind = \"champion\"\nmetric = \"{metric}\"\n"
+            ),
+        );
+        let (code, _, err) = run(&f, &["check"]);
+        assert_eq!(code, 1, "{metric}: {err}");
+        let r = f.report();
+        let g = gate(&r, "champ");
+        assert_eq!(g["status"], "inconclusive", "{g}");
+        assert!(r["champion"]["champion_value"].is_null(), "{r}");
+        for message in [&g["message"], &r["champion"]["message"]] {
+            assert!(
+                message.as_str().unwrap().contains("different scales"),
+                "{metric}: {message}"
+            );
+        }
+    }
 }
