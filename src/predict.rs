@@ -114,9 +114,7 @@ pub fn text_columns(model: &Loaded) -> Vec<String> {
 /// text, spelled as its categories are (`True`, `3.0`, `007`: round 41,
 /// F1), so they are the categories it knows.
 pub fn spell_like_model(model: &Loaded, table: &mut Table) {
-    if let Loaded::Native(a) = model {
-        table.spell_as(&a.preprocessor.text_levels());
-    }
+    table.spell_as(&model.scorer().text_levels());
 }
 
 /// Checks `table` can be scored: every input column present (all missing

@@ -298,6 +298,18 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Puts each of `columns` in the place of this table's column of the
+    /// same name (one it lacks is left out), returning the columns taken.
+    pub fn swap_columns(&mut self, columns: Vec<Column>) -> Vec<Column> {
+        let mut taken = Vec::new();
+        for col in columns {
+            if let Some(slot) = self.columns.iter_mut().find(|c| c.name == col.name) {
+                taken.push(std::mem::replace(slot, col));
+            }
+        }
+        taken
+    }
+
     /// Each column this table holds as numbers or booleans where `like`
     /// holds it as text, turned to text spelled as `like`'s levels
     /// ([`Column::to_text_like`]): a Parquet file of values another file

@@ -283,26 +283,16 @@ fn read_as_written(plan: &Plan, s: &Sides, names: &[String]) -> Option<crate::da
     let mut as_text =
         super::prepare::text_columns(s.test_table, &super::prepare::declared_text(&plan.contract));
     as_text.extend(names.iter().cloned());
+    let rows = s.test_table.n_rows;
     let paths = plan.data.test_path.iter().chain([&plan.data.path]);
-    for path in paths {
-        let Ok(again) = crate::data::parts::load_as(path, &as_text) else {
-            continue;
-        };
-        if again.sha256 != s.test_sha256 || again.table.n_rows != s.test_table.n_rows {
-            continue;
-        }
-        let mut t = s.test_table.clone();
-        for col in again.table.columns {
-            let text = matches!(col.values, crate::data::Values::Cat { .. });
-            if let Some(slot) = t.columns.iter_mut().find(|c| c.name == col.name) {
-                if text && names.contains(&col.name) {
-                    *slot = col;
-                }
-            }
-        }
-        return Some(t);
-    }
-    None
+    let written = paths
+        .filter_map(|p| {
+            super::prepare::read_again(p, &as_text, names, true, rows, Some(s.test_sha256))
+        })
+        .next()?;
+    let mut t = s.test_table.clone();
+    t.swap_columns(written);
+    Some(t)
 }
 
 /// `test = "paired"` on champion gates: the two models compared on the

@@ -199,15 +199,35 @@ fn written_text(
     text.extend(wanted.iter().cloned());
     // Only an aid to two rules: if reading again fails, they judge the
     // numbers as before rather than failing the run.
-    let Ok(again) = crate::data::parts::load_as(path, &text) else {
-        return Vec::new();
-    };
-    again
-        .table
-        .columns
-        .into_iter()
-        .filter(|c| wanted.contains(&c.name) && c.len() == loaded.table.n_rows)
-        .collect()
+    read_again(path, &text, &wanted, true, loaded.table.n_rows, None).unwrap_or_default()
+}
+
+/// Columns `names` of `path` read again, `as_text` as text: those read as
+/// text (`text`) or as numbers (not `text`), when the file still has
+/// `rows` rows (and the digest `sha256`, when given). `None` when the
+/// read fails: a second read only sees a column another way, and the
+/// caller decides what doing without it means.
+pub(crate) fn read_again(
+    path: &std::path::Path,
+    as_text: &[String],
+    names: &[String],
+    text: bool,
+    rows: usize,
+    sha256: Option<&str>,
+) -> Option<Vec<crate::data::Column>> {
+    let again = crate::data::parts::load_as(path, as_text).ok()?;
+    if again.table.n_rows != rows || sha256.is_some_and(|d| d != again.sha256) {
+        return None;
+    }
+    Some(
+        again
+            .table
+            .columns
+            .into_iter()
+            .filter(|c| names.contains(&c.name) && c.len() == rows)
+            .filter(|c| matches!(c.values, crate::data::Values::Cat { .. }) == text)
+            .collect(),
+    )
 }
 
 /// `loaded` (read from `path`) as the contract is to judge it: the
@@ -229,7 +249,7 @@ fn typed_view(
             || plan.contract.unique.contains(c)
             || plan.contract.max_duplicate_fraction.is_some()
     };
-    let wanted: Vec<&String> = forced
+    let wanted: Vec<String> = forced
         .iter()
         .filter(|c| judged(c))
         .filter(|c| {
@@ -238,31 +258,22 @@ fn typed_view(
                 .column(c)
                 .is_some_and(|col| matches!(col.values, crate::data::Values::Cat { .. }))
         })
+        .cloned()
         .collect();
     if wanted.is_empty() {
         return (None, raw);
     }
     let as_text: Vec<String> = text_columns(&loaded.table, &declared_text(&plan.contract))
         .into_iter()
-        .filter(|c| !wanted.contains(&c))
+        .filter(|c| !wanted.contains(c))
         .collect();
-    let Ok(again) = crate::data::parts::load_as(path, &as_text) else {
+    let Some(typed) = read_again(path, &as_text, &wanted, false, loaded.table.n_rows, None) else {
         return (None, raw);
     };
-    if again.table.n_rows != loaded.table.n_rows {
-        return (None, raw);
-    }
     let mut table = loaded.table.clone();
-    for col in again.table.columns {
-        let typed = !matches!(col.values, crate::data::Values::Cat { .. });
-        if !typed || !wanted.contains(&&col.name) {
-            continue;
-        }
-        if let Some(slot) = table.columns.iter_mut().find(|c| c.name == col.name) {
-            raw.retain(|r| r.name != col.name);
-            raw.push(std::mem::replace(slot, col));
-        }
-    }
+    let written = table.swap_columns(typed);
+    raw.retain(|r| !written.iter().any(|w| w.name == r.name));
+    raw.extend(written);
     (Some(table), raw)
 }
 

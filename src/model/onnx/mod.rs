@@ -237,27 +237,26 @@ impl OnnxModel {
     /// The per-column inputs fed numbers (all but the string ones); `None`
     /// for a one-tensor model, which is fed numbers only.
     pub fn numeric_inputs(&self) -> Option<Vec<String>> {
-        match &self.feed {
-            feed::Plan::Tensor { .. } => None,
-            feed::Plan::PerColumn(cols) => Some(
-                cols.iter()
-                    .filter(|c| !matches!(c.elem, feed::Elem::Str))
-                    .map(|c| c.name.clone())
-                    .collect(),
-            ),
-        }
+        self.per_column(false)
     }
 
     /// The per-column inputs fed text (string tensors); none for a
     /// one-tensor model.
     pub fn text_inputs(&self) -> Vec<String> {
+        self.per_column(true).unwrap_or_default()
+    }
+
+    /// The per-column inputs fed text (`text`) or numbers; `None` for a
+    /// one-tensor model.
+    fn per_column(&self, text: bool) -> Option<Vec<String>> {
         match &self.feed {
-            feed::Plan::Tensor { .. } => Vec::new(),
-            feed::Plan::PerColumn(cols) => cols
-                .iter()
-                .filter(|c| matches!(c.elem, feed::Elem::Str))
-                .map(|c| c.name.clone())
-                .collect(),
+            feed::Plan::Tensor { .. } => None,
+            feed::Plan::PerColumn(cols) => Some(
+                cols.iter()
+                    .filter(|c| matches!(c.elem, feed::Elem::Str) == text)
+                    .map(|c| c.name.clone())
+                    .collect(),
+            ),
         }
     }
 
