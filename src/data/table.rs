@@ -64,6 +64,14 @@ impl Column {
         self.len() == 0
     }
 
+    /// Room for `more` values beyond the present ones.
+    pub fn reserve(&mut self, more: usize) {
+        match &mut self.values {
+            Values::Num(v) => v.reserve_exact(more),
+            Values::Cat { codes, .. } => codes.reserve_exact(more),
+        }
+    }
+
     pub fn is_null(&self, row: usize) -> bool {
         match &self.values {
             Values::Num(v) => v[row].is_nan(),
@@ -232,9 +240,9 @@ pub fn format_number(x: f64) -> String {
 
 /// [`format_number`] appended to `buf` (no allocation once `buf` has room).
 pub fn write_number(buf: &mut String, x: f64) {
-    use std::fmt::Write as _;
     if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        let _ = write!(buf, "{}", x as i64);
+        // `{}` of the i64, the same bytes, without the formatter.
+        buf.push_str(itoa::Buffer::new().format(x as i64));
     } else {
         write_shortest(buf, x, false);
     }

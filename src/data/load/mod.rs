@@ -597,7 +597,14 @@ impl Builder {
                     .cast(&DataType::Float64)
                     .map_err(|e| format!("column {name:?}: {e}"))?;
                 let ca = cast.f64().map_err(|e| format!("column {name:?}: {e}"))?;
-                v.extend(ca.iter().map(|x| x.unwrap_or(f64::NAN)));
+                if ca.null_count() == 0 {
+                    // No missing value: the buffers as they are.
+                    v.reserve(ca.len());
+                    ca.downcast_iter()
+                        .for_each(|arr| v.extend_from_slice(arr.values()));
+                } else {
+                    v.extend(ca.iter().map(|x| x.unwrap_or(f64::NAN)));
+                }
             }
             Values::Cat { codes, levels } => {
                 let ca = s.str().map_err(|e| format!("column {name:?}: {e}"))?;
