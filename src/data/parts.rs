@@ -329,11 +329,10 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
     }
     let mut table: Option<Table> = None;
     let total: usize = loaded_parts.iter().map(|(_, t)| t.n_rows).sum();
-    for (part, t) in loaded_parts {
+    for (part, mut t) in loaded_parts {
         match &mut table {
             None => {
                 // Room for every part's rows at once: no doubling copies.
-                let mut t = t;
                 t.columns
                     .iter_mut()
                     .for_each(|c| c.reserve(total - t.n_rows));

@@ -42,19 +42,26 @@ pub enum ChampionEval {
 /// a loss needs probabilities in both (round 49: the loss gates said only
 /// "undefined"). `None` for a ranking metric, which compares them.
 pub fn uncut_reason(scales: &str, metric: crate::domain::Metric) -> Option<String> {
-    use crate::domain::Metric;
-    if metric.uses_threshold() {
+    if compares_across_scales(metric) {
+        None
+    } else if metric.uses_threshold() {
         Some(format!(
             "{scales}, so one threshold cannot cut both; set [model] champion_threshold to the \
              champion column's own threshold"
         ))
-    } else if matches!(metric, Metric::LogLoss | Metric::Brier) {
+    } else {
         Some(format!(
             "{scales}, and {metric} needs probabilities in both"
         ))
-    } else {
-        None
     }
+}
+
+/// Whether `metric` compares score columns on two scales: a ranking
+/// metric does; one that cuts the scores (a threshold metric) or reads
+/// them as probabilities (log_loss, brier) does not.
+pub fn compares_across_scales(metric: crate::domain::Metric) -> bool {
+    use crate::domain::Metric;
+    !metric.uses_threshold() && !matches!(metric, Metric::LogLoss | Metric::Brier)
 }
 
 /// The test rows the champion did not train on, when it trained on some

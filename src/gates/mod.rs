@@ -18,8 +18,8 @@ use crate::domain::{GateResult, GateStatus, Severity, Verdict};
 use champion::{ChampionGate, ChampionTable};
 use drift::{DriftGate, DriftTable};
 pub use evidence::{
-    uncut_reason, Caveats, ChampionEval, Evidence, FewPredicted, LabelFeature, Outcome, Overlap,
-    Repeated, Unfilled, Unlabelled, Unseen, OVERLAP_LIMIT,
+    compares_across_scales, uncut_reason, Caveats, ChampionEval, Evidence, FewPredicted,
+    LabelFeature, Outcome, Overlap, Repeated, Unfilled, Unlabelled, Unseen, OVERLAP_LIMIT,
 };
 use fairness::{FairnessGate, FairnessTable};
 use latency::{LatencyGate, LatencyTable};

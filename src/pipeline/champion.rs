@@ -270,11 +270,6 @@ pub fn champion_eval(
     })
 }
 
-/// [`crate::gates::uncut_reason`] for the metric named `metric`.
-fn uncut_of(scales: &str, metric: &str) -> Option<String> {
-    crate::domain::Metric::parse(metric).and_then(|m| crate::gates::uncut_reason(scales, m))
-}
-
 /// The test table with the columns `names` read again as text from the
 /// file the test rows came from (the one with their sha256 and row count),
 /// the cells as written; `None` when no such read succeeds. A Parquet
@@ -389,33 +384,44 @@ pub fn champion_info(
         sha256: None,
         metric,
     };
-    let version = match c {
-        ChampionEval::Missing => return Some(info),
-        ChampionEval::Unusable { version, reason } => {
+    // The metric cuts the scores, or reads them as probabilities, which
+    // two scales do not allow alike: no value, and why.
+    let uncut = match c {
+        ChampionEval::Scored {
+            uncut: Some(scales),
+            ..
+        } => crate::domain::Metric::parse(&info.metric)
+            .and_then(|m| crate::gates::uncut_reason(scales, m)),
+        _ => None,
+    };
+    let version = match (c, uncut) {
+        (ChampionEval::Missing, _) => return Some(info),
+        (ChampionEval::Unusable { version, reason }, _) => {
             info.message = reason.clone();
             version
         }
-        // The metric cuts the scores, or reads them as probabilities,
-        // which two scales do not allow alike: no value, and why.
-        ChampionEval::Scored {
-            version,
-            sha256,
-            uncut: Some(scales),
-            ..
-        } if uncut_of(scales, &info.metric).is_some() => {
+        (
+            ChampionEval::Scored {
+                version, sha256, ..
+            },
+            Some(why),
+        ) => {
             info.sha256 = Some(sha256.clone());
-            info.message = uncut_of(scales, &info.metric).unwrap_or_default();
+            info.message = why;
             version
         }
-        ChampionEval::Scored {
-            version,
-            sha256,
-            metrics: cm,
-            identical,
-            paired,
-            unseen,
-            ..
-        } => {
+        (
+            ChampionEval::Scored {
+                version,
+                sha256,
+                metrics: cm,
+                identical,
+                paired,
+                unseen,
+                ..
+            },
+            None,
+        ) => {
             info.sha256 = Some(sha256.clone());
             if let Some(u) = unseen {
                 info.candidate_value = metrics::named(&u.candidate, &info.metric);

@@ -260,7 +260,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
             if uncut.is_some() {
                 paired.retain(|name, _| {
                     crate::domain::Metric::parse(name)
-                        .is_some_and(|m| crate::gates::uncut_reason("", m).is_none())
+                        .is_some_and(crate::gates::compares_across_scales)
                 });
             }
             ChampionEval::Scored {
