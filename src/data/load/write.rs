@@ -3,8 +3,9 @@
 use polars::io::parquet::write::{get_encodings, StatisticsOptions};
 use polars::prelude::SchemaExt as _;
 use polars::prelude::{
-    Column as PlColumn, CompatLevel, DataFrame, DataType, FrozenCategories, NamedFrom,
-    ParquetCompression, ParquetWriter, Series,
+    CategoricalPhysical, ChunkedArray, Column as PlColumn, CompatLevel, DataFrame, DataType,
+    FrozenCategories, IntoSeries, NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr,
+    PolarsNumericType, Series, UInt16Type, UInt32Type, UInt8Type,
 };
 use polars_parquet::write::{
     array_to_columns, compress, CompressedPage, Encoding, ParquetType, Version, WriteOptions,
@@ -52,12 +53,15 @@ fn batch(c: &OutColumn, dtype: Option<&DataType>, rows: std::ops::Range<usize>) 
         OutValues::Text { codes, names } => {
             let codes = &codes[rows];
             let as_enum = dtype.and_then(|dtype| {
-                let ids: Vec<Option<u32>> = codes
-                    .iter()
-                    .map(|&c| ((c as usize) < names.len()).then_some(c))
-                    .collect();
-                let phys = DataType::from(dtype.cat_physical().ok()?);
-                let ids = Series::new(name.clone(), ids).cast(&phys).ok()?;
+                let n = names.len();
+                // Every code fits the physical type: it has room for `n`.
+                let ids = match dtype.cat_physical().ok()? {
+                    CategoricalPhysical::U8 => physical::<UInt8Type>(&name, codes, n, |c| c as u8),
+                    CategoricalPhysical::U16 => {
+                        physical::<UInt16Type>(&name, codes, n, |c| c as u16)
+                    }
+                    CategoricalPhysical::U32 => physical::<UInt32Type>(&name, codes, n, |c| c),
+                };
                 Series::from_cats_and_dtype(&ids, dtype, true).ok()
             });
             as_enum.unwrap_or_else(|| {
@@ -70,6 +74,27 @@ fn batch(c: &OutColumn, dtype: Option<&DataType>, rows: std::ops::Range<usize>) 
         }
     };
     PlColumn::from(s)
+}
+
+/// The codes of an Enum column as its physical type `T` (`to` converts a
+/// code below `n`); codes from `n` on are missing (null).
+fn physical<T: PolarsNumericType>(
+    name: &PlSmallStr,
+    codes: &[u32],
+    n: usize,
+    to: fn(u32) -> T::Native,
+) -> Series {
+    let valid = |c: u32| (c as usize) < n;
+    let ids: ChunkedArray<T> = if codes.iter().all(|&c| valid(c)) {
+        ChunkedArray::from_vec(name.clone(), codes.iter().map(|&c| to(c)).collect())
+    } else {
+        codes
+            .iter()
+            .map(|&c| valid(c).then(|| to(c)))
+            .collect::<ChunkedArray<T>>()
+            .with_name(name.clone())
+    };
+    ids.into_series()
 }
 
 /// Writes `rows` rows of `columns` (each at least that long) to `path`,
