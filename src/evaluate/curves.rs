@@ -18,6 +18,7 @@
 //! - The latency histogram spans the fastest call to the 99th percentile in
 //!   equal-width bins; slower calls are counted in `above`.
 use crate::evaluate::ranked::Ranked;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Most ROC points stored; longer curves are thinned evenly by index.
@@ -144,17 +145,40 @@ fn calibration_bin(p: f64) -> usize {
         .count()
 }
 
+/// Rows per block of [`calibration`].
+const CALIBRATION_BLOCK: usize = 1 << 16;
+
 /// The reliability diagram: per bin, mean score and observed positive rate.
 pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
-    let mut sums = [(0u64, 0.0f64, 0u64); CALIBRATION_BINS];
-    for (&y, &s) in y_true.iter().zip(score) {
-        if !s.is_finite() {
-            continue;
+    type Sums = [(u64, f64, u64); CALIBRATION_BINS];
+    let n = y_true.len().min(score.len());
+    // Blocks side by side, their sums added in block order: the same bits
+    // for any thread count (one block, up to `CALIBRATION_BLOCK` rows, is
+    // the plain sequential sum).
+    let blocks: Vec<Sums> = y_true[..n]
+        .par_chunks(CALIBRATION_BLOCK)
+        .zip(score[..n].par_chunks(CALIBRATION_BLOCK))
+        .map(|(y_true, score)| {
+            let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
+            for (&y, &s) in y_true.iter().zip(score) {
+                if !s.is_finite() {
+                    continue;
+                }
+                let b = &mut sums[calibration_bin(s)];
+                b.0 += 1;
+                b.1 += s;
+                b.2 += u64::from(y != 0);
+            }
+            sums
+        })
+        .collect();
+    let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
+    for block in &blocks {
+        for (total, b) in sums.iter_mut().zip(block) {
+            total.0 += b.0;
+            total.1 += b.1;
+            total.2 += b.2;
         }
-        let b = &mut sums[calibration_bin(s)];
-        b.0 += 1;
-        b.1 += s;
-        b.2 += u64::from(y != 0);
     }
     let step = 1.0 / CALIBRATION_BINS as f64;
     sums.iter()
