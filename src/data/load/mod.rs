@@ -17,6 +17,7 @@ use std::io::Cursor;
 use std::ops::Range;
 use std::path::Path;
 
+mod dict;
 mod numeric_text;
 mod parquet;
 mod write;
@@ -68,7 +69,10 @@ pub fn load_as(path: &Path, as_text: &[String]) -> Result<Loaded, GateError> {
         let hasher = s.spawn(|| crate::config::sha256_hex(&bytes));
         // Parquet: the date/time columns left out; CSV: the separator used.
         let table = if is_parquet(path) {
-            read_parquet(&bytes).and_then(|(df, skipped)| Ok((to_table(&df)?, skipped, None)))
+            read_parquet(&bytes).and_then(|read| {
+                let skipped = read.skipped.clone();
+                Ok((parquet::into_table(read)?, skipped, None))
+            })
         } else {
             read_csv(&bytes, CHUNK_BYTES, as_text).map(|(t, sep)| (t, Vec::new(), Some(sep)))
         };
@@ -167,7 +171,7 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     let bytes = std::fs::read(path)
         .map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
     let df = if is_parquet(path) {
-        read_parquet(&bytes).map(|(df, _)| df)
+        parquet::polars_only(&bytes)
     } else {
         parse_csv(
             &bytes,

@@ -1,14 +1,29 @@
 //! Parquet files into a polars frame: the types this build reads, and the
 //! checks that keep a malformed file an error (exit 2) rather than a panic
 //! or an abort inside polars.
-use polars::prelude::{ArrowDataType, DataFrame, ParquetReader, SerReader};
+use crate::data::table::{Column, Table};
+use polars::prelude::{ArrowDataType, ArrowField, DataFrame, ParquetReader, SerReader};
+use polars_arrow::array::DictionaryArray;
+use rayon::prelude::*;
 use std::io::Cursor;
 
-/// A Parquet file's frame, and the (name, kind) of the date/time columns left
-/// out (this build of polars cannot read them).
-type ParquetFrame = (DataFrame, Vec<(String, &'static str)>);
+/// A Parquet file as read.
+pub(super) struct ParquetRead {
+    /// The columns polars read.
+    pub df: DataFrame,
+    /// The dictionary-encoded text columns read as codes ([`super::dict`]),
+    /// each row group's dictionary and indices.
+    pub coded: Vec<(String, Vec<DictionaryArray<u32>>)>,
+    /// Every column read, in file order.
+    pub order: Vec<String>,
+    /// The file's rows.
+    pub rows: usize,
+    /// The (name, kind) of the date/time columns left out (this build of
+    /// polars cannot read them).
+    pub skipped: Vec<(String, &'static str)>,
+}
 
-pub(super) fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
+pub(super) fn read_parquet(bytes: &[u8]) -> Result<ParquetRead, String> {
     check_page_headers(bytes)?;
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     // polars' metadata parser panics on some malformed footers (found by
@@ -38,17 +53,104 @@ pub(super) fn read_parquet(bytes: &[u8]) -> Result<ParquetFrame, String> {
             }
         }
     }
-    if !skipped.is_empty() {
-        reader = reader.with_columns(Some(kept));
-    }
-    // The allowlist above is the rule; a polars panic on a file that passed
-    // it is still an error (exit 2), never exit 101.
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()));
-    let df = match read {
-        Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}"))?,
-        Err(_) => return Err("cannot read Parquet: the reader failed on this file".into()),
+    let meta = reader
+        .get_metadata()
+        .map_err(|e| format!("cannot read Parquet: {e}"))?
+        .clone();
+    let text: Vec<&String> = kept
+        .iter()
+        .filter(|k| schema.get(k.as_str()).is_some_and(plain_text))
+        .collect();
+    let coded: Vec<(String, Vec<DictionaryArray<u32>>)> = text
+        .par_iter()
+        .filter_map(|name| {
+            Some((
+                (*name).clone(),
+                super::dict::read_codes(bytes, &meta, name)?,
+            ))
+        })
+        .collect();
+    let rest: Vec<String> = kept
+        .iter()
+        .filter(|k| !coded.iter().any(|(c, _)| c == *k))
+        .cloned()
+        .collect();
+    let df = if rest.is_empty() {
+        DataFrame::empty()
+    } else {
+        if !skipped.is_empty() || !coded.is_empty() {
+            reader = reader.with_columns(Some(rest));
+        }
+        // The allowlist above is the rule; a polars panic on a file that
+        // passed it is still an error (exit 2), never exit 101.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()));
+        match read {
+            Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}"))?,
+            Err(_) => return Err("cannot read Parquet: the reader failed on this file".into()),
+        }
     };
-    Ok((df, skipped))
+    Ok(ParquetRead {
+        df,
+        coded,
+        order: kept,
+        rows: meta.num_rows,
+        skipped,
+    })
+}
+
+/// A Parquet file's columns, in file order: those polars read, and the
+/// text columns read as dictionary codes.
+pub(super) fn into_table(read: ParquetRead) -> Result<Table, String> {
+    let (table, coded) = rayon::join(
+        || super::to_table(&read.df),
+        || {
+            read.coded
+                .par_iter()
+                .map(|(name, groups)| super::dict::coded_column(name, groups))
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut table = table?;
+    if read.coded.is_empty() {
+        return Ok(table);
+    }
+    let mut columns: Vec<Option<Column>> = table.columns.drain(..).map(Some).collect();
+    for c in coded {
+        columns.push(Some(c?));
+    }
+    for name in &read.order {
+        if let Some(c) = columns
+            .iter_mut()
+            .find(|c| c.as_ref().is_some_and(|c| &c.name == name))
+        {
+            table.columns.extend(c.take());
+        }
+    }
+    if read.df.width() == 0 {
+        table.n_rows = read.rows;
+    }
+    Ok(table)
+}
+
+/// polars alone reading every column of a Parquet file, as it reads them
+/// (the baseline of the benchmarks).
+pub(super) fn polars_only(bytes: &[u8]) -> Result<DataFrame, String> {
+    let read = std::panic::catch_unwind(|| ParquetReader::new(Cursor::new(bytes)).finish());
+    match read {
+        Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}")),
+        Err(_) => Err("cannot read Parquet: the reader failed on this file".into()),
+    }
+}
+
+/// A plain text column (not one polars itself marks as categorical).
+fn plain_text(f: &ArrowField) -> bool {
+    matches!(
+        f.dtype,
+        ArrowDataType::Utf8View | ArrowDataType::Utf8 | ArrowDataType::LargeUtf8
+    ) && f
+        .metadata
+        .as_ref()
+        .is_none_or(|m| !m.keys().any(|k| k.starts_with("_PL_")))
 }
 
 /// Checks every page header's counts before polars decodes the pages.
