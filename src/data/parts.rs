@@ -216,6 +216,48 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     })
 }
 
+/// Adds part `t` to `table` (its first part, given room for `room` rows
+/// in all), or says why its columns do not fit the first part's.
+fn add(
+    table: &mut Option<Table>,
+    part: &Part,
+    mut t: Table,
+    room: usize,
+) -> Result<Result<(), Mismatch>, GateError> {
+    let Some(all) = table else {
+        // Room for every part's rows at once: no doubling copies.
+        let more = room.saturating_sub(t.n_rows);
+        t.columns.iter_mut().for_each(|c| c.reserve(more));
+        *table = Some(t);
+        return Ok(Ok(()));
+    };
+    let want: Vec<&str> = all.column_names();
+    let got: Vec<&str> = t.column_names();
+    let mut a = want.clone();
+    let mut b = got.clone();
+    a.sort_unstable();
+    b.sort_unstable();
+    if a != b {
+        return Err(GateError::Data(format!(
+            "{}: its columns ({}) differ from the first part file's ({})",
+            part.path.display(),
+            got.join(", "),
+            want.join(", ")
+        )));
+    }
+    let mut by_name: HashMap<String, Column> =
+        t.columns.into_iter().map(|c| (c.name.clone(), c)).collect();
+    for col in &mut all.columns {
+        if let Some(more) = by_name.remove(&col.name) {
+            if let Err(m) = append(col, more, &part.rel) {
+                return Ok(Err(m));
+            }
+        }
+    }
+    all.n_rows += t.n_rows;
+    Ok(Ok(()))
+}
+
 /// Loads every part file under `dir` into one table (CSV columns named in
 /// `as_text` as text). A column of numbers in one part and text in
 /// another is read again as text in every part, as one file of all the
@@ -264,11 +306,21 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
     let mut notes = Vec::new();
     let mut skipped = Vec::new();
     let mut empty = 0;
-    let mut loaded_parts: Vec<(&Part, Table)> = Vec::new();
-    for part in &parts {
+    // With no column to read as text, each part joins the table as soon as
+    // it is read, and its memory serves the next part's: only the table of
+    // all the rows is ever held (rather than every part, then the table).
+    let stream = as_text.is_empty();
+    let sizes: Vec<u64> = parts
+        .iter()
+        .map(|p| std::fs::metadata(&p.path).map_or(0, |m| m.len()))
+        .collect();
+    let mut table: Option<Table> = None;
+    let mut held: Vec<(&Part, Table)> = Vec::new();
+    let mut bytes = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
         // Spark writes an empty part (0 bytes, or a header only) for an
         // empty partition: nothing to add.
-        let loaded = match load::load_as(&part.path, as_text) {
+        let loaded = match load::load_reusing(&part.path, as_text, &mut bytes) {
             Err(GateError::NoRows(_)) => {
                 empty += 1;
                 continue;
@@ -288,7 +340,19 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             }
             t.columns.push(constant(key, value, t.n_rows));
         }
-        loaded_parts.push((part, t));
+        if stream {
+            // Room for the rows of this part and the rest, as many per
+            // byte as this one: reserved, not touched, so a guess too
+            // high costs no memory, and one too low grows as usual.
+            let rest: u64 = sizes[i..].iter().sum();
+            let per_byte = t.n_rows as f64 / sizes[i].max(1) as f64;
+            let room = (per_byte * rest as f64).ceil() as usize;
+            if let Err(m) = add(&mut table, part, t, room)? {
+                return Ok(Err(m));
+            }
+        } else {
+            held.push((part, t));
+        }
     }
     // A Parquet part stores numbers as numbers: where CSV parts read a
     // column as text, its numbers and booleans are spelled as text too, as
@@ -299,7 +363,7 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             t.column(name)
                 .is_some_and(|c| matches!(c.values, Values::Num(_)))
         };
-        if !loaded_parts
+        if !held
             .iter()
             .any(|(p, t)| load::is_parquet(&p.path) && numbers(t))
         {
@@ -307,7 +371,7 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         }
         let mut seen: std::collections::HashSet<&str> = Default::default();
         let mut levels: Vec<String> = Vec::new();
-        for (_, t) in &loaded_parts {
+        for (_, t) in &held {
             if let Some(Values::Cat { levels: l, .. }) = t.column(name).map(|c| &c.values) {
                 levels.extend(l.iter().filter(|v| seen.insert(v.as_str())).cloned());
             }
@@ -318,7 +382,7 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         if levels.is_empty() {
             continue;
         }
-        for (part, t) in &mut loaded_parts {
+        for (part, t) in &mut held {
             if !load::is_parquet(&part.path) {
                 continue;
             }
@@ -327,43 +391,11 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             }
         }
     }
-    let mut table: Option<Table> = None;
-    let total: usize = loaded_parts.iter().map(|(_, t)| t.n_rows).sum();
-    for (part, mut t) in loaded_parts {
-        match &mut table {
-            None => {
-                // Room for every part's rows at once: no doubling copies.
-                t.columns
-                    .iter_mut()
-                    .for_each(|c| c.reserve(total - t.n_rows));
-                table = Some(t);
-            }
-            Some(all) => {
-                let want: Vec<&str> = all.column_names();
-                let got: Vec<&str> = t.column_names();
-                let mut a = want.clone();
-                let mut b = got.clone();
-                a.sort_unstable();
-                b.sort_unstable();
-                if a != b {
-                    return Err(GateError::Data(format!(
-                        "{}: its columns ({}) differ from the first part file's ({})",
-                        part.path.display(),
-                        got.join(", "),
-                        want.join(", ")
-                    )));
-                }
-                let mut by_name: HashMap<String, Column> =
-                    t.columns.into_iter().map(|c| (c.name.clone(), c)).collect();
-                for col in &mut all.columns {
-                    if let Some(more) = by_name.remove(&col.name) {
-                        if let Err(m) = append(col, more, &part.rel) {
-                            return Ok(Err(m));
-                        }
-                    }
-                }
-                all.n_rows += t.n_rows;
-            }
+    let total: usize = held.iter().map(|(_, t)| t.n_rows).sum();
+    for (part, t) in held {
+        let room = total - table.as_ref().map_or(0, |t| t.n_rows);
+        if let Err(m) = add(&mut table, part, t, room)? {
+            return Ok(Err(m));
         }
     }
     let Some(mut table) = table else {

@@ -53,28 +53,42 @@ pub fn load(path: &Path) -> Result<Loaded, GateError> {
 /// `type = "string"`) holds as text, which this file would otherwise read
 /// as the numbers 7 and 10 (round 37, F1).
 pub fn load_as(path: &Path, as_text: &[String]) -> Result<Loaded, GateError> {
+    load_reusing(path, as_text, &mut Vec::new())
+}
+
+/// [`load_as`] reading the file into `bytes` (cleared first): the parts of
+/// a directory reuse one buffer, whose pages stay mapped, rather than
+/// each taking fresh memory from the system.
+pub fn load_reusing(
+    path: &Path,
+    as_text: &[String],
+    bytes: &mut Vec<u8>,
+) -> Result<Loaded, GateError> {
     let shown = path.display();
     if path.is_dir() {
         return Err(GateError::Data(format!(
             "{shown}: is a directory; data::parts::load reads part directories"
         )));
     }
-    let bytes = std::fs::read(path)
+    bytes.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, bytes))
         .map_err(|e| GateError::Data(format!("{shown}: cannot read data file: {e}")))?;
+    let bytes: &[u8] = bytes;
     if bytes.is_empty() {
         return Err(GateError::NoRows(format!("{shown}: the file is empty")));
     }
     // Hash on one thread while polars parses on the others.
     let (sha256, table) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| crate::config::sha256_hex(&bytes));
+        let hasher = s.spawn(|| crate::config::sha256_hex(bytes));
         // Parquet: the date/time columns left out; CSV: the separator used.
         let table = if is_parquet(path) {
-            read_parquet(&bytes).and_then(|read| {
+            read_parquet(bytes).and_then(|read| {
                 let skipped = read.skipped.clone();
                 Ok((parquet::into_table(read)?, skipped, None))
             })
         } else {
-            read_csv(&bytes, CHUNK_BYTES, as_text).map(|(t, sep)| (t, Vec::new(), Some(sep)))
+            read_csv(bytes, CHUNK_BYTES, as_text).map(|(t, sep)| (t, Vec::new(), Some(sep)))
         };
         (hasher.join().unwrap_or_default(), table)
     });
