@@ -7,13 +7,13 @@ use crate::model::scorer::{RowScorer, Scorer};
 use crate::model::Model;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 pub mod few;
 mod keys;
 mod labels;
 pub use keys::{fast_keys, CellTerms, RowKeys};
 mod near;
+pub mod tally;
 pub use few::{match_but_few, ButFew, Twins};
 pub use labels::{fresh_pairs, label_agreement, pair_agreement, Agreement, Drawn};
 pub use near::{match_but_one, match_but_set, ButOne};
@@ -586,7 +586,7 @@ impl ModelArtifact {
         Ok(serde_json::to_string(self)? + "\n")
     }
 
-    pub fn load(path: &Path) -> anyhow::Result<ModelArtifact> {
+    pub fn load(path: &std::path::Path) -> anyhow::Result<ModelArtifact> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("{}: cannot read model: {e}", path.display()))?;
         let a: ModelArtifact = serde_json::from_str(&text)

@@ -16,6 +16,7 @@ use crate::error::{EXIT_GO, EXIT_NO_GO};
 use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Repeated};
 use crate::model::scorer::Scorer;
 use rayon::slice::ParallelSliceMut as _;
+use sha2::Digest as _;
 use std::collections::BTreeMap;
 
 pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> Report {
@@ -448,6 +449,16 @@ fn test_set_sha256(plan: &Plan, sides: &Sides) -> String {
         .filter(|n| !scores.contains(&n.as_str()))
         .collect();
     columns.sort();
+    // Few distinct rows (a label and a few attributes beside the scores):
+    // each is hashed once, and its count stands for its copies.
+    if let Some(runs) = crate::artifact::tally::text_row_tally(
+        sides.test_table,
+        &sides.test_rows,
+        &columns,
+        &sides.y_test,
+    ) {
+        return digest_runs(&columns, &runs);
+    }
     let hashes = crate::artifact::row_hashes(
         sides.test_table,
         &sides.test_rows,
@@ -478,13 +489,7 @@ fn digest_rows(columns: &[String], mut hashes: Vec<u64>, y: &[u8]) -> String {
     let (neg, pos) = hashes.split_at_mut(neg_end);
     // Equal hashes are indistinguishable: the same order for any thread count.
     rayon::join(|| neg.par_sort_unstable(), || pos.par_sort_unstable());
-    use sha2::Digest as _;
-    let mut digest = sha2::Sha256::new();
-    for name in columns {
-        digest.update(name.as_bytes());
-        digest.update([0x1f]);
-    }
-    let mut bytes = Vec::with_capacity(9 * 4096);
+    let mut out = PairDigest::new(columns);
     let (mut i, mut j) = (0, 0);
     while i < neg.len() || j < pos.len() {
         // On equal hashes the negative, (h, 0), comes first.
@@ -499,20 +504,81 @@ fn digest_rows(columns: &[String], mut hashes: Vec<u64>, y: &[u8]) -> String {
         } else {
             j += 1;
         }
-        bytes.extend_from_slice(&h.to_le_bytes());
-        bytes.push(label);
-        if bytes.len() >= 9 * 4096 {
-            digest.update(&bytes);
-            bytes.clear();
+        out.push(h, label);
+    }
+    out.finish()
+}
+
+/// [`digest_rows`] of rows given as (hash, label, copies) runs in
+/// ascending (hash, label) order.
+fn digest_runs(columns: &[String], runs: &[(u64, u8, u64)]) -> String {
+    let mut out = PairDigest::new(columns);
+    for &(h, label, n) in runs {
+        out.push_run(h, label, n);
+    }
+    out.finish()
+}
+
+/// Pairs held before they go to SHA-256 (9 bytes each).
+const PAIRS_HELD: usize = 4096;
+
+/// The SHA-256 of the test-set digest, fed pair by pair.
+struct PairDigest {
+    digest: sha2::Sha256,
+    bytes: Vec<u8>,
+}
+
+impl PairDigest {
+    /// Starts with the column names, each followed by 0x1f.
+    fn new(columns: &[String]) -> PairDigest {
+        let mut digest = sha2::Sha256::new();
+        for name in columns {
+            digest.update(name.as_bytes());
+            digest.update([0x1f]);
+        }
+        PairDigest {
+            digest,
+            bytes: Vec::with_capacity(9 * PAIRS_HELD),
         }
     }
-    digest.update(&bytes);
-    crate::config::hex(&digest.finalize())
+
+    fn push(&mut self, h: u64, label: u8) {
+        self.bytes.extend_from_slice(&h.to_le_bytes());
+        self.bytes.push(label);
+        if self.bytes.len() >= 9 * PAIRS_HELD {
+            self.digest.update(&self.bytes);
+            self.bytes.clear();
+        }
+    }
+
+    /// `n` copies of the pair (SHA-256 reads the same bytes however they
+    /// are split).
+    fn push_run(&mut self, h: u64, label: u8, n: u64) {
+        self.digest.update(&self.bytes);
+        self.bytes.clear();
+        let mut pair = [0u8; 9];
+        pair[..8].copy_from_slice(&h.to_le_bytes());
+        pair[8] = label;
+        let block: Vec<u8> = pair.repeat(n.min(PAIRS_HELD as u64) as usize);
+        let whole = n / PAIRS_HELD as u64;
+        for _ in 0..whole {
+            self.digest.update(&block);
+        }
+        let rest = (n % PAIRS_HELD as u64) as usize;
+        if rest > 0 {
+            self.digest.update(&block[..9 * rest]);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.digest.update(&self.bytes);
+        crate::config::hex(&self.digest.finalize())
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::digest_rows;
+    use super::{digest_rows, digest_runs};
 
     /// The digest as first defined: every (hash, label) pair sorted, then
     /// hashed in one piece.
@@ -550,5 +616,27 @@ mod tests {
                 by_pairs(&columns, h, y)
             );
         }
+    }
+
+    #[test]
+    fn the_digest_of_runs_is_that_of_their_pairs() {
+        let columns = vec!["a".to_string()];
+        // Runs longer than the pairs held at once, shorter, and of one.
+        let runs = [
+            (3u64, 0u8, 10_000u64),
+            (3, 1, 4096),
+            (9, 0, 1),
+            (u64::MAX, 1, 4097),
+        ];
+        let (mut hashes, mut y) = (Vec::new(), Vec::new());
+        for &(h, l, n) in &runs {
+            hashes.extend(std::iter::repeat_n(h, n as usize));
+            y.extend(std::iter::repeat_n(l, n as usize));
+        }
+        assert_eq!(
+            digest_runs(&columns, &runs),
+            by_pairs(&columns, &hashes, &y)
+        );
+        assert_eq!(digest_runs(&columns, &[]), by_pairs(&columns, &[], &[]));
     }
 }
