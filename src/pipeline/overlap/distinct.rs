@@ -28,18 +28,16 @@ pub(in crate::pipeline) fn distinct_by_class(
     let mut out = [0u64; 2];
     let mut share = [0f64; 2];
     for c in 0..2 {
-        let rows = of_class(&sides.test_rows, &sides.y_test, c);
-        let counted = spread(&rows, DISTINCT_COUNTED);
+        let (n, counted) = of_class(&sides.test_rows, &sides.y_test, c, DISTINCT_COUNTED);
         let mut keys = crate::artifact::fast_keys(sides.test_table, &counted, &whole);
         keys.sort_unstable();
         keys.dedup();
         share[c] = keys.len() as f64 / counted.len().max(1) as f64;
-        out[c] = if rows.len() > DISTINCT_COUNTED {
-            rows.len() as u64
+        out[c] = if n > DISTINCT_COUNTED {
+            n as u64
         } else {
             let limit = crate::gates::metric::class_minimum(plan.data.min_test_rows) as usize;
-            let train = of_class(&sides.train_rows, &sides.y_train, c);
-            let train = spread(&train, counted.len());
+            let (_, train) = of_class(&sides.train_rows, &sides.y_train, c, counted.len());
             let trained = (!train.is_empty()).then_some((sides.train_table, &train[..]));
             let nudged = nudged_copies(
                 sides.test_table,
@@ -55,13 +53,39 @@ pub(in crate::pipeline) fn distinct_by_class(
     (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
 }
 
-/// The rows of `rows` (classes `y`) of class `c`.
-fn of_class(rows: &[usize], y: &[u8], c: usize) -> Vec<usize> {
-    rows.iter()
-        .zip(y)
-        .filter(|(_, &y)| usize::from(y.min(1)) == c)
-        .map(|(&r, _)| r)
-        .collect()
+/// How many of `rows` (classes `y`) are of class `c`, and those rows, or
+/// `k` of them as [`spread`] picks them when there are more: found in one
+/// pass, without listing every row of a class of millions.
+fn of_class(rows: &[usize], y: &[u8], c: usize, k: usize) -> (usize, Vec<usize>) {
+    let of_c = |y: u8| usize::from(y.min(1)) == c;
+    let pairs = || {
+        rows.iter()
+            .zip(y)
+            .filter(|(_, &y)| of_c(y))
+            .map(|(&r, _)| r)
+    };
+    let n = y[..rows.len().min(y.len())]
+        .iter()
+        .filter(|&&y| of_c(y))
+        .count();
+    if n <= k {
+        return (n, pairs().collect());
+    }
+    // The i-th of k picks is the class's row i * n / k.
+    let mut want = (0..k).map(|i| i * n / k).peekable();
+    let picked = pairs()
+        .enumerate()
+        .filter(|&(rank, _)| {
+            let hit = want.peek() == Some(&rank);
+            if hit {
+                want.next();
+            }
+            hit
+        })
+        .map(|(_, r)| r)
+        .take(k)
+        .collect();
+    (n, picked)
 }
 
 /// Largest spread of a continuous number within rows that share every
@@ -226,4 +250,32 @@ fn within_nudge(table: &crate::data::Table, group: &[(u64, usize)], name: &str) 
         }
     }
     nan == group.len() || (nan == 0 && hi - lo <= MAX_NUDGE * lo.abs().max(hi.abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::of_class;
+    use crate::artifact::spread;
+
+    #[test]
+    fn a_class_spread_is_the_spread_of_the_class_rows() {
+        let rows: Vec<usize> = (0..10_007).map(|i| (i * 37) % 20_011).collect();
+        let y: Vec<u8> = (0..10_007).map(|i| [0, 1, 2, 0, 1][i % 5]).collect();
+        for c in 0..2 {
+            let all: Vec<usize> = rows
+                .iter()
+                .zip(&y)
+                .filter(|(_, &y)| usize::from(y.min(1)) == c)
+                .map(|(&r, _)| r)
+                .collect();
+            for k in [0, 1, 7, 1000, all.len() - 1, all.len(), all.len() + 1] {
+                let (n, picked) = of_class(&rows, &y, c, k);
+                assert_eq!(n, all.len());
+                assert_eq!(picked, spread(&all, k).to_vec(), "class {c}, k {k}");
+            }
+        }
+        // Labels fewer than rows: the rows without one are left out.
+        assert_eq!(of_class(&rows, &y[..3], 0, 10), (1, vec![rows[0]]));
+        assert_eq!(of_class(&[], &[], 1, 10), (0, Vec::new()));
+    }
 }
