@@ -8,6 +8,7 @@ use crate::data::{DType, Table, Values};
 use crate::domain::{is_missing_label, is_positive_text, Report};
 use crate::error::GateError;
 use crate::gates::Unlabelled;
+use rayon::prelude::*;
 
 /// The labelled rows of one table: kept row indices and 0/1 targets.
 pub struct Labelled {
@@ -40,22 +41,21 @@ pub fn label(plan: &Plan, t: &Table, path: &std::path::Path) -> Result<Labelled,
         DType::Boolean => None,
         _ => positive.trim().parse::<f64>().ok(),
     };
-    let mut rows = Vec::with_capacity(t.n_rows);
-    let mut y = Vec::with_capacity(t.n_rows);
-    for r in 0..t.n_rows {
-        if col.is_null(r) || missing.is_missing(col, r) {
-            continue;
-        }
-        rows.push(r);
-        let is_pos = match &col.values {
-            Values::Cat { codes, .. } => level_is_positive
-                .get(codes[r] as usize)
-                .copied()
-                .unwrap_or(false),
-            Values::Num(v) => Some(v[r]) == number,
-        };
-        y.push(u8::from(is_pos));
-    }
+    let kept = |r: usize| !(col.is_null(r) || missing.is_missing(col, r));
+    let is_pos = |r: usize| match &col.values {
+        Values::Cat { codes, .. } => level_is_positive
+            .get(codes[r] as usize)
+            .copied()
+            .unwrap_or(false),
+        Values::Num(v) => Some(v[r]) == number,
+    };
+    // In parallel, in row order (millions of rows of scores).
+    let rows: Vec<usize> = if (0..t.n_rows).into_par_iter().all(kept) {
+        (0..t.n_rows).into_par_iter().collect()
+    } else {
+        (0..t.n_rows).into_par_iter().filter(|&r| kept(r)).collect()
+    };
+    let y: Vec<u8> = rows.par_iter().map(|&r| u8::from(is_pos(r))).collect();
     Ok(Labelled {
         dropped: (t.n_rows - rows.len()) as u64,
         rows,
