@@ -82,12 +82,8 @@ pub(super) fn read_parquet(bytes: &[u8]) -> Result<ParquetRead, String> {
             reader = reader.with_columns(Some(rest));
         }
         // The allowlist above is the rule; a polars panic on a file that
-        // passed it is still an error (exit 2), never exit 101.
-        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish()));
-        match read {
-            Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}"))?,
-            Err(_) => return Err("cannot read Parquet: the reader failed on this file".into()),
-        }
+        // passed it is still an error ([`finish`]).
+        finish(reader)?
     };
     Ok(ParquetRead {
         df,
@@ -135,8 +131,13 @@ pub(super) fn into_table(read: ParquetRead) -> Result<Table, String> {
 /// polars alone reading every column of a Parquet file, as it reads them
 /// (the baseline of the benchmarks).
 pub(super) fn polars_only(bytes: &[u8]) -> Result<DataFrame, String> {
-    let read = std::panic::catch_unwind(|| ParquetReader::new(Cursor::new(bytes)).finish());
-    match read {
+    finish(ParquetReader::new(Cursor::new(bytes)))
+}
+
+/// polars' read of the columns `reader` selects; a polars panic is an
+/// error (exit 2), never exit 101.
+fn finish(reader: ParquetReader<Cursor<&[u8]>>) -> Result<DataFrame, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.finish())) {
         Ok(r) => r.map_err(|e| format!("cannot read Parquet: {e}")),
         Err(_) => Err("cannot read Parquet: the reader failed on this file".into()),
     }

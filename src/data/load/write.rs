@@ -157,7 +157,10 @@ fn write_batches(
     for starts in starts.chunks(window) {
         let groups = starts
             .par_iter()
-            .map(|&at| encoder.row_groups(&frame(at, rows)?))
+            .map(|&at| {
+                let frame = frame(at, rows)?;
+                encoder.row_groups(&frame).map_err(|e| fail(&e))
+            })
             .collect::<Result<Vec<_>, String>>()?;
         for (n, pages) in groups.iter().flatten() {
             writer
