@@ -342,11 +342,13 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         }
         if stream {
             // Room for the rows of this part and the rest, as many per
-            // byte as this one: reserved, not touched, so a guess too
-            // high costs no memory, and one too low grows as usual.
+            // byte as this one, and at most twice as many per part:
+            // reserved, not touched, so a guess too high costs no memory,
+            // and one too low grows as usual.
             let rest: u64 = sizes[i..].iter().sum();
             let per_byte = t.n_rows as f64 / sizes[i].max(1) as f64;
-            let room = (per_byte * rest as f64).ceil() as usize;
+            let most = 2.0 * t.n_rows as f64 * (parts.len() - i) as f64;
+            let room = (per_byte * rest as f64).min(most).ceil() as usize;
             if let Err(m) = add(&mut table, part, t, room)? {
                 return Ok(Err(m));
             }
