@@ -102,6 +102,9 @@ pub fn null_targets(plan: &Plan, p: &Prepared) -> u64 {
         .sum()
 }
 
+/// Distinct target cells [`target_values`] compares before hashing.
+const FIRST_CELLS: usize = 4;
+
 /// Up to `limit + 1` distinct target values of the labelled rows, as text
 /// (values differing only by surrounding spaces or invisible characters
 /// are one).
@@ -111,9 +114,16 @@ pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<
         // Each distinct cell is spelled once (a 20M-row file of two values
         // is two texts, not 20M).
         let mut cells: foldhash::HashSet<u64> = Default::default();
+        // The first few distinct cells, compared before the set is probed:
+        // a two-class target never hashes a cell again.
+        let mut first: Vec<u64> = Vec::with_capacity(FIRST_CELLS);
         for &r in &l.rows {
-            if !cells.insert(col.cell_id(r)) {
+            let id = col.cell_id(r);
+            if first.contains(&id) || !cells.insert(id) {
                 continue;
+            }
+            if first.len() < FIRST_CELLS {
+                first.push(id);
             }
             if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v).into_owned()) {
                 if !seen.contains(&v) {
@@ -542,4 +552,50 @@ fn test_has_features(
         plan.data.path.display(),
         missing.join(", ")
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{label, target_values};
+    use crate::data::{Column, DType, Table, Values};
+
+    #[test]
+    fn target_values_are_the_first_distinct_in_row_order() {
+        let plan = crate::config::parse(
+            std::path::Path::new("gates.toml"),
+            "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"1\"\n",
+        )
+        .unwrap();
+        // More distinct values than are compared before hashing, repeated
+        // out of order, with a missing label left out.
+        let ys = [
+            1.0,
+            0.0,
+            1.0,
+            5.0,
+            f64::NAN,
+            0.0,
+            7.0,
+            2.0,
+            9.0,
+            5.0,
+            3.0,
+            1.0,
+            4.0,
+        ];
+        let t = Table {
+            n_rows: ys.len(),
+            columns: vec![Column {
+                name: "y".into(),
+                dtype: DType::Integer,
+                values: Values::Num(ys.to_vec()),
+            }],
+        };
+        let l = label(&plan, &t, std::path::Path::new("d.csv")).unwrap();
+        assert_eq!(l.dropped, 1);
+        let all = ["1", "0", "5", "7", "2", "9", "3", "4"];
+        assert_eq!(target_values(&plan, &t, &l, 10), all);
+        // Stops once past `limit`.
+        assert_eq!(target_values(&plan, &t, &l, 5), all[..6]);
+    }
 }
