@@ -99,7 +99,8 @@ pub fn roc(y_true: &[u8], score: &[f64]) -> Vec<RocPoint> {
 }
 
 /// The ROC curve from (0, 0), thinned to `max` points evenly by index
-/// ([`spread`]) as it is walked (a curve of 20M distinct scores is never held whole).
+/// ([`spread`]): only the points kept are made (a curve of 20M distinct
+/// scores is never held whole).
 fn roc_points(r: &Ranked, max: usize) -> Vec<RocPoint> {
     let (positives, negatives) = (r.positives() as f64, r.negatives() as f64);
     let start = RocPoint {
@@ -107,26 +108,19 @@ fn roc_points(r: &Ranked, max: usize) -> Vec<RocPoint> {
         tpr: 0.0,
         threshold: None,
     };
-    let steps = std::iter::once(start).chain(r.steps().map(|s| RocPoint {
+    let point = |s: crate::evaluate::ranked::Step| RocPoint {
         fpr: s.fp as f64 / negatives,
         tpr: s.tp as f64 / positives,
         threshold: Some(s.threshold),
-    }));
+    };
     let len = r.distinct() + 1;
     if len <= max || max < 2 {
-        return steps.collect();
+        return std::iter::once(start).chain(r.steps().map(point)).collect();
     }
-    let mut wanted = spread(len, max).peekable();
-    steps
-        .enumerate()
-        .filter(|(i, _)| {
-            let hit = wanted.peek() == Some(i);
-            if hit {
-                wanted.next();
-            }
-            hit
-        })
-        .map(|(_, p)| p)
+    // Point i is step i - 1; the start, point 0, is always kept.
+    let wanted: Vec<usize> = spread(len, max).skip(1).map(|i| i - 1).collect();
+    std::iter::once(start)
+        .chain(r.steps_at(&wanted).into_iter().map(point))
         .collect()
 }
 

@@ -47,19 +47,21 @@ impl Ranked {
         if score.par_iter().any(|s| !s.is_finite()) {
             return None;
         }
-        let positives = y_true.iter().filter(|&&y| y != 0).count();
+        let positives = y_true.par_iter().filter(|&&y| y != 0).count();
         if positives == 0 || positives == n {
             return None;
         }
-        let mut pos = Vec::with_capacity(positives);
-        let mut neg = Vec::with_capacity(n - positives);
-        for (&y, &s) in y_true.iter().zip(score) {
-            if y != 0 {
-                pos.push(key(s));
-            } else {
-                neg.push(key(s));
-            }
-        }
+        // Each class's keys gathered side by side (their order is the
+        // sort's to fix).
+        let of_class = |positive: bool| -> Vec<u64> {
+            y_true
+                .par_iter()
+                .zip(score)
+                .filter(|(&y, _)| (y != 0) == positive)
+                .map(|(_, &s)| key(s))
+                .collect()
+        };
+        let (mut pos, mut neg) = rayon::join(|| of_class(true), || of_class(false));
         rayon::join(|| pos.par_sort_unstable(), || neg.par_sort_unstable());
         Some(Ranked { pos, neg })
     }
@@ -72,28 +74,78 @@ impl Ranked {
         self.neg.len() as u64
     }
 
+    /// The key range cut into parts of about [`PART_KEYS`] keys, in
+    /// ascending order; all keys equal to one another fall in one part.
+    fn parts(&self) -> Vec<Part> {
+        let whole = Part {
+            pos: 0..self.pos.len(),
+            neg: 0..self.neg.len(),
+        };
+        let longer = if self.pos.len() >= self.neg.len() {
+            &self.pos
+        } else {
+            &self.neg
+        };
+        let cuts = (self.pos.len() + self.neg.len()) / PART_KEYS;
+        if cuts < 2 {
+            return vec![whole];
+        }
+        // Each part begins at the first key equal to its cut key.
+        let mut starts: Vec<(usize, usize)> = (1..cuts)
+            .map(|c| {
+                let k = longer[c * longer.len() / cuts];
+                (
+                    self.pos.partition_point(|&x| x < k),
+                    self.neg.partition_point(|&x| x < k),
+                )
+            })
+            .collect();
+        starts.dedup();
+        let mut parts = Vec::with_capacity(starts.len() + 1);
+        let mut from = (0, 0);
+        for to in starts.into_iter().chain([(self.pos.len(), self.neg.len())]) {
+            if to != from {
+                parts.push(Part {
+                    pos: from.0..to.0,
+                    neg: from.1..to.1,
+                });
+            }
+            from = to;
+        }
+        parts
+    }
+
     /// The Mann-Whitney statistic with mid-ranks, which equals
     /// scikit-learn's trapezoid over distinct thresholds: each (positive,
     /// negative) pair scores 1 if the positive ranks higher and 1/2 on a
-    /// tie. Counted in exact integers; the only rounding is the division.
+    /// tie. Counted in exact integers, part by part side by side; the only
+    /// rounding is the division.
     pub fn roc_auc(&self) -> f64 {
-        let (mut twice_wins, mut i, mut j) = (0u128, 0usize, 0usize);
-        while i < self.pos.len() {
-            let k = self.pos[i];
-            let first = i;
-            while i < self.pos.len() && self.pos[i] == k {
-                i += 1;
-            }
-            while j < self.neg.len() && self.neg[j] < k {
-                j += 1;
-            }
-            let mut tied = j;
-            while tied < self.neg.len() && self.neg[tied] == k {
-                tied += 1;
-            }
-            // Each positive at k beats the j negatives below and ties the rest at k.
-            twice_wins += (i - first) as u128 * (2 * j + (tied - j)) as u128;
-        }
+        let twice_wins: u128 = self
+            .parts()
+            .par_iter()
+            .map(|p| {
+                let (mut twice_wins, mut i, mut j) = (0u128, p.pos.start, p.neg.start);
+                while i < p.pos.end {
+                    let k = self.pos[i];
+                    let first = i;
+                    while i < p.pos.end && self.pos[i] == k {
+                        i += 1;
+                    }
+                    while j < p.neg.end && self.neg[j] < k {
+                        j += 1;
+                    }
+                    let mut tied = j;
+                    while tied < p.neg.end && self.neg[tied] == k {
+                        tied += 1;
+                    }
+                    // Each positive at k beats the j negatives below (in
+                    // this part and the ones before) and ties the rest at k.
+                    twice_wins += (i - first) as u128 * (2 * j + (tied - j)) as u128;
+                }
+                twice_wins
+            })
+            .sum();
         let pairs = 2 * self.pos.len() as u128 * self.neg.len() as u128;
         twice_wins as f64 / pairs as f64
     }
@@ -102,18 +154,27 @@ impl Ranked {
     /// and above (scikit-learn's `roc_curve(drop_intermediate=False)`
     /// without its `(0, 0)` start).
     pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
-        let (mut i, mut j) = (self.pos.len(), self.neg.len());
+        self.steps_in(&Part {
+            pos: 0..self.pos.len(),
+            neg: 0..self.neg.len(),
+        })
+    }
+
+    /// [`Ranked::steps`] within one part (the counts are the whole's).
+    fn steps_in(&self, p: &Part) -> impl Iterator<Item = Step> + '_ {
+        let (low_i, low_j) = (p.pos.start, p.neg.start);
+        let (mut i, mut j) = (p.pos.end, p.neg.end);
         std::iter::from_fn(move || {
-            let top = match (i.checked_sub(1), j.checked_sub(1)) {
-                (None, None) => return None,
-                (Some(a), None) => self.pos[a],
-                (None, Some(b)) => self.neg[b],
-                (Some(a), Some(b)) => self.pos[a].max(self.neg[b]),
+            let top = match (i > low_i, j > low_j) {
+                (false, false) => return None,
+                (true, false) => self.pos[i - 1],
+                (false, true) => self.neg[j - 1],
+                (true, true) => self.pos[i - 1].max(self.neg[j - 1]),
             };
-            while i > 0 && self.pos[i - 1] == top {
+            while i > low_i && self.pos[i - 1] == top {
                 i -= 1;
             }
-            while j > 0 && self.neg[j - 1] == top {
+            while j > low_j && self.neg[j - 1] == top {
                 j -= 1;
             }
             Some(Step {
@@ -126,8 +187,64 @@ impl Ranked {
 
     /// How many distinct scores there are ([`Ranked::steps`]' length).
     pub fn distinct(&self) -> usize {
-        self.steps().count()
+        self.step_counts().iter().map(|(_, n)| n).sum()
     }
+
+    /// The parts from the highest down, each with its number of steps.
+    fn step_counts(&self) -> Vec<(Part, usize)> {
+        let mut parts: Vec<(Part, usize)> = self
+            .parts()
+            .into_par_iter()
+            .map(|p| {
+                let n = self.steps_in(&p).count();
+                (p, n)
+            })
+            .collect();
+        parts.reverse();
+        parts
+    }
+
+    /// The steps at the given indices of [`Ranked::steps`] (ascending),
+    /// found part by part side by side; an index past the end is left out.
+    pub fn steps_at(&self, wanted: &[usize]) -> Vec<Step> {
+        let mut jobs = Vec::new();
+        let mut first = 0;
+        for (p, n) in self.step_counts() {
+            let from = wanted.partition_point(|&w| w < first);
+            let to = wanted.partition_point(|&w| w < first + n);
+            if from < to {
+                jobs.push((p, first, &wanted[from..to]));
+            }
+            first += n;
+        }
+        jobs.par_iter()
+            .map(|(p, first, wanted)| {
+                let mut wanted = wanted.iter().map(|w| w - first).peekable();
+                self.steps_in(p)
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        let hit = wanted.peek() == Some(i);
+                        while wanted.peek() == Some(i) {
+                            wanted.next();
+                        }
+                        hit
+                    })
+                    .map(|(_, s)| s)
+                    .collect::<Vec<Step>>()
+            })
+            .collect::<Vec<Vec<Step>>>()
+            .concat()
+    }
+}
+
+/// Keys per part of the key range walked side by side.
+const PART_KEYS: usize = 1 << 16;
+
+/// One part of the key range: the positions of its keys in each class.
+#[derive(Debug, Clone, PartialEq)]
+struct Part {
+    pos: std::ops::Range<usize>,
+    neg: std::ops::Range<usize>,
 }
 
 #[cfg(test)]
@@ -175,6 +292,110 @@ mod tests {
         assert_eq!(r.distinct(), 5);
         // roc_auc_score of the same: 0.5.
         assert_eq!(r.roc_auc(), 0.5);
+    }
+
+    /// The steps and twice the Mann-Whitney wins of `y`, `s` counted
+    /// pair by pair over the sorted distinct scores, without parts.
+    fn by_definition(y: &[u8], s: &[f64]) -> (Vec<(f64, u64, u64)>, f64) {
+        let mut distinct: Vec<f64> = s.to_vec();
+        distinct.sort_by(|a, b| b.total_cmp(a));
+        distinct.dedup();
+        let count = |at_least: f64, class: u8| {
+            y.iter()
+                .zip(s)
+                .filter(|&(&c, &v)| c == class && v >= at_least)
+                .count() as u64
+        };
+        let steps = distinct
+            .iter()
+            .map(|&t| (t, count(t, 1), count(t, 0)))
+            .collect();
+        let (mut below, mut wins) = (vec![0u64; distinct.len()], 0u128);
+        // Negatives per distinct score, then each positive's wins.
+        let at = |v: f64| distinct.iter().position(|&d| d == v).unwrap();
+        for (&c, &v) in y.iter().zip(s) {
+            if c == 0 {
+                below[at(v)] += 1;
+            }
+        }
+        for (&c, &v) in y.iter().zip(s) {
+            if c == 1 {
+                let i = at(v);
+                let lower: u64 = below[i + 1..].iter().sum();
+                wins += 2 * lower as u128 + below[i] as u128;
+            }
+        }
+        let (p, n) = (count(f64::MIN, 1), count(f64::MIN, 0));
+        (steps, wins as f64 / (2 * p as u128 * n as u128) as f64)
+    }
+
+    #[test]
+    fn parts_side_by_side_are_the_whole_walk() {
+        // Many parts (about 4 * 2^16 keys each way); scores of few values
+        // tie across the cuts, and a long run of one score spans several.
+        let n = 1 << 18;
+        let y: Vec<u8> = (0..n).map(|i| u8::from((i * 7919) % 11 < 4)).collect();
+        let cases: Vec<Vec<f64>> = vec![
+            (0..n).map(|i| ((i * 104729) % 97) as f64 / 97.0).collect(),
+            (0..n)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        0.5
+                    } else {
+                        ((i * 31) % 5003) as f64 / 5003.0
+                    }
+                })
+                .collect(),
+        ];
+        for s in &cases {
+            let r = Ranked::new(&y, s).unwrap();
+            assert!(r.parts().len() > 1 || s.len() < 2 * PART_KEYS);
+            let (steps, auc) = by_definition(&y, s);
+            let walked: Vec<(f64, u64, u64)> =
+                r.steps().map(|s| (s.threshold, s.tp, s.fp)).collect();
+            assert_eq!(walked, steps);
+            assert_eq!(r.distinct(), steps.len());
+            assert_eq!(r.roc_auc().to_bits(), auc.to_bits());
+            // Picked part by part: the same steps as picked from the walk,
+            // a repeated index once, an index past the end left out.
+            let wanted = [0, 1, 1, 40, 96, steps.len() - 1, steps.len() + 5];
+            let picked: Vec<(f64, u64, u64)> = r
+                .steps_at(&wanted)
+                .iter()
+                .map(|s| (s.threshold, s.tp, s.fp))
+                .collect();
+            let mut expected: Vec<(f64, u64, u64)> = Vec::new();
+            for &w in &wanted {
+                if let Some(&st) = steps.get(w) {
+                    if expected.last() != Some(&st) {
+                        expected.push(st);
+                    }
+                }
+            }
+            assert_eq!(picked, expected);
+        }
+        // Parts tile the key range with no equal keys split.
+        let s = &cases[1];
+        let r = Ranked::new(&y, s).unwrap();
+        let parts = r.parts();
+        assert!(parts.len() > 2);
+        for w in parts.windows(2) {
+            assert_eq!(w[0].pos.end, w[1].pos.start);
+            assert_eq!(w[0].neg.end, w[1].neg.start);
+            let last = [
+                w[0].pos.clone().map(|i| r.pos[i]).next_back(),
+                w[0].neg.clone().map(|i| r.neg[i]).next_back(),
+            ];
+            let first = [
+                w[1].pos.clone().map(|i| r.pos[i]).next(),
+                w[1].neg.clone().map(|i| r.neg[i]).next(),
+            ];
+            for a in last.iter().flatten() {
+                for b in first.iter().flatten() {
+                    assert!(a < b);
+                }
+            }
+        }
     }
 
     #[test]
