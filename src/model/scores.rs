@@ -2,6 +2,7 @@
 //! column. Nothing is trained or run per row.
 use crate::data::{Table, Values};
 use crate::model::scorer::{RowScorer, Scorer};
+use rayon::prelude::*;
 
 /// A score column seen through the Scorer seam.
 pub struct ScoreColumn {
@@ -28,7 +29,10 @@ impl ScoreColumn {
                 col.text(0).unwrap_or_default()
             ));
         };
-        let out: Vec<f64> = rows.iter().map(|&r| v[r]).collect();
+        let out: Vec<f64> = rows.par_iter().map(|&r| v[r]).collect();
+        if out.par_iter().all(|s| s.is_finite()) {
+            return Ok(out);
+        }
         let bad: Vec<String> = rows
             .iter()
             .zip(&out)
