@@ -109,33 +109,77 @@ const FIRST_CELLS: usize = 4;
 /// (values differing only by surrounding spaces or invisible characters
 /// are one).
 pub fn target_values(plan: &Plan, t: &Table, l: &Labelled, limit: usize) -> Vec<String> {
+    let Some(col) = t.column(&plan.data.target) else {
+        return Vec::new();
+    };
+    // Each distinct cell is spelled once (a 20M-row file of two values is
+    // two texts, not 20M). Blocks of rows find theirs side by side, each
+    // keeping at most `keep`; a block cut short that the texts run into
+    // is walked again whole.
+    let keep = 4 * (limit + 1) + 64;
+    let blocks: Vec<(Vec<(u64, usize)>, bool)> = l
+        .rows
+        .par_chunks(VALUE_BLOCK)
+        .map(|rows| first_cells(col, rows, keep))
+        .collect();
     let mut seen: Vec<String> = Vec::new();
-    if let Some(col) = t.column(&plan.data.target) {
-        // Each distinct cell is spelled once (a 20M-row file of two values
-        // is two texts, not 20M).
-        let mut cells: foldhash::HashSet<u64> = Default::default();
-        // The first few distinct cells, compared before the set is probed:
-        // a two-class target never hashes a cell again.
-        let mut first: Vec<u64> = Vec::with_capacity(FIRST_CELLS);
-        for &r in &l.rows {
-            let id = col.cell_id(r);
-            if first.contains(&id) || !cells.insert(id) {
+    let mut cells: foldhash::HashSet<u64> = Default::default();
+    for (block, (found, cut)) in blocks.iter().enumerate() {
+        let again;
+        let found = if *cut {
+            let from = block * VALUE_BLOCK;
+            let rows = &l.rows[from..l.rows.len().min(from + VALUE_BLOCK)];
+            again = first_cells(col, rows, usize::MAX).0;
+            &again
+        } else {
+            found
+        };
+        for &(id, r) in found {
+            if !cells.insert(id) {
                 continue;
-            }
-            if first.len() < FIRST_CELLS {
-                first.push(id);
             }
             if let Some(v) = col.text(r).map(|v| crate::domain::folded(&v).into_owned()) {
                 if !seen.contains(&v) {
                     seen.push(v);
                     if seen.len() > limit {
-                        break;
+                        return seen;
                     }
                 }
             }
         }
     }
     seen
+}
+
+/// Rows per block of [`target_values`].
+const VALUE_BLOCK: usize = 1 << 16;
+
+/// The distinct cells of `rows` in order of first appearance, each with
+/// its first row; at most `keep` (then `true`: cut short).
+fn first_cells(
+    col: &crate::data::Column,
+    rows: &[usize],
+    keep: usize,
+) -> (Vec<(u64, usize)>, bool) {
+    let mut cells: foldhash::HashSet<u64> = Default::default();
+    // The first few distinct cells, compared before the set is probed:
+    // a two-class target never hashes a cell again.
+    let mut first: Vec<u64> = Vec::with_capacity(FIRST_CELLS);
+    let mut found = Vec::new();
+    for &r in rows {
+        let id = col.cell_id(r);
+        if first.contains(&id) || !cells.insert(id) {
+            continue;
+        }
+        if first.len() < FIRST_CELLS {
+            first.push(id);
+        }
+        if found.len() == keep {
+            return (found, true);
+        }
+        found.push((id, r));
+    }
+    (found, false)
 }
 
 /// `a, b, c` of at most 10 values, `, ...` when there were more.
@@ -558,6 +602,44 @@ fn test_has_features(
 mod tests {
     use super::{label, target_values};
     use crate::data::{Column, DType, Table, Values};
+
+    #[test]
+    fn target_values_of_blocks_side_by_side_are_the_row_walk() {
+        use super::VALUE_BLOCK;
+        let plan = crate::config::parse(
+            std::path::Path::new("gates.toml"),
+            "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"a\"\n",
+        )
+        .unwrap();
+        // 200 spellings of "a" (spaces around it), then "b" and "c".
+        let mut levels: Vec<String> = (0..200)
+            .map(|i| format!("{}a{}", " ".repeat(i / 2), " ".repeat(i % 2)))
+            .collect();
+        levels.extend(["b", "c"].map(String::from));
+        // Block 0 all "a"; block 1 opens with every spelling of "a" (more
+        // than a block keeps), then "b"; block 2 holds "c".
+        let n = 3 * VALUE_BLOCK;
+        let codes: Vec<u32> = (0..n)
+            .map(|i| match i {
+                i if i < VALUE_BLOCK => 0,
+                i if i < VALUE_BLOCK + 200 => (i - VALUE_BLOCK) as u32,
+                i if i < 2 * VALUE_BLOCK => 200,
+                _ => 201,
+            })
+            .collect();
+        let t = Table {
+            n_rows: n,
+            columns: vec![Column {
+                name: "y".into(),
+                dtype: DType::String,
+                values: Values::Cat { codes, levels },
+            }],
+        };
+        let l = label(&plan, &t, std::path::Path::new("d.csv")).unwrap();
+        assert_eq!(target_values(&plan, &t, &l, 10), ["a", "b", "c"]);
+        assert_eq!(target_values(&plan, &t, &l, 1), ["a", "b"]);
+        assert_eq!(target_values(&plan, &t, &l, 0), ["a"]);
+    }
 
     #[test]
     fn target_values_are_the_first_distinct_in_row_order() {
