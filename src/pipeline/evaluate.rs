@@ -1,5 +1,6 @@
 //! Stage 4, evaluate: metrics, fairness per protected attribute, single-row
 //! latency, curves and drift, then the gates over that evidence.
+use super::rows::RowEvidence;
 use super::run::{timed, Progress, Stage, Timings};
 use super::target::Sides;
 use crate::config::Plan;
@@ -34,6 +35,8 @@ pub struct Evaluation {
     /// The drift shown in the report: the first drift gate's, else the
     /// training split against the test rows.
     pub drift: Option<DriftReport>,
+    /// What the test rows say by themselves (measured beside the rest).
+    pub rows: RowEvidence,
 }
 
 /// Scores the test rows with `model` and measures everything the gates need.
@@ -60,43 +63,55 @@ pub fn evaluate(
     let (latency, lat_sorted) = timed(timings, Stage::Latency, || {
         measure_latency(model, sides, score_secs, progress)
     })?;
-    // The ranking metrics and curves on one side, fairness and intervals
-    // on the other: independent, and each deterministic on its own.
-    let (mut on_ranks, mut on_groups) = (Timings::new(), Timings::new());
-    let ((m, curves), (fair, protected, intervals)) = rayon::join(
+    // The ranking metrics and curves, fairness and intervals, and what
+    // the test rows say by themselves: independent, and each
+    // deterministic on its own.
+    let (mut on_ranks, mut on_groups, mut on_rows) =
+        (Timings::new(), Timings::new(), Timings::new());
+    let (((m, curves), (fair, protected, intervals)), rows) = rayon::join(
         || {
-            // Sorted once for ROC AUC and the ROC curve, dropped after both.
-            let (m, ranked) = timed(&mut on_ranks, Stage::Metrics, || {
-                let ranked = Ranked::new(&sides.y_test, &scores);
-                let m = metrics::compute_ranked(
-                    &sides.y_test,
-                    &scores,
-                    plan.threshold,
-                    ranked.as_ref(),
-                );
-                (m, ranked)
-            });
-            let curves = timed(&mut on_ranks, Stage::Curves, || {
-                curves::compute_ranked(ranked.as_ref(), &sides.y_test, &scores, &lat_sorted)
-            });
-            (m, curves)
+            rayon::join(
+                || {
+                    // Sorted once for ROC AUC and the ROC curve, dropped after both.
+                    let (m, ranked) = timed(&mut on_ranks, Stage::Metrics, || {
+                        let ranked = Ranked::new(&sides.y_test, &scores);
+                        let m = metrics::compute_ranked(
+                            &sides.y_test,
+                            &scores,
+                            plan.threshold,
+                            ranked.as_ref(),
+                        );
+                        (m, ranked)
+                    });
+                    let curves = timed(&mut on_ranks, Stage::Curves, || {
+                        curves::compute_ranked(ranked.as_ref(), &sides.y_test, &scores, &lat_sorted)
+                    });
+                    (m, curves)
+                },
+                || {
+                    let (fair, protected, intersections) =
+                        timed(&mut on_groups, Stage::Fairness, || {
+                            fairness_all(plan, sides, &y_pred)
+                        });
+                    let intervals = timed(&mut on_groups, Stage::Intervals, || {
+                        let keyed: Vec<(&String, &fairness::Groups)> = protected
+                            .iter()
+                            .chain(&intersections)
+                            .map(|(k, g)| (k, g))
+                            .collect();
+                        super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &keyed)
+                    });
+                    (fair, protected, intervals)
+                },
+            )
         },
         || {
-            let (fair, protected, intersections) = timed(&mut on_groups, Stage::Fairness, || {
-                fairness_all(plan, sides, &y_pred)
-            });
-            let intervals = timed(&mut on_groups, Stage::Intervals, || {
-                let keyed: Vec<(&String, &fairness::Groups)> = protected
-                    .iter()
-                    .chain(&intersections)
-                    .map(|(k, g)| (k, g))
-                    .collect();
-                super::intervals::compute(plan, &sides.y_test, &scores, &y_pred, &keyed)
-            });
-            (fair, protected, intervals)
+            timed(&mut on_rows, Stage::RowHashes, || {
+                super::rows::row_evidence(plan, sides, model)
+            })
         },
     );
-    for (stage, ms) in on_ranks.into_iter().chain(on_groups) {
+    for (stage, ms) in on_ranks.into_iter().chain(on_groups).chain(on_rows) {
         *timings.entry(stage).or_insert(0.0) += ms;
     }
     let features = model.drift_columns();
@@ -119,6 +134,7 @@ pub fn evaluate(
         intervals,
         drift_by_gate,
         drift,
+        rows,
     })
 }
 

@@ -18,6 +18,7 @@ mod importance;
 mod intervals;
 mod overlap;
 mod prepare;
+mod rows;
 mod run;
 mod target;
 mod train;
