@@ -33,27 +33,34 @@ impl Digit<'_> {
         }
     }
 
-    fn of(&self, row: usize) -> usize {
+    /// Each `cell` times `radix` (this digit's) plus the digit of its row.
+    fn add_to(&self, cell: &mut [usize], rows: &[usize], radix: usize) {
         match self {
             Digit::Codes(codes, levels) => {
-                // A code past the levels reads as missing, as the row hash
-                // reads it.
-                let c = codes[row];
-                if c == NULL_CODE || c >= *levels {
-                    *levels as usize
-                } else {
-                    c as usize
+                for (c, &r) in cell.iter_mut().zip(rows) {
+                    // A code past the levels reads as missing, as the row
+                    // hash reads it.
+                    let code = codes[r];
+                    let d = if code == NULL_CODE || code >= *levels {
+                        *levels as usize
+                    } else {
+                        code as usize
+                    };
+                    *c = *c * radix + d;
                 }
             }
             Digit::Whole(v, min, span) => {
-                let x = v[row];
-                if x.is_nan() {
-                    *span as usize
-                } else {
-                    (x - min) as usize
+                for (c, &r) in cell.iter_mut().zip(rows) {
+                    let x = v[r];
+                    let d = if x.is_nan() {
+                        *span as usize
+                    } else {
+                        (x - min) as usize
+                    };
+                    *c = *c * radix + d;
                 }
             }
-            Digit::Absent => 0,
+            Digit::Absent => {}
         }
     }
 }
@@ -72,12 +79,12 @@ fn digit<'a>(col: Option<&'a Column>, rows: &[usize]) -> Option<Digit<'a>> {
         Values::Num(v) => {
             // Whole numbers only: each has one text, and -0.0 (text "-0")
             // and the infinities are left to the row-by-row hash.
+            // (NaN, missing, is its own digit value, never asked here.)
             let whole = |x: f64| {
-                x.is_nan()
-                    || (x.is_finite()
-                        && x.fract() == 0.0
-                        && !(x == 0.0 && x.is_sign_negative())
-                        && x.abs() < 1e15)
+                x.is_finite()
+                    && x.fract() == 0.0
+                    && !(x == 0.0 && x.is_sign_negative())
+                    && x.abs() < 1e15
             };
             let (min, max, ok) = rows
                 .par_iter()
@@ -130,22 +137,25 @@ pub fn text_row_tally(
         cells = cells.checked_mul(d.radix()).filter(|&c| c <= MAX_CELLS)?;
         digits.push(d);
     }
-    let cell = |i: usize| {
-        digits
-            .iter()
-            .fold(usize::from(y[i]), |acc, d| acc * d.radix() + d.of(rows[i]))
-    };
+    let radix: Vec<usize> = digits.iter().map(Digit::radix).collect();
     // Each cell's count and first position; blocks counted side by side and
-    // added in any order give the same integers.
+    // added in any order give the same integers. A block's cell numbers
+    // are built a column at a time.
     let empty = || (vec![0u64; cells], vec![usize::MAX; cells]);
     let (counts, first) = (0..rows.len().div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| b * BLOCK)
         .fold(empty, |(mut counts, mut first), start| {
-            for i in start..(start + BLOCK).min(rows.len()) {
-                let c = cell(i);
+            let end = (start + BLOCK).min(rows.len());
+            let mut cell: Vec<usize> = y[start..end].iter().map(|&l| usize::from(l)).collect();
+            for (d, &r) in digits.iter().zip(&radix) {
+                d.add_to(&mut cell, &rows[start..end], r);
+            }
+            for (i, &c) in (start..).zip(&cell) {
+                if counts[c] == 0 {
+                    first[c] = i;
+                }
                 counts[c] += 1;
-                first[c] = first[c].min(i);
             }
             (counts, first)
         })
