@@ -4,6 +4,7 @@
 use super::load::{self, Loaded};
 use super::table::{Column, DType, Table, Values, NULL_CODE};
 use crate::error::GateError;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -316,14 +317,26 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         .collect();
     let mut table: Option<Table> = None;
     let mut held: Vec<(&Part, Table)> = Vec::new();
-    let mut bytes = Vec::new();
-    for (i, part) in parts.iter().enumerate() {
+    // Parts are read a window at a time side by side (each with its own
+    // buffer), and taken in order while the next window is read.
+    let window = rayon::current_num_threads().max(1);
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); window];
+    let read = |from: usize, buffers: &mut Vec<Vec<u8>>| -> Vec<Result<Loaded, GateError>> {
+        let to = parts.len().min(from + window);
+        parts[from..to]
+            .par_iter()
+            .zip(buffers.par_iter_mut())
+            .map(|(part, bytes)| load::load_reusing(&part.path, as_text, bytes))
+            .collect()
+    };
+    let mut take = |i: usize, loaded: Result<Loaded, GateError>| {
+        let part = &parts[i];
         // Spark writes an empty part (0 bytes, or a header only) for an
         // empty partition: nothing to add.
-        let loaded = match load::load_reusing(&part.path, as_text, &mut bytes) {
+        let loaded = match loaded {
             Err(GateError::NoRows(_)) => {
                 empty += 1;
-                continue;
+                return Ok(Ok(()));
             }
             other => other?,
         };
@@ -349,12 +362,30 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
             let per_byte = t.n_rows as f64 / sizes[i].max(1) as f64;
             let most = 2.0 * t.n_rows as f64 * (parts.len() - i) as f64;
             let room = (per_byte * rest as f64).min(most).ceil() as usize;
-            if let Err(m) = add(&mut table, part, t, room)? {
-                return Ok(Err(m));
-            }
+            add(&mut table, part, t, room)
         } else {
             held.push((part, t));
+            Ok(Ok(()))
         }
+    };
+    let mut pending = read(0, &mut buffers);
+    for from in (0..parts.len()).step_by(window) {
+        let next = from + window;
+        let (taken, read_next) = rayon::join(
+            || -> Result<Result<(), Mismatch>, GateError> {
+                for (i, loaded) in (from..).zip(std::mem::take(&mut pending)) {
+                    if let Err(m) = take(i, loaded)? {
+                        return Ok(Err(m));
+                    }
+                }
+                Ok(Ok(()))
+            },
+            || (next < parts.len()).then(|| read(next, &mut buffers)),
+        );
+        if let Err(m) = taken? {
+            return Ok(Err(m));
+        }
+        pending = read_next.unwrap_or_default();
     }
     // A Parquet part stores numbers as numbers: where CSV parts read a
     // column as text, its numbers and booleans are spelled as text too, as
