@@ -16,6 +16,7 @@ use crate::domain::{
 use crate::error::{EXIT_GO, EXIT_NO_GO};
 use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Repeated};
 use crate::model::scorer::Scorer;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> Report {
@@ -389,7 +390,7 @@ pub fn finish(
         _ => None,
     };
     let predictions = Predictions {
-        row: sides.test_rows.iter().map(|&r| r as u64).collect(),
+        row: sides.test_rows.par_iter().map(|&r| r as u64).collect(),
         y_true: sides.y_test.clone(),
         score: ev.scores,
         y_pred: ev.y_pred,
