@@ -199,7 +199,8 @@ impl Encoder {
                 .zip(&self.fields)
                 .zip(self.encodings.iter())
             {
-                let leaves = array_to_columns(array, field.clone(), self.options, encoding)
+                let encoding = plain_when_distinct(array.as_ref(), encoding);
+                let leaves = array_to_columns(array, field.clone(), self.options, &encoding)
                     .map_err(|e| fail(&e))?;
                 for leaf in leaves {
                     let leaf = leaf
@@ -218,6 +219,52 @@ impl Encoder {
     }
 }
 
+/// Values of a number column sampled by [`plain_when_distinct`].
+const SAMPLE: usize = 1024;
+
+/// polars tries a dictionary for every number column. Past 128 values
+/// of a float it first estimates the distinct values of the whole
+/// (HyperLogLog), and writes it plain when more than 3 in 4 are distinct;
+/// an integer column it writes plain when more than 2048 of its values,
+/// and more than 3 in 4, are distinct. A column of 64-bit numbers whose
+/// first [`SAMPLE`] values are already that distinct (row numbers, scores
+/// of a continuous model), and long enough, is written plain at once.
+fn plain_when_distinct(
+    array: &dyn polars_arrow::array::Array,
+    given: &[Encoding],
+) -> Vec<Encoding> {
+    use polars_arrow::array::PrimitiveArray;
+    if array.null_count() > 0 || given != [Encoding::RleDictionary] {
+        return given.to_vec();
+    }
+    let any = array.as_any();
+    let (mut bits, least): (Vec<u64>, usize) =
+        if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
+            (
+                a.values()
+                    .iter()
+                    .take(SAMPLE)
+                    .map(|v| v.to_bits())
+                    .collect(),
+                128,
+            )
+        } else if let Some(a) = any.downcast_ref::<PrimitiveArray<u64>>() {
+            (a.values().iter().take(SAMPLE).copied().collect(), 2048)
+        } else {
+            return given.to_vec();
+        };
+    if array.len() <= least {
+        return given.to_vec();
+    }
+    bits.sort_unstable();
+    bits.dedup();
+    if 4 * bits.len() > 3 * SAMPLE.min(array.len()) {
+        vec![Encoding::Plain]
+    } else {
+        given.to_vec()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,10 +273,19 @@ mod tests {
     /// batched writer writes, batch by batch, on one thread.
     #[test]
     fn parallel_row_groups_are_polars_own_bytes() {
-        let n = 2_500;
+        // Batches of row numbers polars writes with a dictionary (2048
+        // values or fewer) and without one.
+        for (n, batch) in [(2_500, 700), (7_000, 3_000)] {
+            same_bytes_as_polars(n, batch);
+        }
+    }
+
+    fn same_bytes_as_polars(n: usize, batch: usize) {
         let row: Vec<u64> = (0..n as u64).collect();
         let y: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0)).collect();
         let score: Vec<f64> = (0..n).map(|i| (i as f64 * 0.618).fract()).collect();
+        // Few distinct scores (a small tree model): a dictionary pays.
+        let few: Vec<f64> = (0..n).map(|i| (i % 7) as f64 / 7.0).collect();
         let codes: Vec<u32> = (0..n).map(|i| (i % 4) as u32).collect();
         let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         let same: Vec<String> = ["x", "x"].map(String::from).to_vec();
@@ -246,6 +302,10 @@ mod tests {
             OutColumn {
                 name: "score",
                 values: OutValues::F64(&score),
+            },
+            OutColumn {
+                name: "few",
+                values: OutValues::F64(&few),
             },
             // codes past `names` are missing: an Enum with nulls.
             OutColumn {
@@ -266,16 +326,16 @@ mod tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         let ours = dir.path().join("ours.parquet");
-        write_batches(&ours, &columns, n, 700).unwrap();
+        write_batches(&ours, &columns, n, batch).unwrap();
         let theirs = dir.path().join("theirs.parquet");
         let fail = |e: &dyn std::fmt::Display| e.to_string();
-        let frame = frames(&columns, 700, fail);
+        let frame = frames(&columns, batch, fail);
         let file = std::fs::File::create(&theirs).unwrap();
         let mut writer = ParquetWriter::new(std::io::BufWriter::new(file))
             .with_compression(ParquetCompression::Snappy)
             .batched(frame(0, 0).unwrap().schema())
             .unwrap();
-        for at in (0..n).step_by(700) {
+        for at in (0..n).step_by(batch) {
             writer.write_batch(&frame(at, n).unwrap()).unwrap();
         }
         writer.finish().unwrap();
@@ -288,5 +348,32 @@ mod tests {
         let meta =
             polars_parquet::read::read_metadata(&mut std::fs::File::open(&empty).unwrap()).unwrap();
         assert_eq!((meta.num_rows, meta.row_groups.len()), (0, 0));
+    }
+
+    /// Row numbers and continuous scores skip the dictionary attempt;
+    /// few values, short batches and other types keep it.
+    #[test]
+    fn only_mostly_distinct_numbers_are_written_plain_at_once() {
+        use polars_arrow::array::PrimitiveArray;
+        let dict = [Encoding::RleDictionary];
+        let rows = PrimitiveArray::<u64>::from_vec((0..5_000).collect());
+        assert_eq!(plain_when_distinct(&rows, &dict), [Encoding::Plain]);
+        let scores =
+            PrimitiveArray::<f64>::from_vec((0..5_000).map(|i| (i as f64).sin()).collect());
+        assert_eq!(plain_when_distinct(&scores, &dict), [Encoding::Plain]);
+        let few = PrimitiveArray::<f64>::from_vec((0..5_000).map(|i| (i % 700) as f64).collect());
+        assert_eq!(plain_when_distinct(&few, &dict), dict);
+        let short = PrimitiveArray::<u64>::from_vec((0..2_000).collect());
+        assert_eq!(plain_when_distinct(&short, &dict), dict);
+        let short = PrimitiveArray::<f64>::from_vec((0..100).map(f64::from).collect());
+        assert_eq!(plain_when_distinct(&short, &dict), dict);
+        let small = PrimitiveArray::<u8>::from_vec((0..=255).collect());
+        assert_eq!(plain_when_distinct(&small, &dict), dict);
+        let nulls = PrimitiveArray::<u64>::from(
+            (0..500)
+                .map(|i| (i % 2 == 0).then_some(i))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(plain_when_distinct(&nulls, &dict), dict);
     }
 }
