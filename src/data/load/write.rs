@@ -154,19 +154,33 @@ fn write_batches(
     };
     let starts: Vec<usize> = (0..rows).step_by(batch_rows).collect();
     let window = rayon::current_num_threads().max(1);
-    for starts in starts.chunks(window) {
-        let groups = starts
+    let encode = |starts: &[usize]| {
+        starts
             .par_iter()
             .map(|&at| {
                 let frame = frame(at, rows)?;
                 encoder.row_groups(&frame).map_err(|e| fail(&e))
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        for (n, pages) in groups.iter().flatten() {
-            writer
-                .write_row_group(*n as u64, pages)
-                .map_err(|e| fail(&e))?;
-        }
+            .collect::<Result<Vec<_>, String>>()
+    };
+    // Each window's row groups are written while the next window's are
+    // encoded.
+    let mut windows = starts.chunks(window);
+    let mut done = windows.next().map(encode).transpose()?;
+    while let Some(groups) = done {
+        let (written, next) = rayon::join(
+            || {
+                for (n, pages) in groups.iter().flatten() {
+                    writer
+                        .write_row_group(*n as u64, pages)
+                        .map_err(|e| fail(&e))?;
+                }
+                Ok::<(), String>(())
+            },
+            || windows.next().map(encode).transpose(),
+        );
+        written?;
+        done = next?;
     }
     writer.finish().map_err(|e| fail(&e))?;
     Ok(())
@@ -199,7 +213,7 @@ impl Encoder {
                 .zip(&self.fields)
                 .zip(self.encodings.iter())
             {
-                let encoding = plain_when_distinct(array.as_ref(), encoding);
+                let encoding = chosen_encoding(array.as_ref(), encoding);
                 let leaves = array_to_columns(array, field.clone(), self.options, &encoding)
                     .map_err(|e| fail(&e))?;
                 for leaf in leaves {
@@ -219,7 +233,7 @@ impl Encoder {
     }
 }
 
-/// Values of a number column sampled by [`plain_when_distinct`].
+/// Values of a number column sampled by [`chosen_encoding`].
 const SAMPLE: usize = 1024;
 
 /// polars tries a dictionary for every number column. Past 128 values
@@ -227,34 +241,30 @@ const SAMPLE: usize = 1024;
 /// (HyperLogLog), and writes it plain when more than 3 in 4 are distinct;
 /// an integer column it writes plain when more than 2048 of its values,
 /// and more than 3 in 4, are distinct. A column of 64-bit numbers whose
-/// first [`SAMPLE`] values are already that distinct (row numbers, scores
-/// of a continuous model), and long enough, is written plain at once.
-fn plain_when_distinct(
-    array: &dyn polars_arrow::array::Array,
-    given: &[Encoding],
-) -> Vec<Encoding> {
+/// first [`SAMPLE`] values are already that distinct (scores of a
+/// continuous model), and long enough, is written plain at once; unsigned
+/// integers that ascend there (row numbers) as deltas, a few bits each.
+fn chosen_encoding(array: &dyn polars_arrow::array::Array, given: &[Encoding]) -> Vec<Encoding> {
     use polars_arrow::array::PrimitiveArray;
     if array.null_count() > 0 || given != [Encoding::RleDictionary] {
         return given.to_vec();
     }
     let any = array.as_any();
-    let (mut bits, least): (Vec<u64>, usize) =
-        if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
-            (
-                a.values()
-                    .iter()
-                    .take(SAMPLE)
-                    .map(|v| v.to_bits())
-                    .collect(),
-                128,
-            )
-        } else if let Some(a) = any.downcast_ref::<PrimitiveArray<u64>>() {
-            (a.values().iter().take(SAMPLE).copied().collect(), 2048)
-        } else {
-            return given.to_vec();
-        };
+    let (mut bits, least, ascending) = if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
+        let bits = a.values().iter().take(SAMPLE).map(|v| v.to_bits());
+        (bits.collect::<Vec<u64>>(), 128, false)
+    } else if let Some(a) = any.downcast_ref::<PrimitiveArray<u64>>() {
+        let bits: Vec<u64> = a.values().iter().take(SAMPLE).copied().collect();
+        let ascending = bits.windows(2).all(|w| w[0] < w[1]);
+        (bits, 2048, ascending)
+    } else {
+        return given.to_vec();
+    };
     if array.len() <= least {
         return given.to_vec();
+    }
+    if ascending {
+        return vec![Encoding::DeltaBinaryPacked];
     }
     bits.sort_unstable();
     bits.dedup();
@@ -273,15 +283,16 @@ mod tests {
     /// batched writer writes, batch by batch, on one thread.
     #[test]
     fn parallel_row_groups_are_polars_own_bytes() {
-        // Batches of row numbers polars writes with a dictionary (2048
-        // values or fewer) and without one.
+        // Batches of numbers polars writes with a dictionary (2048 values
+        // or fewer) and without one.
         for (n, batch) in [(2_500, 700), (7_000, 3_000)] {
             same_bytes_as_polars(n, batch);
         }
     }
 
     fn same_bytes_as_polars(n: usize, batch: usize) {
-        let row: Vec<u64> = (0..n as u64).collect();
+        // Distinct, not ascending (ascending ones are written as deltas).
+        let row: Vec<u64> = (0..n).map(|i| (i * 7919 % n) as u64).collect();
         let y: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0)).collect();
         let score: Vec<f64> = (0..n).map(|i| (i as f64 * 0.618).fract()).collect();
         // Few distinct scores (a small tree model): a dictionary pays.
@@ -357,23 +368,69 @@ mod tests {
         use polars_arrow::array::PrimitiveArray;
         let dict = [Encoding::RleDictionary];
         let rows = PrimitiveArray::<u64>::from_vec((0..5_000).collect());
-        assert_eq!(plain_when_distinct(&rows, &dict), [Encoding::Plain]);
+        assert_eq!(chosen_encoding(&rows, &dict), [Encoding::DeltaBinaryPacked]);
+        let shuffled =
+            PrimitiveArray::<u64>::from_vec((0..5_000).map(|i| i * 7919 % 5_000).collect());
+        assert_eq!(chosen_encoding(&shuffled, &dict), [Encoding::Plain]);
         let scores =
             PrimitiveArray::<f64>::from_vec((0..5_000).map(|i| (i as f64).sin()).collect());
-        assert_eq!(plain_when_distinct(&scores, &dict), [Encoding::Plain]);
+        assert_eq!(chosen_encoding(&scores, &dict), [Encoding::Plain]);
         let few = PrimitiveArray::<f64>::from_vec((0..5_000).map(|i| (i % 700) as f64).collect());
-        assert_eq!(plain_when_distinct(&few, &dict), dict);
+        assert_eq!(chosen_encoding(&few, &dict), dict);
         let short = PrimitiveArray::<u64>::from_vec((0..2_000).collect());
-        assert_eq!(plain_when_distinct(&short, &dict), dict);
+        assert_eq!(chosen_encoding(&short, &dict), dict);
         let short = PrimitiveArray::<f64>::from_vec((0..100).map(f64::from).collect());
-        assert_eq!(plain_when_distinct(&short, &dict), dict);
+        assert_eq!(chosen_encoding(&short, &dict), dict);
         let small = PrimitiveArray::<u8>::from_vec((0..=255).collect());
-        assert_eq!(plain_when_distinct(&small, &dict), dict);
+        assert_eq!(chosen_encoding(&small, &dict), dict);
         let nulls = PrimitiveArray::<u64>::from(
             (0..500)
                 .map(|i| (i % 2 == 0).then_some(i))
                 .collect::<Vec<_>>(),
         );
-        assert_eq!(plain_when_distinct(&nulls, &dict), dict);
+        assert_eq!(chosen_encoding(&nulls, &dict), dict);
+    }
+
+    /// Ascending row numbers go as deltas (the last, short batch with a
+    /// dictionary, as polars writes it), and read back as written.
+    #[test]
+    fn ascending_row_numbers_read_back_from_deltas() {
+        let n = 5_000;
+        // Rows left out (unlabelled) here and there: deltas of 1 and more.
+        let row: Vec<u64> = (0..n as u64).map(|i| i + i / 7).collect();
+        let score: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+        let columns = [
+            OutColumn {
+                name: "row",
+                values: OutValues::U64(&row),
+            },
+            OutColumn {
+                name: "score",
+                values: OutValues::F64(&score),
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.parquet");
+        write_batches(&path, &columns, n, 3_000).unwrap();
+        let meta =
+            polars_parquet::read::read_metadata(&mut std::fs::File::open(&path).unwrap()).unwrap();
+        // Deltas: no dictionary page, and a few bytes (3000 plain values
+        // are 24 kB).
+        let row_chunk = |group: usize| {
+            let c = &meta.row_groups[group].parquet_columns()[0];
+            (c.dictionary_page_offset(), c.compressed_size())
+        };
+        assert!(matches!(row_chunk(0), (None, size) if size < 1_000));
+        assert!(row_chunk(1).0.is_some());
+        let t = crate::data::load::load(&path).unwrap().table;
+        let Some(crate::data::Values::Num(back)) = t.column("row").map(|c| &c.values) else {
+            panic!("row is not numbers");
+        };
+        let want: Vec<f64> = row.iter().map(|&r| r as f64).collect();
+        assert_eq!(back, &want);
+        let Some(crate::data::Values::Num(back)) = t.column("score").map(|c| &c.values) else {
+            panic!("score is not numbers");
+        };
+        assert_eq!(back, &score);
     }
 }
