@@ -146,13 +146,17 @@ fn append(into: &mut Column, mut more: Column, file: &str) -> Result<(), Mismatc
                     })
                 })
                 .collect();
-            codes.extend(c2.into_iter().map(|c| {
-                if c == NULL_CODE {
-                    NULL_CODE
-                } else {
-                    map[c as usize]
-                }
-            }));
+            // Parts of one writer mostly spell their levels in one order:
+            // their codes are then copied as they are.
+            if map.iter().enumerate().all(|(i, &m)| m as usize == i) {
+                codes.extend_from_slice(&c2);
+            } else {
+                // NULL_CODE (and any code past the levels) is missing.
+                codes.extend(
+                    c2.into_iter()
+                        .map(|c| map.get(c as usize).copied().unwrap_or(NULL_CODE)),
+                );
+            }
         }
         _ => {
             return Err(Mismatch::Other(format!(
@@ -473,4 +477,45 @@ fn load_dir_as(dir: &Path, as_text: &[String]) -> Result<Result<Loaded, Mismatch
         notes,
         skipped,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append;
+    use crate::data::{Column, DType, Values, NULL_CODE};
+
+    fn text(codes: Vec<u32>, levels: &[&str]) -> Column {
+        Column {
+            name: "g".into(),
+            dtype: DType::String,
+            values: Values::Cat {
+                codes,
+                levels: levels.iter().map(|l| l.to_string()).collect(),
+            },
+        }
+    }
+
+    fn spelled(c: &Column) -> Vec<Option<String>> {
+        (0..c.len()).map(|r| c.text(r)).collect()
+    }
+
+    /// A part's text joins by spelling: levels in the same order are
+    /// copied as codes, others mapped, and new ones added; missing stays
+    /// missing.
+    #[test]
+    fn text_of_parts_joins_by_spelling() {
+        let first = || text(vec![0, 1, NULL_CODE], &["a", "b"]);
+        let cases = [
+            (text(vec![1, NULL_CODE, 0], &["a", "b"]), ["b", "-", "a"]),
+            (text(vec![0, 1, NULL_CODE], &["b", "a"]), ["b", "a", "-"]),
+            (text(vec![2, 0, 1], &["b", "c", "a"]), ["a", "b", "c"]),
+        ];
+        for (more, want) in cases {
+            let mut into = first();
+            let mut expected = spelled(&into);
+            expected.extend(want.map(|w| (w != "-").then(|| w.to_string())));
+            assert!(append(&mut into, more, "part-1.csv").is_ok());
+            assert_eq!(spelled(&into), expected);
+        }
+    }
 }
