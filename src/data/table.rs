@@ -4,6 +4,8 @@
 //! compact columns: numbers as `f64` (NaN = missing) and text as dictionary
 //! codes (so one-hot, `allowed`, uniqueness and group-bys are integer work).
 
+use std::ops::ControlFlow;
+
 /// Code used for a missing value in a [`Values::Cat`] column.
 pub const NULL_CODE: u32 = u32::MAX;
 
@@ -110,13 +112,42 @@ impl Column {
     /// [`Column::text`] does: a text level's code, a number by value (`-0`
     /// as `0`, booleans by truth), every missing value `u64::MAX`.
     pub fn cell_id(&self, row: usize) -> u64 {
-        if self.is_null(row) {
-            return u64::MAX;
+        let mut id = u64::MAX;
+        self.cell_ids(&[row], |_, i| {
+            id = i;
+            ControlFlow::Break(())
+        });
+        id
+    }
+
+    /// [`Column::cell_id`] of each of `rows` in turn, given to `f` with
+    /// the row (the column's kind is matched once, not per row), until
+    /// `f` breaks.
+    pub fn cell_ids(&self, rows: &[usize], mut f: impl FnMut(usize, u64) -> ControlFlow<()>) {
+        fn each<F: FnMut(usize, u64) -> ControlFlow<()>>(
+            rows: &[usize],
+            f: &mut F,
+            id: impl Fn(usize) -> u64,
+        ) {
+            for &r in rows {
+                if f(r, id(r)).is_break() {
+                    return;
+                }
+            }
         }
         match &self.values {
-            Values::Cat { codes, .. } => u64::from(codes[row]),
-            Values::Num(v) if self.dtype == DType::Boolean => u64::from(v[row] != 0.0),
-            Values::Num(v) => (v[row] + 0.0).to_bits(),
+            Values::Cat { codes, .. } => each(rows, &mut f, |r| match codes[r] {
+                NULL_CODE => u64::MAX,
+                c => u64::from(c),
+            }),
+            Values::Num(v) if self.dtype == DType::Boolean => each(rows, &mut f, |r| match v[r] {
+                x if x.is_nan() => u64::MAX,
+                x => u64::from(x != 0.0),
+            }),
+            Values::Num(v) => each(rows, &mut f, |r| match v[r] {
+                x if x.is_nan() => u64::MAX,
+                x => (x + 0.0).to_bits(),
+            }),
         }
     }
 

@@ -9,6 +9,7 @@ use crate::domain::{is_missing_label, is_positive_text, Report};
 use crate::error::GateError;
 use crate::gates::Unlabelled;
 use rayon::prelude::*;
+use std::ops::ControlFlow;
 
 /// The labelled rows of one table: kept row indices and 0/1 targets.
 pub struct Labelled {
@@ -165,21 +166,22 @@ fn first_cells(
     // The first few distinct cells, compared before the set is probed:
     // a two-class target never hashes a cell again.
     let mut first: Vec<u64> = Vec::with_capacity(FIRST_CELLS);
-    let mut found = Vec::new();
-    for &r in rows {
-        let id = col.cell_id(r);
+    let (mut found, mut cut) = (Vec::new(), false);
+    col.cell_ids(rows, |r, id| {
         if first.contains(&id) || !cells.insert(id) {
-            continue;
+            return ControlFlow::Continue(());
         }
         if first.len() < FIRST_CELLS {
             first.push(id);
         }
         if found.len() == keep {
-            return (found, true);
+            cut = true;
+            return ControlFlow::Break(());
         }
         found.push((id, r));
-    }
-    (found, false)
+        ControlFlow::Continue(())
+    });
+    (found, cut)
 }
 
 /// `a, b, c` of at most 10 values, `, ...` when there were more.
