@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 
 /// Group code meaning "attribute value missing".
 pub const MISSING_CODE: u32 = u32::MAX;
+
+/// Most levels of a text column grouped by [`Groups::of_codes`].
+pub const CODED_LEVELS: usize = 1 << 12;
 /// Name of the group formed by missing attribute values.
 pub const MISSING_GROUP: &str = "<missing>";
 
@@ -239,6 +242,57 @@ impl Groups {
         Groups { codes, names }
     }
 
+    /// [`Groups::of_cells`] of a text column's `codes` (`u32::MAX`
+    /// missing) at `rows`, found a block at a time side by side: the same
+    /// codes and names. `None` with more than [`CODED_LEVELS`] levels or a
+    /// code past them (then [`Groups::of_cells`] it is).
+    pub fn of_codes(codes: &[u32], levels: &[String], rows: &[usize]) -> Option<Groups> {
+        use rayon::prelude::*;
+        const BLOCK: usize = 1 << 16;
+        let n = levels.len();
+        if n > CODED_LEVELS {
+            return None;
+        }
+        // Each level's first position among `rows`; `None`: a bad code.
+        let none = || Some(vec![usize::MAX; n]);
+        let first = rows
+            .par_chunks(BLOCK)
+            .enumerate()
+            .fold(none, |first, (b, block)| {
+                let mut first = first?;
+                for (i, &r) in (b * BLOCK..).zip(block) {
+                    match codes[r] {
+                        u32::MAX => {}
+                        c => {
+                            let at = first.get_mut(c as usize)?;
+                            *at = (*at).min(i);
+                        }
+                    }
+                }
+                Some(first)
+            })
+            .reduce(none, |a, b| {
+                Some(a?.iter().zip(b?).map(|(&x, y)| x.min(y)).collect())
+            })?;
+        let mut order: Vec<usize> = (0..n).filter(|&l| first[l] != usize::MAX).collect();
+        order.sort_unstable_by_key(|&l| first[l]);
+        let mut group = vec![MISSING_CODE; n];
+        for (g, &l) in order.iter().enumerate() {
+            group[l] = g as u32;
+        }
+        let names = order.iter().map(|&l| levels[l].clone()).collect();
+        let codes = rows
+            .par_iter()
+            .map(|&r| {
+                group
+                    .get(codes[r] as usize)
+                    .copied()
+                    .unwrap_or(MISSING_CODE)
+            })
+            .collect();
+        Some(Groups { codes, names })
+    }
+
     /// The group name of row `i`, `None` when missing.
     pub fn name(&self, i: usize) -> Option<&str> {
         self.names.get(self.codes[i] as usize).map(String::as_str)
@@ -367,6 +421,40 @@ mod tests {
     //!     return g, yt, yp
     //! ```
     use super::*;
+
+    /// Text codes grouped side by side are the groups of their cells:
+    /// first appearance order, unused levels left out, missing rows.
+    #[test]
+    fn groups_of_codes_are_groups_of_cells() {
+        let levels: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        let n = 300_000;
+        // Level 4 unused; level 3 first appears late, past many blocks.
+        let codes: Vec<u32> = (0..n)
+            .map(|i| match i % 11 {
+                0 => u32::MAX,
+                _ if i == 250_001 => 3,
+                k => (k % 3) as u32,
+            })
+            .collect();
+        let rows: Vec<usize> = (0..n).rev().step_by(2).collect();
+        let by_cells = Groups::of_cells(
+            rows.iter()
+                .map(|&r| (codes[r] != u32::MAX).then(|| u64::from(codes[r]))),
+            |i| levels[codes[rows[i]] as usize].clone(),
+        );
+        let coded = Groups::of_codes(&codes, &levels, &rows).unwrap();
+        assert_eq!(coded.codes, by_cells.codes);
+        assert_eq!(coded.names, by_cells.names);
+        assert!(coded.names.len() >= 3);
+        // A code past the levels, or too many levels: left to of_cells.
+        assert!(Groups::of_codes(&[0, 7], &levels, &[0, 1]).is_none());
+        let many: Vec<String> = (0..=CODED_LEVELS).map(|i| i.to_string()).collect();
+        assert!(Groups::of_codes(&[0], &many, &[0]).is_none());
+        assert_eq!(
+            Groups::of_codes(&codes, &levels, &[]).unwrap().codes,
+            Vec::<u32>::new()
+        );
+    }
 
     #[test]
     fn groups_number_cells_in_first_seen_order() {

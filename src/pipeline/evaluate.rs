@@ -215,6 +215,11 @@ pub fn fairness_all(
 /// The groups of `col` over `rows`: equal cells one group, named by
 /// their text (numbers by value, so `-0` and `0` are one group).
 fn groups_of(col: &crate::data::Column, rows: &[usize]) -> fairness::Groups {
+    if let crate::data::Values::Cat { codes, levels } = &col.values {
+        if let Some(groups) = fairness::Groups::of_codes(codes, levels, rows) {
+            return groups;
+        }
+    }
     let ids = rows
         .iter()
         .map(|&r| (!col.is_null(r)).then(|| col.cell_id(r)));
