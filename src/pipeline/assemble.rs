@@ -16,7 +16,6 @@ use crate::domain::{
 use crate::error::{EXIT_GO, EXIT_NO_GO};
 use crate::gates::{self, Caveats, ChampionEval, Evidence, FewPredicted, Repeated};
 use crate::model::scorer::Scorer;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared) -> Report {
@@ -191,7 +190,7 @@ const DOMINANT_SHARE: f64 = 0.8;
 pub fn finish(
     plan: &Plan,
     mut report: Report,
-    sides: &Sides,
+    sides: Sides,
     (scorer, saved): (&dyn Scorer, Saved),
     ev: Evaluation,
     champion: ChampionEval,
@@ -390,8 +389,9 @@ pub fn finish(
         _ => None,
     };
     let predictions = Predictions {
-        row: sides.test_rows.par_iter().map(|&r| r as u64).collect(),
-        y_true: sides.y_test.clone(),
+        // The test rows' own memory, taken over (usize and u64 are one size).
+        row: sides.test_rows.into_iter().map(|r| r as u64).collect(),
+        y_true: sides.y_test,
         score: ev.scores,
         y_pred: ev.y_pred,
         champion_score,

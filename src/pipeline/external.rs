@@ -318,7 +318,7 @@ pub fn check(
             Ok(assemble::finish(
                 plan,
                 report,
-                &sides,
+                sides,
                 (&scorer, saved),
                 ev,
                 champ,
@@ -348,7 +348,7 @@ pub fn check(
             Ok(assemble::finish(
                 plan,
                 report,
-                &sides,
+                sides,
                 (&scorer, saved),
                 ev,
                 champ,

@@ -105,7 +105,7 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     let mut run = assemble::finish(
         plan,
         report,
-        &sides,
+        sides,
         (&artifact, saved),
         evaluation,
         champion,
