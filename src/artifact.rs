@@ -90,17 +90,7 @@ pub const KEY_DIGITS: i32 = 3;
 /// it, [`spread`] picks rows from the whole file.
 pub const MAX_ROW_HASHES: usize = 200_000;
 
-/// `rows`, or `k` of them evenly spaced from the first to near the last
-/// when there are more: a sample of the whole file (the newest rows of a
-/// file sorted by time too, where a first-`k` cut would miss them), the
-/// same on every run.
-pub fn spread(rows: &[usize], k: usize) -> std::borrow::Cow<'_, [usize]> {
-    let n = rows.len();
-    if n <= k {
-        return std::borrow::Cow::Borrowed(rows);
-    }
-    std::borrow::Cow::Owned((0..k).map(|i| rows[i * n / k]).collect())
-}
+pub use crate::domain::pick::spread;
 
 /// How far `seen` matches among `rows` exceed the rate `chance` gives,
 /// when that is clear of sampling noise: four standard errors of a

@@ -4,6 +4,7 @@
 //! nothing above it.
 pub mod metric;
 pub mod num;
+pub mod pick;
 pub mod report;
 pub mod task;
 

@@ -5,6 +5,7 @@
 //! `-0.0` taken as `0.0` so that the two form one threshold, as `==` and
 //! numpy group them), in parallel. Equal keys are equal scores, so an
 //! unstable sort gives the same arrays whatever the thread count.
+use crate::domain::pick::picked;
 use rayon::prelude::*;
 
 /// Positive and negative scores, each ascending by value.
@@ -219,18 +220,8 @@ impl Ranked {
         }
         jobs.par_iter()
             .map(|(p, first, wanted)| {
-                let mut wanted = wanted.iter().map(|w| w - first).peekable();
-                self.steps_in(p)
-                    .enumerate()
-                    .filter(|(i, _)| {
-                        let hit = wanted.peek() == Some(i);
-                        while wanted.peek() == Some(i) {
-                            wanted.next();
-                        }
-                        hit
-                    })
-                    .map(|(_, s)| s)
-                    .collect::<Vec<Step>>()
+                let wanted = wanted.iter().map(|w| w - first);
+                picked(self.steps_in(p), wanted).collect::<Vec<Step>>()
             })
             .collect::<Vec<Vec<Step>>>()
             .concat()

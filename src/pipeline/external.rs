@@ -152,7 +152,9 @@ fn filler(scores: &[f64], y: &[u8]) -> Option<(f64, usize, f64)> {
     // then its rows counted over all of them.
     let n = scores.len();
     let k = n.min(FILLER_SAMPLE);
-    let mut sample: Vec<u64> = (0..k).map(|i| scores[i * n / k].to_bits()).collect();
+    let mut sample: Vec<u64> = (0..k)
+        .map(|i| scores[crate::domain::pick::spread_index(i, n, k)].to_bits())
+        .collect();
     sample.sort_unstable();
     let bits = sample
         .chunk_by(|a, b| a == b)

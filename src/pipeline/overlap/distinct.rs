@@ -3,6 +3,7 @@
 use super::{continuous_in, within_over, MAX_NUDGE_SHARE};
 use crate::artifact::spread;
 use crate::config::Plan;
+use crate::domain::pick::{picked, spread_index};
 use crate::model::scorer::Scorer;
 use crate::pipeline::target::Sides;
 
@@ -71,21 +72,8 @@ fn of_class(rows: &[usize], y: &[u8], c: usize, k: usize) -> (usize, Vec<usize>)
     if n <= k {
         return (n, pairs().collect());
     }
-    // The i-th of k picks is the class's row i * n / k.
-    let mut want = (0..k).map(|i| i * n / k).peekable();
-    let picked = pairs()
-        .enumerate()
-        .filter(|&(rank, _)| {
-            let hit = want.peek() == Some(&rank);
-            if hit {
-                want.next();
-            }
-            hit
-        })
-        .map(|(_, r)| r)
-        .take(k)
-        .collect();
-    (n, picked)
+    let wanted = (0..k).map(|i| spread_index(i, n, k));
+    (n, picked(pairs(), wanted).collect())
 }
 
 /// Largest spread of a continuous number within rows that share every
