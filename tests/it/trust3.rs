@@ -732,6 +732,27 @@ fn fuzzed_parquet_files_that_panic_polars_are_exit_2() {
     }
 }
 
+// A pandas Categorical whose categories outnumber a row group's values
+// (pandas and polars write every category in the dictionary page) is a
+// sound file: once read as corrupt by the dictionary check above.
+#[test]
+fn a_dictionary_longer_than_its_column_chunk_is_read() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let f = Fixture::new("");
+    std::fs::copy(
+        dir.join("categorical_unused.parquet"),
+        f.path("data.parquet"),
+    )
+    .unwrap();
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"data.parquet\"\ntarget = \"label\"\npositive = \"yes\"\nprotected = [\"g\"]\n\n[contract]\nmin_rows = 10\n",
+    );
+    let (code, out, err) = run(&f, &["validate"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("corrupt"), "{err}");
+}
+
 // Round 4, minor: a probability model at threshold 0 or 1 predicts one
 // class for every row, so its fairness gates could not fail.
 #[test]

@@ -161,9 +161,9 @@ fn plain_text(f: &ArrowField) -> bool {
 /// process (exit 134, found by fuzzing), which no `catch_unwind` can turn
 /// into exit 2. Each column chunk's headers are read with the format's
 /// own Thrift reader; counts must be non-negative and within the chunk's
-/// values (a dictionary's entries too), a page's rows within its row group's, sizes
-/// non-negative, within the file and at most [`MAX_PAGE_BYTES`]
-/// uncompressed. What cannot be parsed is left to polars' own error.
+/// values (a dictionary's entries within them or its page's bytes), a
+/// page's rows within its row group's, sizes non-negative, within the
+/// file and at most [`MAX_PAGE_BYTES`] uncompressed. What cannot be parsed is left to polars' own error.
 fn check_page_headers(bytes: &[u8]) -> Result<(), String> {
     use polars_parquet::parquet::read::read_metadata;
     use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
@@ -229,7 +229,11 @@ fn check_page_headers(bytes: &[u8]) -> Result<(), String> {
                             .dictionary_page_header
                             .as_ref()
                             .map_or(0, |d| d.num_values);
-                        if !(0..=total).contains(&i64::from(entries)) {
+                        // An entry takes at least 4 bytes of the page
+                        // (a length, or a number): pandas and polars write
+                        // every category, even with fewer values.
+                        let most = total.max(i64::from(unpacked) / 4);
+                        if !(0..=most).contains(&i64::from(entries)) {
                             return Err(bad(format!(
                                 "has a dictionary of {entries} entries for {total} values"
                             )));
