@@ -38,6 +38,52 @@ fn score(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
+/// Rows gathered a block at a time when split by class.
+const SPLIT_BLOCK: usize = 1 << 16;
+
+/// The positives in each block of [`SPLIT_BLOCK`] rows.
+fn block_positives(y_true: &[u8]) -> Vec<usize> {
+    y_true
+        .par_chunks(SPLIT_BLOCK)
+        .map(|b| b.iter().filter(|&&y| y != 0).count())
+        .collect()
+}
+
+/// The keys of the positive rows and of the negative ones, in row order,
+/// given [`block_positives`]. Each block of rows writes its keys straight
+/// into its own stretch of the two outputs, side by side: a filtered
+/// `collect` would gather lists of pieces and copy them again.
+fn split_keys(y_true: &[u8], score: &[f64], counts: &[usize]) -> (Vec<u64>, Vec<u64>) {
+    let positives: usize = counts.iter().sum();
+    let mut pos = vec![0u64; positives];
+    let mut neg = vec![0u64; y_true.len() - positives];
+    let mut stretches = Vec::with_capacity(counts.len());
+    let (mut p, mut q) = (&mut pos[..], &mut neg[..]);
+    for (b, &c) in y_true.chunks(SPLIT_BLOCK).zip(counts) {
+        let (here_p, rest_p) = std::mem::take(&mut p).split_at_mut(c);
+        let (here_q, rest_q) = std::mem::take(&mut q).split_at_mut(b.len() - c);
+        stretches.push((here_p, here_q));
+        (p, q) = (rest_p, rest_q);
+    }
+    y_true
+        .par_chunks(SPLIT_BLOCK)
+        .zip(score.par_chunks(SPLIT_BLOCK))
+        .zip(stretches)
+        .for_each(|((y, s), (to_pos, to_neg))| {
+            let (mut i, mut j) = (0, 0);
+            for (&y, &s) in y.iter().zip(s) {
+                if y != 0 {
+                    to_pos[i] = key(s);
+                    i += 1;
+                } else {
+                    to_neg[j] = key(s);
+                    j += 1;
+                }
+            }
+        });
+    (pos, neg)
+}
+
 impl Ranked {
     /// `None` with a non-finite score or a single class (ROC AUC and the
     /// curve are undefined then, as scikit-learn raises). Only the common
@@ -48,21 +94,12 @@ impl Ranked {
         if score.par_iter().any(|s| !s.is_finite()) {
             return None;
         }
-        let positives = y_true.par_iter().filter(|&&y| y != 0).count();
+        let counts = block_positives(y_true);
+        let positives: usize = counts.iter().sum();
         if positives == 0 || positives == n {
             return None;
         }
-        // Each class's keys gathered side by side (their order is the
-        // sort's to fix).
-        let of_class = |positive: bool| -> Vec<u64> {
-            y_true
-                .par_iter()
-                .zip(score)
-                .filter(|(&y, _)| (y != 0) == positive)
-                .map(|(_, &s)| key(s))
-                .collect()
-        };
-        let (mut pos, mut neg) = rayon::join(|| of_class(true), || of_class(false));
+        let (mut pos, mut neg) = split_keys(y_true, score, &counts);
         rayon::join(|| pos.par_sort_unstable(), || neg.par_sort_unstable());
         Some(Ranked { pos, neg })
     }
