@@ -12,6 +12,8 @@ use polars_parquet::write::{
 };
 use std::path::Path;
 
+mod pages;
+
 /// Rows per batch (and Parquet row group).
 const BATCH_ROWS: usize = 1 << 20;
 
@@ -109,21 +111,28 @@ pub fn write_parquet(path: &Path, columns: &[OutColumn], rows: usize) -> Result<
 }
 
 /// `columns` as polars frames of `batch_rows` rows at a time.
+#[cfg(test)]
 fn frames<'a>(
     columns: &'a [OutColumn],
     batch_rows: usize,
     fail: impl Fn(&dyn std::fmt::Display) -> String + Sync + 'a,
 ) -> impl Fn(usize, usize) -> Result<DataFrame, String> + Sync + 'a {
     let types: Vec<Option<DataType>> = columns.iter().map(enum_type).collect();
-    move |at, rows| {
-        let range = at..rows.min(at + batch_rows);
-        let cols = columns
-            .iter()
-            .zip(&types)
-            .map(|(c, t)| batch(c, t.as_ref(), range.clone()))
-            .collect();
-        DataFrame::new(range.len(), cols).map_err(|e| fail(&e))
-    }
+    move |at, rows| frame(columns, &types, at..rows.min(at + batch_rows)).map_err(|e| fail(&e))
+}
+
+/// `rows` of `columns` as a polars frame (`types`: their [`enum_type`]s).
+fn frame(
+    columns: &[OutColumn],
+    types: &[Option<DataType>],
+    rows: std::ops::Range<usize>,
+) -> polars::prelude::PolarsResult<DataFrame> {
+    let cols = columns
+        .iter()
+        .zip(types)
+        .map(|(c, t)| batch(c, t.as_ref(), rows.clone()))
+        .collect();
+    DataFrame::new(rows.len(), cols)
 }
 
 fn write_batches(
@@ -134,9 +143,12 @@ fn write_batches(
 ) -> Result<(), String> {
     use rayon::prelude::*;
     let fail = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", path.display());
-    let frame = frames(columns, batch_rows, fail);
+    let types: Vec<Option<DataType>> = columns.iter().map(enum_type).collect();
     let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
-    let schema = frame(0, 0)?.schema().clone();
+    let schema = frame(columns, &types, 0..0)
+        .map_err(|e| fail(&e))?
+        .schema()
+        .clone();
     let compression = ParquetCompression::Snappy;
     let mut writer = ParquetWriter::new(std::io::BufWriter::new(file))
         .with_compression(compression)
@@ -158,8 +170,10 @@ fn write_batches(
         starts
             .par_iter()
             .map(|&at| {
-                let frame = frame(at, rows)?;
-                encoder.row_groups(&frame).map_err(|e| fail(&e))
+                let range = at..rows.min(at + batch_rows);
+                encoder
+                    .row_group(columns, &types, range)
+                    .map_err(|e| fail(&e))
             })
             .collect::<Result<Vec<_>, String>>()
     };
@@ -170,7 +184,7 @@ fn write_batches(
     while let Some(groups) = done {
         let (written, next) = rayon::join(
             || {
-                for (n, pages) in groups.iter().flatten() {
+                for (n, pages) in &groups {
                     writer
                         .write_row_group(*n as u64, pages)
                         .map_err(|e| fail(&e))?;
@@ -198,38 +212,53 @@ struct Encoder {
 type RowGroup = (usize, Vec<Vec<CompressedPage>>);
 
 impl Encoder {
-    /// `df`'s row groups (one per chunk), encoded and compressed now.
-    fn row_groups(&self, df: &DataFrame) -> Result<Vec<RowGroup>, String> {
+    /// `rows` of `columns` as one row group, encoded and compressed now:
+    /// 0/1 and text columns as dictionary pages of their own
+    /// ([`pages::dictionary_pages`]), the others by polars.
+    fn row_group(
+        &self,
+        columns: &[OutColumn],
+        types: &[Option<DataType>],
+        rows: std::ops::Range<usize>,
+    ) -> Result<RowGroup, String> {
         let fail = |e: &dyn std::fmt::Display| format!("cannot encode Parquet: {e}");
-        let mut groups = Vec::new();
-        for chunk in df.iter_chunks(CompatLevel::newest(), false) {
-            if chunk.is_empty() {
-                continue;
-            }
-            let mut pages = Vec::new();
-            for ((array, field), encoding) in chunk
-                .columns()
-                .iter()
-                .zip(&self.fields)
-                .zip(self.encodings.iter())
-            {
-                let encoding = chosen_encoding(array.as_ref(), encoding);
-                let leaves = array_to_columns(array, field.clone(), self.options, &encoding)
-                    .map_err(|e| fail(&e))?;
-                for leaf in leaves {
-                    let leaf = leaf
-                        .map(|page| {
-                            let page = page.map_err(|e| fail(&e))?;
-                            compress(page, Vec::new(), self.options.compression)
-                                .map_err(|e| fail(&e))
-                        })
-                        .collect::<Result<Vec<_>, String>>()?;
-                    pages.push(leaf);
+        let mut out = Vec::with_capacity(columns.len());
+        for (((c, t), field), encoding) in columns
+            .iter()
+            .zip(types)
+            .zip(&self.fields)
+            .zip(&self.encodings)
+        {
+            let direct =
+                pages::dictionary_pages(&c.values, t.is_some(), rows.clone(), field, self.options);
+            let leaves = match direct {
+                Some(pages) => vec![pages.into_iter().map(Ok).collect::<Vec<_>>()],
+                None => {
+                    let series = batch(c, t.as_ref(), rows.clone());
+                    let array = series
+                        .as_materialized_series()
+                        .rechunk()
+                        .to_arrow(0, CompatLevel::newest());
+                    let encoding = chosen_encoding(array.as_ref(), encoding);
+                    array_to_columns(array, field.clone(), self.options, &encoding)
+                        .map_err(|e| fail(&e))?
+                        .into_iter()
+                        .map(|leaf| leaf.collect::<Vec<_>>())
+                        .collect()
                 }
+            };
+            for leaf in leaves {
+                let leaf = leaf
+                    .into_iter()
+                    .map(|page| {
+                        let page = page.map_err(|e| fail(&e))?;
+                        compress(page, Vec::new(), self.options.compression).map_err(|e| fail(&e))
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                out.push(leaf);
             }
-            groups.push((chunk.len(), pages));
         }
-        Ok(groups)
+        Ok((rows.len(), out))
     }
 }
 
@@ -280,7 +309,9 @@ mod tests {
     use super::*;
 
     /// The row groups encoded side by side are the bytes polars' own
-    /// batched writer writes, batch by batch, on one thread.
+    /// batched writer writes, batch by batch, on one thread, for the
+    /// columns polars encodes (0/1 and Enum columns are written by
+    /// `pages`, and tested there).
     #[test]
     fn parallel_row_groups_are_polars_own_bytes() {
         // Batches of numbers polars writes with a dictionary (2048 values
@@ -290,15 +321,27 @@ mod tests {
         }
     }
 
+    /// `columns` written by polars' own batched writer, `batch` rows at a
+    /// time.
+    pub(super) fn write_as_polars(path: &Path, columns: &[OutColumn], n: usize, batch: usize) {
+        let frame = frames(columns, batch, |e| e.to_string());
+        let file = std::fs::File::create(path).unwrap();
+        let mut writer = ParquetWriter::new(std::io::BufWriter::new(file))
+            .with_compression(ParquetCompression::Snappy)
+            .batched(frame(0, 0).unwrap().schema())
+            .unwrap();
+        for at in (0..n).step_by(batch) {
+            writer.write_batch(&frame(at, n).unwrap()).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+
     fn same_bytes_as_polars(n: usize, batch: usize) {
         // Distinct, not ascending (ascending ones are written as deltas).
         let row: Vec<u64> = (0..n).map(|i| (i * 7919 % n) as u64).collect();
-        let y: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0)).collect();
         let score: Vec<f64> = (0..n).map(|i| (i as f64 * 0.618).fract()).collect();
         // Few distinct scores (a small tree model): a dictionary pays.
         let few: Vec<f64> = (0..n).map(|i| (i % 7) as f64 / 7.0).collect();
-        let codes: Vec<u32> = (0..n).map(|i| (i % 4) as u32).collect();
-        let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         let same: Vec<String> = ["x", "x"].map(String::from).to_vec();
         let two: Vec<u32> = (0..n).map(|i| (i % 3) as u32).collect();
         let columns = [
@@ -307,24 +350,12 @@ mod tests {
                 values: OutValues::U64(&row),
             },
             OutColumn {
-                name: "y",
-                values: OutValues::U8(&y),
-            },
-            OutColumn {
                 name: "score",
                 values: OutValues::F64(&score),
             },
             OutColumn {
                 name: "few",
                 values: OutValues::F64(&few),
-            },
-            // codes past `names` are missing: an Enum with nulls.
-            OutColumn {
-                name: "g",
-                values: OutValues::Text {
-                    codes: &codes,
-                    names: &names,
-                },
             },
             // names that are not distinct: plain text.
             OutColumn {
@@ -339,17 +370,7 @@ mod tests {
         let ours = dir.path().join("ours.parquet");
         write_batches(&ours, &columns, n, batch).unwrap();
         let theirs = dir.path().join("theirs.parquet");
-        let fail = |e: &dyn std::fmt::Display| e.to_string();
-        let frame = frames(&columns, batch, fail);
-        let file = std::fs::File::create(&theirs).unwrap();
-        let mut writer = ParquetWriter::new(std::io::BufWriter::new(file))
-            .with_compression(ParquetCompression::Snappy)
-            .batched(frame(0, 0).unwrap().schema())
-            .unwrap();
-        for at in (0..n).step_by(batch) {
-            writer.write_batch(&frame(at, n).unwrap()).unwrap();
-        }
-        writer.finish().unwrap();
+        write_as_polars(&theirs, &columns, n, batch);
         let (ours, theirs) = (std::fs::read(ours).unwrap(), std::fs::read(theirs).unwrap());
         assert!(ours.len() > 10_000, "{} bytes", ours.len());
         assert!(ours == theirs, "the files differ");

@@ -1,0 +1,403 @@
+//! Columns of few values (0/1 labels and predictions, protected groups)
+//! written as Parquet dictionary pages straight from their values.
+//!
+//! polars finds such a column's dictionary again for every row group
+//! (a minimum and maximum pass, a bitmap of the values seen, a key per row)
+//! and then encodes each key through a general run-length encoder that
+//! decides value by value; on 20M rows that was about a tenth of a
+//! scores run. Here the keys are known (a 0/1 column's values, a text
+//! column's codes) and are written in Parquet's RLE/bit-packing hybrid a
+//! group of eight at a time: runs of one value as one repeated value,
+//! the rest bit-packed. Every Parquet reader reads the pages: they are
+//! the format's own dictionary encoding (a dictionary page, then data
+//! pages of `RLE_DICTIONARY` keys), with each page's min, max and null
+//! count.
+use super::OutValues;
+use polars_parquet::parquet::encoding::Encoding;
+use polars_parquet::parquet::metadata::Descriptor;
+use polars_parquet::parquet::page::{DataPage, DataPageHeader, DataPageHeaderV1, DictPage, Page};
+use polars_parquet::parquet::schema::types::PrimitiveType;
+use polars_parquet::parquet::schema::Repetition;
+use polars_parquet::parquet::statistics::{BinaryStatistics, PrimitiveStatistics};
+use polars_parquet::parquet::CowBuffer;
+use polars_parquet::write::{ParquetType, Version, WriteOptions};
+use std::ops::Range;
+
+/// Rows per data page at most.
+const PAGE_ROWS: usize = 1 << 20;
+/// Values per bit-packed run at most (as polars writes them).
+const PACKED_RUN: usize = 8192;
+/// Equal values from which they are written as one repeated value.
+const REPEAT_RUN: usize = 64;
+
+/// A key that stands for a missing value.
+const MISSING: u32 = u32::MAX;
+
+/// A column's dictionary: its page, and each row's key (or [`MISSING`]).
+struct Keys {
+    dictionary: DictPage,
+    keys: Vec<u32>,
+    /// The largest key there may be.
+    most: u32,
+}
+
+/// The pages of `rows` of a 0/1 column or a text column of distinct names
+/// (`enum_names`, its Parquet dictionary type), written as a dictionary;
+/// `None` for any other column (polars writes it) or options these pages
+/// do not follow.
+pub fn dictionary_pages(
+    values: &OutValues,
+    enum_names: bool,
+    rows: Range<usize>,
+    field: &ParquetType,
+    options: WriteOptions,
+) -> Option<Vec<Page>> {
+    let ParquetType::PrimitiveType(type_) = field else {
+        return None;
+    };
+    if options.version != Version::V1 || rows.is_empty() {
+        return None;
+    }
+    let optional = type_.field_info.repetition == Repetition::Optional;
+    let (keys, stats): (Keys, Stats) = match values {
+        OutValues::U8(v) => small_numbers(&v[rows]),
+        OutValues::Text { codes, names } if enum_names => text(&codes[rows], names),
+        _ => return None,
+    };
+    let width = bit_width(keys.most);
+    let mut pages = vec![Page::Dict(keys.dictionary)];
+    for page in keys.keys.chunks(PAGE_ROWS) {
+        let nulls = page.iter().filter(|&&k| k == MISSING).count();
+        if nulls > 0 && !optional {
+            return None;
+        }
+        let mut buffer = Vec::new();
+        if optional {
+            // Definition levels (1: present), after their byte length.
+            buffer.extend([0; 4]);
+            if nulls == 0 {
+                repeated(&mut buffer, page.len(), 1, 1);
+            } else {
+                let levels: Vec<u32> = page.iter().map(|&k| u32::from(k != MISSING)).collect();
+                hybrid(&mut buffer, &levels, 1);
+            }
+            let length = (buffer.len() - 4) as u32;
+            buffer[..4].copy_from_slice(&length.to_le_bytes());
+        }
+        buffer.push(width as u8);
+        if nulls == 0 {
+            hybrid(&mut buffer, page, width);
+        } else {
+            let present: Vec<u32> = page.iter().copied().filter(|&k| k != MISSING).collect();
+            hybrid(&mut buffer, &present, width);
+        }
+        let statistics = stats.of(type_, page, nulls);
+        let header = DataPageHeader::V1(DataPageHeaderV1 {
+            num_values: page.len() as i32,
+            encoding: Encoding::RleDictionary.into(),
+            definition_level_encoding: Encoding::Rle.into(),
+            repetition_level_encoding: Encoding::Rle.into(),
+            statistics: options.has_statistics().then_some(statistics),
+        });
+        let descriptor = Descriptor {
+            primitive_type: type_.clone(),
+            max_def_level: 0,
+            max_rep_level: 0,
+        };
+        pages.push(Page::Data(DataPage::new(
+            header,
+            CowBuffer::Owned(buffer),
+            descriptor,
+            page.len(),
+        )));
+    }
+    Some(pages)
+}
+
+/// How a page's minimum and maximum are found from its keys.
+enum Stats<'a> {
+    /// Key `k` stands for `values[k]` (Parquet INT32).
+    Numbers(Vec<i32>),
+    /// Key `k` stands for `names[k]` (Parquet BYTE_ARRAY).
+    Names(&'a [String]),
+}
+
+impl Stats<'_> {
+    fn of(
+        &self,
+        type_: &PrimitiveType,
+        page: &[u32],
+        nulls: usize,
+    ) -> polars_parquet::parquet::statistics::ParquetStatistics {
+        // The keys present (few: the dictionary is small next to the page).
+        let mut seen = Vec::new();
+        for &k in page.iter().filter(|&&k| k != MISSING) {
+            let k = k as usize;
+            if k >= seen.len() {
+                seen.resize(k + 1, false);
+            }
+            seen[k] = true;
+        }
+        let present = || seen.iter().enumerate().filter(|(_, &s)| s).map(|(k, _)| k);
+        match self {
+            Stats::Numbers(values) => PrimitiveStatistics::<i32> {
+                primitive_type: type_.clone(),
+                null_count: Some(nulls as i64),
+                distinct_count: None,
+                min_value: present().map(|k| values[k]).min(),
+                max_value: present().map(|k| values[k]).max(),
+            }
+            .serialize(),
+            Stats::Names(names) => {
+                let bytes = || present().map(|k| names[k].as_bytes());
+                BinaryStatistics {
+                    primitive_type: type_.clone(),
+                    null_count: Some(nulls as i64),
+                    distinct_count: None,
+                    min_value: bytes().min().map(<[u8]>::to_vec),
+                    max_value: bytes().max().map(<[u8]>::to_vec),
+                }
+                .serialize()
+            }
+        }
+    }
+}
+
+/// A `u8` column (0/1): its values seen, ascending, as the dictionary.
+fn small_numbers(v: &[u8]) -> (Keys, Stats<'static>) {
+    let mut seen = [false; 256];
+    v.iter().for_each(|&x| seen[x as usize] = true);
+    let values: Vec<i32> = (0..=255).filter(|&x| seen[x as usize]).collect();
+    let mut key = [0u32; 256];
+    for (k, &x) in values.iter().enumerate() {
+        key[x as usize] = k as u32;
+    }
+    let mut page = Vec::with_capacity(4 * values.len());
+    values
+        .iter()
+        .for_each(|x| page.extend_from_slice(&x.to_le_bytes()));
+    let keys = Keys {
+        dictionary: DictPage::new(CowBuffer::Owned(page), values.len(), true),
+        keys: v.iter().map(|&x| key[x as usize]).collect(),
+        most: values.len().saturating_sub(1) as u32,
+    };
+    (keys, Stats::Numbers(values))
+}
+
+/// A text column: every name, in code order, as the dictionary (as polars
+/// writes an Enum); a code past the names is missing.
+fn text<'a>(codes: &[u32], names: &'a [String]) -> (Keys, Stats<'a>) {
+    let mut page = Vec::new();
+    for name in names {
+        page.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        page.extend_from_slice(name.as_bytes());
+    }
+    let n = names.len() as u32;
+    let keys = Keys {
+        dictionary: DictPage::new(CowBuffer::Owned(page), names.len(), false),
+        keys: codes
+            .iter()
+            .map(|&c| if c < n { c } else { MISSING })
+            .collect(),
+        most: n.saturating_sub(1),
+    };
+    (keys, Stats::Names(names))
+}
+
+/// Bits a key up to `most` takes (at least 1).
+fn bit_width(most: u32) -> u32 {
+    (32 - most.leading_zeros()).max(1)
+}
+
+/// Parquet's unsigned LEB128 varint.
+fn varint(out: &mut Vec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        out.push((x as u8 & 0x7f) | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
+}
+
+/// `values` (each below `2^width`) in Parquet's RLE/bit-packing hybrid.
+/// Walked a group of eight at a time from the last run's end: a group
+/// that begins at least [`REPEAT_RUN`] equal values is written as one
+/// repeated value; the groups before it are bit-packed. Only the last
+/// group of all may be short (its padding is past the page's values).
+fn hybrid(out: &mut Vec<u8>, values: &[u32], width: u32) {
+    let n = values.len();
+    let (mut at, mut packed_from) = (0, 0);
+    while at < n {
+        let v = values[at];
+        let mut end = at + 1;
+        while end < n && values[end] == v {
+            end += 1;
+        }
+        if end - at >= REPEAT_RUN {
+            bit_packed(out, &values[packed_from..at], width);
+            repeated(out, end - at, v, width);
+            (at, packed_from) = (end, end);
+        } else {
+            // No run that long begins inside this one.
+            at += ((end - at) / 8).max(1) * 8;
+        }
+    }
+    bit_packed(out, &values[packed_from..], width);
+}
+
+/// A run of `n` values `v` (below `2^width`): its length, then the value
+/// in whole bytes.
+fn repeated(out: &mut Vec<u8>, n: usize, v: u32, width: u32) {
+    varint(out, (n as u64) << 1);
+    out.extend_from_slice(&v.to_le_bytes()[..width.div_ceil(8) as usize]);
+}
+
+/// `values` as bit-packed runs of at most [`PACKED_RUN`] values.
+fn bit_packed(out: &mut Vec<u8>, values: &[u32], width: u32) {
+    for run in values.chunks(PACKED_RUN) {
+        let groups = run.len().div_ceil(8);
+        varint(out, ((groups as u64) << 1) | 1);
+        for group in run.chunks(8) {
+            // The bits of eight values, the first lowest: `width` bytes.
+            let (mut acc, mut bits) = (0u64, 0);
+            for &v in group {
+                acc |= u64::from(v) << bits;
+                bits += width;
+                while bits >= 8 {
+                    out.push(acc as u8);
+                    (acc, bits) = (acc >> 8, bits - 8);
+                }
+            }
+            // A short last group: zeros up to `width` bytes.
+            let written = (group.len() as u32 * width).div_ceil(8);
+            if bits > 0 {
+                out.push(acc as u8);
+            }
+            out.extend(std::iter::repeat_n(0u8, (width - written) as usize));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::write_as_polars;
+    use super::super::{write_batches, OutColumn, OutValues};
+
+    /// Each column read back through polars-parquet's reader (the
+    /// loader), cell by cell as text, from our file and from the file
+    /// polars' own writer makes of the same frames.
+    fn read_back(path: &std::path::Path, names: &[&str], n: usize) -> Vec<Vec<Option<String>>> {
+        let t = crate::data::load::load(path).unwrap().table;
+        assert_eq!(t.n_rows, n);
+        names
+            .iter()
+            .map(|name| {
+                let c = t.column(name).unwrap();
+                (0..n).map(|r| c.text(r)).collect()
+            })
+            .collect()
+    }
+
+    /// 0/1 and text columns, with runs and without, missing values, wide
+    /// keys (300 names: 9 bits) and one or no name, in row groups of
+    /// 3000 and 700 rows: every cell reads back as written, as polars'
+    /// own pages of the same frames read back, and runs are written as
+    /// runs.
+    #[test]
+    fn dictionary_pages_read_back_as_written() {
+        let n = 5_000;
+        let mix = |i: usize| i * 7919 % 10_007;
+        let y: Vec<u8> = (0..n).map(|i| u8::from(mix(i) % 3 == 0)).collect();
+        let spread: Vec<u8> = (0..n).map(|i| [0, 7, 255][mix(i) % 3]).collect();
+        let constant = vec![1u8; n];
+        // Runs of 1 to 199 equal values, at any offset.
+        let runs: Vec<u8> = (0..n).map(|i| u8::from((i * i / 997) % 2 == 0)).collect();
+        let names: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let g: Vec<u32> = (0..n).map(|i| (mix(i) % 4) as u32).collect();
+        let wide_names: Vec<String> = (0..300).map(|k| format!("level {k}")).collect();
+        let wide: Vec<u32> = (0..n)
+            .map(|i| {
+                if i % 500 < 100 {
+                    299
+                } else {
+                    (mix(i) % 301) as u32
+                }
+            })
+            .collect();
+        let one_name = vec!["only".to_string()];
+        let one: Vec<u32> = (0..n)
+            .map(|i| if i % 9 == 0 { u32::MAX } else { 0 })
+            .collect();
+        let none: Vec<u32> = vec![u32::MAX; n];
+        let text = |codes, names| OutValues::Text { codes, names };
+        let columns = [
+            ("y", OutValues::U8(&y)),
+            ("spread", OutValues::U8(&spread)),
+            ("constant", OutValues::U8(&constant)),
+            ("runs", OutValues::U8(&runs)),
+            ("g", text(&g, &names)),
+            ("wide", text(&wide, &wide_names)),
+            ("one", text(&one, &one_name)),
+            ("none", text(&none, &[])),
+        ];
+        let names_of: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let columns: Vec<OutColumn> = columns
+            .into_iter()
+            .map(|(name, values)| OutColumn { name, values })
+            .collect();
+        let expected: Vec<Vec<Option<String>>> = vec![
+            y.iter().map(|v| Some(v.to_string())).collect(),
+            spread.iter().map(|v| Some(v.to_string())).collect(),
+            constant.iter().map(|v| Some(v.to_string())).collect(),
+            runs.iter().map(|v| Some(v.to_string())).collect(),
+            g.iter().map(|&c| names.get(c as usize).cloned()).collect(),
+            wide.iter()
+                .map(|&c| wide_names.get(c as usize).cloned())
+                .collect(),
+            one.iter()
+                .map(|&c| one_name.get(c as usize).cloned())
+                .collect(),
+            vec![None; n],
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for batch in [3_000, 700] {
+            let ours = dir.path().join(format!("ours{batch}.parquet"));
+            write_batches(&ours, &columns, n, batch).unwrap();
+            assert_eq!(read_back(&ours, &names_of, n), expected, "batch {batch}");
+            let theirs = dir.path().join(format!("theirs{batch}.parquet"));
+            write_as_polars(&theirs, &columns, n, batch);
+            assert_eq!(read_back(&theirs, &names_of, n), expected, "batch {batch}");
+            // One repeated value per page: a few bytes for the constant.
+            let meta =
+                polars_parquet::read::read_metadata(&mut std::fs::File::open(&ours).unwrap())
+                    .unwrap();
+            let chunk = &meta.row_groups[0].parquet_columns()[2];
+            assert!(chunk.compressed_size() < 100, "{}", chunk.compressed_size());
+        }
+    }
+
+    /// The hybrid's runs: a long run of one value is one repeated value;
+    /// values that change are bit-packed, eight to `width` bytes.
+    #[test]
+    fn hybrid_runs_by_hand() {
+        // 100 sevens at width 3: header 100 << 1 = 200 (two varint bytes),
+        // then the value in one byte.
+        let mut out = Vec::new();
+        super::hybrid(&mut out, &[7; 100], 3);
+        assert_eq!(out, [0xc8, 0x01, 7]);
+        // 0..8 at width 3: one group (header 1 << 1 | 1), packed lowest
+        // first: 0b10_001_000, 0b1_100_011_0, 0b111_110_10.
+        let mut out = Vec::new();
+        super::hybrid(&mut out, &[0, 1, 2, 3, 4, 5, 6, 7], 3);
+        assert_eq!(out, [3, 0b1000_1000, 0b1100_0110, 0b1111_1010]);
+        // Three values at width 1: one short group, one byte.
+        let mut out = Vec::new();
+        super::hybrid(&mut out, &[1, 0, 1], 1);
+        assert_eq!(out, [3, 0b101]);
+        // 8 changing values, then 64 ones: packed, then repeated.
+        let mut v = vec![0, 1, 0, 1, 0, 1, 0, 1];
+        v.extend([1; 64]);
+        let mut out = Vec::new();
+        super::hybrid(&mut out, &v, 1);
+        assert_eq!(out, [3, 0b1010_1010, 128, 1, 1]);
+    }
+}
