@@ -3,7 +3,7 @@
 use super::{continuous_in, within_over, MAX_NUDGE_SHARE};
 use crate::artifact::spread;
 use crate::config::Plan;
-use crate::domain::pick::{picked, spread_index};
+use crate::domain::pick::spread_index;
 use crate::model::scorer::Scorer;
 use crate::pipeline::target::Sides;
 
@@ -54,26 +54,70 @@ pub(in crate::pipeline) fn distinct_by_class(
     (share[0].max(share[1]) >= DISTINCT_SHARE).then_some(out)
 }
 
+/// Rows per block of [`of_class`].
+const CLASS_BLOCK: usize = 1 << 16;
+
 /// How many of `rows` (classes `y`) are of class `c`, and those rows, or
-/// `k` of them as [`spread`] picks them when there are more: found in one
-/// pass, without listing every row of a class of millions.
+/// `k` of them as [`spread`] picks them when there are more. Each block
+/// of rows counts its class rows, then the blocks take their picks side
+/// by side, skipping eight rows at a time up to each: no list of every
+/// row of a class of millions, nor a walk of them one by one.
 fn of_class(rows: &[usize], y: &[u8], c: usize, k: usize) -> (usize, Vec<usize>) {
-    let of_c = |y: u8| usize::from(y.min(1)) == c;
-    let pairs = || {
-        rows.iter()
-            .zip(y)
-            .filter(|(_, &y)| of_c(y))
-            .map(|(&r, _)| r)
+    use rayon::prelude::*;
+    let m = rows.len().min(y.len());
+    let (rows, y) = (&rows[..m], &y[..m]);
+    let of_c = |y: &u8| usize::from((*y).min(1)) == c;
+    let counts: Vec<usize> = y
+        .par_chunks(CLASS_BLOCK)
+        .map(|b| b.iter().filter(|y| of_c(y)).count())
+        .collect();
+    let n: usize = counts.iter().sum();
+    // The wanted indices among the class's rows, ascending.
+    let wanted: Vec<usize> = if n <= k {
+        (0..n).collect()
+    } else {
+        (0..k).map(|i| spread_index(i, n, k)).collect()
     };
-    let n = y[..rows.len().min(y.len())]
+    let firsts: Vec<usize> = counts
         .iter()
-        .filter(|&&y| of_c(y))
-        .count();
-    if n <= k {
-        return (n, pairs().collect());
-    }
-    let wanted = (0..k).map(|i| spread_index(i, n, k));
-    (n, picked(pairs(), wanted).collect())
+        .scan(0, |at, &n| {
+            *at += n;
+            Some(*at - n)
+        })
+        .collect();
+    let picks: Vec<Vec<usize>> = (y.par_chunks(CLASS_BLOCK).zip(rows.par_chunks(CLASS_BLOCK)))
+        .zip(firsts.par_iter().zip(&counts))
+        .map(|((y, rows), (&first, &count))| {
+            let from = wanted.partition_point(|&w| w < first);
+            let to = wanted.partition_point(|&w| w < first + count);
+            let mut want = wanted[from..to].iter().copied().peekable();
+            let mut out = Vec::with_capacity(to - from);
+            // `at`: the block's row that is the class's row `j`, or is
+            // before it.
+            let (mut at, mut j) = (0, first);
+            while let Some(&w) = want.peek() {
+                while let Some(eight) = y.get(at..at + 8) {
+                    let here = eight.iter().filter(|y| of_c(y)).count();
+                    if j + here > w {
+                        break;
+                    }
+                    (at, j) = (at + 8, j + here);
+                }
+                while !of_c(&y[at]) {
+                    at += 1;
+                }
+                if j == w {
+                    out.push(rows[at]);
+                    while want.peek() == Some(&w) {
+                        want.next();
+                    }
+                }
+                (at, j) = (at + 1, j + 1);
+            }
+            out
+        })
+        .collect();
+    (n, picks.concat())
 }
 
 /// Largest spread of a continuous number within rows that share every
@@ -245,25 +289,39 @@ mod tests {
     use super::of_class;
     use crate::artifact::spread;
 
+    /// Against the definition (every class row listed, then spread), in
+    /// one block and over three blocks with runs of one class longer
+    /// than a block's share of picks.
     #[test]
     fn a_class_spread_is_the_spread_of_the_class_rows() {
         let rows: Vec<usize> = (0..10_007).map(|i| (i * 37) % 20_011).collect();
         let y: Vec<u8> = (0..10_007).map(|i| [0, 1, 2, 0, 1][i % 5]).collect();
+        same_as_spread(&rows, &y);
+        assert_eq!(of_class(&rows, &y[..3], 0, 10), (1, vec![rows[0]]));
+        let n = 2 * super::CLASS_BLOCK + 10_001;
+        let rows: Vec<usize> = (0..n).map(|i| (i * 7919) % 1_000_003).collect();
+        let y: Vec<u8> = (0..n)
+            .map(|i| u8::from(i % 70_000 < 5_000 || (i * i) % 11 < 4))
+            .collect();
+        same_as_spread(&rows, &y);
+        // Labels fewer than rows: the rows without one are left out.
+        assert_eq!(of_class(&rows, &y[..3], 0, 10).0, 0);
+        assert_eq!(of_class(&[], &[], 1, 10), (0, Vec::new()));
+    }
+
+    fn same_as_spread(rows: &[usize], y: &[u8]) {
         for c in 0..2 {
             let all: Vec<usize> = rows
                 .iter()
-                .zip(&y)
+                .zip(y)
                 .filter(|(_, &y)| usize::from(y.min(1)) == c)
                 .map(|(&r, _)| r)
                 .collect();
             for k in [0, 1, 7, 1000, all.len() - 1, all.len(), all.len() + 1] {
-                let (n, picked) = of_class(&rows, &y, c, k);
+                let (n, picked) = of_class(rows, y, c, k);
                 assert_eq!(n, all.len());
                 assert_eq!(picked, spread(&all, k).to_vec(), "class {c}, k {k}");
             }
         }
-        // Labels fewer than rows: the rows without one are left out.
-        assert_eq!(of_class(&rows, &y[..3], 0, 10), (1, vec![rows[0]]));
-        assert_eq!(of_class(&[], &[], 1, 10), (0, Vec::new()));
     }
 }
