@@ -324,6 +324,7 @@ fn gate(
     // The report as written (with the time writing took), so stdout and
     // report.json agree to the byte.
     let (mut report, staged) = output::write_run(out, &plan, &run)?;
+    pipeline::drop_aside(run);
     if let Some(path) = junit {
         report::junit::write(&staged.place(path), &report)?;
     }

@@ -27,7 +27,7 @@ mod train;
 mod tests;
 
 pub use run::{
-    add_time, Observer, Predictions, Progress, Quiet, Run, Stage, Timings, TOOL_VERSION,
+    add_time, drop_aside, Observer, Predictions, Progress, Quiet, Run, Stage, Timings, TOOL_VERSION,
 };
 
 use crate::config::Plan;
@@ -69,7 +69,9 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
         return Ok(Run::report_only(report));
     }
     if !plan.model.kind().trains() {
-        return external::check(plan, &prepared, onnx, report, timings, progress);
+        let run = external::check(plan, &prepared, onnx, report, timings, progress);
+        drop_aside(prepared);
+        return run;
     }
     let (sides, features) = timed(&mut timings, Stage::Split, || {
         target::sides_and_features(plan, &prepared, &mut report)
@@ -115,5 +117,6 @@ pub fn check(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     run.report
         .notes
         .extend(assemble::dominant_feature_note(&run.report));
+    drop_aside(prepared);
     Ok(run)
 }
