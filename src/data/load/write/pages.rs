@@ -16,7 +16,7 @@ use super::OutValues;
 use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::metadata::Descriptor;
 use polars_parquet::parquet::page::{DataPage, DataPageHeader, DataPageHeaderV1, DictPage, Page};
-use polars_parquet::parquet::schema::types::PrimitiveType;
+use polars_parquet::parquet::schema::types::{PhysicalType, PrimitiveType};
 use polars_parquet::parquet::schema::Repetition;
 use polars_parquet::parquet::statistics::{BinaryStatistics, PrimitiveStatistics};
 use polars_parquet::parquet::CowBuffer;
@@ -59,9 +59,13 @@ pub fn dictionary_pages(
         return None;
     }
     let optional = type_.field_info.repetition == Repetition::Optional;
-    let (keys, stats): (Keys, Stats) = match values {
-        OutValues::U8(v) => small_numbers(&v[rows]),
-        OutValues::Text { codes, names } if enum_names => text(&codes[rows], names),
+    // The physical types these pages are written for (as polars maps a
+    // UInt8 and an Enum); any other is left to polars.
+    let (keys, stats): (Keys, Stats) = match (values, type_.physical_type) {
+        (OutValues::U8(v), PhysicalType::Int32) => small_numbers(&v[rows]),
+        (OutValues::Text { codes, names }, PhysicalType::ByteArray) if enum_names => {
+            text(&codes[rows], names)
+        }
         _ => return None,
     };
     let width = bit_width(keys.most);
@@ -177,7 +181,8 @@ fn small_numbers(v: &[u8]) -> (Keys, Stats<'static>) {
         .iter()
         .for_each(|x| page.extend_from_slice(&x.to_le_bytes()));
     let keys = Keys {
-        dictionary: DictPage::new(CowBuffer::Owned(page), values.len(), true),
+        // Ascending, though polars-parquet writes no sorted flag.
+        dictionary: DictPage::new(CowBuffer::Owned(page), values.len(), false),
         keys: v.iter().map(|&x| key[x as usize]).collect(),
         most: values.len().saturating_sub(1) as u32,
     };
@@ -237,7 +242,9 @@ fn hybrid(out: &mut Vec<u8>, values: &[u32], width: u32) {
             repeated(out, end - at, v, width);
             (at, packed_from) = (end, end);
         } else {
-            // No run that long begins inside this one.
+            // No run that long begins inside this one at a group's start
+            // (runs are looked for only there: a run of 64 to 70 that
+            // begins mid-group may be bit-packed, which is as valid).
             at += ((end - at) / 8).max(1) * 8;
         }
     }
@@ -373,6 +380,43 @@ mod tests {
             let chunk = &meta.row_groups[0].parquet_columns()[2];
             assert!(chunk.compressed_size() < 100, "{}", chunk.compressed_size());
         }
+    }
+
+    /// Only the physical types these pages are written for: a 0/1 column
+    /// as INT32, an Enum as BYTE_ARRAY; any other goes to polars.
+    #[test]
+    fn other_physical_types_are_left_to_polars() {
+        use polars_parquet::parquet::schema::types::{PhysicalType, PrimitiveType};
+        use polars_parquet::write::{ParquetType, StatisticsOptions, Version, WriteOptions};
+        let options = WriteOptions {
+            statistics: StatisticsOptions::default(),
+            version: Version::V1,
+            compression: polars_parquet::write::CompressionOptions::Snappy,
+            data_page_size: None,
+        };
+        let field = |t| ParquetType::PrimitiveType(PrimitiveType::from_physical("c".into(), t));
+        let y = [0u8, 1, 1];
+        let (codes, names) = ([0u32, 1, 0], ["a".to_string(), "b".to_string()]);
+        let pages = |values: &OutValues, t| {
+            super::dictionary_pages(values, true, 0..3, &field(t), options).map(|p| p.len())
+        };
+        let text = OutValues::Text {
+            codes: &codes,
+            names: &names,
+        };
+        assert_eq!(pages(&OutValues::U8(&y), PhysicalType::Int32), Some(2));
+        assert_eq!(pages(&text, PhysicalType::ByteArray), Some(2));
+        assert_eq!(pages(&OutValues::U8(&y), PhysicalType::Int64), None);
+        assert_eq!(pages(&text, PhysicalType::FixedLenByteArray(1)), None);
+        // No rows: polars writes them.
+        let none = super::dictionary_pages(
+            &OutValues::U8(&y),
+            true,
+            0..0,
+            &field(PhysicalType::Int32),
+            options,
+        );
+        assert!(none.is_none());
     }
 
     /// The hybrid's runs: a long run of one value is one repeated value;
