@@ -214,13 +214,11 @@ fn bit_width(most: u32) -> u32 {
     (32 - most.leading_zeros()).max(1)
 }
 
-/// Parquet's unsigned LEB128 varint.
-fn varint(out: &mut Vec<u8>, mut x: u64) {
-    while x >= 0x80 {
-        out.push((x as u8 & 0x7f) | 0x80);
-        x >>= 7;
-    }
-    out.push(x as u8);
+/// A run header: Parquet's unsigned LEB128 varint (polars-parquet's).
+fn varint(out: &mut Vec<u8>, x: u64) {
+    let mut bytes = [0u8; 10];
+    let used = polars_parquet::parquet::encoding::uleb128::encode(x, &mut bytes);
+    out.extend_from_slice(&bytes[..used]);
 }
 
 /// `values` (each below `2^width`) in Parquet's RLE/bit-packing hybrid.
