@@ -38,6 +38,9 @@ fn score(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
+/// Up to this many threads, each class's keys are sorted on one thread.
+const FEW_THREADS: usize = 4;
+
 /// Rows gathered a block at a time when split by class.
 const SPLIT_BLOCK: usize = 1 << 16;
 
@@ -100,7 +103,14 @@ impl Ranked {
             return None;
         }
         let (mut pos, mut neg) = split_keys(y_true, score, &counts);
-        rayon::join(|| pos.par_sort_unstable(), || neg.par_sort_unstable());
+        // On a few threads each class is sorted by one: a parallel sort of
+        // one array spends half again the work of `sort_unstable`, and the
+        // other stages of a run keep the rest of the threads busy.
+        if rayon::current_num_threads() > FEW_THREADS {
+            rayon::join(|| pos.par_sort_unstable(), || neg.par_sort_unstable());
+        } else {
+            rayon::join(|| pos.sort_unstable(), || neg.sort_unstable());
+        }
         Some(Ranked { pos, neg })
     }
 
