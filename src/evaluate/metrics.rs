@@ -78,23 +78,29 @@ pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
 /// Computes every metric; `y_pred = (score >= threshold)`.
 pub fn compute(y_true: &[u8], score: &[f64], threshold: f64) -> Metrics {
     let ranked = Ranked::new(y_true, score);
-    compute_ranked(y_true, score, threshold, ranked.as_ref())
+    compute_ranked(y_true, score, &predicted(score, threshold), ranked.as_ref())
 }
 
-/// [`compute`] with the scores already ranked (`None`: ROC AUC undefined).
+/// `score >= threshold` as 0/1, row by row.
+pub fn predicted(score: &[f64], threshold: f64) -> Vec<u8> {
+    score
+        .par_iter()
+        .map(|&s| u8::from(s >= threshold))
+        .collect()
+}
+
+/// [`compute`] with the hard predictions made ([`predicted`]) and the
+/// scores already ranked (`None`: ROC AUC undefined).
 pub fn compute_ranked(
     y_true: &[u8],
     score: &[f64],
-    threshold: f64,
+    y_pred: &[u8],
     ranked: Option<&Ranked>,
 ) -> Metrics {
-    let n = y_true.len().min(score.len());
+    let n = y_true.len().min(score.len()).min(y_pred.len());
     let (y_true, score) = (&y_true[..n], &score[..n]);
-    let y_pred: Vec<u8> = score
-        .par_iter()
-        .map(|&s| u8::from(s >= threshold))
-        .collect();
-    let c = confusion(y_true, &y_pred);
+    let c = confusion(y_true, &y_pred[..n]);
+    let probabilities = all_probabilities(score);
     if n == 0 {
         return Metrics {
             accuracy: None,
@@ -115,8 +121,12 @@ pub fn compute_ranked(
         // using the same formula keeps the rounding identical.
         f1: Some(ratio_or_zero(2 * c.tp, 2 * c.tp + c.fp + c.fn_)),
         roc_auc: ranked.map(Ranked::roc_auc),
-        log_loss: log_loss(y_true, score),
-        brier: brier(y_true, score),
+        log_loss: probabilities
+            .then(|| cross_entropy(y_true, score))
+            .flatten(),
+        brier: probabilities
+            .then(|| squared_error(y_true, score))
+            .flatten(),
         confusion: c,
     }
 }
@@ -143,21 +153,53 @@ pub fn roc_auc(y_true: &[u8], score: &[f64]) -> Option<f64> {
 /// `[eps, 1 - eps]`, so the negative-class term clips `1 - p`, not `p`.
 /// `None` for empty input or any score outside `[0, 1]` / NaN (sklearn raises).
 pub fn log_loss(y_true: &[u8], score: &[f64]) -> Option<f64> {
-    if !all_probabilities(score) {
-        return None;
-    }
-    mean(y_true, score, |t, p| {
+    all_probabilities(score)
+        .then(|| cross_entropy(y_true, score))
+        .flatten()
+}
+
+/// [`log_loss`] of scores known to be probabilities.
+///
+/// One logarithm per [`FACTORS`] rows, of the product of their clipped
+/// probabilities: no product of so few factors of at least 1e-15
+/// underflows, and its rounding moves the mean by far less than 1e-15 of
+/// itself.
+fn cross_entropy(y_true: &[u8], score: &[f64]) -> Option<f64> {
+    let clipped = |t: u8, p: f64| {
         let q = if t != 0 { p } else { 1.0 - p };
-        -q.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS).ln()
+        q.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS)
+    };
+    mean_of_blocks(y_true, score, |y, s| {
+        let mut acc = Neumaier::default();
+        let (y_tail, s_tail) = (y.chunks_exact(FACTORS), s.chunks_exact(FACTORS));
+        let tail = y_tail.remainder().iter().zip(s_tail.remainder());
+        let tail = tail.fold(1.0, |prod, (&t, &p)| prod * clipped(t, p));
+        for (y, s) in y_tail.zip(s_tail) {
+            let prod = y
+                .iter()
+                .zip(s)
+                .fold(1.0, |prod, (&t, &p)| prod * clipped(t, p));
+            acc.add(-prod.ln());
+        }
+        acc.add(-tail.ln());
+        acc
     })
 }
+
+/// Rows whose probabilities [`cross_entropy`] multiplies before taking
+/// one logarithm.
+const FACTORS: usize = 8;
 
 /// Brier score as `sklearn.metrics.brier_score_loss`: mean of (p - y)^2.
 /// `None` for empty input or any score outside `[0, 1]` / NaN (sklearn raises).
 pub fn brier(y_true: &[u8], score: &[f64]) -> Option<f64> {
-    if !all_probabilities(score) {
-        return None;
-    }
+    all_probabilities(score)
+        .then(|| squared_error(y_true, score))
+        .flatten()
+}
+
+/// [`brier`] of scores known to be probabilities.
+fn squared_error(y_true: &[u8], score: &[f64]) -> Option<f64> {
     mean(y_true, score, |t, p| {
         let d = p - f64::from(u8::from(t != 0));
         d * d
@@ -179,6 +221,21 @@ const MEAN_BLOCK: usize = 1 << 16;
 /// their (sum, compensation) pairs added in block order: the same bits for
 /// any thread count.
 fn mean(y_true: &[u8], score: &[f64], term: impl Fn(u8, f64) -> f64 + Sync) -> Option<f64> {
+    mean_of_blocks(y_true, score, |y, s| {
+        let mut acc = Neumaier::default();
+        for (&t, &p) in y.iter().zip(s) {
+            acc.add(term(t, p));
+        }
+        acc
+    })
+}
+
+/// [`mean`] of the sums `block` gives of each block of rows.
+fn mean_of_blocks(
+    y_true: &[u8],
+    score: &[f64],
+    block: impl Fn(&[u8], &[f64]) -> Neumaier + Sync,
+) -> Option<f64> {
     let n = y_true.len().min(score.len());
     if n == 0 {
         return None;
@@ -186,13 +243,7 @@ fn mean(y_true: &[u8], score: &[f64], term: impl Fn(u8, f64) -> f64 + Sync) -> O
     let blocks: Vec<Neumaier> = y_true[..n]
         .par_chunks(MEAN_BLOCK)
         .zip(score[..n].par_chunks(MEAN_BLOCK))
-        .map(|(y, s)| {
-            let mut acc = Neumaier::default();
-            for (&t, &p) in y.iter().zip(s) {
-                acc.add(term(t, p));
-            }
-            acc
-        })
+        .map(|(y, s)| block(y, s))
         .collect();
     let acc = match blocks.as_slice() {
         [one] => return Some((one.sum + one.comp) / n as f64),

@@ -52,10 +52,7 @@ pub fn evaluate(
         model.score_table(sides.test_table, &sides.test_rows)
     })
     .map_err(GateError::Data)?;
-    let y_pred: Vec<u8> = scores
-        .iter()
-        .map(|&s| u8::from(s >= plan.threshold))
-        .collect();
+    let y_pred = metrics::predicted(&scores, plan.threshold);
     // Single-row latency first, alone: timed beside other work, the calls
     // would be slowed by it. Batch throughput is the test-set scoring
     // already timed as "score".
@@ -78,7 +75,7 @@ pub fn evaluate(
                         let m = metrics::compute_ranked(
                             &sides.y_test,
                             &scores,
-                            plan.threshold,
+                            &y_pred,
                             ranked.as_ref(),
                         );
                         (m, ranked)
