@@ -105,13 +105,6 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, truth: bool, pred: bool) {
-        self.count += 1;
-        self.positives += u64::from(truth);
-        self.selected += u64::from(pred);
-        self.true_positives += u64::from(truth && pred);
-    }
-
     fn merge(&mut self, other: &Tally) {
         self.count += other.count;
         self.positives += other.positives;
@@ -142,9 +135,9 @@ pub fn compute(
     y_true: &[u8],
     y_pred: &[u8],
 ) -> AttributeFairness {
-    let tallies = tally_by_name(groups, group_names, y_true, y_pred);
-    let equalized_odds_difference =
-        crate::evaluate::stats::equalized_odds_difference(y_true, y_pred, groups);
+    let cells = crate::evaluate::stats::group_cells(groups, y_true, y_pred);
+    let equalized_odds_difference = crate::evaluate::stats::equalized_odds_of(&cells);
+    let tallies = tally_by_name(&cells, group_names);
     let groups: BTreeMap<String, GroupStats> = tallies
         .iter()
         .map(|(name, t)| (name.clone(), t.stats()))
@@ -163,26 +156,29 @@ pub fn compute(
     }
 }
 
-/// Tallies rows per code (a dense vector: codes are small indices), then
-/// merges codes by display name so duplicate names cannot yield two entries.
+/// The rows per code (counted by [`crate::evaluate::stats::group_cells`])
+/// merged by display name, so duplicate names cannot yield two entries.
 fn tally_by_name(
-    groups: &[u32],
+    cells: &BTreeMap<u32, crate::evaluate::stats::Cells>,
     group_names: &[String],
-    y_true: &[u8],
-    y_pred: &[u8],
 ) -> BTreeMap<String, Tally> {
-    let mut named = vec![Tally::default(); group_names.len()];
-    let mut other: BTreeMap<u32, Tally> = BTreeMap::new();
-    for ((&code, &t), &p) in groups.iter().zip(y_true).zip(y_pred) {
-        let slot = match named.get_mut(code as usize) {
-            Some(slot) if code != MISSING_CODE => slot,
-            _ => other.entry(code).or_default(),
-        };
-        slot.add(t != 0, p != 0);
-    }
+    let tally = |c: &crate::evaluate::stats::Cells| Tally {
+        count: c.iter().sum(),
+        positives: c[0] + c[1],
+        selected: c[0] + c[2],
+        true_positives: c[0],
+    };
+    // The named codes first, then the others, each in code order.
+    let named = |code: u32| code != MISSING_CODE && (code as usize) < group_names.len();
+    let named_codes = cells
+        .iter()
+        .filter(|(&c, _)| named(c))
+        .map(|(&c, cells)| (group_names[c as usize].clone(), tally(cells)));
+    let other_codes = cells
+        .iter()
+        .filter(|(&c, _)| !named(c))
+        .map(|(&c, cells)| (code_name(c), tally(cells)));
     let mut out: BTreeMap<String, Tally> = BTreeMap::new();
-    let named_codes = group_names.iter().cloned().zip(named);
-    let other_codes = other.into_iter().map(|(c, t)| (code_name(c), t));
     for (name, tally) in named_codes.chain(other_codes) {
         if tally.count == 0 {
             continue;
@@ -253,27 +249,34 @@ impl Groups {
         if n > CODED_LEVELS {
             return None;
         }
-        // Each level's first position among `rows`; `None`: a bad code.
-        let none = || Some(vec![usize::MAX; n]);
-        let first = rows
-            .par_chunks(BLOCK)
-            .enumerate()
-            .fold(none, |first, (b, block)| {
-                let mut first = first?;
-                for (i, &r) in (b * BLOCK..).zip(block) {
-                    match codes[r] {
-                        u32::MAX => {}
-                        c => {
-                            let at = first.get_mut(c as usize)?;
-                            *at = (*at).min(i);
-                        }
-                    }
+        // Each level's first position among `rows`, from a walk that stops
+        // once every level is seen (within a few rows, in most data).
+        let mut first = vec![usize::MAX; n];
+        let mut unseen = n;
+        let mut walked = 0;
+        for &r in rows {
+            if unseen == 0 {
+                break;
+            }
+            let c = codes[r];
+            if c != u32::MAX {
+                // A bad code: `None`.
+                let at = first.get_mut(c as usize)?;
+                if *at == usize::MAX {
+                    *at = walked;
+                    unseen -= 1;
                 }
-                Some(first)
-            })
-            .reduce(none, |a, b| {
-                Some(a?.iter().zip(b?).map(|(&x, y)| x.min(y)).collect())
-            })?;
+            }
+            walked += 1;
+        }
+        // The rows past the walk hold no bad code either.
+        let bad = |&r: &usize| codes[r] != u32::MAX && codes[r] as usize >= n;
+        if rows[walked..]
+            .par_chunks(BLOCK)
+            .any(|block| block.iter().any(bad))
+        {
+            return None;
+        }
         let mut order: Vec<usize> = (0..n).filter(|&l| first[l] != usize::MAX).collect();
         order.sort_unstable_by_key(|&l| first[l]);
         let mut group = vec![MISSING_CODE; n];
@@ -448,6 +451,10 @@ mod tests {
         assert!(coded.names.len() >= 3);
         // A code past the levels, or too many levels: left to of_cells.
         assert!(Groups::of_codes(&[0, 7], &levels, &[0, 1]).is_none());
+        // ... also past the rows where every level was first seen.
+        let two = &levels[..2];
+        assert!(Groups::of_codes(&[0, 1, 0, 7], two, &[0, 1, 2, 3]).is_none());
+        assert!(Groups::of_codes(&[0, 1, 0, 7], two, &[0, 1, 2]).is_some());
         let many: Vec<String> = (0..=CODED_LEVELS).map(|i| i.to_string()).collect();
         assert!(Groups::of_codes(&[0], &many, &[0]).is_none());
         assert_eq!(

@@ -38,7 +38,10 @@ use crate::evaluate::metrics::{self, confusion, Confusion};
 
 pub use champion::{champion_test, mcnemar_mid_p, ChampionTest, Decision};
 pub use delong::{auc_interval, auc_variance, paired as delong_paired, PairedDelong};
-pub use fairness::{equalized_odds_difference, fairness_interval, FAIRNESS_METRICS};
+pub use fairness::{
+    equalized_odds_difference, equalized_odds_of, fairness_interval, tally as group_cells, Cells,
+    FAIRNESS_METRICS,
+};
 pub use normal::{norm_cdf, norm_ppf};
 pub use proportion::{katz_ratio, newcombe_difference, wilson};
 
