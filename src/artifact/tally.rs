@@ -34,7 +34,7 @@ impl Digit<'_> {
     }
 
     /// Each `cell` times `radix` (this digit's) plus the digit of its row.
-    fn add_to(&self, cell: &mut [usize], rows: &[usize], radix: usize) {
+    fn add_to(&self, cell: &mut [u32], rows: &[usize], radix: u32) {
         match self {
             Digit::Codes(codes, levels) => {
                 for (c, &r) in cell.iter_mut().zip(rows) {
@@ -42,9 +42,9 @@ impl Digit<'_> {
                     // hash reads it.
                     let code = codes[r];
                     let d = if code == NULL_CODE || code >= *levels {
-                        *levels as usize
+                        *levels
                     } else {
-                        code as usize
+                        code
                     };
                     *c = *c * radix + d;
                 }
@@ -52,11 +52,7 @@ impl Digit<'_> {
             Digit::Whole(v, min, span) => {
                 for (c, &r) in cell.iter_mut().zip(rows) {
                     let x = v[r];
-                    let d = if x.is_nan() {
-                        *span as usize
-                    } else {
-                        (x - min) as usize
-                    };
+                    let d = if x.is_nan() { *span } else { (x - min) as u32 };
                     *c = *c * radix + d;
                 }
             }
@@ -80,11 +76,10 @@ fn digit<'a>(col: Option<&'a Column>, rows: &[usize]) -> Option<Digit<'a>> {
             // Whole numbers only: each has one text, and -0.0 (text "-0")
             // and the infinities are left to the row-by-row hash.
             // (NaN, missing, is its own digit value, never asked here.)
+            // (The round trip through `i64` is exact below 1e15, and far
+            // cheaper than `fract`, a call on baseline x86-64.)
             let whole = |x: f64| {
-                x.is_finite()
-                    && x.fract() == 0.0
-                    && !(x == 0.0 && x.is_sign_negative())
-                    && x.abs() < 1e15
+                x.abs() < 1e15 && (x as i64) as f64 == x && !(x == 0.0 && x.is_sign_negative())
             };
             let (min, max, ok) = rows
                 .par_iter()
@@ -137,28 +132,35 @@ pub fn text_row_tally(
         cells = cells.checked_mul(d.radix()).filter(|&c| c <= MAX_CELLS)?;
         digits.push(d);
     }
-    let radix: Vec<usize> = digits.iter().map(Digit::radix).collect();
+    // Below MAX_CELLS, so each radix and cell number fits a u32.
+    let radix: Vec<u32> = digits.iter().map(|d| d.radix() as u32).collect();
     // Each cell's count and first position; blocks counted side by side and
     // added in any order give the same integers. A block's cell numbers
-    // are built a column at a time.
+    // are built a column at a time, in a buffer each task keeps.
     let empty = || (vec![0u64; cells], vec![usize::MAX; cells]);
     let (counts, first) = (0..rows.len().div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| b * BLOCK)
-        .fold(empty, |(mut counts, mut first), start| {
-            let end = (start + BLOCK).min(rows.len());
-            let mut cell: Vec<usize> = y[start..end].iter().map(|&l| usize::from(l)).collect();
-            for (d, &r) in digits.iter().zip(&radix) {
-                d.add_to(&mut cell, &rows[start..end], r);
-            }
-            for (i, &c) in (start..).zip(&cell) {
-                if counts[c] == 0 {
-                    first[c] = i;
+        .fold(
+            || (empty(), Vec::new()),
+            |((mut counts, mut first), mut cell), start| {
+                let end = (start + BLOCK).min(rows.len());
+                cell.clear();
+                cell.extend(y[start..end].iter().map(|&l| u32::from(l)));
+                for (d, &r) in digits.iter().zip(&radix) {
+                    d.add_to(&mut cell, &rows[start..end], r);
                 }
-                counts[c] += 1;
-            }
-            (counts, first)
-        })
+                for (i, &c) in (start..).zip(&cell) {
+                    let c = c as usize;
+                    if counts[c] == 0 {
+                        first[c] = i;
+                    }
+                    counts[c] += 1;
+                }
+                ((counts, first), cell)
+            },
+        )
+        .map(|(tally, _)| tally)
         .reduce(empty, |(mut ca, mut fa), (cb, fb)| {
             ca.iter_mut().zip(&cb).for_each(|(a, b)| *a += b);
             fa.iter_mut().zip(&fb).for_each(|(a, b)| *a = (*a).min(*b));
