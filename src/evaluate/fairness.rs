@@ -244,7 +244,6 @@ impl Groups {
     /// code past them (then [`Groups::of_cells`] it is).
     pub fn of_codes(codes: &[u32], levels: &[String], rows: &[usize]) -> Option<Groups> {
         use rayon::prelude::*;
-        const BLOCK: usize = 1 << 16;
         let n = levels.len();
         if n > CODED_LEVELS {
             return None;
@@ -253,8 +252,7 @@ impl Groups {
         // once every level is seen (within a few rows, in most data).
         let mut first = vec![usize::MAX; n];
         let mut unseen = n;
-        let mut walked = 0;
-        for &r in rows {
+        for (i, &r) in rows.iter().enumerate() {
             if unseen == 0 {
                 break;
             }
@@ -263,19 +261,10 @@ impl Groups {
                 // A bad code: `None`.
                 let at = first.get_mut(c as usize)?;
                 if *at == usize::MAX {
-                    *at = walked;
+                    *at = i;
                     unseen -= 1;
                 }
             }
-            walked += 1;
-        }
-        // The rows past the walk hold no bad code either.
-        let bad = |&r: &usize| codes[r] != u32::MAX && codes[r] as usize >= n;
-        if rows[walked..]
-            .par_chunks(BLOCK)
-            .any(|block| block.iter().any(bad))
-        {
-            return None;
         }
         let mut order: Vec<usize> = (0..n).filter(|&l| first[l] != usize::MAX).collect();
         order.sort_unstable_by_key(|&l| first[l]);
@@ -284,16 +273,20 @@ impl Groups {
             group[l] = g as u32;
         }
         let names = order.iter().map(|&l| levels[l].clone()).collect();
+        // The rows past the walk hold no bad code either (`None`). An
+        // indexed collect writes the codes in place; a bad one is flagged.
+        let bad = std::sync::atomic::AtomicBool::new(false);
         let codes = rows
             .par_iter()
-            .map(|&r| {
-                group
-                    .get(codes[r] as usize)
-                    .copied()
-                    .unwrap_or(MISSING_CODE)
+            .map(|&r| match codes[r] {
+                u32::MAX => MISSING_CODE,
+                c => group.get(c as usize).copied().unwrap_or_else(|| {
+                    bad.store(true, std::sync::atomic::Ordering::Relaxed);
+                    MISSING_CODE
+                }),
             })
             .collect();
-        Some(Groups { codes, names })
+        (!bad.into_inner()).then_some(Groups { codes, names })
     }
 
     /// The group name of row `i`, `None` when missing.
