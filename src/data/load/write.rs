@@ -214,7 +214,9 @@ type RowGroup = (usize, Vec<Vec<CompressedPage>>);
 impl Encoder {
     /// `rows` of `columns` as one row group, encoded and compressed now:
     /// 0/1 and text columns as dictionary pages of their own
-    /// ([`pages::dictionary_pages`]), the others by polars.
+    /// ([`pages::dictionary_pages`]), row numbers that count up by one
+    /// as deltas of their own ([`pages::counting_pages`]), the others by
+    /// polars.
     fn row_group(
         &self,
         columns: &[OutColumn],
@@ -230,7 +232,10 @@ impl Encoder {
             .zip(&self.encodings)
         {
             let direct =
-                pages::dictionary_pages(&c.values, t.is_some(), rows.clone(), field, self.options);
+                pages::dictionary_pages(&c.values, t.is_some(), rows.clone(), field, self.options)
+                    .or_else(|| {
+                        pages::counting_pages(&c.values, rows.clone(), field, self.options)
+                    });
             let leaves = match direct {
                 Some(pages) => vec![pages.into_iter().map(Ok).collect::<Vec<_>>()],
                 None => {

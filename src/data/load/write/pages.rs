@@ -71,7 +71,7 @@ pub fn dictionary_pages(
     let width = bit_width(keys.most);
     let mut pages = vec![Page::Dict(keys.dictionary)];
     for page in keys.keys.chunks(PAGE_ROWS) {
-        let nulls = page.iter().filter(|&&k| k == MISSING).count();
+        let (nulls, seen) = scan(page, keys.most);
         if nulls > 0 && !optional {
             return None;
         }
@@ -95,27 +95,121 @@ pub fn dictionary_pages(
             let present: Vec<u32> = page.iter().copied().filter(|&k| k != MISSING).collect();
             hybrid(&mut buffer, &present, width);
         }
-        let statistics = stats.of(type_, page, nulls);
-        let header = DataPageHeader::V1(DataPageHeaderV1 {
-            num_values: page.len() as i32,
-            encoding: Encoding::RleDictionary.into(),
-            definition_level_encoding: Encoding::Rle.into(),
-            repetition_level_encoding: Encoding::Rle.into(),
-            statistics: options.has_statistics().then_some(statistics),
-        });
-        let descriptor = Descriptor {
-            primitive_type: type_.clone(),
-            max_def_level: 0,
-            max_rep_level: 0,
-        };
-        pages.push(Page::Data(DataPage::new(
-            header,
-            CowBuffer::Owned(buffer),
-            descriptor,
+        let statistics = stats.of(type_, &seen, nulls);
+        pages.push(data_page(
+            type_,
+            Encoding::RleDictionary,
+            buffer,
             page.len(),
-        )));
+            options.has_statistics().then_some(statistics),
+        ));
     }
     Some(pages)
+}
+
+/// Deltas per block of [`counting_pages`] (a multiple of 128), and the
+/// miniblocks it is cut into (of 32 deltas each).
+const DELTA_BLOCK: usize = 128;
+const MINIBLOCKS: usize = 4;
+
+/// The pages of `rows` of a column of row numbers that count up by one
+/// (every row of the data, in order), as Parquet INT64: each page's
+/// DELTA_BINARY_PACKED values are its first number, then blocks whose
+/// every delta is 1 (the block's minimum) and takes no bits. `None` for
+/// any other column (polars writes it, deltas in bits).
+pub fn counting_pages(
+    values: &OutValues,
+    rows: Range<usize>,
+    field: &ParquetType,
+    options: WriteOptions,
+) -> Option<Vec<Page>> {
+    let (ParquetType::PrimitiveType(type_), OutValues::U64(v)) = (field, values) else {
+        return None;
+    };
+    if options.version != Version::V1
+        || rows.is_empty()
+        || type_.physical_type != PhysicalType::Int64
+    {
+        return None;
+    }
+    let v = &v[rows];
+    let counting = v.windows(2).all(|w| w[0].checked_add(1) == Some(w[1]));
+    // Signed 64-bit numbers, as the column's statistics hold them.
+    let last = i64::try_from(*v.last()?).ok()?;
+    if !counting || last < 0 {
+        return None;
+    }
+    let optional = type_.field_info.repetition == Repetition::Optional;
+    let pages = v
+        .chunks(PAGE_ROWS)
+        .map(|page| {
+            let first = page[0] as i64;
+            let mut buffer = Vec::new();
+            if optional {
+                // Definition levels: every value present.
+                buffer.extend([0; 4]);
+                repeated(&mut buffer, page.len(), 1, 1);
+                let length = (buffer.len() - 4) as u32;
+                buffer[..4].copy_from_slice(&length.to_le_bytes());
+            }
+            // Header: block size, miniblocks per block, values, first
+            // value (zigzag); then per block the minimum delta (1, zigzag
+            // 2) and each miniblock's bit width (0, so no bits follow).
+            varint(&mut buffer, DELTA_BLOCK as u64);
+            varint(&mut buffer, MINIBLOCKS as u64);
+            varint(&mut buffer, page.len() as u64);
+            varint(&mut buffer, (first as u64) << 1); // zigzag of first >= 0
+            for _ in 0..(page.len() - 1).div_ceil(DELTA_BLOCK) {
+                buffer.push(2);
+                buffer.extend([0; MINIBLOCKS]);
+            }
+            let statistics = PrimitiveStatistics::<i64> {
+                primitive_type: type_.clone(),
+                null_count: Some(0),
+                distinct_count: None,
+                min_value: Some(first),
+                max_value: Some(first + page.len() as i64 - 1),
+            }
+            .serialize();
+            data_page(
+                type_,
+                Encoding::DeltaBinaryPacked,
+                buffer,
+                page.len(),
+                options.has_statistics().then_some(statistics),
+            )
+        })
+        .collect();
+    Some(pages)
+}
+
+/// A V1 data page of `rows` values of `type_` (`buffer`: their
+/// definition levels, if any, then the values in `encoding`).
+fn data_page(
+    type_: &PrimitiveType,
+    encoding: Encoding,
+    buffer: Vec<u8>,
+    rows: usize,
+    statistics: Option<polars_parquet::parquet::statistics::ParquetStatistics>,
+) -> Page {
+    let header = DataPageHeader::V1(DataPageHeaderV1 {
+        num_values: rows as i32,
+        encoding: encoding.into(),
+        definition_level_encoding: Encoding::Rle.into(),
+        repetition_level_encoding: Encoding::Rle.into(),
+        statistics,
+    });
+    let descriptor = Descriptor {
+        primitive_type: type_.clone(),
+        max_def_level: 0,
+        max_rep_level: 0,
+    };
+    Page::Data(DataPage::new(
+        header,
+        CowBuffer::Owned(buffer),
+        descriptor,
+        rows,
+    ))
 }
 
 /// How a page's minimum and maximum are found from its keys.
@@ -127,21 +221,14 @@ enum Stats<'a> {
 }
 
 impl Stats<'_> {
+    /// The statistics of a page that holds the keys `seen` and `nulls`
+    /// missing values ([`scan`]).
     fn of(
         &self,
         type_: &PrimitiveType,
-        page: &[u32],
+        seen: &[bool],
         nulls: usize,
     ) -> polars_parquet::parquet::statistics::ParquetStatistics {
-        // The keys present (few: the dictionary is small next to the page).
-        let mut seen = Vec::new();
-        for &k in page.iter().filter(|&&k| k != MISSING) {
-            let k = k as usize;
-            if k >= seen.len() {
-                seen.resize(k + 1, false);
-            }
-            seen[k] = true;
-        }
         let present = || seen.iter().enumerate().filter(|(_, &s)| s).map(|(k, _)| k);
         match self {
             Stats::Numbers(values) => PrimitiveStatistics::<i32> {
@@ -165,6 +252,21 @@ impl Stats<'_> {
             }
         }
     }
+}
+
+/// A page's missing keys, and which keys up to `most` it holds, in one
+/// pass (the dictionary is small next to the page).
+fn scan(page: &[u32], most: u32) -> (usize, Vec<bool>) {
+    let mut seen = vec![false; most as usize + 1];
+    let mut nulls = 0;
+    for &k in page {
+        if k == MISSING {
+            nulls += 1;
+        } else if let Some(s) = seen.get_mut(k as usize) {
+            *s = true;
+        }
+    }
+    (nulls, seen)
 }
 
 /// A `u8` column (0/1): its values seen, ascending, as the dictionary.
@@ -263,6 +365,14 @@ fn bit_packed(out: &mut Vec<u8>, values: &[u32], width: u32) {
         varint(out, ((groups as u64) << 1) | 1);
         for group in run.chunks(8) {
             // The bits of eight values, the first lowest: `width` bytes.
+            if width <= 8 && group.len() == 8 {
+                // All 64 bits or fewer at once.
+                let acc = (0..8).fold(0u64, |acc, i| {
+                    acc | u64::from(group[i]) << (i as u32 * width)
+                });
+                out.extend_from_slice(&acc.to_le_bytes()[..width as usize]);
+                continue;
+            }
             let (mut acc, mut bits) = (0u64, 0);
             for &v in group {
                 acc |= u64::from(v) << bits;
@@ -380,6 +490,52 @@ mod tests {
         }
     }
 
+    /// Row numbers that count up by one, from 0 and from past 2^32, in
+    /// row groups of 3000 and 700 rows (a page of one value among them)
+    /// read back as written, in blocks of no bits; numbers that do not
+    /// count up are left to polars.
+    #[test]
+    fn counting_row_numbers_read_back_as_written() {
+        let n = 5_001;
+        let from_zero: Vec<u64> = (0..n as u64).collect();
+        let high: Vec<u64> = (0..n as u64).map(|i| (1 << 33) + i).collect();
+        let gaps: Vec<u64> = (0..n as u64).map(|i| i * 2).collect();
+        let columns = [("row", &from_zero), ("high", &high), ("gaps", &gaps)];
+        let names_of: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let expected: Vec<Vec<Option<String>>> = columns
+            .iter()
+            .map(|(_, v)| v.iter().map(|x| Some(x.to_string())).collect())
+            .collect();
+        let columns: Vec<OutColumn> = columns
+            .iter()
+            .map(|&(name, v)| OutColumn {
+                name,
+                values: OutValues::U64(v),
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        for batch in [3_000, 700] {
+            let ours = dir.path().join(format!("ours{batch}.parquet"));
+            write_batches(&ours, &columns, n, batch).unwrap();
+            assert_eq!(read_back(&ours, &names_of, n), expected, "batch {batch}");
+            let meta =
+                polars_parquet::read::read_metadata(&mut std::fs::File::open(&ours).unwrap())
+                    .unwrap();
+            let chunks = meta.row_groups[0].parquet_columns();
+            // 3000 values: a header and 24 blocks of five bytes.
+            assert!(
+                chunks[0].compressed_size() < 250,
+                "{}",
+                chunks[0].compressed_size()
+            );
+            assert!(
+                chunks[1].compressed_size() < 250,
+                "{}",
+                chunks[1].compressed_size()
+            );
+        }
+    }
+
     /// Only the physical types these pages are written for: a 0/1 column
     /// as INT32, an Enum as BYTE_ARRAY; any other goes to polars.
     #[test]
@@ -415,6 +571,21 @@ mod tests {
             options,
         );
         assert!(none.is_none());
+        // Row numbers: INT64 that count up by one, below 2^63.
+        let counting = |v: &[u64], t| {
+            super::counting_pages(&OutValues::U64(v), 0..v.len(), &field(t), options)
+                .map(|p| p.len())
+        };
+        assert_eq!(counting(&[4, 5, 6], PhysicalType::Int64), Some(1));
+        assert_eq!(counting(&[4], PhysicalType::Int64), Some(1));
+        assert_eq!(counting(&[4, 6, 7], PhysicalType::Int64), None);
+        assert_eq!(counting(&[6, 5, 4], PhysicalType::Int64), None);
+        assert_eq!(
+            counting(&[u64::MAX - 1, u64::MAX], PhysicalType::Int64),
+            None
+        );
+        assert_eq!(counting(&[4, 5, 6], PhysicalType::Int32), None);
+        assert_eq!(counting(&[], PhysicalType::Int64), None);
     }
 
     /// The hybrid's runs: a long run of one value is one repeated value;
@@ -441,5 +612,32 @@ mod tests {
         let mut out = Vec::new();
         super::hybrid(&mut out, &v, 1);
         assert_eq!(out, [3, 0b1010_1010, 128, 1, 1]);
+    }
+
+    /// Bit-packed groups at every width up to 12 (whole groups of eight
+    /// at once up to 8 bits, byte by byte past that, a short last group)
+    /// are the bits laid end to end, lowest first.
+    #[test]
+    fn bit_packing_is_bits_end_to_end() {
+        for width in 1..=12u32 {
+            let values: Vec<u32> = (0..21u32)
+                .map(|i| (i * 2_654_435_761u32.wrapping_mul(i + 1)) % (1 << width))
+                .collect();
+            let mut out = Vec::new();
+            super::bit_packed(&mut out, &values, width);
+            // Header: three groups, bit-packed.
+            let mut want = vec![3 << 1 | 1];
+            let mut bits = vec![false; 24 * width as usize];
+            for (i, &v) in values.iter().enumerate() {
+                for b in 0..width as usize {
+                    bits[i * width as usize + b] = v >> b & 1 == 1;
+                }
+            }
+            want.extend(
+                bits.chunks(8)
+                    .map(|byte| (0..8).fold(0u8, |acc, b| acc | u8::from(byte[b]) << b)),
+            );
+            assert_eq!(out, want, "width {width}");
+        }
     }
 }
