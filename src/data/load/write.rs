@@ -215,7 +215,8 @@ impl Encoder {
     /// `rows` of `columns` as one row group, encoded and compressed now:
     /// 0/1 and text columns as dictionary pages of their own
     /// ([`pages::dictionary_pages`]), row numbers that count up by one
-    /// as deltas of their own ([`pages::counting_pages`]), the others by
+    /// as deltas of their own ([`pages::counting_pages`]), numbers as
+    /// plain pages of their own ([`pages::plain_pages`]), the others by
     /// polars.
     fn row_group(
         &self,
@@ -233,9 +234,8 @@ impl Encoder {
         {
             let direct =
                 pages::dictionary_pages(&c.values, t.is_some(), rows.clone(), field, self.options)
-                    .or_else(|| {
-                        pages::counting_pages(&c.values, rows.clone(), field, self.options)
-                    });
+                    .or_else(|| pages::counting_pages(&c.values, rows.clone(), field, self.options))
+                    .or_else(|| pages::plain_pages(&c.values, rows.clone(), field, self.options));
             let leaves = match direct {
                 Some(pages) => vec![pages.into_iter().map(Ok).collect::<Vec<_>>()],
                 None => {
@@ -286,7 +286,7 @@ fn chosen_encoding(array: &dyn polars_arrow::array::Array, given: &[Encoding]) -
     let any = array.as_any();
     let (mut bits, least, ascending) = if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
         let bits = a.values().iter().take(SAMPLE).map(|v| v.to_bits());
-        (bits.collect::<Vec<u64>>(), 128, false)
+        (bits.collect::<Vec<u64>>(), LEAST_FLOATS, false)
     } else if let Some(a) = any.downcast_ref::<PrimitiveArray<u64>>() {
         let bits: Vec<u64> = a.values().iter().take(SAMPLE).copied().collect();
         let ascending = bits.windows(2).all(|w| w[0] < w[1]);
@@ -300,14 +300,23 @@ fn chosen_encoding(array: &dyn polars_arrow::array::Array, given: &[Encoding]) -
     if ascending {
         return vec![Encoding::DeltaBinaryPacked];
     }
-    bits.sort_unstable();
-    bits.dedup();
-    if 4 * bits.len() > 3 * SAMPLE.min(array.len()) {
+    if mostly_distinct(&mut bits, array.len()) {
         vec![Encoding::Plain]
     } else {
         given.to_vec()
     }
 }
+
+/// Whether more than 3 in 4 of `bits` (the first [`SAMPLE`] values of
+/// `len`) are distinct: then polars would write them plain.
+fn mostly_distinct(bits: &mut Vec<u64>, len: usize) -> bool {
+    bits.sort_unstable();
+    bits.dedup();
+    4 * bits.len() > 3 * SAMPLE.min(len)
+}
+
+/// Past how many values a float column may be written plain at once.
+const LEAST_FLOATS: usize = 128;
 
 #[cfg(test)]
 mod tests {
@@ -344,6 +353,8 @@ mod tests {
     fn same_bytes_as_polars(n: usize, batch: usize) {
         // Distinct, not ascending (ascending ones are written as deltas).
         let row: Vec<u64> = (0..n).map(|i| (i * 7919 % n) as u64).collect();
+        // Distinct: the first batch (a zero) by polars, the others by
+        // `pages::plain_pages`, to the same bytes.
         let score: Vec<f64> = (0..n).map(|i| (i as f64 * 0.618).fract()).collect();
         // Few distinct scores (a small tree model): a dictionary pays.
         let few: Vec<f64> = (0..n).map(|i| (i % 7) as f64 / 7.0).collect();

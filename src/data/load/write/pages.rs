@@ -25,6 +25,10 @@ use std::ops::Range;
 
 /// Rows per data page at most.
 const PAGE_ROWS: usize = 1 << 20;
+/// Rows per plain page of numbers: a megabyte, as polars writes them (a
+/// page of a million numbers is allocated, compressed and freed in pieces
+/// so large that the allocator hands each back to the kernel).
+const PLAIN_PAGE_ROWS: usize = 1 << 17;
 /// Values per bit-packed run at most (as polars writes them).
 const PACKED_RUN: usize = 8192;
 /// Equal values from which they are written as one repeated value.
@@ -123,15 +127,10 @@ pub fn counting_pages(
     field: &ParquetType,
     options: WriteOptions,
 ) -> Option<Vec<Page>> {
-    let (ParquetType::PrimitiveType(type_), OutValues::U64(v)) = (field, values) else {
+    let OutValues::U64(v) = values else {
         return None;
     };
-    if options.version != Version::V1
-        || rows.is_empty()
-        || type_.physical_type != PhysicalType::Int64
-    {
-        return None;
-    }
+    let type_ = primitive(field, PhysicalType::Int64, options, &rows)?;
     let v = &v[rows];
     let counting = v.windows(2).all(|w| w[0].checked_add(1) == Some(w[1]));
     // Signed 64-bit numbers, as the column's statistics hold them.
@@ -144,14 +143,7 @@ pub fn counting_pages(
         .chunks(PAGE_ROWS)
         .map(|page| {
             let first = page[0] as i64;
-            let mut buffer = Vec::new();
-            if optional {
-                // Definition levels: every value present.
-                buffer.extend([0; 4]);
-                repeated(&mut buffer, page.len(), 1, 1);
-                let length = (buffer.len() - 4) as u32;
-                buffer[..4].copy_from_slice(&length.to_le_bytes());
-            }
+            let mut buffer = all_present(optional, page.len(), 0);
             // Header: block size, miniblocks per block, values, first
             // value (zigzag); then per block the minimum delta (1, zigzag
             // 2) and each miniblock's bit width (0, so no bits follow).
@@ -174,6 +166,97 @@ pub fn counting_pages(
             data_page(
                 type_,
                 Encoding::DeltaBinaryPacked,
+                buffer,
+                page.len(),
+                options.has_statistics().then_some(statistics),
+            )
+        })
+        .collect();
+    Some(pages)
+}
+
+/// `field`'s type when it is `physical`, the options are V1's and there
+/// are rows to write.
+fn primitive<'a>(
+    field: &'a ParquetType,
+    physical: PhysicalType,
+    options: WriteOptions,
+    rows: &Range<usize>,
+) -> Option<&'a PrimitiveType> {
+    match field {
+        ParquetType::PrimitiveType(t)
+            if t.physical_type == physical
+                && options.version == Version::V1
+                && !rows.is_empty() =>
+        {
+            Some(t)
+        }
+        _ => None,
+    }
+}
+
+/// A page buffer with room for `bytes` more, begun with the definition
+/// levels of `rows` values all present when the column is `optional`.
+fn all_present(optional: bool, rows: usize, bytes: usize) -> Vec<u8> {
+    let mut buffer = Vec::with_capacity(16 + bytes);
+    if optional {
+        // Definition levels (1: present), after their byte length.
+        buffer.extend([0; 4]);
+        repeated(&mut buffer, rows, 1, 1);
+        let length = (buffer.len() - 4) as u32;
+        buffer[..4].copy_from_slice(&length.to_le_bytes());
+    }
+    buffer
+}
+
+/// The pages of `rows` of a column of numbers (scores) as Parquet DOUBLE,
+/// PLAIN: each value's eight bytes, with the page's min, max and null
+/// count. `None` for any other column, or one holding a NaN or a zero
+/// (whose statistics polars' writer is left to spell).
+pub fn plain_pages(
+    values: &OutValues,
+    rows: Range<usize>,
+    field: &ParquetType,
+    options: WriteOptions,
+) -> Option<Vec<Page>> {
+    let OutValues::F64(v) = values else {
+        return None;
+    };
+    let type_ = primitive(field, PhysicalType::Double, options, &rows)?;
+    let v = &v[rows];
+    // Only what polars writes plain ([`super::chosen_encoding`]).
+    let mut sample: Vec<u64> = v.iter().take(super::SAMPLE).map(|x| x.to_bits()).collect();
+    if v.len() <= super::LEAST_FLOATS || !super::mostly_distinct(&mut sample, v.len()) {
+        return None;
+    }
+    if v.iter().any(|x| x.is_nan() || *x == 0.0) {
+        return None;
+    }
+    let extremes = |page: &[f64]| {
+        page.iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            })
+    };
+    let optional = type_.field_info.repetition == Repetition::Optional;
+    let pages = v
+        .chunks(PLAIN_PAGE_ROWS)
+        .map(|page| {
+            let mut buffer = all_present(optional, page.len(), 8 * page.len());
+            page.iter()
+                .for_each(|x| buffer.extend_from_slice(&x.to_le_bytes()));
+            let (min, max) = extremes(page);
+            let statistics = PrimitiveStatistics::<f64> {
+                primitive_type: type_.clone(),
+                null_count: Some(0),
+                distinct_count: None,
+                min_value: Some(min),
+                max_value: Some(max),
+            }
+            .serialize();
+            data_page(
+                type_,
+                Encoding::Plain,
                 buffer,
                 page.len(),
                 options.has_statistics().then_some(statistics),
@@ -586,6 +669,67 @@ mod tests {
         );
         assert_eq!(counting(&[4, 5, 6], PhysicalType::Int32), None);
         assert_eq!(counting(&[], PhysicalType::Int64), None);
+        // Numbers polars writes plain: more than 128, mostly distinct, no
+        // NaN and no zero.
+        let plain = |v: &[f64], t| {
+            super::plain_pages(&OutValues::F64(v), 0..v.len(), &field(t), options).map(|p| p.len())
+        };
+        let scores: Vec<f64> = (1..=300).map(|i| f64::from(i) / 301.0).collect();
+        assert_eq!(plain(&scores, PhysicalType::Double), Some(1));
+        assert_eq!(plain(&scores[..128], PhysicalType::Double), None);
+        assert_eq!(plain(&scores, PhysicalType::Float), None);
+        for odd in [f64::NAN, 0.0, -0.0] {
+            let mut v = scores.clone();
+            v[200] = odd;
+            assert_eq!(plain(&v, PhysicalType::Double), None, "{odd}");
+        }
+        let few: Vec<f64> = scores.iter().map(|x| (x * 4.0).ceil()).collect();
+        assert_eq!(plain(&few, PhysicalType::Double), None);
+    }
+
+    /// Distinct numbers (negative, infinite, tiny) in row groups of 3000
+    /// and 700 rows read back as written, and those with a NaN or a zero,
+    /// or few values, through polars.
+    #[test]
+    fn plain_numbers_read_back_as_written() {
+        let n = 5_001;
+        let spread: Vec<f64> = (0..n)
+            .map(|i| match i {
+                7 => f64::INFINITY,
+                8 => f64::NEG_INFINITY,
+                9 => f64::MIN_POSITIVE,
+                _ => (i as f64 - 2_000.5) * 1.000_1,
+            })
+            .collect();
+        let mut odd = spread.clone();
+        (odd[10], odd[3_500]) = (f64::NAN, 0.0);
+        let few: Vec<f64> = (0..n).map(|i| (i % 3) as f64 + 0.5).collect();
+        let columns = [("spread", &spread), ("odd", &odd), ("few", &few)];
+        let names_of: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let columns: Vec<OutColumn> = columns
+            .iter()
+            .map(|&(name, v)| OutColumn {
+                name,
+                values: OutValues::F64(v),
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        for batch in [3_000, 700] {
+            let ours = dir.path().join(format!("ours{batch}.parquet"));
+            write_batches(&ours, &columns, n, batch).unwrap();
+            let theirs = dir.path().join(format!("theirs{batch}.parquet"));
+            write_as_polars(&theirs, &columns, n, batch);
+            let back = read_back(&ours, &names_of, n);
+            assert_eq!(back, read_back(&theirs, &names_of, n), "batch {batch}");
+            let t = crate::data::load::load(&ours).unwrap().table;
+            let Some(crate::data::Values::Num(got)) = t.column("spread").map(|c| &c.values) else {
+                panic!("spread is not numbers");
+            };
+            assert!(got
+                .iter()
+                .zip(&spread)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
     }
 
     /// The hybrid's runs: a long run of one value is one repeated value;
