@@ -79,19 +79,14 @@ pub fn dictionary_pages(
         if nulls > 0 && !optional {
             return None;
         }
-        let mut buffer = Vec::new();
-        if optional {
-            // Definition levels (1: present), after their byte length.
-            buffer.extend([0; 4]);
-            if nulls == 0 {
-                repeated(&mut buffer, page.len(), 1, 1);
-            } else {
+        let mut buffer = if nulls == 0 {
+            all_present(optional, page.len(), 0)
+        } else {
+            with_levels(optional, 0, |buffer| {
                 let levels: Vec<u32> = page.iter().map(|&k| u32::from(k != MISSING)).collect();
-                hybrid(&mut buffer, &levels, 1);
-            }
-            let length = (buffer.len() - 4) as u32;
-            buffer[..4].copy_from_slice(&length.to_le_bytes());
-        }
+                hybrid(buffer, &levels, 1);
+            })
+        };
         buffer.push(width as u8);
         if nulls == 0 {
             hybrid(&mut buffer, page, width);
@@ -198,11 +193,17 @@ fn primitive<'a>(
 /// A page buffer with room for `bytes` more, begun with the definition
 /// levels of `rows` values all present when the column is `optional`.
 fn all_present(optional: bool, rows: usize, bytes: usize) -> Vec<u8> {
+    with_levels(optional, bytes, |buffer| repeated(buffer, rows, 1, 1))
+}
+
+/// A page buffer with room for `bytes` more, begun (when the column is
+/// `optional`) with the definition levels `levels` writes (1: present),
+/// after their byte length.
+fn with_levels(optional: bool, bytes: usize, levels: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let mut buffer = Vec::with_capacity(16 + bytes);
     if optional {
-        // Definition levels (1: present), after their byte length.
         buffer.extend([0; 4]);
-        repeated(&mut buffer, rows, 1, 1);
+        levels(&mut buffer);
         let length = (buffer.len() - 4) as u32;
         buffer[..4].copy_from_slice(&length.to_le_bytes());
     }
@@ -479,6 +480,7 @@ fn bit_packed(out: &mut Vec<u8>, values: &[u32], width: u32) {
 mod tests {
     use super::super::tests::write_as_polars;
     use super::super::{write_batches, OutColumn, OutValues};
+    use std::path::PathBuf;
 
     /// Each column read back through polars-parquet's reader (the
     /// loader), cell by cell as text, from our file and from the file
@@ -493,6 +495,26 @@ mod tests {
                 (0..n).map(|r| c.text(r)).collect()
             })
             .collect()
+    }
+
+    /// Each (name, values) as a column, and the names.
+    fn named<'a, const N: usize>(
+        columns: [(&'a str, OutValues<'a>); N],
+    ) -> (Vec<OutColumn<'a>>, Vec<&'a str>) {
+        let names = columns.iter().map(|(name, _)| *name).collect();
+        let columns = columns
+            .into_iter()
+            .map(|(name, values)| OutColumn { name, values })
+            .collect();
+        (columns, names)
+    }
+
+    /// `columns` written by us in row groups of `batch` rows, as
+    /// `ours{batch}.parquet` in `dir`.
+    fn ours(dir: &std::path::Path, columns: &[OutColumn], n: usize, batch: usize) -> PathBuf {
+        let path = dir.join(format!("ours{batch}.parquet"));
+        write_batches(&path, columns, n, batch).unwrap();
+        path
     }
 
     /// 0/1 and text columns, with runs and without, missing values, wide
@@ -537,11 +559,7 @@ mod tests {
             ("one", text(&one, &one_name)),
             ("none", text(&none, &[])),
         ];
-        let names_of: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-        let columns: Vec<OutColumn> = columns
-            .into_iter()
-            .map(|(name, values)| OutColumn { name, values })
-            .collect();
+        let (columns, names_of) = named(columns);
         let expected: Vec<Vec<Option<String>>> = vec![
             y.iter().map(|v| Some(v.to_string())).collect(),
             spread.iter().map(|v| Some(v.to_string())).collect(),
@@ -558,8 +576,7 @@ mod tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         for batch in [3_000, 700] {
-            let ours = dir.path().join(format!("ours{batch}.parquet"));
-            write_batches(&ours, &columns, n, batch).unwrap();
+            let ours = ours(dir.path(), &columns, n, batch);
             assert_eq!(read_back(&ours, &names_of, n), expected, "batch {batch}");
             let theirs = dir.path().join(format!("theirs{batch}.parquet"));
             write_as_polars(&theirs, &columns, n, batch);
@@ -584,22 +601,14 @@ mod tests {
         let high: Vec<u64> = (0..n as u64).map(|i| (1 << 33) + i).collect();
         let gaps: Vec<u64> = (0..n as u64).map(|i| i * 2).collect();
         let columns = [("row", &from_zero), ("high", &high), ("gaps", &gaps)];
-        let names_of: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
         let expected: Vec<Vec<Option<String>>> = columns
             .iter()
             .map(|(_, v)| v.iter().map(|x| Some(x.to_string())).collect())
             .collect();
-        let columns: Vec<OutColumn> = columns
-            .iter()
-            .map(|&(name, v)| OutColumn {
-                name,
-                values: OutValues::U64(v),
-            })
-            .collect();
+        let (columns, names_of) = named(columns.map(|(name, v)| (name, OutValues::U64(v))));
         let dir = tempfile::tempdir().unwrap();
         for batch in [3_000, 700] {
-            let ours = dir.path().join(format!("ours{batch}.parquet"));
-            write_batches(&ours, &columns, n, batch).unwrap();
+            let ours = ours(dir.path(), &columns, n, batch);
             assert_eq!(read_back(&ours, &names_of, n), expected, "batch {batch}");
             let meta =
                 polars_parquet::read::read_metadata(&mut std::fs::File::open(&ours).unwrap())
@@ -705,18 +714,10 @@ mod tests {
         (odd[10], odd[3_500]) = (f64::NAN, 0.0);
         let few: Vec<f64> = (0..n).map(|i| (i % 3) as f64 + 0.5).collect();
         let columns = [("spread", &spread), ("odd", &odd), ("few", &few)];
-        let names_of: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-        let columns: Vec<OutColumn> = columns
-            .iter()
-            .map(|&(name, v)| OutColumn {
-                name,
-                values: OutValues::F64(v),
-            })
-            .collect();
+        let (columns, names_of) = named(columns.map(|(name, v)| (name, OutValues::F64(v))));
         let dir = tempfile::tempdir().unwrap();
         for batch in [3_000, 700] {
-            let ours = dir.path().join(format!("ours{batch}.parquet"));
-            write_batches(&ours, &columns, n, batch).unwrap();
+            let ours = ours(dir.path(), &columns, n, batch);
             let theirs = dir.path().join(format!("theirs{batch}.parquet"));
             write_as_polars(&theirs, &columns, n, batch);
             let back = read_back(&ours, &names_of, n);
