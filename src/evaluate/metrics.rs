@@ -100,7 +100,6 @@ pub fn compute_ranked(
     let n = y_true.len().min(score.len()).min(y_pred.len());
     let (y_true, score) = (&y_true[..n], &score[..n]);
     let c = confusion(y_true, &y_pred[..n]);
-    let probabilities = all_probabilities(score);
     if n == 0 {
         return Metrics {
             accuracy: None,
@@ -113,6 +112,7 @@ pub fn compute_ranked(
             confusion: c,
         };
     }
+    let probabilities = all_probabilities(score);
     Metrics {
         accuracy: Some(ratio_or_zero(c.tp + c.tn, n as u64)),
         precision: Some(ratio_or_zero(c.tp, c.tp + c.fp)),

@@ -204,8 +204,7 @@ pub fn all_intervals(
 
 /// Confusion matrix of `score >= threshold`.
 pub(crate) fn confusion_at(y_true: &[u8], score: &[f64], threshold: f64) -> Confusion {
-    let y_pred: Vec<u8> = score.iter().map(|&s| u8::from(s >= threshold)).collect();
-    confusion(y_true, &y_pred)
+    confusion(y_true, &metrics::predicted(score, threshold))
 }
 
 /// `2tp / (2tp + fp + fn)` with sklearn's `zero_division=0`.
