@@ -66,6 +66,7 @@ pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared)
                  contract held"
                     .to_string()
             }))
+            .chain(backwards_bound_notes(plan))
             .collect(),
         model_card: plan.model_card.clone(),
         timings_ms: BTreeMap::new(),
@@ -73,6 +74,34 @@ pub fn base_report(plan: &Plan, command: &str, started_at: String, p: &Prepared)
         intervals: None,
         importance: None,
     }
+}
+
+/// A metric gate bounded on one side only, the side that favours the
+/// worse model: a `min` alone on a loss passes every model at least that
+/// bad, and a `max` alone on a score fails every model better than it.
+/// Allowed (a leakage tripwire is such a bound), but said, since it is
+/// mostly `min` and `max` swapped.
+fn backwards_bound_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
+    plan.gates.iter().filter_map(|g| {
+        let gates::GateSpec::Metric(m) = &g.spec else {
+            return None;
+        };
+        let higher = m.metric.higher_is_better();
+        let (set, meant) = match (m.bound.min, m.bound.max) {
+            (Some(_), None) if !higher => ("min", "max"),
+            (None, Some(_)) if higher => ("max", "min"),
+            _ => return None,
+        };
+        let direction = if higher { "higher" } else { "lower" };
+        Some(format!(
+            "gate {:?} (gates.toml line {}) sets only `{set}` on {}, where {direction} is \
+             better: it passes worse models and fails better ones; unless that is meant (a \
+             leakage tripwire), use `{meant}`",
+            g.name,
+            g.line,
+            m.metric.name()
+        ))
+    })
 }
 
 pub fn lineage(plan: &Plan, data_sha256: &str, started_at: String) -> Lineage {

@@ -731,6 +731,52 @@ fn a_perfect_test_score_is_flagged_as_possible_leakage() {
     assert!(r["notes"].to_string().contains("leakage"), "{}", r["notes"]);
 }
 
+/// A metric bounded only on the side that favours the worse model (a
+/// `min` alone on a loss, a `max` alone on a score) is allowed, as a
+/// leakage tripwire is, but noted: it is mostly `min` and `max` swapped.
+#[test]
+fn a_bound_only_on_the_worse_side_is_noted() {
+    let gate = |metric: &str, bounds: &str| {
+        format!("[[gate]]\nname = \"{metric} gate\"\nkind = \"metric\"\nmetric = \"{metric}\"\n{bounds}\n")
+    };
+    let notes_of = |gates: &str| -> Vec<String> {
+        let r = Fixture::new(gates).check(0);
+        r["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .filter_map(|n| n.as_str())
+            .filter(|n| n.contains("sets only"))
+            .map(str::to_string)
+            .collect()
+    };
+    let notes = notes_of(&format!(
+        "{}{}",
+        gate("log_loss", "min = 0.001"),
+        gate("roc_auc", "max = 0.9999999")
+    ));
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].starts_with("gate \"log_loss gate\" (gates.toml line ")
+            && notes[0].contains("sets only `min` on log_loss, where lower is better")
+            && notes[0].ends_with("use `max`"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].contains("sets only `max` on roc_auc, where higher is better")
+            && notes[1].ends_with("use `min`"),
+        "{notes:?}"
+    );
+    // The usual sides, and bands, say nothing.
+    let usual = format!(
+        "{}{}{}",
+        gate("log_loss", "max = 30.0"),
+        gate("roc_auc", "min = 0.5"),
+        gate("brier", "min = 0.0001\nmax = 0.9")
+    );
+    assert_eq!(notes_of(&usual), Vec::<String>::new());
+}
+
 #[test]
 fn a_config_without_gates_says_go_means_little() {
     let f = Fixture::new("");
