@@ -18,7 +18,6 @@
 //! - The latency histogram spans the fastest call to the 99th percentile in
 //!   equal-width bins; slower calls are counted in `above`.
 use crate::evaluate::ranked::Ranked;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Most ROC points stored; longer curves are thinned evenly by index.
@@ -145,14 +144,11 @@ const CALIBRATION_BLOCK: usize = 1 << 16;
 /// The reliability diagram: per bin, mean score and observed positive rate.
 pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
     type Sums = [(u64, f64, u64); CALIBRATION_BINS];
-    let n = y_true.len().min(score.len());
     // Blocks side by side, their sums added in block order: the same bits
     // for any thread count (one block, up to `CALIBRATION_BLOCK` rows, is
     // the plain sequential sum).
-    let blocks: Vec<Sums> = y_true[..n]
-        .par_chunks(CALIBRATION_BLOCK)
-        .zip(score[..n].par_chunks(CALIBRATION_BLOCK))
-        .map(|(y_true, score)| {
+    let blocks: Vec<Sums> =
+        crate::evaluate::metrics::by_blocks(y_true, score, CALIBRATION_BLOCK, |y_true, score| {
             let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
             for (&y, &s) in y_true.iter().zip(score) {
                 if !s.is_finite() {
@@ -164,8 +160,7 @@ pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
                 b.2 += u64::from(y != 0);
             }
             sums
-        })
-        .collect();
+        });
     let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
     for block in &blocks {
         for (total, b) in sums.iter_mut().zip(block) {

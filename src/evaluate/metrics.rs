@@ -63,16 +63,31 @@ pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
         }
         c
     };
-    y_true[..n]
-        .par_chunks(MEAN_BLOCK)
-        .zip(y_pred[..n].par_chunks(MEAN_BLOCK))
-        .map(|(y, p)| counts(y, p))
-        .reduce(Confusion::default, |a, b| Confusion {
+    by_blocks(&y_true[..n], &y_pred[..n], MEAN_BLOCK, counts)
+        .into_iter()
+        .fold(Confusion::default(), |a, b| Confusion {
             tp: a.tp + b.tp,
             fp: a.fp + b.fp,
             tn: a.tn + b.tn,
             fn_: a.fn_ + b.fn_,
         })
+}
+
+/// `block` of each `size`-row block of the common prefix of `a` and `b`,
+/// side by side, in block order: what is then added in that order gives
+/// the same bits for any thread count.
+pub fn by_blocks<A: Sync, B: Sync, T: Send>(
+    a: &[A],
+    b: &[B],
+    size: usize,
+    block: impl Fn(&[A], &[B]) -> T + Sync,
+) -> Vec<T> {
+    let n = a.len().min(b.len());
+    a[..n]
+        .par_chunks(size)
+        .zip(b[..n].par_chunks(size))
+        .map(|(a, b)| block(a, b))
+        .collect()
 }
 
 /// Computes every metric; `y_pred = (score >= threshold)`.
@@ -240,11 +255,7 @@ fn mean_of_blocks(
     if n == 0 {
         return None;
     }
-    let blocks: Vec<Neumaier> = y_true[..n]
-        .par_chunks(MEAN_BLOCK)
-        .zip(score[..n].par_chunks(MEAN_BLOCK))
-        .map(|(y, s)| block(y, s))
-        .collect();
+    let blocks = by_blocks(y_true, score, MEAN_BLOCK, block);
     let acc = match blocks.as_slice() {
         [one] => return Some((one.sum + one.comp) / n as f64),
         _ => blocks.iter().fold(Neumaier::default(), |mut acc, block| {

@@ -44,16 +44,16 @@ const FEW_THREADS: usize = 4;
 /// Rows gathered a block at a time when split by class.
 const SPLIT_BLOCK: usize = 1 << 16;
 
-/// The positives in each block of [`SPLIT_BLOCK`] rows.
-fn block_positives(y_true: &[u8]) -> Vec<usize> {
-    y_true
-        .par_chunks(SPLIT_BLOCK)
-        .map(|b| b.iter().filter(|&&y| y != 0).count())
+/// The labels `of` takes in each block of `block` labels, counted side by
+/// side: where each block's rows begin among those taken.
+pub fn block_counts(y: &[u8], block: usize, of: impl Fn(u8) -> bool + Sync) -> Vec<usize> {
+    y.par_chunks(block)
+        .map(|b| b.iter().filter(|&&y| of(y)).count())
         .collect()
 }
 
 /// The keys of the positive rows and of the negative ones, in row order,
-/// given [`block_positives`]. Each block of rows writes its keys straight
+/// given the positives per block ([`block_counts`]). Each block of rows writes its keys straight
 /// into its own stretch of the two outputs, side by side: a filtered
 /// `collect` would gather lists of pieces and copy them again.
 fn split_keys(y_true: &[u8], score: &[f64], counts: &[usize]) -> (Vec<u64>, Vec<u64>) {
@@ -97,7 +97,7 @@ impl Ranked {
         if score.par_iter().any(|s| !s.is_finite()) {
             return None;
         }
-        let counts = block_positives(y_true);
+        let counts = block_counts(y_true, SPLIT_BLOCK, |y| y != 0);
         let positives: usize = counts.iter().sum();
         if positives == 0 || positives == n {
             return None;

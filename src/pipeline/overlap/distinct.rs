@@ -67,10 +67,7 @@ fn of_class(rows: &[usize], y: &[u8], c: usize, k: usize) -> (usize, Vec<usize>)
     let m = rows.len().min(y.len());
     let (rows, y) = (&rows[..m], &y[..m]);
     let of_c = |y: &u8| usize::from((*y).min(1)) == c;
-    let counts: Vec<usize> = y
-        .par_chunks(CLASS_BLOCK)
-        .map(|b| b.iter().filter(|y| of_c(y)).count())
-        .collect();
+    let counts = crate::evaluate::ranked::block_counts(y, CLASS_BLOCK, |y| of_c(&y));
     let n: usize = counts.iter().sum();
     // The wanted indices among the class's rows, ascending.
     let wanted: Vec<usize> = if n <= k {
