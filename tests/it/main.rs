@@ -44,5 +44,6 @@ mod trust44;
 mod trust45;
 mod trust46;
 mod trust47;
+mod trust50;
 mod trust6;
 mod trust9;

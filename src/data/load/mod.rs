@@ -201,15 +201,22 @@ pub fn polars_read(path: &Path) -> Result<(usize, usize), GateError> {
     Ok((df.height(), df.width()))
 }
 
-/// Whether `path` is read as Parquet (`.parquet`, `.pq`) rather than CSV.
+/// Whether `path` is read as Parquet rather than CSV: by its extension
+/// (`.parquet`, `.pq`), or, without one (Hadoop's `part-00000`), by the
+/// `PAR1` magic that opens every Parquet file.
 pub(crate) fn is_parquet(path: &Path) -> bool {
-    matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("parquet" | "pq")
-    )
+    match path.extension() {
+        Some(e) => matches!(
+            e.to_str().map(str::to_ascii_lowercase).as_deref(),
+            Some("parquet" | "pq")
+        ),
+        None => {
+            let mut magic = [0u8; 4];
+            std::fs::File::open(path)
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+                .is_ok_and(|()| &magic == b"PAR1")
+        }
+    }
 }
 
 /// Parses CSV `bytes` into a table, in chunks of about `chunk_bytes`; with
