@@ -175,7 +175,7 @@ fn compile_pattern(p: &str) -> Result<regex::Regex, regex::Error> {
 /// Every contract violation of `t`, table-level rules first, then column by
 /// column in table order. Always includes the `finite` rule.
 pub fn check(c: &ContractConfig, t: &Table, target: &str) -> Vec<Violation> {
-    check_raw(c, t, target, &[])
+    check_raw(c, t, (target, &[]), &[])
 }
 
 /// The columns whose `allowed` or `pattern` rule should also see the cells
@@ -193,8 +193,18 @@ pub fn raw_text_wanted(c: &ContractConfig, t: &Table) -> Vec<String> {
 }
 
 /// [`check`], with `raw` holding, for some columns of `t` read as
-/// numbers, the same column read as text (the cells as written).
-pub fn check_raw(c: &ContractConfig, t: &Table, target: &str, raw: &[Column]) -> Vec<Violation> {
+/// numbers, the same column read as text (the cells as written), and
+/// `scores` naming the columns of scores made elsewhere (`kind =
+/// "scores"`): the default `finite` rule leaves those to the scorer, which
+/// reports an infinite score as it does a NaN (exit 2 for `score`, an
+/// inconclusive champion for `champion_score`), where the rule stopped the
+/// whole run as a contract violation about training (round 50, F4).
+pub fn check_raw(
+    c: &ContractConfig,
+    t: &Table,
+    (target, scores): (&str, &[String]),
+    raw: &[Column],
+) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Some(min) = c.min_rows {
         let n = t.n_rows as u64;
@@ -213,6 +223,9 @@ pub fn check_raw(c: &ContractConfig, t: &Table, target: &str, raw: &[Column]) ->
                 .map(|col| {
                     let mut v = Vec::new();
                     let text = raw.iter().find(|r| r.name == col.name);
+                    if !scores.contains(&col.name) {
+                        v.extend(finite_rule(col));
+                    }
                     check_column(c, (col, text), t.n_rows, target, &mut v);
                     v
                 })
@@ -233,7 +246,6 @@ fn check_column(
     out: &mut Vec<Violation>,
 ) {
     let rule = c.columns.get(&col.name);
-    out.extend(finite_rule(col));
     let null_limit = rule
         .and_then(|r| r.max_null_fraction)
         .or(c.max_null_fraction);

@@ -180,7 +180,7 @@ impl ChampionGate {
                         observed: cand,
                         ..Outcome::inconclusive(
                             None,
-                            format!("{metric} is undefined on this test set"),
+                            undefined_message(metric, cand, cm.get(metric), version),
                         )
                     };
                 };
@@ -284,6 +284,33 @@ struct Pair<'a> {
     cand: f64,
     champ: f64,
     version: &'a str,
+}
+
+/// Why a champion comparison on `metric` has no value: whose value is
+/// undefined (round 50, F3: a margin champion's log loss was reported as
+/// "undefined on this test set" beside the candidate's 0.50), and for a
+/// loss, that it needs probabilities.
+pub fn undefined_message(
+    metric: Metric,
+    cand: Option<f64>,
+    champ: Option<f64>,
+    version: &str,
+) -> String {
+    let whose = match (cand, champ) {
+        (Some(_), None) => format!("{metric} of champion {version} is undefined on this test set"),
+        (None, Some(_)) => format!("{metric} of the candidate is undefined on this test set"),
+        _ => format!(
+            "{metric} is undefined on this test set for both the candidate and champion {version}"
+        ),
+    };
+    if metric.higher_is_better() {
+        whose
+    } else {
+        format!(
+            "{whose} (it needs probabilities: a score outside [0, 1], such as a raw margin, \
+             leaves it undefined)"
+        )
+    }
 }
 
 #[cfg(test)]

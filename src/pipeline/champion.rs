@@ -453,6 +453,15 @@ pub fn champion_info(
             if let Some(u) = unseen {
                 notes.push(u.compared());
             }
+            let undefined = info.candidate_value.is_none() || info.champion_value.is_none();
+            if let Some(m) = crate::domain::Metric::parse(&info.metric).filter(|_| undefined) {
+                notes.push(crate::gates::champion::undefined_message(
+                    m,
+                    info.candidate_value,
+                    info.champion_value,
+                    version,
+                ));
+            }
             info.message = notes.join("; ");
             version
         }

@@ -143,3 +143,78 @@ fn partition_folders_spelling_one_number_two_ways_stay_apart() {
     let g = &r["gates"][0];
     assert_eq!(g["status"], "fail", "{g}");
 }
+
+// F4. An infinite score was a data contract violation "the model cannot
+// train on them" (every gate skipped), where a NaN score is exit 2 naming
+// the row; an infinite champion score skipped every gate, where a NaN one
+// makes the champion gate inconclusive. Both now read as the NaN does.
+#[test]
+fn an_infinite_score_is_reported_as_a_nan_one_is() {
+    let gate = "\n[[gate]]\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n\
+                [[gate]]\nkind = \"champion\"\nmetric = \"roc_auc\"\n";
+    for (column, bad) in [(1, "inf"), (1, "NaN"), (2, "-inf"), (2, "NaN")] {
+        let f = Fixture::new("");
+        f.write(
+            "data.csv",
+            &scored_rows(600, |i, c| {
+                if i == 7 {
+                    c[column] = bad.to_string();
+                }
+            }),
+        );
+        f.write(
+            "gates.toml",
+            &format!("{}{gate}", scores_config("data.csv", "")),
+        );
+        let (code, out, err) = run(&f, &["check"]);
+        if column == 1 {
+            assert_eq!(code, 2, "{bad}: {out}{err}");
+            assert!(
+                err.contains("score column \"score\" has missing or non-finite scores (row 7:"),
+                "{bad}: {err}"
+            );
+            continue;
+        }
+        assert_eq!(code, 1, "{bad}: {out}{err}");
+        let r = f.report();
+        assert_eq!(r["contract"]["passed"], true, "{bad}");
+        assert_eq!(r["gates"][0]["status"], "pass", "{bad}");
+        assert_eq!(r["gates"][1]["status"], "inconclusive", "{bad}");
+        assert!(
+            r["gates"][1]["message"]
+                .to_string()
+                .contains("non-finite scores"),
+            "{bad}: {}",
+            r["gates"][1]
+        );
+    }
+}
+
+// F3. A champion gate on log_loss against a margin champion (with its
+// own champion_threshold) said "log_loss is undefined on this test set"
+// beside the candidate's defined log loss, and `champion.message` was
+// empty. Both now say whose value is undefined, and why.
+#[test]
+fn a_loss_undefined_for_the_champion_alone_says_whose() {
+    let f = Fixture::new("");
+    f.write("data.csv", &scored_rows(600, |_, _| {}));
+    let gate = "\n[[gate]]\nkind = \"champion\"\nmetric = \"log_loss\"\n";
+    f.write(
+        "gates.toml",
+        &format!("{}{gate}", scores_config("data.csv", "")),
+    );
+    let (code, out, _) = run(&f, &["check"]);
+    assert_eq!(code, 1, "{out}");
+    let r = f.report();
+    assert!(r["metrics"]["log_loss"].as_f64().is_some());
+    let want = "log_loss of champion column champ is undefined on this test set (it needs \
+                probabilities";
+    let g = &r["gates"][0];
+    assert_eq!(g["status"], "inconclusive");
+    assert!(g["message"].as_str().unwrap().contains(want), "{g}");
+    assert!(
+        r["champion"]["message"].as_str().unwrap().contains(want),
+        "{}",
+        r["champion"]
+    );
+}
