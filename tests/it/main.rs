@@ -45,5 +45,6 @@ mod trust45;
 mod trust46;
 mod trust47;
 mod trust50;
+mod trust51;
 mod trust6;
 mod trust9;
