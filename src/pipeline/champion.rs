@@ -259,10 +259,10 @@ pub fn champion_eval(
     if leaked.len() != s.test_rows.len() {
         leaked = vec![false; s.test_rows.len()];
     }
-    if let Some(reason) = coarse_keys(&*champ, &mut leaked) {
+    if let Some(reason) = unknown_training_rows(&*champ, &leaked) {
         return Ok(ChampionEval::Unusable { version, reason });
     }
-    if let Some(reason) = unknown_training_rows(&*champ, &leaked) {
+    if let Some(reason) = coarse_keys(&*champ, &mut leaked) {
         return Ok(ChampionEval::Unusable { version, reason });
     }
     // Both models on the rows the champion did not train on, each at its
