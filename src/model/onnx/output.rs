@@ -141,6 +141,13 @@ pub fn plan(
     let out = choose(outputs, wanted)?;
     let name = out.name().to_string();
     let labels = graph.class_labels(&name);
+    if let Some(op) = graph.regressor_behind(&name).filter(|_| labels.is_none()) {
+        return Err(format!(
+            "output `{name}` comes from {op}: a regression model, whose values are not class \
+             scores; release-gate gates binary classifiers (export the classifier with its \
+             probabilities, or gate scores made elsewhere as kind = \"scores\")"
+        ));
+    }
     let width = match out.dtype() {
         ValueType::Tensor { shape, .. } if shape.len() == 2 => usize::try_from(shape[1]).ok(),
         ValueType::Tensor { shape, .. } if shape.len() <= 1 => Some(1),

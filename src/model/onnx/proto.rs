@@ -70,6 +70,29 @@ impl GraphInfo {
     }
 }
 
+impl GraphInfo {
+    /// The regression op (`LinearRegressor`, `TreeEnsembleRegressor`,
+    /// `SVMRegressor`...) that graph output `output` comes from, through
+    /// pass-through ops: a regression model's values, not class scores.
+    pub fn regressor_behind(&self, output: &str) -> Option<&str> {
+        let mut name = output;
+        for _ in 0..self.nodes.len() {
+            let node = self
+                .nodes
+                .iter()
+                .find(|n| n.outputs.iter().any(|o| o == name))?;
+            if node.op_type.ends_with("Regressor") {
+                return Some(&node.op_type);
+            }
+            match node.inputs.first() {
+                Some(first) if PASS_THROUGH.contains(&node.op_type.as_str()) => name = first,
+                _ => return None,
+            }
+        }
+        None
+    }
+}
+
 /// Reads `bytes` (a serialized `ModelProto`). Errors only on a malformed
 /// wire format; unknown fields are skipped.
 pub fn parse_model(bytes: &[u8]) -> Result<GraphInfo, String> {

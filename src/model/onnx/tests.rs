@@ -730,3 +730,25 @@ fn single_rows_get_their_own_session_of_the_same_file() {
     let one = m.score_rows(&cols, &[1]).unwrap();
     assert_eq!(m.score_row(&prepared, 1).unwrap(), one[0]);
 }
+
+/// A regression model has no probability output (issue #9's bad inputs):
+/// its one float column is refused, naming the op, not read as a score.
+/// Fixtures: scripts/make_onnx_regressor.py (skl2onnx LinearRegression and
+/// GradientBoostingRegressor).
+#[test]
+fn regression_models_are_refused() {
+    for (file, op) in [
+        ("regressor.onnx", "LinearRegressor"),
+        ("tree_regressor.onnx", "TreeEnsembleRegressor"),
+    ] {
+        let e = err(OnnxModel::load(&fixture(file), &opts()));
+        assert!(
+            e.contains(&format!(
+                "output `variable` comes from {op}: a regression model"
+            )),
+            "{file}: {e}"
+        );
+    }
+    // A sigmoid over a linear score is a classifier's score, as before.
+    assert_eq!(load("sigmoid.onnx", &opts()).output(), ("score", None));
+}
