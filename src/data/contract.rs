@@ -202,7 +202,7 @@ pub fn raw_text_wanted(c: &ContractConfig, t: &Table) -> Vec<String> {
 pub fn check_raw(
     c: &ContractConfig,
     t: &Table,
-    (target, scores): (&str, &[String]),
+    (target, scores): (&str, &[&str]),
     raw: &[Column],
 ) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -223,7 +223,7 @@ pub fn check_raw(
                 .map(|col| {
                     let mut v = Vec::new();
                     let text = raw.iter().find(|r| r.name == col.name);
-                    if !scores.contains(&col.name) {
+                    if !scores.contains(&col.name.as_str()) {
                         v.extend(finite_rule(col));
                     }
                     check_column(c, (col, text), t.n_rows, target, &mut v);

@@ -108,6 +108,17 @@ impl ModelSpec {
         }
     }
 
+    /// The data columns that hold scores made elsewhere (`kind = "scores"`:
+    /// `score`, then `champion_score`); none for other kinds.
+    pub fn score_columns(&self) -> Vec<&str> {
+        match self {
+            ModelSpec::Scores(s) => std::iter::once(s.score.as_str())
+                .chain(s.champion_score.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The parameters as a JSON object (for `report.json` `model.params`).
     pub fn params_json(&self) -> serde_json::Value {
         let v = match self {

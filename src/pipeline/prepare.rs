@@ -92,12 +92,7 @@ pub fn prepare(
     };
     progress.step("checking the data contract");
     let mut violations = timed(timings, Stage::Contract, || {
-        let scores: Vec<String> = match &plan.model {
-            crate::model::ModelSpec::Scores(s) => std::iter::once(s.score.clone())
-                .chain(s.champion_score.clone())
-                .collect(),
-            _ => Vec::new(),
-        };
+        let scores = plan.model.score_columns();
         let target = (plan.data.target.as_str(), scores.as_slice());
         let main_table = typed_main.as_ref().unwrap_or(&main.table);
         let mut v = contract::check_raw(&plan.contract, main_table, target, &raw_main);

@@ -56,12 +56,7 @@ pub fn row_evidence(plan: &Plan, sides: &Sides, scorer: &dyn Scorer) -> RowEvide
 /// as a multiset. Two runs on the same rows agree whichever file or split
 /// brought them, and whatever scores the file carries beside them.
 fn test_set_sha256(plan: &Plan, sides: &Sides) -> String {
-    let scores: Vec<&str> = match &plan.model {
-        crate::model::ModelSpec::Scores(s) => std::iter::once(s.score.as_str())
-            .chain(s.champion_score.as_deref())
-            .collect(),
-        _ => Vec::new(),
-    };
+    let scores = plan.model.score_columns();
     let mut columns: Vec<String> = sides
         .test_table
         .columns
