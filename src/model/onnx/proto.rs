@@ -39,20 +39,8 @@ impl GraphInfo {
     /// the `classes` initializer; else a `classlabels`/`classes` metadata entry
     /// (comma-separated).
     pub fn class_labels(&self, output: &str) -> Option<Vec<String>> {
-        let mut name = output.to_string();
-        for _ in 0..self.nodes.len() {
-            let Some(node) = self.nodes.iter().find(|n| n.outputs.contains(&name)) else {
-                break;
-            };
-            if let Some(labels) = &node.classlabels {
-                return Some(labels.clone());
-            }
-            match node.inputs.first() {
-                Some(first) if PASS_THROUGH.contains(&node.op_type.as_str()) => {
-                    name = first.clone();
-                }
-                _ => break,
-            }
+        if let Some(labels) = self.producers(output).find_map(|n| n.classlabels.as_ref()) {
+            return Some(labels.clone());
         }
         let mut lists = self.nodes.iter().filter_map(|n| n.classlabels.as_ref());
         if let Some(first) = lists.next() {
@@ -68,28 +56,31 @@ impl GraphInfo {
             .find(|(k, _)| k == "classlabels" || k == "classes")
             .map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).collect())
     }
-}
 
-impl GraphInfo {
     /// The regression op (`LinearRegressor`, `TreeEnsembleRegressor`,
     /// `SVMRegressor`...) that graph output `output` comes from, through
     /// pass-through ops: a regression model's values, not class scores.
     pub fn regressor_behind(&self, output: &str) -> Option<&str> {
-        let mut name = output;
-        for _ in 0..self.nodes.len() {
-            let node = self
-                .nodes
-                .iter()
-                .find(|n| n.outputs.iter().any(|o| o == name))?;
-            if node.op_type.ends_with("Regressor") {
-                return Some(&node.op_type);
+        self.producers(output)
+            .map(|n| n.op_type.as_str())
+            .find(|op| op.ends_with("Regressor"))
+    }
+
+    /// The nodes met on the way back from graph output `output`: the one
+    /// that makes it, then, while that one passes a tensor through
+    /// unchanged ([`PASS_THROUGH`]), the one that makes its first input.
+    /// At most one step per node (a malformed cycle ends the walk).
+    fn producers<'g>(&'g self, output: &str) -> impl Iterator<Item = &'g Node> + 'g {
+        let mut name = Some(output.to_string());
+        std::iter::from_fn(move || {
+            let wanted = name.take()?;
+            let node = self.nodes.iter().find(|n| n.outputs.contains(&wanted))?;
+            if PASS_THROUGH.contains(&node.op_type.as_str()) {
+                name = node.inputs.first().cloned();
             }
-            match node.inputs.first() {
-                Some(first) if PASS_THROUGH.contains(&node.op_type.as_str()) => name = first,
-                _ => return None,
-            }
-        }
-        None
+            Some(node)
+        })
+        .take(self.nodes.len())
     }
 }
 
