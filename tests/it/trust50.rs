@@ -23,8 +23,10 @@ const SCORES: &str = "[data]\npath = \"PATH\"\ntarget = \"label\"\npositive = \"
     [model]\nkind = \"scores\"\nscore = \"x\"\nthreshold = 0.5\n\
     [[gate]]\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n";
 
-fn gated(f: &Fixture, path: &str) -> (i32, String, serde_json::Value) {
-    f.write("gates.toml", &SCORES.replace("PATH", path));
+/// `check` under `config` as gates.toml: the exit code, stdout and
+/// stderr, and the report (`Null` on exit 2, which writes none).
+fn gated(f: &Fixture, config: &str) -> (i32, String, serde_json::Value) {
+    f.write("gates.toml", config);
     let (code, out, err) = run(f, &["check"]);
     let report = if code == 2 {
         serde_json::Value::Null
@@ -43,9 +45,9 @@ fn gated(f: &Fixture, path: &str) -> (i32, String, serde_json::Value) {
 fn every_file_of_a_part_directory_is_read_or_named() {
     let f = Fixture::new("");
     parts_named(&f, "part-00001");
-    let (code, out, whole) = gated(&f, "all.csv");
+    let (code, out, whole) = gated(&f, &SCORES.replace("PATH", "all.csv"));
     assert_eq!(code, 0, "{out}");
-    let (code, out, parts) = gated(&f, "parts");
+    let (code, out, parts) = gated(&f, &SCORES.replace("PATH", "parts"));
     assert_eq!(code, 0, "{out}");
     assert_eq!(parts["data"]["test_rows"], whole["data"]["test_rows"]);
     assert_eq!(parts["metrics"], whole["metrics"]);
@@ -60,7 +62,7 @@ fn every_file_of_a_part_directory_is_read_or_named() {
     ] {
         let f = Fixture::new("");
         parts_named(&f, name);
-        let (code, out, _) = gated(&f, "parts");
+        let (code, out, _) = gated(&f, &SCORES.replace("PATH", "parts"));
         assert_eq!(code, 2, "{name}: {out}");
         assert!(
             out.contains(&format!("{name}: {why}")) && out.contains("its rows would be left out"),
@@ -121,13 +123,9 @@ fn partition_folders_spelling_one_number_two_ways_stay_apart() {
         );
     }
     let gate = "\n[[gate]]\nkind = \"fairness\"\nattribute = \"grp\"\n";
-    f.write(
-        "gates.toml",
-        &format!("{}{gate}", scores_config("parts", "protected = [\"grp\"]")),
-    );
-    let (code, out, _) = run(&f, &["check"]);
+    let config = format!("{}{gate}", scores_config("parts", "protected = [\"grp\"]"));
+    let (code, out, r) = gated(&f, &config);
     assert_eq!(code, 1, "{out}");
-    let r = f.report();
     let groups = r["fairness"]["grp"]["groups"].as_object().unwrap();
     let mut names: Vec<&String> = groups.keys().collect();
     names.sort();
@@ -162,21 +160,16 @@ fn an_infinite_score_is_reported_as_a_nan_one_is() {
                 }
             }),
         );
-        f.write(
-            "gates.toml",
-            &format!("{}{gate}", scores_config("data.csv", "")),
-        );
-        let (code, out, err) = run(&f, &["check"]);
+        let (code, out, r) = gated(&f, &format!("{}{gate}", scores_config("data.csv", "")));
         if column == 1 {
-            assert_eq!(code, 2, "{bad}: {out}{err}");
+            assert_eq!(code, 2, "{bad}: {out}");
             assert!(
-                err.contains("score column \"score\" has missing or non-finite scores (row 7:"),
-                "{bad}: {err}"
+                out.contains("score column \"score\" has missing or non-finite scores (row 7:"),
+                "{bad}: {out}"
             );
             continue;
         }
-        assert_eq!(code, 1, "{bad}: {out}{err}");
-        let r = f.report();
+        assert_eq!(code, 1, "{bad}: {out}");
         assert_eq!(r["contract"]["passed"], true, "{bad}");
         assert_eq!(r["gates"][0]["status"], "pass", "{bad}");
         assert_eq!(r["gates"][1]["status"], "inconclusive", "{bad}");
@@ -199,13 +192,8 @@ fn a_loss_undefined_for_the_champion_alone_says_whose() {
     let f = Fixture::new("");
     f.write("data.csv", &scored_rows(600, |_, _| {}));
     let gate = "\n[[gate]]\nkind = \"champion\"\nmetric = \"log_loss\"\n";
-    f.write(
-        "gates.toml",
-        &format!("{}{gate}", scores_config("data.csv", "")),
-    );
-    let (code, out, _) = run(&f, &["check"]);
+    let (code, out, r) = gated(&f, &format!("{}{gate}", scores_config("data.csv", "")));
     assert_eq!(code, 1, "{out}");
-    let r = f.report();
     assert!(r["metrics"]["log_loss"].as_f64().is_some());
     let want = "log_loss of champion column champ is undefined on this test set (it needs \
                 probabilities";
