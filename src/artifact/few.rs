@@ -9,7 +9,7 @@
 //! compared feature by feature.
 
 use super::near::cells;
-use super::{spread, MAX_ROW_HASHES};
+use super::MAX_ROW_HASHES;
 use crate::data::Table;
 use rayon::prelude::*;
 
@@ -346,7 +346,7 @@ pub fn match_but_few(
     }
     let cap = (MAX_CELLS / d).max(MIN_ROWS);
     // Positions into the rows given, so that labels can be looked up.
-    let positions = |n: usize, k: usize| spread(&(0..n).collect::<Vec<_>>(), k).into_owned();
+    let positions = crate::domain::pick::spread_positions;
     let train_pos = positions(train_rows.len(), MAX_ROW_HASHES.min(cap));
     let test_pos = positions(test_rows.len(), ROWS.min(cap));
     let train_rows: &[usize] = &train_pos.iter().map(|&p| train_rows[p]).collect::<Vec<_>>();

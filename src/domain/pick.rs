@@ -18,6 +18,15 @@ pub fn spread(rows: &[usize], k: usize) -> std::borrow::Cow<'_, [usize]> {
     std::borrow::Cow::Owned((0..k).map(|i| rows[spread_index(i, n, k)]).collect())
 }
 
+/// The positions [`spread`] takes of `n` rows: `0..n`, or `k` of them
+/// evenly spaced when there are more (no list of all `n` is made).
+pub fn spread_positions(n: usize, k: usize) -> Vec<usize> {
+    if n <= k {
+        return (0..n).collect();
+    }
+    (0..k).map(|i| spread_index(i, n, k)).collect()
+}
+
 /// The items of `items` at the ascending indices `wanted` (an index given
 /// twice is taken once, one past the end is left out), taken as they go
 /// by: the rest are never held, and none is read past the last wanted.

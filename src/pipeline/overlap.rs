@@ -108,11 +108,11 @@ fn judge<'k>(
             crate::artifact::independent_chance(sides.train_table, &sides.train_rows, features);
         let (within_test, m) = test_repeats(plan, sides, features, test_kept);
         // The keys of `hashed`, a spread of the training rows.
-        let positions: Vec<usize> = (0..sides.train_rows.len()).collect();
-        let mut train_keys: Vec<u64> = spread(&positions, MAX_ROW_HASHES)
-            .iter()
-            .map(|&i| keys().train[i])
-            .collect();
+        let mut train_keys: Vec<u64> =
+            crate::domain::pick::spread_positions(sides.train_rows.len(), MAX_ROW_HASHES)
+                .iter()
+                .map(|&i| keys().train[i])
+                .collect();
         train_keys.sort_unstable();
         train_keys.dedup();
         let from_test = match one_class {

@@ -1,6 +1,6 @@
 //! A feature that is the label re-spelled: its values, or whether it is
 //! filled, say the class.
-use crate::artifact::{fast_keys, spread};
+use crate::artifact::fast_keys;
 use crate::data::Table;
 use crate::gates::{LabelFeature, Unfilled};
 use crate::pipeline::target::Sides;
@@ -70,8 +70,7 @@ pub(in crate::pipeline) fn label_feature(
     } else {
         (sides.test_table, &sides.test_rows, &sides.y_test)
     };
-    let positions: Vec<usize> = (0..rows.len()).collect();
-    let sample = spread(&positions, LABEL_FEATURE_SAMPLE);
+    let sample = crate::domain::pick::spread_positions(rows.len(), LABEL_FEATURE_SAMPLE);
     let sample_rows: Vec<usize> = sample.iter().map(|&i| rows[i]).collect();
     let sample_y: Vec<u8> = sample.iter().map(|&i| y[i]).collect();
     let test = (sides.test_table, &sides.test_rows[..], &sides.y_test[..]);
