@@ -129,13 +129,17 @@ fn spread(len: usize, max: usize) -> impl Iterator<Item = usize> {
     (0..max).map(move |i| (i * last + (max - 1) / 2) / (max - 1))
 }
 
-/// The bin of `p` among [`CALIBRATION_BINS`] uniform bins, as `np.searchsorted`
-/// on the interior edges of `np.linspace(0, 1, 11)` places it.
-fn calibration_bin(p: f64) -> usize {
+/// The interior edges of `np.linspace(0, 1, 11)`: `i * 0.1` for `i` in 1..10.
+fn calibration_edges() -> [f64; CALIBRATION_BINS - 1] {
     let step = 1.0 / CALIBRATION_BINS as f64;
-    (1..CALIBRATION_BINS)
-        .filter(|&i| i as f64 * step < p)
-        .count()
+    std::array::from_fn(|i| (i + 1) as f64 * step)
+}
+
+/// The bin of `p` among [`CALIBRATION_BINS`] uniform bins, as `np.searchsorted`
+/// on the interior `edges` ([`calibration_edges`]) places it: the edges
+/// below `p`, counted without a branch.
+fn calibration_bin(p: f64, edges: &[f64; CALIBRATION_BINS - 1]) -> usize {
+    edges.iter().map(|&e| usize::from(e < p)).sum()
 }
 
 /// Rows per block of [`calibration`].
@@ -150,11 +154,12 @@ pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
     let blocks: Vec<Sums> =
         crate::evaluate::metrics::by_blocks(y_true, score, CALIBRATION_BLOCK, |y_true, score| {
             let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
+            let edges = calibration_edges();
             for (&y, &s) in y_true.iter().zip(score) {
                 if !s.is_finite() {
                     continue;
                 }
-                let b = &mut sums[calibration_bin(s)];
+                let b = &mut sums[calibration_bin(s, &edges)];
                 b.0 += 1;
                 b.1 += s;
                 b.2 += u64::from(y != 0);
@@ -341,6 +346,30 @@ mod tests {
         assert_eq!(c[1].mean_score, None);
         assert_eq!(c[9].fraction_positive, Some(1.0));
         assert_eq!((c[9].lo, c[9].hi), (0.9, 1.0));
+    }
+
+    #[test]
+    fn calibration_bin_counts_the_edges_below() {
+        // Each edge as `i * 0.1` gives it, a hair either side, the ends and NaN.
+        let edges = calibration_edges();
+        let step = 1.0 / CALIBRATION_BINS as f64;
+        let by_filter = |p: f64| {
+            (1..CALIBRATION_BINS)
+                .filter(|&i| i as f64 * step < p)
+                .count()
+        };
+        let mut ps = vec![-1.0, 0.0, 1.0, 2.0, f64::NAN, f64::INFINITY];
+        for e in edges {
+            ps.extend([
+                e,
+                f64::from_bits(e.to_bits() - 1),
+                f64::from_bits(e.to_bits() + 1),
+            ]);
+        }
+        for p in ps {
+            assert_eq!(calibration_bin(p, &edges), by_filter(p), "{p}");
+        }
+        assert_eq!(calibration_bin(0.3, &edges), 2);
     }
 
     #[test]
