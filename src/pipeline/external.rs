@@ -279,6 +279,26 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
     }
 }
 
+/// The candidate's scores of `kind = "scores"` at `rows` as `check` reads
+/// them: a missing or text column, or a missing or non-finite score, is
+/// the error `check` gives. Other kinds: nothing to read.
+pub fn readable_scores(plan: &Plan, p: &Prepared, rows: &[usize]) -> Result<(), GateError> {
+    let ModelSpec::Scores(spec) = &plan.model else {
+        return Ok(());
+    };
+    let column = ScoreColumn {
+        column: spec.score.clone(),
+        features: Vec::new(),
+        threshold: plan.threshold,
+        target: plan.data.target.clone(),
+        positive: plan.data.positive.clone(),
+    };
+    column
+        .values(&p.main.table, rows)
+        .map(drop)
+        .map_err(GateError::Data)
+}
+
 /// `onnx`: the model of `kind = "onnx"`, from [`open_onnx`].
 pub fn check(
     plan: &Plan,

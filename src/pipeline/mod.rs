@@ -44,8 +44,10 @@ pub fn validate(plan: &Plan, progress: Progress) -> Result<Run, GateError> {
     report.data.dropped_null_target = target::null_targets(plan, &p);
     if p.violations.is_empty() {
         // The target must be usable too: a pre-push `validate` would
-        // otherwise pass data that `check` then refuses.
-        target::labelled(plan, &p, &mut report)?;
+        // otherwise pass data that `check` then refuses. So must the
+        // scores of `kind = "scores"` (round 50: NaN and inf passed here).
+        let (main, _) = target::labelled(plan, &p, &mut report)?;
+        external::readable_scores(plan, &p, &main.rows)?;
     }
     report.timings_ms = timings;
     Ok(Run::report_only(report))

@@ -145,7 +145,8 @@ fn partition_folders_spelling_one_number_two_ways_stay_apart() {
 // F4. An infinite score was a data contract violation "the model cannot
 // train on them" (every gate skipped), where a NaN score is exit 2 naming
 // the row; an infinite champion score skipped every gate, where a NaN one
-// makes the champion gate inconclusive. Both now read as the NaN does.
+// makes the champion gate inconclusive. Both now read as the NaN does,
+// and `validate` refuses the candidate's as `check` does.
 #[test]
 fn an_infinite_score_is_reported_as_a_nan_one_is() {
     let gate = "\n[[gate]]\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n\
@@ -161,14 +162,23 @@ fn an_infinite_score_is_reported_as_a_nan_one_is() {
             }),
         );
         let (code, out, r) = gated(&f, &format!("{}{gate}", scores_config("data.csv", "")));
+        // `validate` reads the candidate's scores as `check` does (a
+        // NaN or inf one passed it); the champion's are left to its gate.
+        let (checked, v_out, v_err) = run(&f, &["validate"]);
         if column == 1 {
             assert_eq!(code, 2, "{bad}: {out}");
-            assert!(
-                out.contains("score column \"score\" has missing or non-finite scores (row 7:"),
-                "{bad}: {out}"
-            );
+            assert_eq!(checked, 2, "validate, {bad}: {v_out}{v_err}");
+            for said in [&out, &v_err] {
+                assert!(
+                    said.contains(
+                        "score column \"score\" has missing or non-finite scores (row 7:"
+                    ),
+                    "{bad}: {said}"
+                );
+            }
             continue;
         }
+        assert_eq!(checked, 0, "validate, {bad}: {v_out}{v_err}");
         assert_eq!(code, 1, "{bad}: {out}");
         assert_eq!(r["contract"]["passed"], true, "{bad}");
         assert_eq!(r["gates"][0]["status"], "pass", "{bad}");
