@@ -281,6 +281,12 @@ impl OnnxModel {
         (&self.output.name, self.output.labels.as_deref())
     }
 
+    /// A word on how the positive class's score was picked, when it is a
+    /// guess worth checking.
+    pub fn output_caveat(&self) -> Option<&str> {
+        self.output.caveat.as_deref()
+    }
+
     /// Hex SHA-256 of the model file.
     pub fn sha256(&self) -> &str {
         &self.sha256

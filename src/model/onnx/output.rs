@@ -39,6 +39,8 @@ pub struct OutputPlan {
     pub pick: Pick,
     /// The model's class labels, when found (for notes and errors).
     pub labels: Option<Vec<String>>,
+    /// A word for the notes when the pick is a guess worth checking.
+    pub caveat: Option<String>,
 }
 
 /// Whether `t` is a probability-like output: a float/double tensor or a
@@ -186,6 +188,7 @@ pub fn plan(
             _ => None,
         },
     };
+    let mut caveat = None;
     let pick = if is_map {
         let (Some(l), Some(i)) = (&labels, index) else {
             return Err(format!(
@@ -215,7 +218,10 @@ pub fn plan(
                     "output `{name}` has one column (taken as the positive-class score); positive_index must be 0 or unset"
                 ));
             }
-            _ => Pick::Column { index: 0 },
+            _ => {
+                caveat = lone_column_caveat(&name, labels.is_none(), positive);
+                Pick::Column { index: 0 }
+            }
         }
     } else {
         match index {
@@ -232,6 +238,25 @@ pub fn plan(
         name,
         pick,
         labels,
+        caveat,
+    })
+}
+
+/// One column without class labels is read as the positive class's score.
+/// Such a column (a sigmoid over a linear score) most often scores class
+/// 1: with `[data] positive` a spelling of 0 or false, its metrics may be
+/// the other class's (round 51: ROC AUC 0.21 for a model that ranks at
+/// 0.79), so the notes say which class it was taken for.
+fn lone_column_caveat(name: &str, unlabelled: bool, positive: &[String]) -> Option<String> {
+    let negative_like = |p: &String| {
+        let p = p.trim().to_ascii_lowercase();
+        p == "false" || p == "no" || p.parse::<f64>().is_ok_and(|x| x == 0.0)
+    };
+    let first = positive.first()?;
+    (unlabelled && positive.iter().any(negative_like)).then(|| {
+        format!(
+            "output `{name}` has one column and no class labels: it is read as the score of              [data] positive = {first:?}; a one-column model most often scores class 1, and its              metrics would then be those of the other class (ROC AUC near 1 - the true one):              check which class the column scores"
+        )
     })
 }
 

@@ -186,11 +186,13 @@ impl Scorer for OnnxScorer {
             None => format!("one tensor fed {}", self.inputs.join(", ")),
         };
         let labels = labels.map_or_else(String::new, |l| format!(", classes {}", l.join("/")));
-        vec![format!(
+        let mut notes = vec![format!(
             "ONNX model {} (sha256 {}): {fed}; positive-class scores from output `{output}`{labels}",
             self.model.path().display(),
             self.model.sha256()
-        )]
+        )];
+        notes.extend(self.model.output_caveat().map(str::to_string));
+        notes
     }
 }
 

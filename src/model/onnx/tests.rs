@@ -564,6 +564,28 @@ fn models_without_class_labels() {
     // A one-column sigmoid output is the positive-class score itself.
     let m = load("sigmoid.onnx", &opts());
     assert_eq!(m.output(), ("score", None));
+    assert_eq!(m.output_caveat(), None, "positive = 1 is the usual class");
+    // Under positive = 0 (or false, no) the column is still read as the
+    // positive class's score, with a word to check it (round 51).
+    for p in ["0", "0.0", " false", "No"] {
+        let o = OnnxOptions {
+            positive: vec![p.into()],
+            ..opts()
+        };
+        let said = load("sigmoid.onnx", &o).output_caveat().map(str::to_string);
+        let said = said.unwrap_or_default();
+        assert!(
+            said.contains("output `score` has one column and no class labels")
+                && said.contains(&format!("[data] positive = {p:?}")),
+            "{p}: {said}"
+        );
+    }
+    // A model with class labels says which column is which: no caveat.
+    let labelled = OnnxOptions {
+        positive: vec!["0".into()],
+        ..opts()
+    };
+    assert_eq!(load("lr_tensor.onnx", &labelled).output_caveat(), None);
     let want = pick(&oracle("sigmoid"), &rows);
     assert_close(&m.score_rows(&numeric(&d), &rows).unwrap(), &want, 1e-6);
     // A softmax [N, 2] next to raw logits: the output is found by name
