@@ -398,6 +398,15 @@ pub fn resolve_operand(op: &str, registry: &Path) -> anyhow::Result<(String, Rep
         ))
         .into());
     };
+    // The version's model files as promoted: `check` and `predict` refuse
+    // a replaced model.json or model.onnx, so comparing with it is refused
+    // too (round 51: compare read the report alone and exited 0).
+    let model = dir.join(registry::MODEL_FILE);
+    if model.is_file() {
+        registry::verified_sha(registry, &version, &model)
+            .and_then(|_| crate::saved::verify_companions(&model))
+            .map_err(|e| GateError::Run(format!("{e:#}")))?;
+    }
     let label = if op == "champion" {
         format!("champion {version}")
     } else {

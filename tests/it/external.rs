@@ -197,6 +197,36 @@ fn promote_refuses_a_run_whose_onnx_file_was_replaced() {
     );
 }
 
+// Round 51: `compare` read a registry version's report alone, and exited
+// 0 after its model.onnx was replaced, which `check` and `predict` refuse.
+#[test]
+fn compare_refuses_a_version_whose_onnx_file_was_replaced() {
+    let f = onnx_fixture("pipeline_zipmap.onnx", CHAMP);
+    for step in [
+        &["check", "--out", "run1"][..],
+        &["promote", "--run", "run1"],
+    ] {
+        let o = f.cmd(step).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{step:?}: {o:?}");
+    }
+    f.cmd(&["compare", "v0001", "run1"]).assert().code(0);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    std::fs::copy(
+        dir.join("lgbm.onnx"),
+        f.path("reg/versions/v0001/model.onnx"),
+    )
+    .unwrap();
+    for version in ["v0001", "champion"] {
+        f.cmd(&["compare", version, "run1"])
+            .assert()
+            .code(2)
+            .stderr(contains("model.onnx: sha256"))
+            .stderr(contains("the file was replaced"));
+    }
+    // A run directory is compared by its report, model or not.
+    f.cmd(&["compare", "run1", "run1"]).assert().code(0);
+}
+
 /// Round 6, A3: a one-column decision function (skl2onnx's LinearSVC,
 /// tests/fixtures/onnx/svc.onnx) scores class 1; `positive = 0` takes it
 /// negated, and the default threshold 0.5 does not cut margins silently.
