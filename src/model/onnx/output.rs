@@ -255,7 +255,10 @@ fn lone_column_caveat(name: &str, unlabelled: bool, positive: &[String]) -> Opti
     let first = positive.first()?;
     (unlabelled && positive.iter().any(negative_like)).then(|| {
         format!(
-            "output `{name}` has one column and no class labels: it is read as the score of              [data] positive = {first:?}; a one-column model most often scores class 1, and its              metrics would then be those of the other class (ROC AUC near 1 - the true one):              check which class the column scores"
+            "output `{name}` has one column and no class labels: it is read as the score of \
+             [data] positive = {first:?}; a one-column model most often scores class 1, and its \
+             metrics would then be those of the other class (ROC AUC near 1 - the true one): \
+             check which class the column scores"
         )
     })
 }

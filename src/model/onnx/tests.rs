@@ -576,7 +576,8 @@ fn models_without_class_labels() {
         let said = said.unwrap_or_default();
         assert!(
             said.contains("output `score` has one column and no class labels")
-                && said.contains(&format!("[data] positive = {p:?}")),
+                && said.contains(&format!("[data] positive = {p:?}"))
+                && !said.contains("  "),
             "{p}: {said}"
         );
     }
