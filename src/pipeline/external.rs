@@ -194,13 +194,7 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
     // The champion's column is cut at its own threshold: a probability
     // column beside a raw-margin candidate (threshold 0) needs 0.5.
     let champ_threshold = spec.champion_threshold.unwrap_or(plan.threshold);
-    let champ = ScoreColumn {
-        column: col.clone(),
-        features: Vec::new(),
-        threshold: champ_threshold,
-        target: plan.data.target.clone(),
-        positive: plan.data.positive.clone(),
-    };
+    let champ = score_column(plan, col, champ_threshold, Vec::new());
     // One column of probabilities beside one of margins cannot share a
     // threshold: without champion_threshold, say so instead of comparing.
     let scale = |v: &[f64]| v.iter().any(|x| x.is_finite() && !(0.0..=1.0).contains(x));
@@ -279,6 +273,17 @@ fn column_champion(plan: &Plan, spec: &ScoresSpec, s: &Sides, cand: &[f64]) -> C
     }
 }
 
+/// A score column of the data, cut at `threshold`, with the plan's labels.
+fn score_column(plan: &Plan, column: &str, threshold: f64, features: Vec<String>) -> ScoreColumn {
+    ScoreColumn {
+        column: column.to_string(),
+        features,
+        threshold,
+        target: plan.data.target.clone(),
+        positive: plan.data.positive.clone(),
+    }
+}
+
 /// The candidate's scores of `kind = "scores"` at `rows` as `check` reads
 /// them: a missing or text column, or a missing or non-finite score, is
 /// the error `check` gives. Other kinds: nothing to read.
@@ -286,14 +291,7 @@ pub fn readable_scores(plan: &Plan, p: &Prepared, rows: &[usize]) -> Result<(), 
     let ModelSpec::Scores(spec) = &plan.model else {
         return Ok(());
     };
-    let column = ScoreColumn {
-        column: spec.score.clone(),
-        features: Vec::new(),
-        threshold: plan.threshold,
-        target: plan.data.target.clone(),
-        positive: plan.data.positive.clone(),
-    };
-    column
+    score_column(plan, &spec.score, plan.threshold, Vec::new())
         .values(&p.main.table, rows)
         .map(drop)
         .map_err(GateError::Data)
@@ -350,13 +348,7 @@ pub fn check(
         ModelSpec::Scores(spec) => {
             let mut features = default_inputs(plan, prepared);
             features.retain(|c| *c != spec.score && Some(c) != spec.champion_score.as_ref());
-            let scorer = ScoreColumn {
-                column: spec.score.clone(),
-                features,
-                threshold: plan.threshold,
-                target: plan.data.target.clone(),
-                positive: plan.data.positive.clone(),
-            };
+            let scorer = score_column(plan, &spec.score, plan.threshold, features);
             let ev = evaluate::evaluate(plan, &sides, &scorer, &mut timings, progress)?;
             let champ = timed(&mut timings, Stage::Champion, || {
                 column_champion(plan, spec, &sides, &ev.scores)
