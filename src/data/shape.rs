@@ -26,6 +26,35 @@ struct Bad {
     fields: usize,
 }
 
+/// The text of a CSV file's `bytes`: without its leading BOMs (a file
+/// saved twice by tools that each add one would otherwise name its first
+/// column "\u{feff}x0"), when it is UTF-8 without a NUL byte. A NUL byte
+/// is valid UTF-8 but no text an export writes: a binary file, or UTF-16
+/// text without its BOM; read on, it would split one category into two
+/// that look alike (`a` and `a\0`). Errors name the byte and its line.
+pub fn text_body(bytes: &[u8]) -> Result<&[u8], String> {
+    let mut body = bytes;
+    while let Some(rest) = body.strip_prefix(b"\xef\xbb\xbf") {
+        body = rest;
+    }
+    let line = |at: usize| memchr::memchr_iter(b'\n', &body[..at]).count() + 1;
+    if let Err(e) = std::str::from_utf8(body) {
+        let at = e.valid_up_to();
+        return Err(format!(
+            "not valid UTF-8 at byte {at} (line {}); re-encode the file as UTF-8",
+            line(at)
+        ));
+    }
+    if let Some(at) = memchr::memchr(0, body) {
+        return Err(format!(
+            "holds a NUL byte at byte {at} (line {}): a binary file, or text saved as UTF-16? \
+             re-encode the file as UTF-8 text",
+            line(at)
+        ));
+    }
+    Ok(body)
+}
+
 /// Checks `body` (UTF-8, without a BOM). The error names the first bad line
 /// and how many lines are bad.
 pub fn check(body: &[u8]) -> Result<Shape, String> {

@@ -132,18 +132,43 @@ fn blank_line_and_unclosed_quote_exit_2_naming_the_line() {
     );
 }
 
+/// data.csv of one good row, then `line` and `bad` on line 3: the byte
+/// offset of `bad`.
+fn data_with_bytes(f: &Fixture, line: &str, bad: &[u8]) -> usize {
+    let mut bytes = format!("{HEADER}\n1,30,50,pro,a,yes\n{line}").into_bytes();
+    let at = bytes.len();
+    bytes.extend_from_slice(bad);
+    std::fs::write(f.path("data.csv"), bytes).unwrap();
+    at
+}
+
 #[test]
 fn non_utf8_bytes_exit_2_naming_byte_and_line() {
     let f = Fixture::new("");
-    let mut bytes = format!("{HEADER}\n1,30,50,pro,a,yes\n2,31,5").into_bytes();
-    let at = bytes.len();
-    bytes.extend_from_slice(b"\xff\xfe,plus,b,no\n");
-    std::fs::write(f.path("data.csv"), bytes).unwrap();
+    let at = data_with_bytes(&f, "2,31,5", b"\xff\xfe,plus,b,no\n");
     exits_2(
         &f,
         "validate",
         format!("data.csv: not valid UTF-8 at byte {at} (line 3); re-encode the file as UTF-8"),
     );
+}
+
+// A NUL byte inside a value (a binary file, UTF-16 text without its BOM)
+// was read as part of the value: `pro` and `pro\0` two categories.
+#[test]
+fn a_nul_byte_exits_2_naming_byte_and_line() {
+    let f = Fixture::new("");
+    let at = data_with_bytes(&f, "2,31,50,pro", b"\0,b,no\n");
+    for command in ["validate", "check"] {
+        exits_2(
+            &f,
+            command,
+            format!(
+                "data.csv: holds a NUL byte at byte {at} (line 3): a binary file, or text saved \
+                 as UTF-16? re-encode the file as UTF-8 text"
+            ),
+        );
+    }
 }
 
 #[test]

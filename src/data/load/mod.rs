@@ -232,23 +232,7 @@ fn read_csv(bytes: &[u8], chunk_bytes: usize, as_text: &[String]) -> Result<(Tab
             }
         ));
     }
-    // Every leading BOM: a file saved twice by tools that each add one
-    // would otherwise name its first column "\u{feff}x0".
-    let mut body = bytes;
-    while let Some(rest) = body.strip_prefix(b"\xef\xbb\xbf") {
-        body = rest;
-    }
-    if let Err(e) = std::str::from_utf8(body) {
-        let line = body[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        return Err(format!(
-            "not valid UTF-8 at byte {} (line {line}); re-encode the file as UTF-8",
-            e.valid_up_to()
-        ));
-    }
+    let body = super::shape::text_body(bytes)?;
     let sep = separator(body);
     let mut shape = super::shape::check_with(body, sep)?;
     // A BOM inside the quotes of the first name (`"\u{feff}x0"`, written by
