@@ -3,7 +3,6 @@
 use super::{continuous_in, within_over, MAX_NUDGE_SHARE};
 use crate::artifact::spread;
 use crate::config::Plan;
-use crate::domain::pick::spread_index;
 use crate::model::scorer::Scorer;
 use crate::pipeline::target::Sides;
 
@@ -70,11 +69,7 @@ fn of_class(rows: &[usize], y: &[u8], c: usize, k: usize) -> (usize, Vec<usize>)
     let counts = crate::evaluate::ranked::block_counts(y, CLASS_BLOCK, |y| of_c(&y));
     let n: usize = counts.iter().sum();
     // The wanted indices among the class's rows, ascending.
-    let wanted: Vec<usize> = if n <= k {
-        (0..n).collect()
-    } else {
-        (0..k).map(|i| spread_index(i, n, k)).collect()
-    };
+    let wanted = crate::domain::pick::spread_positions(n, k);
     let firsts: Vec<usize> = counts
         .iter()
         .scan(0, |at, &n| {
