@@ -51,26 +51,29 @@ pub struct Metrics {
 /// Confusion matrix of hard predictions (non-zero = positive).
 pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
     let n = y_true.len().min(y_pred.len());
+    // Sums of 0/1 flags rather than a four-way branch per row: labels and
+    // predictions are unpredictable row to row, and sums vectorise.
     let counts = |y: &[u8], p: &[u8]| {
-        let mut c = Confusion::default();
-        for (&t, &p) in y.iter().zip(p) {
-            match (t != 0, p != 0) {
-                (true, true) => c.tp += 1,
-                (false, true) => c.fp += 1,
-                (false, false) => c.tn += 1,
-                (true, false) => c.fn_ += 1,
-            }
+        let (mut tp, mut t, mut q) = (0u64, 0u64, 0u64);
+        for (&y, &p) in y.iter().zip(p) {
+            let (y, p) = (u64::from(y != 0), u64::from(p != 0));
+            tp += y & p;
+            t += y;
+            q += p;
         }
-        c
+        (tp, t, q, y.len() as u64)
     };
-    by_blocks(&y_true[..n], &y_pred[..n], MEAN_BLOCK, counts)
+    let (tp, t, q, rows) = by_blocks(&y_true[..n], &y_pred[..n], MEAN_BLOCK, counts)
         .into_iter()
-        .fold(Confusion::default(), |a, b| Confusion {
-            tp: a.tp + b.tp,
-            fp: a.fp + b.fp,
-            tn: a.tn + b.tn,
-            fn_: a.fn_ + b.fn_,
-        })
+        .fold((0, 0, 0, 0), |a, b| {
+            (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3)
+        });
+    Confusion {
+        tp,
+        fp: q - tp,
+        tn: rows - t - q + tp,
+        fn_: t - tp,
+    }
 }
 
 /// `block` of each `size`-row block of the common prefix of `a` and `b`,
@@ -605,6 +608,27 @@ mod tests {
         assert_eq!(named(&m, "nope"), None);
         assert!(Metric::RocAuc.higher_is_better() && Metric::F1.higher_is_better());
         assert!(!Metric::LogLoss.higher_is_better() && !Metric::Brier.higher_is_better());
+    }
+
+    /// The flag sums give each cell as a match per row does, over several
+    /// blocks, with any non-zero byte positive and lengths that differ.
+    #[test]
+    fn confusion_counts_each_cell_as_defined() {
+        let n = 3 * MEAN_BLOCK + 17;
+        let y: Vec<u8> = (0..n).map(|i| ((i * 7 + i / 5) % 3) as u8).collect();
+        let p: Vec<u8> = (0..n + 9).map(|i| ((i * 11 + i / 3) % 4) as u8).collect();
+        let mut want = Confusion::default();
+        for (&t, &q) in y.iter().zip(&p) {
+            match (t != 0, q != 0) {
+                (true, true) => want.tp += 1,
+                (false, true) => want.fp += 1,
+                (false, false) => want.tn += 1,
+                (true, false) => want.fn_ += 1,
+            }
+        }
+        assert!(want.tp > 0 && want.fp > 0 && want.tn > 0 && want.fn_ > 0);
+        assert_eq!(confusion(&y, &p), want);
+        assert_eq!(confusion(&[], &[1]), Confusion::default());
     }
 
     #[test]
