@@ -235,11 +235,13 @@ impl Ranked {
 
     /// How many distinct scores there are ([`Ranked::steps`]' length).
     pub fn distinct(&self) -> usize {
-        self.step_counts().iter().map(|(_, n)| n).sum()
+        self.step_counts().distinct()
     }
 
-    /// The parts from the highest down, each with its number of steps.
-    fn step_counts(&self) -> Vec<(Part, usize)> {
+    /// The parts from the highest down, each with its number of steps:
+    /// counted once, for [`StepCounts::distinct`] and then
+    /// [`Ranked::steps_at`].
+    pub fn step_counts(&self) -> StepCounts {
         let mut parts: Vec<(Part, usize)> = self
             .parts()
             .into_par_iter()
@@ -249,15 +251,16 @@ impl Ranked {
             })
             .collect();
         parts.reverse();
-        parts
+        StepCounts(parts)
     }
 
     /// The steps at the given indices of [`Ranked::steps`] (ascending),
     /// found part by part side by side; an index past the end is left out.
-    pub fn steps_at(&self, wanted: &[usize]) -> Vec<Step> {
+    /// `counts` is this ranking's [`Ranked::step_counts`].
+    pub fn steps_at(&self, counts: &StepCounts, wanted: &[usize]) -> Vec<Step> {
         let mut jobs = Vec::new();
         let mut first = 0;
-        for (p, n) in self.step_counts() {
+        for (p, n) in &counts.0 {
             let from = wanted.partition_point(|&w| w < first);
             let to = wanted.partition_point(|&w| w < first + n);
             if from < to {
@@ -272,6 +275,17 @@ impl Ranked {
             })
             .collect::<Vec<Vec<Step>>>()
             .concat()
+    }
+}
+
+/// A ranking's parts from the highest down, each with its number of steps
+/// ([`Ranked::step_counts`]).
+pub struct StepCounts(Vec<(Part, usize)>);
+
+impl StepCounts {
+    /// How many distinct scores there are.
+    pub fn distinct(&self) -> usize {
+        self.0.iter().map(|(_, n)| n).sum()
     }
 }
 
@@ -398,7 +412,7 @@ mod tests {
             // a repeated index once, an index past the end left out.
             let wanted = [0, 1, 1, 40, 96, steps.len() - 1, steps.len() + 5];
             let picked: Vec<(f64, u64, u64)> = r
-                .steps_at(&wanted)
+                .steps_at(&r.step_counts(), &wanted)
                 .iter()
                 .map(|s| (s.threshold, s.tp, s.fp))
                 .collect();
