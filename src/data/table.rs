@@ -123,28 +123,55 @@ impl Column {
     /// [`Column::cell_id`] of each of `rows` in turn, given to `f` with
     /// the row (the column's kind is matched once, not per row), until
     /// `f` breaks.
-    pub fn cell_ids(&self, rows: &[usize], mut f: impl FnMut(usize, u64) -> ControlFlow<()>) {
-        fn each<F: FnMut(usize, u64) -> ControlFlow<()>>(
-            rows: &[usize],
-            f: &mut F,
-            id: impl Fn(usize) -> u64,
-        ) {
-            for &r in rows {
-                if f(r, id(r)).is_break() {
-                    return;
+    pub fn cell_ids(&self, rows: &[usize], f: impl FnMut(usize, u64) -> ControlFlow<()>) {
+        struct Each<'a, F>(&'a [usize], F);
+        impl<F: FnMut(usize, u64) -> ControlFlow<()>> WithId<()> for Each<'_, F> {
+            fn with(mut self, id: impl Fn(usize) -> u64) {
+                for &r in self.0 {
+                    if (self.1)(r, id(r)).is_break() {
+                        return;
+                    }
                 }
             }
         }
+        self.with_id(Each(rows, f));
+    }
+
+    /// Whether the [`Column::cell_id`] of every one of `rows` is among
+    /// `among` (up to four ids; given more or none, `true` only for no
+    /// rows). Checked without a branch per row: a batch of rows of a
+    /// two-valued column is passed over fast.
+    pub fn cells_among(&self, rows: &[usize], among: &[u64]) -> bool {
+        struct Among<'a>(&'a [usize], [u64; 4]);
+        impl WithId<bool> for Among<'_> {
+            fn with(self, id: impl Fn(usize) -> u64) -> bool {
+                let a = self.1;
+                self.0.iter().fold(true, |all, &r| {
+                    let i = id(r);
+                    all & ((i == a[0]) | (i == a[1]) | (i == a[2]) | (i == a[3]))
+                })
+            }
+        }
+        let (Some(&first), true) = (among.first(), among.len() <= 4) else {
+            return rows.is_empty();
+        };
+        let mut a = [first; 4];
+        a.iter_mut().zip(among).for_each(|(slot, &id)| *slot = id);
+        self.with_id(Among(rows, a))
+    }
+
+    /// `user` given this column's cell id of a row, the kind matched once.
+    fn with_id<R>(&self, user: impl WithId<R>) -> R {
         match &self.values {
-            Values::Cat { codes, .. } => each(rows, &mut f, |r| match codes[r] {
+            Values::Cat { codes, .. } => user.with(|r| match codes[r] {
                 NULL_CODE => u64::MAX,
                 c => u64::from(c),
             }),
-            Values::Num(v) if self.dtype == DType::Boolean => each(rows, &mut f, |r| match v[r] {
+            Values::Num(v) if self.dtype == DType::Boolean => user.with(|r| match v[r] {
                 x if x.is_nan() => u64::MAX,
                 x => u64::from(x != 0.0),
             }),
-            Values::Num(v) => each(rows, &mut f, |r| match v[r] {
+            Values::Num(v) => user.with(|r| match v[r] {
                 x if x.is_nan() => u64::MAX,
                 x => (x + 0.0).to_bits(),
             }),
@@ -420,6 +447,11 @@ impl Table {
     }
 }
 
+/// What runs over a column's cell ids ([`Column::with_id`]).
+trait WithId<R> {
+    fn with(self, id: impl Fn(usize) -> u64) -> R;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,6 +536,56 @@ mod tests {
         assert_eq!(n.cell_id(0), n.cell_id(1));
         assert_eq!(n.text(0), n.text(1));
         assert_eq!(n.cell_id(2), u64::MAX);
+    }
+
+    /// A batch is among some ids exactly when each of its cell ids is one of
+    /// them, for text (missing codes too), booleans and numbers.
+    #[test]
+    fn cells_among_agrees_with_cell_ids() {
+        let columns = [
+            Column {
+                name: "t".into(),
+                dtype: DType::String,
+                values: Values::Cat {
+                    codes: vec![0, 1, NULL_CODE, 1, 2],
+                    levels: vec!["a".into(), "b".into(), "c".into()],
+                },
+            },
+            Column {
+                name: "f".into(),
+                dtype: DType::Boolean,
+                values: Values::Num(vec![1.0, 0.0, f64::NAN, 2.0, 0.0]),
+            },
+            Column {
+                name: "n".into(),
+                dtype: DType::Float,
+                values: Values::Num(vec![-0.0, 0.5, f64::NAN, 0.0, 7.0]),
+            },
+        ];
+        for c in &columns {
+            let ids: Vec<u64> = (0..5).map(|r| c.cell_id(r)).collect();
+            for rows in [
+                vec![],
+                vec![0],
+                vec![0, 3],
+                vec![1, 3, 0],
+                vec![2, 4],
+                vec![0, 1, 2, 3, 4],
+            ] {
+                for among in [&ids[..1], &ids[..2], &ids[1..4], &ids[..4], &ids[2..]] {
+                    let want = rows.iter().all(|&r| among.contains(&ids[r]));
+                    let got = c.cells_among(&rows, among);
+                    assert_eq!(
+                        got,
+                        want && among.len() <= 4,
+                        "{} {rows:?} {among:?}",
+                        c.name
+                    );
+                }
+            }
+            assert!(!c.cells_among(&[0], &[]));
+            assert!(c.cells_among(&[], &[]));
+        }
     }
 
     /// The fast path writes exactly the standard library's bytes: on random

@@ -164,25 +164,37 @@ fn first_cells(
 ) -> (Vec<(u64, usize)>, bool) {
     let mut cells: foldhash::HashSet<u64> = Default::default();
     // The first few distinct cells, compared before the set is probed:
-    // a two-class target never hashes a cell again.
+    // a two-class target never hashes a cell again, and a batch of rows
+    // whose cells are all among them is passed over whole.
     let mut first: Vec<u64> = Vec::with_capacity(FIRST_CELLS);
     let (mut found, mut cut) = (Vec::new(), false);
-    col.cell_ids(rows, |r, id| {
-        if first.contains(&id) || !cells.insert(id) {
-            return ControlFlow::Continue(());
+    for batch in rows.chunks(CELL_BATCH) {
+        if !first.is_empty() && col.cells_among(batch, &first) {
+            continue;
         }
-        if first.len() < FIRST_CELLS {
-            first.push(id);
+        col.cell_ids(batch, |r, id| {
+            if first.contains(&id) || !cells.insert(id) {
+                return ControlFlow::Continue(());
+            }
+            if first.len() < FIRST_CELLS {
+                first.push(id);
+            }
+            if found.len() == keep {
+                cut = true;
+                return ControlFlow::Break(());
+            }
+            found.push((id, r));
+            ControlFlow::Continue(())
+        });
+        if cut {
+            break;
         }
-        if found.len() == keep {
-            cut = true;
-            return ControlFlow::Break(());
-        }
-        found.push((id, r));
-        ControlFlow::Continue(())
-    });
+    }
     (found, cut)
 }
+
+/// Rows [`first_cells`] checks at once against the first cells found.
+const CELL_BATCH: usize = 256;
 
 /// `a, b, c` of at most 10 values, `, ...` when there were more.
 pub fn values_text(seen: &[String]) -> String {
