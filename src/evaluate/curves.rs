@@ -154,18 +154,26 @@ pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
     // the plain sequential sum).
     let blocks: Vec<Sums> =
         crate::evaluate::metrics::by_blocks(y_true, score, CALIBRATION_BLOCK, |y_true, score| {
-            let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
+            // Each row's bin first (a non-finite score: the slot past the
+            // bins, left out), then the sums in row order: no branch per row.
+            let mut sums = [(0, 0.0, 0); CALIBRATION_BINS + 1];
             let edges = calibration_edges();
-            for (&y, &s) in y_true.iter().zip(score) {
-                if !s.is_finite() {
-                    continue;
-                }
-                let b = &mut sums[calibration_bin(s, &edges)];
+            let bins: Vec<u8> = score
+                .iter()
+                .map(|&s| match s.is_finite() {
+                    true => calibration_bin(s, &edges) as u8,
+                    false => CALIBRATION_BINS as u8,
+                })
+                .collect();
+            for ((&y, &s), &bin) in y_true.iter().zip(score).zip(&bins) {
+                let b = &mut sums[usize::from(bin)];
                 b.0 += 1;
                 b.1 += s;
                 b.2 += u64::from(y != 0);
             }
-            sums
+            let mut kept: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
+            kept.copy_from_slice(&sums[..CALIBRATION_BINS]);
+            kept
         });
     let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
     for block in &blocks {
@@ -347,6 +355,40 @@ mod tests {
         assert_eq!(c[1].mean_score, None);
         assert_eq!(c[9].fraction_positive, Some(1.0));
         assert_eq!((c[9].lo, c[9].hi), (0.9, 1.0));
+    }
+
+    /// Non-finite scores are left out of every bin, and the sums are those
+    /// of the finite rows alone, over more than one block.
+    #[test]
+    fn calibration_leaves_out_non_finite_scores() {
+        let n = 2 * CALIBRATION_BLOCK + 5;
+        let p: Vec<f64> = (0..n)
+            .map(|i| match i % 97 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => f64::NEG_INFINITY,
+                _ => (i % 1000) as f64 / 1000.0,
+            })
+            .collect();
+        let y: Vec<u8> = (0..n).map(|i| u8::from(i % 3 == 0)).collect();
+        let finite: Vec<usize> = (0..n).filter(|&i| p[i].is_finite()).collect();
+        let (fy, fp): (Vec<u8>, Vec<f64>) = finite.iter().map(|&i| (y[i], p[i])).unzip();
+        let got = calibration(&y, &p);
+        assert_eq!(
+            got.iter().map(|b| b.count).sum::<u64>(),
+            finite.len() as u64
+        );
+        // The finite rows alone, each block's sums as before: equal counts
+        // and positives, means within rounding of block order.
+        let want = calibration(&fy, &fp);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(
+                (g.count, g.fraction_positive),
+                (w.count, w.fraction_positive)
+            );
+            let (g, w) = (g.mean_score.unwrap_or(-1.0), w.mean_score.unwrap_or(-1.0));
+            assert!((g - w).abs() < 1e-12, "{g} {w}");
+        }
     }
 
     #[test]
