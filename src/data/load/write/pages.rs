@@ -230,7 +230,10 @@ pub fn plain_pages(
     if v.len() <= super::LEAST_FLOATS || !super::mostly_distinct(&mut sample, v.len()) {
         return None;
     }
-    if v.iter().any(|x| x.is_nan() || *x == 0.0) {
+    // One pass without an early exit (it vectorises).
+    if v.iter()
+        .fold(false, |bad, &x| bad | x.is_nan() | (x == 0.0))
+    {
         return None;
     }
     let extremes = |page: &[f64]| {
@@ -244,8 +247,11 @@ pub fn plain_pages(
         .chunks(PLAIN_PAGE_ROWS)
         .map(|page| {
             let mut buffer = all_present(optional, page.len(), 8 * page.len());
-            page.iter()
-                .for_each(|x| buffer.extend_from_slice(&x.to_le_bytes()));
+            let from = buffer.len();
+            buffer.resize(from + 8 * page.len(), 0);
+            for (to, x) in buffer[from..].chunks_exact_mut(8).zip(page) {
+                to.copy_from_slice(&x.to_le_bytes());
+            }
             let (min, max) = extremes(page);
             let statistics = PrimitiveStatistics::<f64> {
                 primitive_type: type_.clone(),
