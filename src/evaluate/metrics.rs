@@ -71,7 +71,9 @@ pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
     Confusion {
         tp,
         fp: q - tp,
-        tn: rows - t - q + tp,
+        // Rows that are neither labelled nor predicted positive (t + q - tp
+        // rows are either), never below zero on the way.
+        tn: rows + tp - t - q,
         fn_: t - tp,
     }
 }
@@ -641,6 +643,12 @@ mod tests {
         assert!(want.tp > 0 && want.fp > 0 && want.tn > 0 && want.fn_ > 0);
         assert_eq!(confusion(&y, &p), want);
         assert_eq!(confusion(&[], &[1]), Confusion::default());
+        // Every row labelled and predicted positive: no negative on the way.
+        let all = Confusion {
+            tp: 3,
+            ..Confusion::default()
+        };
+        assert_eq!(confusion(&[1, 1, 1], &[1, 2, 1]), all);
     }
 
     #[test]
