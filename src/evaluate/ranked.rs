@@ -385,7 +385,7 @@ mod tests {
     fn parts_side_by_side_are_the_whole_walk() {
         // Many parts (about 4 * 2^16 keys each way); scores of few values
         // tie across the cuts, and a long run of one score spans several.
-        let n = 1 << 18;
+        let n: usize = 1 << 18;
         let y: Vec<u8> = (0..n).map(|i| u8::from((i * 7919) % 11 < 4)).collect();
         let cases: Vec<Vec<f64>> = vec![
             (0..n).map(|i| ((i * 104729) % 97) as f64 / 97.0).collect(),

@@ -772,7 +772,7 @@ mod tests {
     fn bit_packing_is_bits_end_to_end() {
         for width in 1..=12u32 {
             let values: Vec<u32> = (0..21u32)
-                .map(|i| (i * 2_654_435_761u32.wrapping_mul(i + 1)) % (1 << width))
+                .map(|i| i.wrapping_mul(2_654_435_761u32.wrapping_mul(i + 1)) % (1 << width))
                 .collect();
             let mut out = Vec::new();
             super::bit_packed(&mut out, &values, width);
