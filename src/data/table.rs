@@ -585,6 +585,10 @@ mod tests {
             }
             assert!(!c.cells_among(&[0], &[]));
             assert!(c.cells_among(&[], &[]));
+            // More than four ids: no rows are among them.
+            let five = [ids[0], ids[1], ids[2], ids[3], ids[4]];
+            assert!(!c.cells_among(&[0], &five));
+            assert!(c.cells_among(&[], &five));
         }
     }
 

@@ -388,7 +388,10 @@ mod tests {
         let n: usize = 1 << 18;
         let y: Vec<u8> = (0..n).map(|i| u8::from((i * 7919) % 11 < 4)).collect();
         let cases: Vec<Vec<f64>> = vec![
-            (0..n).map(|i| ((i * 104729) % 97) as f64 / 97.0).collect(),
+            // 193 values, negative ones among them.
+            (0..n)
+                .map(|i| (((i * 104729) % 193) as f64 - 96.0) / 97.0)
+                .collect(),
             (0..n)
                 .map(|i| {
                     if i % 3 == 0 {

@@ -655,6 +655,33 @@ mod tests {
         assert_eq!(target_values(&plan, &t, &l, 0), ["a"]);
     }
 
+    /// A batch of rows whose cells are all known is passed over, but one
+    /// that begins with known cells and brings a new one later is walked:
+    /// a new value in the middle of a batch, and one in its last row.
+    #[test]
+    fn target_values_come_from_inside_batches_of_known_cells() {
+        use super::CELL_BATCH;
+        let plan = crate::config::parse(
+            std::path::Path::new("gates.toml"),
+            "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"1\"\n",
+        )
+        .unwrap();
+        let n = 4 * CELL_BATCH;
+        let mut ys: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+        ys[2 * CELL_BATCH + CELL_BATCH / 2 + 7] = 2.0;
+        ys[n - 1] = 3.0;
+        let t = Table {
+            n_rows: n,
+            columns: vec![Column {
+                name: "y".into(),
+                dtype: DType::Integer,
+                values: Values::Num(ys),
+            }],
+        };
+        let l = label(&plan, &t, std::path::Path::new("d.csv")).unwrap();
+        assert_eq!(target_values(&plan, &t, &l, 10), ["0", "1", "2", "3"]);
+    }
+
     #[test]
     fn target_values_are_the_first_distinct_in_row_order() {
         let plan = crate::config::parse(
