@@ -617,14 +617,16 @@ mod tests {
     use super::{label, target_values};
     use crate::data::{Column, DType, Table, Values};
 
+    /// A plan whose target is `y`, positive when `positive`.
+    fn plan(positive: &str) -> crate::config::Plan {
+        let toml = format!("[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = {positive:?}\n");
+        crate::config::parse(std::path::Path::new("gates.toml"), &toml).unwrap()
+    }
+
     #[test]
     fn target_values_of_blocks_side_by_side_are_the_row_walk() {
         use super::VALUE_BLOCK;
-        let plan = crate::config::parse(
-            std::path::Path::new("gates.toml"),
-            "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"a\"\n",
-        )
-        .unwrap();
+        let plan = plan("a");
         // 200 spellings of "a" (spaces around it), then "b" and "c".
         let mut levels: Vec<String> = (0..200)
             .map(|i| format!("{}a{}", " ".repeat(i / 2), " ".repeat(i % 2)))
@@ -661,11 +663,7 @@ mod tests {
     #[test]
     fn target_values_come_from_inside_batches_of_known_cells() {
         use super::CELL_BATCH;
-        let plan = crate::config::parse(
-            std::path::Path::new("gates.toml"),
-            "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"1\"\n",
-        )
-        .unwrap();
+        let plan = plan("1");
         let n = 4 * CELL_BATCH;
         let mut ys: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
         ys[2 * CELL_BATCH + CELL_BATCH / 2 + 7] = 2.0;
@@ -684,11 +682,7 @@ mod tests {
 
     #[test]
     fn target_values_are_the_first_distinct_in_row_order() {
-        let plan = crate::config::parse(
-            std::path::Path::new("gates.toml"),
-            "[data]\npath = \"d.csv\"\ntarget = \"y\"\npositive = \"1\"\n",
-        )
-        .unwrap();
+        let plan = plan("1");
         // More distinct values than are compared before hashing, repeated
         // out of order, with a missing label left out.
         let ys = [
