@@ -148,15 +148,17 @@ const CALIBRATION_BLOCK: usize = 1 << 16;
 
 /// The reliability diagram: per bin, mean score and observed positive rate.
 pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
-    type Sums = [(u64, f64, u64); CALIBRATION_BINS];
+    // Each bin's (rows, score sum, positives), and a slot past the bins
+    // for non-finite scores, left out of the totals.
+    type Sums = [(u64, f64, u64); CALIBRATION_BINS + 1];
     // Blocks side by side, their sums added in block order: the same bits
     // for any thread count (one block, up to `CALIBRATION_BLOCK` rows, is
     // the plain sequential sum).
     let blocks: Vec<Sums> =
         crate::evaluate::metrics::by_blocks(y_true, score, CALIBRATION_BLOCK, |y_true, score| {
-            // Each row's bin first (a non-finite score: the slot past the
-            // bins, left out), then the sums in row order: no branch per row.
-            let mut sums = [(0, 0.0, 0); CALIBRATION_BINS + 1];
+            // Each row's bin first, then the sums in row order: no branch
+            // per row.
+            let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS + 1];
             let edges = calibration_edges();
             let bins: Vec<u8> = score
                 .iter()
@@ -171,11 +173,9 @@ pub fn calibration(y_true: &[u8], score: &[f64]) -> Vec<CalibrationBin> {
                 b.1 += s;
                 b.2 += u64::from(y != 0);
             }
-            let mut kept: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
-            kept.copy_from_slice(&sums[..CALIBRATION_BINS]);
-            kept
+            sums
         });
-    let mut sums: Sums = [(0, 0.0, 0); CALIBRATION_BINS];
+    let mut sums = [(0u64, 0.0f64, 0u64); CALIBRATION_BINS];
     for block in &blocks {
         for (total, b) in sums.iter_mut().zip(block) {
             total.0 += b.0;

@@ -61,19 +61,17 @@ pub fn confusion(y_true: &[u8], y_pred: &[u8]) -> Confusion {
             t += y;
             q += p;
         }
-        (tp, t, q, y.len() as u64)
+        (tp, t, q)
     };
-    let (tp, t, q, rows) = by_blocks(&y_true[..n], &y_pred[..n], MEAN_BLOCK, counts)
+    let (tp, t, q) = by_blocks(&y_true[..n], &y_pred[..n], MEAN_BLOCK, counts)
         .into_iter()
-        .fold((0, 0, 0, 0), |a, b| {
-            (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3)
-        });
+        .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
     Confusion {
         tp,
         fp: q - tp,
         // Rows that are neither labelled nor predicted positive (t + q - tp
         // rows are either), never below zero on the way.
-        tn: rows + tp - t - q,
+        tn: n as u64 + tp - t - q,
         fn_: t - tp,
     }
 }
