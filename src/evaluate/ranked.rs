@@ -233,11 +233,6 @@ impl Ranked {
         })
     }
 
-    /// How many distinct scores there are ([`Ranked::steps`]' length).
-    pub fn distinct(&self) -> usize {
-        self.step_counts().distinct()
-    }
-
     /// The parts from the highest down, each with its number of steps:
     /// counted once, for [`StepCounts::distinct`] and then
     /// [`Ranked::steps_at`].
@@ -283,7 +278,7 @@ impl Ranked {
 pub struct StepCounts(Vec<(Part, usize)>);
 
 impl StepCounts {
-    /// How many distinct scores there are.
+    /// How many distinct scores there are ([`Ranked::steps`]' length).
     pub fn distinct(&self) -> usize {
         self.0.iter().map(|(_, n)| n).sum()
     }
@@ -341,7 +336,7 @@ mod tests {
                 (0.1, 3, 3)
             ]
         );
-        assert_eq!(r.distinct(), 5);
+        assert_eq!(r.step_counts().distinct(), 5);
         // roc_auc_score of the same: 0.5.
         assert_eq!(r.roc_auc(), 0.5);
     }
@@ -409,7 +404,7 @@ mod tests {
             let walked: Vec<(f64, u64, u64)> =
                 r.steps().map(|s| (s.threshold, s.tp, s.fp)).collect();
             assert_eq!(walked, steps);
-            assert_eq!(r.distinct(), steps.len());
+            assert_eq!(r.step_counts().distinct(), steps.len());
             assert_eq!(r.roc_auc().to_bits(), auc.to_bits());
             // Picked part by part: the same steps as picked from the walk,
             // a repeated index once, an index past the end left out.
@@ -464,7 +459,7 @@ mod tests {
     #[test]
     fn signed_zeros_are_one_threshold() {
         let r = Ranked::new(&[0, 1], &[-0.0, 0.0]).unwrap();
-        assert_eq!(r.distinct(), 1);
+        assert_eq!(r.step_counts().distinct(), 1);
         assert_eq!(r.roc_auc(), 0.5);
     }
 }
