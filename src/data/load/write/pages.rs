@@ -420,10 +420,19 @@ fn varint(out: &mut Vec<u8>, x: u64) {
 /// group of all may be short (its padding is past the page's values).
 fn hybrid(out: &mut Vec<u8>, values: &[u32], width: u32) {
     let n = values.len();
+    out.reserve(n.div_ceil(8) * width as usize + 16);
     let (mut at, mut packed_from) = (0, 0);
-    while at < n {
+    // Fewer than eight values left begin no run of REPEAT_RUN.
+    while at + 8 <= n {
         let v = values[at];
-        let mut end = at + 1;
+        // A group whose eight values are not all equal begins no run: it
+        // is told by one comparison of the group, without a branch per
+        // value (0/1 labels change every few rows).
+        if values[at..at + 8].iter().fold(0, |acc, &x| acc | (x ^ v)) != 0 {
+            at += 8;
+            continue;
+        }
+        let mut end = at + 8;
         while end < n && values[end] == v {
             end += 1;
         }
@@ -435,7 +444,7 @@ fn hybrid(out: &mut Vec<u8>, values: &[u32], width: u32) {
             // No run that long begins inside this one at a group's start
             // (runs are looked for only there: a run of 64 to 70 that
             // begins mid-group may be bit-packed, which is as valid).
-            at += ((end - at) / 8).max(1) * 8;
+            at += (end - at) / 8 * 8;
         }
     }
     bit_packed(out, &values[packed_from..], width);
@@ -453,16 +462,26 @@ fn bit_packed(out: &mut Vec<u8>, values: &[u32], width: u32) {
     for run in values.chunks(PACKED_RUN) {
         let groups = run.len().div_ceil(8);
         varint(out, ((groups as u64) << 1) | 1);
-        for group in run.chunks(8) {
-            // The bits of eight values, the first lowest: `width` bytes.
-            if width <= 8 && group.len() == 8 {
-                // All 64 bits or fewer at once.
+        let mut whole = run.chunks_exact(8);
+        if width <= 8 {
+            // The bits of eight values, the first lowest, are `width`
+            // bytes of one u64: each group's eight bytes are stored at
+            // once, and the next group's overwrite all but its `width`.
+            let w = width as usize;
+            let mut at = out.len();
+            out.resize(at + (run.len() / 8) * w + 8, 0);
+            for group in whole.by_ref() {
                 let acc = (0..8).fold(0u64, |acc, i| {
                     acc | u64::from(group[i]) << (i as u32 * width)
                 });
-                out.extend_from_slice(&acc.to_le_bytes()[..width as usize]);
-                continue;
+                out[at..at + 8].copy_from_slice(&acc.to_le_bytes());
+                at += w;
             }
+            out.truncate(at);
+        }
+        // Past 8 bits, and a short last group, byte by byte.
+        let rest = if width <= 8 { whole.remainder() } else { run };
+        for group in rest.chunks(8) {
             let (mut acc, mut bits) = (0u64, 0);
             for &v in group {
                 acc |= u64::from(v) << bits;
@@ -765,6 +784,89 @@ mod tests {
         assert_eq!(out, [3, 0b1010_1010, 128, 1, 1]);
     }
 
+    /// The `width` low bits of each value laid end to end, lowest first,
+    /// in groups of eight values (a short last group padded with zeros).
+    fn bits_end_to_end(values: &[u32], width: u32) -> Vec<u8> {
+        let w = width as usize;
+        let mut bits = vec![false; values.len().div_ceil(8) * 8 * w];
+        for (i, &v) in values.iter().enumerate() {
+            for b in 0..w {
+                bits[i * w + b] = v >> b & 1 == 1;
+            }
+        }
+        bits.chunks(8)
+            .map(|byte| (0..8).fold(0u8, |acc, b| acc | u8::from(byte[b]) << b))
+            .collect()
+    }
+
+    /// The hybrid by its definition, value by value: from the last run's
+    /// end, each group start measures its run; one of [`super::REPEAT_RUN`]
+    /// or more is repeated after the groups before it are bit-packed (bit
+    /// by bit, runs of at most [`super::PACKED_RUN`] values).
+    fn hybrid_by_definition(values: &[u32], width: u32) -> Vec<u8> {
+        fn packed(out: &mut Vec<u8>, values: &[u32], width: u32) {
+            for run in values.chunks(super::PACKED_RUN) {
+                super::varint(out, ((run.len().div_ceil(8) as u64) << 1) | 1);
+                out.extend(bits_end_to_end(run, width));
+            }
+        }
+        let mut out = Vec::new();
+        let (mut at, mut from) = (0, 0);
+        while at < values.len() {
+            let end = (at..values.len())
+                .find(|&i| values[i] != values[at])
+                .unwrap_or(values.len());
+            if end - at >= super::REPEAT_RUN {
+                packed(&mut out, &values[from..at], width);
+                super::repeated(&mut out, end - at, values[at], width);
+                (at, from) = (end, end);
+            } else {
+                at += 8;
+            }
+        }
+        packed(&mut out, &values[from..], width);
+        out
+    }
+
+    /// Random values with runs of every length (short, just under and over
+    /// [`super::REPEAT_RUN`], and past [`super::PACKED_RUN`]), at widths
+    /// up to 12, give the same bytes as the hybrid by definition.
+    #[test]
+    fn hybrid_is_its_definition() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for width in 1..=12u32 {
+            for case in 0..40 {
+                let mut values = Vec::new();
+                let len = (next() % 30_000) as usize;
+                while values.len() < len {
+                    let v = (next() % (1u64 << width)) as u32;
+                    let run = match next() % 6 {
+                        0 => 1,
+                        1 => (next() % 8) as usize + 1,
+                        2 => 56 + (next() % 20) as usize,
+                        3 => (next() % 300) as usize,
+                        4 if case % 4 == 0 => 9000 + (next() % 200) as usize,
+                        _ => (next() % 4) as usize + 1,
+                    };
+                    values.extend(std::iter::repeat_n(v, run));
+                }
+                let mut out = Vec::new();
+                super::hybrid(&mut out, &values, width);
+                assert_eq!(
+                    out,
+                    hybrid_by_definition(&values, width),
+                    "width {width}, case {case}"
+                );
+            }
+        }
+    }
+
     /// Bit-packed groups at every width up to 12 (whole groups of eight
     /// at once up to 8 bits, byte by byte past that, a short last group)
     /// are the bits laid end to end, lowest first.
@@ -778,16 +880,7 @@ mod tests {
             super::bit_packed(&mut out, &values, width);
             // Header: three groups, bit-packed.
             let mut want = vec![3 << 1 | 1];
-            let mut bits = vec![false; 24 * width as usize];
-            for (i, &v) in values.iter().enumerate() {
-                for b in 0..width as usize {
-                    bits[i * width as usize + b] = v >> b & 1 == 1;
-                }
-            }
-            want.extend(
-                bits.chunks(8)
-                    .map(|byte| (0..8).fold(0u8, |acc, b| acc | u8::from(byte[b]) << b)),
-            );
+            want.extend(bits_end_to_end(&values, width));
             assert_eq!(out, want, "width {width}");
         }
     }
