@@ -9,10 +9,31 @@ use crate::domain::pick::picked;
 use rayon::prelude::*;
 
 /// Positive and negative scores, each ascending by value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Ranked {
     pos: Vec<u64>,
     neg: Vec<u64>,
+    /// Each part's walk ([`Ranked::walked`]), once asked for: ROC AUC and
+    /// the ROC curve's step counts come from one walk of the keys.
+    walked: std::sync::OnceLock<Vec<Walked>>,
+}
+
+/// Two rankings are equal when their keys are (whether walked or not).
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Ranked) -> bool {
+        (&self.pos, &self.neg) == (&other.pos, &other.neg)
+    }
+}
+
+/// What one walk of a part's keys counts.
+#[derive(Debug, Clone)]
+struct Walked {
+    part: Part,
+    /// Twice the (positive, negative) pairs the positive wins, a tie
+    /// counting one ([`Ranked::roc_auc`]).
+    twice_wins: u128,
+    /// The distinct keys of the part ([`Ranked::step_counts`]).
+    steps: usize,
 }
 
 /// One distinct score, seen from the top: scores `>= threshold` counted
@@ -111,7 +132,11 @@ impl Ranked {
         } else {
             rayon::join(|| pos.sort_unstable(), || neg.sort_unstable());
         }
-        Some(Ranked { pos, neg })
+        Some(Ranked {
+            pos,
+            neg,
+            walked: std::sync::OnceLock::new(),
+        })
     }
 
     pub fn positives(&self) -> u64 {
@@ -169,33 +194,54 @@ impl Ranked {
     /// tie. Counted in exact integers, part by part side by side; the only
     /// rounding is the division.
     pub fn roc_auc(&self) -> f64 {
-        let twice_wins: u128 = self
-            .parts()
-            .par_iter()
-            .map(|p| {
-                let (mut twice_wins, mut i, mut j) = (0u128, p.pos.start, p.neg.start);
-                while i < p.pos.end {
-                    let k = self.pos[i];
-                    let first = i;
-                    while i < p.pos.end && self.pos[i] == k {
-                        i += 1;
-                    }
-                    while j < p.neg.end && self.neg[j] < k {
-                        j += 1;
-                    }
-                    let mut tied = j;
-                    while tied < p.neg.end && self.neg[tied] == k {
-                        tied += 1;
-                    }
-                    // Each positive at k beats the j negatives below (in
-                    // this part and the ones before) and ties the rest at k.
-                    twice_wins += (i - first) as u128 * (2 * j + (tied - j)) as u128;
-                }
-                twice_wins
-            })
-            .sum();
+        let twice_wins: u128 = self.walked().iter().map(|w| w.twice_wins).sum();
         let pairs = 2 * self.pos.len() as u128 * self.neg.len() as u128;
         twice_wins as f64 / pairs as f64
+    }
+
+    /// Every part walked once, side by side ([`Ranked::walk`]).
+    fn walked(&self) -> &[Walked] {
+        self.walked
+            .get_or_init(|| self.parts().into_par_iter().map(|p| self.walk(p)).collect())
+    }
+
+    /// One part's pairs won and distinct keys, in one walk: each distinct
+    /// positive key with the negatives below it and tied with it; the
+    /// distinct negative keys are counted apart, and the keys both classes
+    /// hold once.
+    fn walk(&self, part: Part) -> Walked {
+        let p = &part;
+        let (mut twice_wins, mut i, mut j) = (0u128, p.pos.start, p.neg.start);
+        let (mut pos_keys, mut shared) = (0, 0);
+        while i < p.pos.end {
+            let k = self.pos[i];
+            let first = i;
+            while i < p.pos.end && self.pos[i] == k {
+                i += 1;
+            }
+            while j < p.neg.end && self.neg[j] < k {
+                j += 1;
+            }
+            let mut tied = j;
+            while tied < p.neg.end && self.neg[tied] == k {
+                tied += 1;
+            }
+            // Each positive at k beats the j negatives below (in this part
+            // and the ones before) and ties the rest at k.
+            twice_wins += (i - first) as u128 * (2 * j + (tied - j)) as u128;
+            pos_keys += 1;
+            shared += usize::from(tied > j);
+        }
+        let neg = &self.neg[p.neg.clone()];
+        let neg_keys = match neg.first() {
+            None => 0,
+            Some(_) => 1 + neg[1..].iter().zip(neg).filter(|(a, b)| a != b).count(),
+        };
+        Walked {
+            twice_wins,
+            steps: pos_keys + neg_keys - shared,
+            part,
+        }
     }
 
     /// Every distinct score from the highest down, with the counts at it
@@ -237,16 +283,13 @@ impl Ranked {
     /// counted once, for [`StepCounts::distinct`] and then
     /// [`Ranked::steps_at`].
     pub fn step_counts(&self) -> StepCounts {
-        let mut parts: Vec<(Part, usize)> = self
-            .parts()
-            .into_par_iter()
-            .map(|p| {
-                let n = self.steps_in(&p).count();
-                (p, n)
-            })
-            .collect();
-        parts.reverse();
-        StepCounts(parts)
+        StepCounts(
+            self.walked()
+                .iter()
+                .rev()
+                .map(|w| (w.part.clone(), w.steps))
+                .collect(),
+        )
     }
 
     /// The steps at the given indices of [`Ranked::steps`] (ascending),
@@ -396,10 +439,18 @@ mod tests {
                     }
                 })
                 .collect(),
+            // The classes apart (parts of one class only), ties within each.
+            (0..n)
+                .map(|i| f64::from(y[i]) + ((i * 17) % 40_000) as f64 / 1e5)
+                .collect(),
         ];
         for s in &cases {
             let r = Ranked::new(&y, s).unwrap();
             assert!(r.parts().len() > 1 || s.len() < 2 * PART_KEYS);
+            // Each part's one walk counts the steps of its own walk.
+            for w in r.walked() {
+                assert_eq!(w.steps, r.steps_in(&w.part).count());
+            }
             let (steps, auc) = by_definition(&y, s);
             let walked: Vec<(f64, u64, u64)> =
                 r.steps().map(|s| (s.threshold, s.tp, s.fp)).collect();
