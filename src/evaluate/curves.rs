@@ -112,15 +112,14 @@ fn roc_points(r: &Ranked, max: usize) -> Vec<RocPoint> {
         tpr: s.tp as f64 / positives,
         threshold: Some(s.threshold),
     };
-    let counts = r.step_counts();
-    let len = counts.distinct() + 1;
+    let len = r.distinct_steps() + 1;
     if len <= max || max < 2 {
         return std::iter::once(start).chain(r.steps().map(point)).collect();
     }
     // Point i is step i - 1; the start, point 0, is always kept.
     let wanted: Vec<usize> = spread(len, max).skip(1).map(|i| i - 1).collect();
     std::iter::once(start)
-        .chain(r.steps_at(&counts, &wanted).into_iter().map(point))
+        .chain(r.steps_at(&wanted).into_iter().map(point))
         .collect()
 }
 

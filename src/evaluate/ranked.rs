@@ -32,7 +32,7 @@ struct Walked {
     /// Twice the (positive, negative) pairs the positive wins, a tie
     /// counting one ([`Ranked::roc_auc`]).
     twice_wins: u128,
-    /// The distinct keys of the part ([`Ranked::step_counts`]).
+    /// The distinct keys of the part ([`Ranked::distinct_steps`]).
     steps: usize,
 }
 
@@ -279,32 +279,27 @@ impl Ranked {
         })
     }
 
-    /// The parts from the highest down, each with its number of steps:
-    /// counted once, for [`StepCounts::distinct`] and then
-    /// [`Ranked::steps_at`].
-    pub fn step_counts(&self) -> StepCounts {
-        StepCounts(
-            self.walked()
-                .iter()
-                .rev()
-                .map(|w| (w.part.clone(), w.steps))
-                .collect(),
-        )
+    /// How many distinct scores there are ([`Ranked::steps`]' length),
+    /// from the walk ROC AUC shares.
+    pub fn distinct_steps(&self) -> usize {
+        self.walked().iter().map(|w| w.steps).sum()
     }
 
     /// The steps at the given indices of [`Ranked::steps`] (ascending),
     /// found part by part side by side; an index past the end is left out.
-    /// `counts` is this ranking's [`Ranked::step_counts`].
-    pub fn steps_at(&self, counts: &StepCounts, wanted: &[usize]) -> Vec<Step> {
+    /// Each part's steps are known from the walk: only the parts holding
+    /// a wanted index are walked again.
+    pub fn steps_at(&self, wanted: &[usize]) -> Vec<Step> {
         let mut jobs = Vec::new();
         let mut first = 0;
-        for (p, n) in &counts.0 {
-            let from = wanted.partition_point(|&w| w < first);
-            let to = wanted.partition_point(|&w| w < first + n);
+        // Steps run from the highest score down: the parts in reverse.
+        for w in self.walked().iter().rev() {
+            let from = wanted.partition_point(|&i| i < first);
+            let to = wanted.partition_point(|&i| i < first + w.steps);
             if from < to {
-                jobs.push((p, first, &wanted[from..to]));
+                jobs.push((&w.part, first, &wanted[from..to]));
             }
-            first += n;
+            first += w.steps;
         }
         jobs.par_iter()
             .map(|(p, first, wanted)| {
@@ -313,17 +308,6 @@ impl Ranked {
             })
             .collect::<Vec<Vec<Step>>>()
             .concat()
-    }
-}
-
-/// A ranking's parts from the highest down, each with its number of steps
-/// ([`Ranked::step_counts`]).
-pub struct StepCounts(Vec<(Part, usize)>);
-
-impl StepCounts {
-    /// How many distinct scores there are ([`Ranked::steps`]' length).
-    pub fn distinct(&self) -> usize {
-        self.0.iter().map(|(_, n)| n).sum()
     }
 }
 
@@ -379,7 +363,7 @@ mod tests {
                 (0.1, 3, 3)
             ]
         );
-        assert_eq!(r.step_counts().distinct(), 5);
+        assert_eq!(r.distinct_steps(), 5);
         // roc_auc_score of the same: 0.5.
         assert_eq!(r.roc_auc(), 0.5);
     }
@@ -441,7 +425,7 @@ mod tests {
                 .collect(),
             // The classes apart (parts of one class only), ties within each.
             (0..n)
-                .map(|i| f64::from(y[i]) + ((i * 17) % 40_000) as f64 / 1e5)
+                .map(|i| f64::from(y[i]) + ((i * 17) % 400) as f64 / 1e3)
                 .collect(),
         ];
         for s in &cases {
@@ -455,13 +439,13 @@ mod tests {
             let walked: Vec<(f64, u64, u64)> =
                 r.steps().map(|s| (s.threshold, s.tp, s.fp)).collect();
             assert_eq!(walked, steps);
-            assert_eq!(r.step_counts().distinct(), steps.len());
+            assert_eq!(r.distinct_steps(), steps.len());
             assert_eq!(r.roc_auc().to_bits(), auc.to_bits());
             // Picked part by part: the same steps as picked from the walk,
             // a repeated index once, an index past the end left out.
             let wanted = [0, 1, 1, 40, 96, steps.len() - 1, steps.len() + 5];
             let picked: Vec<(f64, u64, u64)> = r
-                .steps_at(&r.step_counts(), &wanted)
+                .steps_at(&wanted)
                 .iter()
                 .map(|s| (s.threshold, s.tp, s.fp))
                 .collect();
@@ -475,6 +459,9 @@ mod tests {
             }
             assert_eq!(picked, expected);
         }
+        // The classes apart give parts of negatives only.
+        let apart = Ranked::new(&y, &cases[2]).unwrap();
+        assert!(apart.walked().iter().any(|w| w.part.pos.is_empty()));
         // Parts tile the key range with no equal keys split.
         let s = &cases[1];
         let r = Ranked::new(&y, s).unwrap();
@@ -510,7 +497,7 @@ mod tests {
     #[test]
     fn signed_zeros_are_one_threshold() {
         let r = Ranked::new(&[0, 1], &[-0.0, 0.0]).unwrap();
-        assert_eq!(r.step_counts().distinct(), 1);
+        assert_eq!(r.distinct_steps(), 1);
         assert_eq!(r.roc_auc(), 0.5);
     }
 }
