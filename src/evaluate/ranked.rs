@@ -9,24 +9,18 @@ use crate::domain::pick::picked;
 use rayon::prelude::*;
 
 /// Positive and negative scores, each ascending by value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ranked {
     pos: Vec<u64>,
     neg: Vec<u64>,
-    /// Each part's walk ([`Ranked::walked`]), once asked for: ROC AUC and
-    /// the ROC curve's step counts come from one walk of the keys.
-    walked: std::sync::OnceLock<Vec<Walked>>,
-}
-
-/// Two rankings are equal when their keys are (whether walked or not).
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Ranked) -> bool {
-        (&self.pos, &self.neg) == (&other.pos, &other.neg)
-    }
+    /// Each part's walk, from the highest part down ([`Ranked::walk`]):
+    /// ROC AUC and the ROC curve's step counts come from one walk of the
+    /// keys, made with the ranking.
+    walked: Vec<Walked>,
 }
 
 /// What one walk of a part's keys counts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Walked {
     part: Part,
     /// Twice the (positive, negative) pairs the positive wins, a tie
@@ -132,11 +126,19 @@ impl Ranked {
         } else {
             rayon::join(|| pos.sort_unstable(), || neg.sort_unstable());
         }
-        Some(Ranked {
+        let mut ranked = Ranked {
             pos,
             neg,
-            walked: std::sync::OnceLock::new(),
-        })
+            walked: Vec::new(),
+        };
+        let mut walked: Vec<Walked> = ranked
+            .parts()
+            .into_par_iter()
+            .map(|p| ranked.walk(p))
+            .collect();
+        walked.reverse();
+        ranked.walked = walked;
+        Some(ranked)
     }
 
     pub fn positives(&self) -> u64 {
@@ -194,15 +196,9 @@ impl Ranked {
     /// tie. Counted in exact integers, part by part side by side; the only
     /// rounding is the division.
     pub fn roc_auc(&self) -> f64 {
-        let twice_wins: u128 = self.walked().iter().map(|w| w.twice_wins).sum();
+        let twice_wins: u128 = self.walked.iter().map(|w| w.twice_wins).sum();
         let pairs = 2 * self.pos.len() as u128 * self.neg.len() as u128;
         twice_wins as f64 / pairs as f64
-    }
-
-    /// Every part walked once, side by side ([`Ranked::walk`]).
-    fn walked(&self) -> &[Walked] {
-        self.walked
-            .get_or_init(|| self.parts().into_par_iter().map(|p| self.walk(p)).collect())
     }
 
     /// One part's pairs won and distinct keys, in one walk: each distinct
@@ -282,7 +278,7 @@ impl Ranked {
     /// How many distinct scores there are ([`Ranked::steps`]' length),
     /// from the walk ROC AUC shares.
     pub fn distinct_steps(&self) -> usize {
-        self.walked().iter().map(|w| w.steps).sum()
+        self.walked.iter().map(|w| w.steps).sum()
     }
 
     /// The steps at the given indices of [`Ranked::steps`] (ascending),
@@ -292,8 +288,7 @@ impl Ranked {
     pub fn steps_at(&self, wanted: &[usize]) -> Vec<Step> {
         let mut jobs = Vec::new();
         let mut first = 0;
-        // Steps run from the highest score down: the parts in reverse.
-        for w in self.walked().iter().rev() {
+        for w in &self.walked {
             let from = wanted.partition_point(|&i| i < first);
             let to = wanted.partition_point(|&i| i < first + w.steps);
             if from < to {
@@ -432,7 +427,7 @@ mod tests {
             let r = Ranked::new(&y, s).unwrap();
             assert!(r.parts().len() > 1 || s.len() < 2 * PART_KEYS);
             // Each part's one walk counts the steps of its own walk.
-            for w in r.walked() {
+            for w in &r.walked {
                 assert_eq!(w.steps, r.steps_in(&w.part).count());
             }
             let (steps, auc) = by_definition(&y, s);
@@ -461,7 +456,7 @@ mod tests {
         }
         // The classes apart give parts of negatives only.
         let apart = Ranked::new(&y, &cases[2]).unwrap();
-        assert!(apart.walked().iter().any(|w| w.part.pos.is_empty()));
+        assert!(apart.walked.iter().any(|w| w.part.pos.is_empty()));
         // Parts tile the key range with no equal keys split.
         let s = &cases[1];
         let r = Ranked::new(&y, s).unwrap();
