@@ -162,6 +162,21 @@ impl FairnessGate {
             );
             return Outcome::inconclusive(threshold, msg);
         }
+        // Rows missing the attribute form a group beside the others, but
+        // beside one value alone they compare who gave it with who did
+        // not, not the attribute's groups (round 36: `F` and missing
+        // values passed as two groups).
+        let missing = crate::evaluate::fairness::MISSING_GROUP;
+        let valued: Vec<&String> = f.groups.keys().filter(|g| *g != missing).collect();
+        if valued.len() < 2 {
+            let rows = f.groups.get(missing).map_or(0, |g| g.count);
+            let msg = format!(
+                "{attribute}: one group ({}) in the test set besides {rows} row(s) where it \
+                 is missing; cannot compare groups",
+                valued.first().map_or("none", |g| g.as_str())
+            );
+            return Outcome::inconclusive(threshold, msg);
+        }
         let absent = f
             .absent
             .iter()

@@ -418,6 +418,48 @@ fn protected_attribute_with_one_group_is_inconclusive_exit_1() {
     );
 }
 
+/// Round 36: one value of the attribute beside rows missing it passed
+/// fairness as two groups (`a` against `<missing>`).
+#[test]
+fn one_group_beside_missing_values_is_inconclusive_exit_1() {
+    let fairness = "[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = \"group\"\n";
+    let f = edited(fairness, |i, r| {
+        r[4] = if i % 3 == 0 {
+            String::new()
+        } else {
+            "a".into()
+        }
+    });
+    let r = f.check(1);
+    let g = gate(&r, "fair");
+    assert_eq!(g["status"], "inconclusive");
+    let missing = r["fairness"]["group"]["groups"]["<missing>"]["count"]
+        .as_u64()
+        .unwrap();
+    assert!(missing > 0, "{}", r["fairness"]);
+    assert_eq!(
+        g["message"],
+        format!(
+            "group: one group (a) in the test set besides {missing} row(s) where it is \
+             missing; cannot compare groups"
+        )
+    );
+    // Two values beside the missing rows are compared, the missing rows
+    // as a third group.
+    let f = edited(fairness, |i, r| {
+        if i % 3 == 0 {
+            r[4] = String::new();
+        }
+    });
+    let r = f.check(0);
+    let g = gate(&r, "fair");
+    assert_eq!(g["status"], "pass", "{g}");
+    assert_eq!(
+        r["fairness"]["group"]["groups"].as_object().unwrap().len(),
+        3
+    );
+}
+
 #[test]
 fn duplicate_column_names_exit_2() {
     let f = Fixture::new("");
