@@ -360,6 +360,10 @@ pub fn promote(
         (true, true) => " (FORCED over a NO-GO verdict and a stale champion gate)",
         (true, false) => " (FORCED over a NO-GO verdict)",
         (false, true) => " (FORCED over a champion gate that compared with an older champion)",
+        (false, false) if force => {
+            " (--force was not needed: the run is GO and its champion gate current; \
+             the reason was not recorded)"
+        }
         (false, false) => "",
     };
     Ok(Promoted {

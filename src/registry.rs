@@ -568,6 +568,12 @@ pub fn promote(
             });
         }
     }
+    // A reason says why a promotion was forced: beside nothing forced
+    // (`--force` on a GO run whose champion gate is current) it would
+    // read as one in the history (round 36).
+    if !entry.forced {
+        entry.reason = None;
+    }
     let version = next_version(registry, &index)?;
     // What must happen before the registry commits (a required MLflow
     // registration): its failure leaves the registry untouched.

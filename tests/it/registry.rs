@@ -1,6 +1,7 @@
 //! Champion/challenger: promote, the champion gate, compare, registry list,
 //! concurrency and crash safety of the registry.
 use crate::fixture::{dataset, gate, Fixture};
+use predicates::prelude::PredicateBooleanExt as _;
 use predicates::str::contains;
 use std::path::Path;
 
@@ -159,6 +160,35 @@ fn forced_promotion_needs_a_reason_and_is_recorded() {
         .code(0)
         .stdout(contains("v0001"))
         .stdout(contains("FORCED: hotfix"));
+}
+
+/// Round 36: `--force --reason` on a GO run whose champion gate is
+/// current recorded `forced: false` beside the reason, which read as a
+/// forced promotion in the history.
+#[test]
+fn a_reason_is_recorded_only_when_something_was_forced() {
+    let f = Fixture::new(CHAMPION_GATES);
+    check_into(&f, "run1", 0);
+    f.cmd(&[
+        "promote",
+        "--run",
+        "run1",
+        "--force",
+        "--reason",
+        "just in case",
+    ])
+    .assert()
+    .code(0)
+    .stdout(contains("--force was not needed"))
+    .stdout(contains("FORCED").not());
+    let idx = index(&f);
+    let e = &idx["versions"][0];
+    assert_eq!(e["forced"], false, "{e}");
+    assert!(e.get("reason").is_none_or(|r| r.is_null()), "{e}");
+    f.cmd(&["registry", "list"])
+        .assert()
+        .code(0)
+        .stdout(contains("just in case").not());
 }
 
 #[test]
