@@ -42,6 +42,7 @@ pub enum FeatureSpec {
 
 mod unfamiliar;
 use unfamiliar::sorted_quantiles;
+pub(crate) use unfamiliar::unseen_levels;
 
 impl FeatureSpec {
     pub fn name(&self) -> &str {

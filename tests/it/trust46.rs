@@ -7,7 +7,7 @@ use crate::trust44::telco;
 /// onnxruntime's ROC AUC of tests/fixtures/onnx/codes_telco.onnx on rows
 /// 5600.. through scikit-learn's roc_auc_score, printed by
 /// scripts/make_onnx_champion.py.
-const ORACLE_AUC: f64 = 0.831_005_213_693_469_7;
+pub const ORACLE_AUC: f64 = 0.831_005_213_693_469_7;
 
 /// The telco rows `from..to` with `contract` written as the codes the
 /// model learned (`007`, `010`, `3`).

@@ -136,3 +136,66 @@ fn an_onnx_champion_on_parquet_numbers_is_no_comparison() {
         "{g}"
     );
 }
+
+/// The same telco rows as [`codes_onnx`]'s, from a Parquet file holding
+/// the codes as int64 numbers (no written text), gating `model`.
+fn on_parquet_numbers(model: &str) -> Fixture {
+    let f = codes_onnx(DATA, "");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    std::fs::copy(dir.join("codes_test.parquet"), f.path("test.parquet")).unwrap();
+    std::fs::copy(dir.join(model), f.path("model.onnx")).unwrap();
+    let config = f.read("gates.toml");
+    f.write(
+        "gates.toml",
+        &config.replace("path = \"test.csv\"", "path = \"test.parquet\""),
+    );
+    f
+}
+
+// A known item since round 48: an ONNX candidate's string input, on a
+// Parquet file of the codes as numbers, was fed `7` for `007`, an unseen
+// category: ROC AUC 0.814 for onnxruntime's 0.831, without a word. The
+// encoder's categories are read from the graph, and each number is fed
+// as the one category that spells it.
+#[test]
+fn an_onnx_candidate_on_parquet_numbers_is_fed_its_categories() {
+    let f = codes_onnx(DATA, "");
+    let (code, out, err) = run(&f, &["check", "--out", "csv"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let g = on_parquet_numbers("codes_telco.onnx");
+    let (code, out, err) = run(&g, &["check", "--out", "parquet"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let r: serde_json::Value = serde_json::from_str(&g.read("parquet/report.json")).unwrap();
+    let auc = r["metrics"]["roc_auc"].as_f64().unwrap();
+    let oracle = crate::trust46::ORACLE_AUC;
+    assert!((auc - oracle).abs() < 1e-9, "{auc} vs {oracle}");
+    // Row by row, the scores of the codes as written.
+    let (a, b) = (
+        f.read("csv/predictions.csv"),
+        g.read("parquet/predictions.csv"),
+    );
+    assert_eq!(a.lines().count(), 1444);
+    assert_eq!(a, b);
+    let notes = r["notes"].to_string();
+    assert!(!notes.contains("never learned"), "{notes}");
+}
+
+// A model whose encoder knows none of the numbers (it learned the
+// contract names): the scores are its own, with a note saying so.
+#[test]
+fn an_onnx_string_input_of_unknown_categories_is_noted() {
+    let g = on_parquet_numbers("champion_telco.onnx");
+    let (_, out, err) = run(&g, &["check", "--out", "parquet"]);
+    let r: serde_json::Value = serde_json::from_str(&g.read("parquet/report.json")).unwrap();
+    let notes: Vec<&str> = r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    let want = "the test rows are not data like this model's training rows: 100% of the present \
+                \"contract\" values are none of the categories the model's encoder knows (e.g. \
+                \"7\"; it knows \"Month-to-month\", \"One year\", \"Two year\"); its metrics are \
+                measured on values it never learned";
+    assert!(notes.contains(&want), "{notes:#?}\n{out}{err}");
+}

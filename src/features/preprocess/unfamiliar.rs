@@ -220,7 +220,7 @@ const UNFAMILIAR_UNSEEN: f64 = 0.5;
 /// The share of `rows`' present values of `col` that `lookup` lacks, and
 /// one of them, when that share exceeds [`UNFAMILIAR_UNSEEN`] (over at
 /// least [`UNFAMILIAR_MIN_ROWS`] present values).
-fn unseen_levels(
+pub(crate) fn unseen_levels(
     lookup: &HashMap<String, usize>,
     col: &Column,
     rows: &[usize],

@@ -130,6 +130,9 @@ pub struct OnnxModel {
     feed: feed::Plan,
     output: output::OutputPlan,
     batch_rows: usize,
+    /// Each string input's categories, where the graph shows them
+    /// ([`proto::GraphInfo::categories_of`]).
+    categories: Vec<(String, Vec<String>)>,
 }
 
 /// What an [`OnnxModel`]'s sessions are made from.
@@ -213,6 +216,16 @@ impl OnnxModel {
         .map_err(model_err)?;
         unzip::redirect(&mut output, &unzipped).map_err(model_err)?;
         let fetch = fetch_options(path, &output.fetch)?;
+        let mut feed = feed;
+        let mut categories = Vec::new();
+        if let feed::Plan::PerColumn(cols) = &mut feed {
+            for c in cols.iter_mut().filter(|c| c.elem == feed::Elem::Str) {
+                if let Some(known) = graph.categories_of(&c.name) {
+                    c.respell = feed::respelling(&known);
+                    categories.push((c.name.clone(), known));
+                }
+            }
+        }
         Ok(OnnxModel {
             path: path.to_path_buf(),
             sha256,
@@ -224,7 +237,13 @@ impl OnnxModel {
             feed,
             output,
             batch_rows: options.batch_rows,
+            categories,
         })
+    }
+
+    /// Each string input whose categories the graph shows, with them.
+    pub fn categories(&self) -> &[(String, Vec<String>)] {
+        &self.categories
     }
 
     /// The columns the model reads by name (a model with one input per

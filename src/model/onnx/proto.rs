@@ -27,10 +27,28 @@ pub struct Node {
     pub outputs: Vec<String>,
     /// The values of a `classlabels_*` attribute, as text (integers in decimal).
     pub classlabels: Option<Vec<String>>,
+    /// The text categories the node maps (`cats_strings` of `OneHotEncoder`
+    /// and `CategoryMapper`, `keys_strings` of `LabelEncoder`).
+    pub categories: Option<Vec<String>>,
 }
 
 /// Ops that pass a probability tensor through unchanged in column order.
 const PASS_THROUGH: &[&str] = &["Identity", "Cast", "Normalizer", "Reshape", "Softmax"];
+
+/// Ops that pass text through as it is: reshaping, selecting or joining
+/// the values of their first input (any input of `Concat`), as skl2onnx
+/// leads a string input to its `OneHotEncoder`.
+const TEXT_PASS_THROUGH: &[&str] = &[
+    "Identity",
+    "Reshape",
+    "Squeeze",
+    "Unsqueeze",
+    "Flatten",
+    "Transpose",
+    "Concat",
+    "Gather",
+    "ArrayFeatureExtractor",
+];
 
 impl GraphInfo {
     /// The class labels behind graph output `output`: the first node met on
@@ -64,6 +82,40 @@ impl GraphInfo {
         self.producers(output)
             .map(|n| n.op_type.as_str())
             .find(|op| op.ends_with("Regressor"))
+    }
+
+    /// The text categories the graph knows for graph input `input`, sorted: those
+    /// of the category nodes (`OneHotEncoder`, `LabelEncoder`,
+    /// `CategoryMapper`) its values reach through ops that pass text on as
+    /// it is ([`TEXT_PASS_THROUGH`]). `None` when any other op reads them
+    /// (text normalized or parsed first) or no category node does: then
+    /// what the model knows cannot be seen.
+    pub fn categories_of(&self, input: &str) -> Option<Vec<String>> {
+        let mut found = std::collections::BTreeSet::new();
+        let mut todo = vec![input];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(tensor) = todo.pop() {
+            if !seen.insert(tensor) {
+                continue;
+            }
+            for node in self
+                .nodes
+                .iter()
+                .filter(|n| n.inputs.iter().any(|i| i == tensor))
+            {
+                if let Some(c) = &node.categories {
+                    found.extend(c.iter().cloned());
+                    continue;
+                }
+                let data =
+                    node.op_type == "Concat" || node.inputs.first().is_some_and(|i| i == tensor);
+                if !(data && TEXT_PASS_THROUGH.contains(&node.op_type.as_str())) {
+                    return None;
+                }
+                todo.extend(node.outputs.iter().map(String::as_str));
+            }
+        }
+        (!found.is_empty()).then(|| found.into_iter().collect())
     }
 
     /// The nodes met on the way back from graph output `output`: the one
@@ -131,8 +183,11 @@ fn parse_node(bytes: &[u8]) -> Result<Node, String> {
             (2, Value::Bytes(b)) => node.outputs.push(text(b)),
             (4, Value::Bytes(b)) => node.op_type = text(b),
             (5, Value::Bytes(attr)) => {
-                if let Some(labels) = parse_classlabels(attr)? {
-                    node.classlabels = Some(labels);
+                let (name, values) = parse_attribute(attr)?;
+                if name.starts_with("classlabels") {
+                    node.classlabels = Some(values);
+                } else if name == "cats_strings" || name == "keys_strings" {
+                    node.categories = Some(values);
                 }
             }
             _ => {}
@@ -141,8 +196,9 @@ fn parse_node(bytes: &[u8]) -> Result<Node, String> {
     Ok(node)
 }
 
-/// An `AttributeProto` named `classlabels_*`: its ints (field 8) or strings (9).
-fn parse_classlabels(bytes: &[u8]) -> Result<Option<Vec<String>>, String> {
+/// An `AttributeProto`'s name and its strings (field 9), else its ints
+/// (field 8) as text.
+fn parse_attribute(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
     let mut name = String::new();
     let mut ints = Vec::new();
     let mut strings = Vec::new();
@@ -154,13 +210,10 @@ fn parse_classlabels(bytes: &[u8]) -> Result<Option<Vec<String>>, String> {
             _ => {}
         }
     }
-    if !name.starts_with("classlabels") {
-        return Ok(None);
+    if strings.is_empty() {
+        strings = ints.iter().map(|i| i.to_string()).collect();
     }
-    if !strings.is_empty() {
-        return Ok(Some(strings));
-    }
-    Ok(Some(ints.iter().map(|i| i.to_string()).collect()))
+    Ok((name, strings))
 }
 
 /// A `TensorProto` named `classes` of int32/int64/string values.
@@ -348,8 +401,57 @@ mod tests {
         let mut packed = unpacked.clone();
         unpacked.extend_from_slice(&[0x40, 0, 0x40, 1]);
         packed.extend_from_slice(&[0x42, 2, 0, 1]);
-        let want = Some(vec!["0".to_string(), "1".to_string()]);
-        assert_eq!(parse_classlabels(&unpacked), Ok(want.clone()));
-        assert_eq!(parse_classlabels(&packed), Ok(want));
+        let want = Ok((
+            "classlabels_ints".to_string(),
+            vec!["0".to_string(), "1".to_string()],
+        ));
+        assert_eq!(parse_attribute(&unpacked), want.clone());
+        assert_eq!(parse_attribute(&packed), want);
+    }
+
+    fn node(op: &str, inputs: &[&str], outputs: &[&str], categories: Option<&[&str]>) -> Node {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Node {
+            op_type: op.into(),
+            inputs: names(inputs),
+            outputs: names(outputs),
+            classlabels: None,
+            categories: categories.map(names),
+        }
+    }
+
+    #[test]
+    fn categories_are_found_through_ops_that_pass_text_on() {
+        // skl2onnx's one-column OneHotEncoder, and a two-column one fed
+        // by a Concat of both inputs.
+        let g = GraphInfo {
+            nodes: vec![
+                node("Gather", &["contract", "idx"], &["c0"], None),
+                node(
+                    "OneHotEncoder",
+                    &["c0"],
+                    &["c1"],
+                    Some(&["007", "010", "3"]),
+                ),
+                node("Concat", &["plan", "region"], &["pr"], None),
+                node("ArrayFeatureExtractor", &["pr", "i0"], &["p"], None),
+                node("ArrayFeatureExtractor", &["pr", "i1"], &["r"], None),
+                node("OneHotEncoder", &["p"], &["p1"], Some(&["basic", "pro"])),
+                node("LabelEncoder", &["r"], &["r1"], Some(&["north", "south"])),
+                node("StringNormalizer", &["city"], &["c"], None),
+                node("OneHotEncoder", &["c"], &["c2"], Some(&["oslo"])),
+                node("Concat", &["c1", "p1", "r1", "c2", "idx"], &["all"], None),
+            ],
+            ..GraphInfo::default()
+        };
+        let cats = |i: &str| g.categories_of(i);
+        let list = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(cats("contract"), list(&["007", "010", "3"]));
+        assert_eq!(cats("plan"), list(&["basic", "north", "pro", "south"]));
+        // Normalized first: what reaches the encoder is not what was fed.
+        assert_eq!(cats("city"), None);
+        // An index, not text: read by no category node.
+        assert_eq!(cats("idx"), None);
+        assert_eq!(cats("absent"), None);
     }
 }

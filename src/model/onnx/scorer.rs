@@ -140,6 +140,38 @@ impl Scorer for OnnxScorer {
             .unwrap_or_else(|| self.inputs.clone())
     }
 
+    /// A string input whose present values are mostly none of the
+    /// categories its encoder knows (`7` for the `007` a Parquet file of
+    /// numbers cannot spell): the model reads them as unseen categories.
+    fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
+        self.model.categories().iter().find_map(|(name, known)| {
+            // A number is fed as the category that spells it (`7` as
+            // `007`), so its own spelling counts as known too.
+            let respelled = super::feed::respelling(known);
+            let lookup = known
+                .iter()
+                .cloned()
+                .chain(
+                    respelled
+                        .iter()
+                        .map(|(x, _)| crate::data::table::format_number(*x)),
+                )
+                .enumerate()
+                .map(|(i, c)| (c, i))
+                .collect();
+            let col = table.column(name)?;
+            let (share, example) = crate::features::preprocess::unseen_levels(&lookup, col, rows)?;
+            let shown: Vec<String> = known.iter().take(5).map(|c| format!("{c:?}")).collect();
+            Some(format!(
+                "{:.0}% of the present {name:?} values are none of the categories the model's \
+                 encoder knows (e.g. {example:?}; it knows {}{})",
+                100.0 * share,
+                shown.join(", "),
+                if known.len() > 5 { ", ..." } else { "" }
+            ))
+        })
+    }
+
     fn threshold(&self) -> f64 {
         self.threshold
     }
