@@ -148,8 +148,9 @@ pub fn champion_eval(
         .flatten();
     let test_table = written.as_ref().unwrap_or(s.test_table);
     // Still numbers (no written text: a Parquet file), and categories the
-    // champion cannot show (an ONNX string input): it would be fed them
-    // re-printed, `7` for `007` (round 48, F2: ROC AUC 0.95 scored 0.88).
+    // champion cannot show (an ONNX string input whose encoder the graph
+    // does not show): it would be fed them re-printed, `7` for `007`
+    // (round 48, F2: ROC AUC 0.95 scored 0.88).
     if let Some(name) = held_as_numbers.iter().find(|name| {
         test_table.column(name).is_some_and(is_num) && !text.iter().any(|(t, _)| t == *name)
     }) {

@@ -111,9 +111,12 @@ fn the_duplicate_rule_judges_a_string_input_as_typed() {
 // Round 48, F2 (a false GO). An ONNX champion's string input, on a
 // Parquet test file holding the codes as numbers (no written text), was
 // fed `7` for `007`: its ROC AUC fell, and a worse candidate beat it.
-// Its categories cannot be seen, so the champion gate is inconclusive.
+// The gate was then made inconclusive; now the encoder's categories are
+// read from the graph and the numbers spelled as them, so the champion
+// is re-scored as onnxruntime scores the written codes, and the worse
+// candidate fails.
 #[test]
-fn an_onnx_champion_on_parquet_numbers_is_no_comparison() {
+fn an_onnx_champion_on_parquet_numbers_is_fed_its_categories() {
     let f = crate::trust46::onnx_run();
     let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -130,11 +133,11 @@ fn an_onnx_champion_on_parquet_numbers_is_no_comparison() {
     let (_, out, err) = run(&f, &["check", "--out", "run2"]);
     let r: serde_json::Value = serde_json::from_str(&f.read("run2/report.json")).unwrap();
     let g = crate::fixture::gate(&r, "champ");
-    assert_eq!(g["status"], "inconclusive", "{g}\n{out}{err}");
-    assert!(
-        g["message"].as_str().unwrap().contains("no written text"),
-        "{g}"
-    );
+    assert_eq!(g["status"], "fail", "{g}\n{out}{err}");
+    let champion = g["threshold"].as_f64().unwrap();
+    let oracle = crate::trust46::ORACLE_AUC;
+    assert!((champion - oracle).abs() < 1e-9, "{champion} vs {oracle}");
+    assert!(g["observed"].as_f64().unwrap() < 0.83, "{g}");
 }
 
 /// The same telco rows as [`codes_onnx`]'s, from a Parquet file holding
@@ -178,6 +181,29 @@ fn an_onnx_candidate_on_parquet_numbers_is_fed_its_categories() {
     assert_eq!(a, b);
     let notes = r["notes"].to_string();
     assert!(!notes.contains("never learned"), "{notes}");
+    // `predict` on the Parquet file scores the rows as `check` did.
+    let (code, out, err) = run(
+        &g,
+        &[
+            "predict",
+            "--model",
+            "parquet",
+            "--data",
+            "test.parquet",
+            "--out",
+            "p.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let pairs = |text: &str, score: usize| -> Vec<(String, String)> {
+        text.lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                (c[0].to_string(), c[score].to_string())
+            })
+            .collect()
+    };
+    assert_eq!(pairs(&g.read("p.csv"), 1), pairs(&a, 2));
 }
 
 // A model whose encoder knows none of the numbers (it learned the
@@ -198,4 +224,20 @@ fn an_onnx_string_input_of_unknown_categories_is_noted() {
                 \"7\"; it knows \"Month-to-month\", \"One year\", \"Two year\"); its metrics are \
                 measured on values it never learned";
     assert!(notes.contains(&want), "{notes:#?}\n{out}{err}");
+}
+
+// An encoder that knows two codes spelling one number (`10`, `10.0`):
+// a file of numbers cannot say which one each row held, and the note
+// says so.
+#[test]
+fn two_codes_of_one_number_are_noted() {
+    let g = on_parquet_numbers("twin_codes_telco.onnx");
+    let (_, out, err) = run(&g, &["check", "--out", "parquet"]);
+    let r: serde_json::Value = serde_json::from_str(&g.read("parquet/report.json")).unwrap();
+    let want = "the test rows are not data like this model's training rows: \"contract\" holds \
+                numbers where the model's encoder knows text codes, two of which spell one value \
+                (\"10\" and \"10.0\"): which one each row held is lost; its metrics are measured \
+                on values it never learned";
+    let notes = r["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n == want), "{notes:#?}\n{out}{err}");
 }

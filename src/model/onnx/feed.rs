@@ -58,42 +58,6 @@ pub struct ColumnInput {
     pub elem: Elem,
     /// Declared rank 1 (`[N]`) rather than `[N, 1]`.
     pub rank1: bool,
-    /// A string input's categories that spell a number (`007`), by that
-    /// number, ascending: a column of numbers (a Parquet file, which has no
-    /// written text) feeds each number as the one category that spells it,
-    /// `7` as `007`, as the model learned it ([`respelling`]).
-    pub respell: Vec<(f64, String)>,
-}
-
-/// The categories of `known` that spell a number, by that number, where
-/// one category alone spells it (`10` beside `10.0` is left as written).
-pub fn respelling(known: &[String]) -> Vec<(f64, String)> {
-    let mut numbers: Vec<(f64, String)> = known
-        .iter()
-        .filter_map(|c| {
-            let x = c.trim().parse::<f64>().ok().filter(|x| x.is_finite())?;
-            Some((x + 0.0, c.clone()))
-        })
-        .collect();
-    numbers.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, String)> = Vec::new();
-    for group in numbers.chunk_by(|a, b| a.0 == b.0) {
-        if let [one] = group {
-            out.push(one.clone());
-        }
-    }
-    out
-}
-
-impl ColumnInput {
-    /// The category that spells `x`, if one alone does.
-    fn spelled(&self, x: f64) -> Option<&str> {
-        let i = self
-            .respell
-            .binary_search_by(|(n, _)| n.total_cmp(&(x + 0.0)))
-            .ok()?;
-        Some(self.respell[i].1.as_str())
-    }
 }
 
 /// How the model's inputs are fed.
@@ -148,7 +112,6 @@ pub fn plan(inputs: &[Outlet]) -> Result<Plan, String> {
                     name,
                     elem,
                     rank1: shape.len() == 1,
-                    respell: Vec::new(),
                 });
             }
             Ok(Plan::PerColumn(cols))
@@ -331,13 +294,7 @@ fn column_data(
     rows: &[usize],
 ) -> Result<Data, OnnxError> {
     if input.elem == Elem::Str {
-        let text = |r: usize| match col {
-            ColumnRef::Num(v) => input
-                .spelled(v[r])
-                .map_or_else(|| col.text(r), str::to_string),
-            _ => col.text(r),
-        };
-        return Ok(Data::Str(rows.iter().map(|&r| text(r)).collect()));
+        return Ok(Data::Str(rows.iter().map(|&r| col.text(r)).collect()));
     }
     let ColumnRef::Num(v) = col else {
         return Err(OnnxError::Input(format!(
@@ -398,41 +355,4 @@ fn column_data(
         ),
         Elem::Str => Data::Str(Vec::new()),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_spelled_as_the_one_category_of_their_value() {
-        let known: Vec<String> = ["007", "010", "10.0", "3", "-0", "x", " 42 "]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let input = ColumnInput {
-            name: "code".into(),
-            elem: Elem::Str,
-            rank1: false,
-            respell: respelling(&known),
-        };
-        assert_eq!(input.spelled(7.0), Some("007"));
-        assert_eq!(input.spelled(3.0), Some("3"));
-        assert_eq!(input.spelled(42.0), Some(" 42 "));
-        // `-0` is the number zero, whichever zero the column holds.
-        assert_eq!(input.spelled(0.0), Some("-0"));
-        assert_eq!(input.spelled(-0.0), Some("-0"));
-        // Two categories spell 10: neither is chosen.
-        assert_eq!(input.spelled(10.0), None);
-        assert_eq!(input.spelled(8.0), None);
-        assert_eq!(input.spelled(f64::NAN), None);
-        // Fed through the column: the category, else the number as text,
-        // and a missing value as the empty string.
-        let v = [7.0, 10.0, 8.5, f64::NAN];
-        let data = column_data(&input, "code", &ColumnRef::Num(&v), &[0, 1, 2, 3]).unwrap();
-        assert_eq!(
-            data,
-            Data::Str(vec!["007".into(), "10".into(), "8.5".into(), String::new()])
-        );
-    }
 }

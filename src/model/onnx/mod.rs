@@ -216,16 +216,14 @@ impl OnnxModel {
         .map_err(model_err)?;
         unzip::redirect(&mut output, &unzipped).map_err(model_err)?;
         let fetch = fetch_options(path, &output.fetch)?;
-        let mut feed = feed;
-        let mut categories = Vec::new();
-        if let feed::Plan::PerColumn(cols) = &mut feed {
-            for c in cols.iter_mut().filter(|c| c.elem == feed::Elem::Str) {
-                if let Some(known) = graph.categories_of(&c.name) {
-                    c.respell = feed::respelling(&known);
-                    categories.push((c.name.clone(), known));
-                }
-            }
-        }
+        let categories = match &feed {
+            feed::Plan::PerColumn(cols) => cols
+                .iter()
+                .filter(|c| c.elem == feed::Elem::Str)
+                .filter_map(|c| Some((c.name.clone(), graph.categories_of(&c.name)?)))
+                .collect(),
+            feed::Plan::Tensor { .. } => Vec::new(),
+        };
         Ok(OnnxModel {
             path: path.to_path_buf(),
             sha256,

@@ -1,7 +1,7 @@
 //! The [`Scorer`] seam for `kind = "onnx"`: table columns go to the model
 //! without copying (numbers as `f64` slices, text as dictionary codes).
 use super::{ColumnRef, OnnxError, OnnxModel, OnnxOptions, PreparedRows};
-use crate::data::{Table, Values};
+use crate::data::{Column, Table, Values};
 use crate::model::scorer::{RowScorer, Scorer};
 use std::path::Path;
 
@@ -75,12 +75,36 @@ impl OnnxScorer {
         &self.model
     }
 
-    /// `table`'s input columns, borrowed; the names the table lacks go to `Err`.
-    fn columns<'t>(&self, table: &'t Table) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
+    /// The string inputs `table` holds as numbers (a Parquet file has no
+    /// written text) whose categories the graph shows, each number spelled
+    /// as the category that reads as it ([`Column::to_text_like`]): `7` as
+    /// `007`, as the model learned it (it was fed `7`, an unseen category).
+    fn spelled(&self, table: &Table) -> Vec<Column> {
+        self.model
+            .categories()
+            .iter()
+            .filter_map(|(name, known)| {
+                let c = table.column(name)?;
+                matches!(c.values, Values::Num(_)).then(|| c.to_text_like(known))
+            })
+            .collect()
+    }
+
+    /// `table`'s input columns, borrowed (from `spelled` first); the names
+    /// the table lacks go to `Err`.
+    fn columns<'t>(
+        &self,
+        table: &'t Table,
+        spelled: &'t [Column],
+    ) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
         let mut cols = Vec::new();
         let mut missing = Vec::new();
         for name in self.input_columns() {
-            match table.column(&name) {
+            let found = spelled
+                .iter()
+                .find(|c| c.name == name)
+                .or_else(|| table.column(&name));
+            match found {
                 Some(c) => cols.push((
                     c.name.as_str(),
                     match &c.values {
@@ -140,26 +164,36 @@ impl Scorer for OnnxScorer {
             .unwrap_or_else(|| self.inputs.clone())
     }
 
-    /// A string input whose present values are mostly none of the
-    /// categories its encoder knows (`7` for the `007` a Parquet file of
-    /// numbers cannot spell): the model reads them as unseen categories.
+    /// The string inputs whose categories the graph shows, with them:
+    /// numbers there (a Parquet file) are spelled as these, `7` as `007`.
+    fn text_levels(&self) -> Vec<(String, Vec<String>)> {
+        self.model.categories().to_vec()
+    }
+
+    /// A string input whose present values, as fed, are mostly none of
+    /// the categories its encoder knows: the model reads them as unseen
+    /// categories.
     fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
+        let spelled = self.spelled(table);
         self.model.categories().iter().find_map(|(name, known)| {
-            // A number is fed as the category that spells it (`7` as
-            // `007`), so its own spelling counts as known too.
-            let respelled = super::feed::respelling(known);
+            let numbers = table
+                .column(name)
+                .is_some_and(|c| matches!(c.values, Values::Num(_)));
+            if let Some((a, b)) = numbers.then(|| Column::twin_levels(known)).flatten() {
+                return Some(format!(
+                    "{name:?} holds numbers where the model's encoder knows text codes, two of \
+                     which spell one value ({a:?} and {b:?}): which one each row held is lost"
+                ));
+            }
+            let col = spelled
+                .iter()
+                .find(|c| &c.name == name)
+                .or_else(|| table.column(name))?;
             let lookup = known
                 .iter()
-                .cloned()
-                .chain(
-                    respelled
-                        .iter()
-                        .map(|(x, _)| crate::data::table::format_number(*x)),
-                )
                 .enumerate()
-                .map(|(i, c)| (c, i))
+                .map(|(i, c)| (c.clone(), i))
                 .collect();
-            let col = table.column(name)?;
             let (share, example) = crate::features::preprocess::unseen_levels(&lookup, col, rows)?;
             let shown: Vec<String> = known.iter().take(5).map(|c| format!("{c:?}")).collect();
             Some(format!(
@@ -181,7 +215,8 @@ impl Scorer for OnnxScorer {
     }
 
     fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
-        let cols = self.columns(table)?;
+        let spelled = self.spelled(table);
+        let cols = self.columns(table, &spelled)?;
         self.model
             .score_rows(&cols, rows)
             .map_err(|e| e.to_string())
@@ -195,7 +230,8 @@ impl Scorer for OnnxScorer {
         if rows.is_empty() {
             return Err("no row to time single-row scoring on".into());
         }
-        let cols = self.columns(table)?;
+        let spelled = self.spelled(table);
+        let cols = self.columns(table, &spelled)?;
         let prepared = self
             .model
             .prepare_rows(&cols, rows)
