@@ -447,7 +447,9 @@ fn predict(a: &PredictArgs) -> anyhow::Result<u8> {
     }
     let model = crate::predict::load(&path)?;
     let mut data = crate::data::parts::load_as(&a.data, &crate::predict::text_columns(&model))?;
-    crate::predict::spell_like_model(&model, &mut data.table);
+    for twins in crate::predict::spell_like_model(&model, &mut data.table) {
+        diag!("warning: {twins}");
+    }
     crate::predict::check_columns(&model, &data.table)?;
     let empty = crate::predict::empty_columns(&model, &data.table);
     if !empty.is_empty() {

@@ -112,9 +112,14 @@ pub fn text_columns(model: &Loaded) -> Vec<String> {
 
 /// Numbers and booleans (a Parquet file) of a column the model learned as
 /// text, spelled as its categories are (`True`, `3.0`, `007`: round 41,
-/// F1), so they are the categories it knows.
-pub fn spell_like_model(model: &Loaded, table: &mut Table) {
-    table.spell_as(&model.scorer().text_levels());
+/// F1), so they are the categories it knows. Returns a warning per column
+/// where two categories spell one value (`10`, `10.0`).
+pub fn spell_like_model(model: &Loaded, table: &mut Table) -> Vec<String> {
+    table
+        .spell_as(&model.scorer().text_levels())
+        .iter()
+        .map(|t| t.note("the data to score", "the model's training data"))
+        .collect()
 }
 
 /// Checks `table` can be scored: every input column present (all missing

@@ -6,4 +6,4 @@ pub mod shape;
 pub mod split;
 pub mod table;
 
-pub use table::{Column, DType, Table, Values, NULL_CODE};
+pub use table::{Column, DType, Table, Twins, Values, NULL_CODE};

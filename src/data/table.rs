@@ -382,14 +382,22 @@ impl Table {
     /// holds it as text, turned to text spelled as `like`'s levels
     /// ([`Column::to_text_like`]): a Parquet file of values another file
     /// of the same data writes as text (`True`, `3.0`, `007`).
-    pub fn spell_like(&mut self, like: &Table) {
-        for col in &mut self.columns {
-            if let (Values::Num(_), Some(Values::Cat { levels, .. })) =
-                (&col.values, like.column(&col.name).map(|c| &c.values))
-            {
-                *col = col.to_text_like(levels);
-            }
-        }
+    /// Returns the columns whose levels spell one value twice ([`Twins`]).
+    pub fn spell_like(&mut self, like: &Table) -> Vec<Twins> {
+        let numbers = |name: &str| {
+            self.column(name)
+                .is_some_and(|c| matches!(c.values, Values::Num(_)))
+        };
+        let text: Vec<(String, Vec<String>)> = like
+            .columns
+            .iter()
+            .filter(|c| numbers(&c.name))
+            .filter_map(|c| match &c.values {
+                Values::Cat { levels, .. } => Some((c.name.clone(), levels.clone())),
+                Values::Num(_) => None,
+            })
+            .collect();
+        self.spell_as(&text)
     }
 
     /// Each column named in `names` that this table holds as text whose
@@ -423,15 +431,25 @@ impl Table {
     }
 
     /// Each column named in `text` that this table holds as numbers or
-    /// booleans, turned to text spelled as its levels there.
-    pub fn spell_as(&mut self, text: &[(String, Vec<String>)]) {
+    /// booleans, turned to text spelled as its levels there. Returns the
+    /// columns where two levels spell one value ([`Column::twin_levels`]):
+    /// which one each row held is lost.
+    pub fn spell_as(&mut self, text: &[(String, Vec<String>)]) -> Vec<Twins> {
+        let mut twins = Vec::new();
         for (name, levels) in text {
             if let Some(col) = self.columns.iter_mut().find(|c| &c.name == name) {
                 if matches!(col.values, Values::Num(_)) {
+                    if let Some((a, b)) = Column::twin_levels(levels) {
+                        twins.push(Twins {
+                            column: name.clone(),
+                            levels: (a, b),
+                        });
+                    }
                     *col = col.to_text_like(levels);
                 }
             }
         }
+        twins
     }
 
     pub fn column_names(&self) -> Vec<&str> {
@@ -444,6 +462,28 @@ impl Table {
             columns: self.columns.iter().map(|c| c.take(rows)).collect(),
             n_rows: rows.len(),
         }
+    }
+}
+
+/// A column of numbers spelled as text levels two of which spell one
+/// value (`10` and `10.0`): which one each row held is lost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Twins {
+    pub column: String,
+    pub levels: (String, String),
+}
+
+impl Twins {
+    /// What a reader should know: `whose` writes the levels, `these` holds
+    /// the numbers.
+    pub fn note(&self, these: &str, whose: &str) -> String {
+        let (a, b) = &self.levels;
+        format!(
+            "{these}: column {:?} holds numbers where {whose} writes text codes, two of which \
+             spell one value ({a:?} and {b:?}): which one each row held is lost, so the rows \
+             read as one of them or neither (give these rows as CSV, their written text)",
+            self.column
+        )
     }
 }
 

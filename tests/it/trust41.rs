@@ -8,6 +8,12 @@ use crate::trust3::run;
 /// `unknown` on every 60th `flag` and `X` on every 70th `grade`, so the
 /// file holds both columns as text.
 fn training() -> String {
+    training_spelled(|_, grade| grade)
+}
+
+/// [`training`]'s rows with each `grade` cell passed through `spell`
+/// (the row index and the cell).
+fn training_spelled(spell: impl Fn(usize, String) -> String) -> String {
     let mut r = Lcg::new(4141);
     let mut s = String::from("flag,grade,x,label\n");
     for i in 0..1500 {
@@ -27,6 +33,7 @@ fn training() -> String {
         };
         let x = (r.next_f64() - 0.5) * 3.0 + if yes { 0.5 } else { 0.0 };
         let label = if yes { "yes" } else { "no" };
+        let grade = spell(i, grade);
         s.push_str(&format!("{flag},{grade},{x:.3},{label}\n"));
     }
     s
@@ -158,5 +165,65 @@ fn a_champion_trained_on_codes_as_text_reads_them_as_numbers_too() {
     assert!(
         (champion_auc - own_auc).abs() < 0.02,
         "{champion_auc} vs {own_auc}"
+    );
+}
+
+// A known item since round 43: a training file that writes one number two
+// ways (`1.0` and `1`), and a Parquet test file (or data to score) of the
+// numbers, which cannot say which each row held. The check's notes and
+// `predict`'s warnings say so.
+#[test]
+fn one_number_written_two_ways_is_said_for_parquet_numbers() {
+    let f = fixture();
+    f.write(
+        "data.csv",
+        &training_spelled(|i, grade| {
+            if grade == "1.0" && i % 3 == 0 {
+                "1".into()
+            } else {
+                grade
+            }
+        }),
+    );
+    f.write("gates.toml", &CONFIG.replace("TEST", "test.parquet"));
+    let (_, out, err) = run(&f, &["check"]);
+    let r = f.report();
+    let notes = r["notes"].as_array().unwrap();
+    let want = "holds numbers where the training file writes text codes, two of which spell one \
+                value (\"1.0\" and \"1\"): which one each row held is lost";
+    let said = |n: &serde_json::Value| {
+        n.as_str()
+            .is_some_and(|n| n.contains("test.parquet: column \"grade\"") && n.contains(want))
+    };
+    assert!(notes.iter().any(said), "{notes:#?}\n{out}{err}");
+    // The CSV test file writes its text: nothing to say.
+    f.write("gates.toml", &CONFIG.replace("TEST", "test.csv"));
+    let (code, out, err) = run(&f, &["check", "--out", "csv"]);
+    assert!(code <= 1, "{out}{err}");
+    let csv: serde_json::Value = serde_json::from_str(&f.read("csv/report.json")).unwrap();
+    assert!(
+        !csv["notes"].to_string().contains("two of which"),
+        "{}",
+        csv["notes"]
+    );
+    let (code, out, err) = run(
+        &f,
+        &[
+            "predict",
+            "--model",
+            "csv",
+            "--data",
+            "test.parquet",
+            "--out",
+            "p.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(
+            "warning: the data to score: column \"grade\" holds numbers where the \
+                      model's training data writes text codes, two of which spell one value"
+        ),
+        "{err}"
     );
 }
