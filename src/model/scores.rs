@@ -19,6 +19,18 @@ impl ScoreColumn {
     /// The column's values at `rows`; an error names a missing or text
     /// column, or a row without a score.
     pub fn values(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
+        let v = self.checked(table, rows)?;
+        Ok(rows.par_iter().map(|&r| v[r]).collect())
+    }
+
+    /// [`ScoreColumn::values`]' checks alone, without the copy (`validate`).
+    pub fn check(&self, table: &Table, rows: &[usize]) -> Result<(), String> {
+        self.checked(table, rows).map(drop)
+    }
+
+    /// The column's numbers, when it exists, holds numbers and has a
+    /// finite score at each of `rows`.
+    fn checked<'t>(&self, table: &'t Table, rows: &[usize]) -> Result<&'t [f64], String> {
         let col = table
             .column(&self.column)
             .ok_or_else(|| format!("score column {:?} not found", self.column))?;
@@ -29,25 +41,20 @@ impl ScoreColumn {
                 col.text(0).unwrap_or_default()
             ));
         };
-        let out: Vec<f64> = rows.par_iter().map(|&r| v[r]).collect();
-        if out.par_iter().all(|s| s.is_finite()) {
-            return Ok(out);
+        if rows.par_iter().all(|&r| v[r].is_finite()) {
+            return Ok(v);
         }
         let bad: Vec<String> = rows
             .iter()
-            .zip(&out)
-            .filter(|(_, s)| !s.is_finite())
+            .filter(|&&r| !v[r].is_finite())
             .take(5)
-            .map(|(r, s)| format!("row {r}: {s}"))
+            .map(|&r| format!("row {r}: {}", v[r]))
             .collect();
-        if !bad.is_empty() {
-            return Err(format!(
-                "score column {:?} has missing or non-finite scores ({})",
-                self.column,
-                bad.join(", ")
-            ));
-        }
-        Ok(out)
+        Err(format!(
+            "score column {:?} has missing or non-finite scores ({})",
+            self.column,
+            bad.join(", ")
+        ))
     }
 }
 

@@ -292,8 +292,7 @@ pub fn readable_scores(plan: &Plan, p: &Prepared, rows: &[usize]) -> Result<(), 
         return Ok(());
     };
     score_column(plan, &spec.score, plan.threshold, Vec::new())
-        .values(&p.main.table, rows)
-        .map(drop)
+        .check(&p.main.table, rows)
         .map_err(GateError::Data)
 }
 
