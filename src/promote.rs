@@ -203,8 +203,14 @@ pub fn promote(
             None => run_registry(run, &r)?,
         },
     };
+    // Forced into another registry than the run was gated against: that
+    // recorded registry, said in the history.
+    let mut other_registry = None;
     if let Some(recorded) = &r.lineage.registry {
         let here = registry::identity(&registry);
+        if &here != recorded {
+            other_registry = Some(recorded.clone());
+        }
         if &here != recorded && !force {
             return Ok(Promoted {
                 version: None,
@@ -289,11 +295,14 @@ pub fn promote(
         model_sha256: model_sha,
         metric: Some(metric),
         value,
-        forced: r.verdict != Verdict::Go,
-        reason: reason.map(str::to_string),
+        forced: r.verdict != Verdict::Go || other_registry.is_some(),
+        reason: reason.map(|why| match &other_registry {
+            Some(other) => format!("{why} (gated against the registry {other})"),
+            None => why.to_string(),
+        }),
         report_sha256: None,
     };
-    let over_no_go = entry.forced;
+    let over_no_go = r.verdict != Verdict::Go;
     // Without --force, the champion this run was gated beside (compared
     // with by a champion gate, or only present) must still be the champion
     // (checked under the registry lock): a run never replaces a champion
@@ -356,15 +365,22 @@ pub fn promote(
             });
         }
     };
-    let how = match (over_no_go, over_stale) {
-        (true, true) => " (FORCED over a NO-GO verdict and a stale champion gate)",
-        (true, false) => " (FORCED over a NO-GO verdict)",
-        (false, true) => " (FORCED over a champion gate that compared with an older champion)",
-        (false, false) if force => {
-            " (--force was not needed: the run is GO and its champion gate current; \
-             the reason was not recorded)"
-        }
-        (false, false) => "",
+    let mut over: Vec<&str> = Vec::new();
+    if over_no_go {
+        over.push("a NO-GO verdict");
+    }
+    if over_stale {
+        over.push("a champion gate that compared with an older champion");
+    }
+    if other_registry.is_some() {
+        over.push("a run gated against another registry");
+    }
+    let how = match over.as_slice() {
+        [] if force => " (--force was not needed: the run is GO, gated against this registry \
+                        and its current champion; the reason was not recorded)"
+            .to_string(),
+        [] => String::new(),
+        _ => format!(" (FORCED over {})", over.join(" and ")),
     };
     Ok(Promoted {
         message: format!(

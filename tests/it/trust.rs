@@ -147,6 +147,35 @@ fn a_run_is_promoted_only_into_the_registry_it_was_gated_against() {
     let (code, out, err) = run(&f, &["promote", "--run", "run1"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(f.path("regA/registry.json").exists());
+    // Forced into regB: recorded as forced, with the registry it was gated
+    // against beside the reason (a GO run forced this way was recorded as
+    // not forced, and its reason dropped).
+    let (code, out, err) = run(
+        &f,
+        &[
+            "promote",
+            "--run",
+            "run1",
+            "--registry",
+            "regB",
+            "--force",
+            "--reason",
+            "move",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("(FORCED over a run gated against another registry)"),
+        "{out}"
+    );
+    let index: serde_json::Value = serde_json::from_str(&f.read("regB/registry.json")).unwrap();
+    let e = &index["versions"][0];
+    assert_eq!(e["forced"], true, "{e}");
+    let reason = e["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("move (gated against the registry ") && reason.contains("regA"),
+        "{reason}"
+    );
 }
 
 // 4. Promoting from another directory uses the registry the run recorded.
