@@ -331,6 +331,33 @@ pub fn intersection_part(value: Option<&str>) -> String {
     }
 }
 
+/// The parts of an intersection's group name, as [`intersection_part`]
+/// wrote them: `None` for a missing part, else the value unescaped.
+pub fn intersection_parts(name: &str) -> Vec<Option<String>> {
+    // An escaped part (`\<missing>`, `a\|b`) is never the missing one.
+    let (mut parts, mut part, mut escaped) = (Vec::new(), String::new(), false);
+    let mut end = |part: &mut String, escaped: bool| {
+        let p = std::mem::take(part);
+        parts.push((escaped || p != MISSING_GROUP).then_some(p));
+    };
+    let mut chars = name.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                part.extend(chars.next());
+                escaped = true;
+            }
+            '|' => {
+                end(&mut part, escaped);
+                escaped = false;
+            }
+            c => part.push(c),
+        }
+    }
+    end(&mut part, escaped);
+    parts
+}
+
 /// Display name of a code that `group_names` does not cover.
 fn code_name(code: u32) -> String {
     if code == MISSING_CODE {
@@ -454,6 +481,26 @@ mod tests {
             Groups::of_codes(&codes, &levels, &[]).unwrap().codes,
             Vec::<u32>::new()
         );
+    }
+
+    #[test]
+    fn intersection_names_read_back_into_their_parts() {
+        let cases: [&[Option<&str>]; 4] = [
+            &[Some("F"), None],
+            &[None, Some("<missing>"), Some("a|b")],
+            &[Some("x\\"), Some(""), Some("|")],
+            &[Some("1"), Some("0")],
+        ];
+        for parts in cases {
+            let name = parts
+                .iter()
+                .map(|p| intersection_part(*p))
+                .collect::<Vec<_>>()
+                .join("|");
+            let back = intersection_parts(&name);
+            let want: Vec<Option<String>> = parts.iter().map(|p| p.map(str::to_string)).collect();
+            assert_eq!(back, want, "{name}");
+        }
     }
 
     #[test]

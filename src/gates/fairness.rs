@@ -2,6 +2,7 @@
 use super::bound::{Bound, Limit, Side};
 use super::evidence::{Evidence, Outcome};
 use crate::domain::{FairnessMetric, GateStatus};
+use crate::evaluate::fairness::{intersection_parts, AttributeFairness, MISSING_GROUP};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -145,6 +146,44 @@ impl FairnessGate {
         ev.caveats.judged(self.measure(ev), true)
     }
 
+    /// An attribute holding one value and missing cells: beside that one
+    /// value, the rows missing it compare who gave it with who did not,
+    /// not the attribute's groups (round 36: `F` and blanks passed as two
+    /// groups). Each part of an intersection is judged alone (`F|0`,
+    /// `<missing>|0` and `F|1` hold one value of the first).
+    fn one_value_beside_missing(&self, f: &AttributeFairness) -> Option<String> {
+        let single = self.attributes.len() < 2;
+        let parts: Vec<(Vec<Option<String>>, u64)> = f
+            .groups
+            .iter()
+            .map(|(name, g)| {
+                let parts = if single {
+                    vec![(name != MISSING_GROUP).then(|| name.clone())]
+                } else {
+                    intersection_parts(name)
+                };
+                (parts, g.count)
+            })
+            .collect();
+        self.attributes.iter().enumerate().find_map(|(i, attr)| {
+            let part = |p: &Vec<Option<String>>| p.get(i).cloned().flatten();
+            let values: std::collections::BTreeSet<String> =
+                parts.iter().filter_map(|(p, _)| part(p)).collect();
+            let missing: u64 = parts
+                .iter()
+                .filter(|(p, _)| p.get(i).is_some_and(Option::is_none))
+                .map(|(_, n)| n)
+                .sum();
+            (values.len() < 2 && missing > 0).then(|| {
+                format!(
+                    "{attr}: one value ({}) in the test set besides {missing} row(s) where it \
+                     is missing; cannot compare groups",
+                    values.first().map_or("none", String::as_str)
+                )
+            })
+        })
+    }
+
     fn measure(&self, ev: &Evidence) -> Outcome {
         let key = self.key();
         let (attribute, metric) = (&key, self.metric);
@@ -166,15 +205,7 @@ impl FairnessGate {
         // beside one value alone they compare who gave it with who did
         // not, not the attribute's groups (round 36: `F` and missing
         // values passed as two groups).
-        let missing = crate::evaluate::fairness::MISSING_GROUP;
-        let valued: Vec<&String> = f.groups.keys().filter(|g| *g != missing).collect();
-        if valued.len() < 2 {
-            let rows = f.groups.get(missing).map_or(0, |g| g.count);
-            let msg = format!(
-                "{attribute}: one group ({}) in the test set besides {rows} row(s) where it \
-                 is missing; cannot compare groups",
-                valued.first().map_or("none", |g| g.as_str())
-            );
+        if let Some(msg) = self.one_value_beside_missing(f) {
             return Outcome::inconclusive(threshold, msg);
         }
         let absent = f

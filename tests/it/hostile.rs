@@ -437,12 +437,37 @@ fn one_group_beside_missing_values_is_inconclusive_exit_1() {
         .as_u64()
         .unwrap();
     assert!(missing > 0, "{}", r["fairness"]);
+    let said = format!(
+        "group: one value (a) in the test set besides {missing} row(s) where it is missing; \
+         cannot compare groups"
+    );
+    assert_eq!(g["message"], said);
+    // Within an intersection the same (`a|basic` beside `<missing>|basic`).
+    let both =
+        "[[gate]]\nname = \"fair\"\nkind = \"fairness\"\nattribute = [\"plan\", \"group\"]\n";
+    let f = edited(both, |i, r| {
+        r[4] = if i % 3 == 0 {
+            String::new()
+        } else {
+            "a".into()
+        }
+    });
+    let config = f.read("gates.toml");
+    let protected = "protected = [\"group\", \"plan\"]";
+    f.write(
+        "gates.toml",
+        &config.replace("protected = [\"group\"]", protected),
+    );
+    let r = f.check(1);
+    let g = gate(&r, "fair");
+    assert_eq!(g["status"], "inconclusive", "{g}");
+    assert_eq!(g["message"], said);
     assert_eq!(
-        g["message"],
-        format!(
-            "group: one group (a) in the test set besides {missing} row(s) where it is \
-             missing; cannot compare groups"
-        )
+        r["fairness"]["plan|group"]["groups"]
+            .as_object()
+            .unwrap()
+            .len(),
+        6
     );
     // Two values beside the missing rows are compared, the missing rows
     // as a third group.
