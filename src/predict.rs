@@ -118,7 +118,7 @@ pub fn spell_like_model(model: &Loaded, table: &mut Table) -> Vec<String> {
     table
         .spell_as(&model.scorer().text_levels())
         .iter()
-        .map(|t| t.note("the data to score", "the model's training data"))
+        .map(|t| t.note("the data to score", "the model's training data writes"))
         .collect()
 }
 

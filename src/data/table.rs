@@ -193,6 +193,39 @@ impl Column {
         None
     }
 
+    /// Two of `levels` that spell one number or one truth value
+    /// ([`Column::twin_levels`]) that this column of numbers holds: which
+    /// level each of its rows was is lost. `None` for text, or when no row
+    /// holds such a value.
+    pub fn twin_held(&self, levels: &[String]) -> Option<(String, String)> {
+        let Values::Num(v) = &self.values else {
+            return None;
+        };
+        let mut seen: std::collections::HashMap<(bool, u64), &String> = Default::default();
+        let mut twins = Vec::new();
+        for l in levels {
+            for key in meaning_keys(l) {
+                if let Some(first) = seen.insert(key, l) {
+                    twins.push((key, (first.clone(), l.clone())));
+                }
+            }
+        }
+        if twins.is_empty() {
+            return None;
+        }
+        let boolean = self.dtype == DType::Boolean;
+        let held = |(truth, bits): (bool, u64)| {
+            v.iter().any(|&x| match truth {
+                true => boolean && !x.is_nan() && u64::from(x != 0.0) == bits,
+                false => (x + 0.0).to_bits() == bits,
+            })
+        };
+        twins
+            .into_iter()
+            .find(|&(k, _)| held(k))
+            .map(|(_, pair)| pair)
+    }
+
     /// This column as text, each value as [`Column::text`] spells it
     /// (integers without `.0`, booleans `true`/`false`); text unchanged.
     pub fn to_text(&self) -> Column {
@@ -244,13 +277,16 @@ impl Column {
         };
         let mut index: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
         let mut out = Vec::new();
+        // Each distinct value is spelled once, found by its cell id.
         let codes = (0..self.len())
-            .map(|r| match self.text(r) {
-                None => NULL_CODE,
-                Some(t) => *index.entry(self.cell_id(r)).or_insert_with(|| {
-                    out.push(spelled(r, t));
+            .map(|r| {
+                if self.is_null(r) {
+                    return NULL_CODE;
+                }
+                *index.entry(self.cell_id(r)).or_insert_with(|| {
+                    out.push(spelled(r, self.text(r).unwrap_or_default()));
                     (out.len() - 1) as u32
-                }),
+                })
             })
             .collect();
         Column {
@@ -439,10 +475,10 @@ impl Table {
         for (name, levels) in text {
             if let Some(col) = self.columns.iter_mut().find(|c| &c.name == name) {
                 if matches!(col.values, Values::Num(_)) {
-                    if let Some((a, b)) = Column::twin_levels(levels) {
+                    if let Some(levels) = col.twin_held(levels) {
                         twins.push(Twins {
                             column: name.clone(),
-                            levels: (a, b),
+                            levels,
                         });
                     }
                     *col = col.to_text_like(levels);
@@ -474,14 +510,15 @@ pub struct Twins {
 }
 
 impl Twins {
-    /// What a reader should know: `whose` writes the levels, `these` holds
-    /// the numbers.
+    /// What a reader should know: `these` hold the numbers, and `whose`
+    /// says who has the levels (`the training file writes`).
     pub fn note(&self, these: &str, whose: &str) -> String {
         let (a, b) = &self.levels;
         format!(
-            "{these}: column {:?} holds numbers where {whose} writes text codes, two of which \
-             spell one value ({a:?} and {b:?}): which one each row held is lost, so the rows \
-             read as one of them or neither (give these rows as CSV, their written text)",
+            "{these}: column {:?} holds numbers or booleans where {whose} text codes, \
+             two of which spell one value ({a:?} and {b:?}): which one each row held is lost, \
+             so the rows read as one of them or neither (give these rows as CSV, their written \
+             text)",
             self.column
         )
     }
@@ -495,6 +532,36 @@ trait WithId<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn twins_count_only_when_a_row_holds_their_value() {
+        let levels: Vec<String> = ["10", "10.0", "3", "True", "TRUE"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let numbers = |v: Vec<f64>, dtype: DType| Column {
+            name: "c".into(),
+            dtype,
+            values: Values::Num(v),
+        };
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        let held = |v: Vec<f64>| numbers(v, DType::Float).twin_held(&levels);
+        assert_eq!(held(vec![3.0, 10.0, f64::NAN]), pair("10", "10.0"));
+        assert_eq!(held(vec![3.0, 7.0, f64::NAN]), None);
+        // 1.0 is a truth value only in a boolean column.
+        assert_eq!(held(vec![1.0]), None);
+        let flags = numbers(vec![0.0, 1.0], DType::Boolean);
+        assert_eq!(flags.twin_held(&levels), pair("True", "TRUE"));
+        let text = Column {
+            name: "c".into(),
+            dtype: DType::String,
+            values: Values::Cat {
+                codes: vec![0],
+                levels: vec!["10".into()],
+            },
+        };
+        assert_eq!(text.twin_held(&levels), None);
+    }
 
     fn texts(c: &Column) -> Vec<Option<String>> {
         (0..c.len()).map(|r| c.text(r)).collect()

@@ -163,11 +163,8 @@ pub fn champion_eval(
         return Ok(ChampionEval::Unusable { version, reason });
     }
     for (name, levels) in &text {
-        let numbers = test_table.column(name).is_some_and(is_num);
-        if let Some((a, b)) = numbers
-            .then(|| crate::data::Column::twin_levels(levels))
-            .flatten()
-        {
+        let held = test_table.column(name).and_then(|c| c.twin_held(levels));
+        if let Some((a, b)) = held {
             // Which spelling each number was is lost (round 43, F1).
             let reason = format!(
                 "column {name:?} holds numbers where the champion learned text codes, two of \

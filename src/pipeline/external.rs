@@ -322,6 +322,15 @@ pub fn check(
                     .ok_or_else(|| GateError::Run("kind = \"onnx\" without a model".into()))?,
             };
             let (scorer, artifact) = onnx_scorer(plan, spec, model, prepared)?;
+            // Numbers of a string input where two of its encoder's
+            // categories spell one value (`10`, `10.0`): said, as for a
+            // Parquet test file beside a training CSV.
+            let data = plan.data.path.display().to_string();
+            for twins in scorer.twins(&prepared.main.table) {
+                report
+                    .notes
+                    .push(twins.note(&data, "the model's encoder knows"));
+            }
             let ev = evaluate::evaluate(plan, &sides, &scorer, &mut timings, progress)?;
             let json = serde_json::to_string_pretty(&artifact)
                 .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;

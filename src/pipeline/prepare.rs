@@ -49,7 +49,7 @@ pub fn prepare(
             // Two levels of one number (`10`, `10.0`) cannot be told apart
             // from the numbers: said (round 43, F1's candidate side).
             for twins in test.table.spell_like(&main.table) {
-                let note = twins.note(&p.display().to_string(), "the training file");
+                let note = twins.note(&p.display().to_string(), "the training file writes");
                 test.notes.push(note);
             }
             Some(test)

@@ -189,7 +189,7 @@ fn one_number_written_two_ways_is_said_for_parquet_numbers() {
     let (_, out, err) = run(&f, &["check"]);
     let r = f.report();
     let notes = r["notes"].as_array().unwrap();
-    let want = "holds numbers where the training file writes text codes, two of which spell one \
+    let want = "holds numbers or booleans where the training file writes text codes, two of which spell one \
                 value (\"1.0\" and \"1\"): which one each row held is lost";
     let said = |n: &serde_json::Value| {
         n.as_str()
@@ -221,7 +221,7 @@ fn one_number_written_two_ways_is_said_for_parquet_numbers() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         err.contains(
-            "warning: the data to score: column \"grade\" holds numbers where the \
+            "warning: the data to score: column \"grade\" holds numbers or booleans where the \
                       model's training data writes text codes, two of which spell one value"
         ),
         "{err}"

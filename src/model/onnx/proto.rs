@@ -35,9 +35,11 @@ pub struct Node {
 /// Ops that pass a probability tensor through unchanged in column order.
 const PASS_THROUGH: &[&str] = &["Identity", "Cast", "Normalizer", "Reshape", "Softmax"];
 
-/// Ops that pass text through as it is: reshaping, selecting or joining
-/// the values of their first input (any input of `Concat`), as skl2onnx
-/// leads a string input to its `OneHotEncoder`.
+/// Ops that pass text through as it is: reshaping or selecting the values
+/// of their first input, as skl2onnx leads a string input to its
+/// `OneHotEncoder`. A `Concat` passes it on only alone: beside other
+/// columns, which of them reaches which encoder is not followed (their
+/// categories would mix).
 const TEXT_PASS_THROUGH: &[&str] = &[
     "Identity",
     "Reshape",
@@ -107,8 +109,8 @@ impl GraphInfo {
                     found.extend(c.iter().cloned());
                     continue;
                 }
-                let data =
-                    node.op_type == "Concat" || node.inputs.first().is_some_and(|i| i == tensor);
+                let data = node.inputs.first().is_some_and(|i| i == tensor)
+                    && (node.op_type != "Concat" || node.inputs.len() == 1);
                 if !(data && TEXT_PASS_THROUGH.contains(&node.op_type.as_str())) {
                     return None;
                 }
@@ -182,38 +184,46 @@ fn parse_node(bytes: &[u8]) -> Result<Node, String> {
             (1, Value::Bytes(b)) => node.inputs.push(text(b)),
             (2, Value::Bytes(b)) => node.outputs.push(text(b)),
             (4, Value::Bytes(b)) => node.op_type = text(b),
-            (5, Value::Bytes(attr)) => {
-                let (name, values) = parse_attribute(attr)?;
-                if name.starts_with("classlabels") {
+            (5, Value::Bytes(attr)) => match parse_attribute(attr)? {
+                Some((name, values)) if name.starts_with("classlabels") => {
                     node.classlabels = Some(values);
-                } else if name == "cats_strings" || name == "keys_strings" {
-                    node.categories = Some(values);
                 }
-            }
+                Some((_, values)) => node.categories = Some(values),
+                None => {}
+            },
             _ => {}
         }
     }
     Ok(node)
 }
 
-/// An `AttributeProto`'s name and its strings (field 9), else its ints
-/// (field 8) as text.
-fn parse_attribute(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
+/// An `AttributeProto` named `classlabels_*`, `cats_strings` or
+/// `keys_strings`: its name and its strings (field 9), else its ints
+/// (field 8) as text. Other attributes (a tree ensemble's millions of
+/// node ints) are passed over unread.
+fn parse_attribute(bytes: &[u8]) -> Result<Option<(String, Vec<String>)>, String> {
     let mut name = String::new();
     let mut ints = Vec::new();
     let mut strings = Vec::new();
     for field in Reader::new(bytes) {
         match field? {
             (1, Value::Bytes(b)) => name = text(b),
-            (8, v) => push_ints(v, &mut ints)?,
-            (9, Value::Bytes(b)) => strings.push(text(b)),
+            (8, v) => ints.push(v),
+            (9, Value::Bytes(b)) => strings.push(b),
             _ => {}
         }
     }
-    if strings.is_empty() {
-        strings = ints.iter().map(|i| i.to_string()).collect();
+    if !(name.starts_with("classlabels") || name == "cats_strings" || name == "keys_strings") {
+        return Ok(None);
     }
-    Ok((name, strings))
+    if !strings.is_empty() {
+        return Ok(Some((name, strings.into_iter().map(text).collect())));
+    }
+    let mut values = Vec::new();
+    for v in ints {
+        push_ints(v, &mut values)?;
+    }
+    Ok(Some((name, values.iter().map(i64::to_string).collect())))
 }
 
 /// A `TensorProto` named `classes` of int32/int64/string values.
@@ -401,12 +411,17 @@ mod tests {
         let mut packed = unpacked.clone();
         unpacked.extend_from_slice(&[0x40, 0, 0x40, 1]);
         packed.extend_from_slice(&[0x42, 2, 0, 1]);
-        let want = Ok((
+        let want = Ok(Some((
             "classlabels_ints".to_string(),
             vec!["0".to_string(), "1".to_string()],
-        ));
+        )));
         assert_eq!(parse_attribute(&unpacked), want.clone());
         assert_eq!(parse_attribute(&packed), want);
+        // Another attribute's ints are not read.
+        let mut other = vec![0x0a, 9];
+        other.extend_from_slice(b"nodes_ids");
+        other.extend_from_slice(&[0x42, 2, 0, 1]);
+        assert_eq!(parse_attribute(&other), Ok(None));
     }
 
     fn node(op: &str, inputs: &[&str], outputs: &[&str], categories: Option<&[&str]>) -> Node {
@@ -422,8 +437,8 @@ mod tests {
 
     #[test]
     fn categories_are_found_through_ops_that_pass_text_on() {
-        // skl2onnx's one-column OneHotEncoder, and a two-column one fed
-        // by a Concat of both inputs.
+        // skl2onnx's one-column OneHotEncoder, one per input of a
+        // DataFrame, and two columns joined by a Concat first.
         let g = GraphInfo {
             nodes: vec![
                 node("Gather", &["contract", "idx"], &["c0"], None),
@@ -434,6 +449,10 @@ mod tests {
                     Some(&["007", "010", "3"]),
                 ),
                 node("Concat", &["plan", "region"], &["pr"], None),
+                node("OneHotEncoder", &["seg"], &["s1"], Some(&["b2b", "b2c"])),
+                node("Reshape", &["tier", "shape"], &["t0"], None),
+                node("Concat", &["t0"], &["t1"], None),
+                node("LabelEncoder", &["t1"], &["t2"], Some(&["gold"])),
                 node("ArrayFeatureExtractor", &["pr", "i0"], &["p"], None),
                 node("ArrayFeatureExtractor", &["pr", "i1"], &["r"], None),
                 node("OneHotEncoder", &["p"], &["p1"], Some(&["basic", "pro"])),
@@ -447,7 +466,12 @@ mod tests {
         let cats = |i: &str| g.categories_of(i);
         let list = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(cats("contract"), list(&["007", "010", "3"]));
-        assert_eq!(cats("plan"), list(&["basic", "north", "pro", "south"]));
+        assert_eq!(cats("seg"), list(&["b2b", "b2c"]));
+        assert_eq!(cats("tier"), list(&["gold"]));
+        // Joined with another column: which encoder reads which is not
+        // followed (their categories would mix: `plan` would know `north`).
+        assert_eq!(cats("plan"), None);
+        assert_eq!(cats("region"), None);
         // Normalized first: what reaches the encoder is not what was fed.
         assert_eq!(cats("city"), None);
         // An index, not text: read by no category node.

@@ -1,8 +1,9 @@
 //! The [`Scorer`] seam for `kind = "onnx"`: table columns go to the model
 //! without copying (numbers as `f64` slices, text as dictionary codes).
 use super::{ColumnRef, OnnxError, OnnxModel, OnnxOptions, PreparedRows};
-use crate::data::{Column, Table, Values};
+use crate::data::{Table, Twins, Values};
 use crate::model::scorer::{RowScorer, Scorer};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// An ONNX model plus what the pipeline needs around it.
@@ -75,36 +76,69 @@ impl OnnxScorer {
         &self.model
     }
 
-    /// The string inputs `table` holds as numbers (a Parquet file has no
-    /// written text) whose categories the graph shows, each number spelled
-    /// as the category that reads as it ([`Column::to_text_like`]): `7` as
-    /// `007`, as the model learned it (it was fed `7`, an unseen category).
-    fn spelled(&self, table: &Table) -> Vec<Column> {
+    /// `table` at `rows` as the model is fed them. When it holds a string
+    /// input as numbers (a Parquet file has no written text) whose
+    /// categories the graph shows: a table of the input columns at `rows`,
+    /// those numbers spelled as the category that reads as each
+    /// ([`Column::to_text_like`]), `7` as `007` as the model learned it
+    /// (it was fed `7`, an unseen category), and its own rows.
+    fn as_fed<'t>(
+        &self,
+        table: &'t Table,
+        rows: &'t [usize],
+    ) -> (Cow<'t, Table>, Cow<'t, [usize]>) {
+        let numbers = |name: &str| {
+            table
+                .column(name)
+                .is_some_and(|c| matches!(c.values, Values::Num(_)))
+        };
+        let spelled = self.model.categories();
+        if !spelled.iter().any(|(name, _)| numbers(name)) {
+            return (Cow::Borrowed(table), Cow::Borrowed(rows));
+        }
+        let columns = self
+            .input_columns()
+            .iter()
+            .filter_map(|name| table.column(name))
+            .map(|c| {
+                let taken = c.take(rows);
+                match spelled.iter().find(|(name, _)| *name == c.name) {
+                    Some((_, known)) => taken.to_text_like(known),
+                    None => taken,
+                }
+            })
+            .collect();
+        let fed = Table {
+            columns,
+            n_rows: rows.len(),
+        };
+        (Cow::Owned(fed), Cow::Owned((0..rows.len()).collect()))
+    }
+
+    /// The string inputs `table` holds as numbers where two of the
+    /// categories the graph shows spell one value that a row holds (`10`
+    /// and `10.0`): which one each row was is lost.
+    pub fn twins(&self, table: &Table) -> Vec<Twins> {
         self.model
             .categories()
             .iter()
             .filter_map(|(name, known)| {
-                let c = table.column(name)?;
-                matches!(c.values, Values::Num(_)).then(|| c.to_text_like(known))
+                let levels = table.column(name)?.twin_held(known)?;
+                Some(Twins {
+                    column: name.clone(),
+                    levels,
+                })
             })
             .collect()
     }
 
-    /// `table`'s input columns, borrowed (from `spelled` first); the names
-    /// the table lacks go to `Err`.
-    fn columns<'t>(
-        &self,
-        table: &'t Table,
-        spelled: &'t [Column],
-    ) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
+    /// `table`'s input columns, borrowed; the names the table lacks go to
+    /// `Err`.
+    fn columns<'t>(&self, table: &'t Table) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
         let mut cols = Vec::new();
         let mut missing = Vec::new();
         for name in self.input_columns() {
-            let found = spelled
-                .iter()
-                .find(|c| c.name == name)
-                .or_else(|| table.column(&name));
-            match found {
+            match table.column(&name) {
                 Some(c) => cols.push((
                     c.name.as_str(),
                     match &c.values {
@@ -174,27 +208,16 @@ impl Scorer for OnnxScorer {
     /// the categories its encoder knows: the model reads them as unseen
     /// categories.
     fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
-        let spelled = self.spelled(table);
+        let (fed, fed_rows) = self.as_fed(table, rows);
         self.model.categories().iter().find_map(|(name, known)| {
-            let numbers = table
-                .column(name)
-                .is_some_and(|c| matches!(c.values, Values::Num(_)));
-            if let Some((a, b)) = numbers.then(|| Column::twin_levels(known)).flatten() {
-                return Some(format!(
-                    "{name:?} holds numbers where the model's encoder knows text codes, two of \
-                     which spell one value ({a:?} and {b:?}): which one each row held is lost"
-                ));
-            }
-            let col = spelled
-                .iter()
-                .find(|c| &c.name == name)
-                .or_else(|| table.column(name))?;
+            let col = fed.column(name)?;
             let lookup = known
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.clone(), i))
                 .collect();
-            let (share, example) = crate::features::preprocess::unseen_levels(&lookup, col, rows)?;
+            let (share, example) =
+                crate::features::preprocess::unseen_levels(&lookup, col, &fed_rows)?;
             let shown: Vec<String> = known.iter().take(5).map(|c| format!("{c:?}")).collect();
             Some(format!(
                 "{:.0}% of the present {name:?} values are none of the categories the model's \
@@ -215,10 +238,10 @@ impl Scorer for OnnxScorer {
     }
 
     fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
-        let spelled = self.spelled(table);
-        let cols = self.columns(table, &spelled)?;
+        let (table, rows) = self.as_fed(table, rows);
+        let cols = self.columns(&table)?;
         self.model
-            .score_rows(&cols, rows)
+            .score_rows(&cols, &rows)
             .map_err(|e| e.to_string())
     }
 
@@ -230,11 +253,11 @@ impl Scorer for OnnxScorer {
         if rows.is_empty() {
             return Err("no row to time single-row scoring on".into());
         }
-        let spelled = self.spelled(table);
-        let cols = self.columns(table, &spelled)?;
+        let (table, rows) = self.as_fed(table, rows);
+        let cols = self.columns(&table)?;
         let prepared = self
             .model
-            .prepare_rows(&cols, rows)
+            .prepare_rows(&cols, &rows)
             .map_err(|e| e.to_string())?;
         // One run up front: a model that fails on these rows fails here, with
         // its message, rather than timing NaNs.
