@@ -65,6 +65,11 @@ pub struct AttributeFairness {
     /// without the disadvantaged group would otherwise pass).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absent: Vec<String>,
+    /// The group of the rows missing the attribute, as named in `groups`
+    /// (`<missing>`, or `<missing> (2)` beside a value spelled so);
+    /// `None` when no row misses it. Known where the figures are made.
+    #[serde(skip)]
+    pub missing_group: Option<String>,
     /// `[stats]`: `<metric>_low` / `<metric>_high`, the interval ends of
     /// each summary value (also in `intervals.fairness`).
     #[serde(default, flatten, skip_serializing_if = "BTreeMap::is_empty")]
@@ -137,7 +142,7 @@ pub fn compute(
 ) -> AttributeFairness {
     let cells = crate::evaluate::stats::group_cells(groups, y_true, y_pred);
     let equalized_odds_difference = crate::evaluate::stats::equalized_odds_of(&cells);
-    let tallies = tally_by_name(&cells, group_names);
+    let (tallies, missing_group) = tally_by_name(&cells, group_names);
     let groups: BTreeMap<String, GroupStats> = tallies
         .iter()
         .map(|(name, t)| (name.clone(), t.stats()))
@@ -152,16 +157,18 @@ pub fn compute(
         ends: BTreeMap::new(),
         smallest_group: groups.values().map(|g| g.count).min().unwrap_or(0),
         absent: Vec::new(),
+        missing_group,
         groups,
     }
 }
 
 /// The rows per code (counted by [`crate::evaluate::stats::group_cells`])
-/// merged by display name, so duplicate names cannot yield two entries.
+/// merged by display name, so duplicate names cannot yield two entries;
+/// and the name the missing rows got.
 fn tally_by_name(
     cells: &BTreeMap<u32, crate::evaluate::stats::Cells>,
     group_names: &[String],
-) -> BTreeMap<String, Tally> {
+) -> (BTreeMap<String, Tally>, Option<String>) {
     let tally = |c: &crate::evaluate::stats::Cells| Tally {
         count: c.iter().sum(),
         positives: c[0] + c[1],
@@ -173,13 +180,14 @@ fn tally_by_name(
     let named_codes = cells
         .iter()
         .filter(|(&c, _)| named(c))
-        .map(|(&c, cells)| (group_names[c as usize].clone(), tally(cells)));
+        .map(|(&c, cells)| (c, group_names[c as usize].clone(), tally(cells)));
     let other_codes = cells
         .iter()
         .filter(|(&c, _)| !named(c))
-        .map(|(&c, cells)| (code_name(c), tally(cells)));
+        .map(|(&c, cells)| (c, code_name(c), tally(cells)));
     let mut out: BTreeMap<String, Tally> = BTreeMap::new();
-    for (name, tally) in named_codes.chain(other_codes) {
+    let mut missing = None;
+    for (code, name, tally) in named_codes.chain(other_codes) {
         if tally.count == 0 {
             continue;
         }
@@ -189,9 +197,12 @@ fn tally_by_name(
             .chain((2..).map(|k| format!("{name} ({k})")))
             .find(|n| !out.contains_key(n))
             .unwrap_or(name);
+        if code == MISSING_CODE {
+            missing = Some(unique.clone());
+        }
         out.entry(unique).or_default().merge(&tally);
     }
-    out
+    (out, missing)
 }
 
 /// One attribute's group per row: `codes[i]` indexes `names`, numbered in

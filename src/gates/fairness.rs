@@ -2,7 +2,7 @@
 use super::bound::{Bound, Limit, Side};
 use super::evidence::{Evidence, Outcome};
 use crate::domain::{FairnessMetric, GateStatus};
-use crate::evaluate::fairness::{intersection_parts, AttributeFairness, MISSING_GROUP};
+use crate::evaluate::fairness::{intersection_parts, AttributeFairness};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -158,7 +158,7 @@ impl FairnessGate {
             .iter()
             .map(|(name, g)| {
                 let parts = if single {
-                    vec![(name != MISSING_GROUP).then(|| name.clone())]
+                    vec![(Some(name) != f.missing_group.as_ref()).then(|| name.clone())]
                 } else {
                     intersection_parts(name)
                 };
@@ -175,10 +175,13 @@ impl FairnessGate {
                 .map(|(_, n)| n)
                 .sum();
             (values.len() < 2 && missing > 0).then(|| {
+                let held = match values.first() {
+                    Some(v) => format!("one value ({v})"),
+                    None => "no value".to_string(),
+                };
                 format!(
-                    "{attr}: one value ({}) in the test set besides {missing} row(s) where it \
-                     is missing; cannot compare groups",
-                    values.first().map_or("none", String::as_str)
+                    "{attr}: {held} in the test set besides {missing} row(s) where it is \
+                     missing; cannot compare groups"
                 )
             })
         })

@@ -184,6 +184,7 @@ fn sample_fairness() -> BTreeMap<String, AttributeFairness> {
         equalized_odds_difference: Some(0.0152),
         ends: BTreeMap::new(),
         smallest_group: 700,
+        missing_group: None,
         absent: Vec::new(),
     };
     BTreeMap::from([("female".to_string(), female)])

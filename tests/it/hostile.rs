@@ -469,6 +469,15 @@ fn one_group_beside_missing_values_is_inconclusive_exit_1() {
             .len(),
         6
     );
+    // A value spelled `<missing>` beside `a`, no cell missing: two values.
+    let f = edited(fairness, |i, r| {
+        if i % 3 == 0 {
+            r[4] = "<missing>".into();
+        }
+    });
+    let r = f.check(0);
+    let g = gate(&r, "fair");
+    assert_eq!(g["status"], "pass", "{g}");
     // Two values beside the missing rows are compared, the missing rows
     // as a third group.
     let f = edited(fairness, |i, r| {
