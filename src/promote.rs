@@ -307,10 +307,16 @@ pub fn promote(
     // with by a champion gate, or only present) must still be the champion
     // (checked under the registry lock): a run never replaces a champion
     // promoted after it was gated.
-    let gated_against = r.champion.as_ref().map(|c| registry::GatedAgainst {
-        version: c.version.clone().filter(|_| c.present),
-        sha256: c.sha256.clone(),
-    });
+    // Forced into another registry, the champion it was gated beside is
+    // that registry's: no staleness to judge here.
+    let gated_against = r
+        .champion
+        .as_ref()
+        .filter(|_| other_registry.is_none())
+        .map(|c| registry::GatedAgainst {
+            version: c.version.clone().filter(|_| c.present),
+            sha256: c.sha256.clone(),
+        });
     // MLflow registration (when `[mlflow] registered_model` is set) comes
     // before the registry commits: with `required = true` its failure
     // leaves the registry as it was, so CI never commits half a promotion.

@@ -176,6 +176,42 @@ fn a_run_is_promoted_only_into_the_registry_it_was_gated_against() {
         reason.starts_with("move (gated against the registry ") && reason.contains("regA"),
         "{reason}"
     );
+    // Other models gated beside regA's champion (another seed each),
+    // forced into regB: only the registry is overridden. After run2,
+    // regB's champion is run2's model, and run3's gate beside regA's
+    // v0001 is no older champion of regB's.
+    let forced_into_b = |seed: u32, dir: &str| {
+        let config = f.read("gates.toml");
+        f.write(
+            "gates.toml",
+            &config.replace(&format!("seed = {}", seed - 1), &format!("seed = {seed}")),
+        );
+        let (code, _, err) = run(&f, &["check", "--out", dir]);
+        assert!(code <= 1, "{err}");
+        let args = [
+            "promote",
+            "--run",
+            dir,
+            "--registry",
+            "regB",
+            "--force",
+            "--reason",
+            "x",
+        ];
+        let (code, out, err) = run(&f, &args);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains("a run gated against another registry)"),
+            "{out}"
+        );
+        out
+    };
+    forced_into_b(8, "run2");
+    let out = forced_into_b(9, "run3");
+    assert!(!out.contains("older champion"), "{out}");
+    let index: serde_json::Value = serde_json::from_str(&f.read("regB/registry.json")).unwrap();
+    let reason = index["versions"][2]["reason"].as_str().unwrap();
+    assert!(!reason.contains("champion was"), "{reason}");
 }
 
 // 4. Promoting from another directory uses the registry the run recorded.
