@@ -12,6 +12,9 @@ by skl2onnx, in tests/fixtures/onnx/:
                        F3; tests/it/trust46.rs)
   twin_codes_telco.onnx  `contract` as TWIN_CODES (`10` and `10.0`), built
                        alone by the argument `twin` (tests/it/trust47.rs)
+  normalized_codes.onnx/.parquet  a hand-built graph whose string input is
+                       cast before its encoder, built alone by the
+                       argument `normalized` (see normalized())
 The printed ROC AUC of each is onnxruntime's scores on rows 5600 to the
 end through scikit-learn's roc_auc_score. Also codes_test.parquet: those
 rows with the codes as int64 numbers (round 48, F2: no written text).
@@ -86,6 +89,9 @@ def main():
     import sys
 
     df = pd.read_csv(os.path.join(ROOT, "examples", "churn", "telco_churn.csv"))
+    if sys.argv[1:] == ["normalized"]:
+        normalized()
+        return
     if sys.argv[1:] == ["twin"]:
         twin = df.assign(contract=df.contract.map(TWIN_CODES))
         build("twin_codes_telco.onnx", twin.iloc[:3000], twin.iloc[5600:])
@@ -96,6 +102,57 @@ def main():
     # The same test rows as Parquet, the codes as int64 (no written text).
     path = os.path.join(ROOT, "tests", "fixtures", "onnx", "codes_test.parquet")
     coded.iloc[5600:].astype({"contract": "int64"}).to_parquet(path, index=False)
+
+
+
+def normalized():
+    """tests/fixtures/onnx/normalized_codes.onnx and normalized_codes.parquet:
+    a string input `code` passed through a Cast (to string) before its
+    OneHotEncoder, an op release-gate does not follow, so it cannot see
+    the categories
+    (tests/it/trust47.rs); the Parquet file holds `code` as int64 numbers,
+    a float `x` and a 0/1 `y`. Built alone by the argument `normalized`."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    ml = "ai.onnx.ml"
+    nodes = [
+        helper.make_node("Cast", ["code"], ["low"], to=TensorProto.STRING),
+        helper.make_node("OneHotEncoder", ["low"], ["oh"], domain=ml,
+                         cats_strings=["007", "010"], zeros=1),
+        helper.make_node("Reshape", ["oh", "shape"], ["oh2"]),
+        helper.make_node("Concat", ["oh2", "x"], ["feat"], axis=1),
+        helper.make_node("LinearClassifier", ["feat"], ["label", "probabilities"], domain=ml,
+                         coefficients=[-1.0, 0.5, -0.8, 1.0, -0.5, 0.8],
+                         intercepts=[0.1, -0.1], classlabels_ints=[0, 1],
+                         post_transform="LOGISTIC"),
+    ]
+    graph = helper.make_graph(
+        nodes, "normalized",
+        [helper.make_tensor_value_info("code", TensorProto.STRING, [None, 1]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor("shape", TensorProto.INT64, [2], [-1, 2])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15),
+                                                    helper.make_opsetid(ml, 1)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    out = os.path.join(ROOT, "tests", "fixtures", "onnx")
+    onnx.save(model, os.path.join(out, "normalized_codes.onnx"))
+    rng = np.random.default_rng(47)
+    n = 400
+    code = rng.choice([7, 10], n)
+    x = rng.standard_normal(n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(x + (code == 10))))).astype(np.int64)
+    pd.DataFrame({"code": code.astype(np.int64), "x": x, "y": y}).to_parquet(
+        os.path.join(out, "normalized_codes.parquet"), index=False)
+    sess = ort.InferenceSession(os.path.join(out, "normalized_codes.onnx"))
+    p = sess.run(None, {"code": code.astype(str).astype(object).reshape(-1, 1),
+                        "x": x.astype(np.float32).reshape(-1, 1)})[1][:, 1]
+    print("onnxruntime normalized_codes ROC AUC (codes fed as printed):",
+          repr(roc_auc_score(y, p)))
 
 
 if __name__ == "__main__":

@@ -194,19 +194,22 @@ impl Column {
     }
 
     /// Two of `levels` that spell one number or one truth value
-    /// ([`Column::twin_levels`]) that this column of numbers holds: which
-    /// level each of its rows was is lost. `None` for text, or when no row
-    /// holds such a value.
-    pub fn twin_held(&self, levels: &[String]) -> Option<(String, String)> {
+    /// ([`Column::twin_levels`]) that this column of numbers holds at
+    /// `rows` (every row for `None`): which level each such row was is
+    /// lost. `None` for text, or when no such row holds one.
+    pub fn twin_held(&self, levels: &[String], rows: Option<&[usize]>) -> Option<(String, String)> {
         let Values::Num(v) = &self.values else {
             return None;
         };
         let mut seen: std::collections::HashMap<(bool, u64), &String> = Default::default();
-        let mut twins = Vec::new();
+        let mut twins: std::collections::HashMap<(bool, u64), (String, String)> =
+            Default::default();
         for l in levels {
             for key in meaning_keys(l) {
                 if let Some(first) = seen.insert(key, l) {
-                    twins.push((key, (first.clone(), l.clone())));
+                    twins
+                        .entry(key)
+                        .or_insert_with(|| (first.clone(), l.clone()));
                 }
             }
         }
@@ -214,16 +217,22 @@ impl Column {
             return None;
         }
         let boolean = self.dtype == DType::Boolean;
-        let held = |(truth, bits): (bool, u64)| {
-            v.iter().any(|&x| match truth {
-                true => boolean && !x.is_nan() && u64::from(x != 0.0) == bits,
-                false => (x + 0.0).to_bits() == bits,
-            })
+        // One pass over the values, each looked up as a number and, in a
+        // boolean column, as a truth value.
+        let held = |x: f64| {
+            if x.is_nan() {
+                return None;
+            }
+            let truth = boolean.then(|| twins.get(&(true, u64::from(x != 0.0))));
+            truth
+                .flatten()
+                .or_else(|| twins.get(&(false, (x + 0.0).to_bits())))
         };
-        twins
-            .into_iter()
-            .find(|&(k, _)| held(k))
-            .map(|(_, pair)| pair)
+        match rows {
+            Some(rows) => rows.iter().find_map(|&r| held(v[r])),
+            None => v.iter().find_map(|&x| held(x)),
+        }
+        .cloned()
     }
 
     /// This column as text, each value as [`Column::text`] spells it
@@ -475,7 +484,7 @@ impl Table {
         for (name, levels) in text {
             if let Some(col) = self.columns.iter_mut().find(|c| &c.name == name) {
                 if matches!(col.values, Values::Num(_)) {
-                    if let Some(levels) = col.twin_held(levels) {
+                    if let Some(levels) = col.twin_held(levels, None) {
                         twins.push(Twins {
                             column: name.clone(),
                             levels,
@@ -545,13 +554,17 @@ mod tests {
             values: Values::Num(v),
         };
         let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
-        let held = |v: Vec<f64>| numbers(v, DType::Float).twin_held(&levels);
+        let held = |v: Vec<f64>| numbers(v, DType::Float).twin_held(&levels, None);
         assert_eq!(held(vec![3.0, 10.0, f64::NAN]), pair("10", "10.0"));
         assert_eq!(held(vec![3.0, 7.0, f64::NAN]), None);
         // 1.0 is a truth value only in a boolean column.
         assert_eq!(held(vec![1.0]), None);
         let flags = numbers(vec![0.0, 1.0], DType::Boolean);
-        assert_eq!(flags.twin_held(&levels), pair("True", "TRUE"));
+        assert_eq!(flags.twin_held(&levels, None), pair("True", "TRUE"));
+        // Only the rows asked about count.
+        let mixed = numbers(vec![10.0, 3.0], DType::Float);
+        assert_eq!(mixed.twin_held(&levels, Some(&[1])), None);
+        assert_eq!(mixed.twin_held(&levels, Some(&[1, 0])), pair("10", "10.0"));
         let text = Column {
             name: "c".into(),
             dtype: DType::String,
@@ -560,7 +573,7 @@ mod tests {
                 levels: vec!["10".into()],
             },
         };
-        assert_eq!(text.twin_held(&levels), None);
+        assert_eq!(text.twin_held(&levels, None), None);
     }
 
     fn texts(c: &Column) -> Vec<Option<String>> {

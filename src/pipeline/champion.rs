@@ -163,7 +163,9 @@ pub fn champion_eval(
         return Ok(ChampionEval::Unusable { version, reason });
     }
     for (name, levels) in &text {
-        let held = test_table.column(name).and_then(|c| c.twin_held(levels));
+        let held = test_table
+            .column(name)
+            .and_then(|c| c.twin_held(levels, Some(&s.test_rows)));
         if let Some((a, b)) = held {
             // Which spelling each number was is lost (round 43, F1).
             let reason = format!(

@@ -331,6 +331,16 @@ pub fn check(
                     .notes
                     .push(twins.note(&data, "the model's encoder knows"));
             }
+            // Numbers for a string input whose categories the graph does
+            // not show (text normalized first): fed as they print.
+            for name in scorer.unspelled(&prepared.main.table) {
+                report.notes.push(format!(
+                    "{data}: column {name:?} holds numbers where the model reads text, and \
+                     the categories it knows cannot be seen in its graph: it is fed them as \
+                     they print (`7`, where it may have learned `007`); give the data as CSV \
+                     to feed it the written text"
+                ));
+            }
             let ev = evaluate::evaluate(plan, &sides, &scorer, &mut timings, progress)?;
             let json = serde_json::to_string_pretty(&artifact)
                 .map_err(|e| GateError::Data(format!("cannot serialize model: {e}")))?;

@@ -251,3 +251,36 @@ fn two_codes_of_one_number_are_noted() {
         "{notes:#?}"
     );
 }
+
+// A string input whose encoder sits behind an op release-gate does not
+// follow (a Cast): its categories cannot be seen, so Parquet numbers are
+// fed as they print, as onnxruntime is fed them by
+// scripts/make_onnx_champion.py normalized (its ROC AUC below), and a
+// note says so.
+#[test]
+fn parquet_numbers_for_an_unseen_encoder_are_fed_as_printed_and_noted() {
+    const ORACLE: f64 = 0.746_431_825_083_510_6;
+    let f = Fixture::new("");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    for name in ["normalized_codes.onnx", "normalized_codes.parquet"] {
+        std::fs::copy(dir.join(name), f.path(name)).unwrap();
+    }
+    f.write(
+        "gates.toml",
+        "[data]\npath = \"normalized_codes.parquet\"\ntarget = \"y\"\npositive = 1\n\n\
+         [model]\nkind = \"onnx\"\npath = \"normalized_codes.onnx\"\n\n\
+         [[gate]]\nname = \"auc\"\nkind = \"metric\"\nmetric = \"roc_auc\"\nmin = 0.5\n",
+    );
+    let (code, out, err) = run(&f, &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let r = f.report();
+    let auc = r["metrics"]["roc_auc"].as_f64().unwrap();
+    assert!((auc - ORACLE).abs() < 1e-9, "{auc} vs {ORACLE}");
+    let want = "column \"code\" holds numbers where the model reads text, and the categories it \
+                knows cannot be seen in its graph";
+    let notes = r["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().contains(want)),
+        "{notes:#?}"
+    );
+}

@@ -1,9 +1,8 @@
 //! The [`Scorer`] seam for `kind = "onnx"`: table columns go to the model
 //! without copying (numbers as `f64` slices, text as dictionary codes).
 use super::{ColumnRef, OnnxError, OnnxModel, OnnxOptions, PreparedRows};
-use crate::data::{Table, Twins, Values};
+use crate::data::{Column, Table, Twins, Values};
 use crate::model::scorer::{RowScorer, Scorer};
-use std::borrow::Cow;
 use std::path::Path;
 
 /// An ONNX model plus what the pipeline needs around it.
@@ -76,25 +75,28 @@ impl OnnxScorer {
         &self.model
     }
 
-    /// `table` at `rows` as the model is fed them. When it holds a string
-    /// input as numbers (a Parquet file has no written text) whose
-    /// categories the graph shows: a table of the input columns at `rows`,
-    /// those numbers spelled as the category that reads as each
-    /// ([`Column::to_text_like`]), `7` as `007` as the model learned it
-    /// (it was fed `7`, an unseen category), and its own rows.
-    fn as_fed<'t>(
-        &self,
-        table: &'t Table,
-        rows: &'t [usize],
-    ) -> (Cow<'t, Table>, Cow<'t, [usize]>) {
-        let numbers = |name: &str| {
-            table
-                .column(name)
-                .is_some_and(|c| matches!(c.values, Values::Num(_)))
-        };
-        let spelled = self.model.categories();
-        if !spelled.iter().any(|(name, _)| numbers(name)) {
-            return (Cow::Borrowed(table), Cow::Borrowed(rows));
+    /// `table` at `rows` as the model is fed them ([`Fed`]). A string input
+    /// held as numbers (a Parquet file has no written text) whose
+    /// categories the graph shows is spelled as the category that reads as
+    /// each number ([`Column::to_text_like`]), `7` as `007` as the model
+    /// learned it (it was fed `7`, an unseen category): over the whole
+    /// column when `rows` are most of the table (the other inputs stay
+    /// borrowed), else with every input taken at `rows` alone.
+    fn as_fed(&self, table: &Table, rows: &[usize]) -> Fed {
+        let spelled: Vec<(&Column, &Vec<String>)> = self
+            .model
+            .categories()
+            .iter()
+            .filter_map(|(name, known)| Some((table.column(name)?, known)))
+            .filter(|(c, _)| matches!(c.values, Values::Num(_)))
+            .collect();
+        if spelled.is_empty() || rows.len() * 4 > table.n_rows {
+            return Fed::Whole(
+                spelled
+                    .iter()
+                    .map(|(c, known)| c.to_text_like(known))
+                    .collect(),
+            );
         }
         let columns = self
             .input_columns()
@@ -102,17 +104,33 @@ impl OnnxScorer {
             .filter_map(|name| table.column(name))
             .map(|c| {
                 let taken = c.take(rows);
-                match spelled.iter().find(|(name, _)| *name == c.name) {
+                match spelled.iter().find(|(s, _)| s.name == c.name) {
                     Some((_, known)) => taken.to_text_like(known),
                     None => taken,
                 }
             })
             .collect();
-        let fed = Table {
+        let taken = Table {
             columns,
             n_rows: rows.len(),
         };
-        (Cow::Owned(fed), Cow::Owned((0..rows.len()).collect()))
+        Fed::Taken(taken, (0..rows.len()).collect())
+    }
+
+    /// The string inputs `table` holds as numbers whose categories the
+    /// graph does not show: they are fed as the numbers print.
+    pub fn unspelled(&self, table: &Table) -> Vec<String> {
+        let known = self.model.categories();
+        self.model
+            .text_inputs()
+            .into_iter()
+            .filter(|name| !known.iter().any(|(k, _)| k == name))
+            .filter(|name| {
+                table
+                    .column(name)
+                    .is_some_and(|c| matches!(c.values, Values::Num(_)))
+            })
+            .collect()
     }
 
     /// The string inputs `table` holds as numbers where two of the
@@ -123,7 +141,7 @@ impl OnnxScorer {
             .categories()
             .iter()
             .filter_map(|(name, known)| {
-                let levels = table.column(name)?.twin_held(known)?;
+                let levels = table.column(name)?.twin_held(known, None)?;
                 Some(Twins {
                     column: name.clone(),
                     levels,
@@ -132,13 +150,18 @@ impl OnnxScorer {
             .collect()
     }
 
-    /// `table`'s input columns, borrowed; the names the table lacks go to
-    /// `Err`.
-    fn columns<'t>(&self, table: &'t Table) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
+    /// The input columns of `table` (of `spelled` first), borrowed; the
+    /// names the table lacks go to `Err`.
+    fn columns<'t>(
+        &self,
+        table: &'t Table,
+        spelled: &'t [Column],
+    ) -> Result<Vec<(&'t str, ColumnRef<'t>)>, String> {
         let mut cols = Vec::new();
         let mut missing = Vec::new();
         for name in self.input_columns() {
-            match table.column(&name) {
+            let found = spelled.iter().find(|c| c.name == name);
+            match found.or_else(|| table.column(&name)) {
                 Some(c) => cols.push((
                     c.name.as_str(),
                     match &c.values {
@@ -157,6 +180,30 @@ impl OnnxScorer {
             ));
         }
         Ok(cols)
+    }
+}
+
+/// A table's rows as an ONNX model is fed them ([`OnnxScorer::as_fed`]).
+enum Fed {
+    /// The table's own rows; these columns spelled over all its rows, in
+    /// place of the table's.
+    Whole(Vec<Column>),
+    /// The input columns taken at the rows, spelled, with their rows.
+    Taken(Table, Vec<usize>),
+}
+
+impl Fed {
+    /// The table, the spelled columns that replace its own, and the rows,
+    /// given the table and rows it was made from.
+    fn view<'a>(
+        &'a self,
+        table: &'a Table,
+        rows: &'a [usize],
+    ) -> (&'a Table, &'a [Column], &'a [usize]) {
+        match self {
+            Fed::Whole(spelled) => (table, spelled, rows),
+            Fed::Taken(taken, rows) => (taken, &[], rows),
+        }
     }
 }
 
@@ -208,16 +255,20 @@ impl Scorer for OnnxScorer {
     /// the categories its encoder knows: the model reads them as unseen
     /// categories.
     fn unfamiliar(&self, table: &Table, rows: &[usize]) -> Option<String> {
-        let (fed, fed_rows) = self.as_fed(table, rows);
+        let fed = self.as_fed(table, rows);
+        let (fed_table, spelled, fed_rows) = fed.view(table, rows);
         self.model.categories().iter().find_map(|(name, known)| {
-            let col = fed.column(name)?;
+            let col = spelled
+                .iter()
+                .find(|c| &c.name == name)
+                .or_else(|| fed_table.column(name))?;
             let lookup = known
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.clone(), i))
                 .collect();
             let (share, example) =
-                crate::features::preprocess::unseen_levels(&lookup, col, &fed_rows)?;
+                crate::features::preprocess::unseen_levels(&lookup, col, fed_rows)?;
             let shown: Vec<String> = known.iter().take(5).map(|c| format!("{c:?}")).collect();
             Some(format!(
                 "{:.0}% of the present {name:?} values are none of the categories the model's \
@@ -238,10 +289,11 @@ impl Scorer for OnnxScorer {
     }
 
     fn score_table(&self, table: &Table, rows: &[usize]) -> Result<Vec<f64>, String> {
-        let (table, rows) = self.as_fed(table, rows);
-        let cols = self.columns(&table)?;
+        let fed = self.as_fed(table, rows);
+        let (table, spelled, rows) = fed.view(table, rows);
+        let cols = self.columns(table, spelled)?;
         self.model
-            .score_rows(&cols, &rows)
+            .score_rows(&cols, rows)
             .map_err(|e| e.to_string())
     }
 
@@ -253,11 +305,12 @@ impl Scorer for OnnxScorer {
         if rows.is_empty() {
             return Err("no row to time single-row scoring on".into());
         }
-        let (table, rows) = self.as_fed(table, rows);
-        let cols = self.columns(&table)?;
+        let fed = self.as_fed(table, rows);
+        let (table, spelled, rows) = fed.view(table, rows);
+        let cols = self.columns(table, spelled)?;
         let prepared = self
             .model
-            .prepare_rows(&cols, &rows)
+            .prepare_rows(&cols, rows)
             .map_err(|e| e.to_string())?;
         // One run up front: a model that fails on these rows fails here, with
         // its message, rather than timing NaNs.
@@ -375,5 +428,76 @@ mod tests {
         assert_eq!(s.missing_columns(&table()), ["nope"]);
         let e = s.score_table(&table(), &[0]).unwrap_err();
         assert_eq!(e, "the model needs column the data lacks: nope");
+    }
+
+    /// tests/fixtures/onnx/codes_telco.onnx's inputs for 40 rows, the
+    /// contract codes as numbers (a Parquet file) or as the written text.
+    fn codes(as_numbers: bool) -> Table {
+        let n = 40;
+        let num = |name: &str, v: Vec<f64>| Column {
+            name: name.into(),
+            dtype: DType::Float,
+            values: Values::Num(v),
+        };
+        let code = |i: usize| [7.0, 10.0, 3.0][i % 3];
+        let contract = if as_numbers {
+            num("contract", (0..n).map(code).collect())
+        } else {
+            Column {
+                name: "contract".into(),
+                dtype: DType::String,
+                values: Values::Cat {
+                    codes: (0..n).map(|i| (i % 3) as u32).collect(),
+                    levels: vec!["007".into(), "010".into(), "3".into()],
+                },
+            }
+        };
+        Table {
+            n_rows: n,
+            columns: vec![
+                num("tenure", (0..n).map(|i| (i * 7 % 70) as f64).collect()),
+                num(
+                    "monthly_charges",
+                    (0..n).map(|i| 20.0 + (i * 13 % 90) as f64).collect(),
+                ),
+                contract,
+            ],
+        }
+    }
+
+    #[test]
+    fn numbers_are_fed_as_the_written_codes_on_any_rows() {
+        let options = OnnxOptions {
+            positive: vec!["Yes".into()],
+            ..OnnxOptions::default()
+        };
+        let s = OnnxScorer::load(
+            &fixture("codes_telco.onnx"),
+            &options,
+            Vec::new(),
+            0.5,
+            "churn",
+            "Yes",
+        )
+        .unwrap();
+        let all: Vec<usize> = (0..40).collect();
+        let written = s.score_table(&codes(false), &all).unwrap();
+        let numbers = codes(true);
+        // Every row: the whole column spelled; a few rows: taken, then spelled.
+        assert_eq!(s.score_table(&numbers, &all).unwrap(), written);
+        let few = [33, 4, 17];
+        let want: Vec<f64> = few.iter().map(|&r| written[r]).collect();
+        assert_eq!(s.score_table(&numbers, &few).unwrap(), want);
+        assert_eq!(s.unfamiliar(&numbers, &few), None);
+        assert_eq!(s.unfamiliar(&numbers, &all), None);
+        // Fed as printed, the 7s and 10s would be unseen categories.
+        assert_ne!(written[0], {
+            let mut printed = codes(false);
+            printed.columns[2].values = Values::Cat {
+                codes: (0..40).map(|i| (i % 3) as u32).collect(),
+                levels: vec!["7".into(), "10".into(), "3".into()],
+            };
+            s.score_table(&printed, &all).unwrap()[0]
+        });
     }
 }
