@@ -182,15 +182,7 @@ impl Column {
     /// and `2.10`, `1` and `1.0`, `True` and `TRUE`): a number read from
     /// either cannot tell which it was.
     pub fn twin_levels(levels: &[String]) -> Option<(String, String)> {
-        let mut seen: std::collections::HashMap<(bool, u64), &String> = Default::default();
-        for l in levels {
-            for key in meaning_keys(l) {
-                if let Some(first) = seen.insert(key, l) {
-                    return Some((first.clone(), l.clone()));
-                }
-            }
-        }
-        None
+        twin_pairs(levels).into_iter().next().map(|(_, pair)| pair)
     }
 
     /// Two of `levels` that spell one number or one truth value
@@ -201,18 +193,8 @@ impl Column {
         let Values::Num(v) = &self.values else {
             return None;
         };
-        let mut seen: std::collections::HashMap<(bool, u64), &String> = Default::default();
-        let mut twins: std::collections::HashMap<(bool, u64), (String, String)> =
-            Default::default();
-        for l in levels {
-            for key in meaning_keys(l) {
-                if let Some(first) = seen.insert(key, l) {
-                    twins
-                        .entry(key)
-                        .or_insert_with(|| (first.clone(), l.clone()));
-                }
-            }
-        }
+        let twins: std::collections::HashMap<(bool, u64), (String, String)> =
+            twin_pairs(levels).into_iter().collect();
         if twins.is_empty() {
             return None;
         }
@@ -324,6 +306,27 @@ impl Column {
 
 /// What a text level means as a value: `(false, bits)` for a number,
 /// `(true, 0 or 1)` for a truth word (`True`, `false`, any case).
+/// Each meaning ([`meaning_keys`]) two of `levels` spell, with the first
+/// two that do, in the order `levels` first show them.
+fn twin_pairs(levels: &[String]) -> Vec<((bool, u64), (String, String))> {
+    let mut seen: std::collections::HashMap<(bool, u64), &String> = Default::default();
+    let mut pairs = Vec::new();
+    for l in levels {
+        for key in meaning_keys(l) {
+            match seen.get(&key) {
+                None => {
+                    seen.insert(key, l);
+                }
+                Some(first) if !pairs.iter().any(|(k, _)| *k == key) => {
+                    pairs.push((key, ((*first).clone(), l.clone())));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    pairs
+}
+
 fn meaning_keys(level: &str) -> impl Iterator<Item = (bool, u64)> {
     let t = level.trim();
     let number = t.parse::<f64>().ok().filter(|x| x.is_finite());
@@ -480,21 +483,29 @@ impl Table {
     /// columns where two levels spell one value ([`Column::twin_levels`]):
     /// which one each row held is lost.
     pub fn spell_as(&mut self, text: &[(String, Vec<String>)]) -> Vec<Twins> {
-        let mut twins = Vec::new();
+        let twins = self.twins(text);
         for (name, levels) in text {
             if let Some(col) = self.columns.iter_mut().find(|c| &c.name == name) {
                 if matches!(col.values, Values::Num(_)) {
-                    if let Some(levels) = col.twin_held(levels, None) {
-                        twins.push(Twins {
-                            column: name.clone(),
-                            levels,
-                        });
-                    }
                     *col = col.to_text_like(levels);
                 }
             }
         }
         twins
+    }
+
+    /// Each column named in `text` that this table holds as numbers where
+    /// two of its levels there spell one value a row holds
+    /// ([`Column::twin_held`]).
+    pub fn twins(&self, text: &[(String, Vec<String>)]) -> Vec<Twins> {
+        text.iter()
+            .filter_map(|(name, levels)| {
+                Some(Twins {
+                    column: name.clone(),
+                    levels: self.column(name)?.twin_held(levels, None)?,
+                })
+            })
+            .collect()
     }
 
     pub fn column_names(&self) -> Vec<&str> {

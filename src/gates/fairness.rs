@@ -204,10 +204,6 @@ impl FairnessGate {
             );
             return Outcome::inconclusive(threshold, msg);
         }
-        // Rows missing the attribute form a group beside the others, but
-        // beside one value alone they compare who gave it with who did
-        // not, not the attribute's groups (round 36: `F` and missing
-        // values passed as two groups).
         if let Some(msg) = self.one_value_beside_missing(f) {
             return Outcome::inconclusive(threshold, msg);
         }

@@ -137,17 +137,7 @@ impl OnnxScorer {
     /// categories the graph shows spell one value that a row holds (`10`
     /// and `10.0`): which one each row was is lost.
     pub fn twins(&self, table: &Table) -> Vec<Twins> {
-        self.model
-            .categories()
-            .iter()
-            .filter_map(|(name, known)| {
-                let levels = table.column(name)?.twin_held(known, None)?;
-                Some(Twins {
-                    column: name.clone(),
-                    levels,
-                })
-            })
-            .collect()
+        table.twins(self.model.categories())
     }
 
     /// The input columns of `table` (of `spelled` first), borrowed; the
@@ -160,8 +150,7 @@ impl OnnxScorer {
         let mut cols = Vec::new();
         let mut missing = Vec::new();
         for name in self.input_columns() {
-            let found = spelled.iter().find(|c| c.name == name);
-            match found.or_else(|| table.column(&name)) {
+            match fed_column(table, spelled, &name) {
                 Some(c) => cols.push((
                     c.name.as_str(),
                     match &c.values {
@@ -205,6 +194,14 @@ impl Fed {
             Fed::Taken(taken, rows) => (taken, &[], rows),
         }
     }
+}
+
+/// Column `name` as fed: of `spelled` first, else of `table`.
+fn fed_column<'a>(table: &'a Table, spelled: &'a [Column], name: &str) -> Option<&'a Column> {
+    spelled
+        .iter()
+        .find(|c| c.name == name)
+        .or_else(|| table.column(name))
 }
 
 /// Prepared rows scored one at a time through the session.
@@ -258,10 +255,7 @@ impl Scorer for OnnxScorer {
         let fed = self.as_fed(table, rows);
         let (fed_table, spelled, fed_rows) = fed.view(table, rows);
         self.model.categories().iter().find_map(|(name, known)| {
-            let col = spelled
-                .iter()
-                .find(|c| &c.name == name)
-                .or_else(|| fed_table.column(name))?;
+            let col = fed_column(fed_table, spelled, name)?;
             let lookup = known
                 .iter()
                 .enumerate()
